@@ -1,0 +1,346 @@
+//! The one error type every provider call returns, and the lenient reading of error bodies.
+//!
+//! Both vendors answer errors in several shapes (CONTRACT.md §A.1, §B.1): `{"error": {"code",
+//! "message"}}`, `{"error": "text"}`, `{"error": {"error": {...}}}`, `{"message": "..."}`,
+//! FastAPI's `{"detail": "..." | [{loc, msg}] | {code, message}}`, or no JSON at all. We keep
+//! whatever message we can find, so the agent reads the API's own words.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// A cloud provider this server talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// Anchor Browser (Tasks API v1 "legacy code tasks" and v2 "Task Builder").
+    Anchor,
+    /// Browser Use Cloud (API v2).
+    BrowserUse,
+}
+
+impl Provider {
+    /// The environment variable that holds this provider's API key.
+    pub fn key_env(self) -> &'static str {
+        match self {
+            Provider::Anchor => "ANCHOR_API_KEY",
+            Provider::BrowserUse => "BROWSER_USE_API_KEY",
+        }
+    }
+
+    /// Short machine name, as used in tool arguments and structured results.
+    pub fn id(self) -> &'static str {
+        match self {
+            Provider::Anchor => "anchor",
+            Provider::BrowserUse => "browser_use",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Provider::Anchor => "Anchor Browser",
+            Provider::BrowserUse => "Browser Use Cloud",
+        })
+    }
+}
+
+/// Why a call to a cloud API did not produce the value asked for.
+///
+/// Messages name the provider, the request (method and path, never headers or bodies, so no
+/// key or secret input can leak through them) and what the API said.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The API answered with a non-success HTTP status.
+    #[error("{provider} API answered {operation} with HTTP {status}: {message}")]
+    Status {
+        provider: Provider,
+        operation: String,
+        status: u16,
+        message: String,
+        /// The API's own error code, when its body carried one.
+        code: Option<String>,
+        /// The wait the API asked for (`Retry-After`), if any.
+        retry_after: Option<Duration>,
+    },
+    /// No complete answer arrived in time.
+    #[error("{provider} API did not answer {operation} within {} s", .timeout.as_secs())]
+    Timeout {
+        provider: Provider,
+        operation: String,
+        timeout: Duration,
+    },
+    /// The API could not be reached at all.
+    #[error("could not reach the {provider} API at {base_url} for {operation}: {reason}")]
+    Connect {
+        provider: Provider,
+        operation: String,
+        base_url: String,
+        reason: String,
+    },
+    /// A success status whose body is not what the contract documents.
+    #[error(
+        "{provider} API answered {operation} with HTTP {status}, but the body could not be read: {reason} (body starts: {excerpt:?})"
+    )]
+    Decode {
+        provider: Provider,
+        operation: String,
+        status: u16,
+        reason: String,
+        excerpt: String,
+    },
+}
+
+impl ApiError {
+    /// The HTTP status, when the API answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } | ApiError::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The provider the failed call went to.
+    pub fn provider(&self) -> Provider {
+        match self {
+            ApiError::Status { provider, .. }
+            | ApiError::Timeout { provider, .. }
+            | ApiError::Connect { provider, .. }
+            | ApiError::Decode { provider, .. } => *provider,
+        }
+    }
+
+    /// The API's own message (or our description of the transport failure).
+    pub fn api_message(&self) -> String {
+        match self {
+            ApiError::Status { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether trying the same read again later may well succeed (rate limits, gateway
+    /// trouble, an unreachable host). Used by pollers to keep waiting through a blip.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
+            ApiError::Timeout { .. } | ApiError::Connect { .. } => true,
+            ApiError::Decode { .. } => false,
+        }
+    }
+
+    /// What the agent (or its user) can do about this error.
+    pub fn hint(&self) -> String {
+        let provider = self.provider();
+        let key_env = provider.key_env();
+        match self {
+            ApiError::Status { status: 401, .. } | ApiError::Status { status: 403, .. } => format!(
+                "The {provider} API rejected the API key. Check that {key_env} holds a valid key \
+                 for this account (and restart the server after changing it)."
+            ),
+            ApiError::Status { status: 402, .. } => format!(
+                "The {provider} account is out of credits or over its spend limit; top it up in \
+                 the provider's dashboard."
+            ),
+            ApiError::Status { status: 404, .. } => {
+                "Nothing exists under that id or name. Check it with list_tasks or \
+                 list_executions; ids are case-sensitive."
+                    .to_string()
+            }
+            ApiError::Status { status: 409, .. } => {
+                "It conflicts with something that already exists (for example a task with that \
+                 name). Choose another name or update the existing item."
+                    .to_string()
+            }
+            ApiError::Status { status: 400, .. } | ApiError::Status { status: 422, .. } => {
+                "The API refused the request as invalid; its message above says which field. \
+                 Correct it and call again."
+                    .to_string()
+            }
+            ApiError::Status {
+                status: 429,
+                retry_after,
+                ..
+            } => match retry_after {
+                Some(wait) => format!(
+                    "Rate limited. Wait at least {} s before calling again.",
+                    wait.as_secs().max(1)
+                ),
+                None => "Rate limited. Wait a little before calling again.".to_string(),
+            },
+            ApiError::Status { status, .. } if *status >= 500 => format!(
+                "The {provider} API had an internal problem. Try again shortly. If this was a run, \
+                 check list_executions first so the task is not started twice."
+            ),
+            ApiError::Timeout { .. } => format!(
+                "The {provider} API is slow or unreachable. Try again shortly. If this was a run, \
+                 check list_executions first: it may have started anyway."
+            ),
+            ApiError::Connect { .. } => {
+                format!("Check the network and the {provider} base URL setting; nothing was sent.")
+            }
+            ApiError::Decode { .. } => format!(
+                "The {provider} API may have changed its response format; report this with the \
+                 excerpt above."
+            ),
+            ApiError::Status { .. } => "See the API's message above.".to_string(),
+        }
+    }
+}
+
+/// The message and error code found in an error body, whatever its shape.
+pub(crate) fn read_error_body(body: &str) -> (Option<String>, Option<String>) {
+    let Ok(value) = serde_json::from_str::<Value>(body) else {
+        let text = body.trim();
+        if text.is_empty() || text.starts_with('<') {
+            // Empty, or an HTML error page from a proxy: nothing an agent can use.
+            return (None, None);
+        }
+        return (Some(truncate(text, 300)), None);
+    };
+    let code = find_code(&value);
+    (find_message(&value), code)
+}
+
+fn find_message(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) if !text.trim().is_empty() => Some(truncate(text.trim(), 500)),
+        Value::Object(map) => {
+            // Order matters: the SDKs read `message` first, then `error`, then `detail`.
+            for key in ["message", "error", "detail", "msg"] {
+                if let Some(found) = map.get(key).and_then(find_message) {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        // FastAPI validation lists: [{"loc": ["body", "task"], "msg": "Field required"}].
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|item| {
+                    let msg = item.get("msg").and_then(Value::as_str).map(str::to_string);
+                    let msg = msg.or_else(|| find_message(item))?;
+                    let loc = item.get("loc").and_then(Value::as_array).map(|loc| {
+                        loc.iter()
+                            .map(|part| match part {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    });
+                    Some(match loc {
+                        Some(loc) if !loc.is_empty() => format!("{loc}: {msg}"),
+                        _ => msg,
+                    })
+                })
+                .collect();
+            (!parts.is_empty()).then(|| truncate(&parts.join("; "), 500))
+        }
+        _ => None,
+    }
+}
+
+fn find_code(value: &Value) -> Option<String> {
+    let map = value.as_object()?;
+    let direct = map.get("code").and_then(scalar_text);
+    direct
+        .or_else(|| map.get("error").and_then(find_code))
+        .or_else(|| map.get("detail").and_then(find_code))
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Cut `text` to at most `max` characters (on a char boundary), marking the cut.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_documented_error_shape() {
+        let cases = [
+            (
+                r#"{"error":{"code":404,"message":"Task not found"}}"#,
+                Some("Task not found"),
+                Some("404"),
+            ),
+            (
+                r#"{"error":"Failed to generate task.","code":500}"#,
+                Some("Failed to generate task."),
+                Some("500"),
+            ),
+            (
+                r#"{"error":{"error":{"message":"Upload not found"}}}"#,
+                Some("Upload not found"),
+                None,
+            ),
+            (
+                r#"{"message":"Invalid API Key"}"#,
+                Some("Invalid API Key"),
+                None,
+            ),
+            (
+                r#"{"detail":"Task not found"}"#,
+                Some("Task not found"),
+                None,
+            ),
+            (
+                r#"{"detail":[{"loc":["body","task"],"msg":"Field required","type":"missing"}]}"#,
+                Some("body.task: Field required"),
+                None,
+            ),
+            (
+                r#"{"detail":{"code":"api_key_monthly_spend_limit_reached","message":"Monthly cap reached","cap":50.0}}"#,
+                Some("Monthly cap reached"),
+                Some("api_key_monthly_spend_limit_reached"),
+            ),
+            (
+                "upstream connect error",
+                Some("upstream connect error"),
+                None,
+            ),
+            ("<html><body>502 Bad Gateway</body></html>", None, None),
+            ("", None, None),
+            ("{}", None, None),
+        ];
+        for (body, message, code) in cases {
+            let (got_message, got_code) = read_error_body(body);
+            assert_eq!(got_message.as_deref(), message, "message of {body}");
+            assert_eq!(got_code.as_deref(), code, "code of {body}");
+        }
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "hé…");
+        assert_eq!(truncate("abc", 3), "abc");
+    }
+
+    #[test]
+    fn hints_name_the_key_variable_on_401() {
+        let err = ApiError::Status {
+            provider: Provider::Anchor,
+            operation: "GET /v1/task".into(),
+            status: 401,
+            message: "Invalid API Key".into(),
+            code: None,
+            retry_after: None,
+        };
+        assert!(err.hint().contains("ANCHOR_API_KEY"));
+        assert!(!err.is_transient());
+    }
+}

@@ -1,0 +1,400 @@
+//! The HTTP core a provider client sends its requests through.
+//!
+//! It owns what every endpoint shares: joining paths onto the configured base URL, the auth
+//! header (the key stays inside a [`SecretString`] and is only exposed while building the
+//! request), timeouts chosen per call, retrying reads, and turning failures into [`ApiError`].
+//! Logs carry the method, path, status and timing of each request; never headers or bodies.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::error::{ApiError, Provider, read_error_body, truncate};
+use super::retry::{ReadFailure, RetryPolicy, parse_retry_after};
+
+/// Whether a request only reads (and so may be retried) or starts/changes something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// Safe to repeat: retried on 429/502/503/504 and connection failures.
+    Read,
+    /// Starts or changes something: sent exactly once, whatever happens.
+    Write,
+}
+
+/// Connection settings for one provider.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Base URL the API paths are joined onto (a path prefix is kept).
+    pub base_url: String,
+    pub api_key: SecretString,
+    pub retry: RetryPolicy,
+    /// Default timeout of reads.
+    pub read_timeout: Duration,
+    /// Default timeout of writes (a request may set its own, e.g. a synchronous run).
+    pub write_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl HttpSettings {
+    /// Settings with this project's defaults: reads 30 s, writes 60 s, connect 10 s.
+    pub fn new(base_url: impl Into<String>, api_key: SecretString) -> Self {
+        Self {
+            base_url: base_url.into(),
+            api_key,
+            retry: RetryPolicy::default(),
+            read_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("the {provider} base URL {url:?} is not a usable http(s) URL: {reason}")]
+    BaseUrl {
+        provider: Provider,
+        url: String,
+        reason: String,
+    },
+    #[error("could not set up the HTTP client for {provider}: {reason}")]
+    Client { provider: Provider, reason: String },
+}
+
+/// One request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<Value>,
+    kind: CallKind,
+    timeout: Option<Duration>,
+}
+
+impl Request {
+    fn new(method: Method, path: impl Into<String>, kind: CallKind) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            kind,
+            timeout: None,
+        }
+    }
+
+    /// A read.
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path, CallKind::Read)
+    }
+
+    /// A POST carrying `body` (always a write).
+    pub fn post(path: impl Into<String>, body: Value) -> Self {
+        Self::new(Method::POST, path, CallKind::Write).body(body)
+    }
+
+    /// A POST without a body (always a write).
+    pub fn post_empty(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path, CallKind::Write)
+    }
+
+    /// A PUT carrying `body`.
+    pub fn put(path: impl Into<String>, body: Value) -> Self {
+        Self::new(Method::PUT, path, CallKind::Write).body(body)
+    }
+
+    /// A PATCH carrying `body`.
+    pub fn patch(path: impl Into<String>, body: Value) -> Self {
+        Self::new(Method::PATCH, path, CallKind::Write).body(body)
+    }
+
+    /// A DELETE.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path, CallKind::Write)
+    }
+
+    fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Add a query parameter.
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// Add a query parameter when a value is given.
+    pub fn query_opt(self, key: &str, value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(value) => self.query(key, value),
+            None => self,
+        }
+    }
+
+    /// Override the default timeout for this one request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    fn operation(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// Shared, cheaply cloneable HTTP core of one provider client.
+#[derive(Clone)]
+pub struct HttpCore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: reqwest::Client,
+    provider: Provider,
+    base_url: String,
+    auth_header: &'static str,
+    api_key: SecretString,
+    retry: RetryPolicy,
+    read_timeout: Duration,
+    write_timeout: Duration,
+}
+
+impl std::fmt::Debug for HttpCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpCore")
+            .field("provider", &self.inner.provider)
+            .field("base_url", &self.inner.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpCore {
+    /// Build the core for `provider`, sending the key in `auth_header`.
+    pub fn new(
+        provider: Provider,
+        auth_header: &'static str,
+        settings: HttpSettings,
+    ) -> Result<Self, SetupError> {
+        let base_url = normalize_base_url(provider, &settings.base_url)?;
+        // reqwest is built without a bundled crypto provider (see Cargo.toml); install ring's
+        // once per process. A second call finds it installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .user_agent(concat!("browser-tasks-mcp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SetupError::Client {
+                provider,
+                reason: innermost(&e),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client,
+                provider,
+                base_url,
+                auth_header,
+                api_key: settings.api_key,
+                retry: settings.retry,
+                read_timeout: settings.read_timeout,
+                write_timeout: settings.write_timeout,
+            }),
+        })
+    }
+
+    /// The provider this core talks to.
+    pub fn provider(&self) -> Provider {
+        self.inner.provider
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Send `request` and decode a JSON body into `T`.
+    pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
+        let (status, body) = self.send(&request).await?;
+        serde_json::from_str(&body).map_err(|e| ApiError::Decode {
+            provider: self.inner.provider,
+            operation: request.operation(),
+            status,
+            reason: e.to_string(),
+            excerpt: truncate(&body, 200),
+        })
+    }
+
+    /// Send `request` and ignore any body (for 204 answers).
+    pub async fn send_empty(&self, request: Request) -> Result<(), ApiError> {
+        self.send(&request).await.map(|_| ())
+    }
+
+    /// Send, retrying reads as the policy allows; returns the success status and body text.
+    async fn send(&self, request: &Request) -> Result<(u16, String), ApiError> {
+        let mut attempt = 1;
+        loop {
+            let started = Instant::now();
+            let outcome = self.send_once(request).await;
+            let failure = match &outcome {
+                Ok(_) => None,
+                Err(ApiError::Status {
+                    status,
+                    retry_after,
+                    ..
+                }) => Some(ReadFailure::Status(*status, *retry_after)),
+                Err(ApiError::Connect { .. }) => Some(ReadFailure::Connect),
+                Err(_) => Some(ReadFailure::Other),
+            };
+            tracing::debug!(
+                provider = %self.inner.provider,
+                method = %request.method,
+                path = %request.path,
+                attempt,
+                ok = outcome.is_ok(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "cloud request"
+            );
+            let Some(failure) = failure else {
+                return outcome;
+            };
+            if request.kind == CallKind::Write {
+                return outcome;
+            }
+            let Some(delay) = self.inner.retry.delay_after(attempt, failure) else {
+                return outcome;
+            };
+            tracing::info!(
+                provider = %self.inner.provider,
+                operation = %request.operation(),
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying read after a transient failure"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, request: &Request) -> Result<(u16, String), ApiError> {
+        let inner = &self.inner;
+        let url = format!("{}{}", inner.base_url, request.path);
+        let timeout = request.timeout.unwrap_or(match request.kind {
+            CallKind::Read => inner.read_timeout,
+            CallKind::Write => inner.write_timeout,
+        });
+        let mut builder = inner
+            .client
+            .request(request.method.clone(), &url)
+            .header(inner.auth_header, inner.api_key.expose_secret())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(timeout);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        }
+        let transport_error = |e: reqwest::Error| {
+            if e.is_timeout() {
+                ApiError::Timeout {
+                    provider: inner.provider,
+                    operation: request.operation(),
+                    timeout,
+                }
+            } else {
+                ApiError::Connect {
+                    provider: inner.provider,
+                    operation: request.operation(),
+                    base_url: inner.base_url.clone(),
+                    reason: innermost(&e),
+                }
+            }
+        };
+        let response = builder.send().await.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+        let body = response.text().await.map_err(transport_error)?;
+        if (200..300).contains(&status) {
+            return Ok((status, body));
+        }
+        let (message, code) = read_error_body(&body);
+        let message = message.unwrap_or_else(|| {
+            reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("no error message")
+                .to_string()
+        });
+        Err(ApiError::Status {
+            provider: inner.provider,
+            operation: request.operation(),
+            status,
+            message,
+            code,
+            retry_after,
+        })
+    }
+}
+
+fn normalize_base_url(provider: Provider, raw: &str) -> Result<String, SetupError> {
+    let fail = |reason: &str| SetupError::BaseUrl {
+        provider,
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let parsed = reqwest::Url::parse(raw.trim()).map_err(|e| fail(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(fail("the scheme must be http or https"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(fail("it must not carry a query or fragment"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+/// The most specific message in an error's source chain (reqwest's top level only says
+/// "error sending request").
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        message = inner.to_string();
+        source = inner.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalized_and_checked() {
+        let ok = |raw: &str| normalize_base_url(Provider::Anchor, raw).unwrap();
+        assert_eq!(
+            ok("https://api.anchorbrowser.io"),
+            "https://api.anchorbrowser.io"
+        );
+        assert_eq!(
+            ok("https://api.anchorbrowser.io/"),
+            "https://api.anchorbrowser.io"
+        );
+        assert_eq!(
+            ok("https://api.browser-use.com/api/v2/"),
+            "https://api.browser-use.com/api/v2"
+        );
+        assert!(normalize_base_url(Provider::Anchor, "ftp://x").is_err());
+        assert!(normalize_base_url(Provider::Anchor, "not a url").is_err());
+        assert!(normalize_base_url(Provider::Anchor, "http://x/?a=1").is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Plumbing shared by the cloud API clients: the HTTP core each provider client is built on
+//! (base URL, auth header, per-call timeouts, the read-only retry policy), the error every
+//! provider call returns, and the open-enum helper for vendor enums that grow without notice.
+//!
+//! Nothing here knows about MCP: a provider client is a plain async Rust API.
+
+mod error;
+mod http;
+pub mod open_enum;
+mod retry;
+
+pub(crate) use error::truncate as truncate_text;
+pub use error::{ApiError, Provider};
+pub use http::{CallKind, HttpCore, HttpSettings, Request, SetupError};
+pub use retry::{RetryPolicy, parse_retry_after};

@@ -1,0 +1,3 @@
+//! The `browser-tasks-mcp` binary (the MCP server lands next).
+
+fn main() {}
