@@ -1,0 +1,35 @@
+//! Progress reports of a waiting tool call, sent to the client as `notifications/progress`
+//! when (and only when) the request carried a progress token.
+
+use rmcp::RoleServer;
+use rmcp::model::{ProgressNotificationParam, ProgressToken};
+use rmcp::service::Peer;
+
+use crate::waiting::{ProgressSink, ProgressUpdate};
+
+/// Sends progress for one request to its client.
+pub struct McpProgress {
+    peer: Peer<RoleServer>,
+    token: Option<ProgressToken>,
+}
+
+impl McpProgress {
+    pub fn new(peer: Peer<RoleServer>, token: Option<ProgressToken>) -> Self {
+        Self { peer, token }
+    }
+}
+
+impl ProgressSink for McpProgress {
+    async fn report(&self, update: ProgressUpdate) {
+        let Some(token) = &self.token else {
+            return;
+        };
+        let param = ProgressNotificationParam::new(token.clone(), update.progress)
+            .with_message(update.message);
+        if let Err(error) = self.peer.notify_progress(param).await {
+            // A client that went away cannot be told anything; the wait itself goes on until
+            // cancelled or done.
+            tracing::debug!(%error, "could not send a progress notification");
+        }
+    }
+}

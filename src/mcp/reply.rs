@@ -1,0 +1,133 @@
+//! What a tool call returns: a short readable summary plus structured content, and the
+//! failures an agent can act on, all as tool results (`isError`), never as JSON-RPC errors.
+//!
+//! The content carries two text blocks: the summary a person reads, then the structured
+//! content as JSON, because several clients hand the model only `content` and ignore
+//! `structuredContent` (the MCP spec asks servers to include it for them).
+
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::args::{Problem, render};
+use crate::cloud::{ApiError, Provider};
+
+/// A tool's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    summary: String,
+    structured: Value,
+    is_error: bool,
+}
+
+impl Reply {
+    /// A successful answer.
+    pub fn ok(summary: impl Into<String>, structured: impl Serialize) -> Self {
+        Self {
+            summary: summary.into(),
+            structured: to_value(structured),
+            is_error: false,
+        }
+    }
+
+    /// The call worked but what it ran failed (a failed run, a failed generation).
+    pub fn failed(summary: impl Into<String>, structured: impl Serialize) -> Self {
+        Self {
+            summary: summary.into(),
+            structured: to_value(structured),
+            is_error: true,
+        }
+    }
+
+    /// The MCP result.
+    pub fn into_result(self) -> CallToolResult {
+        let json = serde_json::to_string(&self.structured).unwrap_or_default();
+        let content = vec![ContentBlock::text(self.summary), ContentBlock::text(json)];
+        let mut result = if self.is_error {
+            CallToolResult::error(content)
+        } else {
+            CallToolResult::success(content)
+        };
+        result.structured_content = Some(self.structured);
+        result
+    }
+}
+
+fn to_value(value: impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Why a tool could not do what it was asked.
+#[derive(Debug)]
+pub enum ToolError {
+    /// The arguments are wrong; nothing was sent.
+    InvalidArguments(Vec<Problem>),
+    /// The provider has no API key configured.
+    NotConfigured(Provider),
+    /// The cloud API refused or failed; `context` says what we were doing.
+    Api { error: ApiError, context: String },
+    /// Something looked up does not exist (and the API was not the one to say so).
+    NotFound { message: String, hint: String },
+}
+
+impl ToolError {
+    pub fn api(error: ApiError, context: impl Into<String>) -> Self {
+        ToolError::Api {
+            error,
+            context: context.into(),
+        }
+    }
+
+    /// The MCP result for this failure of `tool`.
+    pub fn into_result(self, tool: &str) -> CallToolResult {
+        let (summary, error) = match self {
+            ToolError::InvalidArguments(problems) => (
+                render(tool, &problems),
+                json!({"kind": "invalid_arguments", "problems": problems}),
+            ),
+            ToolError::NotConfigured(provider) => {
+                let message = format!(
+                    "{tool} needs {provider}, which is not configured: set {} in the \
+                     environment of this MCP server (in your client's MCP configuration, \
+                     e.g. mcp.json's \"env\") and restart it.",
+                    provider.key_env()
+                );
+                (
+                    message.clone(),
+                    json!({"kind": "not_configured", "provider": provider.id(), "message": message}),
+                )
+            }
+            ToolError::Api { error, context } => {
+                let hint = error.hint();
+                let summary = format!("{context} failed: {error}\nHint: {hint}");
+                let mut details = json!({
+                    "kind": "api_error",
+                    "provider": error.provider().id(),
+                    "message": error.api_message(),
+                    "hint": hint,
+                });
+                if let Some(status) = error.status() {
+                    details["http_status"] = json!(status);
+                }
+                if let ApiError::Status {
+                    code: Some(code), ..
+                } = &error
+                {
+                    details["code"] = json!(code);
+                }
+                (summary, details)
+            }
+            ToolError::NotFound { message, hint } => (
+                format!("{message}\nHint: {hint}"),
+                json!({"kind": "not_found", "message": message, "hint": hint}),
+            ),
+        };
+        Reply::failed(summary, json!({ "error": error })).into_result()
+    }
+}
+
+impl From<Vec<Problem>> for ToolError {
+    fn from(problems: Vec<Problem>) -> Self {
+        ToolError::InvalidArguments(problems)
+    }
+}

@@ -1,0 +1,256 @@
+//! Pieces several tools share: argument rules for Anchor's ids, names and code, finding a
+//! code task by name, and turning a run report into the reply an agent reads.
+
+use rmcp::model::JsonObject;
+use serde_json::Value;
+
+use super::ToolCall;
+use crate::anchor::{AnchorClient, rules};
+use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::runs::{RunReport, TaskKind, Verdict, WaitEnd};
+use crate::waiting::describe_duration;
+
+/// The description of a `browser_configuration` argument: `purpose`, then the settings.
+pub fn browser_configuration_doc(purpose: &str) -> String {
+    format!(
+        "{purpose} Anchor's session settings, e.g. {{\"initial_url\": \"https://example.com\", \
+         \"proxy\": {{\"active\": true, \"country_code\": \"us\"}}, \"timeout\": \
+         {{\"max_duration\": 20, \"idle_timeout\": 5}}, \"recording\": {{\"active\": false}}, \
+         \"tags\": [\"nightly\"]}}."
+    )
+}
+
+/// Task names of code tasks.
+pub fn check_task_name(args: &JsonObject, key: &str, problems: &mut Vec<Problem>) {
+    if let Some(name) = str_arg(args, key)
+        && !rules::is_task_name(name)
+    {
+        problems.push(Problem::new(
+            key,
+            "must be 1-255 characters of letters, digits, '-' and '_' (no spaces), e.g. \
+             \"web-scraper\"",
+        ));
+    }
+}
+
+/// v1 ids (tasks, executions, sessions) are UUIDs; `from` says where to find a good one.
+pub fn check_uuid(args: &JsonObject, key: &str, from: &str, problems: &mut Vec<Problem>) {
+    if let Some(id) = str_arg(args, key)
+        && !rules::is_uuid(id)
+    {
+        problems.push(Problem::new(
+            key,
+            format!("must be a UUID such as \"550e8400-e29b-41d4-a716-446655440000\" ({from})"),
+        ));
+    }
+}
+
+/// Where task ids come from, for [`check_uuid`].
+pub const TASK_ID_FROM: &str = "list_tasks shows every task's id";
+/// Where execution ids come from, for [`check_uuid`].
+pub const EXECUTION_ID_FROM: &str = "run_task and list_executions return them";
+
+/// `draft`, `latest` or a number.
+pub fn check_version(args: &JsonObject, key: &str, problems: &mut Vec<Problem>) {
+    if let Some(version) = str_arg(args, key)
+        && !rules::is_version_ref(version)
+    {
+        problems.push(Problem::new(
+            key,
+            "must be \"draft\", \"latest\" or a published version number such as \"3\"",
+        ));
+    }
+}
+
+/// At most 1000 characters (the API's limit on descriptions).
+pub fn check_description(args: &JsonObject, problems: &mut Vec<Problem>) {
+    if let Some(text) = str_arg(args, "description")
+        && text.chars().count() > 1000
+    {
+        problems.push(Problem::new(
+            "description",
+            format!(
+                "is {} characters long; the API accepts at most 1000",
+                text.chars().count()
+            ),
+        ));
+    }
+}
+
+/// Exactly one of two alternative arguments (or at most one when `required` is false).
+pub fn check_one_of(
+    args: &JsonObject,
+    first: &str,
+    second: &str,
+    required: bool,
+    problems: &mut Vec<Problem>,
+) {
+    match (has(args, first), has(args, second)) {
+        (true, true) => problems.push(Problem::new(
+            first,
+            format!("give either `{first}` or `{second}`, not both"),
+        )),
+        (false, false) if required => problems.push(Problem::new(
+            first,
+            format!("is required: give `{first}` or `{second}`"),
+        )),
+        _ => {}
+    }
+}
+
+/// `code` (plain TypeScript) and `code_base64` are alternatives; check whichever is given.
+pub fn check_code(args: &JsonObject, problems: &mut Vec<Problem>) {
+    check_one_of(args, "code", "code_base64", false, problems);
+    if let Some(code) = str_arg(args, "code")
+        && code.trim().is_empty()
+    {
+        problems.push(Problem::new(
+            "code",
+            "is empty; give the task's TypeScript source",
+        ));
+    }
+    if let Some(encoded) = str_arg(args, "code_base64")
+        && let Some(why) = rules::base64_problem(encoded)
+    {
+        problems.push(Problem::new(
+            "code_base64",
+            format!(
+                "is not valid base64 TypeScript: {why}. Pass the plain source in `code` \
+                 instead and the server encodes it"
+            ),
+        ));
+    }
+}
+
+/// `wait_seconds` must not be negative.
+pub fn check_wait_seconds(args: &JsonObject, problems: &mut Vec<Problem>) {
+    if let Some(secs) = args.get("wait_seconds").and_then(Value::as_f64)
+        && secs < 0.0
+    {
+        problems.push(Problem::new(
+            "wait_seconds",
+            "must be 0 (do not wait) or more",
+        ));
+    }
+}
+
+/// The base64 code to send, from whichever argument carried it.
+pub fn encoded_code(code: Option<&str>, code_base64: Option<&str>) -> Option<String> {
+    code.map(rules::encode_code)
+        .or_else(|| code_base64.map(rules::canonical_base64))
+}
+
+/// Find a code task's id from its id or its name (names are looked up in the task list).
+pub async fn resolve_code_task(
+    anchor: &AnchorClient,
+    task_id: Option<&str>,
+    task_name: Option<&str>,
+) -> Result<String, ToolError> {
+    if let Some(id) = task_id {
+        return Ok(id.to_string());
+    }
+    let Some(name) = task_name else {
+        return Err(ToolError::InvalidArguments(vec![Problem::new(
+            "task_id",
+            "is required: give `task_id` or `task_name`",
+        )]));
+    };
+    const PAGE: u32 = 100;
+    // A bounded walk: 50 pages of 100 is far beyond any real account, and keeps a runaway
+    // (an API ignoring `page`) from looping forever.
+    for page in 1..=50 {
+        let list = anchor
+            .list_tasks(page, PAGE)
+            .await
+            .map_err(|e| ToolError::api(e, format!("Looking up the code task named {name:?}")))?;
+        if let Some(task) = list.tasks.iter().find(|t| t.name == name) {
+            return Ok(task.id.clone());
+        }
+        let seen = u64::from(page) * u64::from(PAGE);
+        if list.tasks.len() < PAGE as usize || list.total.is_some_and(|total| seen >= total) {
+            break;
+        }
+    }
+    Err(ToolError::NotFound {
+        message: format!("There is no code task named {name:?}."),
+        hint: "Names are case-sensitive; list_tasks shows every task's name and id.".into(),
+    })
+}
+
+impl ToolCall<'_> {
+    /// The Anchor client, or the error telling the agent how to configure it.
+    pub fn anchor(&self) -> Result<&AnchorClient, ToolError> {
+        self.state
+            .anchor
+            .as_ref()
+            .ok_or(ToolError::NotConfigured(crate::cloud::Provider::Anchor))
+    }
+
+    /// Which API a task id belongs to: as given, else as remembered, else a code task.
+    pub fn kind_of(&self, explicit: Option<TaskKind>, task_id: Option<&str>) -> TaskKind {
+        explicit.unwrap_or_else(
+            || match task_id.and_then(|id| self.state.catalog.generated(id)) {
+                Some(_) => TaskKind::Generated,
+                None => TaskKind::Code,
+            },
+        )
+    }
+}
+
+/// The reply for a run after waiting on it.
+pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
+    let label = report.label();
+    match end {
+        WaitEnd::Finished => match report.verdict() {
+            Verdict::Succeeded => {
+                let took = report
+                    .execution_time_ms
+                    .map(|ms| {
+                        format!(
+                            " in {}",
+                            describe_duration(std::time::Duration::from_millis(ms as u64))
+                        )
+                    })
+                    .unwrap_or_default();
+                Ok(Reply::ok(format!("The {label} succeeded{took}."), report))
+            }
+            _ => {
+                let why = report
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the provider gave no error message".into());
+                Ok(Reply::failed(
+                    format!("The {label} ended with status {}: {why}", report.status),
+                    report,
+                ))
+            }
+        },
+        WaitEnd::StillRunning { waited } => Ok(Reply::ok(
+            format!(
+                "The {label} is still {} after waiting {}; it goes on in the cloud. To wait \
+                 more, call get_execution with {} and wait_seconds.",
+                report.status,
+                describe_duration(waited),
+                report.continue_arguments()
+            ),
+            report,
+        )),
+        WaitEnd::Cancelled => Ok(Reply::failed(
+            format!(
+                "Stopped waiting for the {label} because the request was cancelled; the run \
+                 goes on in the cloud (get_execution with {} checks on it).",
+                report.continue_arguments()
+            ),
+            report,
+        )),
+        WaitEnd::CheckFailed(error) => Err(ToolError::api(
+            error,
+            format!(
+                "Checking on the {label} (it was started; do not start it again, check it \
+                 with get_execution {})",
+                report.continue_arguments()
+            ),
+        )),
+    }
+}

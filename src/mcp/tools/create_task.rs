@@ -1,0 +1,116 @@
+//! `create_task`: save a TypeScript code task (Anchor v1). Anchor creates the task, or updates
+//! the task that already has this name; the code lands in the task's draft.
+
+use rmcp::model::{JsonObject, Tool};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::common::{self, browser_configuration_doc};
+use super::{ToolCall, writes};
+use crate::anchor::models::CreateTask;
+use crate::mcp::args::Problem;
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::runs::TaskKind;
+
+pub const NAME: &str = "create_task";
+
+/// Arguments of `create_task`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Args {
+    /// The task's name: letters, digits, '-' and '_' (e.g. "price-checker"). Saving under an
+    /// existing name updates that task.
+    pub name: String,
+    /// The TypeScript source as plain text (the server base64-encodes it). It must export a
+    /// default async function that returns the output; inputs arrive as
+    /// process.env.ANCHOR_<NAME>.
+    pub code: Option<String>,
+    /// Instead of code: the source already base64-encoded.
+    pub code_base64: Option<String>,
+    /// What the task does (at most 1000 characters).
+    pub description: Option<String>,
+    #[schemars(description = browser_configuration_doc("Default browser settings for the task's runs."))]
+    pub browser_configuration: Option<Map<String, Value>>,
+}
+
+/// The answer of `create_task`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub task_id: String,
+    pub name: String,
+    /// Always "code".
+    pub kind: TaskKind,
+    /// "draft" until deployed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    pub next_step: String,
+}
+
+/// The tool's definition.
+pub fn definition() -> Tool {
+    Tool::new(
+        NAME,
+        "Create a code task (TypeScript run in Anchor's cloud browser), or update the task \
+         that already has this name. Pass the source as plain text in code; it is saved as the \
+         task's draft. Then try it with run_task (version \"draft\") and publish it with \
+         deploy_task. Returns the task_id.",
+        input_schema_for::<Args>(),
+    )
+    .with_title("Create or update a code task")
+    .with_raw_output_schema(output_schema_for::<Output>())
+    .with_annotations(writes("Create or update a code task", true, true))
+}
+
+/// Argument rules beyond the schema.
+pub fn rules(_call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+    common::check_task_name(args, "name", problems);
+    common::check_code(args, problems);
+    common::check_description(args, problems);
+}
+
+/// Run it.
+pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+    let anchor = call.anchor()?;
+    let body = CreateTask {
+        name: args.name.clone(),
+        language: "typescript".into(),
+        code: common::encoded_code(args.code.as_deref(), args.code_base64.as_deref()),
+        description: args.description.clone(),
+        browser_configuration: args.browser_configuration.clone().map(Value::Object),
+    };
+    let task = anchor
+        .create_task(&body)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
+    let next_step = format!(
+        "Try the draft with run_task {{\"task_id\": \"{}\", \"version\": \"draft\"}}; publish \
+         it as a numbered version with deploy_task {{\"task_id\": \"{}\"}}.",
+        task.id, task.id
+    );
+    let summary = format!(
+        "Saved code task {:?} ({}); latest version: {}. {next_step}",
+        task.name,
+        task.id,
+        task.latest_version.as_deref().unwrap_or("draft")
+    );
+    Ok(Reply::ok(
+        summary,
+        Output {
+            task_id: task.id,
+            name: task.name,
+            kind: TaskKind::Code,
+            latest_version: task.latest_version,
+            description: task.description,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+            next_step,
+        },
+    ))
+}

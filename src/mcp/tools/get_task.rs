@@ -1,0 +1,250 @@
+//! `get_task`: everything about one task. For a code task: its metadata, its versions and the
+//! decoded TypeScript source of one version. For a generated task: its generation state and
+//! parameters, optionally waiting (with progress) until generation ends.
+
+use rmcp::model::{JsonObject, Tool};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::common;
+use super::generate_task::{self, wait_until_ready};
+use super::{ToolCall, read_only};
+use crate::anchor::rules;
+use crate::catalog::GeneratedTask;
+use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::input_schema_for;
+use crate::runs::TaskKind;
+
+pub const NAME: &str = "get_task";
+
+/// Longest source returned, in characters.
+const MAX_SOURCE_CHARS: usize = 20_000;
+
+/// Arguments of `get_task`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Args {
+    /// The task's id (from list_tasks).
+    pub task_id: Option<String>,
+    /// Instead of task_id: a code task's name.
+    pub task_name: Option<String>,
+    /// "code" or "generated"; leave it out unless told otherwise.
+    pub kind: Option<TaskKind>,
+    /// Code tasks: whose source to show, "draft", "latest" or a number (default: the latest
+    /// published version, else the draft).
+    pub version: Option<String>,
+    /// Generated tasks still generating: wait up to this many seconds (at most 600) for
+    /// generation to end. Default 0.
+    pub wait_seconds: Option<f64>,
+}
+
+/// A version in the list.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VersionInfo {
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+/// A version's source code.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Source {
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The decoded TypeScript.
+    pub code: String,
+    /// Whether `code` was cut (very long sources).
+    pub truncated: bool,
+}
+
+/// The answer of `get_task` for a code task.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CodeTaskOutput {
+    pub task_id: String,
+    pub name: String,
+    /// Always "code".
+    pub kind: TaskKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The newest published version, or "draft".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_version: Option<String>,
+    pub versions: Vec<VersionInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// The tool's definition.
+pub fn definition() -> Tool {
+    Tool::new(
+        NAME,
+        "Show one task. For a code task: its description, versions (draft, 1, 2, …) and the \
+         TypeScript source of one version. For a generated task: whether it is ready, its \
+         input and output parameters (what run_task needs), and with wait_seconds it waits \
+         for a generation still in progress.",
+        input_schema_for::<Args>(),
+    )
+    .with_title("Show a task")
+    .with_annotations(read_only("Show a task"))
+}
+
+/// Argument rules beyond the schema.
+pub fn rules(call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+    common::check_one_of(args, "task_id", "task_name", true, problems);
+    common::check_task_name(args, "task_name", problems);
+    common::check_version(args, "version", problems);
+    common::check_wait_seconds(args, problems);
+    let kind = match str_arg(args, "kind") {
+        Some("generated") => TaskKind::Generated,
+        Some("code") => TaskKind::Code,
+        _ => call.kind_of(None, str_arg(args, "task_id")),
+    };
+    match kind {
+        TaskKind::Code => common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems),
+        TaskKind::Generated => {
+            if has(args, "version") {
+                problems.push(Problem::new(
+                    "version",
+                    "applies to code tasks only; leave it out for a generated task",
+                ));
+            }
+        }
+    }
+}
+
+/// Run it.
+pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+    let anchor = call.anchor()?;
+    let kind = match (&args.kind, &args.task_name) {
+        (Some(kind), _) => *kind,
+        (None, Some(name)) if call.state.catalog.generated_by_name(name).is_some() => {
+            TaskKind::Generated
+        }
+        (None, _) => call.kind_of(None, args.task_id.as_deref()),
+    };
+    if kind == TaskKind::Generated {
+        let known = match (&args.task_id, &args.task_name) {
+            (Some(id), _) => call.state.catalog.generated(id),
+            (None, Some(name)) => call.state.catalog.generated_by_name(name),
+            (None, None) => None,
+        };
+        let task = known.unwrap_or_else(|| GeneratedTask {
+            id: args.task_id.clone().unwrap_or_default(),
+            name: args.task_id.clone().unwrap_or_default(),
+            description: None,
+            input_schema: Vec::new(),
+            output_schema: Vec::new(),
+            status: "unknown".into(),
+            error: None,
+        });
+        let state = anchor
+            .generation_status(&task.id)
+            .await
+            .map_err(|e| ToolError::api(e, format!("Reading generated task {}", task.id)))?;
+        let budget = call
+            .state
+            .waits
+            .budget(Some(args.wait_seconds.unwrap_or(0.0)));
+        if state.status.is_terminal() || budget.is_zero() {
+            let mut task = task;
+            task.status = state.status.to_string();
+            task.error = state.error.clone().filter(|e| !e.is_empty());
+            if call.state.catalog.generated(&task.id).is_some() {
+                call.state.catalog.remember_generated(task.clone());
+            }
+            return Ok(generate_task::generation_reply(
+                &task,
+                call.state.waits.max_budget.as_secs(),
+            ));
+        }
+        return wait_until_ready(call, task, state.status.as_str(), budget).await;
+    }
+
+    let task_id =
+        common::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+            .await?;
+    let reading = |what: &str| format!("Reading {what} of task {task_id}");
+    let meta = anchor
+        .get_task(&task_id)
+        .await
+        .map_err(|e| ToolError::api(e, reading("the metadata")))?;
+    let versions = anchor
+        .list_versions(&task_id)
+        .await
+        .map_err(|e| ToolError::api(e, reading("the versions")))?;
+    let chosen = args
+        .version
+        .clone()
+        .unwrap_or_else(|| match meta.latest.as_deref() {
+            Some(v) if rules::is_version_number(v) => "latest".to_string(),
+            _ => "draft".to_string(),
+        });
+    let source = match anchor.get_version(&task_id, &chosen).await {
+        Ok(version) => version
+            .code
+            .as_deref()
+            .and_then(rules::decode_code)
+            .map(|code| {
+                let truncated = code.chars().count() > MAX_SOURCE_CHARS;
+                Source {
+                    version: version.version.clone(),
+                    language: version.language.clone(),
+                    code: if truncated {
+                        crate::cloud::truncate_text(&code, MAX_SOURCE_CHARS)
+                    } else {
+                        code
+                    },
+                    truncated,
+                }
+            }),
+        // A task saved without code has no draft to show; say so rather than fail.
+        Err(error) if error.status() == Some(404) && args.version.is_none() => None,
+        Err(error) => return Err(ToolError::api(error, reading(&format!("version {chosen}")))),
+    };
+    let output = CodeTaskOutput {
+        task_id: meta.id.clone(),
+        name: meta.name.clone(),
+        kind: TaskKind::Code,
+        description: meta.description.clone(),
+        latest_version: meta.latest.clone(),
+        versions: versions
+            .versions
+            .iter()
+            .map(|v| VersionInfo {
+                version: v.version.clone(),
+                description: v.description.clone(),
+                created_at: v.created_at.clone(),
+            })
+            .collect(),
+        source,
+        created_at: meta.created_at.clone(),
+        updated_at: meta.updated_at.clone(),
+    };
+    let version_list: Vec<&str> = output.versions.iter().map(|v| v.version.as_str()).collect();
+    let summary = format!(
+        "Code task {:?} ({}): latest version {}; versions: {}. {}",
+        output.name,
+        output.task_id,
+        output.latest_version.as_deref().unwrap_or("none"),
+        if version_list.is_empty() {
+            "none".to_string()
+        } else {
+            version_list.join(", ")
+        },
+        match &output.source {
+            Some(source) => format!(
+                "The structured content holds the source of version {}.",
+                source.version
+            ),
+            None => "No source to show.".to_string(),
+        }
+    );
+    Ok(Reply::ok(summary, output))
+}
