@@ -14,11 +14,14 @@
 //! - [`mcp`]: the MCP surface: server handler, one file per tool, argument checking, the
 //!   portable schema profile, replies. No HTTP details.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
+//! - `fakes` (feature `fakes`): faithful fakes of the cloud APIs for tests and offline use.
 
 pub mod anchor;
 pub mod catalog;
 pub mod cloud;
 pub mod config;
+#[cfg(feature = "fakes")]
+pub mod fakes;
 pub mod mcp;
 pub mod runs;
 pub mod telemetry;

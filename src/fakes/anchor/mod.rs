@@ -1,0 +1,282 @@
+//! A fake of Anchor Browser's Tasks API (CONTRACT.md §A.1–A.3) on 127.0.0.1.
+//!
+//! What it enforces: the `anchor-api-key` header (401 otherwise); the documented request
+//! validation (task name pattern, base64 code, version patterns, UUID path ids, `ANCHOR_`
+//! input keys with string values, page/limit patterns, status filter values, Task Builder
+//! parameter shapes, v2 input params against the task's declared parameters); `{data: …}`
+//! wrapping for v1 and none for v2; both documented error shapes (`{"error": {"code",
+//! "message"}}` for v1, `{"error": "…", "code"}` for v2).
+//!
+//! What tests script: run lifecycles (`queued → running → success|failure|timeout|cancelled`
+//! after a number of status checks and/or a minimum duration, with a given output), generation
+//! lifecycles (`generating` for N checks, then `ready` or `failed`), and faults (any status,
+//! body, `Retry-After` or delay on a route, a given number of times). Every request is counted
+//! per route (`"POST /v1/task/run"`) and logged with its body.
+
+mod routes;
+mod state;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use state::RecordedRequest;
+use state::State;
+
+/// How a scripted run ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunOutcome {
+    /// Success with this output (`None`: an object echoing the run's inputs).
+    Success(Option<Value>),
+    /// Failure with this error message.
+    Failure(String),
+    /// The run hit its maximum duration.
+    Timeout,
+    /// The run was cancelled.
+    Cancelled,
+}
+
+/// The lifecycle of runs: `queued` for the first `queued_checks` status reads, then `running`
+/// for `running_checks` more and until `min_duration` has passed, then the outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunScript {
+    pub queued_checks: u32,
+    pub running_checks: u32,
+    pub min_duration: Duration,
+    pub outcome: RunOutcome,
+}
+
+impl Default for RunScript {
+    fn default() -> Self {
+        Self {
+            queued_checks: 1,
+            running_checks: 1,
+            min_duration: Duration::ZERO,
+            outcome: RunOutcome::Success(None),
+        }
+    }
+}
+
+impl RunScript {
+    /// A run that succeeds with `output` after one `queued` and one `running` check.
+    pub fn succeeding_with(output: Value) -> Self {
+        Self {
+            outcome: RunOutcome::Success(Some(output)),
+            ..Self::default()
+        }
+    }
+
+    /// A run that ends with `outcome` after one `queued` and one `running` check.
+    pub fn ending(outcome: RunOutcome) -> Self {
+        Self {
+            outcome,
+            ..Self::default()
+        }
+    }
+
+    /// Keep running for at least `duration`.
+    pub fn lasting(mut self, duration: Duration) -> Self {
+        self.min_duration = duration;
+        self
+    }
+
+    /// Keep running for at least `checks` status reads after being queued.
+    pub fn running_for_checks(mut self, checks: u32) -> Self {
+        self.running_checks = checks;
+        self
+    }
+}
+
+/// How a scripted generation ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GenerationOutcome {
+    Ready,
+    Failed(String),
+}
+
+/// The lifecycle of generations: `generating` for `generating_checks` status reads (and until
+/// `min_duration` has passed), then the outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerationScript {
+    pub generating_checks: u32,
+    pub min_duration: Duration,
+    pub outcome: GenerationOutcome,
+}
+
+impl Default for GenerationScript {
+    fn default() -> Self {
+        Self {
+            generating_checks: 2,
+            min_duration: Duration::ZERO,
+            outcome: GenerationOutcome::Ready,
+        }
+    }
+}
+
+/// A scripted failure on one route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    /// `"METHOD /route/{template}"` as counted, e.g. `"GET /v1/task/{taskId}"`.
+    pub route: String,
+    /// Status to answer with (`None`: pass through to the real handler after the delay).
+    pub status: Option<u16>,
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    pub delay: Duration,
+    /// How many requests it applies to.
+    pub times: u32,
+}
+
+impl Fault {
+    /// Answer `route` with `status` and `body`, once.
+    pub fn status(route: &str, status: u16, body: &str) -> Self {
+        Self {
+            route: route.to_string(),
+            status: Some(status),
+            body: body.to_string(),
+            headers: Vec::new(),
+            delay: Duration::ZERO,
+            times: 1,
+        }
+    }
+
+    /// Hold requests to `route` for `delay` before handling them normally, once.
+    pub fn slow(route: &str, delay: Duration) -> Self {
+        Self {
+            route: route.to_string(),
+            status: None,
+            body: String::new(),
+            headers: Vec::new(),
+            delay,
+            times: 1,
+        }
+    }
+
+    /// Apply to this many requests.
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = times;
+        self
+    }
+
+    /// Add a response header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// A running fake Anchor API. Stops when dropped.
+pub struct FakeAnchor {
+    url: String,
+    api_key: String,
+    state: Arc<Mutex<State>>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl FakeAnchor {
+    /// Start on an ephemeral loopback port, accepting `api_key`.
+    pub async fn start(api_key: &str) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(listener, api_key)
+    }
+
+    /// Start on `listener`, accepting `api_key`.
+    pub fn start_on(listener: TcpListener, api_key: &str) -> std::io::Result<Self> {
+        let address = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::new(api_key)));
+        let app = routes::router(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serving.await {
+                tracing::error!(%error, "fake Anchor API stopped");
+            }
+        });
+        Ok(Self {
+            url: format!("http://{address}"),
+            api_key: api_key.to_string(),
+            state,
+            stop: Some(stop),
+        })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The key it accepts.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock poisons it; the data is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Script every run that has no script of its own.
+    pub fn set_default_run_script(&self, script: RunScript) {
+        self.lock().default_run = script;
+    }
+
+    /// Script the runs of one task, by id or name (code tasks) or id (generated tasks).
+    pub fn set_run_script(&self, task: &str, script: RunScript) {
+        self.lock().run_scripts.insert(task.to_string(), script);
+    }
+
+    /// Script every generation that has no script of its own.
+    pub fn set_default_generation_script(&self, script: GenerationScript) {
+        self.lock().default_generation = script;
+    }
+
+    /// Script the generation of the task with this name.
+    pub fn set_generation_script(&self, task_name: &str, script: GenerationScript) {
+        self.lock()
+            .generation_scripts
+            .insert(task_name.to_string(), script);
+    }
+
+    /// Add a fault.
+    pub fn inject(&self, fault: Fault) {
+        self.lock().faults.push(fault);
+    }
+
+    /// Requests received on `route` (`"POST /v1/task/run"`), authorized or not.
+    pub fn count(&self, route: &str) -> usize {
+        self.lock().counts.get(route).copied().unwrap_or(0)
+    }
+
+    /// Every request received, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// Create a code task directly (as if made elsewhere), with `code` as its draft and
+    /// `published` versions deployed from it. Returns its id.
+    pub fn seed_code_task(&self, name: &str, code: &str, published: u32) -> String {
+        self.lock().seed_code_task(name, code, published)
+    }
+
+    /// Create a code task and `executions` finished runs of version 1 (half success, half
+    /// failure). Returns the task id.
+    pub fn seed_executions(&self, name: &str, executions: u32) -> String {
+        let mut state = self.lock();
+        let id = state.seed_code_task(name, "export default async () => 1", 1);
+        state.seed_finished_executions(&id, executions);
+        id
+    }
+}
+
+impl Drop for FakeAnchor {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

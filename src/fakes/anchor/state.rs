@@ -1,0 +1,459 @@
+//! The fake's in-memory world: code tasks with their draft and versions, executions,
+//! generated tasks and their runs, and the scripted lifecycles that move them along.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use super::{Fault, GenerationOutcome, GenerationScript, RunOutcome, RunScript};
+
+/// One request as the fake received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The route template, e.g. `/v1/task/{taskId}`.
+    pub route: String,
+    /// The actual path.
+    pub path: String,
+    pub query: Option<String>,
+    /// The JSON body, if it had one.
+    pub body: Option<Value>,
+    /// Whether it carried the right key.
+    pub authorized: bool,
+}
+
+pub(super) const TEAM_ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+
+#[derive(Debug, Clone)]
+pub(super) struct Version {
+    pub id: String,
+    pub code: String,
+    pub language: String,
+    pub description: Option<String>,
+    pub browser_configuration: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CodeTask {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub browser_configuration: Option<Value>,
+    pub deleted: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub draft: Option<Version>,
+    pub versions: BTreeMap<u32, Version>,
+}
+
+impl CodeTask {
+    /// The newest published, not deleted, version.
+    pub fn latest_number(&self) -> Option<u32> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(_, v)| !v.deleted)
+            .map(|(n, _)| *n)
+    }
+
+    /// What `latestVersion` / `latest` report: the newest number, else "draft".
+    pub fn latest_label(&self) -> String {
+        self.latest_number()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "draft".into())
+    }
+
+    /// A version by `draft`, `latest` or number.
+    pub fn version(&self, which: &str) -> Option<(String, &Version)> {
+        match which {
+            "draft" => self.draft.as_ref().map(|v| ("draft".to_string(), v)),
+            "latest" => {
+                let n = self.latest_number()?;
+                self.versions.get(&n).map(|v| (n.to_string(), v))
+            }
+            number => {
+                let n: u32 = number.parse().ok()?;
+                self.versions
+                    .get(&n)
+                    .filter(|v| !v.deleted)
+                    .map(|v| (n.to_string(), v))
+            }
+        }
+    }
+
+    pub fn task_json(&self, with_code: bool) -> Value {
+        let mut task = json!({
+            "id": self.id, "name": self.name, "teamId": TEAM_ID,
+            "description": self.description, "latestVersion": self.latest_label(),
+            "language": "typescript", "deleted": self.deleted,
+            "createdAt": self.created_at, "updatedAt": self.updated_at,
+            "code": "",
+        });
+        if let Some(config) = &self.browser_configuration {
+            task["browserConfiguration"] = config.clone();
+        }
+        let code = self
+            .draft
+            .as_ref()
+            .or_else(|| self.latest_number().and_then(|n| self.versions.get(&n)))
+            .map(|v| v.code.clone())
+            .unwrap_or_default();
+        task["code"] = Value::from(if with_code { code } else { String::new() });
+        task
+    }
+
+    pub fn metadata_json(&self) -> Value {
+        json!({
+            "id": self.id, "name": self.name, "teamId": TEAM_ID,
+            "description": self.description, "latest": self.latest_label(),
+            "deleted": self.deleted, "createdAt": self.created_at, "updatedAt": self.updated_at,
+        })
+    }
+
+    pub fn version_json(&self, label: &str, version: &Version) -> Value {
+        json!({
+            "id": version.id, "taskId": self.id, "version": label, "code": version.code,
+            "language": version.language, "description": version.description,
+            "browserConfiguration": version.browser_configuration.clone().unwrap_or(json!({})),
+            "deleted": version.deleted, "createdAt": version.created_at, "updatedAt": version.updated_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Execution {
+    pub id: String,
+    pub task_id: String,
+    pub version: String,
+    pub version_id: String,
+    pub inputs: Map<String, Value>,
+    pub started: Instant,
+    pub start_time: String,
+    pub checks: u32,
+    pub script: RunScript,
+    /// Set once the run reached its end (so its timing stays put).
+    pub ended_after: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct GeneratedTask {
+    pub id: String,
+    pub name: String,
+    pub input_schema: Vec<Value>,
+    pub output_schema: Vec<Value>,
+    pub checks: u32,
+    pub started: Instant,
+    pub script: GenerationScript,
+}
+
+impl GeneratedTask {
+    /// Status as of now (without counting a check).
+    pub fn status(&self) -> (&'static str, Option<String>) {
+        let done = self.checks > self.script.generating_checks
+            && self.started.elapsed() >= self.script.min_duration;
+        match (&self.script.outcome, done) {
+            (_, false) => ("generating", None),
+            (GenerationOutcome::Ready, true) => ("ready", None),
+            (GenerationOutcome::Failed(why), true) => ("failed", Some(why.clone())),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Run {
+    pub id: String,
+    pub task_id: String,
+    pub inputs: Map<String, Value>,
+    pub started: Instant,
+    pub checks: u32,
+    pub script: RunScript,
+}
+
+/// Where a run is in its script.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Phase {
+    Queued,
+    Running,
+    Ended,
+}
+
+/// `checks` counts the status reads so far (0 when the run was just started).
+pub(super) fn phase(script: &RunScript, checks: u32, elapsed: Duration) -> Phase {
+    if checks <= script.queued_checks {
+        Phase::Queued
+    } else if checks <= script.queued_checks.saturating_add(script.running_checks)
+        || elapsed < script.min_duration
+    {
+        Phase::Running
+    } else {
+        Phase::Ended
+    }
+}
+
+pub(super) fn outcome_status(outcome: &RunOutcome) -> &'static str {
+    match outcome {
+        RunOutcome::Success(_) => "success",
+        RunOutcome::Failure(_) => "failure",
+        RunOutcome::Timeout => "timeout",
+        RunOutcome::Cancelled => "cancelled",
+    }
+}
+
+pub(super) fn outcome_error(outcome: &RunOutcome) -> Option<String> {
+    match outcome {
+        RunOutcome::Success(_) => None,
+        RunOutcome::Failure(why) => Some(why.clone()),
+        RunOutcome::Timeout => Some("Task exceeded its maximum duration".into()),
+        RunOutcome::Cancelled => Some("Task execution was cancelled".into()),
+    }
+}
+
+pub(super) struct State {
+    pub api_key: String,
+    pub tasks: Vec<CodeTask>,
+    pub executions: Vec<Execution>,
+    pub generated: BTreeMap<String, GeneratedTask>,
+    pub runs: BTreeMap<String, Run>,
+    pub default_run: RunScript,
+    pub run_scripts: HashMap<String, RunScript>,
+    pub default_generation: GenerationScript,
+    pub generation_scripts: HashMap<String, GenerationScript>,
+    pub faults: Vec<Fault>,
+    pub requests: Vec<RecordedRequest>,
+    pub counts: BTreeMap<String, usize>,
+}
+
+pub(super) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(super) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl State {
+    pub fn new(api_key: &str) -> Self {
+        Self {
+            api_key: api_key.to_string(),
+            tasks: Vec::new(),
+            executions: Vec::new(),
+            generated: BTreeMap::new(),
+            runs: BTreeMap::new(),
+            default_run: RunScript::default(),
+            run_scripts: HashMap::new(),
+            default_generation: GenerationScript::default(),
+            generation_scripts: HashMap::new(),
+            faults: Vec::new(),
+            requests: Vec::new(),
+            counts: BTreeMap::new(),
+        }
+    }
+
+    pub fn task(&self, id: &str) -> Option<&CodeTask> {
+        self.tasks.iter().find(|t| t.id == id && !t.deleted)
+    }
+
+    pub fn task_mut(&mut self, id: &str) -> Option<&mut CodeTask> {
+        self.tasks.iter_mut().find(|t| t.id == id && !t.deleted)
+    }
+
+    pub fn task_by_name(&self, name: &str) -> Option<&CodeTask> {
+        self.tasks.iter().find(|t| t.name == name && !t.deleted)
+    }
+
+    pub fn run_script_for(&self, task_id: &str, task_name: Option<&str>) -> RunScript {
+        self.run_scripts
+            .get(task_id)
+            .or_else(|| task_name.and_then(|n| self.run_scripts.get(n)))
+            .cloned()
+            .unwrap_or_else(|| self.default_run.clone())
+    }
+
+    pub fn new_version(
+        code: String,
+        description: Option<String>,
+        browser_configuration: Option<Value>,
+    ) -> Version {
+        let at = now();
+        Version {
+            id: new_id(),
+            code,
+            language: "typescript".into(),
+            description,
+            browser_configuration,
+            created_at: at.clone(),
+            updated_at: at,
+            deleted: false,
+        }
+    }
+
+    pub fn seed_code_task(&mut self, name: &str, code: &str, published: u32) -> String {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(code);
+        let at = now();
+        let mut task = CodeTask {
+            id: new_id(),
+            name: name.to_string(),
+            description: Some(format!("Seeded task {name}")),
+            browser_configuration: None,
+            deleted: false,
+            created_at: at.clone(),
+            updated_at: at,
+            draft: Some(Self::new_version(encoded.clone(), None, None)),
+            versions: BTreeMap::new(),
+        };
+        for n in 1..=published {
+            task.versions
+                .insert(n, Self::new_version(encoded.clone(), None, None));
+        }
+        let id = task.id.clone();
+        self.tasks.push(task);
+        id
+    }
+
+    pub fn seed_finished_executions(&mut self, task_id: &str, count: u32) {
+        let version_id = self
+            .task(task_id)
+            .and_then(|t| t.versions.get(&1))
+            .map(|v| v.id.clone())
+            .unwrap_or_else(new_id);
+        for i in 0..count {
+            let outcome = if i % 2 == 0 {
+                RunOutcome::Success(Some(json!({"item": i})))
+            } else {
+                RunOutcome::Failure(format!("Seeded failure {i}"))
+            };
+            self.executions.push(Execution {
+                id: new_id(),
+                task_id: task_id.to_string(),
+                version: "1".into(),
+                version_id: version_id.clone(),
+                inputs: Map::new(),
+                started: Instant::now(),
+                start_time: now(),
+                checks: u32::MAX / 2,
+                script: RunScript {
+                    queued_checks: 0,
+                    running_checks: 0,
+                    min_duration: Duration::ZERO,
+                    outcome,
+                },
+                ended_after: Some(Duration::from_millis(1000 + u64::from(i))),
+            });
+        }
+    }
+
+    /// An execution as the API shows it (without counting a status check).
+    pub fn execution_json(execution: &mut Execution) -> Value {
+        let elapsed = execution.started.elapsed();
+        let phase = match execution.ended_after {
+            Some(_) => Phase::Ended,
+            None => phase(&execution.script, execution.checks, elapsed),
+        };
+        if phase == Phase::Ended && execution.ended_after.is_none() {
+            execution.ended_after = Some(elapsed);
+        }
+        let status = match phase {
+            Phase::Queued => "queued",
+            Phase::Running => "running",
+            Phase::Ended => outcome_status(&execution.script.outcome),
+        };
+        let output = match (&execution.script.outcome, phase) {
+            (RunOutcome::Success(Some(value)), Phase::Ended) => Some(value.to_string()),
+            (RunOutcome::Success(None), Phase::Ended) => {
+                Some(json!({"ok": true, "inputs": execution.inputs}).to_string())
+            }
+            _ => None,
+        };
+        let error = match phase {
+            Phase::Ended => outcome_error(&execution.script.outcome),
+            _ => None,
+        };
+        json!({
+            "id": execution.id, "taskVersionId": execution.version_id, "version": execution.version,
+            "status": status, "output": output, "errorMessage": error, "startTime": execution.start_time,
+            "executionTime": execution.ended_after.map(|d| d.as_millis() as u64),
+        })
+    }
+
+    /// A v2 run as the API shows it (without counting a status check).
+    pub fn run_json(&self, run: &Run) -> Value {
+        let phase = phase(&run.script, run.checks, run.started.elapsed());
+        let status = match phase {
+            Phase::Queued => "queued",
+            Phase::Running => "running",
+            Phase::Ended => outcome_status(&run.script.outcome),
+        };
+        let mut body = json!({"run_id": run.id, "status": status, "session_id": format!("session-{}", run.id)});
+        if phase == Phase::Ended {
+            match &run.script.outcome {
+                RunOutcome::Success(Some(value)) => body["result"] = value.clone(),
+                RunOutcome::Success(None) => {
+                    body["result"] = self.sample_result(&run.task_id, &run.inputs)
+                }
+                other => {
+                    body["error"] = Value::from(outcome_error(other).unwrap_or_default());
+                }
+            }
+        }
+        body
+    }
+
+    /// A result shaped by the task's output parameters (or an echo of the inputs).
+    fn sample_result(&self, task_id: &str, inputs: &Map<String, Value>) -> Value {
+        let Some(task) = self.generated.get(task_id) else {
+            return json!({});
+        };
+        if task.output_schema.is_empty() {
+            return json!({"inputs": inputs});
+        }
+        let mut result = Map::new();
+        for param in &task.output_schema {
+            let name = param.get("name").and_then(Value::as_str).unwrap_or("field");
+            let value = match param.get("type").and_then(Value::as_str) {
+                Some("number") => json!(42),
+                Some("boolean") => json!(true),
+                Some("file") => json!(format!("https://files.fake-anchor.test/{task_id}/{name}")),
+                _ => json!(format!("sample {name}")),
+            };
+            result.insert(name.to_string(), value);
+        }
+        Value::Object(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_follow_checks_then_time() {
+        let script = RunScript {
+            queued_checks: 1,
+            running_checks: 2,
+            min_duration: Duration::ZERO,
+            outcome: RunOutcome::Timeout,
+        };
+        let phases: Vec<Phase> = (0..5).map(|n| phase(&script, n, Duration::ZERO)).collect();
+        assert_eq!(
+            phases,
+            vec![
+                Phase::Queued,
+                Phase::Queued,
+                Phase::Running,
+                Phase::Running,
+                Phase::Ended
+            ]
+        );
+        let slow = RunScript {
+            min_duration: Duration::from_secs(10),
+            ..script
+        };
+        assert_eq!(phase(&slow, 9, Duration::from_secs(1)), Phase::Running);
+        assert_eq!(phase(&slow, 9, Duration::from_secs(11)), Phase::Ended);
+    }
+}

@@ -1,0 +1,15 @@
+//! Fakes of the cloud APIs, written and owned by this project (feature `fakes`).
+//!
+//! These machines cannot reach the vendors, so the clients are proven against fakes that hold
+//! them to the documented contract (CONTRACT.md): the same paths, auth, validation and error
+//! shapes, the same lifecycles (scriptable), plus counters and a request log so tests can
+//! assert what arrived (for example that a run was POSTed exactly once).
+//!
+//! Where the contract is silent the fakes are stricter than the real API is likely to be
+//! (unknown body fields are rejected), so a misspelled field fails a test instead of being
+//! silently ignored in production.
+//!
+//! They also run by hand (`cargo run --example fake_anchor`) so anyone can try the server
+//! without an account.
+
+pub mod anchor;

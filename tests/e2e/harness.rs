@@ -1,0 +1,266 @@
+//! The test harness: a fake Anchor API in this process, the real server binary spawned over
+//! stdio and pointed at it, and rmcp's client driving it, recording every progress and
+//! list-changed notification.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use browser_tasks_mcp::fakes::anchor::FakeAnchor;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
+    ProgressNotificationParam, ProtocolVersion, Tool,
+};
+use rmcp::service::{NotificationContext, RunningService, ServiceError};
+use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::Value;
+use tokio::io::AsyncReadExt;
+use tokio::process::Command;
+
+pub const KEY: &str = "sk-test-4f1c9a7e-secret";
+pub const BIN: &str = env!("CARGO_BIN_EXE_browser-tasks-mcp");
+
+/// Records what the server sends besides responses.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    pub list_changed: Arc<tokio::sync::Notify>,
+    pub progress_seen: Arc<tokio::sync::Notify>,
+}
+
+impl ClientHandler for Recorder {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("browser-tasks-e2e", "0.0.0"),
+        )
+        .with_protocol_version(ProtocolVersion::V_2025_11_25)
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.lock().unwrap().push(params);
+        self.progress_seen.notify_waiters();
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changed.notify_waiters();
+    }
+}
+
+/// How to start the server.
+#[derive(Clone)]
+pub struct Options {
+    /// `None`: start without any provider key.
+    pub key: Option<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            key: Some(KEY.into()),
+            env: vec![
+                // Fast polling so lifecycles of a few checks take milliseconds.
+                ("BROWSER_TASKS_POLL_INITIAL_MS".into(), "20".into()),
+                ("BROWSER_TASKS_POLL_MAX_MS".into(), "60".into()),
+                ("BROWSER_TASKS_PROGRESS_INTERVAL_MS".into(), "200".into()),
+                ("BROWSER_TASKS_WAIT_SECONDS".into(), "20".into()),
+            ],
+        }
+    }
+}
+
+impl Options {
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn without_key(mut self) -> Self {
+        self.key = None;
+        self
+    }
+}
+
+pub struct Harness {
+    pub fake: FakeAnchor,
+    pub client: RunningService<RoleClient, Recorder>,
+    pub recorder: Recorder,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    tools: Vec<Tool>,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::with(Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> Self {
+        let fake = FakeAnchor::start(KEY).await.expect("fake Anchor API");
+        let url = fake.url().to_string();
+        let command = Command::new(BIN).configure(|cmd| {
+            cmd.env_remove("ANCHOR_API_KEY")
+                .env_remove("ANCHORBROWSER_API_KEY")
+                .env("ANCHORBROWSER_BASE_URL", &url)
+                .env("RUST_LOG", "debug");
+            if let Some(key) = &options.key {
+                cmd.env("ANCHOR_API_KEY", key);
+            }
+            for (k, v) in &options.env {
+                cmd.env(k, v);
+            }
+        });
+        let (transport, stderr_pipe) = TokioChildProcess::builder(command)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the server");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        if let Some(mut pipe) = stderr_pipe {
+            let sink = stderr.clone();
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buffer).await {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().unwrap().extend_from_slice(&buffer[..n]);
+                }
+            });
+        }
+        let recorder = Recorder::default();
+        let client = recorder.clone().serve(transport).await.expect("initialize");
+        let tools = client.list_all_tools().await.expect("tools/list");
+        Self {
+            fake,
+            client,
+            recorder,
+            stderr,
+            tools,
+        }
+    }
+
+    /// The tools as listed at startup.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    /// Call a tool; a protocol error fails the test.
+    pub async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
+        let result = self
+            .try_call(tool, arguments)
+            .await
+            .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"));
+        self.check_against_output_schema(tool, &result);
+        result
+    }
+
+    pub async fn try_call(
+        &self,
+        tool: &str,
+        arguments: Value,
+    ) -> Result<CallToolResult, ServiceError> {
+        let arguments = match arguments {
+            Value::Object(map) => map,
+            other => panic!("arguments must be an object, got {other}"),
+        };
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+            .await
+    }
+
+    /// A successful result's structured content must match the tool's output schema.
+    fn check_against_output_schema(&self, tool: &str, result: &CallToolResult) {
+        if result.is_error == Some(true) {
+            return;
+        }
+        let Some(schema) = self
+            .tools
+            .iter()
+            .find(|t| t.name == tool)
+            .and_then(|t| t.output_schema.clone())
+        else {
+            return;
+        };
+        let structured = result
+            .structured_content
+            .as_ref()
+            .unwrap_or_else(|| panic!("{tool}: no structuredContent"));
+        let schema = Value::Object((*schema).clone());
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(structured)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{tool}: structuredContent breaks its outputSchema: {errors:?}\n{structured:#}"
+        );
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Wait until stderr contains `needle` (the reader drains the pipe in the background).
+    pub async fn stderr_containing(&self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.stderr();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "stderr never contained {needle:?}:\n{text}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Progress notifications received so far.
+    pub fn progress(&self) -> Vec<ProgressNotificationParam> {
+        self.recorder.progress.lock().unwrap().clone()
+    }
+
+    /// Wait until the fake has seen `count` requests on `route`.
+    pub async fn wait_for_count(&self, route: &str, count: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.fake.count(route) < count {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {count} × {route} (saw {})",
+                self.fake.count(route)
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// The readable summary (first text block) of a result.
+pub fn summary(result: &CallToolResult) -> String {
+    result
+        .content
+        .first()
+        .and_then(|c| c.as_text())
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+/// The structured content of a result.
+pub fn structured(result: &CallToolResult) -> Value {
+    result
+        .structured_content
+        .clone()
+        .expect("structuredContent")
+}
+
+pub fn is_error(result: &CallToolResult) -> bool {
+    result.is_error == Some(true)
+}

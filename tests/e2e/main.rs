@@ -1,0 +1,14 @@
+//! End-to-end tests: the real server binary over stdio, driven by rmcp's client, against the
+//! fake Anchor API. One test binary (faster to build than one per file).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+mod anchor_client;
+mod bad_input;
+mod code_tasks;
+mod generated_tasks;
+mod runs;
+mod stdio;
+mod tools_list;
+mod upstream_errors;
