@@ -114,15 +114,11 @@ impl Config {
     /// environment).
     pub fn from_cli(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let seconds = |value: f64, flag, var| {
-            if value.is_finite() && value >= 0.0 {
-                Ok(Duration::from_secs_f64(value))
-            } else {
-                Err(ConfigError {
-                    flag,
-                    env: var,
-                    reason: format!("{value} is not a number of seconds ≥ 0"),
-                })
-            }
+            Duration::try_from_secs_f64(value).map_err(|_| ConfigError {
+                flag,
+                env: var,
+                reason: format!("{value} is not a usable number of seconds (0 or more)"),
+            })
         };
         let default_budget = seconds(
             cli.wait_seconds,
@@ -301,6 +297,8 @@ mod tests {
             err.to_string().contains("BROWSER_TASKS_POLL_INITIAL_MS"),
             "{err}"
         );
+        let err = Config::from_cli(cli(&["--max-wait-seconds", "1e300"]), |_| None).unwrap_err();
+        assert!(err.to_string().contains("not a usable number"), "{err}");
         let err = Config::from_cli(cli(&["--read-attempts", "0"]), |_| None).unwrap_err();
         assert!(err.to_string().contains("--read-attempts"), "{err}");
     }

@@ -73,8 +73,13 @@ impl WaitSettings {
     /// The budget for a caller's `wait_seconds` (the default when absent, capped at the max).
     pub fn budget(&self, wait_seconds: Option<f64>) -> Duration {
         match wait_seconds {
+            // Compare before converting: a huge value would overflow a Duration.
             Some(secs) if secs.is_finite() && secs > 0.0 => {
-                Duration::from_secs_f64(secs).min(self.max_budget)
+                if secs >= self.max_budget.as_secs_f64() {
+                    self.max_budget
+                } else {
+                    Duration::from_secs_f64(secs)
+                }
             }
             Some(_) => Duration::ZERO,
             None => self.default_budget,
@@ -308,6 +313,8 @@ mod tests {
         assert_eq!(s.budget(Some(0.0)), Duration::ZERO);
         assert_eq!(s.budget(Some(-3.0)), Duration::ZERO);
         assert_eq!(s.budget(Some(1e9)), Duration::from_secs(600));
+        assert_eq!(s.budget(Some(1e300)), Duration::from_secs(600));
+        assert_eq!(s.budget(Some(f64::NAN)), Duration::ZERO);
     }
 
     #[tokio::test(start_paused = true)]

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::ToolCall;
 use crate::anchor::{AnchorClient, rules};
+use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::runs::{RunReport, TaskKind, Verdict, WaitEnd};
@@ -186,15 +187,15 @@ impl ToolCall<'_> {
             .as_ref()
             .ok_or(ToolError::NotConfigured(crate::cloud::Provider::Anchor))
     }
+}
 
+impl Shared {
     /// Which API a task id belongs to: as given, else as remembered, else a code task.
     pub fn kind_of(&self, explicit: Option<TaskKind>, task_id: Option<&str>) -> TaskKind {
-        explicit.unwrap_or_else(
-            || match task_id.and_then(|id| self.state.catalog.generated(id)) {
-                Some(_) => TaskKind::Generated,
-                None => TaskKind::Code,
-            },
-        )
+        explicit.unwrap_or_else(|| match task_id.and_then(|id| self.catalog.generated(id)) {
+            Some(_) => TaskKind::Generated,
+            None => TaskKind::Code,
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
 use crate::anchor::models::CreateTask;
+use crate::mcp::Shared;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -69,7 +70,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_task_name(args, "name", problems);
     common::check_code(args, problems);
     common::check_description(args, problems);

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
 use crate::anchor::models::VersionBody;
+use crate::mcp::Shared;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -61,7 +62,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_one_of(args, "task_id", "task_name", true, problems);
     common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
     common::check_task_name(args, "task_name", problems);

@@ -15,6 +15,7 @@ use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
 use crate::anchor::models::{GenerateTask, GenerationState, GenerationStatus, TaskParameter};
 use crate::catalog::GeneratedTask;
+use crate::mcp::Shared;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -94,7 +95,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     for key in ["name", "prompt"] {
         if str_arg(args, key).is_some_and(|v| v.trim().is_empty()) {
             problems.push(Problem::new(key, "is empty"));

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::common;
 use super::{ToolCall, read_only};
+use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -46,7 +47,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_wait_seconds(args, problems);
     let kind = str_arg(args, "kind");
     if kind == Some("generated") && has(args, "task_id") {

@@ -11,6 +11,7 @@ use super::generate_task::{self, wait_until_ready};
 use super::{ToolCall, read_only};
 use crate::anchor::rules;
 use crate::catalog::GeneratedTask;
+use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -96,7 +97,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_one_of(args, "task_id", "task_name", true, problems);
     common::check_task_name(args, "task_name", problems);
     common::check_version(args, "version", problems);
@@ -104,7 +105,7 @@ pub fn rules(call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>
     let kind = match str_arg(args, "kind") {
         Some("generated") => TaskKind::Generated,
         Some("code") => TaskKind::Code,
-        _ => call.kind_of(None, str_arg(args, "task_id")),
+        _ => state.kind_of(None, str_arg(args, "task_id")),
     };
     match kind {
         TaskKind::Code => common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems),
@@ -127,7 +128,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         (None, Some(name)) if call.state.catalog.generated_by_name(name).is_some() => {
             TaskKind::Generated
         }
-        (None, _) => call.kind_of(None, args.task_id.as_deref()),
+        (None, _) => call.state.kind_of(None, args.task_id.as_deref()),
     };
     if kind == TaskKind::Generated {
         let known = match (&args.task_id, &args.task_name) {

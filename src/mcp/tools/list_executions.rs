@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use super::{ToolCall, read_only};
 use crate::anchor::models::{ExecutionFilter, RunStatus};
+use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -101,11 +102,11 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_one_of(args, "task_id", "task_name", true, problems);
     common::check_task_name(args, "task_name", problems);
     if let Some(task_id) = str_arg(args, "task_id")
-        && call.state.catalog.generated(task_id).is_some()
+        && state.catalog.generated(task_id).is_some()
     {
         problems.push(Problem::new(
             "task_id",

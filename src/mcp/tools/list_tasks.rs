@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ToolCall, read_only};
+use crate::mcp::Shared;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -73,7 +74,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema (none).
-pub fn rules(_call: &ToolCall<'_>, _args: &JsonObject, _problems: &mut Vec<Problem>) {}
+pub fn rules(_state: &Shared, _args: &JsonObject, _problems: &mut Vec<Problem>) {}
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {

@@ -101,7 +101,7 @@ impl StaticTool {
             ($tool:ident) => {
                 async {
                     let args = args::parse(validator, arguments, |raw, problems| {
-                        $tool::rules(call, raw, problems)
+                        $tool::rules(call.state, raw, problems)
                     })?;
                     $tool::run(call, args).await
                 }
@@ -125,6 +125,35 @@ impl StaticTool {
     }
 }
 
+impl StaticTool {
+    /// Check arguments exactly as a call would, without running anything.
+    pub fn check_arguments(
+        self,
+        state: &Shared,
+        validator: &ArgsValidator,
+        arguments: JsonObject,
+    ) -> Result<(), Vec<args::Problem>> {
+        macro_rules! check {
+            ($tool:ident) => {
+                args::parse::<$tool::Args>(validator, arguments, |raw, problems| {
+                    $tool::rules(state, raw, problems)
+                })
+                .map(|_| ())
+            };
+        }
+        match self {
+            StaticTool::GenerateTask => check!(generate_task),
+            StaticTool::CreateTask => check!(create_task),
+            StaticTool::DeployTask => check!(deploy_task),
+            StaticTool::RunTask => check!(run_task),
+            StaticTool::ListExecutions => check!(list_executions),
+            StaticTool::GetExecution => check!(get_execution),
+            StaticTool::ListTasks => check!(list_tasks),
+            StaticTool::GetTask => check!(get_task),
+        }
+    }
+}
+
 /// Annotations of a tool that only reads from the cloud.
 fn read_only(title: &str) -> ToolAnnotations {
     ToolAnnotations::with_title(title)
@@ -141,4 +170,113 @@ fn writes(title: &str, destructive: bool, idempotent: bool) -> ToolAnnotations {
         .destructive(destructive)
         .idempotent(idempotent)
         .open_world(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::waiting::WaitSettings;
+
+    fn shared() -> Shared {
+        Shared {
+            anchor: None,
+            waits: WaitSettings::default(),
+            catalog: Catalog::default(),
+        }
+    }
+
+    /// Argument names the tools know, plus a few they do not.
+    const KEYS: &[&str] = &[
+        "task_id",
+        "task_name",
+        "kind",
+        "version",
+        "inputs",
+        "wait_seconds",
+        "session_id",
+        "browser_configuration",
+        "identity_id",
+        "cleanup_sessions",
+        "execution_id",
+        "status",
+        "page",
+        "limit",
+        "name",
+        "prompt",
+        "description",
+        "input_parameters",
+        "output_parameters",
+        "code",
+        "code_base64",
+        "application_id",
+        "taskId",
+        "ANCHOR_X",
+        "",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            "\\PC{0,12}".prop_map(Value::from),
+            prop::sample::select(vec![
+                "draft",
+                "latest",
+                "3",
+                "550e8400-e29b-41d4-a716-446655440000",
+                "code",
+                "generated",
+                "string",
+                "YWJj",
+                "1e999"
+            ])
+            .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop::sample::select(KEYS.to_vec()).prop_map(str::to_string),
+                    inner,
+                    0..4
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn arguments() -> impl Strategy<Value = Map<String, Value>> {
+        prop::collection::btree_map(
+            prop::sample::select(KEYS.to_vec()).prop_map(str::to_string),
+            json_value(),
+            0..8,
+        )
+        .prop_map(|m| m.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// No input panics a tool's argument checking, and every refusal explains itself.
+        #[test]
+        fn no_arguments_panic_any_tool(args in arguments()) {
+            let state = shared();
+            for tool in StaticTool::ALL {
+                let definition = tool.definition();
+                let validator = ArgsValidator::new(&definition.input_schema);
+                if let Err(problems) = tool.check_arguments(&state, &validator, args.clone()) {
+                    prop_assert!(!problems.is_empty());
+                    let text = args::render(tool.name(), &problems);
+                    prop_assert!(problems.iter().all(|p| !p.message.is_empty()), "{}", text);
+                }
+            }
+        }
+    }
 }

@@ -15,6 +15,7 @@ use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
 use crate::anchor::models::{RunTask, RunTaskV2};
 use crate::anchor::rules;
+use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -76,14 +77,14 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(call: &ToolCall<'_>, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_one_of(args, "task_id", "task_name", true, problems);
     common::check_task_name(args, "task_name", problems);
     common::check_version(args, "version", problems);
     common::check_wait_seconds(args, problems);
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
-        .unwrap_or_else(|| call.kind_of(None, str_arg(args, "task_id")));
+        .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id")));
     match kind {
         TaskKind::Code => {
             common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
@@ -200,7 +201,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let kind = match (&args.kind, &args.task_name) {
         (Some(kind), _) => *kind,
         (None, Some(_)) => TaskKind::Code,
-        (None, None) => call.kind_of(None, args.task_id.as_deref()),
+        (None, None) => call.state.kind_of(None, args.task_id.as_deref()),
     };
     let inputs = args.inputs.clone().unwrap_or_default();
     let report = match kind {
