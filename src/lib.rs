@@ -23,6 +23,8 @@ pub mod config;
 #[cfg(feature = "fakes")]
 pub mod fakes;
 pub mod mcp;
+pub mod params;
+pub mod redact;
 pub mod runs;
 pub mod telemetry;
 pub mod waiting;

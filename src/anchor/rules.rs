@@ -94,7 +94,7 @@ pub fn input_key(name: &str) -> Option<String> {
 }
 
 /// `maxPages` → `MAX_PAGES`, `max_pages` → `MAX_PAGES`.
-fn screaming_snake(text: &str) -> String {
+pub fn screaming_snake(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     let mut previous: Option<char> = None;
     for c in text.chars() {

@@ -9,6 +9,7 @@ pub mod progress;
 pub mod reply;
 pub mod schema;
 mod server;
+pub mod task_tools;
 pub mod tools;
 
 pub use server::{BrowserTasksServer, Shared};
