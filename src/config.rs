@@ -9,6 +9,8 @@ use secrecy::SecretString;
 
 use crate::anchor;
 use crate::cloud::{HttpSettings, RetryPolicy};
+use crate::mcp::refresh::Upkeep;
+use crate::mcp::task_tools::{Secrets, Selection};
 use crate::waiting::{PollSchedule, WaitSettings};
 
 /// Environment variables read for Anchor's API key, in order.
@@ -83,14 +85,59 @@ pub struct Cli {
     )]
     pub write_timeout_seconds: f64,
 
+    /// The task catalog (SQLite): every task and run the server learns about. Default: in
+    /// the user's data directory. `:memory:` keeps it in memory (nothing persists).
+    #[arg(long, env = "BROWSER_TASKS_CATALOG")]
+    pub catalog: Option<std::path::PathBuf>,
+
+    /// Which tasks become tools of their own: task or tool names, globs allowed,
+    /// comma-separated (default: every runnable task, up to --max-task-tools).
+    #[arg(long, env = "BROWSER_TASKS_TASK_TOOLS", value_delimiter = ',')]
+    pub task_tools: Vec<String>,
+
+    /// At most this many task tools, most recently used first (clients cap tool counts;
+    /// Cursor sends only the first 40 tools). 0 lists none; run_task still runs every task.
+    #[arg(long, env = "BROWSER_TASKS_MAX_TASK_TOOLS", default_value_t = 25)]
+    pub max_task_tools: usize,
+
+    /// Supply a secret task parameter from an environment variable, as NAME=ENV_VAR
+    /// (repeatable; comma-separated in the variable). Such a parameter is not a tool argument.
+    /// BROWSER_TASKS_SECRET_<NAME> variables work too (NAME in SCREAMING_SNAKE_CASE).
+    #[arg(long = "secret", env = "BROWSER_TASKS_SECRETS", value_delimiter = ',')]
+    pub secrets: Vec<String>,
+
+    /// List the cloud's tasks into the catalog every this many seconds (0: only at startup).
+    #[arg(long, env = "BROWSER_TASKS_REFRESH_SECONDS", default_value_t = 300)]
+    pub refresh_seconds: u64,
+
+    /// How often to look for catalog changes made by other server processes, in milliseconds.
+    #[arg(long, env = "BROWSER_TASKS_CATALOG_WATCH_MS", default_value_t = 2000)]
+    pub catalog_watch_ms: u64,
+
     /// Attempts in all for a read that meets a rate limit or gateway error (1 = no retry).
     /// Requests that start or change something are never retried.
     #[arg(long, env = "BROWSER_TASKS_READ_ATTEMPTS", default_value_t = 3)]
     pub read_attempts: u32,
 }
 
+/// Where the catalog lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogLocation {
+    File(std::path::PathBuf),
+    Memory,
+}
+
+impl std::fmt::Display for CatalogLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CatalogLocation::File(path) => write!(f, "{}", path.display()),
+            CatalogLocation::Memory => f.write_str(":memory: (not persisted)"),
+        }
+    }
+}
+
 /// A validated configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Config {
     pub transport: Transport,
     /// Anchor's connection, when a key is set.
@@ -98,6 +145,10 @@ pub struct Config {
     /// Where Anchor requests go (kept to report it even when no key is set).
     pub anchor_base_url: String,
     pub waits: WaitSettings,
+    pub catalog: CatalogLocation,
+    pub selection: Selection,
+    pub secrets: Secrets,
+    pub upkeep: Upkeep,
 }
 
 /// A setting that cannot be used.
@@ -110,9 +161,13 @@ pub struct ConfigError {
 }
 
 impl Config {
-    /// Validate flags; read provider keys through `env` (injected so tests need no process
-    /// environment).
-    pub fn from_cli(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Validate flags; read provider keys and secrets through `env` and `vars` (the process
+    /// environment in production, injected so tests need none).
+    pub fn from_cli(
+        cli: Cli,
+        env: impl Fn(&str) -> Option<String>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let seconds = |value: f64, flag, var| {
             Duration::try_from_secs_f64(value).map_err(|_| ConfigError {
                 flag,
@@ -209,7 +264,73 @@ impl Config {
             write_timeout,
             ..HttpSettings::new(cli.anchor_base_url.clone(), SecretString::from(key))
         });
+        let catalog = match cli.catalog {
+            Some(path) if path.as_os_str() == ":memory:" => CatalogLocation::Memory,
+            Some(path) => CatalogLocation::File(path),
+            None => match crate::catalog::default_path() {
+                Some(path) => CatalogLocation::File(path),
+                None => {
+                    return Err(ConfigError {
+                        flag: "catalog",
+                        env: "BROWSER_TASKS_CATALOG",
+                        reason: "this system has no user data directory; give a file path".into(),
+                    });
+                }
+            },
+        };
+        let mut allow = Vec::new();
+        for pattern in cli
+            .task_tools
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            allow.push(glob::Pattern::new(pattern).map_err(|e| ConfigError {
+                flag: "task-tools",
+                env: "BROWSER_TASKS_TASK_TOOLS",
+                reason: format!("{pattern:?} is not a valid pattern: {e}"),
+            })?);
+        }
+        let mut pairs = Vec::new();
+        for pair in cli
+            .secrets
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            let Some((name, variable)) = pair.split_once('=') else {
+                return Err(ConfigError {
+                    flag: "secret",
+                    env: "BROWSER_TASKS_SECRETS",
+                    reason: format!("{pair:?} is not NAME=ENV_VAR"),
+                });
+            };
+            pairs.push((name.trim().to_string(), variable.trim().to_string()));
+        }
+        let secrets = Secrets::new(&pairs, vars, &env).map_err(|reason| ConfigError {
+            flag: "secret",
+            env: "BROWSER_TASKS_SECRETS",
+            reason,
+        })?;
+        if cli.catalog_watch_ms == 0 {
+            return Err(ConfigError {
+                flag: "catalog-watch-ms",
+                env: "BROWSER_TASKS_CATALOG_WATCH_MS",
+                reason: "must be at least 1".into(),
+            });
+        }
         Ok(Self {
+            catalog,
+            selection: Selection {
+                allow,
+                max: cli.max_task_tools,
+            },
+            secrets,
+            upkeep: Upkeep {
+                sync_every: (cli.refresh_seconds > 0)
+                    .then(|| Duration::from_secs(cli.refresh_seconds)),
+                watch_every: Duration::from_millis(cli.catalog_watch_ms),
+            },
             transport: cli.transport,
             anchor,
             anchor_base_url: cli.anchor_base_url,
@@ -225,22 +346,44 @@ impl Config {
         })
     }
 
+    /// What the startup line says about this configuration.
+    pub fn summary(&self) -> StartupSummary {
+        StartupSummary {
+            transport: self.transport,
+            anchor: self.anchor.is_some().then(|| self.anchor_base_url.clone()),
+            catalog: self.catalog.to_string(),
+        }
+    }
+}
+
+/// The facts the startup line reports (kept apart from [`Config`], which building the server
+/// consumes).
+#[derive(Debug, Clone)]
+pub struct StartupSummary {
+    transport: Transport,
+    /// Anchor's base URL, when a key is configured.
+    anchor: Option<String>,
+    catalog: String,
+}
+
+impl StartupSummary {
     /// The line printed to stderr at startup: what is served, where, which providers are
     /// configured (or what to set), and how to connect a client.
-    pub fn startup_line(&self, tool_count: usize) -> String {
+    pub fn line(&self, static_tools: usize, task_tools: usize) -> String {
         let providers = match &self.anchor {
-            Some(_) => format!("providers: Anchor Browser ({})", self.anchor_base_url),
+            Some(url) => format!("providers: Anchor Browser ({url})"),
             None => "providers: none configured (set ANCHOR_API_KEY for Anchor Browser; until \
                      then every tool call explains what is missing)"
                 .to_string(),
         };
         match self.transport {
             Transport::Stdio => format!(
-                "browser-tasks-mcp {}: serving {tool_count} MCP tools over stdio (JSON-RPC on \
-                 stdin/stdout); {providers}; connect a client by adding the \"browser-tasks\" \
-                 entry of mcp.json to Claude Desktop, Cursor or VS Code (it launches this \
-                 binary).",
-                env!("CARGO_PKG_VERSION")
+                "browser-tasks-mcp {}: serving {static_tools} MCP tools + {task_tools} task \
+                 tools over stdio (JSON-RPC on stdin/stdout); {providers}; catalog {}; connect a \
+                 client by adding the \"browser-tasks\" entry of mcp.json to Claude Desktop, \
+                 Cursor or VS Code (it launches this binary).",
+                env!("CARGO_PKG_VERSION"),
+                self.catalog
             ),
         }
     }
@@ -258,27 +401,42 @@ mod tests {
 
     #[test]
     fn keys_come_from_either_variable_and_blank_is_unset() {
-        let config = Config::from_cli(cli(&[]), |name| {
-            (name == "ANCHORBROWSER_API_KEY").then(|| "sk-second".to_string())
-        })
+        let config = Config::from_cli(
+            cli(&[]),
+            |name| (name == "ANCHORBROWSER_API_KEY").then(|| "sk-second".to_string()),
+            [],
+        )
         .unwrap();
         assert!(config.anchor.is_some());
-        let config = Config::from_cli(cli(&[]), |name| {
-            (name == "ANCHOR_API_KEY").then(|| "  ".to_string())
-        })
+        let config = Config::from_cli(
+            cli(&[]),
+            |name| (name == "ANCHOR_API_KEY").then(|| "  ".to_string()),
+            [],
+        )
         .unwrap();
         assert!(config.anchor.is_none());
-        assert!(config.startup_line(8).contains("set ANCHOR_API_KEY"));
+        assert!(config.summary().line(8, 0).contains("set ANCHOR_API_KEY"));
     }
 
     #[test]
     fn the_startup_line_says_what_where_which_and_how() {
-        let config = Config::from_cli(cli(&["--anchor-base-url", "http://127.0.0.1:9"]), |_| {
-            Some("sk-x".into())
-        })
+        let config = Config::from_cli(
+            cli(&[
+                "--anchor-base-url",
+                "http://127.0.0.1:9",
+                "--catalog",
+                "/tmp/c.sqlite3",
+            ]),
+            |_| Some("sk-x".into()),
+            [],
+        )
         .unwrap();
-        let line = config.startup_line(8);
-        assert!(line.contains("8 MCP tools over stdio"), "{line}");
+        let line = config.summary().line(8, 3);
+        assert!(
+            line.contains("8 MCP tools + 3 task tools over stdio"),
+            "{line}"
+        );
+        assert!(line.contains("catalog /tmp/c.sqlite3"), "{line}");
         assert!(
             line.contains("Anchor Browser (http://127.0.0.1:9)"),
             "{line}"
@@ -290,16 +448,67 @@ mod tests {
 
     #[test]
     fn bad_settings_name_their_flag() {
-        let err = Config::from_cli(cli(&["--wait-seconds", "900"]), |_| None).unwrap_err();
+        let err = Config::from_cli(cli(&["--wait-seconds", "900"]), |_| None, []).unwrap_err();
         assert!(err.to_string().contains("--wait-seconds"), "{err}");
-        let err = Config::from_cli(cli(&["--poll-initial-ms", "0"]), |_| None).unwrap_err();
+        let err = Config::from_cli(cli(&["--poll-initial-ms", "0"]), |_| None, []).unwrap_err();
         assert!(
             err.to_string().contains("BROWSER_TASKS_POLL_INITIAL_MS"),
             "{err}"
         );
-        let err = Config::from_cli(cli(&["--max-wait-seconds", "1e300"]), |_| None).unwrap_err();
+        let err =
+            Config::from_cli(cli(&["--max-wait-seconds", "1e300"]), |_| None, []).unwrap_err();
         assert!(err.to_string().contains("not a usable number"), "{err}");
-        let err = Config::from_cli(cli(&["--read-attempts", "0"]), |_| None).unwrap_err();
+        let err = Config::from_cli(cli(&["--read-attempts", "0"]), |_| None, []).unwrap_err();
         assert!(err.to_string().contains("--read-attempts"), "{err}");
+        let err = Config::from_cli(cli(&["--secret", "PASSWORD"]), |_| None, []).unwrap_err();
+        assert!(err.to_string().contains("NAME=ENV_VAR"), "{err}");
+        let err =
+            Config::from_cli(cli(&["--secret", "PASSWORD=NOT_SET"]), |_| None, []).unwrap_err();
+        assert!(err.to_string().contains("NOT_SET is not set"), "{err}");
+        let err = Config::from_cli(cli(&["--task-tools", "a[b"]), |_| None, []).unwrap_err();
+        assert!(err.to_string().contains("--task-tools"), "{err}");
+    }
+
+    #[test]
+    fn secrets_come_from_pairs_and_the_naming_rule() {
+        let config = Config::from_cli(
+            cli(&[
+                "--secret",
+                "Login Password=SITE_PW",
+                "--catalog",
+                ":memory:",
+            ]),
+            |name| (name == "SITE_PW").then(|| "pw-1".to_string()),
+            [(
+                "BROWSER_TASKS_SECRET_API_TOKEN".to_string(),
+                "tok-2".to_string(),
+            )],
+        )
+        .unwrap();
+        assert_eq!(config.secrets.len(), 2);
+        let param = |name: &str| crate::params::Param {
+            name: name.into(),
+            kind: crate::params::ParamType::Secret,
+            required: true,
+            description: None,
+            default: None,
+            options: Vec::new(),
+        };
+        assert_eq!(
+            config
+                .secrets
+                .value_for(&param("Login Password"))
+                .as_deref(),
+            Some("pw-1")
+        );
+        assert_eq!(
+            config.secrets.value_for(&param("api token")).as_deref(),
+            Some("tok-2")
+        );
+        assert!(
+            !format!("{config:?}").contains("pw-1"),
+            "secrets stay out of Debug"
+        );
+        assert_eq!(config.catalog, CatalogLocation::Memory);
     }
 }

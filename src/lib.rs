@@ -10,7 +10,10 @@
 //! - [`waiting`]: polling with a backoff schedule, a wait budget, heartbeat progress and
 //!   cancellation. No MCP.
 //! - [`runs`]: checking and waiting on task runs, and the report an agent gets. No MCP.
-//! - [`catalog`]: what the server remembers about tasks the cloud cannot list.
+//! - [`params`]: task parameters, whatever the provider; [`redact`]: keeping secret values
+//!   out of what is shown, logged or stored.
+//! - [`catalog`]: the embedded SQLite catalog of tasks and runs (persistent, shared by
+//!   processes).
 //! - [`mcp`]: the MCP surface: server handler, one file per tool, argument checking, the
 //!   portable schema profile, replies. No HTTP details.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
@@ -29,11 +32,15 @@ pub mod runs;
 pub mod telemetry;
 pub mod waiting;
 
+use std::sync::Arc;
+
 use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
 
 use crate::anchor::AnchorClient;
 use crate::catalog::Catalog;
-use crate::config::{Config, Transport};
+use crate::config::{CatalogLocation, Config, Transport};
+use crate::mcp::refresh::Upkeep;
 use crate::mcp::{BrowserTasksServer, Shared};
 
 /// Why the server could not start or stopped with an error.
@@ -41,25 +48,46 @@ use crate::mcp::{BrowserTasksServer, Shared};
 pub enum ServeError {
     #[error(transparent)]
     Setup(#[from] cloud::SetupError),
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
     #[error("the MCP session failed to start: {0}")]
     Start(String),
     #[error("the MCP session ended with an error: {0}")]
     Session(String),
 }
 
-/// Build the MCP handler a configuration describes.
-pub fn build_server(config: &Config) -> Result<BrowserTasksServer, ServeError> {
-    let anchor = config.anchor.clone().map(AnchorClient::new).transpose()?;
-    Ok(BrowserTasksServer::new(Shared {
+/// Build the MCP handler a configuration describes (opening the catalog).
+pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
+    let anchor = config.anchor.map(AnchorClient::new).transpose()?;
+    let catalog = match &config.catalog {
+        CatalogLocation::File(path) => Catalog::open(path)?,
+        CatalogLocation::Memory => Catalog::in_memory()?,
+    };
+    let shared = Shared::new(
         anchor,
-        waits: config.waits.clone(),
-        catalog: Catalog::default(),
-    }))
+        config.waits,
+        catalog,
+        config.selection,
+        config.secrets,
+    );
+    Ok((BrowserTasksServer::new(Arc::new(shared)), config.upkeep))
 }
 
-/// Serve `server` on the configured transport until the client goes away.
-pub async fn serve(config: &Config, server: BrowserTasksServer) -> Result<(), ServeError> {
-    match config.transport {
+/// Serve `server` on `transport` until the client goes away, keeping the catalog and the tool
+/// list up to date meanwhile.
+pub async fn serve(
+    transport: Transport,
+    server: BrowserTasksServer,
+    upkeep: Upkeep,
+) -> Result<(), ServeError> {
+    let stop = CancellationToken::new();
+    let _stop_upkeep = stop.clone().drop_guard();
+    tokio::spawn(mcp::refresh::run_upkeep(
+        server.shared().clone(),
+        upkeep,
+        stop.clone(),
+    ));
+    match transport {
         Transport::Stdio => {
             let running = server
                 .serve(rmcp::transport::stdio())

@@ -4,6 +4,7 @@
 //!
 //! Knows the provider clients; knows nothing of MCP.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use schemars::JsonSchema;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::anchor::AnchorClient;
-use crate::anchor::models::{Execution, RunState, RunStatus};
+use crate::anchor::models::{Execution, RunState, RunStatus, RunTask, RunTaskV2};
 use crate::cloud::ApiError;
 use crate::waiting::{self, Observation, ProgressSink, WaitOutcome, WaitSettings};
 
@@ -32,6 +33,14 @@ impl TaskKind {
         match self {
             TaskKind::Code => "code",
             TaskKind::Generated => "generated",
+        }
+    }
+
+    /// The kind named by [`TaskKind::as_str`] (anything else reads as a code task).
+    pub fn from_id(id: &str) -> Self {
+        match id {
+            "generated" => TaskKind::Generated,
+            _ => TaskKind::Code,
         }
     }
 }
@@ -192,6 +201,108 @@ impl RunReport {
         self.version = self.version.or_else(|| older.version.clone());
         self.session_id = self.session_id.or_else(|| older.session_id.clone());
         self
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunTarget {
+    /// A code task by id, at a version (`None`: the API's default, latest).
+    Code {
+        task_id: String,
+        version: Option<String>,
+    },
+    /// A code task by name (always its latest version).
+    CodeByName { name: String },
+    /// A generated task.
+    Generated { task_id: String },
+}
+
+/// A run to start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunRequest {
+    /// Inputs ready for the API: `ANCHOR_` keys for code tasks, parameter names for generated
+    /// tasks; text values.
+    pub inputs: BTreeMap<String, String>,
+    pub session_id: Option<String>,
+    /// Code tasks: browser settings overriding the task's.
+    pub browser_configuration: Option<Value>,
+    /// Generated tasks: the identity to run with.
+    pub identity_id: Option<String>,
+    pub cleanup_sessions: Option<bool>,
+}
+
+/// Why a run could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The API accepted the run but gave no id to follow it by.
+    #[error("the run was started ({message}) but the API returned no execution id to follow it")]
+    NoExecutionId { message: String },
+}
+
+/// Start a run, asynchronously and exactly once, and report its first state.
+pub async fn start(
+    anchor: &AnchorClient,
+    target: &RunTarget,
+    request: RunRequest,
+) -> Result<RunReport, StartError> {
+    let inputs = (!request.inputs.is_empty()).then_some(request.inputs);
+    match target {
+        RunTarget::Code { .. } | RunTarget::CodeByName { .. } => {
+            let (task_id, version, name) = match target {
+                RunTarget::Code { task_id, version } => {
+                    (Some(task_id.clone()), version.clone(), None)
+                }
+                RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
+                RunTarget::Generated { .. } => (None, None, None),
+            };
+            let body = RunTask {
+                task_id: task_id.clone(),
+                version: version.clone(),
+                session_id: request.session_id,
+                run_async: Some(true),
+                override_browser_configuration: request.browser_configuration,
+                inputs,
+                cleanup_sessions: request.cleanup_sessions,
+            };
+            let started = match &name {
+                Some(name) => anchor.run_task_by_name(name, &body).await?,
+                None => anchor.run_task(&body).await?,
+            };
+            let Some(execution_id) = started.execution_result_id.clone() else {
+                return Err(StartError::NoExecutionId {
+                    message: started.message.unwrap_or_else(|| "no message".into()),
+                });
+            };
+            Ok(RunReport {
+                provider: "anchor".into(),
+                kind: TaskKind::Code,
+                status: RunStatus::Queued.to_string(),
+                finished: false,
+                execution_id,
+                task_id: started.task_id.or(task_id),
+                task_name: name,
+                version: Some(version.unwrap_or_else(|| "latest".into())),
+                output: None,
+                error: None,
+                execution_time_ms: None,
+                started_at: None,
+                session_id: None,
+                next_step: None,
+            })
+        }
+        RunTarget::Generated { task_id } => {
+            let body = RunTaskV2 {
+                input_params: inputs.unwrap_or_default(),
+                identity_id: request.identity_id,
+                session_id: request.session_id,
+                cleanup_sessions: request.cleanup_sessions,
+            };
+            let state = anchor.run_generated_task(task_id, &body).await?;
+            Ok(RunReport::from_run_state(Some(task_id), &state))
+        }
     }
 }
 

@@ -37,6 +37,16 @@ impl Provider {
     }
 }
 
+impl Provider {
+    /// The provider named by [`Provider::id`] (unknown names read as Anchor, the first one).
+    pub fn from_id(id: &str) -> Self {
+        match id {
+            "browser_use" => Provider::BrowserUse,
+            _ => Provider::Anchor,
+        }
+    }
+}
+
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -1,15 +1,19 @@
-//! The MCP surface: the server handler, the tools, their schemas and replies.
+//! The MCP surface: the server handler, the static tools, the per-task tools, their schemas
+//! and replies, and the state sessions share.
 //!
-//! This layer knows MCP (rmcp) and the domain (provider clients, runs, waiting), but no HTTP
-//! details: a provider failure reaches it as an [`crate::cloud::ApiError`] and leaves it as an
-//! `isError` tool result an agent can act on.
+//! This layer knows MCP (rmcp) and the domain (provider clients, runs, the catalog), but no
+//! HTTP details: a provider failure reaches it as an [`crate::cloud::ApiError`] and leaves it as
+//! an `isError` tool result an agent can act on.
 
 pub mod args;
 pub mod progress;
+pub mod refresh;
 pub mod reply;
 pub mod schema;
 mod server;
+mod state;
 pub mod task_tools;
 pub mod tools;
 
-pub use server::{BrowserTasksServer, Shared};
+pub use server::BrowserTasksServer;
+pub use state::{ListedTool, Shared, Target, ToolTable};

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::args::{Problem, render};
 use crate::cloud::{ApiError, Provider};
+use crate::redact::{scrub_text, scrub_value};
 
 /// A tool's answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,14 @@ impl Reply {
             structured: to_value(structured),
             is_error: true,
         }
+    }
+
+    /// The same reply with every occurrence of each secret value replaced, in the summary
+    /// and anywhere in the structured content (a task may echo its inputs).
+    pub fn scrubbed(mut self, secrets: &[String]) -> Self {
+        self.summary = scrub_text(&self.summary, secrets);
+        scrub_value(&mut self.structured, secrets);
+        self
     }
 
     /// The MCP result.
@@ -129,5 +138,28 @@ impl ToolError {
 impl From<Vec<Problem>> for ToolError {
     fn from(problems: Vec<Problem>) -> Self {
         ToolError::InvalidArguments(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn secrets_are_scrubbed_everywhere() {
+        let reply = Reply::ok(
+            "echoed hunter2",
+            json!({"inputs": {"password": "hunter2"}, "list": ["x hunter2 y"], "n": 1}),
+        )
+        .scrubbed(&["hunter2".to_string(), String::new()]);
+        let result = reply.into_result();
+        let text = serde_json::to_string(&result).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert_eq!(
+            result.structured_content.unwrap(),
+            json!({"inputs": {"password": "[secret]"}, "list": ["x [secret] y"], "n": 1})
+        );
     }
 }

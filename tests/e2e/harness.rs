@@ -25,8 +25,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_browser-tasks-mcp");
 #[derive(Clone, Default)]
 pub struct Recorder {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
-    pub list_changed: Arc<tokio::sync::Notify>,
-    pub progress_seen: Arc<tokio::sync::Notify>,
+    /// How many `notifications/tools/list_changed` arrived.
+    pub list_changed: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl ClientHandler for Recorder {
@@ -44,11 +44,11 @@ impl ClientHandler for Recorder {
         _context: NotificationContext<RoleClient>,
     ) {
         self.progress.lock().unwrap().push(params);
-        self.progress_seen.notify_waiters();
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        self.list_changed.notify_waiters();
+        self.list_changed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -58,6 +58,8 @@ pub struct Options {
     /// `None`: start without any provider key.
     pub key: Option<String>,
     pub env: Vec<(String, String)>,
+    /// The catalog file (`None`: a fresh one of the harness's own).
+    pub catalog: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -70,7 +72,9 @@ impl Default for Options {
                 ("BROWSER_TASKS_POLL_MAX_MS".into(), "60".into()),
                 ("BROWSER_TASKS_PROGRESS_INTERVAL_MS".into(), "200".into()),
                 ("BROWSER_TASKS_WAIT_SECONDS".into(), "20".into()),
+                ("BROWSER_TASKS_CATALOG_WATCH_MS".into(), "100".into()),
             ],
+            catalog: None,
         }
     }
 }
@@ -86,10 +90,19 @@ impl Options {
         self.key = None;
         self
     }
+
+    /// Use this catalog file (to restart on it, or share it between two servers).
+    pub fn catalog(mut self, path: &std::path::Path) -> Self {
+        self.catalog = Some(path.to_path_buf());
+        self
+    }
 }
 
 pub struct Harness {
-    pub fake: FakeAnchor,
+    pub fake: Arc<FakeAnchor>,
+    /// The catalog file this server uses.
+    pub catalog: std::path::PathBuf,
+    _catalog_dir: Option<tempfile::TempDir>,
     pub client: RunningService<RoleClient, Recorder>,
     pub recorder: Recorder,
     stderr: Arc<Mutex<Vec<u8>>>,
@@ -103,11 +116,24 @@ impl Harness {
 
     pub async fn with(options: Options) -> Self {
         let fake = FakeAnchor::start(KEY).await.expect("fake Anchor API");
+        Self::on(Arc::new(fake), options).await
+    }
+
+    /// Start a server against an existing fake (to restart, or run two side by side).
+    pub async fn on(fake: Arc<FakeAnchor>, options: Options) -> Self {
         let url = fake.url().to_string();
+        let (catalog, catalog_dir) = match &options.catalog {
+            Some(path) => (path.clone(), None),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                (dir.path().join("catalog.sqlite3"), Some(dir))
+            }
+        };
         let command = Command::new(BIN).configure(|cmd| {
             cmd.env_remove("ANCHOR_API_KEY")
                 .env_remove("ANCHORBROWSER_API_KEY")
                 .env("ANCHORBROWSER_BASE_URL", &url)
+                .env("BROWSER_TASKS_CATALOG", &catalog)
                 .env("RUST_LOG", "debug");
             if let Some(key) = &options.key {
                 cmd.env("ANCHOR_API_KEY", key);
@@ -135,9 +161,16 @@ impl Harness {
         }
         let recorder = Recorder::default();
         let client = recorder.clone().serve(transport).await.expect("initialize");
+        if options.key.is_some() {
+            // The server lists the cloud's tasks at startup; let that land first so tests see
+            // only their own requests after it.
+            wait_until(|| fake.count("GET /v1/task") >= 1, "the startup listing").await;
+        }
         let tools = client.list_all_tools().await.expect("tools/list");
         Self {
             fake,
+            catalog,
+            _catalog_dir: catalog_dir,
             client,
             recorder,
             stderr,
@@ -150,13 +183,48 @@ impl Harness {
         &self.tools
     }
 
+    /// The tools as listed now.
+    pub async fn list_tools(&self) -> Vec<Tool> {
+        self.client.list_all_tools().await.expect("tools/list")
+    }
+
+    /// Stop the server (its client closes stdin) and hand back the fake, to restart on.
+    pub async fn stop(self) -> Arc<FakeAnchor> {
+        let Self { fake, client, .. } = self;
+        client.cancel().await.expect("stop the client");
+        fake
+    }
+
+    /// How many list-changed notifications arrived so far.
+    pub fn list_changes(&self) -> usize {
+        self.recorder
+            .list_changed
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Wait for more than `seen` list-changed notifications.
+    pub async fn wait_for_list_change(&self, seen: usize) {
+        wait_until(|| self.list_changes() > seen, "tools/list_changed").await;
+    }
+
+    /// The listed tool called `name`, if any.
+    pub async fn tool(&self, name: &str) -> Option<Tool> {
+        self.list_tools().await.into_iter().find(|t| t.name == name)
+    }
+
     /// Call a tool; a protocol error fails the test.
     pub async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
         let result = self
             .try_call(tool, arguments)
             .await
             .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"));
-        self.check_against_output_schema(tool, &result);
+        // Task tools come and go: look the tool up in the current list.
+        let tools = if self.tools.iter().any(|t| t.name == tool) {
+            self.tools.clone()
+        } else {
+            self.list_tools().await
+        };
+        self.check_against_output_schema(&tools, tool, &result);
         result
     }
 
@@ -175,12 +243,11 @@ impl Harness {
     }
 
     /// A successful result's structured content must match the tool's output schema.
-    fn check_against_output_schema(&self, tool: &str, result: &CallToolResult) {
+    fn check_against_output_schema(&self, tools: &[Tool], tool: &str, result: &CallToolResult) {
         if result.is_error == Some(true) {
             return;
         }
-        let Some(schema) = self
-            .tools
+        let Some(schema) = tools
             .iter()
             .find(|t| t.name == tool)
             .and_then(|t| t.output_schema.clone())
@@ -231,15 +298,24 @@ impl Harness {
 
     /// Wait until the fake has seen `count` requests on `route`.
     pub async fn wait_for_count(&self, route: &str, count: usize) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while self.fake.count(route) < count {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "timed out waiting for {count} × {route} (saw {})",
-                self.fake.count(route)
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        wait_until(|| self.fake.count(route) >= count, route).await;
+    }
+
+    /// How many requests the fake has received so far (to compare after a call).
+    pub fn request_count(&self) -> usize {
+        self.fake.requests().len()
+    }
+}
+
+/// Poll `done` every 10 ms for up to 10 s.
+pub async fn wait_until(done: impl Fn() -> bool, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

@@ -10,5 +10,6 @@ mod code_tasks;
 mod generated_tasks;
 mod runs;
 mod stdio;
+mod task_tools;
 mod tools_list;
 mod upstream_errors;

@@ -20,6 +20,7 @@ async fn stdout_holds_only_json_rpc_even_with_debug_logging() {
     let mut child = Command::new(BIN)
         .env("ANCHOR_API_KEY", KEY)
         .env("ANCHORBROWSER_BASE_URL", fake.url())
+        .env("BROWSER_TASKS_CATALOG", ":memory:")
         .env("RUST_LOG", "trace")
         .env("BROWSER_TASKS_POLL_INITIAL_MS", "20")
         .env("BROWSER_TASKS_POLL_MAX_MS", "40")
@@ -94,9 +95,10 @@ async fn stdout_holds_only_json_rpc_even_with_debug_logging() {
     assert!(status.success(), "{status}");
     let stderr = stderr_reader.await.unwrap();
     assert!(
-        stderr
-            .lines()
-            .any(|l| l.contains("serving 8 MCP tools over stdio") && l.contains(fake.url())),
+        stderr.lines().any(
+            |l| l.contains("serving 8 MCP tools + 0 task tools over stdio")
+                && l.contains(fake.url())
+        ),
         "no startup line in stderr: {stderr}"
     );
     assert!(stderr.contains("cloud request"), "debug logs go to stderr");
@@ -111,6 +113,7 @@ async fn help_and_bad_flags_fail_clearly() {
     assert!(help.contains("ANCHORBROWSER_BASE_URL") && help.contains("ANCHOR_API_KEY"));
 
     let output = Command::new(BIN)
+        .env("BROWSER_TASKS_CATALOG", ":memory:")
         .env("BROWSER_TASKS_POLL_INITIAL_MS", "0")
         .stdin(Stdio::null())
         .output()
@@ -120,4 +123,28 @@ async fn help_and_bad_flags_fail_clearly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("BROWSER_TASKS_POLL_INITIAL_MS"), "{stderr}");
     assert!(output.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn an_unreadable_catalog_stops_the_server_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.sqlite3");
+    std::fs::write(&path, b"definitely not sqlite").unwrap();
+    let output = Command::new(BIN)
+        .env("BROWSER_TASKS_CATALOG", &path)
+        .env("ANCHOR_API_KEY", KEY)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    assert!(stderr.contains("never resets"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"definitely not sqlite",
+        "left alone"
+    );
 }

@@ -28,7 +28,41 @@ async fn tools_list_is_exactly_the_static_tools() {
 #[tokio::test]
 async fn every_tool_is_described_annotated_and_portable() {
     let h = Harness::start().await;
-    for tool in h.tools() {
+    // Per-task tools too: a generated task with every kind of parameter and odd names, and a
+    // deployed code task whose inputs are inferred.
+    h.fake.seed_code_task(
+        "Price Checker (EU)",
+        "const u = process.env.ANCHOR_URL; const n = Number(process.env.ANCHOR_MAX || 3); \
+         const t = process.env['ANCHOR_API_TOKEN']; const d = process.env.ANCHOR_DRY === 'true';",
+        2,
+    );
+    let generated = h
+        .call(
+            "generate_task",
+            serde_json::json!({
+                "name": "run task",
+                "prompt": "Exercise every parameter type.",
+                "input_parameters": [
+                    {"name": "a string", "type": "string", "options": ["x", "y"], "defaultValue": "x"},
+                    {"name": "2nd number", "type": "number", "required": false},
+                    {"name": "flag", "type": "boolean", "defaultValue": true},
+                    {"name": "secret!", "type": "secret", "description": "Shh"},
+                    {"name": "upload", "type": "file"}
+                ],
+                "output_parameters": [{"name": "out put", "type": "string"}]
+            }),
+        )
+        .await;
+    assert!(!crate::harness::is_error(&generated));
+    h.call("list_tasks", serde_json::json!({})).await;
+    let tools = h.list_tools().await;
+    assert_eq!(tools.len(), 10, "8 static tools and 2 task tools");
+    // "run task" slugs to a static tool's name: it got a hashed one instead.
+    assert!(
+        tools.iter().any(|t| t.name.starts_with("run_task_")),
+        "{tools:#?}"
+    );
+    for tool in &tools {
         let name = tool.name.as_ref();
         assert!(
             tool.title.as_deref().is_some_and(|t| !t.is_empty()),
@@ -59,10 +93,17 @@ async fn every_tool_is_described_annotated_and_portable() {
                 "{name} {which} schema"
             );
             let value = Value::Object((*schema).clone());
-            if let Err(e) = jsonschema::meta::validate(&value) {
+            if let Err(e) = jsonschema::draft202012::meta::validate(&value) {
                 panic!("{name} {which} schema is not valid JSON Schema: {e}");
             }
         }
-        assert!(name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        assert!(
+            name.len() <= 40
+                && name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{name}"
+        );
     }
 }

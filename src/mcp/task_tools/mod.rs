@@ -1,4 +1,326 @@
-//! Every task is a tool: the pure translation from a task's parameters to its tool.
+//! Every task is a tool: the tool built from a catalog task, which tasks become tools (an
+//! allow-list and a cap, most recently used first, because clients cap their tool counts), and
+//! what calling one does: check the arguments against the task's parameters, map them to the
+//! provider's inputs, and run the task exactly like `run_task`.
 
 pub mod naming;
 pub mod schema;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+
+use self::schema::{EXECUTION_KEY, Signature, output_schema, shape_output};
+use super::args::{ArgsValidator, Problem};
+use super::reply::{Reply, ToolError};
+use super::schema::output_schema_for;
+use super::tools::ToolCall;
+use super::tools::common::{self, RunPlan};
+use crate::anchor::rules;
+use crate::catalog::CatalogTask;
+use crate::params::{Param, ParamsOrigin};
+use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict, WaitEnd};
+
+/// Which tasks become tools.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Task or tool names (globs allowed); empty means every runnable task.
+    pub allow: Vec<glob::Pattern>,
+    /// At most this many task tools.
+    pub max: usize,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Self {
+            allow: Vec::new(),
+            max: 25,
+        }
+    }
+}
+
+impl Selection {
+    /// From `tasks` (most recently used first), the ones to list as tools.
+    pub fn choose(&self, tasks: Vec<CatalogTask>) -> Vec<CatalogTask> {
+        tasks
+            .into_iter()
+            .filter(is_runnable)
+            .filter(|task| {
+                self.allow.is_empty()
+                    || self
+                        .allow
+                        .iter()
+                        .any(|p| p.matches(&task.name) || p.matches(&task.tool_name))
+            })
+            .take(self.max)
+            .collect()
+    }
+}
+
+/// Whether a task can be run now: a code task with a published version, a generated task
+/// whose generation is ready.
+pub fn is_runnable(task: &CatalogTask) -> bool {
+    match task.kind {
+        TaskKind::Code => task
+            .version
+            .as_deref()
+            .is_some_and(rules::is_version_number),
+        TaskKind::Generated => task.status.as_deref() == Some("ready"),
+    }
+}
+
+/// Secret values the server supplies itself, so they are never tool arguments.
+#[derive(Default)]
+pub struct Secrets {
+    /// By exact parameter name (`--secret "Login Password=SITE_PASSWORD"`).
+    by_name: BTreeMap<String, SecretString>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Names only: values never leave this struct except to the provider.
+        f.debug_set().entries(self.by_name.keys()).finish()
+    }
+}
+
+/// Prefix of the environment variables naming secrets by rule.
+pub const SECRET_ENV_PREFIX: &str = "BROWSER_TASKS_SECRET_";
+
+impl Secrets {
+    /// Secrets from `--secret NAME=ENV_VAR` pairs (looked up in `env`) and from every
+    /// `BROWSER_TASKS_SECRET_<NAME>` variable in `environment`.
+    pub fn new(
+        pairs: &[(String, String)],
+        environment: impl IntoIterator<Item = (String, String)>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let mut by_name = BTreeMap::new();
+        for (key, value) in environment {
+            if let Some(name) = key
+                .strip_prefix(SECRET_ENV_PREFIX)
+                .filter(|n| !n.is_empty())
+            {
+                by_name.insert(rule_key(name), SecretString::from(value));
+            }
+        }
+        for (name, variable) in pairs {
+            let value = env(variable).ok_or_else(|| {
+                format!(
+                    "--secret {name}={variable}: the environment variable {variable} is not set"
+                )
+            })?;
+            by_name.insert(name.clone(), SecretString::from(value));
+        }
+        Ok(Self { by_name })
+    }
+
+    /// The configured value for a parameter: by exact name, else by the naming rule.
+    pub fn value_for(&self, param: &Param) -> Option<String> {
+        self.by_name
+            .get(&param.name)
+            .or_else(|| self.by_name.get(&rule_key(&param.name)))
+            .map(|secret| secret.expose_secret().to_string())
+    }
+
+    /// Whether the server has a value for this parameter.
+    pub fn has(&self, param: &Param) -> bool {
+        self.by_name.contains_key(&param.name) || self.by_name.contains_key(&rule_key(&param.name))
+    }
+
+    /// Every configured value (to scrub from replies and records).
+    pub fn values(&self) -> Vec<String> {
+        self.by_name
+            .values()
+            .map(|secret| secret.expose_secret().to_string())
+            .collect()
+    }
+
+    /// How many are configured.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+}
+
+/// `"Login Password"` → `"LOGIN_PASSWORD"`, the part after [`SECRET_ENV_PREFIX`].
+pub fn rule_key(name: &str) -> String {
+    naming::slug(name).to_ascii_uppercase()
+}
+
+/// A task listed as a tool of its own.
+#[derive(Debug)]
+pub struct TaskTool {
+    pub task: CatalogTask,
+    pub signature: Signature,
+    pub tool: Tool,
+}
+
+impl TaskTool {
+    /// The tool for `task`. `budget` is how long a call waits by default (for the description).
+    pub fn build(task: CatalogTask, secrets: &Secrets, budget: Duration) -> Self {
+        let signature = Signature::new(&task.inputs, &|p| secrets.has(p));
+        let output = output_schema(&task.outputs).unwrap_or_else(|| {
+            // Without declared outputs a call returns the run report, as run_task does.
+            (*output_schema_for::<RunReport>()).clone()
+        });
+        let tool = Tool::new(
+            task.tool_name.clone(),
+            describe(&task, budget),
+            std::sync::Arc::new(signature.input_schema()),
+        )
+        .with_title(task.name.clone())
+        .with_raw_output_schema(std::sync::Arc::new(output))
+        .with_annotations(
+            ToolAnnotations::with_title(task.name.clone())
+                .read_only(false)
+                .destructive(true)
+                .idempotent(false)
+                .open_world(true),
+        );
+        Self {
+            task,
+            signature,
+            tool,
+        }
+    }
+
+    /// Call it: check, map, run, shape.
+    pub async fn call(
+        &self,
+        call: &ToolCall<'_>,
+        validator: &ArgsValidator,
+        arguments: JsonObject,
+    ) -> Result<Reply, ToolError> {
+        // The schema check finds every wrong, missing or unknown argument at once; mapping
+        // then only fails on what a schema cannot say.
+        let problems = validator.problems(&arguments);
+        if !problems.is_empty() {
+            return Err(ToolError::InvalidArguments(problems));
+        }
+        let secrets = &call.state.secrets;
+        let inputs = self
+            .signature
+            .to_inputs(&arguments, &|param| secrets.value_for(param))
+            .map_err(ToolError::InvalidArguments)?;
+        let (target, api_inputs) = match self.task.kind {
+            TaskKind::Code => {
+                let mut mapped = BTreeMap::new();
+                for (name, value) in &inputs.values {
+                    let Some(key) = rules::input_key(name) else {
+                        return Err(ToolError::InvalidArguments(vec![Problem::new(
+                            name.clone(),
+                            "cannot be sent to a code task (input names must be letters, digits \
+                             and underscores); fix the task's declared parameters",
+                        )]));
+                    };
+                    mapped.insert(key, value.clone());
+                }
+                (
+                    RunTarget::Code {
+                        task_id: self.task.task_id.clone(),
+                        version: None,
+                    },
+                    mapped,
+                )
+            }
+            TaskKind::Generated => (
+                RunTarget::Generated {
+                    task_id: self.task.task_id.clone(),
+                },
+                inputs.values.clone(),
+            ),
+        };
+        let plan = RunPlan {
+            target,
+            request: RunRequest {
+                inputs: api_inputs,
+                ..RunRequest::default()
+            },
+            task_name: Some(self.task.name.clone()),
+            recorded_inputs: Value::Object(inputs.redacted.clone()),
+            secrets: inputs.secrets.clone(),
+            budget: call.state.waits.default_budget,
+        };
+        let (report, end) = common::start_and_wait(call, plan).await?;
+        let reply = match (&end, report.verdict(), self.task.outputs.is_empty()) {
+            (WaitEnd::Finished, Verdict::Succeeded, false) => self.shaped_reply(report),
+            _ => common::run_reply(report, end)?,
+        };
+        Ok(reply.scrubbed(&inputs.secrets))
+    }
+
+    /// A successful run of a task with declared outputs: the fields, plus `_execution`.
+    fn shaped_reply(&self, report: RunReport) -> Reply {
+        let result = report.output.clone().unwrap_or(Value::Null);
+        let (mut fields, all_fit) = shape_output(&self.task.outputs, &result);
+        let mut execution = serde_json::to_value(&report).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut execution {
+            map.remove("output");
+            if !all_fit {
+                map.insert("raw_output".into(), result.clone());
+            }
+        }
+        fields.insert(EXECUTION_KEY.into(), execution);
+        let summary = format!(
+            "The {} succeeded. {}",
+            report.label(),
+            crate::cloud::truncate_text(&Value::Object(result_fields(&fields)).to_string(), 400)
+        );
+        Reply::ok(summary, Value::Object(fields))
+    }
+}
+
+fn result_fields(fields: &Map<String, Value>) -> Map<String, Value> {
+    fields
+        .iter()
+        .filter(|(k, _)| k.as_str() != EXECUTION_KEY)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The tool description: the task's own words, what a call does, what comes back.
+fn describe(task: &CatalogTask, budget: Duration) -> String {
+    let kind = match task.kind {
+        TaskKind::Code => "code task",
+        TaskKind::Generated => "generated task",
+    };
+    let runs = format!(
+        "Runs the Anchor Browser {kind} {:?} in a cloud browser and waits up to {} s for the \
+         result, reporting progress; a longer run returns an execution_id to follow with \
+         get_execution.",
+        task.name,
+        budget.as_secs()
+    );
+    let mut text = match task.description.as_deref().map(str::trim) {
+        Some(d) if !d.is_empty() => {
+            let stop = if d.ends_with('.') { "" } else { "." };
+            format!("{d}{stop} {runs}")
+        }
+        _ => runs,
+    };
+    if !task.outputs.is_empty() {
+        let fields: Vec<String> = task
+            .outputs
+            .iter()
+            .map(|p| format!("{} ({})", p.name, p.kind.as_str()))
+            .collect();
+        text.push_str(&format!(" Returns: {}.", fields.join(", ")));
+    } else {
+        text.push_str(" Returns the task's output.");
+    }
+    if task.params_origin == ParamsOrigin::Inferred {
+        text.push_str(
+            " Its arguments were inferred from the task's code (process.env.ANCHOR_* reads).",
+        );
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,15 +1,20 @@
 //! Pieces several tools share: argument rules for Anchor's ids, names and code, finding a
 //! code task by name, and turning a run report into the reply an agent reads.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use rmcp::model::JsonObject;
 use serde_json::Value;
 
 use super::ToolCall;
-use crate::anchor::{AnchorClient, rules};
-use crate::mcp::Shared;
+use crate::anchor::models::TaskParameter;
+use crate::anchor::{AnchorClient, infer, rules};
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::runs::{RunReport, TaskKind, Verdict, WaitEnd};
+use crate::params::{Param, ParamsOrigin};
+use crate::redact::{REDACTED, scrub_text, scrub_value};
+use crate::runs::{self, RunReport, RunRequest, RunTarget, StartError, Verdict, WaitEnd};
 use crate::waiting::describe_duration;
 
 /// The description of a `browser_configuration` argument: `purpose`, then the settings.
@@ -124,6 +129,56 @@ pub fn check_code(args: &JsonObject, problems: &mut Vec<Problem>) {
     }
 }
 
+/// A code task's declared `input_parameters`: well formed, and names that can be `ANCHOR_*`
+/// environment variables.
+pub fn check_code_parameters(args: &JsonObject, problems: &mut Vec<Problem>) {
+    if let Some(Value::Array(params)) = args.get("input_parameters") {
+        super::generate_task::parameter_problems("input_parameters", params, problems);
+        for (i, param) in params.iter().enumerate() {
+            if let Some(name) = param.get("name").and_then(Value::as_str)
+                && !name.trim().is_empty()
+                && rules::input_key(name).is_none()
+            {
+                problems.push(Problem::new(
+                    format!("input_parameters.{i}.name"),
+                    format!(
+                        "{name:?} cannot be an environment variable name: use letters, digits \
+                         and underscores (the code reads it as process.env.ANCHOR_<NAME>)"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A code task's parameters: as declared, else read off `code_base64`, else unknown (`None`:
+/// keep what the catalog has).
+pub fn code_task_params(
+    declared: Option<&[TaskParameter]>,
+    code_base64: Option<&str>,
+) -> Option<(Vec<Param>, Vec<Param>, ParamsOrigin)> {
+    if let Some(declared) = declared {
+        let params = declared
+            .iter()
+            .map(|p| {
+                let mut param = Param::from_anchor(p);
+                // Stored without the prefix, like inferred ones.
+                if let Some(rest) = param.name.strip_prefix(rules::INPUT_PREFIX) {
+                    param.name = rest.to_string();
+                }
+                param
+            })
+            .collect();
+        return Some((params, Vec::new(), ParamsOrigin::Declared));
+    }
+    let source = rules::decode_code(code_base64?)?;
+    Some((
+        infer::inputs_from_code(&source),
+        Vec::new(),
+        ParamsOrigin::Inferred,
+    ))
+}
+
 /// `wait_seconds` must not be negative.
 pub fn check_wait_seconds(args: &JsonObject, problems: &mut Vec<Problem>) {
     if let Some(secs) = args.get("wait_seconds").and_then(Value::as_f64)
@@ -189,14 +244,91 @@ impl ToolCall<'_> {
     }
 }
 
-impl Shared {
-    /// Which API a task id belongs to: as given, else as remembered, else a code task.
-    pub fn kind_of(&self, explicit: Option<TaskKind>, task_id: Option<&str>) -> TaskKind {
-        explicit.unwrap_or_else(|| match task_id.and_then(|id| self.catalog.generated(id)) {
-            Some(_) => TaskKind::Generated,
-            None => TaskKind::Code,
-        })
+/// A run to start and wait for.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub target: RunTarget,
+    pub request: RunRequest,
+    /// The task's name, when the caller knows it.
+    pub task_name: Option<String>,
+    /// The inputs as recorded in the catalog: secret values already replaced.
+    pub recorded_inputs: Value,
+    /// The secret values this run was given, to scrub from its output.
+    pub secrets: Vec<String>,
+    pub budget: Duration,
+}
+
+/// Start a run (once), record it in the catalog before waiting, wait within the budget with
+/// progress, and keep the record up to date. Shared by `run_task` and the per-task tools.
+pub async fn start_and_wait(
+    call: &ToolCall<'_>,
+    plan: RunPlan,
+) -> Result<(RunReport, WaitEnd), ToolError> {
+    let anchor = call.anchor()?;
+    tracing::info!(target = ?plan.target, "starting a run");
+    let mut report = runs::start(anchor, &plan.target, plan.request)
+        .await
+        .map_err(|error| match error {
+            StartError::Api(error) => ToolError::api(error, "Starting the run"),
+            StartError::NoExecutionId { message } => ToolError::NotFound {
+                message: format!(
+                    "The run was started ({message}) but the API returned no execution id to \
+                     follow it."
+                ),
+                hint: "Do not start it again; list_executions shows the task's runs.".into(),
+            },
+        })?;
+    if report.task_name.is_none() {
+        report.task_name = plan.task_name.clone().or_else(|| {
+            report
+                .task_id
+                .as_deref()
+                .and_then(|id| call.state.known_task(id))
+                .map(|t| t.name)
+        });
     }
+    // Recorded before waiting: a crash or restart never loses the run's id.
+    call.state.record_run(&report, plan.recorded_inputs);
+    let (report, end) = runs::wait(
+        anchor,
+        report,
+        plan.budget,
+        &call.state.waits,
+        &call.cancel,
+        &call.progress,
+    )
+    .await;
+    let report = scrub_report(report, &plan.secrets);
+    call.state.note_run_state(&report, &plan.secrets);
+    Ok((report, end))
+}
+
+/// A run report with the given secret values scrubbed from its output and error.
+pub fn scrub_report(mut report: RunReport, secrets: &[String]) -> RunReport {
+    if let Some(output) = &mut report.output {
+        scrub_value(output, secrets);
+    }
+    report.error = report.error.map(|e| scrub_text(&e, secrets));
+    report
+}
+
+/// The inputs as they may be recorded and shown: the values of `secret` inputs replaced.
+/// Returns the redacted inputs and the secret values (to scrub from replies).
+pub fn redact(
+    inputs: &BTreeMap<String, String>,
+    secret: &dyn Fn(&str) -> bool,
+) -> (Value, Vec<String>) {
+    let mut shown = serde_json::Map::new();
+    let mut secrets = Vec::new();
+    for (name, value) in inputs {
+        if secret(name) {
+            secrets.push(value.clone());
+            shown.insert(name.clone(), Value::from(REDACTED));
+        } else {
+            shown.insert(name.clone(), Value::from(value.clone()));
+        }
+    }
+    (Value::Object(shown), secrets)
 }
 
 /// The reply for a run after waiting on it.

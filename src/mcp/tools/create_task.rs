@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
-use crate::anchor::models::CreateTask;
+use crate::anchor::models::{CreateTask, TaskParameter};
+use crate::catalog::TaskSighting;
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
@@ -33,6 +35,11 @@ pub struct Args {
     pub description: Option<String>,
     #[schemars(description = browser_configuration_doc("Default browser settings for the task's runs."))]
     pub browser_configuration: Option<Map<String, Value>>,
+    /// The inputs the code reads, each {"name" (without the ANCHOR_ prefix), "type":
+    /// "string"|"number"|"boolean"|"secret"|"file", "required", "description",
+    /// "defaultValue", "options"}. They become the task tool's arguments; left out, they are
+    /// inferred from the code's process.env.ANCHOR_* reads.
+    pub input_parameters: Option<Vec<TaskParameter>>,
 }
 
 /// The answer of `create_task`.
@@ -61,7 +68,8 @@ pub fn definition() -> Tool {
         "Create a code task (TypeScript run in Anchor's cloud browser), or update the task \
          that already has this name. Pass the source as plain text in code; it is saved as the \
          task's draft. Then try it with run_task (version \"draft\") and publish it with \
-         deploy_task. Returns the task_id.",
+         deploy_task, after which it is also listed as a tool of its own (arguments from \
+         input_parameters, or inferred from the code). Returns the task_id.",
         input_schema_for::<Args>(),
     )
     .with_title("Create or update a code task")
@@ -74,6 +82,7 @@ pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_task_name(args, "name", problems);
     common::check_code(args, problems);
     common::check_description(args, problems);
+    common::check_code_parameters(args, problems);
 }
 
 /// Run it.
@@ -90,6 +99,18 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .create_task(&body)
         .await
         .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
+    let params = common::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
+    call.state.learn(TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: task.id.clone(),
+        name: task.name.clone(),
+        description: task.description.clone(),
+        version: task.latest_version.clone(),
+        status: None,
+        params,
+    });
+    call.state.tools_may_have_changed().await;
     let next_step = format!(
         "Try the draft with run_task {{\"task_id\": \"{}\", \"version\": \"draft\"}}; publish \
          it as a numbered version with deploy_task {{\"task_id\": \"{}\"}}.",

@@ -8,11 +8,14 @@ use serde_json::{Map, Value};
 
 use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
-use crate::anchor::models::VersionBody;
+use crate::anchor::models::{TaskParameter, VersionBody};
+use crate::catalog::TaskSighting;
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::runs::TaskKind;
 
 pub const NAME: &str = "deploy_task";
 
@@ -32,6 +35,9 @@ pub struct Args {
     pub description: Option<String>,
     #[schemars(description = browser_configuration_doc("Browser settings for this version's runs."))]
     pub browser_configuration: Option<Map<String, Value>>,
+    /// The inputs this version reads, as in create_task (names without the ANCHOR_ prefix).
+    /// Left out: kept from before, or inferred from the code given here.
+    pub input_parameters: Option<Vec<TaskParameter>>,
 }
 
 /// The answer of `deploy_task`.
@@ -52,8 +58,9 @@ pub fn definition() -> Tool {
     Tool::new(
         NAME,
         "Publish a code task as its next version (1, 2, 3, …): the current draft, or the code \
-         given here. The new version becomes \"latest\", which runs by name and runs without a \
-         version use. Returns the version number. Each call publishes a new version.",
+         given here. The new version becomes \"latest\", which runs by name, runs without a \
+         version, and the task's own tool use. Returns the version number. Each call publishes \
+         a new version.",
         input_schema_for::<Args>(),
     )
     .with_title("Publish a code task version")
@@ -68,6 +75,7 @@ pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_task_name(args, "task_name", problems);
     common::check_code(args, problems);
     common::check_description(args, problems);
+    common::check_code_parameters(args, problems);
 }
 
 /// Run it.
@@ -87,6 +95,28 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .deploy(&task_id, &body)
         .await
         .map_err(|e| ToolError::api(e, format!("Deploying task {task_id}")))?;
+    // The catalog learns the new version (and so the task's tool); a task made elsewhere is
+    // looked up for its name.
+    let name = match call.state.known_task(&task_id) {
+        Some(task) => Some(task.name),
+        None => anchor.get_task(&task_id).await.ok().map(|meta| meta.name),
+    };
+    if let Some(name) = name {
+        call.state.learn(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: task_id.clone(),
+            name,
+            description: None,
+            version: Some(version.version.clone()),
+            status: None,
+            params: common::code_task_params(
+                args.input_parameters.as_deref(),
+                body.code.as_deref(),
+            ),
+        });
+        call.state.tools_may_have_changed().await;
+    }
     let next_step = format!(
         "Run it with run_task {{\"task_id\": \"{task_id}\"}} (latest) or pin it with \
          \"version\": \"{}\".",

@@ -14,11 +14,13 @@ use serde_json::{Map, Value};
 use super::common::{self, browser_configuration_doc};
 use super::{ToolCall, writes};
 use crate::anchor::models::{GenerateTask, GenerationState, GenerationStatus, TaskParameter};
-use crate::catalog::GeneratedTask;
+use crate::catalog::{CatalogTask, TaskSighting};
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::params::{self, Param, ParamsOrigin};
 use crate::runs::TaskKind;
 use crate::waiting::{self, Observation, WaitOutcome};
 
@@ -59,7 +61,7 @@ pub struct Args {
     pub wait_seconds: Option<f64>,
 }
 
-/// The answer of `generate_task` (and of `get_task` for a generated task's state).
+/// The answer of `generate_task` (and of `get_task` for a generated task).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Output {
     /// The new task's id: pass it to run_task as task_id.
@@ -73,8 +75,13 @@ pub struct Output {
     pub ready: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    pub input_parameters: Vec<TaskParameter>,
-    pub output_parameters: Vec<TaskParameter>,
+    /// The task's own tool (listed when the task is ready and selected for listing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_name: Option<String>,
+    /// Whether that tool is in the tool list right now.
+    pub listed_as_tool: bool,
+    pub input_parameters: Vec<Param>,
+    pub output_parameters: Vec<Param>,
     pub next_step: String,
 }
 
@@ -184,29 +191,63 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .generate_task(&request)
         .await
         .map_err(|e| ToolError::api(e, "Starting the task generation"))?;
-    let task = GeneratedTask {
-        id: started.id.clone(),
+    // Remembered at once: Anchor cannot list generated tasks, and the id must survive.
+    let sighting = TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Generated,
+        task_id: started.id.clone(),
         name: request.name.clone(),
         description: request.description.clone(),
-        input_schema: request.input_schema.clone(),
-        output_schema: request.output_schema.clone(),
-        status: started.status.to_string(),
-        error: None,
+        version: None,
+        status: Some(started.status.to_string()),
+        params: Some((
+            params::from_anchor(&request.input_schema),
+            params::from_anchor(&request.output_schema),
+            ParamsOrigin::Declared,
+        )),
     };
-    call.state.catalog.remember_generated(task.clone());
+    let task = remember(call, sighting);
     let budget = call.state.waits.budget(args.wait_seconds);
     wait_until_ready(call, task, started.status.as_str(), budget).await
+}
+
+/// Record a sighting; if the catalog cannot take it, carry on with an unlisted copy.
+fn remember(call: &ToolCall<'_>, sighting: TaskSighting) -> CatalogTask {
+    match call.state.learn(sighting.clone()) {
+        Some(change) => change.task,
+        None => {
+            let (inputs, outputs, params_origin) =
+                sighting
+                    .params
+                    .unwrap_or((Vec::new(), Vec::new(), ParamsOrigin::Unknown));
+            CatalogTask {
+                provider: sighting.provider,
+                kind: sighting.kind,
+                task_id: sighting.task_id,
+                name: sighting.name,
+                description: sighting.description,
+                version: sighting.version,
+                status: sighting.status,
+                inputs,
+                outputs,
+                params_origin,
+                tool_name: String::new(),
+                last_seen: String::new(),
+                last_used: None,
+            }
+        }
+    }
 }
 
 /// Wait for a generation to end (within `budget`) and build the reply; shared with `get_task`.
 pub(super) async fn wait_until_ready(
     call: &ToolCall<'_>,
-    mut task: GeneratedTask,
+    task: CatalogTask,
     status: &str,
     budget: std::time::Duration,
 ) -> Result<Reply, ToolError> {
     let anchor = call.anchor()?;
-    let label = format!("generation of task {} ({})", task.name, task.id);
+    let label = format!("generation of task {} ({})", task.name, task.task_id);
     let outcome = waiting::wait_for(
         &label,
         status,
@@ -215,7 +256,7 @@ pub(super) async fn wait_until_ready(
         &call.cancel,
         &call.progress,
         || async {
-            let state = anchor.generation_status(&task.id).await?;
+            let state = anchor.generation_status(&task.task_id).await?;
             Ok(Observation {
                 status: state.status.to_string(),
                 done: state.status.is_terminal(),
@@ -233,57 +274,93 @@ pub(super) async fn wait_until_ready(
                 format!(
                     "Checking the generation of task {} (it was started; do not generate it \
                      again, check it with get_task {{\"task_id\": \"{}\", \"kind\": \"generated\"}})",
-                    task.name, task.id
+                    task.name, task.task_id
                 ),
             ));
         }
     };
-    if let Some(state) = &latest {
-        task.status = state.status.to_string();
-        task.error = state.error.clone().filter(|e| !e.is_empty());
-        call.state.catalog.remember_generated(task.clone());
+    Ok(settle(call, task, latest.as_ref()).await)
+}
+
+/// Record a generation's latest state, update the tool list (a ready task becomes a tool),
+/// and describe it.
+pub(super) async fn settle(
+    call: &ToolCall<'_>,
+    mut task: CatalogTask,
+    state: Option<&GenerationState>,
+) -> Reply {
+    let error = state
+        .and_then(|s| s.error.clone())
+        .filter(|e| !e.is_empty());
+    if let Some(state) = state {
+        task.status = Some(state.status.to_string());
+        let sighting = TaskSighting {
+            provider: task.provider,
+            kind: task.kind,
+            task_id: task.task_id.clone(),
+            name: task.name.clone(),
+            description: None,
+            version: None,
+            status: task.status.clone(),
+            params: None,
+        };
+        if let Some(change) = call.state.learn(sighting) {
+            task = change.task;
+        }
+        call.state.tools_may_have_changed().await;
     }
-    Ok(generation_reply(
-        &task,
-        call.state.waits.max_budget.as_secs(),
-    ))
+    let listed = call.state.table().get(&task.tool_name).is_some();
+    generation_reply(&task, error, listed, call.state.waits.max_budget.as_secs())
 }
 
 /// The reply describing a generated task's state.
-pub(super) fn generation_reply(task: &GeneratedTask, max_wait: u64) -> Reply {
-    let status = GenerationStatus::from(task.status.as_str());
+fn generation_reply(
+    task: &CatalogTask,
+    error: Option<String>,
+    listed: bool,
+    max_wait: u64,
+) -> Reply {
+    let status_text = task.status.clone().unwrap_or_else(|| "unknown".into());
+    let status = GenerationStatus::from(status_text.as_str());
     let ready = status == GenerationStatus::Ready;
     let next_step = match status {
+        GenerationStatus::Ready if listed => format!(
+            "Call its own tool {} with its arguments, or run_task {{\"task_id\": \"{}\", \
+             \"inputs\": {{…}}}}.",
+            task.tool_name, task.task_id
+        ),
         GenerationStatus::Ready => format!(
             "Run it with run_task {{\"task_id\": \"{}\", \"inputs\": {{…}}}}.",
-            task.id
+            task.task_id
         ),
         GenerationStatus::Failed => {
             "Generation failed; adjust the prompt and call generate_task again.".to_string()
         }
         _ => format!(
-            "Still {}. Call get_task with {{\"task_id\": \"{}\", \"kind\": \"generated\", \
-             \"wait_seconds\": {max_wait}}} to keep waiting.",
-            task.status, task.id
+            "Still {status_text}. Call get_task with {{\"task_id\": \"{}\", \"kind\": \
+             \"generated\", \"wait_seconds\": {max_wait}}} to keep waiting.",
+            task.task_id
         ),
     };
     let output = Output {
-        task_id: task.id.clone(),
+        task_id: task.task_id.clone(),
         name: task.name.clone(),
         kind: TaskKind::Generated,
-        status: task.status.clone(),
+        status: status_text.clone(),
         ready,
-        error: task.error.clone(),
-        input_parameters: task.input_schema.clone(),
-        output_parameters: task.output_schema.clone(),
+        error: error.clone(),
+        tool_name: (!task.tool_name.is_empty()).then(|| task.tool_name.clone()),
+        listed_as_tool: listed,
+        input_parameters: task.inputs.clone(),
+        output_parameters: task.outputs.clone(),
         next_step: next_step.clone(),
     };
-    let headline = format!("Task {:?} ({})", task.name, task.id);
+    let headline = format!("Task {:?} ({})", task.name, task.task_id);
     match status {
         GenerationStatus::Failed => Reply::failed(
             format!(
                 "{headline}: generation failed: {}",
-                task.error.as_deref().unwrap_or("no reason given")
+                error.as_deref().unwrap_or("no reason given")
             ),
             output,
         ),

@@ -20,7 +20,8 @@ pub const NAME: &str = "get_execution";
 pub struct Args {
     /// The run's id: the execution_id that run_task or list_executions returned.
     pub execution_id: String,
-    /// For a code task's execution: the task's UUID (run_task's answer carries it).
+    /// For a code task's execution: the task's UUID (run_task's answer carries it; not needed
+    /// for runs this server started).
     pub task_id: Option<String>,
     /// "code" or "generated". Leave it out: a task_id means a code task's execution, no task_id
     /// a generated task's run.
@@ -47,7 +48,7 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_wait_seconds(args, problems);
     let kind = str_arg(args, "kind");
     if kind == Some("generated") && has(args, "task_id") {
@@ -56,7 +57,8 @@ pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
             "a generated task's run is found by execution_id alone; leave task_id out",
         ));
     }
-    if kind == Some("code") && !has(args, "task_id") {
+    let recorded = str_arg(args, "execution_id").and_then(|id| state.catalog.run(id));
+    if kind == Some("code") && !has(args, "task_id") && recorded.is_none() {
         problems.push(Problem::new(
             "task_id",
             "is required for a code task's execution (run_task's answer carries it)",
@@ -71,7 +73,13 @@ pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let anchor = call.anchor()?;
-    let run = match args.task_id.clone() {
+    // A run this server (or another sharing its catalog) started is known by its id alone.
+    let recorded = call.state.catalog.run(&args.execution_id);
+    let recorded_code_task = recorded
+        .as_ref()
+        .filter(|r| r.kind == TaskKind::Code)
+        .and_then(|r| r.task_id.clone());
+    let run = match args.task_id.clone().or(recorded_code_task) {
         Some(task_id) => RunRef::AnchorCode {
             task_id,
             execution_id: args.execution_id.clone(),
@@ -80,13 +88,18 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             run_id: args.execution_id.clone(),
         },
     };
-    let report = runs::check(anchor, &run)
+    let mut report = runs::check(anchor, &run)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading run {}", args.execution_id)))?;
+    if let Some(record) = &recorded {
+        report.task_name = report.task_name.or(record.task_name.clone());
+        report.task_id = report.task_id.or(record.task_id.clone());
+        report.started_at = report.started_at.or(Some(record.started_at.clone()));
+    }
+    call.state.note_run_state(&report, &[]);
     let settings = &call.state.waits;
     let budget = settings.budget(Some(args.wait_seconds.unwrap_or(0.0)));
     if report.finished || budget.is_zero() {
-        let mut report = report;
         let end = if report.finished {
             WaitEnd::Finished
         } else {
@@ -109,5 +122,6 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         &call.progress,
     )
     .await;
+    call.state.note_run_state(&report, &[]);
     common::run_reply(report, end)
 }

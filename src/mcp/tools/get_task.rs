@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use super::generate_task::{self, wait_until_ready};
 use super::{ToolCall, read_only};
-use crate::anchor::rules;
-use crate::catalog::GeneratedTask;
+use crate::anchor::{infer, rules};
+use crate::catalog::TaskSighting;
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
+use crate::params::{Param, ParamsOrigin};
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "get_task";
@@ -76,6 +78,16 @@ pub struct CodeTaskOutput {
     pub versions: Vec<VersionInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// The task's own tool, once it has a published version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_name: Option<String>,
+    /// Whether that tool is in the tool list right now.
+    pub listed_as_tool: bool,
+    /// The inputs the task takes (names without the ANCHOR_ prefix).
+    pub parameters: Vec<Param>,
+    /// "declared" (given to create_task/deploy_task) or "inferred" (read off the code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters_origin: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,16 +111,21 @@ pub fn definition() -> Tool {
 /// Argument rules beyond the schema.
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_one_of(args, "task_id", "task_name", true, problems);
-    common::check_task_name(args, "task_name", problems);
     common::check_version(args, "version", problems);
     common::check_wait_seconds(args, problems);
+    let by_name = str_arg(args, "task_name").and_then(|n| state.catalog.task_by_name(n, None));
     let kind = match str_arg(args, "kind") {
         Some("generated") => TaskKind::Generated,
         Some("code") => TaskKind::Code,
-        _ => state.kind_of(None, str_arg(args, "task_id")),
+        _ => by_name
+            .map(|t| t.kind)
+            .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id"))),
     };
     match kind {
-        TaskKind::Code => common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems),
+        TaskKind::Code => {
+            common::check_task_name(args, "task_name", problems);
+            common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        }
         TaskKind::Generated => {
             if has(args, "version") {
                 problems.push(Problem::new(
@@ -123,47 +140,55 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let anchor = call.anchor()?;
-    let kind = match (&args.kind, &args.task_name) {
-        (Some(kind), _) => *kind,
-        (None, Some(name)) if call.state.catalog.generated_by_name(name).is_some() => {
-            TaskKind::Generated
-        }
-        (None, _) => call.state.kind_of(None, args.task_id.as_deref()),
+    let known = match (&args.task_id, &args.task_name) {
+        (Some(id), _) => call.state.known_task(id),
+        (None, Some(name)) => call.state.catalog.task_by_name(name, args.kind),
+        (None, None) => None,
     };
+    let kind = args
+        .kind
+        .or(known.as_ref().map(|t| t.kind))
+        .unwrap_or(TaskKind::Code);
     if kind == TaskKind::Generated {
-        let known = match (&args.task_id, &args.task_name) {
-            (Some(id), _) => call.state.catalog.generated(id),
-            (None, Some(name)) => call.state.catalog.generated_by_name(name),
-            (None, None) => None,
-        };
-        let task = known.unwrap_or_else(|| GeneratedTask {
-            id: args.task_id.clone().unwrap_or_default(),
-            name: args.task_id.clone().unwrap_or_default(),
-            description: None,
-            input_schema: Vec::new(),
-            output_schema: Vec::new(),
-            status: "unknown".into(),
-            error: None,
-        });
+        let task_id = known
+            .as_ref()
+            .map(|t| t.task_id.clone())
+            .or(args.task_id.clone())
+            .unwrap_or_default();
         let state = anchor
-            .generation_status(&task.id)
+            .generation_status(&task_id)
             .await
-            .map_err(|e| ToolError::api(e, format!("Reading generated task {}", task.id)))?;
+            .map_err(|e| ToolError::api(e, format!("Reading generated task {task_id}")))?;
+        // A generated task made elsewhere: known by id only (Anchor has no API to read its
+        // name or parameters).
+        let task = match known {
+            Some(task) => task,
+            None => match call.state.learn(TaskSighting {
+                provider: Provider::Anchor,
+                kind: TaskKind::Generated,
+                task_id: task_id.clone(),
+                name: task_id.clone(),
+                description: None,
+                version: None,
+                status: Some(state.status.to_string()),
+                params: None,
+            }) {
+                Some(change) => change.task,
+                None => {
+                    return Err(ToolError::NotFound {
+                        message: format!("Generated task {task_id} could not be recorded."),
+                        hint: "Check that the catalog file is writable (see the server's log)."
+                            .into(),
+                    });
+                }
+            },
+        };
         let budget = call
             .state
             .waits
             .budget(Some(args.wait_seconds.unwrap_or(0.0)));
         if state.status.is_terminal() || budget.is_zero() {
-            let mut task = task;
-            task.status = state.status.to_string();
-            task.error = state.error.clone().filter(|e| !e.is_empty());
-            if call.state.catalog.generated(&task.id).is_some() {
-                call.state.catalog.remember_generated(task.clone());
-            }
-            return Ok(generate_task::generation_reply(
-                &task,
-                call.state.waits.max_budget.as_secs(),
-            ));
+            return Ok(generate_task::settle(call, task, Some(&state)).await);
         }
         return wait_until_ready(call, task, state.status.as_str(), budget).await;
     }
@@ -180,19 +205,15 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .list_versions(&task_id)
         .await
         .map_err(|e| ToolError::api(e, reading("the versions")))?;
+    let latest_published = meta.latest.as_deref().is_some_and(rules::is_version_number);
     let chosen = args
         .version
         .clone()
-        .unwrap_or_else(|| match meta.latest.as_deref() {
-            Some(v) if rules::is_version_number(v) => "latest".to_string(),
-            _ => "draft".to_string(),
-        });
-    let source = match anchor.get_version(&task_id, &chosen).await {
-        Ok(version) => version
-            .code
-            .as_deref()
-            .and_then(rules::decode_code)
-            .map(|code| {
+        .unwrap_or_else(|| if latest_published { "latest" } else { "draft" }.to_string());
+    let (source, decoded) = match anchor.get_version(&task_id, &chosen).await {
+        Ok(version) => {
+            let decoded = version.code.as_deref().and_then(rules::decode_code);
+            let source = decoded.clone().map(|code| {
                 let truncated = code.chars().count() > MAX_SOURCE_CHARS;
                 Source {
                     version: version.version.clone(),
@@ -204,11 +225,44 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
                     },
                     truncated,
                 }
-            }),
+            });
+            (source, decoded)
+        }
         // A task saved without code has no draft to show; say so rather than fail.
-        Err(error) if error.status() == Some(404) && args.version.is_none() => None,
+        Err(error) if error.status() == Some(404) && args.version.is_none() => (None, None),
         Err(error) => return Err(ToolError::api(error, reading(&format!("version {chosen}")))),
     };
+    // What runs by default is the latest version: its code tells the task's inputs.
+    let shows_latest = chosen == "latest" || (chosen == "draft" && !latest_published);
+    let params = decoded.as_deref().filter(|_| shows_latest).map(|code| {
+        (
+            infer::inputs_from_code(code),
+            Vec::new(),
+            ParamsOrigin::Inferred,
+        )
+    });
+    let learned = call.state.learn(TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: meta.id.clone(),
+        name: meta.name.clone(),
+        description: meta.description.clone(),
+        version: meta.latest.clone(),
+        status: None,
+        params,
+    });
+    call.state.tools_may_have_changed().await;
+    let (tool_name, parameters, parameters_origin) = match &learned {
+        Some(change) => (
+            Some(change.task.tool_name.clone()),
+            change.task.inputs.clone(),
+            Some(change.task.params_origin.as_str().to_string()),
+        ),
+        None => (None, Vec::new(), None),
+    };
+    let listed_as_tool = tool_name
+        .as_deref()
+        .is_some_and(|name| call.state.table().get(name).is_some());
     let output = CodeTaskOutput {
         task_id: meta.id.clone(),
         name: meta.name.clone(),
@@ -225,6 +279,10 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             })
             .collect(),
         source,
+        tool_name,
+        listed_as_tool,
+        parameters,
+        parameters_origin,
         created_at: meta.created_at.clone(),
         updated_at: meta.updated_at.clone(),
     };

@@ -13,7 +13,7 @@ use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::parse_output;
+use crate::runs::{self, RunRef, TaskKind, parse_output};
 
 pub const NAME: &str = "list_executions";
 
@@ -35,9 +35,9 @@ pub enum StatusFilter {
 /// Arguments of `list_executions`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct Args {
-    /// The code task's UUID.
+    /// The task's id.
     pub task_id: Option<String>,
-    /// Instead of task_id: the code task's name.
+    /// Instead of task_id: the task's name.
     pub task_name: Option<String>,
     /// Only runs with this status.
     pub status: Option<StatusFilter>,
@@ -90,9 +90,10 @@ pub struct Output {
 pub fn definition() -> Tool {
     Tool::new(
         NAME,
-        "List the runs (executions) of a code task, newest first, one page at a time, with \
-         their status, version, timing, error and a preview of the output. Filter by status or \
-         version. Note: Anchor lists runs of deployed versions only, not of the draft. Use \
+        "List the runs (executions) of a task, newest first, one page at a time, with their \
+         status, version, timing, error and a preview of the output. Filter by status or \
+         version. Code tasks: Anchor lists runs of deployed versions only, not of the draft. \
+         Generated tasks: the runs this server started (Anchor cannot list them). Use \
          get_execution for one run's full output.",
         input_schema_for::<Args>(),
     )
@@ -104,16 +105,13 @@ pub fn definition() -> Tool {
 /// Argument rules beyond the schema.
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_one_of(args, "task_id", "task_name", true, problems);
-    common::check_task_name(args, "task_name", problems);
-    if let Some(task_id) = str_arg(args, "task_id")
-        && state.catalog.generated(task_id).is_some()
-    {
-        problems.push(Problem::new(
-            "task_id",
-            "is a generated task: Anchor has no API to list a generated task's runs; use \
-             get_execution with the execution_id run_task returned",
-        ));
-    } else {
+    let known = match (str_arg(args, "task_id"), str_arg(args, "task_name")) {
+        (Some(id), _) => state.known_task(id),
+        (None, Some(name)) => state.catalog.task_by_name(name, None),
+        _ => None,
+    };
+    if known.is_none_or(|t| t.kind == TaskKind::Code) {
+        common::check_task_name(args, "task_name", problems);
         common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
     }
     if has(args, "version") && str_arg(args, "version").is_none_or(|v| v.trim().is_empty()) {
@@ -127,20 +125,21 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let anchor = call.anchor()?;
+    let known = match (&args.task_id, &args.task_name) {
+        (Some(id), _) => call.state.known_task(id),
+        (None, Some(name)) => call.state.catalog.task_by_name(name, None),
+        _ => None,
+    };
+    if let Some(task) = known.filter(|t| t.kind == TaskKind::Generated) {
+        return generated_runs(call, &task.task_id, &args).await;
+    }
     let task_id =
         common::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
     let filter = ExecutionFilter {
         page: Some(args.page.unwrap_or(1)),
         limit: Some(args.limit.unwrap_or(10)),
-        status: args.status.map(|s| match s {
-            StatusFilter::Success => RunStatus::Success,
-            StatusFilter::Failure => RunStatus::Failure,
-            StatusFilter::Timeout => RunStatus::Timeout,
-            StatusFilter::Cancelled => RunStatus::Cancelled,
-            StatusFilter::Queued => RunStatus::Queued,
-            StatusFilter::Running => RunStatus::Running,
-        }),
+        status: args.status.map(status_of),
         version: args.version.clone(),
     };
     let page = anchor
@@ -184,6 +183,89 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             next_page,
         },
     ))
+}
+
+/// A generated task's runs come from the catalog (Anchor cannot list them): the runs this
+/// server (or another sharing the catalog) started. Unfinished ones are checked first.
+async fn generated_runs(
+    call: &ToolCall<'_>,
+    task_id: &str,
+    args: &Args,
+) -> Result<Reply, ToolError> {
+    let anchor = call.anchor()?;
+    let status = args.status.map(|s| status_of(s).to_string());
+    let page = args.page.unwrap_or(1);
+    let limit = args.limit.unwrap_or(10);
+    let read = |call: &ToolCall<'_>| {
+        call.state
+            .catalog
+            .runs_of(task_id, status.as_deref(), page, limit)
+            .map_err(|e| ToolError::NotFound {
+                message: format!("The catalog could not be read: {e}"),
+                hint: "Check the catalog file named in the server's log.".into(),
+            })
+    };
+    let (records, _) = read(call)?;
+    for record in records.iter().filter(|r| !r.finished) {
+        match runs::check(
+            anchor,
+            &RunRef::AnchorGenerated {
+                run_id: record.run_id.clone(),
+            },
+        )
+        .await
+        {
+            Ok(report) => call.state.note_run_state(&report, &[]),
+            Err(error) => tracing::warn!(%error, run = %record.run_id, "could not refresh a run"),
+        }
+    }
+    let (records, total) = read(call)?;
+    let executions: Vec<ExecutionSummary> = records
+        .into_iter()
+        .map(|r| ExecutionSummary {
+            execution_id: r.run_id,
+            status: r.status,
+            version: r.version,
+            started_at: Some(r.started_at),
+            execution_time_ms: None,
+            error: r.error,
+            output_preview: r
+                .summary
+                .map(|s| crate::cloud::truncate_text(&s, PREVIEW_CHARS)),
+        })
+        .collect();
+    let total_pages = total.div_ceil(u64::from(limit.max(1)));
+    let next_page = (u64::from(page) < total_pages).then(|| u64::from(page) + 1);
+    let summary = summarize(
+        task_id,
+        &executions,
+        u64::from(page),
+        Some(total),
+        next_page,
+    );
+    Ok(Reply::ok(
+        summary,
+        Output {
+            task_id: task_id.to_string(),
+            executions,
+            page: u64::from(page),
+            limit: u64::from(limit),
+            total: Some(total),
+            total_pages: Some(total_pages),
+            next_page,
+        },
+    ))
+}
+
+fn status_of(filter: StatusFilter) -> RunStatus {
+    match filter {
+        StatusFilter::Success => RunStatus::Success,
+        StatusFilter::Failure => RunStatus::Failure,
+        StatusFilter::Timeout => RunStatus::Timeout,
+        StatusFilter::Cancelled => RunStatus::Cancelled,
+        StatusFilter::Queued => RunStatus::Queued,
+        StatusFilter::Running => RunStatus::Running,
+    }
 }
 
 fn preview(output: &str) -> String {

@@ -7,10 +7,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ToolCall, read_only};
+use crate::catalog::CatalogTask;
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::Problem;
+use crate::mcp::refresh::code_task_sighting;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::task_tools::schema::Signature;
+use crate::params::ParamsOrigin;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "list_tasks";
@@ -43,6 +48,17 @@ pub struct TaskSummary {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// The task's own tool name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_name: Option<String>,
+    /// Whether that tool is in the tool list now; if not, run the task with run_task.
+    pub listed_as_tool: bool,
+    /// The task's arguments at a glance, e.g. `hn_top(count?: number = 10, section: "news"|"ask")`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The JSON Schema of the task's arguments (its tool's input schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arguments_schema: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// The answer of `list_tasks`.
@@ -63,9 +79,10 @@ pub fn definition() -> Tool {
     Tool::new(
         NAME,
         "List the browser-automation tasks you can run: code tasks (TypeScript, with versions) \
-         and generated tasks (made by generate_task), with their ids, names, descriptions and \
-         latest versions. Use it to find the task_id for run_task, get_task or \
-         list_executions. Paginated: pass page to see more.",
+         and generated tasks (made by generate_task), with their ids, names, descriptions, \
+         latest versions, and each task's own tool name and argument schema. A task whose \
+         tool is not in your tool list (clients cap tool counts) runs with run_task, passing \
+         the tool's arguments as inputs. Paginated: pass page to see more.",
         input_schema_for::<Args>(),
     )
     .with_title("List tasks")
@@ -85,33 +102,58 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .list_tasks(page, limit)
         .await
         .map_err(|e| ToolError::api(e, "Listing tasks"))?;
-    let mut tasks: Vec<TaskSummary> = Vec::new();
+    // Everything listed goes into the catalog: it may become a tool.
+    let mut known: Vec<CatalogTask> = list
+        .tasks
+        .iter()
+        .map(|task| {
+            let sighting = code_task_sighting(task);
+            match call.state.learn(sighting) {
+                Some(change) => change.task,
+                None => unrecorded(task),
+            }
+        })
+        .collect();
+    call.state.tools_may_have_changed().await;
     if page == 1 {
-        tasks.extend(
-            call.state
-                .catalog
-                .all_generated()
-                .into_iter()
-                .map(|t| TaskSummary {
-                    task_id: t.id,
-                    name: t.name,
-                    kind: TaskKind::Generated,
-                    description: t.description,
-                    latest_version: None,
-                    status: Some(t.status),
-                    updated_at: None,
-                }),
-        );
+        // Anchor cannot list generated tasks: they come from the catalog, first.
+        let generated: Vec<CatalogTask> = call
+            .state
+            .catalog
+            .tasks()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.kind == TaskKind::Generated)
+            .collect();
+        known.splice(0..0, generated);
     }
-    tasks.extend(list.tasks.iter().map(|t| TaskSummary {
-        task_id: t.id.clone(),
-        name: t.name.clone(),
-        kind: TaskKind::Code,
-        description: t.description.clone(),
-        latest_version: t.latest_version.clone(),
-        status: None,
-        updated_at: t.updated_at.clone(),
-    }));
+    let table = call.state.table();
+    let code_meta = |id: &str| list.tasks.iter().find(|t| t.id == id);
+    let tasks: Vec<TaskSummary> = known
+        .into_iter()
+        .map(|task| {
+            let listed_as_tool = table.get(&task.tool_name).is_some();
+            let signature = Signature::new(&task.inputs, &|p| call.state.secrets.has(p));
+            let has_tool = !task.tool_name.is_empty();
+            TaskSummary {
+                updated_at: code_meta(&task.task_id).and_then(|t| t.updated_at.clone()),
+                latest_version: (task.kind == TaskKind::Code)
+                    .then(|| task.version.clone())
+                    .flatten(),
+                status: (task.kind == TaskKind::Generated)
+                    .then(|| task.status.clone())
+                    .flatten(),
+                signature: has_tool.then(|| signature.describe(&task.tool_name)),
+                arguments_schema: has_tool.then(|| signature.input_schema()),
+                tool_name: has_tool.then(|| task.tool_name.clone()),
+                listed_as_tool,
+                task_id: task.task_id,
+                name: task.name,
+                kind: task.kind,
+                description: task.description,
+            }
+        })
+        .collect();
     let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.tasks.len() as u64;
     let next_page = list
         .total
@@ -123,16 +165,19 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         format!("{} task(s) on page {page}:", tasks.len())
     };
     for task in &tasks {
+        let state = task
+            .latest_version
+            .as_deref()
+            .or(task.status.as_deref())
+            .unwrap_or("?");
+        let how = match (&task.signature, task.listed_as_tool) {
+            (Some(signature), true) => format!("tool {signature}"),
+            _ => format!("run_task {{\"task_id\": \"{}\"}}", task.task_id),
+        };
         summary.push_str(&format!(
-            "\n- {} ({}, {}){}",
+            "\n- {} ({}, {state}): {how}",
             task.name,
-            task.kind.as_str(),
-            task.task_id,
-            task.latest_version
-                .as_deref()
-                .or(task.status.as_deref())
-                .map(|v| format!(": {v}"))
-                .unwrap_or_default()
+            task.kind.as_str()
         ));
     }
     if let Some(next) = next_page {
@@ -148,4 +193,23 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             next_page,
         },
     ))
+}
+
+/// A listed task the catalog could not record: shown, but without a tool.
+fn unrecorded(task: &crate::anchor::models::Task) -> CatalogTask {
+    CatalogTask {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: task.id.clone(),
+        name: task.name.clone(),
+        description: task.description.clone(),
+        version: task.latest_version.clone(),
+        status: None,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        params_origin: ParamsOrigin::Unknown,
+        tool_name: String::new(),
+        last_seen: String::new(),
+        last_used: None,
+    }
 }

@@ -5,7 +5,7 @@
 //! Every tool answers with a [`Reply`] (summary + structured content) or a [`ToolError`]
 //! (an `isError` result); protocol errors are left to the server for unknown tools.
 
-mod common;
+pub(crate) mod common;
 pub mod create_task;
 pub mod deploy_task;
 pub mod generate_task;
@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::args::{self, ArgsValidator};
 use super::progress::McpProgress;
 use super::reply::{Reply, ToolError};
-use super::server::Shared;
+use super::state::Shared;
 
 /// What a running tool call can reach.
 pub struct ToolCall<'a> {
@@ -179,14 +179,17 @@ mod tests {
 
     use super::*;
     use crate::catalog::Catalog;
+    use crate::mcp::task_tools::{Secrets, Selection};
     use crate::waiting::WaitSettings;
 
     fn shared() -> Shared {
-        Shared {
-            anchor: None,
-            waits: WaitSettings::default(),
-            catalog: Catalog::default(),
-        }
+        Shared::new(
+            None,
+            WaitSettings::default(),
+            Catalog::in_memory().unwrap(),
+            Selection::default(),
+            Secrets::default(),
+        )
     }
 
     /// Argument names the tools know, plus a few they do not.

@@ -11,15 +11,17 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::common::{self, browser_configuration_doc};
+use super::common::{self, RunPlan, browser_configuration_doc};
 use super::{ToolCall, writes};
-use crate::anchor::models::{RunTask, RunTaskV2};
 use crate::anchor::rules;
 use crate::mcp::Shared;
-use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::args::{Problem, closest, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::{self, RunReport, TaskKind};
+use crate::mcp::task_tools::Secrets;
+use crate::mcp::task_tools::schema::Signature;
+use crate::params::{self, Param, ParamType, ParamsOrigin};
+use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind};
 
 pub const NAME: &str = "run_task";
 
@@ -38,9 +40,10 @@ pub struct Args {
     /// Code tasks run by id: the version to run, "draft", "latest" (the default) or a
     /// published number such as "2".
     pub version: Option<String>,
-    /// The task's inputs. Code tasks: names may leave out the ANCHOR_ prefix (max_pages is sent
-    /// as ANCHOR_MAX_PAGES). Generated tasks: the parameter names exactly as listed. Numbers
-    /// and booleans are sent as text, as the API requires.
+    /// The task's inputs: the same arguments its own tool takes (list_tasks shows them).
+    /// Code tasks: names may leave out the ANCHOR_ prefix (max_pages is sent as
+    /// ANCHOR_MAX_PAGES). Generated tasks: the parameter names, or the tool's argument names.
+    /// Numbers and booleans are sent as text, as the API requires.
     pub inputs: Option<Map<String, Value>>,
     /// How long to wait for the run to finish, in seconds (default 45, at most 600). 0 starts
     /// it and returns at once. A run that takes longer keeps going; the answer then carries
@@ -126,13 +129,56 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
                     ));
                 }
             }
-            if let Some(Value::Object(inputs)) = args.get("inputs") {
-                for (name, value) in inputs {
-                    if value.is_null() {
-                        problems.push(null_input(name));
-                    }
+            let inputs = match args.get("inputs") {
+                Some(Value::Object(inputs)) => inputs.clone(),
+                _ => Map::new(),
+            };
+            for (name, value) in &inputs {
+                if value.is_null() {
+                    problems.push(null_input(name));
                 }
             }
+            let known = str_arg(args, "task_id").and_then(|id| state.known_task(id));
+            if let Some(task) = known.filter(|t| t.params_origin == ParamsOrigin::Declared) {
+                known_input_problems(&task.inputs, &inputs, &state.secrets, problems);
+            }
+        }
+    }
+}
+
+/// Inputs of a generated task whose parameters are known: no unknown names, the required
+/// ones present (unless the server supplies them).
+fn known_input_problems(
+    params: &[Param],
+    inputs: &Map<String, Value>,
+    secrets: &Secrets,
+    problems: &mut Vec<Problem>,
+) {
+    let inputs = by_parameter_name(params, inputs);
+    let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+    for name in inputs.keys() {
+        if !names.contains(&name.as_str()) {
+            let hint = match closest(name, &names) {
+                Some(near) => format!("did you mean {near:?}?"),
+                None => format!("its parameters are: {}", names.join(", ")),
+            };
+            problems.push(Problem::new(
+                format!("inputs.{name}"),
+                format!("is not a parameter of this task; {hint}"),
+            ));
+        }
+    }
+    for param in params {
+        if param.must_be_given() && !inputs.contains_key(&param.name) && !secrets.has(param) {
+            let about = param
+                .description
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            problems.push(Problem::new(
+                format!("inputs.{}", param.name),
+                format!("is required but missing{about}"),
+            ));
         }
     }
 }
@@ -150,6 +196,25 @@ fn null_input(name: &str) -> Problem {
         format!("inputs.{name}"),
         "is null; give a value, or leave the input out to use the task's default",
     )
+}
+
+/// Inputs keyed by parameter name: a key that is the task tool's argument name for a
+/// parameter (`file_name` for "File Name") is renamed, so run_task takes the same arguments
+/// as the task's own tool.
+fn by_parameter_name(params: &[Param], inputs: &Map<String, Value>) -> Map<String, Value> {
+    let signature = Signature::new(params, &|_| false);
+    inputs
+        .iter()
+        .map(|(key, value)| {
+            let is_param = params.iter().any(|p| &p.name == key);
+            let renamed = signature
+                .arguments
+                .iter()
+                .find(|a| &a.name == key && !is_param)
+                .map(|a| a.param.name.clone());
+            (renamed.unwrap_or_else(|| key.clone()), value.clone())
+        })
+        .collect()
 }
 
 /// Problems with a code task's inputs: names that cannot become `ANCHOR_…` variables, names
@@ -196,92 +261,80 @@ pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
-    let settings = &call.state.waits;
+    call.anchor()?;
     let kind = match (&args.kind, &args.task_name) {
         (Some(kind), _) => *kind,
         (None, Some(_)) => TaskKind::Code,
         (None, None) => call.state.kind_of(None, args.task_id.as_deref()),
     };
-    let inputs = args.inputs.clone().unwrap_or_default();
-    let report = match kind {
-        TaskKind::Code => {
-            let body = RunTask {
-                task_id: args.task_id.clone(),
-                version: args.version.clone(),
-                session_id: args.session_id.clone(),
-                run_async: Some(true),
-                override_browser_configuration: args
-                    .browser_configuration
-                    .clone()
-                    .map(Value::Object),
-                inputs: (!inputs.is_empty()).then(|| code_inputs(&inputs)),
-                cleanup_sessions: args.cleanup_sessions,
-            };
-            tracing::info!(task_id = ?args.task_id, task_name = ?args.task_name, version = ?args.version, "starting a code task run");
-            let started = match &args.task_name {
-                Some(name) => anchor.run_task_by_name(name, &body).await,
-                None => anchor.run_task(&body).await,
-            }
-            .map_err(|e| ToolError::api(e, "Starting the run"))?;
-            let Some(execution_id) = started.execution_result_id.clone() else {
-                return Err(ToolError::NotFound {
-                    message: format!(
-                        "The run was started ({}) but the API returned no execution id to follow it.",
-                        started.message.as_deref().unwrap_or("no message")
-                    ),
-                    hint: "Do not start it again; list_executions shows the task's runs.".into(),
-                });
-            };
-            RunReport {
-                provider: "anchor".into(),
-                kind: TaskKind::Code,
-                status: "queued".into(),
-                finished: false,
-                execution_id,
-                task_id: started.task_id.clone().or(args.task_id.clone()),
-                task_name: args.task_name.clone(),
-                version: Some(args.version.clone().unwrap_or_else(|| "latest".into())),
-                output: None,
-                error: None,
-                execution_time_ms: None,
-                started_at: None,
-                session_id: None,
-                next_step: None,
-            }
-        }
-        TaskKind::Generated => {
-            let task_id = args.task_id.clone().unwrap_or_default();
-            let body = RunTaskV2 {
-                input_params: inputs
-                    .iter()
-                    .map(|(name, value)| (name.clone(), input_text(value)))
-                    .collect(),
-                identity_id: args.identity_id.clone(),
-                session_id: args.session_id.clone(),
-                cleanup_sessions: args.cleanup_sessions,
-            };
-            tracing::info!(%task_id, "starting a generated task run");
-            let state = anchor
-                .run_generated_task(&task_id, &body)
-                .await
-                .map_err(|e| ToolError::api(e, "Starting the run"))?;
-            let mut report = RunReport::from_run_state(Some(&task_id), &state);
-            report.task_name = call.state.catalog.generated(&task_id).map(|t| t.name);
-            report
-        }
+    let known = match (&args.task_id, &args.task_name) {
+        (Some(id), _) => call.state.known_task(id),
+        (None, Some(name)) => call.state.catalog.task_by_name(name, Some(TaskKind::Code)),
+        (None, None) => None,
     };
-    let budget = settings.budget(args.wait_seconds);
-    let (report, end) = runs::wait(
-        anchor,
-        report,
-        budget,
-        settings,
-        &call.cancel,
-        &call.progress,
-    )
-    .await;
-    common::run_reply(report, end)
+    let given = args.inputs.clone().unwrap_or_default();
+    let given = match (&known, kind) {
+        (Some(task), TaskKind::Generated) => by_parameter_name(&task.inputs, &given),
+        _ => given,
+    };
+    let secret_params: Vec<Param> = known
+        .iter()
+        .flat_map(|t| t.inputs.iter())
+        .filter(|p| p.kind == ParamType::Secret)
+        .cloned()
+        .collect();
+    // The API's key for a parameter name.
+    let key_of = |name: &str| match kind {
+        TaskKind::Code => rules::input_key(name),
+        TaskKind::Generated => Some(name.to_string()),
+    };
+    let mut inputs = match kind {
+        TaskKind::Code => code_inputs(&given),
+        TaskKind::Generated => given
+            .iter()
+            .map(|(name, value)| (name.clone(), input_text(value)))
+            .collect(),
+    };
+    // Secrets the server holds are filled in when the caller left them out.
+    for param in &secret_params {
+        if let (Some(key), Some(value)) = (key_of(&param.name), call.state.secrets.value_for(param))
+        {
+            inputs.entry(key).or_insert(value);
+        }
+    }
+    let secret_keys: Vec<String> = secret_params
+        .iter()
+        .filter_map(|p| key_of(&p.name))
+        .collect();
+    let (recorded_inputs, secrets) = common::redact(&inputs, &|name| {
+        secret_keys.iter().any(|k| k == name) || params::looks_secret(name)
+    });
+    let target = match (kind, &args.task_name) {
+        (TaskKind::Code, Some(name)) => RunTarget::CodeByName { name: name.clone() },
+        (TaskKind::Code, None) => RunTarget::Code {
+            task_id: args.task_id.clone().unwrap_or_default(),
+            version: args.version.clone(),
+        },
+        (TaskKind::Generated, _) => RunTarget::Generated {
+            task_id: args.task_id.clone().unwrap_or_default(),
+        },
+    };
+    let plan = RunPlan {
+        target,
+        request: RunRequest {
+            inputs,
+            session_id: args.session_id.clone(),
+            browser_configuration: args.browser_configuration.clone().map(Value::Object),
+            identity_id: args.identity_id.clone(),
+            cleanup_sessions: args.cleanup_sessions,
+        },
+        task_name: known.map(|t| t.name).or(args.task_name.clone()),
+        recorded_inputs,
+        secrets: secrets.clone(),
+        budget: call.state.waits.budget(args.wait_seconds),
+    };
+    let (report, end) = common::start_and_wait(call, plan).await?;
+    Ok(common::run_reply(report, end)?.scrubbed(&secrets))
 }
 
 #[cfg(test)]

@@ -1,0 +1,124 @@
+//! Keeping the catalog, and so the tool list, in step with the cloud and with other server
+//! processes sharing the catalog.
+//!
+//! - Code tasks are found by listing Anchor's tasks (at startup, then every refresh
+//!   interval); a task missing from a listing that fully succeeded is marked gone. A listing
+//!   that fails changes nothing, so a transient error never empties the tool list.
+//! - Another process's writes show up in SQLite's `data_version`, checked every few seconds;
+//!   when the list changes this way, this process's clients are told too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::state::Shared;
+use crate::anchor::models::Task;
+use crate::anchor::{infer, rules};
+use crate::catalog::TaskSighting;
+use crate::cloud::{ApiError, Provider};
+use crate::params::ParamsOrigin;
+use crate::runs::TaskKind;
+
+/// What the catalog should know about a listed code task: its parameters are read off its
+/// code when nobody declared them.
+pub fn code_task_sighting(task: &Task) -> TaskSighting {
+    let params = task
+        .code
+        .as_deref()
+        .filter(|code| !code.is_empty())
+        .and_then(rules::decode_code)
+        .map(|source| {
+            (
+                infer::inputs_from_code(&source),
+                Vec::new(),
+                ParamsOrigin::Inferred,
+            )
+        });
+    TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: task.id.clone(),
+        name: task.name.clone(),
+        description: task.description.clone().filter(|d| !d.trim().is_empty()),
+        version: task.latest_version.clone(),
+        status: None,
+        params,
+    }
+}
+
+/// List every code task (pages of 100, at most 50 pages) into the catalog, and mark the ones
+/// no longer listed as gone. Returns how many were listed.
+pub async fn sync_code_tasks(shared: &Shared) -> Result<usize, ApiError> {
+    let Some(anchor) = &shared.anchor else {
+        return Ok(0);
+    };
+    const PAGE: u32 = 100;
+    let mut seen = Vec::new();
+    let mut complete = false;
+    for page in 1..=50 {
+        let list = anchor.list_tasks(page, PAGE).await?;
+        for task in &list.tasks {
+            seen.push(task.id.clone());
+            shared.learn(code_task_sighting(task));
+        }
+        let listed = u64::from(page) * u64::from(PAGE);
+        if list.tasks.len() < PAGE as usize || list.total.is_some_and(|total| listed >= total) {
+            complete = true;
+            break;
+        }
+    }
+    if complete
+        && let Err(error) = shared
+            .catalog
+            .mark_missing(Provider::Anchor, TaskKind::Code, &seen)
+    {
+        tracing::warn!(%error, "could not mark removed tasks in the catalog");
+    }
+    Ok(seen.len())
+}
+
+/// How often the background upkeep runs.
+#[derive(Debug, Clone)]
+pub struct Upkeep {
+    /// List the cloud's tasks this often (`None`: only at startup).
+    pub sync_every: Option<Duration>,
+    /// Look for other processes' catalog changes this often.
+    pub watch_every: Duration,
+}
+
+/// Run the upkeep until `stop` fires: a sync at once, then watching and periodic syncs.
+pub async fn run_upkeep(shared: Arc<Shared>, upkeep: Upkeep, stop: CancellationToken) {
+    let sync = |shared: Arc<Shared>| async move {
+        match sync_code_tasks(&shared).await {
+            Ok(count) => tracing::info!(tasks = count, "listed code tasks into the catalog"),
+            Err(error) => {
+                tracing::warn!(%error, "could not list tasks; the tool list is unchanged")
+            }
+        }
+        shared.tools_may_have_changed().await;
+    };
+    if shared.anchor.is_some() {
+        sync(shared.clone()).await;
+    }
+    let mut last_sync = tokio::time::Instant::now();
+    let mut seen_version = shared.catalog.data_version();
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(upkeep.watch_every) => {}
+        }
+        let version = shared.catalog.data_version();
+        if version != seen_version {
+            seen_version = version;
+            shared.tools_may_have_changed().await;
+        }
+        if let Some(every) = upkeep.sync_every
+            && shared.anchor.is_some()
+            && last_sync.elapsed() >= every
+        {
+            last_sync = tokio::time::Instant::now();
+            sync(shared.clone()).await;
+        }
+    }
+}
