@@ -22,6 +22,9 @@ pub enum Transport {
     /// JSON-RPC over stdin/stdout: what desktop clients (Claude Desktop, Cursor, VS Code)
     /// launch.
     Stdio,
+    /// HTTP: Streamable HTTP at /mcp, the legacy HTTP+SSE transport at /sse + /message, and
+    /// /health.
+    Http,
 }
 
 /// Command-line flags. Every flag can also be set through its environment variable.
@@ -39,6 +42,59 @@ pub struct Cli {
     /// How clients connect.
     #[arg(long, value_enum, env = "BROWSER_TASKS_TRANSPORT", default_value_t = Transport::Stdio)]
     pub transport: Transport,
+
+    /// HTTP transport: the address to listen on. A non-loopback address requires
+    /// --access-token.
+    #[arg(long, env = "BROWSER_TASKS_BIND", default_value = "127.0.0.1:8931")]
+    pub bind: String,
+
+    /// HTTP transport: the token clients must send as `Authorization: Bearer <token>` (at
+    /// least 16 characters). Required when binding to a non-loopback address. Prefer the
+    /// environment variable: flags show in process listings.
+    #[arg(long, env = "BROWSER_TASKS_ACCESS_TOKEN", hide_env_values = true)]
+    pub access_token: Option<String>,
+
+    /// HTTP transport: more host names clients may reach the server by (the Host header), on
+    /// top of the loopback names and the bind address, comma-separated. Anything else gets
+    /// 403 (DNS-rebinding protection).
+    #[arg(long, env = "BROWSER_TASKS_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// HTTP transport: web origins allowed to call the server (a request carrying any other
+    /// Origin gets 403), comma-separated, e.g. https://app.example.com. Loopback origins are
+    /// always allowed.
+    #[arg(long, env = "BROWSER_TASKS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// HTTP transport: largest request body accepted, in bytes (larger gets 413).
+    #[arg(long, env = "BROWSER_TASKS_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// HTTP transport: most MCP sessions open at once (more get 503).
+    #[arg(long, env = "BROWSER_TASKS_MAX_SESSIONS", default_value_t = 100)]
+    pub max_sessions: usize,
+
+    /// HTTP transport: close a session idle for this many seconds.
+    #[arg(
+        long,
+        env = "BROWSER_TASKS_SESSION_IDLE_SECONDS",
+        default_value_t = 600
+    )]
+    pub session_idle_seconds: u64,
+
+    /// HTTP transport: let each session bring its own provider key in an `anchor-api-key`
+    /// header. Such a session runs only with that key, on a private in-memory catalog, and
+    /// never sees the server's own key, catalog or configured secrets.
+    #[arg(long, env = "BROWSER_TASKS_PER_REQUEST_KEYS")]
+    pub per_request_keys: bool,
+
+    /// HTTP transport: on SIGINT/SIGTERM, how long in-flight tool calls may take to finish.
+    #[arg(
+        long,
+        env = "BROWSER_TASKS_SHUTDOWN_GRACE_SECONDS",
+        default_value_t = 30
+    )]
+    pub shutdown_grace_seconds: u64,
 
     /// Base URL of Anchor's API (point it at a fake to try the server offline).
     #[arg(long, env = "ANCHORBROWSER_BASE_URL", default_value = anchor::DEFAULT_BASE_URL)]
@@ -149,6 +205,25 @@ pub struct Config {
     pub selection: Selection,
     pub secrets: Secrets,
     pub upkeep: Upkeep,
+    /// Anchor's connection settings without a key (for sessions that bring their own).
+    pub anchor_template: HttpSettings,
+    pub http: HttpOptions,
+}
+
+/// Settings of the HTTP transport.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub bind: std::net::SocketAddr,
+    pub access_token: Option<SecretString>,
+    /// Host names accepted in the Host header (loopback names and the bind address included).
+    pub allowed_hosts: Vec<String>,
+    /// Origins accepted besides loopback ones.
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub max_sessions: usize,
+    pub session_idle: Duration,
+    pub per_request_keys: bool,
+    pub shutdown_grace: Duration,
 }
 
 /// A setting that cannot be used.
@@ -158,6 +233,94 @@ pub struct ConfigError {
     pub flag: &'static str,
     pub env: &'static str,
     pub reason: String,
+}
+
+/// The HTTP transport's settings, checked: a non-loopback bind needs an access token.
+fn http_options(cli: &Cli) -> Result<HttpOptions, ConfigError> {
+    let bind: std::net::SocketAddr = cli.bind.trim().parse().map_err(|_| ConfigError {
+        flag: "bind",
+        env: "BROWSER_TASKS_BIND",
+        reason: format!("{:?} is not an address such as 127.0.0.1:8931", cli.bind),
+    })?;
+    let access_token = cli
+        .access_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    if let Some(token) = &access_token
+        && token.chars().count() < 16
+    {
+        return Err(ConfigError {
+            flag: "access-token",
+            env: "BROWSER_TASKS_ACCESS_TOKEN",
+            reason: "must be at least 16 characters long".into(),
+        });
+    }
+    if cli.transport == Transport::Http && !bind.ip().is_loopback() && access_token.is_none() {
+        return Err(ConfigError {
+            flag: "access-token",
+            env: "BROWSER_TASKS_ACCESS_TOKEN",
+            reason: format!(
+                "binding to {bind}, which other machines can reach, requires an access token; \
+                 set BROWSER_TASKS_ACCESS_TOKEN (or bind to 127.0.0.1)"
+            ),
+        });
+    }
+    let mut allowed_hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    if !bind.ip().is_unspecified() {
+        allowed_hosts.push(bind.ip().to_string());
+    }
+    allowed_hosts.extend(
+        cli.allowed_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty()),
+    );
+    for (value, flag, env) in [
+        (
+            cli.max_sessions as u64,
+            "max-sessions",
+            "BROWSER_TASKS_MAX_SESSIONS",
+        ),
+        (
+            cli.max_body_bytes as u64,
+            "max-body-bytes",
+            "BROWSER_TASKS_MAX_BODY_BYTES",
+        ),
+        (
+            cli.session_idle_seconds,
+            "session-idle-seconds",
+            "BROWSER_TASKS_SESSION_IDLE_SECONDS",
+        ),
+    ] {
+        if value == 0 {
+            return Err(ConfigError {
+                flag,
+                env,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
+    Ok(HttpOptions {
+        bind,
+        access_token: access_token.map(SecretString::from),
+        allowed_hosts,
+        allowed_origins: cli
+            .allowed_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+            .filter(|o| !o.is_empty())
+            .collect(),
+        max_body_bytes: cli.max_body_bytes,
+        max_sessions: cli.max_sessions,
+        session_idle: Duration::from_secs(cli.session_idle_seconds),
+        per_request_keys: cli.per_request_keys,
+        shutdown_grace: Duration::from_secs(cli.shutdown_grace_seconds),
+    })
 }
 
 impl Config {
@@ -258,12 +421,20 @@ impl Config {
             .filter_map(|name| env(name))
             .map(|key| key.trim().to_string())
             .find(|key| !key.is_empty());
-        let anchor = anchor_key.map(|key| HttpSettings {
+        let anchor_template = HttpSettings {
             retry: retry.clone(),
             read_timeout,
             write_timeout,
-            ..HttpSettings::new(cli.anchor_base_url.clone(), SecretString::from(key))
+            ..HttpSettings::new(
+                cli.anchor_base_url.clone(),
+                SecretString::from(String::new()),
+            )
+        };
+        let anchor = anchor_key.map(|key| HttpSettings {
+            api_key: SecretString::from(key),
+            ..anchor_template.clone()
         });
+        let http = http_options(&cli)?;
         let catalog = match cli.catalog {
             Some(path) if path.as_os_str() == ":memory:" => CatalogLocation::Memory,
             Some(path) => CatalogLocation::File(path),
@@ -320,6 +491,8 @@ impl Config {
             });
         }
         Ok(Self {
+            anchor_template,
+            http,
             catalog,
             selection: Selection {
                 allow,
@@ -352,6 +525,7 @@ impl Config {
             transport: self.transport,
             anchor: self.anchor.is_some().then(|| self.anchor_base_url.clone()),
             catalog: self.catalog.to_string(),
+            per_request_keys: self.http.per_request_keys,
         }
     }
 }
@@ -364,19 +538,44 @@ pub struct StartupSummary {
     /// Anchor's base URL, when a key is configured.
     anchor: Option<String>,
     catalog: String,
+    per_request_keys: bool,
 }
 
 impl StartupSummary {
     /// The line printed to stderr at startup: what is served, where, which providers are
     /// configured (or what to set), and how to connect a client.
-    pub fn line(&self, static_tools: usize, task_tools: usize) -> String {
-        let providers = match &self.anchor {
-            Some(url) => format!("providers: Anchor Browser ({url})"),
-            None => "providers: none configured (set ANCHOR_API_KEY for Anchor Browser; until \
-                     then every tool call explains what is missing)"
+    ///
+    /// `address` is where the HTTP transport listens (ignored for stdio).
+    pub fn line(
+        &self,
+        static_tools: usize,
+        task_tools: usize,
+        address: Option<std::net::SocketAddr>,
+    ) -> String {
+        let providers = match (&self.anchor, self.per_request_keys) {
+            (Some(url), _) => format!("providers: Anchor Browser ({url})"),
+            (None, true) => {
+                "providers: per session (clients send an anchor-api-key header)".to_string()
+            }
+            (None, false) => "providers: none configured (set ANCHOR_API_KEY for Anchor \
+                              Browser; until then every tool call explains what is missing)"
                 .to_string(),
         };
         match self.transport {
+            Transport::Http => {
+                let base = match address {
+                    Some(address) => format!("http://{address}"),
+                    None => "http://(unbound)".to_string(),
+                };
+                format!(
+                    "browser-tasks-mcp {}: serving {static_tools} MCP tools + {task_tools} task \
+                     tools over HTTP at {base}/mcp (Streamable HTTP; legacy SSE at {base}/sse; \
+                     health at {base}/health); {providers}; catalog {}; connect a client with \
+                     the \"browser-tasks-http\" entry of mcp.json (url {base}/mcp).",
+                    env!("CARGO_PKG_VERSION"),
+                    self.catalog
+                )
+            }
             Transport::Stdio => format!(
                 "browser-tasks-mcp {}: serving {static_tools} MCP tools + {task_tools} task \
                  tools over stdio (JSON-RPC on stdin/stdout); {providers}; catalog {}; connect a \
@@ -415,7 +614,12 @@ mod tests {
         )
         .unwrap();
         assert!(config.anchor.is_none());
-        assert!(config.summary().line(8, 0).contains("set ANCHOR_API_KEY"));
+        assert!(
+            config
+                .summary()
+                .line(8, 0, None)
+                .contains("set ANCHOR_API_KEY")
+        );
     }
 
     #[test]
@@ -431,7 +635,7 @@ mod tests {
             [],
         )
         .unwrap();
-        let line = config.summary().line(8, 3);
+        let line = config.summary().line(8, 3, None);
         assert!(
             line.contains("8 MCP tools + 3 task tools over stdio"),
             "{line}"
@@ -467,6 +671,56 @@ mod tests {
         assert!(err.to_string().contains("NOT_SET is not set"), "{err}");
         let err = Config::from_cli(cli(&["--task-tools", "a[b"]), |_| None, []).unwrap_err();
         assert!(err.to_string().contains("--task-tools"), "{err}");
+        let err = Config::from_cli(
+            cli(&["--transport", "http", "--bind", "0.0.0.0:80"]),
+            |_| None,
+            [],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("requires an access token"),
+            "{err}"
+        );
+        let err = Config::from_cli(
+            cli(&[
+                "--transport",
+                "http",
+                "--bind",
+                "0.0.0.0:80",
+                "--access-token",
+                "short",
+            ]),
+            |_| None,
+            [],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("at least 16"), "{err}");
+        let ok = Config::from_cli(
+            cli(&[
+                "--transport",
+                "http",
+                "--bind",
+                "0.0.0.0:80",
+                "--access-token",
+                "0123456789abcdef",
+                "--allowed-hosts",
+                "MCP.example.com",
+                "--catalog",
+                ":memory:",
+            ]),
+            |_| None,
+            [],
+        )
+        .unwrap();
+        assert!(
+            ok.http
+                .allowed_hosts
+                .contains(&"mcp.example.com".to_string())
+        );
+        assert!(
+            !format!("{ok:?}").contains("0123456789abcdef"),
+            "the token stays out of Debug"
+        );
     }
 
     #[test]

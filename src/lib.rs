@@ -16,6 +16,8 @@
 //!   processes).
 //! - [`mcp`]: the MCP surface: server handler, one file per tool, argument checking, the
 //!   portable schema profile, replies. No HTTP details.
+//! - [`http`]: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
+//!   graceful shutdown. No MCP logic.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
 //! - `fakes` (feature `fakes`): faithful fakes of the cloud APIs for tests and offline use.
 
@@ -25,6 +27,7 @@ pub mod cloud;
 pub mod config;
 #[cfg(feature = "fakes")]
 pub mod fakes;
+pub mod http;
 pub mod mcp;
 pub mod params;
 pub mod redact;
@@ -39,9 +42,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::anchor::AnchorClient;
 use crate::catalog::Catalog;
-use crate::config::{CatalogLocation, Config, Transport};
+use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
-use crate::mcp::{BrowserTasksServer, Shared};
+use crate::mcp::{BrowserTasksServer, Setup, Shared};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -63,41 +66,53 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
         CatalogLocation::File(path) => Catalog::open(path)?,
         CatalogLocation::Memory => Catalog::in_memory()?,
     };
-    let shared = Shared::new(
+    let shared = Shared::new(Setup {
         anchor,
-        config.waits,
+        anchor_template: config.anchor_template,
+        waits: config.waits,
         catalog,
-        config.selection,
-        config.secrets,
-    );
+        selection: config.selection,
+        secrets: config.secrets,
+    });
     Ok((BrowserTasksServer::new(Arc::new(shared)), config.upkeep))
 }
 
-/// Serve `server` on `transport` until the client goes away, keeping the catalog and the tool
+/// Serve `server` over stdio until the client closes stdin, keeping the catalog and the tool
 /// list up to date meanwhile.
-pub async fn serve(
-    transport: Transport,
+pub async fn serve_stdio(server: BrowserTasksServer, upkeep: Upkeep) -> Result<(), ServeError> {
+    let _upkeep = start_upkeep(&server, upkeep);
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    running
+        .waiting()
+        .await
+        .map_err(|e| ServeError::Session(e.to_string()))?;
+    Ok(())
+}
+
+/// Serve over HTTP on `listener` until `shutdown` resolves, then shut down gracefully.
+pub async fn serve_http(
+    listener: tokio::net::TcpListener,
     server: BrowserTasksServer,
+    options: HttpOptions,
     upkeep: Upkeep,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let _upkeep = start_upkeep(&server, upkeep);
+    http::serve_http(listener, server.shared().clone(), options, shutdown)
+        .await
+        .map_err(|e| ServeError::Session(e.to_string()))
+}
+
+/// Start the background upkeep; it stops when the returned guard drops.
+fn start_upkeep(server: &BrowserTasksServer, upkeep: Upkeep) -> tokio_util::sync::DropGuard {
     let stop = CancellationToken::new();
-    let _stop_upkeep = stop.clone().drop_guard();
     tokio::spawn(mcp::refresh::run_upkeep(
         server.shared().clone(),
         upkeep,
         stop.clone(),
     ));
-    match transport {
-        Transport::Stdio => {
-            let running = server
-                .serve(rmcp::transport::stdio())
-                .await
-                .map_err(|e| ServeError::Start(e.to_string()))?;
-            running
-                .waiting()
-                .await
-                .map_err(|e| ServeError::Session(e.to_string()))?;
-            Ok(())
-        }
-    }
+    stop.drop_guard()
 }

@@ -2,9 +2,10 @@
 
 use clap::Parser;
 
-use browser_tasks_mcp::config::{Cli, Config};
+use browser_tasks_mcp::config::{Cli, Config, Transport};
+use browser_tasks_mcp::http::termination_signal;
 use browser_tasks_mcp::mcp::tools::StaticTool;
-use browser_tasks_mcp::{build_server, serve, telemetry};
+use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,11 +14,26 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_cli(cli, |name| std::env::var(name).ok(), std::env::vars())?;
     let transport = config.transport;
     let summary = config.summary();
+    let http_options = config.http.clone();
     let (server, upkeep) = build_server(config)?;
     let task_tools = server.shared().table().task_tool_count();
-    // One line on stderr (stdout is the transport) so a person starting it by hand sees that
-    // it works, what it serves and how to connect.
-    eprintln!("{}", summary.line(StaticTool::ALL.len(), task_tools));
-    serve(transport, server, upkeep).await?;
+    let static_tools = StaticTool::ALL.len();
+    // One line on stderr (stdout is the stdio transport) so a person starting it by hand sees
+    // that it works, what it serves, where, and how to connect.
+    match transport {
+        Transport::Stdio => {
+            eprintln!("{}", summary.line(static_tools, task_tools, None));
+            serve_stdio(server, upkeep).await?;
+        }
+        Transport::Http => {
+            let listener = tokio::net::TcpListener::bind(http_options.bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", http_options.bind))?;
+            let address = listener.local_addr()?;
+            eprintln!("{}", summary.line(static_tools, task_tools, Some(address)));
+            serve_http(listener, server, http_options, upkeep, termination_signal()).await?;
+            tracing::info!("stopped");
+        }
+    }
     Ok(())
 }

@@ -187,6 +187,11 @@ impl Catalog {
         let _: String = connection
             .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
             .map_err(fail)?;
+        // With WAL, NORMAL keeps the file consistent on any crash and skips an fsync per
+        // commit (a power cut may lose the last moments' writes, not corrupt the file).
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(fail)?;
         migrations::run(&connection, &path)?;
         Ok(Self {
             path,
@@ -220,6 +225,18 @@ impl Catalog {
         name_tool: &ToolNamer<'_>,
     ) -> Result<TaskChange, CatalogError> {
         let mut connection = self.lock();
+        // Most sightings change nothing (a task listed again): answer those from a read,
+        // without taking the write lock other processes would wait on.
+        if let Some((known, false)) =
+            select_task(&connection, sighting.provider, &sighting.task_id)?
+            && same_shape(&known, &merged(&known, &sighting))
+        {
+            return Ok(TaskChange {
+                created: false,
+                changed: false,
+                task: known,
+            });
+        }
         let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let before = select_task(&tx, sighting.provider, &sighting.task_id)?;
         let stamp = now();
@@ -282,27 +299,7 @@ impl Catalog {
                 }
             }
             Some((old, was_deleted)) => {
-                let mut task = old.clone();
-                task.name = sighting.name.clone();
-                if sighting.description.is_some() {
-                    task.description = sighting.description.clone();
-                }
-                if sighting.version.is_some() {
-                    task.version = sighting.version.clone();
-                }
-                if sighting.status.is_some() {
-                    task.status = sighting.status.clone();
-                }
-                if let Some((inputs, outputs, origin)) = sighting.params.clone() {
-                    // A guess never overwrites what someone declared.
-                    let keep = old.params_origin == ParamsOrigin::Declared
-                        && origin != ParamsOrigin::Declared;
-                    if !keep {
-                        task.inputs = inputs;
-                        task.outputs = outputs;
-                        task.params_origin = origin;
-                    }
-                }
+                let mut task = merged(&old, &sighting);
                 task.last_seen = stamp.clone();
                 let changed = was_deleted || !same_shape(&old, &task);
                 tx.execute(
@@ -534,6 +531,32 @@ impl Catalog {
         let total = u64::try_from(total).unwrap_or_default();
         Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
     }
+}
+
+/// `known` updated with what `sighting` says (fields it leaves out are kept; inferred
+/// parameters never replace declared ones).
+fn merged(known: &CatalogTask, sighting: &TaskSighting) -> CatalogTask {
+    let mut task = known.clone();
+    task.name = sighting.name.clone();
+    if sighting.description.is_some() {
+        task.description = sighting.description.clone();
+    }
+    if sighting.version.is_some() {
+        task.version = sighting.version.clone();
+    }
+    if sighting.status.is_some() {
+        task.status = sighting.status.clone();
+    }
+    if let Some((inputs, outputs, origin)) = sighting.params.clone() {
+        let keep =
+            known.params_origin == ParamsOrigin::Declared && origin != ParamsOrigin::Declared;
+        if !keep {
+            task.inputs = inputs;
+            task.outputs = outputs;
+            task.params_origin = origin;
+        }
+    }
+    task
 }
 
 /// Whether two versions of a task give the same tool.

@@ -5,6 +5,7 @@
 //! HTTP details: a provider failure reaches it as an [`crate::cloud::ApiError`] and leaves it as
 //! an `isError` tool result an agent can act on.
 
+pub mod activity;
 pub mod args;
 pub mod progress;
 pub mod refresh;
@@ -15,5 +16,5 @@ mod state;
 pub mod task_tools;
 pub mod tools;
 
-pub use server::BrowserTasksServer;
-pub use state::{ListedTool, Shared, Target, ToolTable};
+pub use server::{ANCHOR_KEY_HEADER, BrowserTasksServer};
+pub use state::{ListedTool, Setup, Shared, Target, ToolTable};

@@ -58,10 +58,10 @@ pub async fn sync_code_tasks(shared: &Shared) -> Result<usize, ApiError> {
     let mut complete = false;
     for page in 1..=50 {
         let list = anchor.list_tasks(page, PAGE).await?;
-        for task in &list.tasks {
-            seen.push(task.id.clone());
-            shared.learn(code_task_sighting(task));
-        }
+        seen.extend(list.tasks.iter().map(|task| task.id.clone()));
+        shared
+            .learn_all(list.tasks.iter().map(code_task_sighting).collect())
+            .await;
         let listed = u64::from(page) * u64::from(PAGE);
         if list.tasks.len() < PAGE as usize || list.total.is_some_and(|total| listed >= total) {
             complete = true;

@@ -1,26 +1,44 @@
 //! The MCP server: lists the tools (static ones and one per selected task), routes each call
 //! to its tool, and wires a call's cancellation and progress token through to it.
-//! Transport-agnostic: the same handler serves every session, all sharing one [`Shared`].
+//!
+//! Transport-agnostic: one handler per session (stdio has one; HTTP one per session), all
+//! sharing one [`Shared`]. A session that brings its own provider key (HTTP, when enabled)
+//! gets a private state instead, so nothing of the server's own account reaches it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Extensions,
+    Implementation, InitializeRequestParams, InitializeResult, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tracing::Instrument;
 
+use super::activity::SessionGuard;
 use super::progress::McpProgress;
 use super::state::{Shared, Target};
 use super::tools::ToolCall;
 use crate::redact::{scrub_text, scrub_value};
 
-/// The MCP handler. Cheap to clone: one per session, all sharing one [`Shared`].
+/// The header a session may bring its own Anchor key in (with per-request keys enabled).
+pub const ANCHOR_KEY_HEADER: &str = "anchor-api-key";
+
+/// The MCP handler of one session. Cheap to clone.
 #[derive(Clone)]
 pub struct BrowserTasksServer {
-    shared: Arc<Shared>,
+    global: Arc<Shared>,
+    session: Arc<Session>,
+}
+
+struct Session {
+    per_request_keys: bool,
+    /// The private state of a session that brought its own key (set once, on its first
+    /// request that carries the header).
+    private: OnceLock<Result<Arc<Shared>, String>>,
+    /// Counts this session as open (HTTP sessions, which are capped).
+    _open: Option<SessionGuard>,
 }
 
 const INSTRUCTIONS: &str = "This server runs browser-automation tasks in the cloud (Anchor \
@@ -33,14 +51,40 @@ deploy_task. Runs, generations and deployments act in the cloud and may cost mon
 repeat one just because an answer was slow; check list_executions or get_execution first.";
 
 impl BrowserTasksServer {
-    /// A server over `shared` state.
+    /// The handler of a session on the server's own state (stdio, or HTTP without
+    /// per-request keys).
     pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+        Self {
+            session: Arc::new(Session {
+                per_request_keys: false,
+                private: OnceLock::new(),
+                _open: None,
+            }),
+            global: shared,
+        }
     }
 
-    /// Every tool currently listed.
+    /// The handler of one HTTP session (counted against the session cap while alive). With
+    /// `per_request_keys`, a session whose requests carry an `anchor-api-key` header (or that
+    /// is opened with `key`) runs on its own key.
+    pub fn session(shared: Arc<Shared>, per_request_keys: bool, key: Option<String>) -> Self {
+        let private = OnceLock::new();
+        if let Some(key) = key.filter(|k| per_request_keys && !k.trim().is_empty()) {
+            let _ = private.set(shared.for_session_key(key.trim()));
+        }
+        Self {
+            session: Arc::new(Session {
+                per_request_keys,
+                private,
+                _open: Some(shared.activity.session()),
+            }),
+            global: shared,
+        }
+    }
+
+    /// Every tool the server's own state lists.
     pub fn tools(&self) -> Vec<Tool> {
-        self.shared
+        self.global
             .table()
             .tools
             .iter()
@@ -48,10 +92,38 @@ impl BrowserTasksServer {
             .collect()
     }
 
-    /// The shared state.
+    /// The server's own state.
     pub fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+        &self.global
     }
+
+    /// The state this session works on, given the extensions of its current request.
+    fn state(&self, extensions: &Extensions) -> Result<Arc<Shared>, McpError> {
+        let private = match self.session.private.get() {
+            Some(private) => Some(private),
+            None if self.session.per_request_keys => session_key(extensions).map(|key| {
+                self.session
+                    .private
+                    .get_or_init(|| self.global.for_session_key(&key))
+            }),
+            None => None,
+        };
+        match private {
+            None => Ok(self.global.clone()),
+            Some(Ok(state)) => Ok(state.clone()),
+            Some(Err(reason)) => Err(McpError::internal_error(
+                format!("this session's own provider key could not be set up: {reason}"),
+                None,
+            )),
+        }
+    }
+}
+
+/// The provider key an HTTP request brought, if any.
+fn session_key(extensions: &Extensions) -> Option<String> {
+    let parts = extensions.get::<axum::http::request::Parts>()?;
+    let value = parts.headers.get(ANCHOR_KEY_HEADER)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 fn scrub_result(mut result: CallToolResult, secrets: &[String]) -> CallToolResult {
@@ -83,20 +155,40 @@ impl ServerHandler for BrowserTasksServer {
             .with_instructions(INSTRUCTIONS)
     }
 
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, McpError> {
+        // Settle which state this session uses from its first request's headers.
+        self.state(&context.extensions)?;
+        context.peer.set_peer_info(request.clone());
+        self.negotiate_initialize(&request)
+    }
+
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        self.shared.add_peer(context.peer);
+        match self.state(&context.extensions) {
+            Ok(state) => state.add_peer(context.peer),
+            Err(error) => tracing::warn!(%error, "a session without a usable state"),
+        }
     }
 
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tools()))
+        let state = self.state(&context.extensions)?;
+        let tools = state.table().tools.iter().map(|t| t.tool.clone()).collect();
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.shared.table().get(name).map(|t| t.tool.clone())
+        let state = match self.session.private.get() {
+            Some(Ok(private)) => private.clone(),
+            _ => self.global.clone(),
+        };
+        state.table().get(name).map(|t| t.tool.clone())
     }
 
     async fn call_tool(
@@ -104,7 +196,8 @@ impl ServerHandler for BrowserTasksServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let table = self.shared.table();
+        let state = self.state(&context.extensions)?;
+        let table = state.table();
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
             // offered), unlike bad arguments, which the model can fix from an isError result.
@@ -117,9 +210,10 @@ impl ServerHandler for BrowserTasksServer {
                 None,
             ));
         };
+        let _in_flight = state.activity.call();
         let span = tracing::info_span!("tool", name = %request.name, request_id = ?context.id);
         let call = ToolCall {
-            state: &self.shared,
+            state: &state,
             cancel: context.ct.clone(),
             progress: McpProgress::new(context.peer.clone(), context.meta.get_progress_token()),
         };
@@ -140,7 +234,7 @@ impl ServerHandler for BrowserTasksServer {
                 "tool call done"
             );
             // Whatever a task echoes, the values of configured secrets never reach a client.
-            scrub_result(result, &self.shared.secrets.values())
+            scrub_result(result, &state.secrets.values())
         }
         .instrument(span)
         .await;

@@ -16,12 +16,15 @@ use rmcp::model::Tool;
 use rmcp::service::Peer;
 use serde_json::Value;
 
+use secrecy::SecretString;
+
+use super::activity::Activity;
 use super::args::ArgsValidator;
 use super::task_tools::{Secrets, Selection, TaskTool, naming};
 use super::tools::StaticTool;
 use crate::anchor::AnchorClient;
 use crate::catalog::{Catalog, CatalogTask, RunRecord, TaskChange, TaskSighting};
-use crate::cloud::Provider;
+use crate::cloud::{HttpSettings, Provider};
 use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
@@ -74,14 +77,29 @@ struct Peers {
     list: Vec<(u64, Peer<RoleServer>)>,
 }
 
-/// State every session shares.
-pub struct Shared {
+/// What [`Shared`] is built from.
+pub struct Setup {
     /// `None` when no Anchor key is configured (tools then say how to configure it).
     pub anchor: Option<AnchorClient>,
+    /// Anchor's connection settings without a key, for sessions that bring their own.
+    pub anchor_template: HttpSettings,
     pub waits: WaitSettings,
     pub catalog: Catalog,
     pub selection: Selection,
     pub secrets: Secrets,
+}
+
+/// State every session shares.
+pub struct Shared {
+    /// `None` when no Anchor key is configured (tools then say how to configure it).
+    pub anchor: Option<AnchorClient>,
+    anchor_template: HttpSettings,
+    pub waits: WaitSettings,
+    pub catalog: Catalog,
+    pub selection: Selection,
+    pub secrets: Secrets,
+    /// Sessions, calls and runs in flight (one record for the whole process).
+    pub activity: Arc<Activity>,
     static_tools: Vec<ListedTool>,
     table: RwLock<Arc<ToolTable>>,
     peers: Mutex<Peers>,
@@ -97,13 +115,19 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    pub fn new(
-        anchor: Option<AnchorClient>,
-        waits: WaitSettings,
-        catalog: Catalog,
-        selection: Selection,
-        secrets: Secrets,
-    ) -> Self {
+    pub fn new(setup: Setup) -> Self {
+        Self::with_activity(setup, Arc::default())
+    }
+
+    fn with_activity(setup: Setup, activity: Arc<Activity>) -> Self {
+        let Setup {
+            anchor,
+            anchor_template,
+            waits,
+            catalog,
+            selection,
+            secrets,
+        } = setup;
         let static_tools = StaticTool::ALL
             .into_iter()
             .map(|kind| {
@@ -117,6 +141,8 @@ impl Shared {
             .collect();
         let shared = Self {
             anchor,
+            anchor_template,
+            activity,
             waits,
             catalog,
             selection,
@@ -127,6 +153,30 @@ impl Shared {
         };
         shared.rebuild();
         shared
+    }
+
+    /// The state of a session that brought its own provider key: that key only, a private
+    /// in-memory catalog, none of this server's configured secrets. Activity is still counted
+    /// with the server's.
+    pub fn for_session_key(&self, key: &str) -> Result<Arc<Shared>, String> {
+        let settings = HttpSettings {
+            api_key: SecretString::from(key.to_string()),
+            ..self.anchor_template.clone()
+        };
+        let anchor = AnchorClient::new(settings).map_err(|e| e.to_string())?;
+        // Never the shared catalog: it holds other users' tasks.
+        let catalog = Catalog::in_memory().map_err(|e| e.to_string())?;
+        Ok(Arc::new(Self::with_activity(
+            Setup {
+                anchor: Some(anchor),
+                anchor_template: self.anchor_template.clone(),
+                waits: self.waits.clone(),
+                catalog,
+                selection: self.selection.clone(),
+                secrets: Secrets::default(),
+            },
+            self.activity.clone(),
+        )))
     }
 
     // ---- the tool list -----------------------------------------------------------------------
@@ -167,17 +217,23 @@ impl Shared {
         // Listed by name, whatever the recency order that chose them, so using a task does
         // not reorder (and so "change") the list.
         chosen.sort_by(|a, b| a.tool.name.cmp(&b.tool.name));
+        let old = self.current();
         let mut tools = self.static_tools.clone();
-        tools.extend(chosen.into_iter().map(|task_tool| ListedTool {
-            validator: Arc::new(ArgsValidator::new(&task_tool.tool.input_schema)),
-            tool: task_tool.tool.clone(),
-            target: Target::Task(Arc::new(task_tool)),
+        tools.extend(chosen.into_iter().map(|task_tool| {
+            // An unchanged tool keeps its compiled argument checker.
+            let validator = old
+                .get(&task_tool.tool.name)
+                .filter(|listed| listed.tool == task_tool.tool)
+                .map(|listed| listed.validator.clone())
+                .unwrap_or_else(|| Arc::new(ArgsValidator::new(&task_tool.tool.input_schema)));
+            ListedTool {
+                validator,
+                tool: task_tool.tool.clone(),
+                target: Target::Task(Arc::new(task_tool)),
+            }
         }));
-        let changed = {
-            let old = self.current();
-            old.tools.len() != tools.len()
-                || old.tools.iter().zip(&tools).any(|(a, b)| a.tool != b.tool)
-        };
+        let changed = old.tools.len() != tools.len()
+            || old.tools.iter().zip(&tools).any(|(a, b)| a.tool != b.tool);
         let table = Arc::new(ToolTable {
             data_version,
             tools,
@@ -194,6 +250,21 @@ impl Shared {
         if self.rebuild() {
             self.notify_tool_list_changed().await;
         }
+    }
+
+    /// Record a sighting; rebuild the tool list (and notify clients) if it changed the task.
+    pub async fn learn_and_update(&self, sighting: TaskSighting) -> Option<TaskChange> {
+        self.learn_all(vec![sighting]).await.pop().flatten()
+    }
+
+    /// Record sightings; rebuild (and notify) only if one of them changed a task.
+    pub async fn learn_all(&self, sightings: Vec<TaskSighting>) -> Vec<Option<TaskChange>> {
+        let changes: Vec<Option<TaskChange>> =
+            sightings.into_iter().map(|s| self.learn(s)).collect();
+        if changes.iter().flatten().any(|c| c.changed) {
+            self.tools_may_have_changed().await;
+        }
+        changes
     }
 
     // ---- connected clients -------------------------------------------------------------------
@@ -225,11 +296,13 @@ impl Shared {
                 failed.push(*id);
             }
         }
-        tracing::info!(
-            clients = peers.len() - failed.len(),
-            dropped = failed.len(),
-            "told clients the tool list changed"
-        );
+        if !peers.is_empty() {
+            tracing::info!(
+                clients = peers.len() - failed.len(),
+                dropped = failed.len(),
+                "told clients the tool list changed"
+            );
+        }
         if !failed.is_empty()
             && let Ok(mut current) = self.peers.lock()
         {

@@ -1,5 +1,5 @@
-//! End-to-end tests: the real server binary over stdio, driven by rmcp's client, against the
-//! fake Anchor API. One test binary (faster to build than one per file).
+//! End-to-end tests: the real server binary over stdio and HTTP, driven by rmcp's client (and
+//! raw clients where a transport needs it), against the fake Anchor API. One test binary (faster to build than one per file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod harness;
@@ -8,6 +8,7 @@ mod anchor_client;
 mod bad_input;
 mod code_tasks;
 mod generated_tasks;
+mod http;
 mod runs;
 mod stdio;
 mod task_tools;

@@ -289,6 +289,10 @@ pub async fn start_and_wait(
     }
     // Recorded before waiting: a crash or restart never loses the run's id.
     call.state.record_run(&report, plan.recorded_inputs);
+    let _waiting = call
+        .state
+        .activity
+        .run(&report.execution_id, &report.label());
     let (report, end) = runs::wait(
         anchor,
         report,

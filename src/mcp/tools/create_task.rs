@@ -100,17 +100,18 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .await
         .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
     let params = common::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
-    call.state.learn(TaskSighting {
-        provider: Provider::Anchor,
-        kind: TaskKind::Code,
-        task_id: task.id.clone(),
-        name: task.name.clone(),
-        description: task.description.clone(),
-        version: task.latest_version.clone(),
-        status: None,
-        params,
-    });
-    call.state.tools_may_have_changed().await;
+    call.state
+        .learn_and_update(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: task.id.clone(),
+            name: task.name.clone(),
+            description: task.description.clone(),
+            version: task.latest_version.clone(),
+            status: None,
+            params,
+        })
+        .await;
     let next_step = format!(
         "Try the draft with run_task {{\"task_id\": \"{}\", \"version\": \"draft\"}}; publish \
          it as a numbered version with deploy_task {{\"task_id\": \"{}\"}}.",

@@ -102,20 +102,21 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         None => anchor.get_task(&task_id).await.ok().map(|meta| meta.name),
     };
     if let Some(name) = name {
-        call.state.learn(TaskSighting {
-            provider: Provider::Anchor,
-            kind: TaskKind::Code,
-            task_id: task_id.clone(),
-            name,
-            description: None,
-            version: Some(version.version.clone()),
-            status: None,
-            params: common::code_task_params(
-                args.input_parameters.as_deref(),
-                body.code.as_deref(),
-            ),
-        });
-        call.state.tools_may_have_changed().await;
+        call.state
+            .learn_and_update(TaskSighting {
+                provider: Provider::Anchor,
+                kind: TaskKind::Code,
+                task_id: task_id.clone(),
+                name,
+                description: None,
+                version: Some(version.version.clone()),
+                status: None,
+                params: common::code_task_params(
+                    args.input_parameters.as_deref(),
+                    body.code.as_deref(),
+                ),
+            })
+            .await;
     }
     let next_step = format!(
         "Run it with run_task {{\"task_id\": \"{task_id}\"}} (latest) or pin it with \

@@ -304,10 +304,9 @@ pub(super) async fn settle(
             status: task.status.clone(),
             params: None,
         };
-        if let Some(change) = call.state.learn(sighting) {
+        if let Some(change) = call.state.learn_and_update(sighting).await {
             task = change.task;
         }
-        call.state.tools_may_have_changed().await;
     }
     let listed = call.state.table().get(&task.tool_name).is_some();
     generation_reply(&task, error, listed, call.state.waits.max_budget.as_secs())

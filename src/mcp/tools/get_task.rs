@@ -241,17 +241,19 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             ParamsOrigin::Inferred,
         )
     });
-    let learned = call.state.learn(TaskSighting {
-        provider: Provider::Anchor,
-        kind: TaskKind::Code,
-        task_id: meta.id.clone(),
-        name: meta.name.clone(),
-        description: meta.description.clone(),
-        version: meta.latest.clone(),
-        status: None,
-        params,
-    });
-    call.state.tools_may_have_changed().await;
+    let learned = call
+        .state
+        .learn_and_update(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: meta.id.clone(),
+            name: meta.name.clone(),
+            description: meta.description.clone(),
+            version: meta.latest.clone(),
+            status: None,
+            params,
+        })
+        .await;
     let (tool_name, parameters, parameters_origin) = match &learned {
         Some(change) => (
             Some(change.task.tool_name.clone()),

@@ -103,18 +103,19 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .await
         .map_err(|e| ToolError::api(e, "Listing tasks"))?;
     // Everything listed goes into the catalog: it may become a tool.
+    let changes = call
+        .state
+        .learn_all(list.tasks.iter().map(code_task_sighting).collect())
+        .await;
     let mut known: Vec<CatalogTask> = list
         .tasks
         .iter()
-        .map(|task| {
-            let sighting = code_task_sighting(task);
-            match call.state.learn(sighting) {
-                Some(change) => change.task,
-                None => unrecorded(task),
-            }
+        .zip(changes)
+        .map(|(task, change)| match change {
+            Some(change) => change.task,
+            None => unrecorded(task),
         })
         .collect();
-    call.state.tools_may_have_changed().await;
     if page == 1 {
         // Anchor cannot list generated tasks: they come from the catalog, first.
         let generated: Vec<CatalogTask> = call

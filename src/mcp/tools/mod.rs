@@ -183,13 +183,17 @@ mod tests {
     use crate::waiting::WaitSettings;
 
     fn shared() -> Shared {
-        Shared::new(
-            None,
-            WaitSettings::default(),
-            Catalog::in_memory().unwrap(),
-            Selection::default(),
-            Secrets::default(),
-        )
+        Shared::new(crate::mcp::Setup {
+            anchor: None,
+            anchor_template: crate::cloud::HttpSettings::new(
+                "http://127.0.0.1:9",
+                String::new().into(),
+            ),
+            waits: WaitSettings::default(),
+            catalog: Catalog::in_memory().unwrap(),
+            selection: Selection::default(),
+            secrets: Secrets::default(),
+        })
     }
 
     /// Argument names the tools know, plus a few they do not.

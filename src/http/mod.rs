@@ -1,0 +1,169 @@
+//! The HTTP transport: one listener serving Streamable HTTP at `/mcp` (stateful sessions with
+//! `Mcp-Session-Id`; responses, progress and notifications on SSE streams), the legacy
+//! HTTP+SSE transport at `/sse` + `/message`, and `GET /health`.
+//!
+//! Every MCP route passes the [`guard`] (Host/Origin, access token, session cap) behind a
+//! body-size limit (413). Sessions idle past the configured time are closed.
+//!
+//! Shutdown is graceful: when `shutdown` resolves the server stops accepting connections,
+//! gives tool calls in flight up to the grace period to finish, logs the ids of runs it was
+//! still waiting on (they go on in the cloud), then closes every session.
+
+pub mod guard;
+pub mod legacy_sse;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use self::guard::GuardSettings;
+use crate::config::HttpOptions;
+use crate::mcp::{BrowserTasksServer, Shared};
+
+/// How long the last answers get to reach their clients once every call is done.
+const ANSWER_FLUSH: Duration = Duration::from_millis(500);
+
+/// Serve MCP over HTTP on `listener` until `shutdown` resolves (then shut down gracefully).
+pub async fn serve_http(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    options: HttpOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let stop = CancellationToken::new();
+    let app = router(shared.clone(), &options, stop.clone());
+    let (stopped_accepting, accepting_stopped) = tokio::sync::oneshot::channel::<()>();
+    let grace = options.shutdown_grace;
+    let activity = shared.activity.clone();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown.await;
+            tracing::info!(
+                grace_seconds = grace.as_secs(),
+                calls_in_flight = activity.calls(),
+                "shutting down: no new connections; waiting for tool calls in flight"
+            );
+            let _ = stopped_accepting.send(());
+            if activity.wait_idle(grace).await {
+                // A call counts as done when its handler returns; its answer is written to
+                // the client just after. Give those last answers a moment before closing.
+                tokio::time::sleep(ANSWER_FLUSH).await;
+            } else {
+                tracing::warn!(
+                    calls_in_flight = activity.calls(),
+                    "grace period over; cancelling the calls still in flight"
+                );
+            }
+            let runs = activity.runs();
+            if !runs.is_empty() {
+                let list: Vec<String> = runs
+                    .iter()
+                    .map(|(id, label)| format!("{id} ({label})"))
+                    .collect();
+                tracing::warn!(
+                    runs = %list.join(", "),
+                    "runs still going in the cloud (check them later with get_execution)"
+                );
+            }
+            stop.cancel();
+        }
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = accepting_stopped.await;
+        })
+        .await
+}
+
+/// The routes, guarded.
+pub fn router(shared: Arc<Shared>, options: &HttpOptions, stop: CancellationToken) -> Router {
+    let per_request_keys = options.per_request_keys;
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.keep_alive = Some(options.session_idle);
+    sessions.session_config.init_timeout = Some(Duration::from_secs(30));
+    let factory_state = shared.clone();
+    let streamable = StreamableHttpService::new(
+        move || {
+            Ok(BrowserTasksServer::session(
+                factory_state.clone(),
+                per_request_keys,
+                None,
+            ))
+        },
+        Arc::new(sessions),
+        StreamableHttpServerConfig::default()
+            // Host and Origin are checked by our guard, for every transport alike.
+            .disable_allowed_hosts()
+            .with_max_request_body_bytes(options.max_body_bytes)
+            .with_sse_keep_alive(Some(Duration::from_secs(15)))
+            .with_cancellation_token(stop.child_token()),
+    );
+    let guard_settings = Arc::new(GuardSettings {
+        access_token: options.access_token.clone(),
+        allowed_hosts: options.allowed_hosts.clone(),
+        allowed_origins: options.allowed_origins.clone(),
+        max_sessions: options.max_sessions,
+        activity: shared.activity.clone(),
+    });
+    let legacy = legacy_sse::Legacy::new(shared.clone(), per_request_keys, stop);
+    let mcp = Router::new()
+        .nest_service("/mcp", streamable)
+        .merge(legacy_sse::router(legacy))
+        .layer(axum::middleware::from_fn_with_state(
+            guard_settings,
+            guard::guard,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            options.max_body_bytes,
+        ));
+    let activity = shared.activity.clone();
+    Router::new()
+        .route(
+            "/health",
+            get(move || {
+                let activity = activity.clone();
+                async move {
+                    axum::Json(json!({
+                        "status": "ok",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "sessions": activity.sessions(),
+                        "calls_in_flight": activity.calls(),
+                    }))
+                }
+            }),
+        )
+        .merge(mcp)
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn termination_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("received SIGINT"),
+        () = terminate => tracing::info!("received SIGTERM"),
+    }
+}

@@ -1,0 +1,750 @@
+//! The HTTP transports: Streamable HTTP through rmcp's client, the legacy HTTP+SSE transport
+//! through a raw client, the security checks, session isolation, protocol versions, session
+//! limits and graceful shutdown. The real binary serves on 127.0.0.1, port 0.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use browser_tasks_mcp::fakes::anchor::{FakeAnchor, RunScript};
+use futures::StreamExt;
+use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest};
+use rmcp::service::{PeerRequestOptions, RunningService};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+use tokio::process::{Child, Command};
+
+use crate::harness::{BIN, KEY, Recorder, wait_until};
+
+const TOKEN: &str = "test-access-token-0123456789";
+
+/// The server binary serving HTTP, and the fake it talks to.
+struct HttpServer {
+    base: String,
+    fake: Arc<FakeAnchor>,
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+impl HttpServer {
+    async fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_on(Arc::new(FakeAnchor::start(KEY).await.unwrap()), args, env).await
+    }
+
+    async fn start_on(fake: Arc<FakeAnchor>, args: &[&str], env: &[(&str, &str)]) -> Self {
+        // rmcp's HTTP client builds a reqwest client; this build of reqwest needs a provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = Command::new(BIN);
+        command
+            .args(["--transport", "http", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("ANCHOR_API_KEY")
+            .env_remove("ANCHORBROWSER_API_KEY")
+            .env("ANCHOR_API_KEY", KEY)
+            .env("ANCHORBROWSER_BASE_URL", fake.url())
+            .env("BROWSER_TASKS_CATALOG", dir.path().join("catalog.sqlite3"))
+            .env("BROWSER_TASKS_POLL_INITIAL_MS", "20")
+            .env("BROWSER_TASKS_POLL_MAX_MS", "60")
+            .env("BROWSER_TASKS_PROGRESS_INTERVAL_MS", "200")
+            .env("BROWSER_TASKS_CATALOG_WATCH_MS", "100")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            if value.is_empty() {
+                command.env_remove(key);
+            } else {
+                command.env(key, value);
+            }
+        }
+        let mut child = command.spawn().unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer).await {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        let found = || {
+            let text = stderr.lock().unwrap().clone();
+            text.split_whitespace()
+                .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
+                .map(|w| w.trim_end_matches("/mcp").to_string())
+        };
+        wait_until(|| found().is_some(), "the startup line").await;
+        Self {
+            base: found().unwrap(),
+            fake,
+            child,
+            stderr,
+            _dir: dir,
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// An rmcp client over Streamable HTTP, with the access token and headers given.
+    async fn client(
+        &self,
+        token: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> (RunningService<RoleClient, Recorder>, Recorder) {
+        let mut config =
+            StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base));
+        if let Some(token) = token {
+            config = config.auth_header(token);
+        }
+        let custom = headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    axum::http::HeaderName::from_static(k),
+                    axum::http::HeaderValue::from_str(v).unwrap(),
+                )
+            })
+            .collect();
+        config = config.custom_headers(custom);
+        let recorder = Recorder::default();
+        let client = recorder
+            .clone()
+            .serve(StreamableHttpClientTransport::from_config(config))
+            .await
+            .expect("initialize over HTTP");
+        (client, recorder)
+    }
+
+    fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Send SIGTERM.
+    fn terminate(&self) {
+        let pid = self.child.id().unwrap().to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+async fn call(
+    client: &RunningService<RoleClient, Recorder>,
+    tool: &str,
+    arguments: Value,
+) -> rmcp::model::CallToolResult {
+    client
+        .call_tool(
+            CallToolRequestParams::new(tool.to_string())
+                .with_arguments(arguments.as_object().unwrap().clone()),
+        )
+        .await
+        .unwrap()
+}
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"VERSION","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#;
+
+fn initialize(version: &str) -> String {
+    INITIALIZE.replace("VERSION", version)
+}
+
+/// The JSON-RPC messages in an SSE (or plain JSON) response body.
+fn messages(body: &str) -> Vec<Value> {
+    if let Ok(value) = serde_json::from_str::<Value>(body) {
+        return vec![value];
+    }
+    body.lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str(d.trim()).ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn streamable_http_lists_runs_with_progress_notifies_and_cancels() {
+    let server = HttpServer::start(&[], &[]).await;
+    let (client, recorder) = server.client(None, &[]).await;
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 8);
+
+    let task_id = server.fake.seed_code_task("slow", "x", 1);
+    server.fake.set_run_script(
+        &task_id,
+        RunScript::succeeding_with(json!({"ok": 1})).lasting(Duration::from_millis(800)),
+    );
+    let result = call(&client, "run_task", json!({"task_id": task_id})).await;
+    assert_eq!(
+        result.structured_content.unwrap()["output"],
+        json!({"ok": 1})
+    );
+    assert!(
+        recorder.progress.lock().unwrap().len() >= 3,
+        "progress over HTTP"
+    );
+
+    // list_changed arrives on the session's stream when a task becomes a tool.
+    let seen = recorder
+        .list_changed
+        .load(std::sync::atomic::Ordering::SeqCst);
+    call(
+        &client,
+        "generate_task",
+        json!({"name": "fresh", "prompt": "Do a new thing."}),
+    )
+    .await;
+    wait_until(
+        || {
+            recorder
+                .list_changed
+                .load(std::sync::atomic::Ordering::SeqCst)
+                > seen
+        },
+        "list_changed over HTTP",
+    )
+    .await;
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 9);
+
+    // Cancelling stops the polling.
+    let endless = server.fake.seed_code_task("endless", "x", 1);
+    server.fake.set_run_script(
+        &endless,
+        RunScript::default().lasting(Duration::from_secs(600)),
+    );
+    let status_route = "GET /v1/task/{taskId}/executions/{executionId}";
+    let before = server.fake.count(status_route);
+    let handle = client
+        .send_cancellable_request(
+            ClientRequest::CallToolRequest(CallToolRequest::new(
+                CallToolRequestParams::new("run_task")
+                    .with_arguments(json!({"task_id": endless}).as_object().unwrap().clone()),
+            )),
+            PeerRequestOptions::no_options(),
+        )
+        .await
+        .unwrap();
+    wait_until(|| server.fake.count(status_route) >= before + 3, "polling").await;
+    handle.cancel(Some("enough".into())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after_cancel = server.fake.count(status_route);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        server.fake.count(status_route),
+        after_cancel,
+        "polled after cancel"
+    );
+}
+
+#[tokio::test]
+async fn legacy_sse_gives_an_endpoint_then_answers_with_progress() {
+    let server = HttpServer::start(&[], &[]).await;
+    let task_id = server.fake.seed_code_task("legacy", "x", 1);
+    server.fake.set_run_script(
+        &task_id,
+        RunScript::succeeding_with(json!("done")).lasting(Duration::from_millis(500)),
+    );
+    let http = server.http();
+    let stream = http
+        .get(format!("{}/sse", server.base))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut events = stream.bytes_stream();
+    let mut buffer = String::new();
+    let mut next_event = async || -> (String, String) {
+        loop {
+            if let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let event = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("event:"))
+                    .unwrap_or("message")
+                    .trim()
+                    .to_string();
+                let data = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if !data.is_empty() {
+                    return (event, data);
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(10), events.next())
+                .await
+                .expect("an SSE event in time")
+                .expect("the stream is open")
+                .unwrap();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    let (kind, endpoint) = next_event().await;
+    assert_eq!(kind, "endpoint");
+    assert!(endpoint.starts_with("/message?sessionId="), "{endpoint}");
+    let post = |body: String| {
+        let url = format!("{}{endpoint}", server.base);
+        let http = http.clone();
+        async move {
+            let response = http
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+        }
+    };
+    post(initialize("2024-11-05")).await;
+    let (_, answer) = next_event().await;
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["result"]["protocolVersion"], "2024-11-05");
+    post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string()).await;
+    post(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "run_task", "arguments": {"task_id": task_id}, "_meta": {"progressToken": "t1"}}})
+        .to_string(),
+    )
+    .await;
+    let mut progress = 0;
+    loop {
+        let (_, data) = next_event().await;
+        let message: Value = serde_json::from_str(&data).unwrap();
+        if message["method"] == "notifications/progress" {
+            assert_eq!(message["params"]["progressToken"], "t1");
+            progress += 1;
+        } else if message["id"] == 2 {
+            assert_eq!(message["result"]["structuredContent"]["output"], "done");
+            break;
+        }
+    }
+    assert!(progress >= 2, "progress over legacy SSE");
+    // A message for a session that does not exist.
+    let missing = http
+        .post(format!("{}/message?sessionId=nope", server.base))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(missing.status().as_u16(), 400 | 404));
+}
+
+#[tokio::test]
+async fn access_token_host_origin_and_body_limits_are_enforced() {
+    let server = HttpServer::start(
+        &["--max-body-bytes", "2048"],
+        &[("BROWSER_TASKS_ACCESS_TOKEN", TOKEN)],
+    )
+    .await;
+    let http = server.http();
+    let mcp = format!("{}/mcp", server.base);
+    let post = |token: Option<&str>, extra: &[(&str, &str)], body: String| {
+        let mut request = http
+            .post(&mcp)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (k, v) in extra {
+            request = request.header(*k, *v);
+        }
+        request.send()
+    };
+    let status = |r: reqwest::Response| r.status().as_u16();
+
+    let missing = post(None, &[], initialize("2025-06-18")).await.unwrap();
+    assert_eq!(missing.status(), 401);
+    assert_eq!(missing.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        status(
+            post(
+                Some("wrong-token-0123456789"),
+                &[],
+                initialize("2025-06-18")
+            )
+            .await
+            .unwrap()
+        ),
+        401
+    );
+    assert_eq!(
+        status(
+            post(
+                Some(TOKEN),
+                &[("host", "evil.example")],
+                initialize("2025-06-18")
+            )
+            .await
+            .unwrap()
+        ),
+        403
+    );
+    assert_eq!(
+        status(
+            post(
+                Some(TOKEN),
+                &[("origin", "http://evil.example")],
+                initialize("2025-06-18")
+            )
+            .await
+            .unwrap()
+        ),
+        403
+    );
+    let big =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"pad": "x".repeat(4096)}});
+    assert_eq!(
+        status(post(Some(TOKEN), &[], big.to_string()).await.unwrap()),
+        413
+    );
+    // The legacy transport is guarded the same way.
+    let sse = http
+        .get(format!("{}/sse", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sse.status(), 401);
+    // Health answers without a token.
+    let health: Value = http
+        .get(format!("{}/health", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    // With the token, a real client works.
+    let (client, _) = server.client(Some(TOKEN), &[]).await;
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 8);
+    assert!(
+        !server.stderr().contains(TOKEN),
+        "the token reached the logs"
+    );
+}
+
+#[tokio::test]
+async fn a_public_bind_without_a_token_does_not_start() {
+    let output = Command::new(BIN)
+        .args([
+            "--transport",
+            "http",
+            "--bind",
+            "0.0.0.0:0",
+            "--catalog",
+            ":memory:",
+        ])
+        .env_remove("BROWSER_TASKS_ACCESS_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("BROWSER_TASKS_ACCESS_TOKEN"), "{stderr}");
+}
+
+#[tokio::test]
+async fn concurrent_sessions_are_isolated() {
+    let server = HttpServer::start(&[], &[]).await;
+    let a_task = server.fake.seed_code_task("for-a", "x", 1);
+    let b_task = server.fake.seed_code_task("for-b", "x", 1);
+    for task in [&a_task, &b_task] {
+        server.fake.set_run_script(
+            task,
+            RunScript::succeeding_with(json!(task)).lasting(Duration::from_millis(600)),
+        );
+    }
+    let (a, a_seen) = server.client(None, &[]).await;
+    let (b, b_seen) = server.client(None, &[]).await;
+    let (ra, rb) = tokio::join!(
+        call(&a, "run_task", json!({"task_id": a_task})),
+        call(&b, "run_task", json!({"task_id": b_task})),
+    );
+    assert_eq!(ra.structured_content.unwrap()["output"], a_task.as_str());
+    assert_eq!(rb.structured_content.unwrap()["output"], b_task.as_str());
+    let messages = |r: &Recorder| -> Vec<String> {
+        r.progress
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.message.clone())
+            .collect()
+    };
+    let (pa, pb) = (messages(&a_seen), messages(&b_seen));
+    assert!(!pa.is_empty() && !pb.is_empty());
+    assert!(pa.iter().all(|m| m.contains(&a_task)), "{pa:?}");
+    assert!(pb.iter().all(|m| m.contains(&b_task)), "{pb:?}");
+}
+
+#[tokio::test]
+async fn sessions_bring_their_own_keys_and_stay_private() {
+    // No server key at all: each session must bring one.
+    let server = HttpServer::start(&["--per-request-keys"], &[("ANCHOR_API_KEY", "")]).await;
+    assert!(
+        server.stderr().contains("providers: per session"),
+        "{}",
+        server.stderr()
+    );
+    let (good, _) = server.client(None, &[("anchor-api-key", KEY)]).await;
+    let (other, _) = server
+        .client(None, &[("anchor-api-key", "sk-someone-else")])
+        .await;
+    let (none, _) = server.client(None, &[]).await;
+
+    let listed = call(&good, "list_tasks", json!({})).await;
+    assert_ne!(listed.is_error, Some(true), "{listed:?}");
+    let rejected = call(&other, "list_tasks", json!({})).await;
+    assert_eq!(rejected.is_error, Some(true));
+    assert_eq!(
+        rejected.structured_content.unwrap()["error"]["http_status"],
+        401
+    );
+    let unconfigured = call(&none, "list_tasks", json!({})).await;
+    assert_eq!(
+        unconfigured.structured_content.unwrap()["error"]["kind"],
+        "not_configured"
+    );
+
+    // What one session generates, another never sees.
+    call(
+        &good,
+        "generate_task",
+        json!({"name": "mine", "prompt": "Something private."}),
+    )
+    .await;
+    wait_until_tools(&good, 9).await;
+    assert_eq!(other.list_all_tools().await.unwrap().len(), 8);
+    assert!(
+        server.fake.requests().iter().any(|r| !r.authorized),
+        "the other key reached the API as itself"
+    );
+    assert!(!server.stderr().contains(KEY));
+}
+
+async fn wait_until_tools(client: &RunningService<RoleClient, Recorder>, count: usize) {
+    for _ in 0..100 {
+        if client.list_all_tools().await.unwrap().len() == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never {count} tools");
+}
+
+#[tokio::test]
+async fn every_protocol_version_with_an_initialize_works() {
+    let server = HttpServer::start(&[], &[]).await;
+    let http = server.http();
+    for version in ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"] {
+        let response = http
+            .post(format!("{}/mcp", server.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(initialize(version))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{version}");
+        let session = response.headers()["mcp-session-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let answer = messages(&response.text().await.unwrap());
+        assert_eq!(answer[0]["result"]["protocolVersion"], version);
+        let send = |body: Value| {
+            http.post(format!("{}/mcp", server.base))
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .header("mcp-session-id", &session)
+                .header("mcp-protocol-version", version)
+                .body(body.to_string())
+                .send()
+        };
+        send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await
+            .unwrap();
+        let tools = send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+            .await
+            .unwrap();
+        let tools = messages(&tools.text().await.unwrap());
+        assert_eq!(
+            tools[0]["result"]["tools"].as_array().unwrap().len(),
+            8,
+            "{version}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_capped_and_idle_ones_reaped() {
+    let server =
+        HttpServer::start(&["--max-sessions", "1", "--session-idle-seconds", "1"], &[]).await;
+    let http = server.http();
+    let open = || {
+        http.post(format!("{}/mcp", server.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(initialize("2025-06-18"))
+            .send()
+    };
+    assert_eq!(open().await.unwrap().status(), 200);
+    let refused = open().await.unwrap();
+    assert_eq!(refused.status(), 503);
+    assert!(refused.headers().contains_key("retry-after"));
+    // Idle for over a second: reaped, so another session fits.
+    let health = || async {
+        http.get(format!("{}/health", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["sessions"]
+            .as_u64()
+            .unwrap()
+    };
+    for _ in 0..60 {
+        if health().await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(health().await, 0, "the idle session was not reaped");
+    assert_eq!(open().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn shutdown_lets_calls_in_flight_finish() {
+    let mut server = HttpServer::start(&["--shutdown-grace-seconds", "20"], &[]).await;
+    let task_id = server.fake.seed_code_task("finishing", "x", 1);
+    server.fake.set_run_script(
+        &task_id,
+        RunScript::succeeding_with(json!("finished")).lasting(Duration::from_millis(1500)),
+    );
+    let (client, recorder) = server.client(None, &[]).await;
+    let running = tokio::spawn(async move {
+        let result = call(&client, "run_task", json!({"task_id": task_id})).await;
+        (result, client)
+    });
+    wait_until(
+        || !recorder.progress.lock().unwrap().is_empty(),
+        "the run to start",
+    )
+    .await;
+    server.terminate();
+    let outcome = tokio::time::timeout(Duration::from_secs(15), running).await;
+    let Ok(outcome) = outcome else {
+        panic!("the call did not finish; server said:\n{}", server.stderr());
+    };
+    let (result, _client) = outcome.unwrap();
+    assert_eq!(result.structured_content.unwrap()["output"], "finished");
+    let status = tokio::time::timeout(Duration::from_secs(20), server.child.wait())
+        .await
+        .expect("the server exits")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(
+        server.stderr().contains("shutting down"),
+        "{}",
+        server.stderr()
+    );
+}
+
+#[tokio::test]
+async fn shutdown_after_the_grace_period_names_the_runs_still_going() {
+    let mut server = HttpServer::start(&["--shutdown-grace-seconds", "1"], &[]).await;
+    let task_id = server.fake.seed_code_task("forever", "x", 1);
+    server.fake.set_run_script(
+        &task_id,
+        RunScript::default().lasting(Duration::from_secs(600)),
+    );
+    let (client, recorder) = server.client(None, &[]).await;
+    let _running = tokio::spawn(async move {
+        let _ = client
+            .call_tool(
+                CallToolRequestParams::new("run_task")
+                    .with_arguments(json!({"task_id": task_id}).as_object().unwrap().clone()),
+            )
+            .await;
+        client
+    });
+    wait_until(
+        || !recorder.progress.lock().unwrap().is_empty(),
+        "the run to start",
+    )
+    .await;
+    let execution_id = {
+        let message = recorder.progress.lock().unwrap()[0]
+            .message
+            .clone()
+            .unwrap();
+        message.split_whitespace().nth(1).unwrap().to_string()
+    };
+    server.terminate();
+    let status = tokio::time::timeout(Duration::from_secs(20), server.child.wait())
+        .await
+        .expect("the server exits after the grace period")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("runs still going in the cloud") && stderr.contains(&execution_id),
+        "{stderr}"
+    );
+}
+
+/// What a 2026-07-28 client gets: it discovers the server (no initialize, no session) and
+/// every tool works, progress included. There is no session to push `tools/list_changed` on
+/// (that revision moves it to `subscriptions/listen`, which this server does not offer), so
+/// such a client re-lists tools when it needs them.
+#[tokio::test]
+async fn a_2026_07_28_client_discovers_and_calls_tools() {
+    use rmcp::ClientServiceExt;
+    use rmcp::model::ProtocolVersion;
+    use rmcp::service::ClientLifecycleMode;
+
+    let server = HttpServer::start(&[], &[]).await;
+    let task_id = server.fake.seed_code_task("modern", "x", 1);
+    server.fake.set_run_script(
+        &task_id,
+        RunScript::succeeding_with(json!(7)).lasting(Duration::from_millis(500)),
+    );
+    let recorder = Recorder::default();
+    let client = recorder
+        .clone()
+        .serve_with_lifecycle(
+            StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base)),
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover");
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 8);
+    let result = call(&client, "run_task", json!({"task_id": task_id})).await;
+    assert_eq!(result.structured_content.unwrap()["output"], 7);
+    assert!(
+        !recorder.progress.lock().unwrap().is_empty(),
+        "progress for 2026-07-28 too"
+    );
+}
