@@ -13,3 +13,6 @@
 //! without an account.
 
 pub mod anchor;
+pub mod ledger;
+
+pub use ledger::{Fault, RecordedRequest};

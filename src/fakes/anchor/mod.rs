@@ -23,7 +23,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use state::RecordedRequest;
+pub use super::ledger::{Fault, RecordedRequest};
 use state::State;
 
 /// How a scripted run ends.
@@ -116,58 +116,6 @@ impl Default for GenerationScript {
     }
 }
 
-/// A scripted failure on one route.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fault {
-    /// `"METHOD /route/{template}"` as counted, e.g. `"GET /v1/task/{taskId}"`.
-    pub route: String,
-    /// Status to answer with (`None`: pass through to the real handler after the delay).
-    pub status: Option<u16>,
-    pub body: String,
-    pub headers: Vec<(String, String)>,
-    pub delay: Duration,
-    /// How many requests it applies to.
-    pub times: u32,
-}
-
-impl Fault {
-    /// Answer `route` with `status` and `body`, once.
-    pub fn status(route: &str, status: u16, body: &str) -> Self {
-        Self {
-            route: route.to_string(),
-            status: Some(status),
-            body: body.to_string(),
-            headers: Vec::new(),
-            delay: Duration::ZERO,
-            times: 1,
-        }
-    }
-
-    /// Hold requests to `route` for `delay` before handling them normally, once.
-    pub fn slow(route: &str, delay: Duration) -> Self {
-        Self {
-            route: route.to_string(),
-            status: None,
-            body: String::new(),
-            headers: Vec::new(),
-            delay,
-            times: 1,
-        }
-    }
-
-    /// Apply to this many requests.
-    pub fn times(mut self, times: u32) -> Self {
-        self.times = times;
-        self
-    }
-
-    /// Add a response header.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-}
-
 /// A running fake Anchor API. Stops when dropped.
 pub struct FakeAnchor {
     url: String,
@@ -216,8 +164,7 @@ impl FakeAnchor {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A test that panicked while holding the lock poisons it; the data is still usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        super::ledger::lock(&self.state)
     }
 
     /// Script every run that has no script of its own.
@@ -244,17 +191,17 @@ impl FakeAnchor {
 
     /// Add a fault.
     pub fn inject(&self, fault: Fault) {
-        self.lock().faults.push(fault);
+        self.lock().ledger.faults.push(fault);
     }
 
     /// Requests received on `route` (`"POST /v1/task/run"`), authorized or not.
     pub fn count(&self, route: &str) -> usize {
-        self.lock().counts.get(route).copied().unwrap_or(0)
+        self.lock().ledger.counts.get(route).copied().unwrap_or(0)
     }
 
     /// Every request received, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().requests.clone()
+        self.lock().ledger.requests.clone()
     }
 
     /// Create a code task directly (as if made elsewhere), with `code` as its draft and

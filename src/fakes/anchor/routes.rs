@@ -5,20 +5,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{MatchedPath, Path, Query, Request, State as Extract};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
-use super::state::{CodeTask, Execution, GeneratedTask, RecordedRequest, Run, State, new_id, now};
+use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now};
+use crate::fakes::ledger::gate;
 
 type Shared = Arc<Mutex<State>>;
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|e| e.into_inner())
+    crate::fakes::ledger::lock(state)
 }
 
 pub(super) fn router(state: Shared) -> Router {
@@ -52,76 +53,9 @@ pub(super) fn router(state: Shared) -> Router {
         )
         .route("/v2/tasks/{taskId}/run", post(run_generated))
         .route("/v2/tasks/runs/{runId}/status", get(run_status))
-        .route_layer(middleware::from_fn_with_state(state.clone(), gate))
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate::<State>))
         .fallback(|| async { v1_error(StatusCode::NOT_FOUND, "Route not found") })
         .with_state(state)
-}
-
-/// Count, log, check the key, apply scripted faults; then hand over to the route.
-async fn gate(
-    Extract(state): Extract<Shared>,
-    matched: MatchedPath,
-    request: Request,
-    next: Next,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, 8 * 1024 * 1024).await else {
-        return v1_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large");
-    };
-    let route = format!("{} {}", parts.method, matched.as_str());
-    let (authorized, fault) = {
-        let mut state = lock(&state);
-        let authorized = parts
-            .headers
-            .get("anchor-api-key")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|key| key == state.api_key);
-        *state.counts.entry(route.clone()).or_default() += 1;
-        state.requests.push(RecordedRequest {
-            method: parts.method.to_string(),
-            route: matched.as_str().to_string(),
-            path: parts.uri.path().to_string(),
-            query: parts.uri.query().map(str::to_string),
-            body: serde_json::from_slice(&bytes).ok(),
-            authorized,
-        });
-        let fault = if authorized {
-            state
-                .faults
-                .iter_mut()
-                .find(|f| f.route == route && f.times > 0)
-                .map(|f| {
-                    f.times -= 1;
-                    f.clone()
-                })
-        } else {
-            None
-        };
-        (authorized, fault)
-    };
-    if !authorized {
-        return v1_error(StatusCode::UNAUTHORIZED, "Invalid API Key");
-    }
-    if let Some(fault) = fault {
-        if !fault.delay.is_zero() {
-            tokio::time::sleep(fault.delay).await;
-        }
-        if let Some(status) = fault.status {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = (status, fault.body.clone()).into_response();
-            for (name, value) in &fault.headers {
-                if let (Ok(name), Ok(value)) = (
-                    HeaderName::try_from(name.as_str()),
-                    HeaderValue::try_from(value.as_str()),
-                ) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            return response;
-        }
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
 // ---- response shapes ---------------------------------------------------------------------

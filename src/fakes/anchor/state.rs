@@ -6,22 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use super::{Fault, GenerationOutcome, GenerationScript, RunOutcome, RunScript};
-
-/// One request as the fake received it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// The route template, e.g. `/v1/task/{taskId}`.
-    pub route: String,
-    /// The actual path.
-    pub path: String,
-    pub query: Option<String>,
-    /// The JSON body, if it had one.
-    pub body: Option<Value>,
-    /// Whether it carried the right key.
-    pub authorized: bool,
-}
+use super::{GenerationOutcome, GenerationScript, RunOutcome, RunScript};
+use crate::fakes::ledger::{Gated, Ledger};
 
 pub(super) const TEAM_ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
 
@@ -222,9 +208,25 @@ pub(super) struct State {
     pub run_scripts: HashMap<String, RunScript>,
     pub default_generation: GenerationScript,
     pub generation_scripts: HashMap<String, GenerationScript>,
-    pub faults: Vec<Fault>,
-    pub requests: Vec<RecordedRequest>,
-    pub counts: BTreeMap<String, usize>,
+    pub ledger: Ledger,
+}
+
+impl Gated for State {
+    const KEY_HEADER: &'static str = "anchor-api-key";
+
+    fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    fn ledger(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
+    fn unauthorized() -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let body = json!({"error": {"code": 401, "message": "Invalid API Key"}});
+        (axum::http::StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+    }
 }
 
 pub(super) fn now() -> String {
@@ -247,9 +249,7 @@ impl State {
             run_scripts: HashMap::new(),
             default_generation: GenerationScript::default(),
             generation_scripts: HashMap::new(),
-            faults: Vec::new(),
-            requests: Vec::new(),
-            counts: BTreeMap::new(),
+            ledger: Ledger::default(),
         }
     }
 

@@ -1,0 +1,172 @@
+//! What every fake shares: the ledger of requests (counted per route, logged with their
+//! bodies), scripted faults, and the gate every request passes (count, log, check the key,
+//! apply a fault) before its route handles it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// One request as a fake received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The route template, e.g. `/v1/task/{taskId}`.
+    pub route: String,
+    /// The actual path.
+    pub path: String,
+    pub query: Option<String>,
+    /// The JSON body, if it had one.
+    pub body: Option<Value>,
+    /// Whether it carried the right key.
+    pub authorized: bool,
+}
+
+/// A scripted failure on one route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    /// `"METHOD /route/{template}"` as counted, e.g. `"GET /v1/task/{taskId}"`.
+    pub route: String,
+    /// Status to answer with (`None`: pass through to the real handler after the delay).
+    pub status: Option<u16>,
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    pub delay: Duration,
+    /// How many requests it applies to.
+    pub times: u32,
+}
+
+impl Fault {
+    /// Answer `route` with `status` and `body`, once.
+    pub fn status(route: &str, status: u16, body: &str) -> Self {
+        Self {
+            route: route.to_string(),
+            status: Some(status),
+            body: body.to_string(),
+            headers: Vec::new(),
+            delay: Duration::ZERO,
+            times: 1,
+        }
+    }
+
+    /// Hold requests to `route` for `delay` before handling them normally, once.
+    pub fn slow(route: &str, delay: Duration) -> Self {
+        Self {
+            route: route.to_string(),
+            status: None,
+            body: String::new(),
+            headers: Vec::new(),
+            delay,
+            times: 1,
+        }
+    }
+
+    /// Apply to this many requests.
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = times;
+        self
+    }
+
+    /// Add a response header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// Requests seen and faults to apply.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    pub faults: Vec<Fault>,
+    pub requests: Vec<RecordedRequest>,
+    pub counts: BTreeMap<String, usize>,
+}
+
+/// A fake's state, as far as the gate is concerned.
+pub trait Gated: Send + 'static {
+    /// The header carrying the key, lowercase.
+    const KEY_HEADER: &'static str;
+    fn api_key(&self) -> &str;
+    fn ledger(&mut self) -> &mut Ledger;
+    /// The 401 answer in this API's own error shape.
+    fn unauthorized() -> Response;
+}
+
+/// Lock a fake's state (a test that panicked while holding it poisons it; the data is fine).
+pub fn lock<S>(state: &Mutex<S>) -> MutexGuard<'_, S> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The gate: count, log, check the key, apply scripted faults; then hand over to the route.
+pub async fn gate<S: Gated>(
+    State(state): State<Arc<Mutex<S>>>,
+    matched: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, 8 * 1024 * 1024).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    };
+    let route = format!("{} {}", parts.method, matched.as_str());
+    let (authorized, fault) = {
+        let mut state = lock(&state);
+        let authorized = parts
+            .headers
+            .get(S::KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|key| key == state.api_key());
+        let ledger = state.ledger();
+        *ledger.counts.entry(route.clone()).or_default() += 1;
+        ledger.requests.push(RecordedRequest {
+            method: parts.method.to_string(),
+            route: matched.as_str().to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            body: serde_json::from_slice(&bytes).ok(),
+            authorized,
+        });
+        let fault = if authorized {
+            ledger
+                .faults
+                .iter_mut()
+                .find(|f| f.route == route && f.times > 0)
+                .map(|f| {
+                    f.times -= 1;
+                    f.clone()
+                })
+        } else {
+            None
+        };
+        (authorized, fault)
+    };
+    if !authorized {
+        return S::unauthorized();
+    }
+    if let Some(fault) = fault {
+        if !fault.delay.is_zero() {
+            tokio::time::sleep(fault.delay).await;
+        }
+        if let Some(status) = fault.status {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = (status, fault.body.clone()).into_response();
+            for (name, value) in &fault.headers {
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::try_from(name.as_str()),
+                    HeaderValue::try_from(value.as_str()),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            return response;
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
