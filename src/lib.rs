@@ -7,6 +7,8 @@
 //!   the [`cloud::ApiError`] every call returns). No MCP.
 //! - [`anchor`]: the client of Anchor Browser's Tasks API, one method per endpoint, and its
 //!   input rules. No MCP.
+//! - [`browser_use`]: the client of Browser Use Cloud's API v2 (tasks, skills, sessions). No
+//!   MCP.
 //! - [`waiting`]: polling with a backoff schedule, a wait budget, heartbeat progress and
 //!   cancellation. No MCP.
 //! - [`runs`]: checking and waiting on task runs, and the report an agent gets. No MCP.
@@ -22,6 +24,7 @@
 //! - `fakes` (feature `fakes`): faithful fakes of the cloud APIs for tests and offline use.
 
 pub mod anchor;
+pub mod browser_use;
 pub mod catalog;
 pub mod cloud;
 pub mod config;

@@ -292,16 +292,7 @@ fn with_run_timeout(request: Request, body: &RunTask) -> Request {
 /// Percent-encode one path segment (ids and names are validated before they get here; this
 /// keeps a stray `/` or `?` from changing which endpoint is called).
 fn seg(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    crate::cloud::path_segment(text)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Value {

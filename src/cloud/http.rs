@@ -346,6 +346,20 @@ impl HttpCore {
     }
 }
 
+/// Percent-encode one URL path segment: unreserved characters stay, everything else is `%XX`.
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
 fn normalize_base_url(provider: Provider, raw: &str) -> Result<String, SetupError> {
     let fail = |reason: &str| SetupError::BaseUrl {
         provider,

@@ -11,5 +11,5 @@ mod retry;
 
 pub(crate) use error::truncate as truncate_text;
 pub use error::{ApiError, Provider};
-pub use http::{CallKind, HttpCore, HttpSettings, Request, SetupError};
+pub use http::{CallKind, HttpCore, HttpSettings, Request, SetupError, path_segment};
 pub use retry::{RetryPolicy, parse_retry_after};
