@@ -92,6 +92,8 @@ pub struct Ledger {
 pub trait Gated: Send + 'static {
     /// The header carrying the key, lowercase.
     const KEY_HEADER: &'static str;
+    /// A path prefix every route carries (`/api/v2`), left out of the counted route names.
+    const ROUTE_PREFIX: &'static str = "";
     fn api_key(&self) -> &str;
     fn ledger(&mut self) -> &mut Ledger;
     /// The 401 answer in this API's own error shape.
@@ -114,7 +116,9 @@ pub async fn gate<S: Gated>(
     let Ok(bytes) = to_bytes(body, 8 * 1024 * 1024).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
-    let route = format!("{} {}", parts.method, matched.as_str());
+    let template = matched.as_str();
+    let template = template.strip_prefix(S::ROUTE_PREFIX).unwrap_or(template);
+    let route = format!("{} {template}", parts.method);
     let (authorized, fault) = {
         let mut state = lock(&state);
         let authorized = parts
@@ -126,7 +130,7 @@ pub async fn gate<S: Gated>(
         *ledger.counts.entry(route.clone()).or_default() += 1;
         ledger.requests.push(RecordedRequest {
             method: parts.method.to_string(),
-            route: matched.as_str().to_string(),
+            route: template.to_string(),
             path: parts.uri.path().to_string(),
             query: parts.uri.query().map(str::to_string),
             body: serde_json::from_slice(&bytes).ok(),

@@ -13,6 +13,7 @@
 //! without an account.
 
 pub mod anchor;
+pub mod browser_use;
 pub mod ledger;
 
 pub use ledger::{Fault, RecordedRequest};

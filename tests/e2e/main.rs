@@ -6,6 +6,7 @@ mod harness;
 
 mod anchor_client;
 mod bad_input;
+mod browser_use_client;
 mod code_tasks;
 mod generated_tasks;
 mod http;

@@ -1,0 +1,43 @@
+//! Run the fake Browser Use Cloud API by hand, to try the server without an account:
+//!
+//! ```text
+//! cargo run --example fake_browser_use            # prints its URL and the settings to use
+//! cargo run --example fake_browser_use -- 8932    # on a fixed port
+//! ```
+//!
+//! Agent tasks take about four seconds and take a step per status check; skills generate in
+//! a few checks and come out enabled. Stop it with Ctrl-C.
+#![allow(clippy::print_stdout)]
+
+use std::time::Duration;
+
+use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse};
+
+const KEY: &str = "bu-fake-browser-use-key";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let port: u16 = match std::env::args().nth(1) {
+        Some(port) => port.parse()?,
+        None => 0,
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let fake = FakeBrowserUse::start_on(listener, KEY)?;
+    fake.set_default_task_script(
+        AgentScript {
+            started_checks: 4,
+            ..AgentScript::default()
+        }
+        .lasting(Duration::from_secs(4)),
+    );
+    println!("Fake Browser Use Cloud API listening on {}", fake.url());
+    println!();
+    println!("Point the server at it:");
+    println!(
+        "  BROWSER_USE_API_KEY={KEY} BROWSER_USE_BASE_URL={} cargo run --release",
+        fake.url()
+    );
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! A fake of Browser Use Cloud's API v2 (CONTRACT.md §B) on 127.0.0.1, served under
+//! `/api/v2` like the real one (so a client that drops its base URL's path is caught).
+//!
+//! What it enforces: the `X-Browser-Use-API-Key` header (401 `{"detail": …}` otherwise);
+//! FastAPI-style validation answered with 422 and the full `detail` list (unknown fields, types,
+//! lengths and ranges of every documented field); `{"detail": "…"}` domain errors (404 unknown
+//! ids, 400 a session with a running task, 400 executing an unfinished or disabled skill, 400
+//! deleting a generating skill); 202 on create, 204 on delete.
+//!
+//! What tests script: agent tasks `created → started → finished|failed` (a step appears with
+//! every status read while started; stopped by `PATCH`), with their output and output files;
+//! skill generations `recording → generating → finished|failed|timed_out`, with the finished
+//! skill's parameters, output schema and execution result. Faults (429 with `Retry-After`, 402
+//! spend limits, …) and counters come from the shared ledger.
+
+mod routes;
+mod state;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use super::ledger::{Fault, RecordedRequest};
+use state::State;
+
+/// How a scripted agent task ends (unless stopped first).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AgentOutcome {
+    /// Finished; `output` is the final text (`None`: a summary, or a sample matching the
+    /// requested structured output); `success` is the agent's own verdict.
+    Finished {
+        output: Option<String>,
+        success: bool,
+    },
+    /// Failed with this reason.
+    Failed(String),
+}
+
+/// The lifecycle of agent tasks: `created` until the first status read, then `started` (a step
+/// per read) for `started_checks` reads and at least `min_duration`, then the outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentScript {
+    pub started_checks: u32,
+    pub min_duration: Duration,
+    pub outcome: AgentOutcome,
+    /// Names of files the task leaves behind.
+    pub output_files: Vec<String>,
+}
+
+impl Default for AgentScript {
+    fn default() -> Self {
+        Self {
+            started_checks: 2,
+            min_duration: Duration::ZERO,
+            outcome: AgentOutcome::Finished {
+                output: None,
+                success: true,
+            },
+            output_files: Vec::new(),
+        }
+    }
+}
+
+impl AgentScript {
+    /// Keep running for at least `duration`.
+    pub fn lasting(mut self, duration: Duration) -> Self {
+        self.min_duration = duration;
+        self
+    }
+}
+
+/// How a scripted skill generation ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SkillOutcome {
+    Finished,
+    Failed,
+    TimedOut,
+}
+
+/// The lifecycle of skills: `recording` for the first read, `generating` for
+/// `generating_checks` more, then the outcome; and what executing the finished skill returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillScript {
+    pub generating_checks: u32,
+    pub outcome: SkillOutcome,
+    /// `ParameterSchema` objects.
+    pub parameters: Vec<Value>,
+    pub output_schema: Value,
+    /// Whether the finished skill is enabled right away.
+    pub enabled_when_finished: bool,
+    /// What executions return: `Ok(result)` (`None`: built from the parameters) or
+    /// `Err((error, stderr))` for `success: false`.
+    pub execution: Result<Option<Value>, (String, String)>,
+}
+
+impl Default for SkillScript {
+    fn default() -> Self {
+        Self {
+            generating_checks: 2,
+            outcome: SkillOutcome::Finished,
+            parameters: vec![
+                json!({"name": "query", "type": "string", "required": true, "description": "What to look for."}),
+                json!({"name": "limit", "type": "number", "required": false, "default": 3, "description": "How many results."}),
+                json!({"name": "filters", "type": "object", "required": false, "description": "Extra filters."}),
+            ],
+            output_schema: json!({
+                "type": "object",
+                "properties": {
+                    "results": {"type": "array", "items": {"type": "string"}},
+                    "count": {"type": "integer"}
+                },
+                "required": ["results"]
+            }),
+            enabled_when_finished: true,
+            execution: Ok(None),
+        }
+    }
+}
+
+/// A running fake Browser Use API. Stops when dropped.
+pub struct FakeBrowserUse {
+    url: String,
+    state: Arc<Mutex<State>>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl FakeBrowserUse {
+    /// Start on an ephemeral loopback port, accepting `api_key`.
+    pub async fn start(api_key: &str) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(listener, api_key)
+    }
+
+    /// Start on `listener`, accepting `api_key`.
+    pub fn start_on(listener: TcpListener, api_key: &str) -> std::io::Result<Self> {
+        let address = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::new(api_key)));
+        let app = routes::router(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serving.await {
+                tracing::error!(%error, "fake Browser Use API stopped");
+            }
+        });
+        Ok(Self {
+            url: format!("http://{address}/api/v2"),
+            state,
+            stop: Some(stop),
+        })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234/api/v2`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        super::ledger::lock(&self.state)
+    }
+
+    /// Script every agent task without a script of its own.
+    pub fn set_default_task_script(&self, script: AgentScript) {
+        self.lock().default_task = script;
+    }
+
+    /// Script the agent tasks whose prompt is exactly `task`.
+    pub fn set_task_script(&self, task: &str, script: AgentScript) {
+        self.lock().task_scripts.insert(task.to_string(), script);
+    }
+
+    /// Script every skill generation without a script of its own.
+    pub fn set_default_skill_script(&self, script: SkillScript) {
+        self.lock().default_skill = script;
+    }
+
+    /// Script the skills generated for `goal`.
+    pub fn set_skill_script(&self, goal: &str, script: SkillScript) {
+        self.lock().skill_scripts.insert(goal.to_string(), script);
+    }
+
+    /// An idle session to run tasks in. Returns its id.
+    pub fn create_session(&self) -> String {
+        self.lock().new_session()
+    }
+
+    /// Add a fault (routes as counted, e.g. `"POST /tasks"`).
+    pub fn inject(&self, fault: Fault) {
+        self.lock().ledger.faults.push(fault);
+    }
+
+    /// Requests received on `route` (`"PATCH /tasks/{task_id}"`), authorized or not.
+    pub fn count(&self, route: &str) -> usize {
+        self.lock().ledger.counts.get(route).copied().unwrap_or(0)
+    }
+
+    /// Every request received, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().ledger.requests.clone()
+    }
+
+    /// The status of a task, as the API would answer now (without counting a read).
+    pub fn task_status(&self, task_id: &str) -> Option<String> {
+        self.lock().peek_status(task_id)
+    }
+}
+
+impl Drop for FakeBrowserUse {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

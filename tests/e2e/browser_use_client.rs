@@ -1,0 +1,197 @@
+//! The Browser Use client on its own (no MCP), against the fake: lifecycles, validation and
+//! error shapes.
+
+use std::time::Duration;
+
+use browser_tasks_mcp::browser_use::BrowserUseClient;
+use browser_tasks_mcp::browser_use::models::{
+    CreateSkill, CreateTask, SkillStatus, TaskStatus, UpdateSkill,
+};
+use browser_tasks_mcp::cloud::HttpSettings;
+use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse};
+
+pub const BU_KEY: &str = "bu-test-key-9d2f";
+
+async fn client() -> (FakeBrowserUse, BrowserUseClient) {
+    let fake = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    let client =
+        BrowserUseClient::new(HttpSettings::new(fake.url(), BU_KEY.to_string().into())).unwrap();
+    (fake, client)
+}
+
+#[tokio::test]
+async fn an_agent_task_runs_through_its_lifecycle_with_steps() {
+    let (fake, bu) = client().await;
+    fake.set_default_task_script(AgentScript {
+        started_checks: 3,
+        output_files: vec!["prices.csv".into()],
+        ..AgentScript::default()
+    });
+    let created = bu
+        .create_task(&CreateTask {
+            task: "Find the cheapest flight".into(),
+            ..CreateTask::default()
+        })
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    loop {
+        let status = bu.task_status(&created.id).await.unwrap();
+        statuses.push(status.status.clone());
+        if status.status.is_terminal() {
+            assert_eq!(status.is_success, Some(true));
+            assert!(status.cost.is_some());
+            break;
+        }
+    }
+    assert_eq!(
+        statuses,
+        vec![
+            TaskStatus::Started,
+            TaskStatus::Started,
+            TaskStatus::Started,
+            TaskStatus::Finished
+        ]
+    );
+    let view = bu.get_task(&created.id).await.unwrap();
+    assert_eq!(view.steps.len(), 3);
+    assert_eq!(view.output_files[0].file_name, "prices.csv");
+    let link = bu
+        .output_file(&created.id, &view.output_files[0].id)
+        .await
+        .unwrap();
+    assert!(link.download_url.starts_with("https://"));
+    assert_eq!(fake.count("POST /tasks"), 1);
+}
+
+#[tokio::test]
+async fn a_task_can_be_stopped_and_a_busy_session_refuses_another() {
+    let (fake, bu) = client().await;
+    fake.set_default_task_script(AgentScript::default().lasting(Duration::from_secs(600)));
+    let session = fake.create_session();
+    let task = CreateTask {
+        task: "Long job".into(),
+        session_id: Some(session.clone()),
+        ..CreateTask::default()
+    };
+    let first = bu.create_task(&task).await.unwrap();
+    bu.task_status(&first.id).await.unwrap();
+    let busy = bu.create_task(&task).await.unwrap_err();
+    assert_eq!(busy.status(), Some(400));
+    assert!(busy.to_string().contains("running task"), "{busy}");
+    let stopped = bu.stop_task(&first.id, false).await.unwrap();
+    assert_eq!(stopped.status, TaskStatus::Stopped);
+    assert_eq!(
+        bu.task_status(&first.id).await.unwrap().status,
+        TaskStatus::Stopped
+    );
+    // The session is free again.
+    bu.create_task(&task).await.unwrap();
+}
+
+#[tokio::test]
+async fn validation_errors_come_back_as_a_detail_list() {
+    let (_fake, bu) = client().await;
+    let error = bu
+        .create_task(&CreateTask {
+            task: String::new(),
+            max_steps: Some(0),
+            structured_output: Some("not json".into()),
+            ..CreateTask::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(422));
+    let message = error.api_message();
+    for part in ["body.task", "body.maxSteps", "body.structuredOutput"] {
+        assert!(message.contains(part), "{message}");
+    }
+    let unknown = bu
+        .get_task("3c90c3cc-0d44-4b50-8888-8dd25736052a")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.status(), Some(404));
+    assert_eq!(unknown.api_message(), "Task not found");
+    let unauthorized =
+        BrowserUseClient::new(HttpSettings::new(bu.base_url(), "wrong".to_string().into()))
+            .unwrap()
+            .get_skill("x")
+            .await
+            .unwrap_err();
+    assert_eq!(unauthorized.status(), Some(401));
+    assert_eq!(unauthorized.api_message(), "Invalid API key");
+}
+
+#[tokio::test]
+async fn a_skill_is_generated_enabled_executed_and_deleted() {
+    let (fake, bu) = client().await;
+    let created = bu
+        .create_skill(&CreateSkill {
+            goal: "Search the catalogue".into(),
+            agent_prompt: "Go to the shop and search for the query".into(),
+            ..CreateSkill::default()
+        })
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    let skill = loop {
+        let skill = bu.get_skill(&created.id).await.unwrap();
+        statuses.push(skill.status.clone());
+        if skill.status.is_terminal() {
+            break skill;
+        }
+    };
+    assert_eq!(
+        statuses,
+        vec![
+            SkillStatus::Recording,
+            SkillStatus::Generating,
+            SkillStatus::Generating,
+            SkillStatus::Finished
+        ]
+    );
+    assert!(skill.is_enabled);
+    assert_eq!(skill.parameters.len(), 3);
+
+    let parameters = serde_json::json!({"query": "shoes", "limit": 2});
+    let result = bu
+        .execute_skill(&created.id, parameters.as_object().unwrap(), None)
+        .await
+        .unwrap();
+    assert!(result.success);
+    assert_eq!(
+        result.result.unwrap()["results"],
+        serde_json::json!(["shoes #1", "shoes #2"])
+    );
+    let wrong = serde_json::json!({"limit": "two"});
+    let invalid = bu
+        .execute_skill(&created.id, wrong.as_object().unwrap(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.status(), Some(422));
+
+    let disabled = bu
+        .update_skill(
+            &created.id,
+            &UpdateSkill {
+                is_enabled: Some(false),
+                ..UpdateSkill::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!disabled.is_enabled);
+    let refused = bu
+        .execute_skill(&created.id, parameters.as_object().unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("not enabled"), "{refused}");
+    let executions = bu.skill_executions(&created.id, 1, 10).await.unwrap();
+    assert_eq!(executions.total_items, 1);
+    bu.delete_skill(&created.id).await.unwrap();
+    assert_eq!(
+        bu.get_skill(&created.id).await.unwrap_err().status(),
+        Some(404)
+    );
+    assert_eq!(fake.count("DELETE /skills/{skill_id}"), 1);
+}
