@@ -8,6 +8,7 @@ use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 
 use crate::anchor;
+use crate::browser_use;
 use crate::cloud::{HttpSettings, RetryPolicy};
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::task_tools::{Secrets, Selection};
@@ -15,6 +16,9 @@ use crate::waiting::{PollSchedule, WaitSettings};
 
 /// Environment variables read for Anchor's API key, in order.
 pub const ANCHOR_KEY_VARS: [&str; 2] = ["ANCHOR_API_KEY", "ANCHORBROWSER_API_KEY"];
+
+/// The environment variable read for Browser Use Cloud's API key.
+pub const BROWSER_USE_KEY_VAR: &str = "BROWSER_USE_API_KEY";
 
 /// How MCP clients connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,7 +39,8 @@ pub enum Transport {
     about = "MCP server that lets AI agents create, deploy, run, generate and inspect cloud \
              browser-automation tasks.",
     after_help = "API keys come from the environment only: ANCHOR_API_KEY (or \
-                  ANCHORBROWSER_API_KEY) for Anchor Browser. Logs go to stderr; RUST_LOG \
+                  ANCHORBROWSER_API_KEY) for Anchor Browser, BROWSER_USE_API_KEY for Browser \
+                  Use Cloud; set either or both. Logs go to stderr; RUST_LOG \
                   sets their level (e.g. RUST_LOG=browser_tasks_mcp=debug)."
 )]
 pub struct Cli {
@@ -82,8 +87,8 @@ pub struct Cli {
     )]
     pub session_idle_seconds: u64,
 
-    /// HTTP transport: let each session bring its own provider key in an `anchor-api-key`
-    /// header. Such a session runs only with that key, on a private in-memory catalog, and
+    /// HTTP transport: let each session bring its own provider keys in `anchor-api-key` and
+    /// `x-browser-use-api-key` headers. Such a session runs only with that key, on a private in-memory catalog, and
     /// never sees the server's own key, catalog or configured secrets.
     #[arg(long, env = "BROWSER_TASKS_PER_REQUEST_KEYS")]
     pub per_request_keys: bool,
@@ -99,6 +104,10 @@ pub struct Cli {
     /// Base URL of Anchor's API (point it at a fake to try the server offline).
     #[arg(long, env = "ANCHORBROWSER_BASE_URL", default_value = anchor::DEFAULT_BASE_URL)]
     pub anchor_base_url: String,
+
+    /// Base URL of Browser Use Cloud's API v2 (point it at a fake to try the server offline).
+    #[arg(long, env = "BROWSER_USE_BASE_URL", default_value = browser_use::DEFAULT_BASE_URL)]
+    pub browser_use_base_url: String,
 
     /// Seconds a tool call waits for a run or generation before returning its id instead.
     #[arg(long, env = "BROWSER_TASKS_WAIT_SECONDS", default_value_t = 45.0)]
@@ -207,6 +216,10 @@ pub struct Config {
     pub upkeep: Upkeep,
     /// Anchor's connection settings without a key (for sessions that bring their own).
     pub anchor_template: HttpSettings,
+    /// Browser Use's connection, when a key is set.
+    pub browser_use: Option<HttpSettings>,
+    /// Browser Use's connection settings without a key.
+    pub browser_use_template: HttpSettings,
     pub http: HttpOptions,
 }
 
@@ -434,6 +447,17 @@ impl Config {
             api_key: SecretString::from(key),
             ..anchor_template.clone()
         });
+        let browser_use_template = HttpSettings {
+            base_url: cli.browser_use_base_url.clone(),
+            ..anchor_template.clone()
+        };
+        let browser_use = env(BROWSER_USE_KEY_VAR)
+            .map(|key| key.trim().to_string())
+            .filter(|key| !key.is_empty())
+            .map(|key| HttpSettings {
+                api_key: SecretString::from(key),
+                ..browser_use_template.clone()
+            });
         let http = http_options(&cli)?;
         let catalog = match cli.catalog {
             Some(path) if path.as_os_str() == ":memory:" => CatalogLocation::Memory,
@@ -492,6 +516,8 @@ impl Config {
         }
         Ok(Self {
             anchor_template,
+            browser_use,
+            browser_use_template,
             http,
             catalog,
             selection: Selection {
@@ -524,6 +550,7 @@ impl Config {
         StartupSummary {
             transport: self.transport,
             anchor: self.anchor.is_some().then(|| self.anchor_base_url.clone()),
+            browser_use: self.browser_use.as_ref().map(|s| s.base_url.clone()),
             catalog: self.catalog.to_string(),
             per_request_keys: self.http.per_request_keys,
         }
@@ -537,6 +564,8 @@ pub struct StartupSummary {
     transport: Transport,
     /// Anchor's base URL, when a key is configured.
     anchor: Option<String>,
+    /// Browser Use's base URL, when a key is configured.
+    browser_use: Option<String>,
     catalog: String,
     per_request_keys: bool,
 }
@@ -552,13 +581,25 @@ impl StartupSummary {
         task_tools: usize,
         address: Option<std::net::SocketAddr>,
     ) -> String {
-        let providers = match (&self.anchor, self.per_request_keys) {
-            (Some(url), _) => format!("providers: Anchor Browser ({url})"),
-            (None, true) => {
-                "providers: per session (clients send an anchor-api-key header)".to_string()
-            }
-            (None, false) => "providers: none configured (set ANCHOR_API_KEY for Anchor \
-                              Browser; until then every tool call explains what is missing)"
+        let configured: Vec<String> = [
+            self.anchor
+                .as_ref()
+                .map(|url| format!("Anchor Browser ({url})")),
+            self.browser_use
+                .as_ref()
+                .map(|url| format!("Browser Use Cloud ({url})")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let providers = match (configured.is_empty(), self.per_request_keys) {
+            (false, _) => format!("providers: {}", configured.join(", ")),
+            (true, true) => "providers: per session (clients send an anchor-api-key or \
+                             x-browser-use-api-key header)"
+                .to_string(),
+            (true, false) => "providers: none configured (set ANCHOR_API_KEY for Anchor \
+                              Browser and/or BROWSER_USE_API_KEY for Browser Use Cloud; until \
+                              then every tool call explains what is missing)"
                 .to_string(),
         };
         match self.transport {

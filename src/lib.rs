@@ -44,6 +44,7 @@ use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::anchor::AnchorClient;
+use crate::browser_use::BrowserUseClient;
 use crate::catalog::Catalog;
 use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
@@ -65,6 +66,7 @@ pub enum ServeError {
 /// Build the MCP handler a configuration describes (opening the catalog).
 pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
     let anchor = config.anchor.map(AnchorClient::new).transpose()?;
+    let browser_use = config.browser_use.map(BrowserUseClient::new).transpose()?;
     let catalog = match &config.catalog {
         CatalogLocation::File(path) => Catalog::open(path)?,
         CatalogLocation::Memory => Catalog::in_memory()?,
@@ -72,6 +74,8 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
     let shared = Shared::new(Setup {
         anchor,
         anchor_template: config.anchor_template,
+        browser_use,
+        browser_use_template: config.browser_use_template,
         waits: config.waits,
         catalog,
         selection: config.selection,

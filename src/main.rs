@@ -4,7 +4,6 @@ use clap::Parser;
 
 use browser_tasks_mcp::config::{Cli, Config, Transport};
 use browser_tasks_mcp::http::termination_signal;
-use browser_tasks_mcp::mcp::tools::StaticTool;
 use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
 #[tokio::main]
@@ -16,8 +15,8 @@ async fn main() -> anyhow::Result<()> {
     let summary = config.summary();
     let http_options = config.http.clone();
     let (server, upkeep) = build_server(config)?;
-    let task_tools = server.shared().table().task_tool_count();
-    let static_tools = StaticTool::ALL.len();
+    let table = server.shared().table();
+    let (static_tools, task_tools) = (table.static_tool_count(), table.task_tool_count());
     // One line on stderr (stdout is the stdio transport) so a person starting it by hand sees
     // that it works, what it serves, where, and how to connect.
     match transport {

@@ -1,12 +1,13 @@
 //! Task parameters, whatever the provider: the typed inputs a task takes and the fields it
 //! returns. Anchor's Task Builder `TaskParameter`s, parameters inferred from a code task's
-//! source, and (later) Browser Use skill parameters all become [`Param`]s, from which the
-//! per-task tools are built.
+//! source, and Browser Use skill parameters all become [`Param`]s, from which the per-task
+//! tools are built.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::anchor::models::{ParameterType, TaskParameter};
+use crate::browser_use::models::{SkillParameter, SkillParameterType};
 
 /// What kind of value a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -19,6 +20,12 @@ pub enum ParamType {
     Secret,
     /// A file reference (a URL or a file id), passed as a string.
     File,
+    /// A JSON object (Browser Use skills).
+    Object,
+    /// A JSON array (Browser Use skills).
+    Array,
+    /// A browser cookie for a site (Browser Use skills): sensitive, like a secret.
+    Cookie,
 }
 
 impl ParamType {
@@ -30,7 +37,15 @@ impl ParamType {
             ParamType::Boolean => "boolean",
             ParamType::Secret => "secret",
             ParamType::File => "file",
+            ParamType::Object => "object",
+            ParamType::Array => "array",
+            ParamType::Cookie => "cookie",
         }
+    }
+
+    /// Whether values of this type must be kept out of logs, records and results.
+    pub fn is_sensitive(self) -> bool {
+        matches!(self, ParamType::Secret | ParamType::Cookie)
     }
 }
 
@@ -110,6 +125,44 @@ impl Param {
     pub fn must_be_given(&self) -> bool {
         self.required && self.default.is_none()
     }
+}
+
+impl Param {
+    /// A parameter of a Browser Use skill (unknown types are read as strings).
+    pub fn from_skill(parameter: &SkillParameter) -> Self {
+        let kind = match parameter.kind {
+            SkillParameterType::Number => ParamType::Number,
+            SkillParameterType::Boolean => ParamType::Boolean,
+            SkillParameterType::Object => ParamType::Object,
+            SkillParameterType::Array => ParamType::Array,
+            SkillParameterType::Cookie => ParamType::Cookie,
+            SkillParameterType::String | SkillParameterType::Other(_) => ParamType::String,
+        };
+        let mut description = parameter
+            .description
+            .clone()
+            .filter(|d| !d.trim().is_empty());
+        if let Some(domain) = parameter.cookie_domain.as_deref().filter(|d| !d.is_empty()) {
+            let note = format!("A cookie for {domain}.");
+            description = Some(match description {
+                Some(d) => format!("{d} {note}"),
+                None => note,
+            });
+        }
+        Self {
+            name: parameter.name.clone(),
+            kind,
+            required: parameter.required.unwrap_or(true),
+            description,
+            default: parameter.default.clone().filter(|d| !d.is_null()),
+            options: Vec::new(),
+        }
+    }
+}
+
+/// Browser Use skill parameters as [`Param`]s.
+pub fn from_skill(parameters: &[SkillParameter]) -> Vec<Param> {
+    parameters.iter().map(Param::from_skill).collect()
 }
 
 /// Anchor Task Builder parameters as [`Param`]s.

@@ -113,6 +113,8 @@ impl ProgressSink for NoProgress {
 pub struct Observation<S> {
     /// The status as the provider names it (`queued`, `running`, `generating`, …).
     pub status: String,
+    /// What the work is doing right now, when the provider says (an agent's current step).
+    pub detail: Option<String>,
     /// Whether the work has ended (successfully or not).
     pub done: bool,
     /// Everything else the caller needs.
@@ -157,6 +159,7 @@ where
         sink: progress,
         label,
         status: status.to_string(),
+        detail: None,
         started,
         sent: 0,
         last_sent: started,
@@ -175,8 +178,13 @@ where
             Race::Cancelled => return WaitOutcome::Cancelled(last),
             Race::Deadline => return WaitOutcome::BudgetSpent(last),
             Race::Done(Ok(observation)) => {
-                if observation.status != reporter.status || observation.done {
+                let detail = observation.detail.clone().or(reporter.detail.clone());
+                if observation.status != reporter.status
+                    || detail != reporter.detail
+                    || observation.done
+                {
                     reporter.status = observation.status.clone();
+                    reporter.detail = detail;
                     reporter.send(None).await;
                 }
                 if observation.done {
@@ -195,10 +203,41 @@ where
     }
 }
 
+/// Do `work` (one long request, such as a synchronous skill run) while sending heartbeat
+/// progress for `label`; `None` when cancelled first.
+pub async fn with_heartbeat<T, P: ProgressSink>(
+    label: &str,
+    status: &str,
+    settings: &WaitSettings,
+    cancel: &CancellationToken,
+    progress: &P,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let started = Instant::now();
+    let mut reporter = Reporter {
+        sink: progress,
+        label,
+        status: status.to_string(),
+        detail: None,
+        started,
+        sent: 0,
+        last_sent: started,
+        heartbeat: settings.heartbeat,
+    };
+    reporter.send(None).await;
+    // No budget: the request itself is bounded by its timeout.
+    let far = started + Duration::from_secs(60 * 60 * 24);
+    match race(work, far, cancel, &mut reporter).await {
+        Race::Done(out) => Some(out),
+        Race::Cancelled | Race::Deadline => None,
+    }
+}
+
 struct Reporter<'a, P> {
     sink: &'a P,
     label: &'a str,
     status: String,
+    detail: Option<String>,
     started: Instant,
     sent: u32,
     last_sent: Instant,
@@ -210,8 +249,13 @@ impl<P: ProgressSink> Reporter<'_, P> {
         self.sent += 1;
         self.last_sent = Instant::now();
         let elapsed = describe_duration(self.last_sent - self.started);
+        let detail = self
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
         let message = format!(
-            "{}: {}, {elapsed} elapsed{}",
+            "{}: {}{detail}, {elapsed} elapsed{}",
             self.label,
             self.status,
             note.unwrap_or("")
@@ -287,6 +331,7 @@ mod tests {
     fn observation(status: &str, done: bool) -> Result<Observation<String>, ApiError> {
         Ok(Observation {
             status: status.into(),
+            detail: None,
             done,
             snapshot: status.into(),
         })

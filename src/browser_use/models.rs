@@ -83,8 +83,8 @@ pub struct SessionSettings {
     pub enable_recording: Option<bool>,
 }
 
-/// Body of `POST /tasks`.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+/// Body of `POST /tasks`. Its `Debug` shows the names of `secrets`, never their values.
+#[derive(Clone, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTask {
     pub task: String,
@@ -130,6 +130,23 @@ pub struct CreateTask {
     pub judge_llm: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_ids: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for CreateTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret_names: Option<Vec<&String>> = self.secrets.as_ref().map(|s| s.keys().collect());
+        f.debug_struct("CreateTask")
+            .field("task", &crate::cloud::truncate_text(&self.task, 200))
+            .field("llm", &self.llm)
+            .field("start_url", &self.start_url)
+            .field("max_steps", &self.max_steps)
+            .field("structured_output", &self.structured_output.is_some())
+            .field("session_id", &self.session_id)
+            .field("secret_names", &secret_names)
+            .field("allowed_domains", &self.allowed_domains)
+            .field("skill_ids", &self.skill_ids)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Answer of `POST /tasks` (202).

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::CatalogError;
 
 /// Migration `i` takes a file from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: tasks and runs.
     "CREATE TABLE tasks (
         provider      TEXT NOT NULL,
@@ -45,6 +45,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (provider, run_id)
     );
     CREATE INDEX runs_by_task ON runs (task_id, started_at);",
+    // 2: the raw output schema of tasks that declare one as JSON Schema (Browser Use skills).
+    "ALTER TABLE tasks ADD COLUMN output_schema TEXT;",
 ];
 
 /// The newest schema version this build knows.

@@ -71,6 +71,8 @@ pub struct CatalogTask {
     pub inputs: Vec<Param>,
     pub outputs: Vec<Param>,
     pub params_origin: ParamsOrigin,
+    /// The output's JSON Schema, for tasks that declare one so (Browser Use skills).
+    pub output_schema: Option<Value>,
     /// The task's own MCP tool name, stable once given.
     pub tool_name: String,
     pub last_seen: String,
@@ -92,6 +94,8 @@ pub struct TaskSighting {
     pub status: Option<String>,
     /// `None` keeps what is stored; inferred parameters never replace declared ones.
     pub params: Option<(Vec<Param>, Vec<Param>, ParamsOrigin)>,
+    /// `None` keeps what is stored.
+    pub output_schema: Option<Value>,
 }
 
 /// What recording a sighting changed.
@@ -269,6 +273,7 @@ impl Catalog {
                     inputs,
                     outputs,
                     params_origin: origin,
+                    output_schema: sighting.output_schema.clone(),
                     tool_name,
                     last_seen: stamp.clone(),
                     last_used: None,
@@ -276,7 +281,8 @@ impl Catalog {
                 tx.execute(
                     "INSERT INTO tasks (provider, kind, task_id, name, description, version, \
                      status, inputs, outputs, params_origin, tool_name, first_seen, last_seen, \
-                     deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 0)",
+                     deleted, output_schema) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 0, ?13)",
                     params![
                         task.provider.id(),
                         task.kind.as_str(),
@@ -290,6 +296,7 @@ impl Catalog {
                         task.params_origin.as_str(),
                         task.tool_name,
                         stamp,
+                        task.output_schema.as_ref().map(Value::to_string),
                     ],
                 )?;
                 TaskChange {
@@ -304,8 +311,8 @@ impl Catalog {
                 let changed = was_deleted || !same_shape(&old, &task);
                 tx.execute(
                     "UPDATE tasks SET name = ?3, description = ?4, version = ?5, status = ?6, \
-                     inputs = ?7, outputs = ?8, params_origin = ?9, last_seen = ?10, deleted = 0 \
-                     WHERE provider = ?1 AND task_id = ?2",
+                     inputs = ?7, outputs = ?8, params_origin = ?9, last_seen = ?10, deleted = 0, \
+                     output_schema = ?11 WHERE provider = ?1 AND task_id = ?2",
                     params![
                         task.provider.id(),
                         task.task_id,
@@ -317,6 +324,7 @@ impl Catalog {
                         to_json(&task.outputs),
                         task.params_origin.as_str(),
                         stamp,
+                        task.output_schema.as_ref().map(Value::to_string),
                     ],
                 )?;
                 TaskChange {
@@ -568,6 +576,7 @@ fn same_shape(a: &CatalogTask, b: &CatalogTask) -> bool {
         && a.inputs == b.inputs
         && a.outputs == b.outputs
         && a.params_origin == b.params_origin
+        && a.output_schema == b.output_schema
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -604,6 +613,9 @@ fn read_task(row: &Row<'_>) -> rusqlite::Result<CatalogTask> {
         inputs: params("inputs")?,
         outputs: params("outputs")?,
         params_origin: ParamsOrigin::parse(&row.get::<_, String>("params_origin")?),
+        output_schema: row
+            .get::<_, Option<String>>("output_schema")?
+            .and_then(|text| serde_json::from_str(&text).ok()),
         tool_name: row.get("tool_name")?,
         last_seen: row.get("last_seen")?,
         last_used: row.get("last_used")?,

@@ -24,6 +24,7 @@ fn sighting(id: &str, name: &str) -> TaskSighting {
         version: None,
         status: Some("ready".into()),
         params: Some((vec![param("url")], Vec::new(), ParamsOrigin::Declared)),
+        output_schema: None,
     }
 }
 
@@ -212,5 +213,37 @@ fn a_file_from_a_newer_version_is_refused() {
     assert!(
         matches!(error, CatalogError::TooNew { found: 99, .. }),
         "{error}"
+    );
+}
+
+#[test]
+fn a_version_1_file_is_migrated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.sqlite3");
+    {
+        // A catalog as the first release wrote it.
+        let connection = Connection::open(&path).unwrap();
+        connection.execute_batch(migrations::MIGRATIONS[0]).unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        connection
+            .execute(
+                "INSERT INTO tasks (provider, kind, task_id, name, tool_name, first_seen, last_seen) \
+                 VALUES ('anchor', 'generated', 'old-1', 'old task', 'old_task', 'x', 'x')",
+                [],
+            )
+            .unwrap();
+    }
+    let catalog = Catalog::open(&path).unwrap();
+    let old = catalog.task_by_id("old-1").unwrap();
+    assert_eq!(
+        (old.tool_name.as_str(), old.output_schema),
+        ("old_task", None)
+    );
+    let mut skill = sighting("s-1", "a skill");
+    skill.output_schema = Some(json!({"type": "object"}));
+    catalog.upsert_task(skill, &namer).unwrap();
+    assert_eq!(
+        catalog.task_by_id("s-1").unwrap().output_schema,
+        Some(json!({"type": "object"}))
     );
 }

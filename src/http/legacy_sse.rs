@@ -27,7 +27,7 @@ use serde_json::json;
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-use crate::mcp::{ANCHOR_KEY_HEADER, BrowserTasksServer, Shared};
+use crate::mcp::{BrowserTasksServer, SessionKeys, Shared};
 
 /// The legacy transport's state: open sessions by id.
 pub struct Legacy {
@@ -57,11 +57,8 @@ pub fn router(legacy: Arc<Legacy>) -> Router {
 }
 
 async fn open(State(legacy): State<Arc<Legacy>>, headers: HeaderMap) -> Response {
-    let key = headers
-        .get(ANCHOR_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let server = BrowserTasksServer::session(legacy.shared.clone(), legacy.per_request_keys, key);
+    let keys = SessionKeys::from_headers(&headers);
+    let server = BrowserTasksServer::session(legacy.shared.clone(), legacy.per_request_keys, keys);
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel::<ServerJsonRpcMessage>(64);

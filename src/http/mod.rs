@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::guard::GuardSettings;
 use crate::config::HttpOptions;
-use crate::mcp::{BrowserTasksServer, Shared};
+use crate::mcp::{BrowserTasksServer, SessionKeys, Shared};
 
 /// How long the last answers get to reach their clients once every call is done.
 const ANSWER_FLUSH: Duration = Duration::from_millis(500);
@@ -96,7 +96,7 @@ pub fn router(shared: Arc<Shared>, options: &HttpOptions, stop: CancellationToke
             Ok(BrowserTasksServer::session(
                 factory_state.clone(),
                 per_request_keys,
-                None,
+                SessionKeys::default(),
             ))
         },
         Arc::new(sessions),

@@ -16,5 +16,5 @@ mod state;
 pub mod task_tools;
 pub mod tools;
 
-pub use server::{ANCHOR_KEY_HEADER, BrowserTasksServer};
+pub use server::{ANCHOR_KEY_HEADER, BROWSER_USE_KEY_HEADER, BrowserTasksServer, SessionKeys};
 pub use state::{ListedTool, Setup, Shared, Target, ToolTable};

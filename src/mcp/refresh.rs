@@ -1,8 +1,9 @@
 //! Keeping the catalog, and so the tool list, in step with the cloud and with other server
 //! processes sharing the catalog.
 //!
-//! - Code tasks are found by listing Anchor's tasks (at startup, then every refresh
-//!   interval); a task missing from a listing that fully succeeded is marked gone. A listing
+//! - Code tasks and skills are found by listing Anchor's tasks and Browser Use's skills (at
+//!   startup, then every refresh interval); a task missing from a listing that fully
+//!   succeeded is marked gone. A listing
 //!   that fails changes nothing, so a transient error never empties the tool list.
 //! - Another process's writes show up in SQLite's `data_version`, checked every few seconds;
 //!   when the list changes this way, this process's clients are told too.
@@ -15,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::state::Shared;
 use crate::anchor::models::Task;
 use crate::anchor::{infer, rules};
+use crate::browser_use::models::{Skill, SkillStatus};
 use crate::catalog::TaskSighting;
 use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
@@ -44,7 +46,85 @@ pub fn code_task_sighting(task: &Task) -> TaskSighting {
         version: task.latest_version.clone(),
         status: None,
         params,
+        output_schema: None,
     }
+}
+
+/// A skill's state as the catalog keeps it: `ready` (finished and enabled, so runnable),
+/// `disabled` (finished, not enabled), else its generation status.
+pub fn skill_state(skill: &Skill) -> String {
+    match (&skill.status, skill.is_enabled) {
+        (SkillStatus::Finished, true) => "ready".into(),
+        (SkillStatus::Finished, false) => "disabled".into(),
+        (status, _) => status.to_string(),
+    }
+}
+
+/// What the catalog should know about a Browser Use skill: its parameters and output schema
+/// once it is generated.
+pub fn skill_sighting(skill: &Skill) -> TaskSighting {
+    let finished = skill.status == SkillStatus::Finished;
+    let name = skill
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| skill.slug.clone())
+        .unwrap_or_else(|| skill.id.clone());
+    TaskSighting {
+        provider: Provider::BrowserUse,
+        kind: TaskKind::Skill,
+        task_id: skill.id.clone(),
+        name,
+        description: skill
+            .description
+            .clone()
+            .or_else(|| skill.goal.clone())
+            .filter(|d| !d.trim().is_empty()),
+        version: skill.current_version.map(|v| v.to_string()),
+        status: Some(skill_state(skill)),
+        params: finished.then(|| {
+            (
+                crate::params::from_skill(&skill.parameters),
+                Vec::new(),
+                ParamsOrigin::Declared,
+            )
+        }),
+        output_schema: skill
+            .output_schema
+            .clone()
+            .filter(|s| finished && s.as_object().is_some_and(|o| !o.is_empty())),
+    }
+}
+
+/// List every skill (pages of 100, at most 50 pages) into the catalog, and mark the ones no
+/// longer listed as gone. Returns how many were listed.
+pub async fn sync_skills(shared: &Shared) -> Result<usize, ApiError> {
+    let Some(browser_use) = &shared.browser_use else {
+        return Ok(0);
+    };
+    const PAGE: u32 = 100;
+    let mut seen = Vec::new();
+    let mut complete = false;
+    for page in 1..=50 {
+        let list = browser_use.list_skills(page, PAGE, None, None).await?;
+        seen.extend(list.items.iter().map(|skill| skill.id.clone()));
+        shared
+            .learn_all(list.items.iter().map(skill_sighting).collect())
+            .await;
+        if list.items.len() < PAGE as usize || seen.len() as u64 >= list.total_items {
+            complete = true;
+            break;
+        }
+    }
+    if complete
+        && let Err(error) =
+            shared
+                .catalog
+                .mark_missing(Provider::BrowserUse, TaskKind::Skill, &seen)
+    {
+        tracing::warn!(%error, "could not mark removed skills in the catalog");
+    }
+    Ok(seen.len())
 }
 
 /// List every code task (pages of 100, at most 50 pages) into the catalog, and mark the ones
@@ -90,15 +170,26 @@ pub struct Upkeep {
 /// Run the upkeep until `stop` fires: a sync at once, then watching and periodic syncs.
 pub async fn run_upkeep(shared: Arc<Shared>, upkeep: Upkeep, stop: CancellationToken) {
     let sync = |shared: Arc<Shared>| async move {
-        match sync_code_tasks(&shared).await {
-            Ok(count) => tracing::info!(tasks = count, "listed code tasks into the catalog"),
-            Err(error) => {
-                tracing::warn!(%error, "could not list tasks; the tool list is unchanged")
+        if shared.anchor.is_some() {
+            match sync_code_tasks(&shared).await {
+                Ok(count) => tracing::info!(tasks = count, "listed code tasks into the catalog"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not list code tasks; their tools are unchanged")
+                }
+            }
+        }
+        if shared.browser_use.is_some() {
+            match sync_skills(&shared).await {
+                Ok(count) => tracing::info!(skills = count, "listed skills into the catalog"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not list skills; their tools are unchanged")
+                }
             }
         }
         shared.tools_may_have_changed().await;
     };
-    if shared.anchor.is_some() {
+    let syncs = shared.anchor.is_some() || shared.browser_use.is_some();
+    if syncs {
         sync(shared.clone()).await;
     }
     let mut last_sync = tokio::time::Instant::now();
@@ -114,7 +205,7 @@ pub async fn run_upkeep(shared: Arc<Shared>, upkeep: Upkeep, stop: CancellationT
             shared.tools_may_have_changed().await;
         }
         if let Some(every) = upkeep.sync_every
-            && shared.anchor.is_some()
+            && syncs
             && last_sync.elapsed() >= every
         {
             last_sync = tokio::time::Instant::now();

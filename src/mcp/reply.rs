@@ -71,8 +71,13 @@ fn to_value(value: impl Serialize) -> Value {
 pub enum ToolError {
     /// The arguments are wrong; nothing was sent.
     InvalidArguments(Vec<Problem>),
-    /// The provider has no API key configured.
-    NotConfigured(Provider),
+    /// The provider has no API key configured; `alternative` could do the job instead.
+    NotConfigured {
+        provider: Provider,
+        alternative: Option<Provider>,
+    },
+    /// The provider cannot do this at all (e.g. stop an Anchor run).
+    Unsupported { message: String, hint: String },
     /// The cloud API refused or failed; `context` says what we were doing.
     Api { error: ApiError, context: String },
     /// Something looked up does not exist (and the API was not the one to say so).
@@ -94,9 +99,20 @@ impl ToolError {
                 render(tool, &problems),
                 json!({"kind": "invalid_arguments", "problems": problems}),
             ),
-            ToolError::NotConfigured(provider) => {
+            ToolError::NotConfigured {
+                provider,
+                alternative,
+            } => {
+                let or = alternative
+                    .map(|other| {
+                        format!(
+                            " ({} for {other} works too; set either or both)",
+                            other.key_env()
+                        )
+                    })
+                    .unwrap_or_default();
                 let message = format!(
-                    "{tool} needs {provider}, which is not configured: set {} in the \
+                    "{tool} needs {provider}, which is not configured: set {}{or} in the \
                      environment of this MCP server (in your client's MCP configuration, \
                      e.g. mcp.json's \"env\") and restart it.",
                     provider.key_env()
@@ -126,6 +142,10 @@ impl ToolError {
                 }
                 (summary, details)
             }
+            ToolError::Unsupported { message, hint } => (
+                format!("{message}\nHint: {hint}"),
+                json!({"kind": "unsupported", "message": message, "hint": hint}),
+            ),
             ToolError::NotFound { message, hint } => (
                 format!("{message}\nHint: {hint}"),
                 json!({"kind": "not_found", "message": message, "hint": hint}),

@@ -25,6 +25,38 @@ use crate::redact::{scrub_text, scrub_value};
 /// The header a session may bring its own Anchor key in (with per-request keys enabled).
 pub const ANCHOR_KEY_HEADER: &str = "anchor-api-key";
 
+/// The header a session may bring its own Browser Use key in (with per-request keys enabled).
+pub const BROWSER_USE_KEY_HEADER: &str = "x-browser-use-api-key";
+
+/// The provider keys a session brought (Anchor, Browser Use).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionKeys {
+    pub anchor: Option<String>,
+    pub browser_use: Option<String>,
+}
+
+impl SessionKeys {
+    /// The keys in these request headers.
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+        let read = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        Self {
+            anchor: read(ANCHOR_KEY_HEADER),
+            browser_use: read(BROWSER_USE_KEY_HEADER),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.anchor.is_none() && self.browser_use.is_none()
+    }
+}
+
 /// The MCP handler of one session. Cheap to clone.
 #[derive(Clone)]
 pub struct BrowserTasksServer {
@@ -42,7 +74,7 @@ struct Session {
 }
 
 const INSTRUCTIONS: &str = "This server runs browser-automation tasks in the cloud (Anchor \
-Browser). Each ready task is also a tool of its own (call it with its arguments); every task, \
+Browser, Browser Use Cloud). Each ready task is also a tool of its own (call it with its arguments); every task, \
 listed as a tool or not, can be run with run_task. Find tasks with list_tasks, run them (calls \
 wait and report progress; a long run returns an execution_id to follow with get_execution), \
 inspect runs with list_executions and get_execution. Make new tasks with generate_task (from a \
@@ -65,12 +97,13 @@ impl BrowserTasksServer {
     }
 
     /// The handler of one HTTP session (counted against the session cap while alive). With
-    /// `per_request_keys`, a session whose requests carry an `anchor-api-key` header (or that
-    /// is opened with `key`) runs on its own key.
-    pub fn session(shared: Arc<Shared>, per_request_keys: bool, key: Option<String>) -> Self {
+    /// `per_request_keys`, a session whose requests carry an `anchor-api-key` or
+    /// `x-browser-use-api-key` header (or that is opened with `keys`) runs on its own keys.
+    pub fn session(shared: Arc<Shared>, per_request_keys: bool, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
-        if let Some(key) = key.filter(|k| per_request_keys && !k.trim().is_empty()) {
-            let _ = private.set(shared.for_session_key(key.trim()));
+        if per_request_keys && !keys.is_empty() {
+            let _ = private
+                .set(shared.for_session_keys(keys.anchor.as_deref(), keys.browser_use.as_deref()));
         }
         Self {
             session: Arc::new(Session {
@@ -101,10 +134,11 @@ impl BrowserTasksServer {
     fn state(&self, extensions: &Extensions) -> Result<Arc<Shared>, McpError> {
         let private = match self.session.private.get() {
             Some(private) => Some(private),
-            None if self.session.per_request_keys => session_key(extensions).map(|key| {
-                self.session
-                    .private
-                    .get_or_init(|| self.global.for_session_key(&key))
+            None if self.session.per_request_keys => session_keys(extensions).map(|keys| {
+                self.session.private.get_or_init(|| {
+                    self.global
+                        .for_session_keys(keys.anchor.as_deref(), keys.browser_use.as_deref())
+                })
             }),
             None => None,
         };
@@ -119,11 +153,11 @@ impl BrowserTasksServer {
     }
 }
 
-/// The provider key an HTTP request brought, if any.
-fn session_key(extensions: &Extensions) -> Option<String> {
+/// The provider keys an HTTP request brought, if any.
+fn session_keys(extensions: &Extensions) -> Option<SessionKeys> {
     let parts = extensions.get::<axum::http::request::Parts>()?;
-    let value = parts.headers.get(ANCHOR_KEY_HEADER)?.to_str().ok()?.trim();
-    (!value.is_empty()).then(|| value.to_string())
+    let keys = SessionKeys::from_headers(&parts.headers);
+    (!keys.is_empty()).then_some(keys)
 }
 
 fn scrub_result(mut result: CallToolResult, secrets: &[String]) -> CallToolResult {

@@ -21,10 +21,11 @@ use secrecy::SecretString;
 use super::activity::Activity;
 use super::args::ArgsValidator;
 use super::task_tools::{Secrets, Selection, TaskTool, naming};
-use super::tools::StaticTool;
+use super::tools::{Providers, StaticTool};
 use crate::anchor::AnchorClient;
+use crate::browser_use::BrowserUseClient;
 use crate::catalog::{Catalog, CatalogTask, RunRecord, TaskChange, TaskSighting};
-use crate::cloud::{HttpSettings, Provider};
+use crate::cloud::HttpSettings;
 use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
@@ -61,6 +62,11 @@ impl ToolTable {
         self.tools.iter().find(|t| t.tool.name == name)
     }
 
+    /// How many of the tools are static tools (those the configured providers offer).
+    pub fn static_tool_count(&self) -> usize {
+        self.tools.len() - self.task_tool_count()
+    }
+
     /// How many of the tools are per-task tools.
     pub fn task_tool_count(&self) -> usize {
         self.tools
@@ -83,6 +89,10 @@ pub struct Setup {
     pub anchor: Option<AnchorClient>,
     /// Anchor's connection settings without a key, for sessions that bring their own.
     pub anchor_template: HttpSettings,
+    /// `None` when no Browser Use key is configured.
+    pub browser_use: Option<BrowserUseClient>,
+    /// Browser Use's connection settings without a key.
+    pub browser_use_template: HttpSettings,
     pub waits: WaitSettings,
     pub catalog: Catalog,
     pub selection: Selection,
@@ -94,6 +104,9 @@ pub struct Shared {
     /// `None` when no Anchor key is configured (tools then say how to configure it).
     pub anchor: Option<AnchorClient>,
     anchor_template: HttpSettings,
+    /// `None` when no Browser Use key is configured.
+    pub browser_use: Option<BrowserUseClient>,
+    browser_use_template: HttpSettings,
     pub waits: WaitSettings,
     pub catalog: Catalog,
     pub selection: Selection,
@@ -123,15 +136,22 @@ impl Shared {
         let Setup {
             anchor,
             anchor_template,
+            browser_use,
+            browser_use_template,
             waits,
             catalog,
             selection,
             secrets,
         } = setup;
+        let providers = Providers {
+            anchor: anchor.is_some(),
+            browser_use: browser_use.is_some(),
+        };
         let static_tools = StaticTool::ALL
             .into_iter()
+            .filter(|kind| kind.offered(providers))
             .map(|kind| {
-                let tool = kind.definition();
+                let tool = kind.definition(providers);
                 ListedTool {
                     validator: Arc::new(ArgsValidator::new(&tool.input_schema)),
                     tool,
@@ -142,6 +162,8 @@ impl Shared {
         let shared = Self {
             anchor,
             anchor_template,
+            browser_use,
+            browser_use_template,
             activity,
             waits,
             catalog,
@@ -155,21 +177,42 @@ impl Shared {
         shared
     }
 
-    /// The state of a session that brought its own provider key: that key only, a private
+    /// The providers this state can reach.
+    pub fn providers(&self) -> Providers {
+        Providers {
+            anchor: self.anchor.is_some(),
+            browser_use: self.browser_use.is_some(),
+        }
+    }
+
+    /// The state of a session that brought its own provider keys: those keys only, a private
     /// in-memory catalog, none of this server's configured secrets. Activity is still counted
     /// with the server's.
-    pub fn for_session_key(&self, key: &str) -> Result<Arc<Shared>, String> {
-        let settings = HttpSettings {
+    pub fn for_session_keys(
+        &self,
+        anchor_key: Option<&str>,
+        browser_use_key: Option<&str>,
+    ) -> Result<Arc<Shared>, String> {
+        let client_settings = |template: &HttpSettings, key: &str| HttpSettings {
             api_key: SecretString::from(key.to_string()),
-            ..self.anchor_template.clone()
+            ..template.clone()
         };
-        let anchor = AnchorClient::new(settings).map_err(|e| e.to_string())?;
+        let anchor = anchor_key
+            .map(|key| AnchorClient::new(client_settings(&self.anchor_template, key)))
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let browser_use = browser_use_key
+            .map(|key| BrowserUseClient::new(client_settings(&self.browser_use_template, key)))
+            .transpose()
+            .map_err(|e| e.to_string())?;
         // Never the shared catalog: it holds other users' tasks.
         let catalog = Catalog::in_memory().map_err(|e| e.to_string())?;
         Ok(Arc::new(Self::with_activity(
             Setup {
-                anchor: Some(anchor),
+                anchor,
                 anchor_template: self.anchor_template.clone(),
+                browser_use,
+                browser_use_template: self.browser_use_template.clone(),
                 waits: self.waits.clone(),
                 catalog,
                 selection: self.selection.clone(),
@@ -208,6 +251,13 @@ impl Shared {
                 return false;
             }
         };
+        // A task of a provider this server cannot reach (the catalog is shared, and keys
+        // change) is no tool: calling it could only fail.
+        let providers = self.providers();
+        let tasks = tasks
+            .into_iter()
+            .filter(|task| providers.has(task.provider))
+            .collect();
         let mut chosen: Vec<TaskTool> = self
             .selection
             .choose(tasks)
@@ -345,7 +395,7 @@ impl Shared {
     pub fn record_run(&self, report: &RunReport, inputs: Value) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let record = RunRecord {
-            provider: Provider::Anchor,
+            provider: report.kind.provider(),
             run_id: report.execution_id.clone(),
             kind: report.kind,
             task_id: report.task_id.clone(),
@@ -363,7 +413,7 @@ impl Shared {
             tracing::error!(%error, run = %report.execution_id, "could not record a run in the catalog");
         }
         if let Some(task_id) = &report.task_id {
-            self.catalog.mark_used(Provider::Anchor, task_id);
+            self.catalog.mark_used(report.kind.provider(), task_id);
         }
     }
 
@@ -391,7 +441,7 @@ impl Shared {
             });
         let error = report.error.as_deref().map(|e| scrub_text(e, &known));
         let result = self.catalog.update_run(
-            Provider::Anchor,
+            report.kind.provider(),
             &report.execution_id,
             &report.status,
             report.finished,

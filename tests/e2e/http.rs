@@ -492,8 +492,19 @@ async fn concurrent_sessions_are_isolated() {
     };
     let (pa, pb) = (messages(&a_seen), messages(&b_seen));
     assert!(!pa.is_empty() && !pb.is_empty());
-    assert!(pa.iter().all(|m| m.contains(&a_task)), "{pa:?}");
-    assert!(pb.iter().all(|m| m.contains(&b_task)), "{pb:?}");
+    // Each session hears of its own run only (named by task id, or by name once the
+    // background sync has listed the task).
+    let own = |m: &String, id: &str, name: &str| m.contains(id) || m.contains(name);
+    assert!(
+        pa.iter()
+            .all(|m| own(m, &a_task, "for-a") && !own(m, &b_task, "for-b")),
+        "{pa:?}"
+    );
+    assert!(
+        pb.iter()
+            .all(|m| own(m, &b_task, "for-b") && !own(m, &a_task, "for-a")),
+        "{pb:?}"
+    );
 }
 
 #[tokio::test]

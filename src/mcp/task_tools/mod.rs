@@ -1,7 +1,8 @@
 //! Every task is a tool: the tool built from a catalog task, which tasks become tools (an
 //! allow-list and a cap, most recently used first, because clients cap their tool counts), and
 //! what calling one does: check the arguments against the task's parameters, map them to the
-//! provider's inputs, and run the task exactly like `run_task`.
+//! provider's inputs, and run the task exactly like `run_task`. Anchor tasks and Browser Use
+//! skills alike.
 
 pub mod naming;
 pub mod schema;
@@ -11,14 +12,17 @@ use std::time::Duration;
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use self::schema::{EXECUTION_KEY, Signature, output_schema, shape_output};
+use self::schema::{
+    EXECUTION_KEY, InputForm, Signature, TaskInputs, output_schema, shape_output,
+    shape_skill_output, skill_output_schema,
+};
 use super::args::{ArgsValidator, Problem};
 use super::reply::{Reply, ToolError};
 use super::schema::output_schema_for;
 use super::tools::ToolCall;
-use super::tools::common::{self, RunPlan};
+use super::tools::common::{self, RunPlan, SkillRun};
 use crate::anchor::rules;
 use crate::catalog::CatalogTask;
 use crate::params::{Param, ParamsOrigin};
@@ -61,14 +65,15 @@ impl Selection {
 }
 
 /// Whether a task can be run now: a code task with a published version, a generated task
-/// whose generation is ready.
+/// whose generation is ready, a skill that is finished and enabled (catalog status `ready`).
 pub fn is_runnable(task: &CatalogTask) -> bool {
     match task.kind {
         TaskKind::Code => task
             .version
             .as_deref()
             .is_some_and(rules::is_version_number),
-        TaskKind::Generated => task.status.as_deref() == Some("ready"),
+        TaskKind::Generated | TaskKind::Skill => task.status.as_deref() == Some("ready"),
+        TaskKind::Agent => false,
     }
 }
 
@@ -165,10 +170,13 @@ impl TaskTool {
     /// The tool for `task`. `budget` is how long a call waits by default (for the description).
     pub fn build(task: CatalogTask, secrets: &Secrets, budget: Duration) -> Self {
         let signature = Signature::new(&task.inputs, &|p| secrets.has(p));
-        let output = output_schema(&task.outputs).unwrap_or_else(|| {
-            // Without declared outputs a call returns the run report, as run_task does.
-            (*output_schema_for::<RunReport>()).clone()
-        });
+        let output = match &task.output_schema {
+            Some(declared) if task.kind == TaskKind::Skill => skill_output_schema(declared),
+            _ => output_schema(&task.outputs).unwrap_or_else(|| {
+                // Without declared outputs a call returns the run report, as run_task does.
+                (*output_schema_for::<RunReport>()).clone()
+            }),
+        };
         let tool = Tool::new(
             task.tool_name.clone(),
             describe(&task, budget),
@@ -204,22 +212,29 @@ impl TaskTool {
             return Err(ToolError::InvalidArguments(problems));
         }
         let secrets = &call.state.secrets;
+        let form = match self.task.kind {
+            TaskKind::Skill => InputForm::Json,
+            _ => InputForm::Text,
+        };
         let inputs = self
             .signature
-            .to_inputs(&arguments, &|param| secrets.value_for(param))
+            .to_inputs(&arguments, &|param| secrets.value_for(param), form)
             .map_err(ToolError::InvalidArguments)?;
+        if self.task.kind == TaskKind::Skill {
+            return self.call_skill(call, inputs).await;
+        }
         let (target, api_inputs) = match self.task.kind {
-            TaskKind::Code => {
+            TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
                 let mut mapped = BTreeMap::new();
-                for (name, value) in &inputs.values {
-                    let Some(key) = rules::input_key(name) else {
+                for (name, value) in inputs.text() {
+                    let Some(key) = rules::input_key(&name) else {
                         return Err(ToolError::InvalidArguments(vec![Problem::new(
                             name.clone(),
                             "cannot be sent to a code task (input names must be letters, digits \
                              and underscores); fix the task's declared parameters",
                         )]));
                     };
-                    mapped.insert(key, value.clone());
+                    mapped.insert(key, value);
                 }
                 (
                     RunTarget::Code {
@@ -233,7 +248,7 @@ impl TaskTool {
                 RunTarget::Generated {
                     task_id: self.task.task_id.clone(),
                 },
-                inputs.values.clone(),
+                inputs.text(),
             ),
         };
         let plan = RunPlan {
@@ -249,30 +264,91 @@ impl TaskTool {
         };
         let (report, end) = common::start_and_wait(call, plan).await?;
         let reply = match (&end, report.verdict(), self.task.outputs.is_empty()) {
-            (WaitEnd::Finished, Verdict::Succeeded, false) => self.shaped_reply(report),
+            (WaitEnd::Finished, Verdict::Succeeded, false) => {
+                let result = report.output.clone().unwrap_or(Value::Null);
+                let (fields, all_fit) = shape_output(&self.task.outputs, &result);
+                self.shaped_reply(report, all_fit.then_some(fields))
+            }
             _ => common::run_reply(report, end)?,
         };
         Ok(reply.scrubbed(&inputs.secrets))
     }
 
-    /// A successful run of a task with declared outputs: the fields, plus `_execution`.
-    fn shaped_reply(&self, report: RunReport) -> Reply {
-        let result = report.output.clone().unwrap_or(Value::Null);
-        let (mut fields, all_fit) = shape_output(&self.task.outputs, &result);
-        let mut execution = serde_json::to_value(&report).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut execution {
-            map.remove("output");
-            if !all_fit {
-                map.insert("raw_output".into(), result.clone());
+    /// Execute a skill (synchronously) and shape its result to the skill's output schema.
+    async fn call_skill(
+        &self,
+        call: &ToolCall<'_>,
+        inputs: TaskInputs,
+    ) -> Result<Reply, ToolError> {
+        let report = common::run_skill(
+            call,
+            SkillRun {
+                skill_id: self.task.task_id.clone(),
+                name: Some(self.task.name.clone()),
+                parameters: inputs.json(),
+                session_id: None,
+                recorded_inputs: Value::Object(inputs.redacted.clone()),
+                secrets: inputs.secrets.clone(),
+            },
+        )
+        .await?;
+        let reply = match (&self.task.output_schema, report.verdict()) {
+            (Some(declared), Verdict::Succeeded) => {
+                let result = report.output.clone().unwrap_or(Value::Null);
+                let fields = shape_skill_output(declared, &result);
+                self.shaped_reply(report, fields)
             }
-        }
-        fields.insert(EXECUTION_KEY.into(), execution);
+            _ => common::skill_reply(report),
+        };
+        Ok(reply.scrubbed(&inputs.secrets))
+    }
+
+    /// A successful run of a task with declared outputs: the result's fields, plus
+    /// `_execution`. When the fields are `None` (the result did not fit), or the content would
+    /// not validate against the tool's output schema (clients reject such results), the
+    /// result comes back whole in `_execution.raw_output` instead.
+    fn shaped_reply(&self, report: RunReport, fields: Option<Map<String, Value>>) -> Reply {
+        let result = report.output.clone().unwrap_or(Value::Null);
+        let execution = |raw: bool| {
+            let mut execution = serde_json::to_value(&report).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut execution {
+                map.remove("output");
+                if raw {
+                    map.insert("raw_output".into(), result.clone());
+                }
+            }
+            execution
+        };
+        let shaped = fields.map(|mut fields| {
+            fields.insert(EXECUTION_KEY.into(), execution(false));
+            Value::Object(fields)
+        });
+        let content = match shaped {
+            Some(content) if self.fits_output_schema(&content) => content,
+            _ => json!({ EXECUTION_KEY: execution(true) }),
+        };
+        let shown = match &content {
+            Value::Object(fields) if fields.len() > 1 => Value::Object(result_fields(fields)),
+            _ => result.clone(),
+        };
         let summary = format!(
             "The {} succeeded. {}",
             report.label(),
-            crate::cloud::truncate_text(&Value::Object(result_fields(&fields)).to_string(), 400)
+            crate::cloud::truncate_text(&shown.to_string(), 400)
         );
-        Reply::ok(summary, Value::Object(fields))
+        Reply::ok(summary, content)
+    }
+
+    /// Whether `content` validates against this tool's output schema.
+    fn fits_output_schema(&self, content: &Value) -> bool {
+        let Some(schema) = &self.tool.output_schema else {
+            return true;
+        };
+        match jsonschema::validator_for(&Value::Object((**schema).clone())) {
+            Ok(validator) => validator.is_valid(content),
+            // Our own schemas compile (tests check); never lose a result over it.
+            Err(_) => true,
+        }
     }
 }
 
@@ -286,17 +362,25 @@ fn result_fields(fields: &Map<String, Value>) -> Map<String, Value> {
 
 /// The tool description: the task's own words, what a call does, what comes back.
 fn describe(task: &CatalogTask, budget: Duration) -> String {
-    let kind = match task.kind {
-        TaskKind::Code => "code task",
-        TaskKind::Generated => "generated task",
+    let runs = match task.kind {
+        TaskKind::Skill => format!(
+            "Runs the Browser Use skill {:?} (a generated, deterministic browser automation) \
+             and returns its result; it usually takes seconds.",
+            task.name
+        ),
+        _ => format!(
+            "Runs the Anchor Browser {} {:?} in a cloud browser and waits up to {} s for the \
+             result, reporting progress; a longer run returns an execution_id to follow with \
+             get_execution.",
+            if task.kind == TaskKind::Generated {
+                "generated task"
+            } else {
+                "code task"
+            },
+            task.name,
+            budget.as_secs()
+        ),
     };
-    let runs = format!(
-        "Runs the Anchor Browser {kind} {:?} in a cloud browser and waits up to {} s for the \
-         result, reporting progress; a longer run returns an execution_id to follow with \
-         get_execution.",
-        task.name,
-        budget.as_secs()
-    );
     let mut text = match task.description.as_deref().map(str::trim) {
         Some(d) if !d.is_empty() => {
             let stop = if d.ends_with('.') { "" } else { "." };
@@ -304,7 +388,16 @@ fn describe(task: &CatalogTask, budget: Duration) -> String {
         }
         _ => runs,
     };
-    if !task.outputs.is_empty() {
+    let declared_fields = task
+        .output_schema
+        .as_ref()
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .filter(|p| !p.is_empty());
+    if let Some(fields) = declared_fields {
+        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+        text.push_str(&format!(" Returns: {}.", names.join(", ")));
+    } else if !task.outputs.is_empty() {
         let fields: Vec<String> = task
             .outputs
             .iter()

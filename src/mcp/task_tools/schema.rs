@@ -3,13 +3,20 @@
 //!
 //! Parameter → property: `string`/`number`/`boolean` map to themselves; `secret` is a string
 //! marked `writeOnly` and described as sensitive (or, when the server's configuration supplies
-//! it, not an argument at all); `file` is a string (a URL or file id). `options` → `enum`,
+//! it, not an argument at all); `file` is a string (a URL or file id). Browser Use skills add
+//! `object` and `array` (any object, any array) and `cookie` (a sensitive string, like a
+//! secret). `options` → `enum`,
 //! `defaultValue` → `default` (the server fills it in when the argument is left out),
 //! `required` (default true) → `required` unless there is a default. Parameter names that are
 //! not identifiers (`File Name`) become argument names (`file_name`) and map back on the call.
 //!
 //! Output parameters → `outputSchema` (an object with one property per field, plus
-//! `_execution`, how the run went); a run's result is shaped to match it.
+//! `_execution`, how the run went); a run's result is shaped to match it. A skill's own
+//! `outputSchema` is kept as declared, its fields made optional so that a result that does not
+//! fit can come back whole in `_execution.raw_output`.
+//!
+//! Values go to Anchor as text (its API types every input as a string) and to Browser Use
+//! skills as JSON of the parameter's type ([`InputForm`]).
 
 use std::collections::BTreeMap;
 
@@ -41,11 +48,30 @@ pub struct Signature {
     pub arguments: Vec<Argument>,
 }
 
+/// How a provider takes input values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputForm {
+    /// Anchor: every value as text.
+    Text,
+    /// Browser Use skills: JSON of the parameter's type.
+    Json,
+}
+
+impl InputForm {
+    /// `value` in this form for `param`, or why it does not fit.
+    pub fn convert(self, param: &Param, value: &Value) -> Result<Value, String> {
+        match self {
+            InputForm::Text => input_text(param, value).map(Value::String),
+            InputForm::Json => input_json(param, value),
+        }
+    }
+}
+
 /// What a call's arguments become.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskInputs {
-    /// By parameter name, as text (the API types every input as a string).
-    pub values: BTreeMap<String, String>,
+    /// By parameter name, in the provider's [`InputForm`].
+    pub values: BTreeMap<String, Value>,
     /// The same, for records: secret values replaced by `"[secret]"`.
     pub redacted: Map<String, Value>,
     /// The secret values sent, to scrub from anything shown.
@@ -53,6 +79,30 @@ pub struct TaskInputs {
 }
 
 pub use crate::redact::REDACTED;
+
+impl TaskInputs {
+    /// The values as text, for Anchor.
+    pub fn text(&self) -> BTreeMap<String, String> {
+        self.values
+            .iter()
+            .map(|(name, value)| {
+                let text = match value {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                (name.clone(), text)
+            })
+            .collect()
+    }
+
+    /// The values as a JSON object, for Browser Use skills.
+    pub fn json(&self) -> Map<String, Value> {
+        self.values
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect()
+    }
+}
 
 impl Signature {
     /// The signature of a task taking `inputs`; `configured` says which secrets the server
@@ -64,7 +114,7 @@ impl Signature {
             .zip(names)
             .map(|(param, (name, _))| Argument {
                 name,
-                configured: param.kind == ParamType::Secret && configured(param),
+                configured: param.kind.is_sensitive() && configured(param),
                 param: param.clone(),
             })
             .collect();
@@ -122,11 +172,13 @@ impl Signature {
     }
 
     /// Turn checked arguments into the provider's inputs: map names back, fill defaults and
-    /// configured secrets, convert values to text. `secret_value` gives a configured secret.
+    /// configured secrets, convert values to the provider's `form`. `secret_value` gives a
+    /// configured secret.
     pub fn to_inputs(
         &self,
         args: &JsonObject,
         secret_value: &dyn Fn(&Param) -> Option<String>,
+        form: InputForm,
     ) -> Result<TaskInputs, Vec<Problem>> {
         let mut inputs = TaskInputs::default();
         let mut problems = Vec::new();
@@ -149,19 +201,22 @@ impl Signature {
                 }
                 (None, None) => continue,
             };
-            match input_text(param, &value) {
+            match form.convert(param, &value) {
                 // A default the task declared but that does not fit its own type: leave it to
                 // the provider, which applies its defaults itself.
                 Err(_) if from_default => {}
-                Ok(text) => {
-                    let shown = if param.kind == ParamType::Secret {
-                        inputs.secrets.push(text.clone());
+                Ok(converted) => {
+                    let shown = if param.kind.is_sensitive() {
+                        inputs.secrets.push(match &converted {
+                            Value::String(text) => text.clone(),
+                            other => other.to_string(),
+                        });
                         Value::from(REDACTED)
                     } else {
-                        Value::from(text.clone())
+                        converted.clone()
                     };
                     inputs.redacted.insert(param.name.clone(), shown);
-                    inputs.values.insert(param.name.clone(), text);
+                    inputs.values.insert(param.name.clone(), converted);
                 }
                 Err(why) => problems.push(Problem::new(argument.name.clone(), why)),
             }
@@ -196,6 +251,14 @@ fn property(argument: &Argument) -> Value {
             about.push_str(" A file URL or file id.");
             json!({"type": "string"})
         }
+        ParamType::Cookie => {
+            about.push_str(
+                " A browser cookie: sensitive, passed to the task only, never logged or stored.",
+            );
+            json!({"type": "string", "writeOnly": true})
+        }
+        ParamType::Object => json!({"type": "object", "additionalProperties": {}}),
+        ParamType::Array => json!({"type": "array", "items": {}}),
     };
     let options: Vec<Value> = param
         .options
@@ -207,7 +270,7 @@ fn property(argument: &Argument) -> Value {
     }
     if let Some(default) = param.default.as_ref().and_then(|d| typed(param.kind, d))
         && (options.is_empty() || options.contains(&default))
-        && param.kind != ParamType::Secret
+        && !param.kind.is_sensitive()
     {
         about.push_str(&format!(" Default: {default}."));
         schema["default"] = default;
@@ -232,13 +295,17 @@ fn typed(kind: ParamType, value: &Value) -> Option<Value> {
             "false" => Some(Value::Bool(false)),
             _ => None,
         },
-        (ParamType::String | ParamType::Secret | ParamType::File, Value::String(_)) => {
-            Some(value.clone())
-        }
         (
-            ParamType::String | ParamType::Secret | ParamType::File,
+            ParamType::String | ParamType::Secret | ParamType::File | ParamType::Cookie,
+            Value::String(_),
+        ) => Some(value.clone()),
+        (
+            ParamType::String | ParamType::Secret | ParamType::File | ParamType::Cookie,
             Value::Number(_) | Value::Bool(_),
         ) => Some(Value::from(value.to_string())),
+        (ParamType::Object, Value::Object(_)) | (ParamType::Array, Value::Array(_)) => {
+            Some(value.clone())
+        }
         _ => None,
     }
 }
@@ -271,7 +338,53 @@ pub fn input_text(param: &Param, value: &Value) -> Result<String, String> {
         (ParamType::String | ParamType::File, Value::Number(_) | Value::Bool(_)) => {
             Ok(value.to_string())
         }
-        (kind, _) => Err(format!("must be a {}", json_type_of(kind))),
+        (ParamType::Object, Value::Object(_)) | (ParamType::Array, Value::Array(_)) => {
+            Ok(value.to_string())
+        }
+        (kind, _) => Err(format!("must be {}", with_article(json_type_of(kind)))),
+    }
+}
+
+/// The JSON a skill receives for `value`: of the parameter's type. Text that reads as the
+/// type is taken too ("3" for a number, "true" for a boolean, a JSON text for an object or
+/// array), since agents often send everything as strings.
+pub fn input_json(param: &Param, value: &Value) -> Result<Value, String> {
+    let expected = || format!("must be {}", with_article(json_type_of(param.kind)));
+    match (param.kind, value) {
+        (ParamType::Number, Value::Number(_)) => Ok(value.clone()),
+        (ParamType::Number, Value::String(text)) => {
+            let number: f64 = text
+                .trim()
+                .parse()
+                .map_err(|_| format!("must be a number, not {text:?}"))?;
+            number_value(number)
+                .or_else(|| serde_json::Number::from_f64(number).map(Value::Number))
+                .ok_or_else(expected)
+        }
+        (ParamType::Boolean, Value::Bool(_)) => Ok(value.clone()),
+        (ParamType::Boolean, Value::String(text)) => match text.trim() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("must be true or false".into()),
+        },
+        (ParamType::Object, Value::Object(_)) | (ParamType::Array, Value::Array(_)) => {
+            Ok(value.clone())
+        }
+        (ParamType::Object | ParamType::Array, Value::String(text)) => {
+            match serde_json::from_str::<Value>(text) {
+                Ok(parsed @ Value::Object(_)) if param.kind == ParamType::Object => Ok(parsed),
+                Ok(parsed @ Value::Array(_)) if param.kind == ParamType::Array => Ok(parsed),
+                _ => Err(expected()),
+            }
+        }
+        (
+            ParamType::String | ParamType::Secret | ParamType::File | ParamType::Cookie,
+            Value::String(_),
+        ) => Ok(value.clone()),
+        (ParamType::String | ParamType::File, Value::Number(_) | Value::Bool(_)) => {
+            Ok(Value::from(value.to_string()))
+        }
+        _ => Err(expected()),
     }
 }
 
@@ -279,7 +392,16 @@ fn json_type_of(kind: ParamType) -> &'static str {
     match kind {
         ParamType::Number => "number",
         ParamType::Boolean => "boolean",
-        ParamType::String | ParamType::Secret | ParamType::File => "string",
+        ParamType::Object => "object",
+        ParamType::Array => "array",
+        ParamType::String | ParamType::Secret | ParamType::File | ParamType::Cookie => "string",
+    }
+}
+
+fn with_article(kind: &str) -> String {
+    match kind {
+        "object" | "array" => format!("an {kind}"),
+        _ => format!("a {kind}"),
     }
 }
 
@@ -296,6 +418,53 @@ pub fn output_schema(outputs: &[Param]) -> Option<JsonObject> {
         }
         properties.insert(param.name.clone(), schema);
     }
+    properties.insert(EXECUTION_KEY.into(), execution_schema());
+    Some(portable(json!({
+        "type": "object",
+        "properties": properties,
+        "required": [EXECUTION_KEY],
+    })))
+}
+
+/// The output schema of a skill's tool, from the skill's own `outputSchema`: an object schema
+/// keeps its properties (none required, since a result that does not fit comes back whole in
+/// `_execution.raw_output`); any other schema becomes the property `result`. `_execution` is
+/// added either way.
+pub fn skill_output_schema(declared: &Value) -> JsonObject {
+    let is_object = declared.get("type").and_then(Value::as_str) == Some("object")
+        && declared.get("properties").is_some_and(Value::is_object);
+    let mut schema = if is_object {
+        portable(declared.clone())
+    } else {
+        portable(json!({"type": "object", "properties": {"result": declared}}))
+    };
+    schema.remove("required");
+    // `_execution` (and the fields of a result that only partly fits) must always be allowed.
+    schema.remove("additionalProperties");
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        properties.insert(EXECUTION_KEY.into(), execution_schema());
+    }
+    schema.insert("required".into(), json!([EXECUTION_KEY]));
+    schema
+}
+
+/// A skill's result as its tool's structured content: the result's fields (or `result`, when
+/// the skill's schema is not an object's); `None` when it cannot be shaped so.
+pub fn shape_skill_output(declared: &Value, result: &Value) -> Option<Map<String, Value>> {
+    let is_object = declared.get("type").and_then(Value::as_str) == Some("object")
+        && declared.get("properties").is_some_and(Value::is_object);
+    match result {
+        Value::Object(fields) if is_object && !fields.contains_key(EXECUTION_KEY) => {
+            Some(fields.clone())
+        }
+        _ if is_object => None,
+        other => Some(Map::from_iter([("result".to_string(), other.clone())])),
+    }
+}
+
+/// The schema of `_execution`: the run report without its output (the fields carry it), plus
+/// `raw_output` for a result that did not fit.
+fn execution_schema() -> Value {
     let mut execution = Value::Object((*output_schema_for::<RunReport>()).clone());
     if let Some(props) = execution["properties"].as_object_mut() {
         props.remove("output");
@@ -304,14 +473,12 @@ pub fn output_schema(outputs: &[Param]) -> Option<JsonObject> {
             json!({"description": "The task's result as returned, when it did not fit the fields above."}),
         );
     }
+    if let Some(Value::Array(required)) = execution.get_mut("required") {
+        required.retain(|name| name != "output");
+    }
     execution["description"] =
         Value::from("How the run went: its id, status, timing and, while it runs, how to wait.");
-    properties.insert(EXECUTION_KEY.into(), execution);
-    Some(portable(json!({
-        "type": "object",
-        "properties": properties,
-        "required": [EXECUTION_KEY],
-    })))
+    execution
 }
 
 /// Shape a run's `result` to the declared output fields. Returns the fields that fit, and

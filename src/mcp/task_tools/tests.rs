@@ -28,6 +28,7 @@ fn task(name: &str, kind: TaskKind, version: Option<&str>, status: Option<&str>)
         inputs: Vec::new(),
         outputs: Vec::new(),
         params_origin: ParamsOrigin::Unknown,
+        output_schema: None,
         tool_name: naming::slug(name),
         last_seen: String::new(),
         last_used: None,

@@ -10,12 +10,38 @@ use serde_json::Value;
 use super::ToolCall;
 use crate::anchor::models::TaskParameter;
 use crate::anchor::{AnchorClient, infer, rules};
+use crate::browser_use::BrowserUseClient;
+use crate::catalog::{CatalogTask, TaskSighting};
+use crate::cloud::Provider;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::params::{Param, ParamsOrigin};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
-use crate::runs::{self, RunReport, RunRequest, RunTarget, StartError, Verdict, WaitEnd};
+use crate::runs::{
+    self, Cloud, RunReport, RunRequest, RunTarget, StartError, TaskKind, Verdict, WaitEnd,
+};
 use crate::waiting::describe_duration;
+
+/// An Anchor task's kind, as tool arguments name it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AnchorKind {
+    /// A TypeScript code task (legacy v1).
+    Code,
+    /// A Task Builder task (v2).
+    Generated,
+}
+
+impl From<AnchorKind> for TaskKind {
+    fn from(kind: AnchorKind) -> Self {
+        match kind {
+            AnchorKind::Code => TaskKind::Code,
+            AnchorKind::Generated => TaskKind::Generated,
+        }
+    }
+}
 
 /// The description of a `browser_configuration` argument: `purpose`, then the settings.
 pub fn browser_configuration_doc(purpose: &str) -> String {
@@ -235,12 +261,45 @@ pub async fn resolve_code_task(
 }
 
 impl ToolCall<'_> {
-    /// The Anchor client, or the error telling the agent how to configure it.
+    /// The Anchor client, for what only Anchor does, or the error telling the agent how to
+    /// configure it.
     pub fn anchor(&self) -> Result<&AnchorClient, ToolError> {
-        self.state
-            .anchor
-            .as_ref()
-            .ok_or(ToolError::NotConfigured(crate::cloud::Provider::Anchor))
+        self.state.anchor.as_ref().ok_or(ToolError::NotConfigured {
+            provider: Provider::Anchor,
+            alternative: None,
+        })
+    }
+
+    /// The client of `provider`, for what either provider does (the error then names the
+    /// other provider as an alternative).
+    pub fn cloud(&self, provider: Provider) -> Result<Cloud<'_>, ToolError> {
+        let client = match provider {
+            Provider::Anchor => self.state.anchor.as_ref().map(Cloud::Anchor),
+            Provider::BrowserUse => self.state.browser_use.as_ref().map(Cloud::BrowserUse),
+        };
+        client.ok_or(ToolError::NotConfigured {
+            provider,
+            alternative: Some(match provider {
+                Provider::Anchor => Provider::BrowserUse,
+                Provider::BrowserUse => Provider::Anchor,
+            }),
+        })
+    }
+
+    /// The Browser Use client (see [`ToolCall::cloud`]).
+    pub fn browser_use(&self) -> Result<&BrowserUseClient, ToolError> {
+        match self.cloud(Provider::BrowserUse)? {
+            Cloud::BrowserUse(client) => Ok(client),
+            Cloud::Anchor(_) => unreachable!("cloud(BrowserUse) returns Browser Use"),
+        }
+    }
+
+    /// The Anchor client, for what either provider does (see [`ToolCall::cloud`]).
+    pub fn anchor_or_other(&self) -> Result<&AnchorClient, ToolError> {
+        match self.cloud(Provider::Anchor)? {
+            Cloud::Anchor(client) => Ok(client),
+            Cloud::BrowserUse(_) => unreachable!("cloud(Anchor) returns Anchor"),
+        }
     }
 }
 
@@ -264,12 +323,16 @@ pub async fn start_and_wait(
     call: &ToolCall<'_>,
     plan: RunPlan,
 ) -> Result<(RunReport, WaitEnd), ToolError> {
-    let anchor = call.anchor()?;
+    let cloud = call.cloud(plan.target.provider())?;
     tracing::info!(target = ?plan.target, "starting a run");
-    let mut report = runs::start(anchor, &plan.target, plan.request)
+    let mut report = runs::start(cloud, &plan.target, plan.request)
         .await
         .map_err(|error| match error {
             StartError::Api(error) => ToolError::api(error, "Starting the run"),
+            error @ StartError::WrongCloud { .. } => ToolError::Unsupported {
+                message: format!("Nothing was started: {error}."),
+                hint: "Call without `provider`, or with the task's own provider.".into(),
+            },
             StartError::NoExecutionId { message } => ToolError::NotFound {
                 message: format!(
                     "The run was started ({message}) but the API returned no execution id to \
@@ -294,7 +357,7 @@ pub async fn start_and_wait(
         .activity
         .run(&report.execution_id, &report.label());
     let (report, end) = runs::wait(
-        anchor,
+        cloud,
         report,
         plan.budget,
         &call.state.waits,
@@ -335,30 +398,60 @@ pub fn redact(
     (Value::Object(shown), secrets)
 }
 
+/// What a finished run's summary adds: its time, steps, cost and files, e.g. " in 3 s,
+/// after 4 steps, for $0.0420; 2 output files (download links in output_files)".
+fn run_facts(report: &RunReport) -> String {
+    let mut facts = Vec::new();
+    if let Some(ms) = report.execution_time_ms {
+        facts.push(format!(
+            "in {}",
+            describe_duration(std::time::Duration::from_millis(ms as u64))
+        ));
+    }
+    if let Some(steps) = report.steps {
+        facts.push(format!(
+            "after {steps} step{}",
+            if steps == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(cost) = &report.cost {
+        facts.push(format!("for ${cost}"));
+    }
+    let mut text = if facts.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", facts.join(", "))
+    };
+    match report.output_files.len() {
+        0 => {}
+        n => text.push_str(&format!(
+            "; {n} output file{} (download links in output_files)",
+            if n == 1 { "" } else { "s" }
+        )),
+    }
+    text
+}
+
 /// The reply for a run after waiting on it.
 pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
     let label = report.label();
     match end {
         WaitEnd::Finished => match report.verdict() {
             Verdict::Succeeded => {
-                let took = report
-                    .execution_time_ms
-                    .map(|ms| {
-                        format!(
-                            " in {}",
-                            describe_duration(std::time::Duration::from_millis(ms as u64))
-                        )
-                    })
-                    .unwrap_or_default();
-                Ok(Reply::ok(format!("The {label} succeeded{took}."), report))
+                let facts = run_facts(&report);
+                Ok(Reply::ok(format!("The {label} succeeded{facts}."), report))
             }
             _ => {
                 let why = report
                     .error
                     .clone()
                     .unwrap_or_else(|| "the provider gave no error message".into());
+                let facts = run_facts(&report);
                 Ok(Reply::failed(
-                    format!("The {label} ended with status {}: {why}", report.status),
+                    format!(
+                        "The {label} ended with status {}{facts}: {why}",
+                        report.status
+                    ),
                     report,
                 ))
             }
@@ -373,7 +466,15 @@ pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
             ),
             report,
         )),
-        WaitEnd::Cancelled => Ok(Reply::failed(
+        WaitEnd::Cancelled { stopped: true } => Ok(Reply::failed(
+            format!(
+                "Stopped the {label} in the cloud because the request was cancelled (status \
+                 {}).",
+                report.status
+            ),
+            report,
+        )),
+        WaitEnd::Cancelled { stopped: false } => Ok(Reply::failed(
             format!(
                 "Stopped waiting for the {label} because the request was cancelled; the run \
                  goes on in the cloud (get_execution with {} checks on it).",
@@ -389,5 +490,140 @@ pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
                 report.continue_arguments()
             ),
         )),
+    }
+}
+
+/// A skill, as the catalog knows it or, when it does not, as Browser Use describes it (the
+/// catalog then learns it).
+pub async fn skill(call: &ToolCall<'_>, skill_id: &str) -> Result<CatalogTask, ToolError> {
+    if let Some(task) = call
+        .state
+        .known_task(skill_id)
+        .filter(|t| t.kind == TaskKind::Skill && t.params_origin == ParamsOrigin::Declared)
+    {
+        return Ok(task);
+    }
+    let bu = call.browser_use()?;
+    let skill = bu
+        .get_skill(skill_id)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
+    let sighting = crate::mcp::refresh::skill_sighting(&skill);
+    Ok(match call.state.learn_and_update(sighting.clone()).await {
+        Some(change) => change.task,
+        None => unrecorded(sighting),
+    })
+}
+
+/// A task the catalog could not record: usable for this call, without a tool.
+pub fn unrecorded(sighting: TaskSighting) -> CatalogTask {
+    let (inputs, outputs, params_origin) =
+        sighting
+            .params
+            .unwrap_or((Vec::new(), Vec::new(), ParamsOrigin::Unknown));
+    CatalogTask {
+        provider: sighting.provider,
+        kind: sighting.kind,
+        task_id: sighting.task_id,
+        name: sighting.name,
+        description: sighting.description,
+        version: sighting.version,
+        status: sighting.status,
+        inputs,
+        outputs,
+        params_origin,
+        output_schema: sighting.output_schema,
+        tool_name: String::new(),
+        last_seen: String::new(),
+        last_used: None,
+    }
+}
+
+/// A skill execution to make.
+#[derive(Debug, Clone)]
+pub struct SkillRun {
+    pub skill_id: String,
+    pub name: Option<String>,
+    /// Typed, by parameter name.
+    pub parameters: serde_json::Map<String, Value>,
+    pub session_id: Option<String>,
+    /// The inputs as recorded: secret values replaced.
+    pub recorded_inputs: Value,
+    /// The secret values sent, to scrub from the result.
+    pub secrets: Vec<String>,
+}
+
+/// Execute a skill (once; synchronous), with heartbeat progress meanwhile, and record the run.
+/// Shared by `run_task` and the skills' own tools.
+pub async fn run_skill(call: &ToolCall<'_>, run: SkillRun) -> Result<RunReport, ToolError> {
+    let bu = call.browser_use()?;
+    let label = format!(
+        "skill {}",
+        run.name.as_deref().unwrap_or(run.skill_id.as_str())
+    );
+    tracing::info!(skill = %run.skill_id, "executing a skill");
+    let work = runs::run_skill(
+        bu,
+        &run.skill_id,
+        &run.parameters,
+        run.session_id.as_deref(),
+    );
+    let outcome = crate::waiting::with_heartbeat(
+        &label,
+        "running",
+        &call.state.waits,
+        &call.cancel,
+        &call.progress,
+        work,
+    )
+    .await;
+    let mut report = match outcome {
+        None => {
+            return Err(ToolError::Unsupported {
+                message: format!(
+                    "Stopped waiting for the {label} because the request was cancelled. \
+                     Browser Use cannot stop a skill execution: it may still complete."
+                ),
+                hint: format!(
+                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
+                    run.skill_id
+                ),
+            });
+        }
+        Some(Err(error)) => {
+            return Err(ToolError::api(
+                error,
+                format!(
+                    "Executing the {label} (a skill execution is never retried; check \
+                     list_executions before running it again)"
+                ),
+            ));
+        }
+        Some(Ok(report)) => report,
+    };
+    report.task_name = run.name.clone();
+    let report = scrub_report(report, &run.secrets);
+    // Synchronous, so recorded once done; without an id (the lookup failed) it cannot be.
+    if !report.execution_id.is_empty() {
+        call.state.record_run(&report, run.recorded_inputs);
+        call.state.note_run_state(&report, &run.secrets);
+    }
+    Ok(report)
+}
+
+/// The reply for a finished skill execution: its result, or `isError` with the skill's error
+/// and stderr.
+pub fn skill_reply(report: RunReport) -> Reply {
+    let label = report.label();
+    let facts = run_facts(&report);
+    match report.verdict() {
+        Verdict::Succeeded => Reply::ok(format!("The {label} succeeded{facts}."), report),
+        _ => {
+            let why = report
+                .error
+                .clone()
+                .unwrap_or_else(|| "the skill gave no error message".into());
+            Reply::failed(format!("The {label} failed{facts}: {why}"), report)
+        }
     }
 }

@@ -110,6 +110,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             version: task.latest_version.clone(),
             status: None,
             params,
+            output_schema: None,
         })
         .await;
     let next_step = format!(

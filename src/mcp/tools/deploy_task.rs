@@ -1,5 +1,6 @@
 //! `deploy_task`: publish a code task's draft (or code given here) as its next numbered
-//! version, which becomes what `latest` and runs by name use.
+//! version, which becomes what `latest` and runs by name use; on Browser Use, enable (or
+//! disable) a finished skill, which makes it runnable and a tool of its own.
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
@@ -7,12 +8,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::common::{self, browser_configuration_doc};
+use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
 use super::{ToolCall, writes};
 use crate::anchor::models::{TaskParameter, VersionBody};
+use crate::browser_use::models::UpdateSkill;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::Problem;
+use crate::mcp::args::{has, str_arg};
+use crate::mcp::refresh::skill_sighting;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::TaskKind;
@@ -20,8 +25,11 @@ use crate::runs::TaskKind;
 pub const NAME: &str = "deploy_task";
 
 /// Arguments of `deploy_task`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct Args {
+    /// Which cloud: "anchor" or "browser_use" (default: the task's own, when the server knows
+    /// it; else Anchor).
+    pub provider: Option<ProviderArg>,
     /// The code task's UUID.
     pub task_id: Option<String>,
     /// Instead of task_id: the code task's name.
@@ -38,6 +46,8 @@ pub struct Args {
     /// The inputs this version reads, as in create_task (names without the ANCHOR_ prefix).
     /// Left out: kept from before, or inferred from the code given here.
     pub input_parameters: Option<Vec<TaskParameter>>,
+    /// Browser Use skills: true (the default) enables the skill, false disables it.
+    pub enabled: Option<bool>,
 }
 
 /// The answer of `deploy_task`.
@@ -50,37 +60,117 @@ pub struct Output {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Browser Use skills: whether the skill is now enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     pub next_step: String,
 }
 
+/// The arguments only one provider has.
+pub const SPLIT: ArgumentSplit = ArgumentSplit {
+    anchor: &[
+        "task_name",
+        "code",
+        "code_base64",
+        "browser_configuration",
+        "input_parameters",
+    ],
+    browser_use: &["enabled"],
+};
+
 /// The tool's definition.
-pub fn definition() -> Tool {
-    Tool::new(
+pub fn definition(providers: Providers) -> Tool {
+    let title = describe(
+        providers,
+        "Publish a code task version",
+        "Enable a skill",
+        "Publish a task",
+    );
+    let tool = Tool::new(
         NAME,
-        "Publish a code task as its next version (1, 2, 3, …): the current draft, or the code \
-         given here. The new version becomes \"latest\", which runs by name, runs without a \
-         version, and the task's own tool use. Returns the version number. Each call publishes \
-         a new version.",
+        describe(
+            providers,
+            "Publish a code task as its next version (1, 2, 3, …): the current draft, or the \
+             code given here. The new version becomes \"latest\", which runs by name, runs \
+             without a version, and the task's own tool use. Returns the version number. Each \
+             call publishes a new version.",
+            "Enable a finished Browser Use skill by its task_id, so that it can run and becomes \
+             a tool of its own (enabled: false disables it). Optionally update its \
+             description.",
+            "Publish a task. Anchor code task: publish its next version (1, 2, 3, …) from the \
+             current draft or the code given here; the new version becomes \"latest\", which \
+             runs by name, runs without a version, and the task's own tool use (each call \
+             publishes a new version). Browser Use skill: enable it by task_id, so that it can \
+             run and becomes a tool of its own (enabled: false disables it).",
+        ),
         input_schema_for::<Args>(),
     )
-    .with_title("Publish a code task version")
+    .with_title(title.clone())
     .with_raw_output_schema(output_schema_for::<Output>())
-    .with_annotations(writes("Publish a code task version", true, false))
+    .with_annotations(writes(&title, true, false));
+    let tool = providers::fit(tool, providers, &SPLIT);
+    let tool = providers::document(
+        tool,
+        "task_id",
+        &describe(
+            providers,
+            "",
+            "The skill's id (from generate_task or list_tasks).",
+            "The code task's UUID, or the skill's id.",
+        ),
+    );
+    providers::document(
+        tool,
+        "description",
+        &describe(
+            providers,
+            "",
+            "A new description for the skill (at most 1000 characters).",
+            "Notes for the new version of a code task, or a skill's new description (at most \
+             1000 characters).",
+        ),
+    )
+}
+
+fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+    let named = str_arg(args, "task_id")
+        .and_then(|id| state.known_task(id))
+        .map(|task| task.provider);
+    providers::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+    let provider = provider_of(state, args);
+    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    common::check_description(args, problems);
+    if provider == Provider::BrowserUse {
+        if !has(args, "task_id") {
+            problems.push(Problem::new(
+                "task_id",
+                "is required: give the skill's id (generate_task and list_tasks show it)",
+            ));
+        }
+        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        return;
+    }
     common::check_one_of(args, "task_id", "task_name", true, problems);
     common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
     common::check_task_name(args, "task_name", problems);
     common::check_code(args, problems);
-    common::check_description(args, problems);
     common::check_code_parameters(args, problems);
 }
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
+    let raw = match serde_json::to_value(&args) {
+        Ok(Value::Object(raw)) => raw,
+        _ => JsonObject::new(),
+    };
+    if provider_of(call.state, &raw) == Provider::BrowserUse {
+        return enable_skill(call, args).await;
+    }
+    let anchor = call.anchor_or_other()?;
     let task_id =
         common::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
@@ -115,6 +205,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
                     args.input_parameters.as_deref(),
                     body.code.as_deref(),
                 ),
+                output_schema: None,
             })
             .await;
     }
@@ -133,6 +224,60 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             version: version.version,
             description: version.description,
             created_at: version.created_at,
+            enabled: None,
+            next_step,
+        },
+    ))
+}
+
+/// Enable (or disable) a skill, and update the catalog (and so its tool).
+async fn enable_skill(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+    let bu = call.browser_use()?;
+    let skill_id = args.task_id.clone().unwrap_or_default();
+    let enable = args.enabled.unwrap_or(true);
+    let body = UpdateSkill {
+        description: args.description.clone(),
+        is_enabled: Some(enable),
+        ..UpdateSkill::default()
+    };
+    let skill = bu.update_skill(&skill_id, &body).await.map_err(|e| {
+        let doing = if enable { "Enabling" } else { "Disabling" };
+        ToolError::api(e, format!("{doing} skill {skill_id}"))
+    })?;
+    let change = call.state.learn_and_update(skill_sighting(&skill)).await;
+    let listed = change
+        .as_ref()
+        .is_some_and(|c| call.state.table().get(&c.task.tool_name).is_some());
+    let name = skill.title.clone().unwrap_or_else(|| skill_id.clone());
+    let next_step = match (skill.is_enabled, listed, &change) {
+        (true, true, Some(change)) => format!(
+            "Call its own tool {} with its arguments, or run_task {{\"task_id\": \"{skill_id}\", \
+             \"inputs\": {{…}}}}.",
+            change.task.tool_name
+        ),
+        (true, _, _) => {
+            format!("Run it with run_task {{\"task_id\": \"{skill_id}\", \"inputs\": {{…}}}}.")
+        }
+        (false, _, _) => format!(
+            "It cannot run until enabled again (deploy_task {{\"task_id\": \"{skill_id}\"}})."
+        ),
+    };
+    let state = if skill.is_enabled {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    Ok(Reply::ok(
+        format!("Skill {name:?} ({skill_id}) is {state}. {next_step}"),
+        Output {
+            task_id: skill_id,
+            version: skill
+                .current_version
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            description: skill.description.clone(),
+            created_at: skill.created_at.clone(),
+            enabled: Some(skill.is_enabled),
             next_step,
         },
     ))

@@ -1,23 +1,33 @@
 //! `get_execution`: the state and output of one run, and optionally waiting (with progress)
 //! for a run that is still going: how an agent picks up a run that outlasted `run_task`'s wait.
+//! Anchor code and generated runs, Browser Use agent tasks and skill executions.
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::common;
+use super::common::{self, AnchorKind};
+use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
 use super::{ToolCall, read_only};
+use crate::browser_use::BrowserUseClient;
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::{self, RunRef, RunReport, TaskKind, WaitEnd};
+use crate::runs::{self, Cloud, OutputFile, RunRef, RunReport, TaskKind, WaitEnd};
 
 pub const NAME: &str = "get_execution";
 
+/// How many pages of a skill's executions are searched for one of them.
+const MAX_EXECUTION_PAGES: u32 = 10;
+
 /// Arguments of `get_execution`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct Args {
+    /// Which cloud the run is on: "anchor" or "browser_use" (default: the run's own, when the
+    /// server started it; else Anchor).
+    pub provider: Option<ProviderArg>,
     /// The run's id: the execution_id that run_task or list_executions returned.
     pub execution_id: String,
     /// For a code task's execution: the task's UUID (run_task's answer carries it; not needed
@@ -25,31 +35,85 @@ pub struct Args {
     pub task_id: Option<String>,
     /// "code" or "generated". Leave it out: a task_id means a code task's execution, no task_id
     /// a generated task's run.
-    pub kind: Option<TaskKind>,
+    pub kind: Option<AnchorKind>,
     /// Keep waiting up to this many seconds (at most 600) for a run that is still going,
     /// reporting progress. Default 0: answer with the current state at once.
     pub wait_seconds: Option<f64>,
 }
 
+/// The arguments only one provider has.
+pub const SPLIT: ArgumentSplit = ArgumentSplit {
+    anchor: &["kind"],
+    browser_use: &[],
+};
+
 /// The tool's definition.
-pub fn definition() -> Tool {
-    Tool::new(
+pub fn definition(providers: Providers) -> Tool {
+    let tool = Tool::new(
         NAME,
-        "Get the status and output of one task run by its execution_id, optionally waiting for \
-         it to finish. Use it to follow a run that run_task returned as still running (pass \
-         the same execution_id and task_id, plus wait_seconds), or to read a past run from \
-         list_executions. Returns the status (queued, running, success, failure, timeout, \
-         cancelled), the output (JSON when the task returned JSON) or the error.",
+        describe(
+            providers,
+            "Get the status and output of one task run by its execution_id, optionally \
+             waiting for it to finish. Use it to follow a run that run_task returned as still \
+             running (pass the same execution_id and task_id, plus wait_seconds), or to read a \
+             past run from list_executions. Returns the status (queued, running, success, \
+             failure, timeout, cancelled), the output (JSON when the task returned JSON) or the \
+             error.",
+            "Get the status and output of one run by its execution_id, optionally waiting for \
+             it to finish: a Browser Use agent task (follow one that run_task returned as still \
+             going with wait_seconds; progress shows the agent's steps), or a skill execution \
+             (give the skill's task_id too). Returns the status (created, started, finished, \
+             failed, stopped; skills: completed, failed), the output (JSON when the task \
+             returned JSON), the cost, the steps taken and links to output files.",
+            "Get the status and output of one run by its execution_id, optionally waiting for \
+             it to finish. Use it to follow a run that run_task returned as still going (pass \
+             the arguments its answer names, plus wait_seconds), or to read a past run from \
+             list_executions: an Anchor code task's execution (with its task_id), an Anchor \
+             generated task's run, a Browser Use agent task, or a skill execution (with the \
+             skill's task_id). Returns the status, the output (JSON when the task returned \
+             JSON) or the error, and for Browser Use the cost, steps and output file links.",
+        ),
         input_schema_for::<Args>(),
     )
     .with_title("Get a run's status and output")
     .with_raw_output_schema(output_schema_for::<RunReport>())
-    .with_annotations(read_only("Get a run's status and output"))
+    .with_annotations(read_only("Get a run's status and output"));
+    let tool = providers::fit(tool, providers, &SPLIT);
+    providers::document(
+        tool,
+        "task_id",
+        &describe(
+            providers,
+            "",
+            "For a skill execution: the skill's id (not needed for runs this server started). \
+             Leave it out for an agent task.",
+            "For an Anchor code task's execution: the task's UUID; for a skill execution: the \
+             skill's id (neither is needed for runs this server started).",
+        ),
+    )
+}
+
+fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+    let named = str_arg(args, "execution_id")
+        .and_then(|id| state.catalog.run(id))
+        .map(|run| run.provider)
+        .or_else(|| {
+            str_arg(args, "task_id")
+                .and_then(|id| state.known_task(id))
+                .map(|task| task.provider)
+        });
+    providers::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_wait_seconds(args, problems);
+    let provider = provider_of(state, args);
+    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    if provider == Provider::BrowserUse {
+        common::check_uuid(args, "execution_id", common::EXECUTION_ID_FROM, problems);
+        return;
+    }
     let kind = str_arg(args, "kind");
     if kind == Some("generated") && has(args, "task_id") {
         problems.push(Problem::new(
@@ -72,23 +136,40 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
+    let raw = match serde_json::to_value(&args) {
+        Ok(serde_json::Value::Object(raw)) => raw,
+        _ => JsonObject::new(),
+    };
+    let provider = provider_of(call.state, &raw);
+    let cloud = call.cloud(provider)?;
     // A run this server (or another sharing its catalog) started is known by its id alone.
     let recorded = call.state.catalog.run(&args.execution_id);
-    let recorded_code_task = recorded
-        .as_ref()
-        .filter(|r| r.kind == TaskKind::Code)
-        .and_then(|r| r.task_id.clone());
-    let run = match args.task_id.clone().or(recorded_code_task) {
-        Some(task_id) => RunRef::AnchorCode {
-            task_id,
-            execution_id: args.execution_id.clone(),
-        },
-        None => RunRef::AnchorGenerated {
-            run_id: args.execution_id.clone(),
+    let recorded_task = |kind: TaskKind| {
+        recorded
+            .as_ref()
+            .filter(|r| r.kind == kind)
+            .and_then(|r| r.task_id.clone())
+    };
+    let run = match cloud {
+        Cloud::BrowserUse(bu) => {
+            if let Some(skill_id) = args.task_id.clone().or(recorded_task(TaskKind::Skill)) {
+                return skill_execution(call, bu, &skill_id, &args.execution_id).await;
+            }
+            RunRef::BrowserUseTask {
+                task_id: args.execution_id.clone(),
+            }
+        }
+        Cloud::Anchor(_) => match args.task_id.clone().or(recorded_task(TaskKind::Code)) {
+            Some(task_id) => RunRef::AnchorCode {
+                task_id,
+                execution_id: args.execution_id.clone(),
+            },
+            None => RunRef::AnchorGenerated {
+                run_id: args.execution_id.clone(),
+            },
         },
     };
-    let mut report = runs::check(anchor, &run)
+    let mut report = runs::check(cloud, &run)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading run {}", args.execution_id)))?;
     if let Some(record) = &recorded {
@@ -114,7 +195,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         return common::run_reply(report, end);
     }
     let (report, end) = runs::wait(
-        anchor,
+        cloud,
         report,
         budget,
         settings,
@@ -123,5 +204,56 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     )
     .await;
     call.state.note_run_state(&report, &[]);
+    common::run_reply(report, end)
+}
+
+/// One execution of a skill, found in its list of executions (newest first), with a link to
+/// its output.
+async fn skill_execution(
+    call: &ToolCall<'_>,
+    bu: &BrowserUseClient,
+    skill_id: &str,
+    execution_id: &str,
+) -> Result<Reply, ToolError> {
+    const PAGE: u32 = 100;
+    let mut found = None;
+    for page in 1..=MAX_EXECUTION_PAGES {
+        let list = bu
+            .skill_executions(skill_id, page, PAGE)
+            .await
+            .map_err(|e| {
+                ToolError::api(e, format!("Listing the executions of skill {skill_id}"))
+            })?;
+        found = list.items.iter().find(|e| e.id == execution_id).cloned();
+        if found.is_some() || list.items.len() < PAGE as usize {
+            break;
+        }
+    }
+    let Some(execution) = found else {
+        return Err(ToolError::NotFound {
+            message: format!("Skill {skill_id} has no execution {execution_id}."),
+            hint: format!(
+                "list_executions with {{\"task_id\": \"{skill_id}\"}} shows its executions."
+            ),
+        });
+    };
+    let mut report = RunReport::from_skill_execution(skill_id, &execution);
+    report.task_name = call.state.known_task(skill_id).map(|t| t.name);
+    if execution.has_output.unwrap_or(false) {
+        match bu.skill_execution_output(skill_id, execution_id).await {
+            Ok(link) => report.output_files.push(OutputFile {
+                file_name: link.file_name.unwrap_or_else(|| "output.json".into()),
+                download_url: link.download_url,
+            }),
+            Err(error) => tracing::warn!(%error, "no link to a skill execution's output"),
+        }
+    }
+    let end = if report.finished {
+        WaitEnd::Finished
+    } else {
+        WaitEnd::StillRunning {
+            waited: std::time::Duration::ZERO,
+        }
+    };
     common::run_reply(report, end)
 }

@@ -1,13 +1,14 @@
 //! `get_task`: everything about one task. For a code task: its metadata, its versions and the
-//! decoded TypeScript source of one version. For a generated task: its generation state and
-//! parameters, optionally waiting (with progress) until generation ends.
+//! decoded TypeScript source of one version. For a generated task or a Browser Use skill: its
+//! generation state and parameters, optionally waiting (with progress) until generation ends.
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common;
+use super::common::{self, AnchorKind};
 use super::generate_task::{self, wait_until_ready};
+use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
 use super::{ToolCall, read_only};
 use crate::anchor::{infer, rules};
 use crate::catalog::TaskSighting;
@@ -25,14 +26,17 @@ pub const NAME: &str = "get_task";
 const MAX_SOURCE_CHARS: usize = 20_000;
 
 /// Arguments of `get_task`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct Args {
+    /// Which cloud: "anchor" or "browser_use" (default: the task's own, when the server knows
+    /// it; else Anchor).
+    pub provider: Option<ProviderArg>,
     /// The task's id (from list_tasks).
     pub task_id: Option<String>,
     /// Instead of task_id: a code task's name.
     pub task_name: Option<String>,
     /// "code" or "generated"; leave it out unless told otherwise.
-    pub kind: Option<TaskKind>,
+    pub kind: Option<AnchorKind>,
     /// Code tasks: whose source to show, "draft", "latest" or a number (default: the latest
     /// published version, else the draft).
     pub version: Option<String>,
@@ -94,25 +98,84 @@ pub struct CodeTaskOutput {
     pub updated_at: Option<String>,
 }
 
+/// The arguments only one provider has.
+pub const SPLIT: ArgumentSplit = ArgumentSplit {
+    anchor: &["task_name", "kind", "version"],
+    browser_use: &[],
+};
+
 /// The tool's definition.
-pub fn definition() -> Tool {
-    Tool::new(
+pub fn definition(providers: Providers) -> Tool {
+    let tool = Tool::new(
         NAME,
-        "Show one task. For a code task: its description, versions (draft, 1, 2, …) and the \
-         TypeScript source of one version. For a generated task: whether it is ready, its \
-         input and output parameters (what run_task needs), and with wait_seconds it waits \
-         for a generation still in progress.",
+        describe(
+            providers,
+            "Show one task. For a code task: its description, versions (draft, 1, 2, …) and \
+             the TypeScript source of one version. For a generated task: whether it is ready, \
+             its input and output parameters (what run_task needs), and with wait_seconds it \
+             waits for a generation still in progress.",
+            "Show one Browser Use skill by its task_id: whether it is ready, its input \
+             parameters (what run_task needs) and output schema, and with wait_seconds it \
+             waits for a generation still in progress.",
+            "Show one task. For an Anchor code task: its description, versions (draft, 1, 2, \
+             …) and the TypeScript source of one version. For an Anchor generated task or a \
+             Browser Use skill: whether it is ready, its input parameters (what run_task \
+             needs) and outputs, and with wait_seconds it waits for a generation still in \
+             progress.",
+        ),
         input_schema_for::<Args>(),
     )
     .with_title("Show a task")
-    .with_annotations(read_only("Show a task"))
+    .with_annotations(read_only("Show a task"));
+    let tool = providers::fit(tool, providers, &SPLIT);
+    let tool = providers::document(
+        tool,
+        "task_id",
+        &describe(
+            providers,
+            "",
+            "The skill's id (from list_tasks or generate_task).",
+            "The task's or skill's id (from list_tasks).",
+        ),
+    );
+    providers::document(
+        tool,
+        "wait_seconds",
+        &describe(
+            providers,
+            "",
+            "A skill still being generated: wait up to this many seconds (at most 600) for \
+             generation to end. Default 0.",
+            "A task or skill still being generated: wait up to this many seconds (at most 600) \
+             for generation to end. Default 0.",
+        ),
+    )
+}
+
+fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+    let named = str_arg(args, "task_id")
+        .and_then(|id| state.known_task(id))
+        .map(|task| task.provider);
+    providers::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+    common::check_wait_seconds(args, problems);
+    let provider = provider_of(state, args);
+    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    if provider == Provider::BrowserUse {
+        if !has(args, "task_id") {
+            problems.push(Problem::new(
+                "task_id",
+                "is required: give the skill's id (list_tasks shows it)",
+            ));
+        }
+        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        return;
+    }
     common::check_one_of(args, "task_id", "task_name", true, problems);
     common::check_version(args, "version", problems);
-    common::check_wait_seconds(args, problems);
     let by_name = str_arg(args, "task_name").and_then(|n| state.catalog.task_by_name(n, None));
     let kind = match str_arg(args, "kind") {
         Some("generated") => TaskKind::Generated,
@@ -122,7 +185,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
             .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id"))),
     };
     match kind {
-        TaskKind::Code => {
+        TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
             common::check_task_name(args, "task_name", problems);
             common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
         }
@@ -139,14 +202,22 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
+    let raw = match serde_json::to_value(&args) {
+        Ok(serde_json::Value::Object(raw)) => raw,
+        _ => JsonObject::new(),
+    };
+    if provider_of(call.state, &raw) == Provider::BrowserUse {
+        let skill = common::skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
+        return generation_view(call, skill, None, args.wait_seconds).await;
+    }
+    let anchor = call.anchor_or_other()?;
+    let kind_arg = args.kind.map(TaskKind::from);
     let known = match (&args.task_id, &args.task_name) {
         (Some(id), _) => call.state.known_task(id),
-        (None, Some(name)) => call.state.catalog.task_by_name(name, args.kind),
+        (None, Some(name)) => call.state.catalog.task_by_name(name, kind_arg),
         (None, None) => None,
     };
-    let kind = args
-        .kind
+    let kind = kind_arg
         .or(known.as_ref().map(|t| t.kind))
         .unwrap_or(TaskKind::Code);
     if kind == TaskKind::Generated {
@@ -172,6 +243,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
                 version: None,
                 status: Some(state.status.to_string()),
                 params: None,
+                output_schema: None,
             }) {
                 Some(change) => change.task,
                 None => {
@@ -183,14 +255,13 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
                 }
             },
         };
-        let budget = call
-            .state
-            .waits
-            .budget(Some(args.wait_seconds.unwrap_or(0.0)));
-        if state.status.is_terminal() || budget.is_zero() {
-            return Ok(generate_task::settle(call, task, Some(&state)).await);
-        }
-        return wait_until_ready(call, task, state.status.as_str(), budget).await;
+        let first = generate_task::Generation {
+            status: state.status.to_string(),
+            done: state.status.is_terminal(),
+            error: state.error.clone().filter(|e| !e.is_empty()),
+            sighting: None,
+        };
+        return generation_view(call, task, Some(first), args.wait_seconds).await;
     }
 
     let task_id =
@@ -252,6 +323,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             version: meta.latest.clone(),
             status: None,
             params,
+            output_schema: None,
         })
         .await;
     let (tool_name, parameters, parameters_origin) = match &learned {
@@ -308,4 +380,24 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         }
     );
     Ok(Reply::ok(summary, output))
+}
+
+/// A generated task's or a skill's state, waiting up to `wait_seconds` for a generation still
+/// going (without cancelling it in the cloud if this call is cancelled).
+/// `first` is the state already read, if any.
+async fn generation_view(
+    call: &ToolCall<'_>,
+    task: crate::catalog::CatalogTask,
+    first: Option<generate_task::Generation>,
+    wait_seconds: Option<f64>,
+) -> Result<Reply, ToolError> {
+    let generation = match first {
+        Some(generation) => generation,
+        None => generate_task::current(call, &task).await?,
+    };
+    let budget = call.state.waits.budget(Some(wait_seconds.unwrap_or(0.0)));
+    if generation.done || budget.is_zero() {
+        return Ok(generate_task::settle(call, task, Some(generation)).await);
+    }
+    wait_until_ready(call, task, &generation.status, budget, false).await
 }

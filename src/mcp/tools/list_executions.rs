@@ -1,27 +1,35 @@
-//! `list_executions`: one page of a code task's past and current runs, newest first as the
-//! API returns them, with status and version filters. Outputs are cut to a preview so a page
-//! stays small; `get_execution` returns one in full.
+//! `list_executions`: one page of runs, newest first as the APIs return them. Anchor: a code
+//! task's runs (status and version filters) or a generated task's (the ones this server
+//! started). Browser Use: a skill's executions, or, without a task, the account's agent tasks
+//! (status, session and date filters). Outputs are cut to a preview so a page stays small;
+//! `get_execution` returns one in full.
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::common;
+use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
 use super::{ToolCall, read_only};
 use crate::anchor::models::{ExecutionFilter, RunStatus};
+use crate::browser_use::BrowserUseClient;
+use crate::browser_use::models::{TaskFilter, TaskStatus};
+use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::{self, RunRef, TaskKind, parse_output};
+use crate::runs::{self, Cloud, RunRef, TaskKind, parse_output};
 
 pub const NAME: &str = "list_executions";
 
 /// Longest output preview per execution, in characters.
 const PREVIEW_CHARS: usize = 300;
 
-/// Status filter values.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+/// Status filter values: Anchor's, then Browser Use agent tasks' (the definition lists the
+/// configured providers' values only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusFilter {
     Success,
@@ -30,11 +38,31 @@ pub enum StatusFilter {
     Cancelled,
     Queued,
     Running,
+    Created,
+    Started,
+    Finished,
+    Failed,
+    Stopped,
 }
 
+/// Anchor's status values.
+const ANCHOR_STATUSES: [&str; 6] = [
+    "success",
+    "failure",
+    "timeout",
+    "cancelled",
+    "queued",
+    "running",
+];
+/// Browser Use agent tasks' status values.
+const BROWSER_USE_STATUSES: [&str; 5] = ["created", "started", "finished", "failed", "stopped"];
+
 /// Arguments of `list_executions`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct Args {
+    /// Which cloud: "anchor" or "browser_use" (default: the task's own; without a task,
+    /// Browser Use's agent tasks need "browser_use").
+    pub provider: Option<ProviderArg>,
     /// The task's id.
     pub task_id: Option<String>,
     /// Instead of task_id: the task's name.
@@ -43,6 +71,13 @@ pub struct Args {
     pub status: Option<StatusFilter>,
     /// Only runs of this version (e.g. "2").
     pub version: Option<String>,
+    /// Browser Use agent tasks: only those created after this time (ISO 8601, e.g.
+    /// "2026-11-01T00:00:00Z" or "2026-11-01"; UTC when no offset is given).
+    pub after: Option<String>,
+    /// Browser Use agent tasks: only those created before this time (ISO 8601).
+    pub before: Option<String>,
+    /// Browser Use agent tasks: only those run in this browser session (a UUID).
+    pub session_id: Option<String>,
     /// Page number, from 1 (default 1).
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
@@ -55,8 +90,15 @@ pub struct Args {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ExecutionSummary {
     pub execution_id: String,
-    /// queued, running, success, failure, timeout or cancelled.
+    /// Anchor: queued, running, success, failure, timeout or cancelled. Browser Use: created,
+    /// started, finished, failed or stopped (skills: running, completed, failed).
     pub status: String,
+    /// Browser Use agent tasks: what the agent was asked (shortened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Browser Use: what the run cost, in US dollars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,7 +115,9 @@ pub struct ExecutionSummary {
 /// The answer of `list_executions`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Output {
-    pub task_id: String,
+    /// The task whose runs these are (absent for Browser Use agent tasks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
     pub executions: Vec<ExecutionSummary>,
     pub page: u64,
     pub limit: u64,
@@ -86,25 +130,113 @@ pub struct Output {
     pub next_page: Option<u64>,
 }
 
+/// The arguments only one provider has.
+pub const SPLIT: ArgumentSplit = ArgumentSplit {
+    anchor: &["task_name", "version"],
+    browser_use: &["after", "before", "session_id"],
+};
+
 /// The tool's definition.
-pub fn definition() -> Tool {
-    Tool::new(
+pub fn definition(providers: Providers) -> Tool {
+    let tool = Tool::new(
         NAME,
-        "List the runs (executions) of a task, newest first, one page at a time, with their \
-         status, version, timing, error and a preview of the output. Filter by status or \
-         version. Code tasks: Anchor lists runs of deployed versions only, not of the draft. \
-         Generated tasks: the runs this server started (Anchor cannot list them). Use \
-         get_execution for one run's full output.",
+        describe(
+            providers,
+            "List the runs (executions) of a task, newest first, one page at a time, with \
+             their status, version, timing, error and a preview of the output. Filter by \
+             status or version. Code tasks: Anchor lists runs of deployed versions only, not \
+             of the draft. Generated tasks: the runs this server started (Anchor cannot list \
+             them). Use get_execution for one run's full output.",
+            "List runs, newest first, one page at a time, with their status, timing, cost and \
+             a preview of the output: without task_id, your Browser Use agent tasks (filter by \
+             status, session_id, or creation time with after/before); with a skill's task_id, \
+             that skill's executions. Use get_execution for one run in full.",
+            "List runs, newest first, one page at a time, with their status, timing, error and \
+             a preview of the output. Anchor code tasks (task_id or task_name; filter by status \
+             or version; runs of the draft are not listed), Anchor generated tasks (the runs \
+             this server started), Browser Use skills (task_id). Without a task, with \
+             provider \"browser_use\": your Browser Use agent tasks, filtered by status, \
+             session_id or creation time (after/before). Use get_execution for one run's full \
+             output.",
+        ),
         input_schema_for::<Args>(),
     )
     .with_title("List a task's runs")
     .with_raw_output_schema(output_schema_for::<Output>())
-    .with_annotations(read_only("List a task's runs"))
+    .with_annotations(read_only("List a task's runs"));
+    let mut tool = providers::fit(tool, providers, &SPLIT);
+    // Only the configured providers' status values.
+    let shown = providers.shown();
+    let statuses: Vec<Value> = ANCHOR_STATUSES
+        .iter()
+        .filter(|_| shown.anchor)
+        .chain(BROWSER_USE_STATUSES.iter().filter(|_| shown.browser_use))
+        .map(|s| Value::from(*s))
+        .collect();
+    let mut schema = (*tool.input_schema).clone();
+    if let Some(Value::Object(status)) = schema
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("status"))
+    {
+        status.insert("enum".into(), Value::Array(statuses));
+    }
+    tool.input_schema = std::sync::Arc::new(schema);
+    providers::document(
+        tool,
+        "task_id",
+        &describe(
+            providers,
+            "",
+            "A skill's id, to list its executions; leave it out to list your agent tasks.",
+            "The task's id (an Anchor task or a Browser Use skill).",
+        ),
+    )
+}
+
+fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+    let named = match (str_arg(args, "task_id"), str_arg(args, "task_name")) {
+        (Some(id), _) => state.known_task(id),
+        (None, Some(name)) => state.catalog.task_by_name(name, None),
+        _ => None,
+    }
+    .map(|task| task.provider);
+    providers::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_one_of(args, "task_id", "task_name", true, problems);
+    let provider = provider_of(state, args);
+    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    let status = str_arg(args, "status");
+    if provider == Provider::BrowserUse {
+        browser_use_rules(args, status, problems);
+        return;
+    }
+    if let Some(status) = status.filter(|s| BROWSER_USE_STATUSES.contains(s)) {
+        problems.push(Problem::new(
+            "status",
+            format!(
+                "{status:?} is a Browser Use status; Anchor runs are {}",
+                ANCHOR_STATUSES.join(", ")
+            ),
+        ));
+    }
+    match (has(args, "task_id"), has(args, "task_name")) {
+        (true, true) => problems.push(Problem::new(
+            "task_id",
+            "give either `task_id` or `task_name`, not both",
+        )),
+        (false, false) => problems.push(Problem::new(
+            "task_id",
+            if state.providers().both() {
+                "is required for Anchor: give `task_id` or `task_name`; to list Browser Use \
+                 agent tasks, give provider \"browser_use\" instead"
+            } else {
+                "is required: give `task_id` or `task_name`"
+            },
+        )),
+        _ => {}
+    }
     let known = match (str_arg(args, "task_id"), str_arg(args, "task_name")) {
         (Some(id), _) => state.known_task(id),
         (None, Some(name)) => state.catalog.task_by_name(name, None),
@@ -122,9 +254,90 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     }
 }
 
+fn browser_use_rules(args: &JsonObject, status: Option<&str>, problems: &mut Vec<Problem>) {
+    if let Some(status) = status.filter(|s| !BROWSER_USE_STATUSES.contains(s)) {
+        problems.push(Problem::new(
+            "status",
+            format!(
+                "{status:?} is an Anchor status; Browser Use tasks are {}",
+                BROWSER_USE_STATUSES.join(", ")
+            ),
+        ));
+    }
+    if has(args, "task_id") {
+        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        for key in ["status", "after", "before", "session_id"] {
+            if has(args, key) {
+                problems.push(Problem::new(
+                    key,
+                    "filters agent tasks; a skill's executions cannot be filtered: leave it \
+                     out, or leave task_id out to list agent tasks",
+                ));
+            }
+        }
+    }
+    common::check_uuid(
+        args,
+        "session_id",
+        "the id of a Browser Use session",
+        problems,
+    );
+    for key in ["after", "before"] {
+        if let Some(text) = str_arg(args, key)
+            && date_time(text).is_none()
+        {
+            problems.push(Problem::new(
+                key,
+                "must be a date or time in ISO 8601, e.g. \"2026-11-01\" or \
+                 \"2026-11-01T08:00:00Z\"",
+            ));
+        }
+    }
+}
+
+/// An ISO 8601 date or date-time as the API wants it (RFC 3339; UTC when no offset is given).
+fn date_time(text: &str) -> Option<String> {
+    let text = text.trim();
+    if chrono::DateTime::parse_from_rfc3339(text).is_ok() {
+        return Some(text.to_string());
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Some(
+                naive
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            );
+        }
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|naive| {
+            naive
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+}
+
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
+    let raw = match serde_json::to_value(&args) {
+        Ok(Value::Object(raw)) => raw,
+        _ => JsonObject::new(),
+    };
+    if provider_of(call.state, &raw) == Provider::BrowserUse {
+        let bu = call.browser_use()?;
+        return match args.task_id.clone() {
+            Some(skill_id) => skill_executions(call, bu, &skill_id, &args).await,
+            None => agent_tasks(bu, &args).await,
+        };
+    }
+    let anchor = call.anchor_or_other()?;
     let known = match (&args.task_id, &args.task_name) {
         (Some(id), _) => call.state.known_task(id),
         (None, Some(name)) => call.state.catalog.task_by_name(name, None),
@@ -139,7 +352,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let filter = ExecutionFilter {
         page: Some(args.page.unwrap_or(1)),
         limit: Some(args.limit.unwrap_or(10)),
-        status: args.status.map(status_of),
+        status: args.status.and_then(anchor_status),
         version: args.version.clone(),
     };
     let page = anchor
@@ -152,6 +365,8 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .map(|e| ExecutionSummary {
             execution_id: e.id.clone(),
             status: e.status.to_string(),
+            task: None,
+            cost: None,
             version: e.version.clone(),
             started_at: e.start_time.clone(),
             execution_time_ms: e.execution_time,
@@ -174,7 +389,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     Ok(Reply::ok(
         summary,
         Output {
-            task_id,
+            task_id: Some(task_id),
             executions,
             page: page_no,
             limit,
@@ -192,8 +407,8 @@ async fn generated_runs(
     task_id: &str,
     args: &Args,
 ) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
-    let status = args.status.map(|s| status_of(s).to_string());
+    let anchor = call.anchor_or_other()?;
+    let status = args.status.and_then(anchor_status).map(|s| s.to_string());
     let page = args.page.unwrap_or(1);
     let limit = args.limit.unwrap_or(10);
     let read = |call: &ToolCall<'_>| {
@@ -208,7 +423,7 @@ async fn generated_runs(
     let (records, _) = read(call)?;
     for record in records.iter().filter(|r| !r.finished) {
         match runs::check(
-            anchor,
+            Cloud::Anchor(anchor),
             &RunRef::AnchorGenerated {
                 run_id: record.run_id.clone(),
             },
@@ -225,6 +440,8 @@ async fn generated_runs(
         .map(|r| ExecutionSummary {
             execution_id: r.run_id,
             status: r.status,
+            task: None,
+            cost: None,
             version: r.version,
             started_at: Some(r.started_at),
             execution_time_ms: None,
@@ -246,7 +463,7 @@ async fn generated_runs(
     Ok(Reply::ok(
         summary,
         Output {
-            task_id: task_id.to_string(),
+            task_id: Some(task_id.to_string()),
             executions,
             page: u64::from(page),
             limit: u64::from(limit),
@@ -257,15 +474,170 @@ async fn generated_runs(
     ))
 }
 
-fn status_of(filter: StatusFilter) -> RunStatus {
-    match filter {
+/// A skill's executions (the API cannot filter them), newest first.
+async fn skill_executions(
+    call: &ToolCall<'_>,
+    bu: &BrowserUseClient,
+    skill_id: &str,
+    args: &Args,
+) -> Result<Reply, ToolError> {
+    let page = args.page.unwrap_or(1);
+    let limit = args.limit.unwrap_or(10);
+    let list = bu
+        .skill_executions(skill_id, page, limit)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Listing the executions of skill {skill_id}")))?;
+    let executions: Vec<ExecutionSummary> = list
+        .items
+        .iter()
+        .map(|e| ExecutionSummary {
+            execution_id: e.id.clone(),
+            status: e.status.clone(),
+            task: None,
+            cost: None,
+            version: None,
+            started_at: e.started_at.clone(),
+            execution_time_ms: e.latency_ms.map(|ms| ms as f64),
+            error: None,
+            output_preview: None,
+        })
+        .collect();
+    let name = call
+        .state
+        .known_task(skill_id)
+        .map(|t| format!("skill {:?}", t.name))
+        .unwrap_or_else(|| format!("skill {skill_id}"));
+    Ok(paged_reply(
+        &name,
+        Some(skill_id.to_string()),
+        executions,
+        &list,
+        "get_execution with the execution_id and this task_id returns one, with a link to its \
+         output.",
+    ))
+}
+
+/// The account's agent tasks, newest first, filtered.
+async fn agent_tasks(bu: &BrowserUseClient, args: &Args) -> Result<Reply, ToolError> {
+    let filter = TaskFilter {
+        page_size: Some(args.limit.unwrap_or(10)),
+        page_number: Some(args.page.unwrap_or(1)),
+        session_id: args.session_id.clone(),
+        status: args
+            .status
+            .and_then(browser_use_status)
+            .map(TaskStatus::from),
+        after: args.after.as_deref().and_then(date_time),
+        before: args.before.as_deref().and_then(date_time),
+    };
+    let list = bu
+        .list_tasks(&filter)
+        .await
+        .map_err(|e| ToolError::api(e, "Listing Browser Use tasks"))?;
+    let executions: Vec<ExecutionSummary> = list
+        .items
+        .iter()
+        .map(|t| ExecutionSummary {
+            execution_id: t.id.clone(),
+            status: t.status.to_string(),
+            task: t
+                .task
+                .as_deref()
+                .map(|text| crate::cloud::truncate_text(text, 200)),
+            cost: t.cost.clone(),
+            version: None,
+            started_at: t.started_at.clone().or(t.created_at.clone()),
+            execution_time_ms: None,
+            error: None,
+            output_preview: t.output.as_deref().map(preview),
+        })
+        .collect();
+    Ok(paged_reply(
+        "your Browser Use agent tasks",
+        None,
+        executions,
+        &list,
+        "get_execution with an execution_id returns one in full (with its steps and files).",
+    ))
+}
+
+/// A page of Browser Use runs as the answer.
+fn paged_reply<T>(
+    what: &str,
+    task_id: Option<String>,
+    executions: Vec<ExecutionSummary>,
+    list: &crate::browser_use::models::Page<T>,
+    more: &str,
+) -> Reply {
+    let limit = list.page_size.max(1);
+    let total_pages = list.total_items.div_ceil(limit);
+    let next_page = (list.page_number < total_pages).then_some(list.page_number + 1);
+    let mut summary = if executions.is_empty() {
+        format!("No runs of {what} match on page {}.", list.page_number)
+    } else {
+        format!(
+            "{} run(s) of {what} on page {} of {} in all:",
+            executions.len(),
+            list.page_number,
+            list.total_items
+        )
+    };
+    for e in &executions {
+        summary.push_str(&format!(
+            "\n- {} {}{}{}",
+            e.execution_id,
+            e.status,
+            e.started_at
+                .as_deref()
+                .map(|s| format!(", started {s}"))
+                .unwrap_or_default(),
+            e.task
+                .as_deref()
+                .map(|t| format!(": {}", crate::cloud::truncate_text(t, 80)))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(next) = next_page {
+        summary.push_str(&format!("\nMore on page {next}."));
+    }
+    if !executions.is_empty() {
+        summary.push_str(&format!("\n{more}"));
+    }
+    Reply::ok(
+        summary,
+        Output {
+            task_id,
+            executions,
+            page: list.page_number,
+            limit: list.page_size,
+            total: Some(list.total_items),
+            total_pages: Some(total_pages),
+            next_page,
+        },
+    )
+}
+
+fn anchor_status(filter: StatusFilter) -> Option<RunStatus> {
+    Some(match filter {
         StatusFilter::Success => RunStatus::Success,
         StatusFilter::Failure => RunStatus::Failure,
         StatusFilter::Timeout => RunStatus::Timeout,
         StatusFilter::Cancelled => RunStatus::Cancelled,
         StatusFilter::Queued => RunStatus::Queued,
         StatusFilter::Running => RunStatus::Running,
-    }
+        _ => return None,
+    })
+}
+
+fn browser_use_status(filter: StatusFilter) -> Option<&'static str> {
+    Some(match filter {
+        StatusFilter::Created => "created",
+        StatusFilter::Started => "started",
+        StatusFilter::Finished => "finished",
+        StatusFilter::Failed => "failed",
+        StatusFilter::Stopped => "stopped",
+        _ => return None,
+    })
 }
 
 fn preview(output: &str) -> String {

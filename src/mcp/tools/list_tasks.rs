@@ -1,21 +1,21 @@
-//! `list_tasks`: the tasks an agent can run. Code tasks come from Anchor's task list, one page
-//! at a time; generated (Task Builder) tasks, which Anchor cannot list, come from what this
-//! server remembers, shown on the first page.
+//! `list_tasks`: the tasks an agent can run. Code tasks come from Anchor's task list and
+//! Browser Use skills from Browser Use's, one page at a time; generated (Task Builder) tasks,
+//! which Anchor cannot list, come from what this server remembers, shown on the first page.
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
 use super::{ToolCall, read_only};
 use crate::catalog::CatalogTask;
 use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::Problem;
-use crate::mcp::refresh::code_task_sighting;
+use crate::mcp::refresh::{code_task_sighting, skill_sighting};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::mcp::task_tools::schema::Signature;
-use crate::params::ParamsOrigin;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "list_tasks";
@@ -23,6 +23,8 @@ pub const NAME: &str = "list_tasks";
 /// Arguments of `list_tasks`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct Args {
+    /// Only one cloud's tasks: "anchor" or "browser_use" (default: both).
+    pub provider: Option<ProviderArg>,
     /// Page of code tasks, from 1 (default 1).
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
@@ -36,14 +38,17 @@ pub struct Args {
 pub struct TaskSummary {
     pub task_id: String,
     pub name: String,
-    /// "code" or "generated".
+    /// "code" or "generated" (Anchor tasks), "skill" (Browser Use).
     pub kind: TaskKind,
+    /// "anchor" or "browser_use".
+    pub provider: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Code tasks: the newest version ("draft" until deployed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_version: Option<String>,
-    /// Generated tasks: generating, ready, failed, …
+    /// Generated tasks: generating, ready, failed, …; skills: ready (finished and enabled),
+    /// disabled (finished; deploy_task enables it), recording, generating, failed, …
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,24 +75,71 @@ pub struct Output {
     /// Code tasks in all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_code_tasks: Option<u64>,
+    /// Browser Use skills in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_skills: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page: Option<u64>,
 }
 
+/// The arguments only one provider has (none).
+pub const SPLIT: ArgumentSplit = ArgumentSplit {
+    anchor: &[],
+    browser_use: &[],
+};
+
 /// The tool's definition.
-pub fn definition() -> Tool {
-    Tool::new(
+pub fn definition(providers: Providers) -> Tool {
+    let tool = Tool::new(
         NAME,
-        "List the browser-automation tasks you can run: code tasks (TypeScript, with versions) \
-         and generated tasks (made by generate_task), with their ids, names, descriptions, \
-         latest versions, and each task's own tool name and argument schema. A task whose \
-         tool is not in your tool list (clients cap tool counts) runs with run_task, passing \
-         the tool's arguments as inputs. Paginated: pass page to see more.",
+        describe(
+            providers,
+            "List the browser-automation tasks you can run: code tasks (TypeScript, with \
+             versions) and generated tasks (made by generate_task), with their ids, names, \
+             descriptions, latest versions, and each task's own tool name and argument schema. \
+             A task whose tool is not in your tool list (clients cap tool counts) runs with \
+             run_task, passing the tool's arguments as inputs. Paginated: pass page to see \
+             more.",
+            "List the Browser Use skills you can run (generated, deterministic browser \
+             automations with typed inputs), with their ids, names, descriptions, states \
+             (ready, disabled, generating, …), and each skill's own tool name and argument \
+             schema. A skill whose tool is not in your tool list (clients cap tool counts) runs \
+             with run_task, passing the tool's arguments as inputs. Paginated: pass page to see \
+             more. For a one-off job, run_task takes a plain-language `task` instead.",
+            "List the browser-automation tasks you can run: Anchor Browser code tasks \
+             (TypeScript, with versions) and generated tasks (made by generate_task), and \
+             Browser Use skills, with their ids, names, descriptions, versions or states, and \
+             each task's own tool name and argument schema. A task whose tool is not in your \
+             tool list (clients cap tool counts) runs with run_task, passing the tool's \
+             arguments as inputs. Paginated: pass page to see more; provider shows one cloud's \
+             tasks only.",
+        ),
         input_schema_for::<Args>(),
     )
     .with_title("List tasks")
     .with_raw_output_schema(output_schema_for::<Output>())
-    .with_annotations(read_only("List tasks"))
+    .with_annotations(read_only("List tasks"));
+    let tool = providers::fit(tool, providers, &SPLIT);
+    let tool = providers::document(
+        tool,
+        "page",
+        &describe(
+            providers,
+            "",
+            "Page of skills, from 1 (default 1).",
+            "Page of code tasks and of skills, from 1 (default 1).",
+        ),
+    );
+    providers::document(
+        tool,
+        "limit",
+        &describe(
+            providers,
+            "",
+            "Skills per page, 1 to 100 (default 20).",
+            "Code tasks and skills per page (each), 1 to 100 (default 20).",
+        ),
+    )
 }
 
 /// Argument rules beyond the schema (none).
@@ -95,41 +147,86 @@ pub fn rules(_state: &Shared, _args: &JsonObject, _problems: &mut Vec<Problem>) 
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
+    let configured = call.state.providers();
+    let wanted = |provider: Provider| {
+        configured.has(provider) && args.provider.is_none_or(|p| Provider::from(p) == provider)
+    };
+    if !wanted(Provider::Anchor) && !wanted(Provider::BrowserUse) {
+        // Nothing configured (or the one asked for is not): say what to set.
+        let provider = args
+            .provider
+            .map(Provider::from)
+            .unwrap_or(Provider::Anchor);
+        call.cloud(provider)?;
+    }
     let page = args.page.unwrap_or(1);
     let limit = args.limit.unwrap_or(20);
-    let list = anchor
-        .list_tasks(page, limit)
-        .await
-        .map_err(|e| ToolError::api(e, "Listing tasks"))?;
-    // Everything listed goes into the catalog: it may become a tool.
-    let changes = call
-        .state
-        .learn_all(list.tasks.iter().map(code_task_sighting).collect())
-        .await;
-    let mut known: Vec<CatalogTask> = list
-        .tasks
-        .iter()
-        .zip(changes)
-        .map(|(task, change)| match change {
-            Some(change) => change.task,
-            None => unrecorded(task),
-        })
-        .collect();
-    if page == 1 {
-        // Anchor cannot list generated tasks: they come from the catalog, first.
-        let generated: Vec<CatalogTask> = call
+    let mut known: Vec<CatalogTask> = Vec::new();
+    let mut updated: Vec<(String, Option<String>)> = Vec::new();
+    let mut total_code_tasks = None;
+    let mut total_skills = None;
+    let mut more = false;
+    if wanted(Provider::Anchor) {
+        let anchor = call.anchor_or_other()?;
+        let list = anchor
+            .list_tasks(page, limit)
+            .await
+            .map_err(|e| ToolError::api(e, "Listing tasks"))?;
+        // Everything listed goes into the catalog: it may become a tool.
+        let changes = call
             .state
-            .catalog
-            .tasks()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|t| t.kind == TaskKind::Generated)
-            .collect();
-        known.splice(0..0, generated);
+            .learn_all(list.tasks.iter().map(code_task_sighting).collect())
+            .await;
+        if page == 1 {
+            // Anchor cannot list generated tasks: they come from the catalog, first.
+            known.extend(
+                call.state
+                    .catalog
+                    .tasks()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|t| t.kind == TaskKind::Generated),
+            );
+        }
+        for (task, change) in list.tasks.iter().zip(changes) {
+            updated.push((task.id.clone(), task.updated_at.clone()));
+            known.push(match change {
+                Some(change) => change.task,
+                None => crate::mcp::tools::common::unrecorded(code_task_sighting(task)),
+            });
+        }
+        let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.tasks.len() as u64;
+        more |= list.total.is_some_and(|total| seen < total);
+        total_code_tasks = list.total;
+    }
+    if wanted(Provider::BrowserUse) {
+        let bu = call.browser_use()?;
+        let list = bu
+            .list_skills(page, limit, None, None)
+            .await
+            .map_err(|e| ToolError::api(e, "Listing skills"))?;
+        let changes = call
+            .state
+            .learn_all(list.items.iter().map(skill_sighting).collect())
+            .await;
+        for (skill, change) in list.items.iter().zip(changes) {
+            updated.push((skill.id.clone(), skill.updated_at.clone()));
+            known.push(match change {
+                Some(change) => change.task,
+                None => crate::mcp::tools::common::unrecorded(skill_sighting(skill)),
+            });
+        }
+        let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.items.len() as u64;
+        more |= seen < list.total_items;
+        total_skills = Some(list.total_items);
     }
     let table = call.state.table();
-    let code_meta = |id: &str| list.tasks.iter().find(|t| t.id == id);
+    let updated_at = |id: &str| {
+        updated
+            .iter()
+            .find(|(known, _)| known == id)
+            .and_then(|(_, at)| at.clone())
+    };
     let tasks: Vec<TaskSummary> = known
         .into_iter()
         .map(|task| {
@@ -137,17 +234,18 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             let signature = Signature::new(&task.inputs, &|p| call.state.secrets.has(p));
             let has_tool = !task.tool_name.is_empty();
             TaskSummary {
-                updated_at: code_meta(&task.task_id).and_then(|t| t.updated_at.clone()),
+                updated_at: updated_at(&task.task_id),
                 latest_version: (task.kind == TaskKind::Code)
                     .then(|| task.version.clone())
                     .flatten(),
-                status: (task.kind == TaskKind::Generated)
+                status: matches!(task.kind, TaskKind::Generated | TaskKind::Skill)
                     .then(|| task.status.clone())
                     .flatten(),
                 signature: has_tool.then(|| signature.describe(&task.tool_name)),
                 arguments_schema: has_tool.then(|| signature.input_schema()),
                 tool_name: has_tool.then(|| task.tool_name.clone()),
                 listed_as_tool,
+                provider: task.provider.id().to_string(),
                 task_id: task.task_id,
                 name: task.name,
                 kind: task.kind,
@@ -155,13 +253,16 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             }
         })
         .collect();
-    let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.tasks.len() as u64;
-    let next_page = list
-        .total
-        .filter(|total| seen < *total)
-        .map(|_| u64::from(page) + 1);
+    let next_page = more.then(|| u64::from(page) + 1);
     let mut summary = if tasks.is_empty() {
-        format!("No tasks on page {page}. Create one with create_task or generate_task.")
+        format!(
+            "No tasks on page {page}. Make one with generate_task{}.",
+            if configured.anchor {
+                " or create_task"
+            } else {
+                ""
+            }
+        )
     } else {
         format!("{} task(s) on page {page}:", tasks.len())
     };
@@ -190,27 +291,9 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             tasks,
             page: u64::from(page),
             limit: u64::from(limit),
-            total_code_tasks: list.total,
+            total_code_tasks,
+            total_skills,
             next_page,
         },
     ))
-}
-
-/// A listed task the catalog could not record: shown, but without a tool.
-fn unrecorded(task: &crate::anchor::models::Task) -> CatalogTask {
-    CatalogTask {
-        provider: Provider::Anchor,
-        kind: TaskKind::Code,
-        task_id: task.id.clone(),
-        name: task.name.clone(),
-        description: task.description.clone(),
-        version: task.latest_version.clone(),
-        status: None,
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        params_origin: ParamsOrigin::Unknown,
-        tool_name: String::new(),
-        last_seen: String::new(),
-        last_used: None,
-    }
 }

@@ -4,7 +4,11 @@
 //!
 //! Every tool answers with a [`Reply`] (summary + structured content) or a [`ToolError`]
 //! (an `isError` result); protocol errors are left to the server for unknown tools.
+//!
+//! The same tools serve Anchor Browser, Browser Use Cloud or both; [`providers`] fits each
+//! definition to the providers configured and picks the provider of each call.
 
+pub mod cancel_execution;
 pub(crate) mod common;
 pub mod create_task;
 pub mod deploy_task;
@@ -13,6 +17,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
+pub mod providers;
 pub mod run_task;
 
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
@@ -22,6 +27,7 @@ use super::args::{self, ArgsValidator};
 use super::progress::McpProgress;
 use super::reply::{Reply, ToolError};
 use super::state::Shared;
+pub use providers::Providers;
 
 /// What a running tool call can reach.
 pub struct ToolCall<'a> {
@@ -42,13 +48,15 @@ pub enum StaticTool {
     GetExecution,
     ListTasks,
     GetTask,
+    CancelExecution,
 }
 
 impl StaticTool {
     /// Every static tool, in the order `tools/list` shows them.
-    pub const ALL: [StaticTool; 8] = [
+    pub const ALL: [StaticTool; 9] = [
         StaticTool::RunTask,
         StaticTool::GetExecution,
+        StaticTool::CancelExecution,
         StaticTool::ListExecutions,
         StaticTool::ListTasks,
         StaticTool::GetTask,
@@ -68,6 +76,19 @@ impl StaticTool {
             StaticTool::GetExecution => get_execution::NAME,
             StaticTool::ListTasks => list_tasks::NAME,
             StaticTool::GetTask => get_task::NAME,
+            StaticTool::CancelExecution => cancel_execution::NAME,
+        }
+    }
+
+    /// Whether a server with these providers lists the tool: `create_task` needs Anchor
+    /// (shown when no provider is configured, like Anchor's arguments), `cancel_execution`
+    /// needs Browser Use (Anchor cannot stop a run).
+    pub fn offered(self, providers: Providers) -> bool {
+        let shown = providers.shown();
+        match self {
+            StaticTool::CreateTask => shown.anchor,
+            StaticTool::CancelExecution => shown.browser_use,
+            _ => true,
         }
     }
 
@@ -76,17 +97,18 @@ impl StaticTool {
         Self::ALL.into_iter().find(|tool| tool.name() == name)
     }
 
-    /// The tool's definition, as listed.
-    pub fn definition(self) -> Tool {
+    /// The tool's definition, as listed by a server with these providers.
+    pub fn definition(self, providers: Providers) -> Tool {
         match self {
-            StaticTool::GenerateTask => generate_task::definition(),
+            StaticTool::GenerateTask => generate_task::definition(providers),
             StaticTool::CreateTask => create_task::definition(),
-            StaticTool::DeployTask => deploy_task::definition(),
-            StaticTool::RunTask => run_task::definition(),
-            StaticTool::ListExecutions => list_executions::definition(),
-            StaticTool::GetExecution => get_execution::definition(),
-            StaticTool::ListTasks => list_tasks::definition(),
-            StaticTool::GetTask => get_task::definition(),
+            StaticTool::DeployTask => deploy_task::definition(providers),
+            StaticTool::RunTask => run_task::definition(providers),
+            StaticTool::ListExecutions => list_executions::definition(providers),
+            StaticTool::GetExecution => get_execution::definition(providers),
+            StaticTool::ListTasks => list_tasks::definition(providers),
+            StaticTool::GetTask => get_task::definition(providers),
+            StaticTool::CancelExecution => cancel_execution::definition(providers),
         }
     }
 
@@ -117,6 +139,7 @@ impl StaticTool {
             StaticTool::GetExecution => dispatch!(get_execution),
             StaticTool::ListTasks => dispatch!(list_tasks),
             StaticTool::GetTask => dispatch!(get_task),
+            StaticTool::CancelExecution => dispatch!(cancel_execution),
         };
         match outcome {
             Ok(reply) => reply.into_result(),
@@ -150,6 +173,7 @@ impl StaticTool {
             StaticTool::GetExecution => check!(get_execution),
             StaticTool::ListTasks => check!(list_tasks),
             StaticTool::GetTask => check!(get_task),
+            StaticTool::CancelExecution => check!(cancel_execution),
         }
     }
 }
@@ -182,13 +206,16 @@ mod tests {
     use crate::mcp::task_tools::{Secrets, Selection};
     use crate::waiting::WaitSettings;
 
+    /// A state with both providers configured (at an address never contacted: argument
+    /// checks send nothing).
     fn shared() -> Shared {
+        let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
+        let keyed = crate::cloud::HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
         Shared::new(crate::mcp::Setup {
-            anchor: None,
-            anchor_template: crate::cloud::HttpSettings::new(
-                "http://127.0.0.1:9",
-                String::new().into(),
-            ),
+            anchor: Some(crate::anchor::AnchorClient::new(keyed.clone()).unwrap()),
+            anchor_template: template.clone(),
+            browser_use: Some(crate::browser_use::BrowserUseClient::new(keyed).unwrap()),
+            browser_use_template: template,
             waits: WaitSettings::default(),
             catalog: Catalog::in_memory().unwrap(),
             selection: Selection::default(),
@@ -221,6 +248,15 @@ mod tests {
         "code_base64",
         "application_id",
         "taskId",
+        "provider",
+        "task",
+        "structured_output",
+        "session_settings",
+        "vision",
+        "metadata",
+        "secrets",
+        "goal",
+        "after",
         "ANCHOR_X",
         "",
     ];
@@ -242,7 +278,10 @@ mod tests {
                 "generated",
                 "string",
                 "YWJj",
-                "1e999"
+                "1e999",
+                "browser_use",
+                "anchor",
+                "auto"
             ])
             .prop_map(Value::from),
         ];
@@ -268,6 +307,77 @@ mod tests {
         .prop_map(|m| m.into_iter().collect())
     }
 
+    const COMBINATIONS: [(&str, Providers); 4] = [
+        (
+            "none",
+            Providers {
+                anchor: false,
+                browser_use: false,
+            },
+        ),
+        ("anchor", Providers::ANCHOR),
+        ("browser_use", Providers::BROWSER_USE),
+        ("both", Providers::BOTH),
+    ];
+
+    /// Every definition, for every set of providers, is described, portable and compiles;
+    /// with no provider the tools read as Anchor's.
+    #[test]
+    fn every_definition_fits_every_set_of_providers() {
+        for (label, providers) in COMBINATIONS {
+            for tool in StaticTool::ALL.into_iter().filter(|t| t.offered(providers)) {
+                let definition = tool.definition(providers);
+                let name = format!("{label}/{}", tool.name());
+                assert!(
+                    definition.description.as_deref().unwrap_or_default().len() > 80,
+                    "{name}"
+                );
+                assert_eq!(
+                    crate::mcp::schema::violations(&definition.input_schema),
+                    Vec::<String>::new(),
+                    "{name}"
+                );
+                let schema = Value::Object((*definition.input_schema).clone());
+                assert!(jsonschema::validator_for(&schema).is_ok(), "{name}");
+                let properties = schema["properties"].as_object().unwrap();
+                // create_task is Anchor's alone.
+                assert_eq!(
+                    properties.contains_key("provider"),
+                    providers.both() && tool != StaticTool::CreateTask,
+                    "{name}: a provider argument only with both providers"
+                );
+                for required in schema["required"].as_array().into_iter().flatten() {
+                    assert!(
+                        properties.contains_key(required.as_str().unwrap()),
+                        "{name}: {required} is required but not a property"
+                    );
+                }
+            }
+        }
+        for tool in StaticTool::ALL {
+            assert_eq!(
+                tool.definition(Providers::default()),
+                tool.definition(Providers::ANCHOR)
+            );
+        }
+    }
+
+    /// What an LLM sees with Browser Use alone, and with both providers.
+    #[test]
+    fn definitions_for_browser_use_and_for_both() {
+        for (label, providers) in [
+            ("browser_use", Providers::BROWSER_USE),
+            ("both", Providers::BOTH),
+        ] {
+            let tools: Vec<Tool> = StaticTool::ALL
+                .into_iter()
+                .filter(|t| t.offered(providers))
+                .map(|t| t.definition(providers))
+                .collect();
+            insta::assert_json_snapshot!(format!("static_tools_{label}"), tools);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -276,7 +386,7 @@ mod tests {
         fn no_arguments_panic_any_tool(args in arguments()) {
             let state = shared();
             for tool in StaticTool::ALL {
-                let definition = tool.definition();
+                let definition = tool.definition(Providers::BOTH);
                 let validator = ArgsValidator::new(&definition.input_schema);
                 if let Err(problems) = tool.check_arguments(&state, &validator, args.clone()) {
                     prop_assert!(!problems.is_empty());

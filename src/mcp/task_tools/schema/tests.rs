@@ -84,9 +84,11 @@ fn a_configured_secret_is_not_an_argument_but_is_sent() {
     );
     let args = json!({"section": "ask", "attachment": "https://x/y.pdf"});
     let inputs = signature
-        .to_inputs(args.as_object().unwrap(), &|p| {
-            (p.name == "password").then(|| "hunter2".to_string())
-        })
+        .to_inputs(
+            args.as_object().unwrap(),
+            &|p| (p.name == "password").then(|| "hunter2".to_string()),
+            InputForm::Text,
+        )
         .unwrap();
     assert_eq!(inputs.values["password"], "hunter2");
     assert_eq!(inputs.redacted["password"], REDACTED);
@@ -106,17 +108,17 @@ fn arguments_map_back_with_defaults_filled_and_values_as_text() {
         "attachment": "file-123", "include_comments": true
     });
     let inputs = signature
-        .to_inputs(args.as_object().unwrap(), &|_| None)
+        .to_inputs(args.as_object().unwrap(), &|_| None, InputForm::Text)
         .unwrap();
     assert_eq!(
-        serde_json::to_value(&inputs.values).unwrap(),
+        serde_json::to_value(inputs.text()).unwrap(),
         json!({
             "count": "10", "section": "news", "File Name": "a b.pdf",
             "include comments": "true", "password": "s3cret", "attachment": "file-123"
         })
     );
     let missing = signature
-        .to_inputs(json!({}).as_object().unwrap(), &|_| None)
+        .to_inputs(json!({}).as_object().unwrap(), &|_| None, InputForm::Text)
         .unwrap_err();
     let fields: Vec<&str> = missing.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(fields, vec!["section", "password", "attachment"]);
@@ -282,11 +284,11 @@ proptest! {
         let signature = Signature::new(&params, &none);
         let validator = ArgsValidator::new(&signature.input_schema());
         prop_assert_eq!(validator.problems(&args), vec![]);
-        let inputs = signature.to_inputs(&args, &|_| None);
+        let inputs = signature.to_inputs(&args, &|_| None, InputForm::Text);
         prop_assert!(inputs.is_ok(), "{:?}", inputs);
-        let inputs = inputs.unwrap();
+        let inputs = inputs.unwrap().text();
         for argument in &signature.arguments {
-            let sent = inputs.values.get(&argument.param.name).cloned();
+            let sent = inputs.get(&argument.param.name).cloned();
             let expected = match (args.get(&argument.name), &argument.param.default) {
                 (Some(value), _) => Some(input_text(&argument.param, value).unwrap()),
                 (None, Some(default)) => input_text(&argument.param, default).ok(),
@@ -294,6 +296,102 @@ proptest! {
             };
             prop_assert_eq!(sent, expected, "argument {}", argument.name);
         }
-        prop_assert_eq!(inputs.values.len(), inputs.redacted.len());
     }
+}
+
+fn skill_params() -> Vec<Param> {
+    crate::params::from_skill(
+        &serde_json::from_value::<Vec<crate::browser_use::models::SkillParameter>>(json!([
+            {"name": "query", "type": "string", "description": "What to look for"},
+            {"name": "limit", "type": "number", "required": false, "default": 3},
+            {"name": "filters", "type": "object", "required": false},
+            {"name": "tags", "type": "array", "required": false},
+            {"name": "session", "type": "cookie", "cookieDomain": "example.com"},
+            {"name": "exact", "type": "boolean", "required": false}
+        ]))
+        .unwrap(),
+    )
+}
+
+#[test]
+fn skill_parameters_become_typed_arguments_and_cookies_stay_secret() {
+    let signature = Signature::new(&skill_params(), &none);
+    let schema = Value::Object(signature.input_schema());
+    assert_eq!(schema["properties"]["filters"]["type"], "object");
+    assert_eq!(schema["properties"]["tags"]["items"], json!({}));
+    assert_eq!(schema["properties"]["session"]["writeOnly"], true);
+    assert!(
+        schema["properties"]["session"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("A cookie for example.com")
+    );
+    assert_eq!(schema["required"], json!(["query", "session"]));
+    assert_eq!(
+        violations(schema.as_object().unwrap()),
+        Vec::<String>::new()
+    );
+
+    let args = json!({"query": "rust", "limit": "5", "filters": {"lang": "en"},
+                      "tags": "[\"a\"]", "session": "sid=abc123", "exact": "true"});
+    let inputs = signature
+        .to_inputs(args.as_object().unwrap(), &|_| None, InputForm::Json)
+        .unwrap();
+    assert_eq!(
+        Value::Object(inputs.json()),
+        json!({"query": "rust", "limit": 5, "filters": {"lang": "en"}, "tags": ["a"],
+               "session": "sid=abc123", "exact": true})
+    );
+    assert_eq!(inputs.redacted["session"], REDACTED);
+    assert_eq!(inputs.secrets, vec!["sid=abc123".to_string()]);
+
+    let bad = json!({"query": "rust", "limit": "many", "filters": [1], "session": "x"});
+    let problems = signature
+        .to_inputs(bad.as_object().unwrap(), &|_| None, InputForm::Json)
+        .unwrap_err();
+    let found: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        found,
+        vec![
+            "`limit`: must be a number, not \"many\"".to_string(),
+            "`filters`: must be an object".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_skills_output_schema_keeps_its_fields_optional_beside_execution() {
+    let declared = json!({
+        "type": "object",
+        "properties": {"posts": {"type": "array", "items": {"type": "string"}}, "count": {"type": "integer"}},
+        "required": ["posts"],
+        "additionalProperties": false
+    });
+    let schema = skill_output_schema(&declared);
+    assert_eq!(schema["required"], json!([EXECUTION_KEY]));
+    assert!(schema.get("additionalProperties").is_none());
+    assert!(schema["properties"][EXECUTION_KEY].is_object());
+    assert_eq!(violations(&schema), Vec::<String>::new());
+    let validator = jsonschema::validator_for(&Value::Object(schema.clone())).unwrap();
+    let fields = shape_skill_output(&declared, &json!({"posts": ["a"], "count": 1})).unwrap();
+    let mut content = fields.clone();
+    content.insert(
+        EXECUTION_KEY.into(),
+        json!({"provider": "browser_use", "kind": "skill",
+        "status": "completed", "finished": true, "execution_id": "e"}),
+    );
+    assert!(validator.is_valid(&Value::Object(content)));
+    assert_eq!(
+        shape_skill_output(&declared, &json!(["not", "an", "object"])),
+        None
+    );
+
+    // A schema that is not an object's: the result goes under `result`.
+    let list = json!({"type": "array", "items": {"type": "string"}});
+    let schema = skill_output_schema(&list);
+    assert_eq!(schema["properties"]["result"]["type"], "array");
+    assert_eq!(
+        shape_skill_output(&list, &json!(["a"])),
+        Some(Map::from_iter([("result".to_string(), json!(["a"]))]))
+    );
 }

@@ -1,95 +1,36 @@
-//! `run_task`: run any task, by id or (code tasks) by name, wait for it with progress, and
-//! return its output, or, when it outlasts the wait, the id to keep waiting with.
-//!
-//! The run is started exactly once (asynchronously), then polled. The start request is never
-//! retried: if it fails ambiguously, the agent is told to look before starting another.
+//! `run_task` on Anchor Browser: code tasks by id (at a version) or by name, generated tasks
+//! by id. Inputs become text (`ANCHOR_`-prefixed environment variables for code tasks), as
+//! Anchor's API requires.
 
 use std::collections::BTreeMap;
 
-use rmcp::model::{JsonObject, Tool};
-use schemars::JsonSchema;
-use serde::Deserialize;
+use rmcp::model::JsonObject;
 use serde_json::{Map, Value};
 
-use super::common::{self, RunPlan, browser_configuration_doc};
-use super::{ToolCall, writes};
+use super::Args;
 use crate::anchor::rules;
 use crate::mcp::Shared;
 use crate::mcp::args::{Problem, closest, has, str_arg};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::mcp::task_tools::Secrets;
 use crate::mcp::task_tools::schema::Signature;
+use crate::mcp::tools::ToolCall;
+use crate::mcp::tools::common::{self, RunPlan};
 use crate::params::{self, Param, ParamType, ParamsOrigin};
-use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind};
+use crate::runs::{RunRequest, RunTarget, TaskKind};
 
-pub const NAME: &str = "run_task";
-
-/// Arguments of `run_task`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct Args {
-    /// The task to run: a code task's UUID or a generated task's id (from list_tasks or
-    /// generate_task).
-    pub task_id: Option<String>,
-    /// Instead of task_id: the name of a code task (runs its latest published version).
-    pub task_name: Option<String>,
-    /// "code" (a TypeScript code task) or "generated" (a Task Builder task). Leave it out
-    /// unless told otherwise: tasks this server generated are recognised by id, and anything
-    /// else is taken as a code task.
-    pub kind: Option<TaskKind>,
-    /// Code tasks run by id: the version to run, "draft", "latest" (the default) or a
-    /// published number such as "2".
-    pub version: Option<String>,
-    /// The task's inputs: the same arguments its own tool takes (list_tasks shows them).
-    /// Code tasks: names may leave out the ANCHOR_ prefix (max_pages is sent as
-    /// ANCHOR_MAX_PAGES). Generated tasks: the parameter names, or the tool's argument names.
-    /// Numbers and booleans are sent as text, as the API requires.
-    pub inputs: Option<Map<String, Value>>,
-    /// How long to wait for the run to finish, in seconds (default 45, at most 600). 0 starts
-    /// it and returns at once. A run that takes longer keeps going; the answer then carries
-    /// the execution_id to wait on with get_execution.
-    pub wait_seconds: Option<f64>,
-    /// Run in this existing browser session (a UUID) instead of a fresh one.
-    pub session_id: Option<String>,
-    #[schemars(description = browser_configuration_doc(
-        "Code tasks: browser settings for this run, overriding the task's own."
-    ))]
-    pub browser_configuration: Option<Map<String, Value>>,
-    /// Generated tasks: the identity (saved login) to run with.
-    pub identity_id: Option<String>,
-    /// Close the browser session when the run ends (default true).
-    pub cleanup_sessions: Option<bool>,
-}
-
-/// The tool's definition.
-pub fn definition() -> Tool {
-    Tool::new(
-        NAME,
-        "Run a browser-automation task in the cloud and return its output. Use it for any task \
-         listed by list_tasks, whether or not it also appears as a tool of its own. Give \
-         task_id (or task_name for a code task) and the task's inputs. The call waits for the \
-         run (reporting progress) up to wait_seconds; a run that takes longer is not an error: \
-         you get status \"running\" and an execution_id, and get_execution with wait_seconds \
-         keeps waiting. Each call starts a new run, so do not repeat a call that failed to \
-         answer without first checking list_executions.",
-        input_schema_for::<Args>(),
-    )
-    .with_title("Run a task")
-    .with_raw_output_schema(output_schema_for::<RunReport>())
-    .with_annotations(writes("Run a task", true, false))
-}
-
-/// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_one_of(args, "task_id", "task_name", true, problems);
+/// Argument rules of an Anchor run.
+pub(super) fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+    common::check_one_of(args, "task_id", "task_name", false, problems);
     common::check_task_name(args, "task_name", problems);
     common::check_version(args, "version", problems);
-    common::check_wait_seconds(args, problems);
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
         .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id")));
     match kind {
-        TaskKind::Code => {
+        // The catalog names a Browser Use task for this id, but the call is for Anchor
+        // (`provider` says so): check it as a code task, which Anchor will look up.
+        TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
             common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
             common::check_uuid(
                 args,
@@ -148,7 +89,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Inputs of a generated task whose parameters are known: no unknown names, the required
 /// ones present (unless the server supplies them).
-fn known_input_problems(
+pub(super) fn known_input_problems(
     params: &[Param],
     inputs: &Map<String, Value>,
     secrets: &Secrets,
@@ -183,7 +124,7 @@ fn known_input_problems(
     }
 }
 
-fn explicit_kind(args: &JsonObject) -> Option<TaskKind> {
+pub(super) fn explicit_kind(args: &JsonObject) -> Option<TaskKind> {
     match str_arg(args, "kind") {
         Some("code") => Some(TaskKind::Code),
         Some("generated") => Some(TaskKind::Generated),
@@ -191,7 +132,7 @@ fn explicit_kind(args: &JsonObject) -> Option<TaskKind> {
     }
 }
 
-fn null_input(name: &str) -> Problem {
+pub(super) fn null_input(name: &str) -> Problem {
     Problem::new(
         format!("inputs.{name}"),
         "is null; give a value, or leave the input out to use the task's default",
@@ -201,7 +142,10 @@ fn null_input(name: &str) -> Problem {
 /// Inputs keyed by parameter name: a key that is the task tool's argument name for a
 /// parameter (`file_name` for "File Name") is renamed, so run_task takes the same arguments
 /// as the task's own tool.
-fn by_parameter_name(params: &[Param], inputs: &Map<String, Value>) -> Map<String, Value> {
+pub(super) fn by_parameter_name(
+    params: &[Param],
+    inputs: &Map<String, Value>,
+) -> Map<String, Value> {
     let signature = Signature::new(params, &|_| false);
     inputs
         .iter()
@@ -259,13 +203,16 @@ pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    call.anchor()?;
+/// Run it on Anchor.
+pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+    call.anchor_or_other()?;
     let kind = match (&args.kind, &args.task_name) {
-        (Some(kind), _) => *kind,
+        (Some(kind), _) => TaskKind::from(*kind),
         (None, Some(_)) => TaskKind::Code,
-        (None, None) => call.state.kind_of(None, args.task_id.as_deref()),
+        (None, None) => match call.state.kind_of(None, args.task_id.as_deref()) {
+            TaskKind::Generated => TaskKind::Generated,
+            _ => TaskKind::Code,
+        },
     };
     let known = match (&args.task_id, &args.task_name) {
         (Some(id), _) => call.state.known_task(id),
@@ -285,15 +232,15 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .collect();
     // The API's key for a parameter name.
     let key_of = |name: &str| match kind {
-        TaskKind::Code => rules::input_key(name),
         TaskKind::Generated => Some(name.to_string()),
+        _ => rules::input_key(name),
     };
     let mut inputs = match kind {
-        TaskKind::Code => code_inputs(&given),
         TaskKind::Generated => given
             .iter()
             .map(|(name, value)| (name.clone(), input_text(value)))
             .collect(),
+        _ => code_inputs(&given),
     };
     // Secrets the server holds are filled in when the caller left them out.
     for param in &secret_params {
@@ -310,13 +257,13 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         secret_keys.iter().any(|k| k == name) || params::looks_secret(name)
     });
     let target = match (kind, &args.task_name) {
-        (TaskKind::Code, Some(name)) => RunTarget::CodeByName { name: name.clone() },
-        (TaskKind::Code, None) => RunTarget::Code {
-            task_id: args.task_id.clone().unwrap_or_default(),
-            version: args.version.clone(),
-        },
         (TaskKind::Generated, _) => RunTarget::Generated {
             task_id: args.task_id.clone().unwrap_or_default(),
+        },
+        (_, Some(name)) => RunTarget::CodeByName { name: name.clone() },
+        (_, None) => RunTarget::Code {
+            task_id: args.task_id.clone().unwrap_or_default(),
+            version: args.version.clone(),
         },
     };
     let plan = RunPlan {
