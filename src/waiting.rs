@@ -178,7 +178,12 @@ where
             Race::Cancelled => return WaitOutcome::Cancelled(last),
             Race::Deadline => return WaitOutcome::BudgetSpent(last),
             Race::Done(Ok(observation)) => {
-                let detail = observation.detail.clone().or(reporter.detail.clone());
+                // A detail stays until a newer one comes (steps are read now and then), but
+                // not past the end.
+                let detail = match observation.done {
+                    true => observation.detail.clone(),
+                    false => observation.detail.clone().or(reporter.detail.clone()),
+                };
                 if observation.status != reporter.status
                     || detail != reporter.detail
                     || observation.done

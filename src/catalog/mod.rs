@@ -555,6 +555,9 @@ fn merged(known: &CatalogTask, sighting: &TaskSighting) -> CatalogTask {
     if sighting.status.is_some() {
         task.status = sighting.status.clone();
     }
+    if sighting.output_schema.is_some() {
+        task.output_schema = sighting.output_schema.clone();
+    }
     if let Some((inputs, outputs, origin)) = sighting.params.clone() {
         let keep =
             known.params_origin == ParamsOrigin::Declared && origin != ParamsOrigin::Declared;

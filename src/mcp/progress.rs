@@ -1,21 +1,27 @@
 //! Progress reports of a waiting tool call, sent to the client as `notifications/progress`
-//! when (and only when) the request carried a progress token.
+//! when (and only when) the request carried a progress token. Messages are scrubbed of every
+//! secret value the server knows (an agent's step may quote what it typed).
 
 use rmcp::RoleServer;
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::service::Peer;
 
+use std::sync::Arc;
+
+use super::state::Shared;
+use crate::redact::scrub_text;
 use crate::waiting::{ProgressSink, ProgressUpdate};
 
 /// Sends progress for one request to its client.
 pub struct McpProgress {
     peer: Peer<RoleServer>,
     token: Option<ProgressToken>,
+    state: Arc<Shared>,
 }
 
 impl McpProgress {
-    pub fn new(peer: Peer<RoleServer>, token: Option<ProgressToken>) -> Self {
-        Self { peer, token }
+    pub fn new(peer: Peer<RoleServer>, token: Option<ProgressToken>, state: Arc<Shared>) -> Self {
+        Self { peer, token, state }
     }
 }
 
@@ -24,8 +30,9 @@ impl ProgressSink for McpProgress {
         let Some(token) = &self.token else {
             return;
         };
-        let param = ProgressNotificationParam::new(token.clone(), update.progress)
-            .with_message(update.message);
+        let message = scrub_text(&update.message, &self.state.scrub_values());
+        let param =
+            ProgressNotificationParam::new(token.clone(), update.progress).with_message(message);
         if let Err(error) = self.peer.notify_progress(param).await {
             // A client that went away cannot be told anything; the wait itself goes on until
             // cancelled or done.

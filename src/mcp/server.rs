@@ -249,7 +249,11 @@ impl ServerHandler for BrowserTasksServer {
         let call = ToolCall {
             state: &state,
             cancel: context.ct.clone(),
-            progress: McpProgress::new(context.peer.clone(), context.meta.get_progress_token()),
+            progress: McpProgress::new(
+                context.peer.clone(),
+                context.meta.get_progress_token(),
+                state.clone(),
+            ),
         };
         let arguments = request.arguments.unwrap_or_default();
         let result = async {
@@ -267,8 +271,9 @@ impl ServerHandler for BrowserTasksServer {
                 is_error = result.is_error.unwrap_or(false),
                 "tool call done"
             );
-            // Whatever a task echoes, the values of configured secrets never reach a client.
-            scrub_result(result, &state.secrets.values())
+            // Whatever a task echoes, the values of configured secrets and of secrets runs were
+            // given never reach a client.
+            scrub_result(result, &state.scrub_values())
         }
         .instrument(span)
         .await;

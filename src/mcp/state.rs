@@ -8,6 +8,7 @@
 //! change with `notifications/tools/list_changed`, each within a timeout; ones that are gone
 //! are dropped.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use rmcp::model::Tool;
 use rmcp::service::Peer;
 use serde_json::Value;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
@@ -32,6 +33,9 @@ use crate::waiting::WaitSettings;
 
 /// How long one client gets to take a list-changed notification.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The most run secret values kept in memory for scrubbing (the oldest go first).
+const MAX_REMEMBERED_SECRETS: usize = 1024;
 
 /// What a listed tool runs.
 #[derive(Debug, Clone)]
@@ -111,6 +115,10 @@ pub struct Shared {
     pub catalog: Catalog,
     pub selection: Selection,
     pub secrets: Secrets,
+    /// Secret values runs were given (newest last), in memory only, never stored: whatever
+    /// this process shows later (a get_execution of that run, a progress message) is scrubbed
+    /// of them too.
+    run_secrets: Mutex<VecDeque<SecretString>>,
     /// Sessions, calls and runs in flight (one record for the whole process).
     pub activity: Arc<Activity>,
     static_tools: Vec<ListedTool>,
@@ -165,6 +173,7 @@ impl Shared {
             browser_use,
             browser_use_template,
             activity,
+            run_secrets: Mutex::default(),
             waits,
             catalog,
             selection,
@@ -391,6 +400,31 @@ impl Shared {
             .unwrap_or(TaskKind::Code)
     }
 
+    /// Remember secret values a run was given (in memory only), to scrub them from whatever
+    /// this process shows later.
+    pub fn remember_secrets(&self, values: &[String]) {
+        if let Ok(mut remembered) = self.run_secrets.lock() {
+            for value in values.iter().filter(|v| !v.is_empty()) {
+                if !remembered.iter().any(|r| r.expose_secret() == value) {
+                    remembered.push_back(SecretString::from(value.clone()));
+                }
+            }
+            while remembered.len() > MAX_REMEMBERED_SECRETS {
+                remembered.pop_front();
+            }
+        }
+    }
+
+    /// Every secret value to scrub from what is shown: the configured ones and those runs
+    /// were given.
+    pub fn scrub_values(&self) -> Vec<String> {
+        let mut values = self.secrets.values();
+        if let Ok(remembered) = self.run_secrets.lock() {
+            values.extend(remembered.iter().map(|s| s.expose_secret().to_string()));
+        }
+        values
+    }
+
     /// Record a run that was just started, before waiting on it.
     pub fn record_run(&self, report: &RunReport, inputs: Value) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -421,7 +455,7 @@ impl Shared {
     /// stored scrubbed of the configured secrets and of `secrets` (the ones the run was given);
     /// a run recorded with redacted inputs whose values are not known here keeps no output.
     pub fn note_run_state(&self, report: &RunReport, secrets: &[String]) {
-        let mut known = self.secrets.values();
+        let mut known = self.scrub_values();
         known.extend(secrets.iter().cloned());
         let unknown_secrets = secrets.is_empty()
             && self

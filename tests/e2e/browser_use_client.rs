@@ -10,7 +10,7 @@ use browser_tasks_mcp::browser_use::models::{
 use browser_tasks_mcp::cloud::HttpSettings;
 use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse};
 
-pub const BU_KEY: &str = "bu-test-key-9d2f";
+use crate::harness::BU_KEY;
 
 async fn client() -> (FakeBrowserUse, BrowserUseClient) {
     let fake = FakeBrowserUse::start(BU_KEY).await.unwrap();

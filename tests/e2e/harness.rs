@@ -1,12 +1,13 @@
-//! The test harness: a fake Anchor API in this process, the real server binary spawned over
-//! stdio and pointed at it, and rmcp's client driving it, recording every progress and
-//! list-changed notification.
+//! The test harness: a fake Anchor API (and, when asked, a fake Browser Use API) in this
+//! process, the real server binary spawned over stdio and pointed at them, and rmcp's client
+//! driving it, recording every progress and list-changed notification.
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use browser_tasks_mcp::fakes::anchor::FakeAnchor;
+use browser_tasks_mcp::fakes::browser_use::FakeBrowserUse;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
     ProgressNotificationParam, ProtocolVersion, Tool,
@@ -19,6 +20,8 @@ use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
 pub const KEY: &str = "sk-test-4f1c9a7e-secret";
+/// The Browser Use key the fake accepts.
+pub const BU_KEY: &str = "bu-test-key-9d2f";
 pub const BIN: &str = env!("CARGO_BIN_EXE_browser-tasks-mcp");
 
 /// Records what the server sends besides responses.
@@ -60,6 +63,8 @@ pub struct Options {
     pub env: Vec<(String, String)>,
     /// The catalog file (`None`: a fresh one of the harness's own).
     pub catalog: Option<std::path::PathBuf>,
+    /// Configure Browser Use too, against this fake.
+    pub browser_use: Option<Arc<FakeBrowserUse>>,
 }
 
 impl Default for Options {
@@ -75,6 +80,7 @@ impl Default for Options {
                 ("BROWSER_TASKS_CATALOG_WATCH_MS".into(), "100".into()),
             ],
             catalog: None,
+            browser_use: None,
         }
     }
 }
@@ -91,6 +97,12 @@ impl Options {
         self
     }
 
+    /// Configure Browser Use as well, against `fake`.
+    pub fn browser_use(mut self, fake: Arc<FakeBrowserUse>) -> Self {
+        self.browser_use = Some(fake);
+        self
+    }
+
     /// Use this catalog file (to restart on it, or share it between two servers).
     pub fn catalog(mut self, path: &std::path::Path) -> Self {
         self.catalog = Some(path.to_path_buf());
@@ -100,6 +112,8 @@ impl Options {
 
 pub struct Harness {
     pub fake: Arc<FakeAnchor>,
+    /// The fake Browser Use API, when the server is configured with it.
+    pub browser_use: Option<Arc<FakeBrowserUse>>,
     /// The catalog file this server uses.
     pub catalog: std::path::PathBuf,
     _catalog_dir: Option<tempfile::TempDir>,
@@ -112,6 +126,31 @@ pub struct Harness {
 impl Harness {
     pub async fn start() -> Self {
         Self::with(Options::default()).await
+    }
+
+    /// A server with Browser Use only.
+    pub async fn browser_use_only() -> Self {
+        Self::with_browser_use(Options::default().without_key()).await
+    }
+
+    /// A server with both providers.
+    pub async fn both() -> Self {
+        Self::with_browser_use(Options::default()).await
+    }
+
+    /// A server configured as `options` say, plus Browser Use against a fresh fake.
+    pub async fn with_browser_use(options: Options) -> Self {
+        let bu = FakeBrowserUse::start(BU_KEY)
+            .await
+            .expect("fake Browser Use API");
+        Self::with(options.browser_use(Arc::new(bu))).await
+    }
+
+    /// The fake Browser Use API (the server must have been started with it).
+    pub fn bu(&self) -> &FakeBrowserUse {
+        self.browser_use
+            .as_deref()
+            .expect("this server was started without Browser Use")
     }
 
     pub async fn with(options: Options) -> Self {
@@ -132,11 +171,16 @@ impl Harness {
         let command = Command::new(BIN).configure(|cmd| {
             cmd.env_remove("ANCHOR_API_KEY")
                 .env_remove("ANCHORBROWSER_API_KEY")
+                .env_remove("BROWSER_USE_API_KEY")
                 .env("ANCHORBROWSER_BASE_URL", &url)
                 .env("BROWSER_TASKS_CATALOG", &catalog)
                 .env("RUST_LOG", "debug");
             if let Some(key) = &options.key {
                 cmd.env("ANCHOR_API_KEY", key);
+            }
+            if let Some(bu) = &options.browser_use {
+                cmd.env("BROWSER_USE_API_KEY", BU_KEY)
+                    .env("BROWSER_USE_BASE_URL", bu.url());
             }
             for (k, v) in &options.env {
                 cmd.env(k, v);
@@ -166,9 +210,13 @@ impl Harness {
             // only their own requests after it.
             wait_until(|| fake.count("GET /v1/task") >= 1, "the startup listing").await;
         }
+        if let Some(bu) = &options.browser_use {
+            wait_until(|| bu.count("GET /skills") >= 1, "the startup skill listing").await;
+        }
         let tools = client.list_all_tools().await.expect("tools/list");
         Self {
             fake,
+            browser_use: options.browser_use.clone(),
             catalog,
             _catalog_dir: catalog_dir,
             client,
@@ -205,6 +253,21 @@ impl Harness {
     /// Wait for more than `seen` list-changed notifications.
     pub async fn wait_for_list_change(&self, seen: usize) {
         wait_until(|| self.list_changes() > seen, "tools/list_changed").await;
+    }
+
+    /// Wait (up to 10 s) until a tool called `name` is listed, and return it.
+    pub async fn wait_for_tool(&self, name: &str) -> Tool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(tool) = self.tool(name).await {
+                return tool;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "tool {name} never listed"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// The listed tool called `name`, if any.

@@ -1,11 +1,13 @@
 //! End-to-end tests: the real server binary over stdio and HTTP, driven by rmcp's client (and
-//! raw clients where a transport needs it), against the fake Anchor API. One test binary (faster to build than one per file).
+//! raw clients where a transport needs it), against the fake Anchor and Browser Use APIs. One test binary (faster to build than one per file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod harness;
 
 mod anchor_client;
 mod bad_input;
+mod both_providers;
+mod browser_use;
 mod browser_use_client;
 mod code_tasks;
 mod generated_tasks;

@@ -184,6 +184,29 @@ impl FakeBrowserUse {
         self.lock().skill_scripts.insert(goal.to_string(), script);
     }
 
+    /// A skill already generated (its generation over, as `script.outcome` says), titled
+    /// `title`, as if made earlier in the account. Returns its id.
+    pub fn seed_skill(&self, title: &str, script: SkillScript) -> String {
+        let mut state = self.lock();
+        let checks = script.generating_checks + 1;
+        let skill = state::SkillRecord {
+            id: state::new_id(),
+            title: Some(title.to_string()),
+            description: Some(format!("{title}, seeded by a test.")),
+            goal: title.to_string(),
+            agent_prompt: format!("Do what {title} says, step by step."),
+            checks,
+            cancelled: false,
+            enabled: None,
+            script,
+            created_at: state::now(),
+            executions: Vec::new(),
+        };
+        let id = skill.id.clone();
+        state.skills.push(skill);
+        id
+    }
+
     /// An idle session to run tasks in. Returns its id.
     pub fn create_session(&self) -> String {
         self.lock().new_session()

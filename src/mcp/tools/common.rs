@@ -324,6 +324,8 @@ pub async fn start_and_wait(
     plan: RunPlan,
 ) -> Result<(RunReport, WaitEnd), ToolError> {
     let cloud = call.cloud(plan.target.provider())?;
+    // Before anything can echo them: progress and later reads are scrubbed of them too.
+    call.state.remember_secrets(&plan.secrets);
     tracing::info!(target = ?plan.target, "starting a run");
     let mut report = runs::start(cloud, &plan.target, plan.request)
         .await
@@ -557,6 +559,7 @@ pub struct SkillRun {
 /// Shared by `run_task` and the skills' own tools.
 pub async fn run_skill(call: &ToolCall<'_>, run: SkillRun) -> Result<RunReport, ToolError> {
     let bu = call.browser_use()?;
+    call.state.remember_secrets(&run.secrets);
     let label = format!(
         "skill {}",
         run.name.as_deref().unwrap_or(run.skill_id.as_str())

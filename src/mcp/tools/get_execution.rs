@@ -109,7 +109,7 @@ fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
         common::check_uuid(args, "execution_id", common::EXECUTION_ID_FROM, problems);
         return;

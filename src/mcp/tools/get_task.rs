@@ -163,7 +163,7 @@ fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     common::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
         if !has(args, "task_id") {
             problems.push(Problem::new(

@@ -206,7 +206,7 @@ fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
 /// Argument rules beyond the schema.
 pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     let status = str_arg(args, "status");
     if provider == Provider::BrowserUse {
         browser_use_rules(args, status, problems);

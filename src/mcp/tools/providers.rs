@@ -188,8 +188,12 @@ pub fn resolve(
     if let Some(explicit) = args.get(PROVIDER_ARG).and_then(Value::as_str) {
         return Provider::from_id(explicit);
     }
+    // Arguments of a provider whose arguments are not shown are unknown to the tool (the
+    // schema check reports them): they imply nothing.
+    let shown = providers.shown();
     let implied = [Provider::Anchor, Provider::BrowserUse]
         .into_iter()
+        .filter(|p| shown.has(*p))
         .find(|p| !split.given(args, *p).is_empty());
     implied
         .or(named)
@@ -198,8 +202,10 @@ pub fn resolve(
 }
 
 /// Arguments that do not belong to the provider the call is for: each is named, with whose
-/// it is.
+/// it is. (Arguments of a provider whose arguments are not shown are left to the schema check,
+/// which reports them as unknown.)
 pub fn foreign_argument_problems(
+    providers: Providers,
     args: &JsonObject,
     split: &ArgumentSplit,
     provider: Provider,
@@ -209,22 +215,27 @@ pub fn foreign_argument_problems(
         Provider::Anchor => Provider::BrowserUse,
         Provider::BrowserUse => Provider::Anchor,
     };
+    if !providers.shown().has(other) {
+        return;
+    }
     let why = if args.contains_key(PROVIDER_ARG) {
         format!("provider is {}", provider.id())
     } else {
-        let ours = split.given(args, provider);
-        match ours.first() {
-            Some(first) => format!("`{first}` makes this a {provider} call"),
-            None => format!("this call is for {provider}"),
+        let ours: Vec<String> = split
+            .given(args, provider)
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect();
+        match ours.len() {
+            0 => format!("this call is for {provider}"),
+            1 => format!("{} belongs to {provider}", ours[0]),
+            _ => format!("{} belong to {provider}", ours.join(" and ")),
         }
     };
     for argument in split.given(args, other) {
         problems.push(Problem::new(
             argument,
-            format!(
-                "applies to {other} only, but {why}; leave it out, or call for {other} \
-                 without the {provider} arguments"
-            ),
+            format!("belongs to {other}, while {why}; give the arguments of one provider only"),
         ));
     }
 }
@@ -273,13 +284,38 @@ mod tests {
     fn arguments_of_the_other_provider_are_named() {
         let mut problems = Vec::new();
         let given = args(json!({"task": "x", "version": "2"}));
-        foreign_argument_problems(&given, &SPLIT, Provider::BrowserUse, &mut problems);
+        foreign_argument_problems(
+            Providers::BOTH,
+            &given,
+            &SPLIT,
+            Provider::BrowserUse,
+            &mut problems,
+        );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, "version");
-        assert!(
-            problems[0]
-                .message
-                .contains("`task` makes this a Browser Use Cloud call")
+        assert_eq!(
+            problems[0].message,
+            "belongs to Anchor Browser, while `task` belongs to Browser Use Cloud; give the \
+             arguments of one provider only"
+        );
+        // With Browser Use alone, `version` is not an argument at all: the schema says so.
+        let mut problems = Vec::new();
+        foreign_argument_problems(
+            Providers::BROWSER_USE,
+            &given,
+            &SPLIT,
+            Provider::BrowserUse,
+            &mut problems,
+        );
+        assert!(problems.is_empty());
+        assert_eq!(
+            resolve(
+                Providers::BROWSER_USE,
+                &args(json!({"version": "2"})),
+                &SPLIT,
+                None
+            ),
+            Provider::BrowserUse
         );
     }
 

@@ -190,7 +190,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     }
     common::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(args, &SPLIT, provider, problems);
+    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
         browser_use::rules(args, problems);
         return;

@@ -59,9 +59,15 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
     if let Some(schema) = args.get("structured_output").filter(|v| v.is_object())
         && let Err(error) = jsonschema::validator_for(schema)
     {
+        let at = error.instance_path().as_str();
+        let place = if at.is_empty() {
+            String::new()
+        } else {
+            format!(" (at {at})")
+        };
         problems.push(Problem::new(
             "structured_output",
-            format!("is not a valid JSON Schema: {error}"),
+            format!("is not a valid JSON Schema{place}: {error}"),
         ));
     }
     if let Some(Value::Object(metadata)) = args.get("metadata")
