@@ -6,12 +6,13 @@
 //! ```
 //!
 //! Agent tasks take about four seconds and take a step per status check; skills generate in
-//! a few checks and come out enabled. Stop it with Ctrl-C.
+//! a few checks and come out enabled. A demo skill, "Search demo", is there from the start (so
+//! the server lists it as a tool at once). Stop it with Ctrl-C.
 #![allow(clippy::print_stdout)]
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse};
+use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse, SkillScript};
 
 const KEY: &str = "bu-fake-browser-use-key";
 
@@ -30,7 +31,9 @@ async fn main() -> anyhow::Result<()> {
         }
         .lasting(Duration::from_secs(4)),
     );
+    let demo = fake.seed_skill("Search demo", SkillScript::default());
     println!("Fake Browser Use Cloud API listening on {}", fake.url());
+    println!("Demo skill \"Search demo\": {demo}");
     println!();
     println!("Point the server at it:");
     println!(

@@ -686,9 +686,36 @@ mod tests {
             line.contains("Anchor Browser (http://127.0.0.1:9)"),
             "{line}"
         );
+        assert!(
+            line.contains("Browser Use Cloud (https://api.browser-use.com/api/v2)"),
+            "{line}"
+        );
         assert!(line.contains("mcp.json"), "{line}");
         assert!(!line.contains("sk-x"));
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn browser_use_alone_is_configured_by_its_key_and_base_url() {
+        let config = Config::from_cli(
+            cli(&["--browser-use-base-url", "http://127.0.0.1:7/api/v2"]),
+            |name| (name == BROWSER_USE_KEY_VAR).then(|| " bu-key ".to_string()),
+            [],
+        )
+        .unwrap();
+        assert!(config.anchor.is_none());
+        let settings = config.browser_use.as_ref().unwrap();
+        assert_eq!(settings.base_url, "http://127.0.0.1:7/api/v2");
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&settings.api_key),
+            "bu-key"
+        );
+        let line = config.summary().line(8, 0, None);
+        assert!(
+            line.contains("providers: Browser Use Cloud (http://127.0.0.1:7/api/v2);"),
+            "{line}"
+        );
+        assert!(!line.contains("bu-key"));
     }
 
     #[test]

@@ -204,3 +204,27 @@ async fn without_any_key_calls_say_how_to_configure_either_cloud() {
     let line = h.stderr_containing("providers: none configured").await;
     assert!(line.contains("BROWSER_USE_API_KEY"), "{line}");
 }
+
+#[tokio::test]
+async fn skills_are_no_tools_on_a_server_without_browser_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("shared.sqlite3");
+    let h = Harness::with_browser_use(Options::default().catalog(&catalog)).await;
+    h.bu().seed_skill("Docs search", SkillScript::default());
+    h.call("list_tasks", json!({})).await;
+    h.wait_for_tool("docs_search").await;
+    let fake = h.stop().await;
+    // The same catalog, Anchor only: the skill is remembered but cannot run here.
+    let anchor_only = Harness::on(fake, Options::default().catalog(&catalog)).await;
+    let names: Vec<String> = anchor_only
+        .list_tools()
+        .await
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(!names.contains(&"docs_search".to_string()), "{names:?}");
+    assert!(
+        !names.contains(&"cancel_execution".to_string()),
+        "{names:?}"
+    );
+}

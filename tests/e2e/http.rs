@@ -45,6 +45,7 @@ impl HttpServer {
             .args(args)
             .env_remove("ANCHOR_API_KEY")
             .env_remove("ANCHORBROWSER_API_KEY")
+            .env_remove("BROWSER_USE_API_KEY")
             .env("ANCHOR_API_KEY", KEY)
             .env("ANCHORBROWSER_BASE_URL", fake.url())
             .env("BROWSER_TASKS_CATALOG", dir.path().join("catalog.sqlite3"))
@@ -550,6 +551,45 @@ async fn sessions_bring_their_own_keys_and_stay_private() {
         "the other key reached the API as itself"
     );
     assert!(!server.stderr().contains(KEY));
+}
+
+#[tokio::test]
+async fn a_session_brings_its_own_browser_use_key() {
+    let bu = browser_tasks_mcp::fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+        .await
+        .unwrap();
+    let server = HttpServer::start(
+        &["--per-request-keys"],
+        &[("ANCHOR_API_KEY", ""), ("BROWSER_USE_BASE_URL", bu.url())],
+    )
+    .await;
+    let (with_bu, _) = server
+        .client(None, &[("x-browser-use-api-key", crate::harness::BU_KEY)])
+        .await;
+    let (with_anchor, _) = server.client(None, &[("anchor-api-key", KEY)]).await;
+    let names = |tools: Vec<rmcp::model::Tool>| -> Vec<String> {
+        tools.into_iter().map(|t| t.name.to_string()).collect()
+    };
+    // Each session's tools fit the keys it brought.
+    let bu_tools = names(with_bu.list_all_tools().await.unwrap());
+    assert!(
+        bu_tools.contains(&"cancel_execution".to_string()),
+        "{bu_tools:?}"
+    );
+    assert!(
+        !bu_tools.contains(&"create_task".to_string()),
+        "{bu_tools:?}"
+    );
+    let anchor_tools = names(with_anchor.list_all_tools().await.unwrap());
+    assert!(!anchor_tools.contains(&"cancel_execution".to_string()));
+    let result = call(&with_bu, "run_task", json!({"task": "Read the headline"})).await;
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert_eq!(
+        result.structured_content.unwrap()["provider"],
+        "browser_use"
+    );
+    assert!(bu.requests().iter().all(|r| r.authorized));
+    assert!(!server.stderr().contains(crate::harness::BU_KEY));
 }
 
 async fn wait_until_tools(client: &RunningService<RoleClient, Recorder>, count: usize) {
