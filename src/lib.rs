@@ -88,10 +88,16 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
 /// list up to date meanwhile.
 pub async fn serve_stdio(server: BrowserTasksServer, upkeep: Upkeep) -> Result<(), ServeError> {
     let _upkeep = start_upkeep(&server, upkeep);
-    let running = server
-        .serve(rmcp::transport::stdio())
-        .await
-        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let running = match server.serve(rmcp::transport::stdio()).await {
+        Ok(running) => running,
+        // stdin closed before any client spoke (Ctrl-D by hand, a client that gave up): there
+        // is nothing to serve, and nothing went wrong.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+            tracing::info!("stdin closed before a client initialized; exiting");
+            return Ok(());
+        }
+        Err(error) => return Err(ServeError::Start(error.to_string())),
+    };
     running
         .waiting()
         .await
