@@ -153,18 +153,8 @@ where
     Fut: Future<Output = Result<Observation<S>, ApiError>>,
     P: ProgressSink,
 {
-    let started = Instant::now();
-    let deadline = started + budget;
-    let mut reporter = Reporter {
-        sink: progress,
-        label,
-        status: status.to_string(),
-        detail: None,
-        started,
-        sent: 0,
-        last_sent: started,
-        heartbeat: settings.heartbeat,
-    };
+    let mut reporter = Reporter::new(progress, label, status, settings);
+    let deadline = reporter.started + budget;
     reporter.send(None).await;
     let mut last = None;
     let mut delay = settings.schedule.initial;
@@ -218,20 +208,10 @@ pub async fn with_heartbeat<T, P: ProgressSink>(
     progress: &P,
     work: impl Future<Output = T>,
 ) -> Option<T> {
-    let started = Instant::now();
-    let mut reporter = Reporter {
-        sink: progress,
-        label,
-        status: status.to_string(),
-        detail: None,
-        started,
-        sent: 0,
-        last_sent: started,
-        heartbeat: settings.heartbeat,
-    };
+    let mut reporter = Reporter::new(progress, label, status, settings);
     reporter.send(None).await;
     // No budget: the request itself is bounded by its timeout.
-    let far = started + Duration::from_secs(60 * 60 * 24);
+    let far = reporter.started + Duration::from_secs(60 * 60 * 24);
     match race(work, far, cancel, &mut reporter).await {
         Race::Done(out) => Some(out),
         Race::Cancelled | Race::Deadline => None,
@@ -249,7 +229,22 @@ struct Reporter<'a, P> {
     heartbeat: Duration,
 }
 
-impl<P: ProgressSink> Reporter<'_, P> {
+impl<'a, P: ProgressSink> Reporter<'a, P> {
+    /// A reporter for `label`, starting now at `status`.
+    fn new(sink: &'a P, label: &'a str, status: &str, settings: &WaitSettings) -> Self {
+        let started = Instant::now();
+        Self {
+            sink,
+            label,
+            status: status.to_string(),
+            detail: None,
+            started,
+            sent: 0,
+            last_sent: started,
+            heartbeat: settings.heartbeat,
+        }
+    }
+
     async fn send(&mut self, note: Option<&str>) {
         self.sent += 1;
         self.last_sent = Instant::now();

@@ -6,8 +6,6 @@
 use std::time::Duration;
 
 use browser_tasks_mcp::fakes::browser_use::{AgentOutcome, AgentScript, SkillOutcome, SkillScript};
-use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest};
-use rmcp::service::PeerRequestOptions;
 use serde_json::{Value, json};
 
 use crate::harness::{Harness, is_error, structured, summary, wait_until};
@@ -146,20 +144,9 @@ async fn cancelling_the_request_stops_the_task_in_the_cloud() {
     let h = Harness::browser_use_only().await;
     h.bu()
         .set_default_task_script(AgentScript::default().lasting(Duration::from_secs(600)));
-    let params = CallToolRequestParams::new("run_task").with_arguments(
-        json!({"task": "Watch the page forever"})
-            .as_object()
-            .unwrap()
-            .clone(),
-    );
     let handle = h
-        .client
-        .send_cancellable_request(
-            ClientRequest::CallToolRequest(CallToolRequest::new(params)),
-            PeerRequestOptions::no_options(),
-        )
-        .await
-        .unwrap();
+        .start_cancellable("run_task", json!({"task": "Watch the page forever"}))
+        .await;
     wait_until(|| h.bu().count(STATUS) >= 3, "status polls").await;
     handle
         .cancel(Some("not needed any more".into()))
@@ -525,20 +512,12 @@ async fn failed_and_cancelled_generations() {
         generating_checks: 100_000,
         ..search_skill()
     });
-    let params = CallToolRequestParams::new("generate_task").with_arguments(
-        json!({"name": "Slow skill", "prompt": "Take your time over example.com."})
-            .as_object()
-            .unwrap()
-            .clone(),
-    );
     let handle = h
-        .client
-        .send_cancellable_request(
-            ClientRequest::CallToolRequest(CallToolRequest::new(params)),
-            PeerRequestOptions::no_options(),
+        .start_cancellable(
+            "generate_task",
+            json!({"name": "Slow skill", "prompt": "Take your time over example.com."}),
         )
-        .await
-        .unwrap();
+        .await;
     wait_until(
         || h.bu().count("GET /skills/{skill_id}") >= 2,
         "generation polls",

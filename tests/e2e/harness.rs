@@ -9,10 +9,10 @@ use std::time::Duration;
 use browser_tasks_mcp::fakes::anchor::FakeAnchor;
 use browser_tasks_mcp::fakes::browser_use::FakeBrowserUse;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-    ProgressNotificationParam, ProtocolVersion, Tool,
+    CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
+    ClientRequest, Implementation, ProgressNotificationParam, ProtocolVersion, Tool,
 };
-use rmcp::service::{NotificationContext, RunningService, ServiceError};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService, ServiceError};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
@@ -289,6 +289,26 @@ impl Harness {
         };
         self.check_against_output_schema(&tools, tool, &result);
         result
+    }
+
+    /// Start a call that can be cancelled (with `handle.cancel(reason)`).
+    pub async fn start_cancellable(
+        &self,
+        tool: &str,
+        arguments: Value,
+    ) -> rmcp::service::RequestHandle<RoleClient> {
+        let arguments = match arguments {
+            Value::Object(map) => map,
+            other => panic!("arguments must be an object, got {other}"),
+        };
+        let params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
+        self.client
+            .send_cancellable_request(
+                ClientRequest::CallToolRequest(CallToolRequest::new(params)),
+                PeerRequestOptions::no_options(),
+            )
+            .await
+            .expect("send the call")
     }
 
     pub async fn try_call(

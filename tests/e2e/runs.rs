@@ -4,8 +4,6 @@
 use std::time::Duration;
 
 use browser_tasks_mcp::fakes::anchor::{RunOutcome, RunScript};
-use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest};
-use rmcp::service::PeerRequestOptions;
 use serde_json::json;
 
 use crate::harness::{Harness, Options, is_error, structured, summary};
@@ -128,16 +126,9 @@ async fn cancelling_the_request_stops_polling_at_once() {
         &task_id,
         RunScript::default().lasting(Duration::from_secs(600)),
     );
-    let params = CallToolRequestParams::new("run_task")
-        .with_arguments(json!({"task_id": task_id}).as_object().unwrap().clone());
     let handle = h
-        .client
-        .send_cancellable_request(
-            ClientRequest::CallToolRequest(CallToolRequest::new(params)),
-            PeerRequestOptions::no_options(),
-        )
-        .await
-        .unwrap();
+        .start_cancellable("run_task", json!({"task_id": task_id}))
+        .await;
     h.wait_for_count(STATUS, 3).await;
     handle
         .cancel(Some("user changed their mind".into()))

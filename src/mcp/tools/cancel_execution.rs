@@ -15,7 +15,7 @@ use super::{ToolCall, writes};
 use crate::browser_use::models::TaskStatus;
 use crate::cloud::Provider;
 use crate::mcp::Shared;
-use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::args::{Problem, has};
 use crate::mcp::refresh::skill_sighting;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -84,14 +84,7 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "execution_id")
-        .and_then(|id| state.catalog.run(id))
-        .map(|run| run.provider)
-        .or_else(|| {
-            str_arg(args, "task_id")
-                .and_then(|id| state.known_task(id))
-                .map(|task| task.provider)
-        });
+    let named = providers::of_named_run(state, args);
     // Only Browser Use can stop anything: an unknown id is taken as one of its runs.
     providers::resolve(
         state.providers(),
@@ -128,10 +121,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(serde_json::Value::Object(raw)) => raw,
-        _ => JsonObject::new(),
-    };
+    let raw = providers::as_object(&args);
     if provider_of(call.state, &raw) == Provider::Anchor {
         let id = args.execution_id.or(args.task_id).unwrap_or_default();
         return Err(ToolError::Unsupported {

@@ -16,7 +16,7 @@ use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::Shared;
 use crate::mcp::args::Problem;
-use crate::mcp::args::{has, str_arg};
+use crate::mcp::args::has;
 use crate::mcp::refresh::skill_sighting;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -133,10 +133,7 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "task_id")
-        .and_then(|id| state.known_task(id))
-        .map(|task| task.provider);
-    providers::resolve(state.providers(), args, &SPLIT, named)
+    providers::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
@@ -163,10 +160,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(Value::Object(raw)) => raw,
-        _ => JsonObject::new(),
-    };
+    let raw = providers::as_object(&args);
     if provider_of(call.state, &raw) == Provider::BrowserUse {
         return enable_skill(call, args).await;
     }

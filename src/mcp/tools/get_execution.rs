@@ -94,14 +94,7 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "execution_id")
-        .and_then(|id| state.catalog.run(id))
-        .map(|run| run.provider)
-        .or_else(|| {
-            str_arg(args, "task_id")
-                .and_then(|id| state.known_task(id))
-                .map(|task| task.provider)
-        });
+    let named = providers::of_named_run(state, args);
     providers::resolve(state.providers(), args, &SPLIT, named)
 }
 
@@ -136,10 +129,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(serde_json::Value::Object(raw)) => raw,
-        _ => JsonObject::new(),
-    };
+    let raw = providers::as_object(&args);
     let provider = provider_of(call.state, &raw);
     let cloud = call.cloud(provider)?;
     // A run this server (or another sharing its catalog) started is known by its id alone.

@@ -153,10 +153,7 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "task_id")
-        .and_then(|id| state.known_task(id))
-        .map(|task| task.provider);
-    providers::resolve(state.providers(), args, &SPLIT, named)
+    providers::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
@@ -202,10 +199,7 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(serde_json::Value::Object(raw)) => raw,
-        _ => JsonObject::new(),
-    };
+    let raw = providers::as_object(&args);
     if provider_of(call.state, &raw) == Provider::BrowserUse {
         let skill = common::skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
         return generation_view(call, skill, None, args.wait_seconds).await;

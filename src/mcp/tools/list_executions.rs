@@ -326,10 +326,7 @@ fn date_time(text: &str) -> Option<String> {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(Value::Object(raw)) => raw,
-        _ => JsonObject::new(),
-    };
+    let raw = providers::as_object(&args);
     if provider_of(call.state, &raw) == Provider::BrowserUse {
         let bu = call.browser_use()?;
         return match args.task_id.clone() {

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::cloud::Provider;
-use crate::mcp::args::Problem;
+use crate::mcp::Shared;
+use crate::mcp::args::{Problem, str_arg};
 
 /// The providers a server (or a session with its own keys) can reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,6 +176,36 @@ pub fn document(mut tool: Tool, name: &str, text: &str) -> Tool {
         tool.input_schema = std::sync::Arc::new(schema);
     }
     tool
+}
+
+/// The provider of the task the `task_id` argument names, as the catalog remembers it.
+pub fn of_named_task(state: &Shared, args: &JsonObject) -> Option<Provider> {
+    str_arg(args, "task_id")
+        .and_then(|id| state.known_task(id))
+        .map(|task| task.provider)
+}
+
+/// The provider of the run the `execution_id` argument names (else of the task `task_id`
+/// names), as the catalog remembers it.
+pub fn of_named_run(state: &Shared, args: &JsonObject) -> Option<Provider> {
+    str_arg(args, "execution_id")
+        .and_then(|id| state.catalog.run(id))
+        .map(|run| run.provider)
+        .or_else(|| of_named_task(state, args))
+}
+
+/// The provider of a call that may name a task by `task_id` (see [`resolve`]).
+pub fn of_task_call(state: &Shared, args: &JsonObject, split: &ArgumentSplit) -> Provider {
+    resolve(state.providers(), args, split, of_named_task(state, args))
+}
+
+/// Typed arguments back as the JSON object they were read from, so that a call's provider is
+/// resolved at run time exactly as it was when its arguments were checked.
+pub fn as_object<T: Serialize>(args: &T) -> JsonObject {
+    match serde_json::to_value(args) {
+        Ok(Value::Object(object)) => object,
+        _ => JsonObject::new(),
+    }
 }
 
 /// The provider a call is for (see the module docs). `named` is the provider of the task or

@@ -258,10 +258,7 @@ pub fn parameter_problems(key: &str, params: &[Value], problems: &mut Vec<Proble
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(Value::Object(raw)) => raw,
-        _ => JsonObject::new(),
-    };
+    let raw = providers::as_object(&args);
     if provider_of(call.state, &raw) == Provider::BrowserUse {
         return browser_use::run(call, args).await;
     }

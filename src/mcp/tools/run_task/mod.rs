@@ -21,7 +21,7 @@ use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
 use super::{ToolCall, writes};
 use crate::cloud::Provider;
 use crate::mcp::Shared;
-use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::args::{Problem, has};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::RunReport;
@@ -272,10 +272,7 @@ pub fn definition(providers: Providers) -> Tool {
 
 /// The provider a call is for: as asked, as its arguments imply, as the task it names.
 fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "task_id")
-        .and_then(|id| state.known_task(id))
-        .map(|task| task.provider);
-    providers::resolve(state.providers(), args, &SPLIT, named)
+    providers::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
@@ -312,10 +309,7 @@ fn what_to_run(providers: Providers) -> &'static str {
 
 /// Run it.
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = match serde_json::to_value(&args) {
-        Ok(Value::Object(raw)) => raw,
-        _ => Map::new(),
-    };
+    let raw = providers::as_object(&args);
     match provider_of(call.state, &raw) {
         Provider::Anchor => anchor::run(call, args).await,
         Provider::BrowserUse => browser_use::run(call, args).await,
