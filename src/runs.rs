@@ -807,15 +807,20 @@ pub async fn wait<P: ProgressSink>(
             let mut report = latest(last);
             if let (Cloud::BrowserUse(bu), RunRef::BrowserUseTask { task_id }) = (cloud, &run) {
                 match bu.stop_task(task_id, false).await {
-                    Ok(view) => {
+                    Ok(view) if view.status == TaskStatus::Stopped => {
                         tracing::info!(task = %task_id, "stopped the cloud task after a cancel");
                         report.status = view.status.to_string();
-                        report.finished = view.status.is_terminal();
-                        report.success = report.finished.then_some(false);
+                        report.finished = true;
+                        report.success = Some(false);
                         report.error =
                             Some("Stopped in the cloud because the request was cancelled.".into());
                         report.next_step = None;
                         return (report, WaitEnd::Cancelled { stopped: true });
+                    }
+                    // It ended on its own just before the stop: that is its real outcome.
+                    Ok(view) => {
+                        let ended = RunReport::from_task_view(&view).merged_over(&current);
+                        return (complete(bu, ended).await, WaitEnd::Finished);
                     }
                     Err(error) => {
                         tracing::warn!(%error, task = %task_id, "could not stop the cloud task")

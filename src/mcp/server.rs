@@ -74,13 +74,16 @@ struct Session {
 }
 
 const INSTRUCTIONS: &str = "This server runs browser-automation tasks in the cloud (Anchor \
-Browser, Browser Use Cloud). Each ready task is also a tool of its own (call it with its arguments); every task, \
-listed as a tool or not, can be run with run_task. Find tasks with list_tasks, run them (calls \
-wait and report progress; a long run returns an execution_id to follow with get_execution), \
-inspect runs with list_executions and get_execution. Make new tasks with generate_task (from a \
-plain-language description) or create_task (TypeScript), and publish code tasks with \
-deploy_task. Runs, generations and deployments act in the cloud and may cost money: never \
-repeat one just because an answer was slow; check list_executions or get_execution first.";
+Browser and/or Browser Use Cloud, as configured; the tools list what the configured clouds can \
+do). Each ready task is also a tool of its own (call it with its arguments); every task, listed \
+as a tool or not, can be run with run_task, and on Browser Use run_task also takes a one-off job \
+in plain language (`task`). Find tasks with list_tasks, run them (calls wait and report \
+progress; a long run returns an execution_id to follow with get_execution), inspect runs with \
+list_executions and get_execution, stop a Browser Use run with cancel_execution. Make new tasks \
+with generate_task (from a plain-language description) or create_task (Anchor TypeScript), and \
+publish them with deploy_task. Runs, generations and deployments act in the cloud and may cost \
+money: never repeat one just because an answer was slow; check list_executions or \
+get_execution first.";
 
 impl BrowserTasksServer {
     /// The handler of a session on the server's own state (stdio, or HTTP without
