@@ -1,6 +1,6 @@
 //! What every fake shares: the ledger of requests (counted per route, logged with their
-//! bodies), scripted faults, and the gate every request passes (count, log, check the key,
-//! apply a fault) before its route handles it.
+//! bodies), scripted faults, the gate every request passes (count, log, check the key, apply a
+//! fault) before its route handles it, and serving on a listener until dropped.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -98,6 +98,43 @@ pub trait Gated: Send + 'static {
     fn ledger(&mut self) -> &mut Ledger;
     /// The 401 answer in this API's own error shape.
     fn unauthorized() -> Response;
+}
+
+/// A fake being served; it stops (gracefully) when this is dropped.
+#[derive(Debug)]
+pub struct Serving {
+    pub address: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Serve `app` on `listener` in the background; `name` is for the log if serving fails.
+pub fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    name: &'static str,
+) -> std::io::Result<Serving> {
+    let address = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = serving.await {
+            tracing::error!(%error, "{name} stopped");
+        }
+    });
+    Ok(Serving {
+        address,
+        stop: Some(stop),
+    })
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 /// Lock a fake's state (a test that panicked while holding it poisons it; the data is fine).

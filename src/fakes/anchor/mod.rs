@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 pub use super::ledger::{Fault, RecordedRequest};
 use state::State;
@@ -121,7 +120,8 @@ pub struct FakeAnchor {
     url: String,
     api_key: String,
     state: Arc<Mutex<State>>,
-    stop: Option<oneshot::Sender<()>>,
+    /// Stops serving when the fake is dropped.
+    _serving: super::ledger::Serving,
 }
 
 impl FakeAnchor {
@@ -133,23 +133,14 @@ impl FakeAnchor {
 
     /// Start on `listener`, accepting `api_key`.
     pub fn start_on(listener: TcpListener, api_key: &str) -> std::io::Result<Self> {
-        let address = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::new(api_key)));
-        let app = routes::router(state.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::error!(%error, "fake Anchor API stopped");
-            }
-        });
+        let serving =
+            super::ledger::serve(listener, routes::router(state.clone()), "fake Anchor API")?;
         Ok(Self {
-            url: format!("http://{address}"),
+            url: format!("http://{}", serving.address),
             api_key: api_key.to_string(),
             state,
-            stop: Some(stop),
+            _serving: serving,
         })
     }
 
@@ -217,13 +208,5 @@ impl FakeAnchor {
         let id = state.seed_code_task(name, "export default async () => 1", 1);
         state.seed_finished_executions(&id, executions);
         id
-    }
-}
-
-impl Drop for FakeAnchor {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }

@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 pub use super::ledger::{Fault, RecordedRequest};
 use state::State;
@@ -124,7 +123,8 @@ impl Default for SkillScript {
 pub struct FakeBrowserUse {
     url: String,
     state: Arc<Mutex<State>>,
-    stop: Option<oneshot::Sender<()>>,
+    /// Stops serving when the fake is dropped.
+    _serving: super::ledger::Serving,
 }
 
 impl FakeBrowserUse {
@@ -136,22 +136,16 @@ impl FakeBrowserUse {
 
     /// Start on `listener`, accepting `api_key`.
     pub fn start_on(listener: TcpListener, api_key: &str) -> std::io::Result<Self> {
-        let address = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::new(api_key)));
-        let app = routes::router(state.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::error!(%error, "fake Browser Use API stopped");
-            }
-        });
+        let serving = super::ledger::serve(
+            listener,
+            routes::router(state.clone()),
+            "fake Browser Use API",
+        )?;
         Ok(Self {
-            url: format!("http://{address}/api/v2"),
+            url: format!("http://{}/api/v2", serving.address),
             state,
-            stop: Some(stop),
+            _serving: serving,
         })
     }
 
@@ -230,13 +224,5 @@ impl FakeBrowserUse {
     /// The status of a task, as the API would answer now (without counting a read).
     pub fn task_status(&self, task_id: &str) -> Option<String> {
         self.lock().peek_status(task_id)
-    }
-}
-
-impl Drop for FakeBrowserUse {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
