@@ -160,6 +160,15 @@ impl Param {
     }
 }
 
+/// A JSON value as text: a string as itself, anything else as its JSON (`3`, `true`,
+/// `["a"]`). How inputs go to APIs that take text, and how outputs are summarized.
+pub fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Browser Use skill parameters as [`Param`]s.
 pub fn from_skill(parameters: &[SkillParameter]) -> Vec<Param> {
     parameters.iter().map(Param::from_skill).collect()

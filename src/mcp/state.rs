@@ -467,10 +467,7 @@ impl Shared {
             .as_ref()
             .filter(|_| !unknown_secrets)
             .map(|output| {
-                let text = match output {
-                    Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                };
+                let text = crate::params::text_of(output);
                 crate::cloud::truncate_text(&scrub_text(&text, &known), 500)
             });
         let error = report.error.as_deref().map(|e| scrub_text(e, &known));

@@ -85,13 +85,7 @@ impl TaskInputs {
     pub fn text(&self) -> BTreeMap<String, String> {
         self.values
             .iter()
-            .map(|(name, value)| {
-                let text = match value {
-                    Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                };
-                (name.clone(), text)
-            })
+            .map(|(name, value)| (name.clone(), crate::params::text_of(value)))
             .collect()
     }
 
@@ -207,10 +201,7 @@ impl Signature {
                 Err(_) if from_default => {}
                 Ok(converted) => {
                     let shown = if param.kind.is_sensitive() {
-                        inputs.secrets.push(match &converted {
-                            Value::String(text) => text.clone(),
-                            other => other.to_string(),
-                        });
+                        inputs.secrets.push(crate::params::text_of(&converted));
                         Value::from(REDACTED)
                     } else {
                         converted.clone()

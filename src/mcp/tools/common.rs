@@ -505,16 +505,25 @@ pub async fn skill(call: &ToolCall<'_>, skill_id: &str) -> Result<CatalogTask, T
     {
         return Ok(task);
     }
+    fetch_skill(call, skill_id).await.map(|(task, _)| task)
+}
+
+/// A skill as Browser Use describes it now, and as the catalog keeps it after learning that.
+pub async fn fetch_skill(
+    call: &ToolCall<'_>,
+    skill_id: &str,
+) -> Result<(CatalogTask, crate::browser_use::models::Skill), ToolError> {
     let bu = call.browser_use()?;
     let skill = bu
         .get_skill(skill_id)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
     let sighting = crate::mcp::refresh::skill_sighting(&skill);
-    Ok(match call.state.learn_and_update(sighting.clone()).await {
+    let task = match call.state.learn_and_update(sighting.clone()).await {
         Some(change) => change.task,
         None => unrecorded(sighting),
-    })
+    };
+    Ok((task, skill))
 }
 
 /// A task the catalog could not record: usable for this call, without a tool.

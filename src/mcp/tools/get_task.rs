@@ -201,8 +201,11 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
     if provider_of(call.state, &raw) == Provider::BrowserUse {
-        let skill = common::skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
-        return generation_view(call, skill, None, args.wait_seconds).await;
+        // Read once, fresh: both what the catalog learns and the generation's state.
+        let (task, skill) =
+            common::fetch_skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
+        let first = generate_task::skill_generation(&skill);
+        return generation_view(call, task, first, args.wait_seconds).await;
     }
     let anchor = call.anchor_or_other()?;
     let kind_arg = args.kind.map(TaskKind::from);
@@ -255,7 +258,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             error: state.error.clone().filter(|e| !e.is_empty()),
             sighting: None,
         };
-        return generation_view(call, task, Some(first), args.wait_seconds).await;
+        return generation_view(call, task, first, args.wait_seconds).await;
     }
 
     let task_id =
@@ -376,19 +379,15 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     Ok(Reply::ok(summary, output))
 }
 
-/// A generated task's or a skill's state, waiting up to `wait_seconds` for a generation still
-/// going (without cancelling it in the cloud if this call is cancelled).
-/// `first` is the state already read, if any.
+/// A generated task's or a skill's state (`generation`, just read), waiting up to
+/// `wait_seconds` for a generation still going (without cancelling it in the cloud if this
+/// call is cancelled).
 async fn generation_view(
     call: &ToolCall<'_>,
     task: crate::catalog::CatalogTask,
-    first: Option<generate_task::Generation>,
+    generation: generate_task::Generation,
     wait_seconds: Option<f64>,
 ) -> Result<Reply, ToolError> {
-    let generation = match first {
-        Some(generation) => generation,
-        None => generate_task::current(call, &task).await?,
-    };
     let budget = call.state.waits.budget(Some(wait_seconds.unwrap_or(0.0)));
     if generation.done || budget.is_zero() {
         return Ok(generate_task::settle(call, task, Some(generation)).await);

@@ -97,7 +97,7 @@ pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolEr
 }
 
 /// A skill's generation state.
-pub(super) fn generation(skill: &Skill) -> Generation {
+pub(crate) fn generation(skill: &Skill) -> Generation {
     Generation {
         status: skill_state(skill),
         done: skill.status.is_terminal(),

@@ -8,6 +8,8 @@
 
 mod browser_use;
 
+pub(crate) use browser_use::generation as skill_generation;
+
 use std::collections::BTreeSet;
 
 use rmcp::model::{JsonObject, Tool};
@@ -339,23 +341,6 @@ async fn check_generation(cloud: Cloud<'_>, task: &CatalogTask) -> Result<Genera
             })
         }
     }
-}
-
-/// A generation's state now (for `get_task`).
-pub(super) async fn current(
-    call: &ToolCall<'_>,
-    task: &CatalogTask,
-) -> Result<Generation, ToolError> {
-    let cloud = call.cloud(task.provider)?;
-    check_generation(cloud, task).await.map_err(|e| {
-        ToolError::api(
-            e,
-            format!(
-                "Reading the generation of task {} ({})",
-                task.name, task.task_id
-            ),
-        )
-    })
 }
 
 /// Wait for a generation to end (within `budget`) and build the reply; shared with

@@ -187,19 +187,11 @@ pub fn code_input_problems(inputs: &Map<String, Value>, problems: &mut Vec<Probl
     }
 }
 
-/// The text the API wants for an input value (its spec types every input as a string).
-pub fn input_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// A code task's inputs as the API wants them: `ANCHOR_` keys, text values.
 pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
     inputs
         .iter()
-        .filter_map(|(name, value)| Some((rules::input_key(name)?, input_text(value))))
+        .filter_map(|(name, value)| Some((rules::input_key(name)?, params::text_of(value))))
         .collect()
 }
 
@@ -238,7 +230,7 @@ pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolEr
     let mut inputs = match kind {
         TaskKind::Generated => given
             .iter()
-            .map(|(name, value)| (name.clone(), input_text(value)))
+            .map(|(name, value)| (name.clone(), params::text_of(value)))
             .collect(),
         _ => code_inputs(&given),
     };

@@ -26,8 +26,6 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::RunReport;
 
-pub use anchor::{code_input_problems, code_inputs, input_text};
-
 pub const NAME: &str = "run_task";
 
 /// Arguments of `run_task` (both providers'; the definition shows the configured ones').
