@@ -11,7 +11,8 @@ use crate::anchor;
 use crate::browser_use;
 use crate::cloud::{HttpSettings, RetryPolicy};
 use crate::mcp::refresh::Upkeep;
-use crate::mcp::task_tools::{Secrets, Selection};
+use crate::mcp::secrets::Secrets;
+use crate::mcp::selection::Selection;
 use crate::waiting::{PollSchedule, WaitSettings};
 
 /// Environment variables read for Anchor's API key, in order.

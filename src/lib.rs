@@ -38,8 +38,6 @@ pub mod runs;
 pub mod telemetry;
 pub mod waiting;
 
-use std::sync::Arc;
-
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
@@ -48,7 +46,7 @@ use crate::browser_use::BrowserUseClient;
 use crate::catalog::Catalog;
 use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
-use crate::mcp::{BrowserTasksServer, Setup, Shared};
+use crate::mcp::{BrowserTasksServer, Registry, Setup};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +69,7 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
         CatalogLocation::File(path) => Catalog::open(path)?,
         CatalogLocation::Memory => Catalog::in_memory()?,
     };
-    let shared = Shared::new(Setup {
+    let registry = Registry::new(Setup {
         anchor,
         anchor_template: config.anchor_template,
         browser_use,
@@ -81,7 +79,7 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
         selection: config.selection,
         secrets: config.secrets,
     });
-    Ok((BrowserTasksServer::new(Arc::new(shared)), config.upkeep))
+    Ok((BrowserTasksServer::new(registry), config.upkeep))
 }
 
 /// Serve `server` over stdio until the client closes stdin, keeping the catalog and the tool
@@ -114,7 +112,7 @@ pub async fn serve_http(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let _upkeep = start_upkeep(&server, upkeep);
-    http::serve_http(listener, server.shared().clone(), options, shutdown)
+    http::serve_http(listener, server.registry().clone(), options, shutdown)
         .await
         .map_err(|e| ServeError::Session(e.to_string()))
 }
@@ -123,7 +121,7 @@ pub async fn serve_http(
 fn start_upkeep(server: &BrowserTasksServer, upkeep: Upkeep) -> tokio_util::sync::DropGuard {
     let stop = CancellationToken::new();
     tokio::spawn(mcp::refresh::run_upkeep(
-        server.shared().clone(),
+        server.registry().clone(),
         upkeep,
         stop.clone(),
     ));

@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     let summary = config.summary();
     let http_options = config.http.clone();
     let (server, upkeep) = build_server(config)?;
-    let table = server.shared().table();
+    let table = server.registry().table();
     let (static_tools, task_tools) = (table.static_tool_count(), table.task_tool_count());
     // One line on stderr (stdout is the stdio transport) so a person starting it by hand sees
     // that it works, what it serves, where, and how to connect.

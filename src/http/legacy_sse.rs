@@ -27,18 +27,22 @@ use serde_json::json;
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-use crate::mcp::{BrowserTasksServer, SessionKeys, Shared};
+use crate::mcp::{BrowserTasksServer, Registry, SessionKeys};
 
 /// The legacy transport's state: open sessions by id.
 pub struct Legacy {
     sessions: RwLock<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>,
-    shared: Arc<Shared>,
+    shared: Arc<Registry>,
     per_request_keys: bool,
     stop: CancellationToken,
 }
 
 impl Legacy {
-    pub fn new(shared: Arc<Shared>, per_request_keys: bool, stop: CancellationToken) -> Arc<Self> {
+    pub fn new(
+        shared: Arc<Registry>,
+        per_request_keys: bool,
+        stop: CancellationToken,
+    ) -> Arc<Self> {
         Arc::new(Self {
             sessions: RwLock::new(HashMap::new()),
             shared,

@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::guard::GuardSettings;
 use crate::config::HttpOptions;
-use crate::mcp::{BrowserTasksServer, SessionKeys, Shared};
+use crate::mcp::{BrowserTasksServer, Registry, SessionKeys};
 
 /// How long the last answers get to reach their clients once every call is done.
 const ANSWER_FLUSH: Duration = Duration::from_millis(500);
@@ -34,7 +34,7 @@ const ANSWER_FLUSH: Duration = Duration::from_millis(500);
 /// Serve MCP over HTTP on `listener` until `shutdown` resolves (then shut down gracefully).
 pub async fn serve_http(
     listener: TcpListener,
-    shared: Arc<Shared>,
+    shared: Arc<Registry>,
     options: HttpOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -42,7 +42,7 @@ pub async fn serve_http(
     let app = router(shared.clone(), &options, stop.clone());
     let (stopped_accepting, accepting_stopped) = tokio::sync::oneshot::channel::<()>();
     let grace = options.shutdown_grace;
-    let activity = shared.activity.clone();
+    let activity = shared.activity().clone();
     tokio::spawn({
         let stop = stop.clone();
         async move {
@@ -85,7 +85,7 @@ pub async fn serve_http(
 }
 
 /// The routes, guarded.
-pub fn router(shared: Arc<Shared>, options: &HttpOptions, stop: CancellationToken) -> Router {
+pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationToken) -> Router {
     let per_request_keys = options.per_request_keys;
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = Some(options.session_idle);
@@ -112,7 +112,7 @@ pub fn router(shared: Arc<Shared>, options: &HttpOptions, stop: CancellationToke
         allowed_hosts: options.allowed_hosts.clone(),
         allowed_origins: options.allowed_origins.clone(),
         max_sessions: options.max_sessions,
-        activity: shared.activity.clone(),
+        activity: shared.activity().clone(),
     });
     let legacy = legacy_sse::Legacy::new(shared.clone(), per_request_keys, stop);
     let mcp = Router::new()
@@ -125,7 +125,7 @@ pub fn router(shared: Arc<Shared>, options: &HttpOptions, stop: CancellationToke
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             options.max_body_bytes,
         ));
-    let activity = shared.activity.clone();
+    let activity = shared.activity().clone();
     Router::new()
         .route(
             "/health",

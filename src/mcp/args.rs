@@ -301,6 +301,39 @@ pub fn render(tool: &str, problems: &[Problem]) -> String {
     text
 }
 
+/// Exactly one of two alternative arguments (or at most one when `required` is false).
+pub fn check_one_of(
+    args: &JsonObject,
+    first: &str,
+    second: &str,
+    required: bool,
+    problems: &mut Vec<Problem>,
+) {
+    match (has(args, first), has(args, second)) {
+        (true, true) => problems.push(Problem::new(
+            first,
+            format!("give either `{first}` or `{second}`, not both"),
+        )),
+        (false, false) if required => problems.push(Problem::new(
+            first,
+            format!("is required: give `{first}` or `{second}`"),
+        )),
+        _ => {}
+    }
+}
+
+/// `wait_seconds` must not be negative.
+pub fn check_wait_seconds(args: &JsonObject, problems: &mut Vec<Problem>) {
+    if let Some(secs) = args.get("wait_seconds").and_then(Value::as_f64)
+        && secs < 0.0
+    {
+        problems.push(Problem::new(
+            "wait_seconds",
+            "must be 0 (do not wait) or more",
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -6,15 +6,22 @@
 //! an `isError` tool result an agent can act on.
 
 pub mod activity;
+pub mod anchor_rules;
 pub mod args;
+pub mod context;
+pub mod generation;
 pub mod progress;
 pub mod refresh;
+pub mod registry;
 pub mod reply;
+pub mod running;
 pub mod schema;
+pub mod secrets;
+pub mod selection;
 mod server;
-mod state;
+pub mod sightings;
 pub mod task_tools;
 pub mod tools;
 
+pub use registry::{ListedTool, Registry, Setup, Target, ToolTable};
 pub use server::{ANCHOR_KEY_HEADER, BROWSER_USE_KEY_HEADER, BrowserTasksServer, SessionKeys};
-pub use state::{ListedTool, Setup, Shared, Target, ToolTable};

@@ -8,7 +8,7 @@ use rmcp::service::Peer;
 
 use std::sync::Arc;
 
-use super::state::Shared;
+use super::secrets::SecretStore;
 use crate::redact::scrub_text;
 use crate::waiting::{ProgressSink, ProgressUpdate};
 
@@ -16,12 +16,20 @@ use crate::waiting::{ProgressSink, ProgressUpdate};
 pub struct McpProgress {
     peer: Peer<RoleServer>,
     token: Option<ProgressToken>,
-    state: Arc<Shared>,
+    secrets: Arc<SecretStore>,
 }
 
 impl McpProgress {
-    pub fn new(peer: Peer<RoleServer>, token: Option<ProgressToken>, state: Arc<Shared>) -> Self {
-        Self { peer, token, state }
+    pub fn new(
+        peer: Peer<RoleServer>,
+        token: Option<ProgressToken>,
+        secrets: Arc<SecretStore>,
+    ) -> Self {
+        Self {
+            peer,
+            token,
+            secrets,
+        }
     }
 }
 
@@ -30,7 +38,7 @@ impl ProgressSink for McpProgress {
         let Some(token) = &self.token else {
             return;
         };
-        let message = scrub_text(&update.message, &self.state.scrub_values());
+        let message = scrub_text(&update.message, &self.secrets.values());
         let param =
             ProgressNotificationParam::new(token.clone(), update.progress).with_message(message);
         if let Err(error) = self.peer.notify_progress(param).await {

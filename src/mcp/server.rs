@@ -2,7 +2,7 @@
 //! to its tool, and wires a call's cancellation and progress token through to it.
 //!
 //! Transport-agnostic: one handler per session (stdio has one; HTTP one per session), all
-//! sharing one [`Shared`]. A session that brings its own provider key (HTTP, when enabled)
+//! sharing one [`Registry`]. A session that brings its own provider key (HTTP, when enabled)
 //! gets a private state instead, so nothing of the server's own account reaches it.
 
 use std::sync::{Arc, OnceLock};
@@ -17,9 +17,9 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tracing::Instrument;
 
 use super::activity::SessionGuard;
+use super::context::ToolContext;
 use super::progress::McpProgress;
-use super::state::{Shared, Target};
-use super::tools::ToolCall;
+use super::registry::{Registry, Target};
 use crate::redact::{scrub_text, scrub_value};
 
 /// The header a session may bring its own Anchor key in (with per-request keys enabled).
@@ -60,7 +60,7 @@ impl SessionKeys {
 /// The MCP handler of one session. Cheap to clone.
 #[derive(Clone)]
 pub struct BrowserTasksServer {
-    global: Arc<Shared>,
+    global: Arc<Registry>,
     session: Arc<Session>,
 }
 
@@ -68,7 +68,7 @@ struct Session {
     per_request_keys: bool,
     /// The private state of a session that brought its own key (set once, on its first
     /// request that carries the header).
-    private: OnceLock<Result<Arc<Shared>, String>>,
+    private: OnceLock<Result<Arc<Registry>, String>>,
     /// Counts this session as open (HTTP sessions, which are capped).
     _open: Option<SessionGuard>,
 }
@@ -88,7 +88,7 @@ get_execution first.";
 impl BrowserTasksServer {
     /// The handler of a session on the server's own state (stdio, or HTTP without
     /// per-request keys).
-    pub fn new(shared: Arc<Shared>) -> Self {
+    pub fn new(shared: Arc<Registry>) -> Self {
         Self {
             session: Arc::new(Session {
                 per_request_keys: false,
@@ -102,7 +102,7 @@ impl BrowserTasksServer {
     /// The handler of one HTTP session (counted against the session cap while alive). With
     /// `per_request_keys`, a session whose requests carry an `anchor-api-key` or
     /// `x-browser-use-api-key` header (or that is opened with `keys`) runs on its own keys.
-    pub fn session(shared: Arc<Shared>, per_request_keys: bool, keys: SessionKeys) -> Self {
+    pub fn session(shared: Arc<Registry>, per_request_keys: bool, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
         if per_request_keys && !keys.is_empty() {
             let _ = private
@@ -112,7 +112,7 @@ impl BrowserTasksServer {
             session: Arc::new(Session {
                 per_request_keys,
                 private,
-                _open: Some(shared.activity.session()),
+                _open: Some(shared.activity().session()),
             }),
             global: shared,
         }
@@ -128,13 +128,13 @@ impl BrowserTasksServer {
             .collect()
     }
 
-    /// The server's own state.
-    pub fn shared(&self) -> &Arc<Shared> {
+    /// The server's own registry.
+    pub fn registry(&self) -> &Arc<Registry> {
         &self.global
     }
 
     /// The state this session works on, given the extensions of its current request.
-    fn state(&self, extensions: &Extensions) -> Result<Arc<Shared>, McpError> {
+    fn state(&self, extensions: &Extensions) -> Result<Arc<Registry>, McpError> {
         let private = match self.session.private.get() {
             Some(private) => Some(private),
             None if self.session.per_request_keys => session_keys(extensions).map(|keys| {
@@ -247,15 +247,15 @@ impl ServerHandler for BrowserTasksServer {
                 None,
             ));
         };
-        let _in_flight = state.activity.call();
+        let _in_flight = state.activity().call();
         let span = tracing::info_span!("tool", name = %request.name, request_id = ?context.id);
-        let call = ToolCall {
-            state: &state,
+        let call = ToolContext {
+            env: state.env(),
             cancel: context.ct.clone(),
             progress: McpProgress::new(
                 context.peer.clone(),
                 context.meta.get_progress_token(),
-                state.clone(),
+                state.env().secrets.clone(),
             ),
         };
         let arguments = request.arguments.unwrap_or_default();
@@ -276,7 +276,7 @@ impl ServerHandler for BrowserTasksServer {
             );
             // Whatever a task echoes, the values of configured secrets and of secrets runs were
             // given never reach a client.
-            scrub_result(result, &state.scrub_values())
+            scrub_result(result, &state.env().secrets.values())
         }
         .instrument(span)
         .await;

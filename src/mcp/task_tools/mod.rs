@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
-use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 
 use self::schema::{
@@ -19,144 +18,15 @@ use self::schema::{
     shape_skill_output, skill_output_schema,
 };
 use super::args::{ArgsValidator, Problem};
+use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
+use super::running::{self, RunPlan, SkillRun};
 use super::schema::output_schema_for;
-use super::tools::ToolCall;
-use super::tools::common::{self, RunPlan, SkillRun};
+use super::secrets::Secrets;
 use crate::anchor::rules;
 use crate::catalog::CatalogTask;
-use crate::params::{Param, ParamsOrigin};
+use crate::params::ParamsOrigin;
 use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict, WaitEnd};
-
-/// Which tasks become tools.
-#[derive(Debug, Clone)]
-pub struct Selection {
-    /// Task or tool names (globs allowed); empty means every runnable task.
-    pub allow: Vec<glob::Pattern>,
-    /// At most this many task tools.
-    pub max: usize,
-}
-
-impl Default for Selection {
-    fn default() -> Self {
-        Self {
-            allow: Vec::new(),
-            max: 25,
-        }
-    }
-}
-
-impl Selection {
-    /// From `tasks` (most recently used first), the ones to list as tools.
-    pub fn choose(&self, tasks: Vec<CatalogTask>) -> Vec<CatalogTask> {
-        tasks
-            .into_iter()
-            .filter(is_runnable)
-            .filter(|task| {
-                self.allow.is_empty()
-                    || self
-                        .allow
-                        .iter()
-                        .any(|p| p.matches(&task.name) || p.matches(&task.tool_name))
-            })
-            .take(self.max)
-            .collect()
-    }
-}
-
-/// Whether a task can be run now: a code task with a published version, a generated task
-/// whose generation is ready, a skill that is finished and enabled (catalog status `ready`).
-pub fn is_runnable(task: &CatalogTask) -> bool {
-    match task.kind {
-        TaskKind::Code => task
-            .version
-            .as_deref()
-            .is_some_and(rules::is_version_number),
-        TaskKind::Generated | TaskKind::Skill => task.status.as_deref() == Some("ready"),
-        TaskKind::Agent => false,
-    }
-}
-
-/// Secret values the server supplies itself, so they are never tool arguments.
-#[derive(Default)]
-pub struct Secrets {
-    /// By exact parameter name (`--secret "Login Password=SITE_PASSWORD"`).
-    by_name: BTreeMap<String, SecretString>,
-}
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Names only: values never leave this struct except to the provider.
-        f.debug_set().entries(self.by_name.keys()).finish()
-    }
-}
-
-/// Prefix of the environment variables naming secrets by rule.
-pub const SECRET_ENV_PREFIX: &str = "BROWSER_TASKS_SECRET_";
-
-impl Secrets {
-    /// Secrets from `--secret NAME=ENV_VAR` pairs (looked up in `env`) and from every
-    /// `BROWSER_TASKS_SECRET_<NAME>` variable in `environment`.
-    pub fn new(
-        pairs: &[(String, String)],
-        environment: impl IntoIterator<Item = (String, String)>,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Self, String> {
-        let mut by_name = BTreeMap::new();
-        for (key, value) in environment {
-            if let Some(name) = key
-                .strip_prefix(SECRET_ENV_PREFIX)
-                .filter(|n| !n.is_empty())
-            {
-                by_name.insert(rule_key(name), SecretString::from(value));
-            }
-        }
-        for (name, variable) in pairs {
-            let value = env(variable).ok_or_else(|| {
-                format!(
-                    "--secret {name}={variable}: the environment variable {variable} is not set"
-                )
-            })?;
-            by_name.insert(name.clone(), SecretString::from(value));
-        }
-        Ok(Self { by_name })
-    }
-
-    /// The configured value for a parameter: by exact name, else by the naming rule.
-    pub fn value_for(&self, param: &Param) -> Option<String> {
-        self.by_name
-            .get(&param.name)
-            .or_else(|| self.by_name.get(&rule_key(&param.name)))
-            .map(|secret| secret.expose_secret().to_string())
-    }
-
-    /// Whether the server has a value for this parameter.
-    pub fn has(&self, param: &Param) -> bool {
-        self.by_name.contains_key(&param.name) || self.by_name.contains_key(&rule_key(&param.name))
-    }
-
-    /// Every configured value (to scrub from replies and records).
-    pub fn values(&self) -> Vec<String> {
-        self.by_name
-            .values()
-            .map(|secret| secret.expose_secret().to_string())
-            .collect()
-    }
-
-    /// How many are configured.
-    pub fn len(&self) -> usize {
-        self.by_name.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
-    }
-}
-
-/// `"Login Password"` → `"LOGIN_PASSWORD"`, the part after [`SECRET_ENV_PREFIX`].
-pub fn rule_key(name: &str) -> String {
-    naming::slug(name).to_ascii_uppercase()
-}
 
 /// A task listed as a tool of its own.
 #[derive(Debug)]
@@ -201,7 +71,7 @@ impl TaskTool {
     /// Call it: check, map, run, shape.
     pub async fn call(
         &self,
-        call: &ToolCall<'_>,
+        call: &ToolContext<'_>,
         validator: &ArgsValidator,
         arguments: JsonObject,
     ) -> Result<Reply, ToolError> {
@@ -211,7 +81,7 @@ impl TaskTool {
         if !problems.is_empty() {
             return Err(ToolError::InvalidArguments(problems));
         }
-        let secrets = &call.state.secrets;
+        let secrets = &call.env.secrets.configured;
         let form = match self.task.kind {
             TaskKind::Skill => InputForm::Json,
             _ => InputForm::Text,
@@ -260,16 +130,16 @@ impl TaskTool {
             task_name: Some(self.task.name.clone()),
             recorded_inputs: Value::Object(inputs.redacted.clone()),
             secrets: inputs.secrets.clone(),
-            budget: call.state.waits.default_budget,
+            budget: call.env.waits.default_budget,
         };
-        let (report, end) = common::start_and_wait(call, plan).await?;
+        let (report, end) = running::start_and_wait(call, plan).await?;
         let reply = match (&end, report.verdict(), self.task.outputs.is_empty()) {
             (WaitEnd::Finished, Verdict::Succeeded, false) => {
                 let result = report.output.clone().unwrap_or(Value::Null);
                 let (fields, all_fit) = shape_output(&self.task.outputs, &result);
                 self.shaped_reply(report, all_fit.then_some(fields))
             }
-            _ => common::run_reply(report, end)?,
+            _ => running::run_reply(report, end)?,
         };
         Ok(reply.scrubbed(&inputs.secrets))
     }
@@ -277,10 +147,10 @@ impl TaskTool {
     /// Execute a skill (synchronously) and shape its result to the skill's output schema.
     async fn call_skill(
         &self,
-        call: &ToolCall<'_>,
+        call: &ToolContext<'_>,
         inputs: TaskInputs,
     ) -> Result<Reply, ToolError> {
-        let report = common::run_skill(
+        let report = running::run_skill(
             call,
             SkillRun {
                 skill_id: self.task.task_id.clone(),
@@ -298,7 +168,7 @@ impl TaskTool {
                 let fields = shape_skill_output(declared, &result);
                 self.shaped_reply(report, fields)
             }
-            _ => common::skill_reply(report),
+            _ => running::skill_reply(report),
         };
         Ok(reply.scrubbed(&inputs.secrets))
     }

@@ -3,6 +3,9 @@ use serde_json::json;
 use super::*;
 use crate::cloud::Provider;
 use crate::mcp::schema::violations;
+use crate::mcp::secrets::{SECRET_ENV_PREFIX, Secrets, rule_key};
+use crate::mcp::selection::Selection;
+use crate::params::Param;
 use crate::params::ParamType;
 
 fn param(name: &str, kind: ParamType) -> Param {

@@ -9,16 +9,18 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common;
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, writes};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::writes;
 use crate::browser_use::models::TaskStatus;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has};
-use crate::mcp::refresh::skill_sighting;
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::sightings::skill_sighting;
 use crate::runs::RunReport;
 
 pub const NAME: &str = "cancel_execution";
@@ -83,7 +85,7 @@ pub fn definition(providers: Providers) -> Tool {
     providers::fit(tool, providers, &SPLIT)
 }
 
-fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     let named = providers::of_named_run(state, args);
     // Only Browser Use can stop anything: an unknown id is taken as one of its runs.
     providers::resolve(
@@ -95,8 +97,8 @@ fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_one_of(args, "execution_id", "task_id", true, problems);
+pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    crate::mcp::args::check_one_of(args, "execution_id", "task_id", true, problems);
     if has(args, "stop_session") && !has(args, "execution_id") {
         problems.push(Problem::new(
             "stop_session",
@@ -104,13 +106,13 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
         ));
     }
     if provider_of(state, args) == Provider::BrowserUse {
-        common::check_uuid(
+        anchor_rules::check_uuid(
             args,
             "execution_id",
             "run_task and list_executions return them",
             problems,
         );
-        common::check_uuid(
+        anchor_rules::check_uuid(
             args,
             "task_id",
             "generate_task and list_tasks return them",
@@ -120,9 +122,9 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
-    if provider_of(call.state, &raw) == Provider::Anchor {
+    if provider_of(call.env, &raw) == Provider::Anchor {
         let id = args.execution_id.or(args.task_id).unwrap_or_default();
         return Err(ToolError::Unsupported {
             message: format!(
@@ -135,7 +137,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             ),
         });
     }
-    let bu = call.browser_use()?;
+    let bu = call.env.browser_use()?;
     if let Some(execution_id) = args.execution_id {
         let with_session = args.stop_session.unwrap_or(false);
         let view = bu
@@ -144,7 +146,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             .map_err(|e| ToolError::api(e, format!("Stopping Browser Use task {execution_id}")))?;
         let stopped = view.status == TaskStatus::Stopped;
         let report = RunReport::from_task_view(&view);
-        call.state.note_run_state(&report, &[]);
+        call.env.note_run_state(&report, &[]);
         let session = if with_session {
             " and its browser session"
         } else {
@@ -180,7 +182,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .cancel_skill(&skill_id)
         .await
         .map_err(|e| ToolError::api(e, format!("Cancelling the generation of skill {skill_id}")))?;
-    call.state.learn_and_update(skill_sighting(&skill)).await;
+    call.env.learn(skill_sighting(&skill));
     let status = skill.status.to_string();
     Ok(Reply::ok(
         format!("Cancelled the generation of skill {skill_id} (status {status})."),

@@ -6,13 +6,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{self, browser_configuration_doc};
-use super::{ToolCall, writes};
+use super::writes;
 use crate::anchor::models::{CreateTask, TaskParameter};
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules::{self, browser_configuration_doc};
 use crate::mcp::args::Problem;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::TaskKind;
@@ -78,20 +79,20 @@ pub fn definition() -> Tool {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(_state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_task_name(args, "name", problems);
-    common::check_code(args, problems);
-    common::check_description(args, problems);
-    common::check_code_parameters(args, problems);
+pub fn rules(_state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    anchor_rules::check_task_name(args, "name", problems);
+    anchor_rules::check_code(args, problems);
+    anchor_rules::check_description(args, problems);
+    anchor_rules::check_code_parameters(args, problems);
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let anchor = call.anchor()?;
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    let anchor = call.env.anchor()?;
     let body = CreateTask {
         name: args.name.clone(),
         language: "typescript".into(),
-        code: common::encoded_code(args.code.as_deref(), args.code_base64.as_deref()),
+        code: anchor_rules::encoded_code(args.code.as_deref(), args.code_base64.as_deref()),
         description: args.description.clone(),
         browser_configuration: args.browser_configuration.clone().map(Value::Object),
     };
@@ -99,20 +100,19 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .create_task(&body)
         .await
         .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
-    let params = common::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
-    call.state
-        .learn_and_update(TaskSighting {
-            provider: Provider::Anchor,
-            kind: TaskKind::Code,
-            task_id: task.id.clone(),
-            name: task.name.clone(),
-            description: task.description.clone(),
-            version: task.latest_version.clone(),
-            status: None,
-            params,
-            output_schema: None,
-        })
-        .await;
+    let params =
+        anchor_rules::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
+    call.env.learn(TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: task.id.clone(),
+        name: task.name.clone(),
+        description: task.description.clone(),
+        version: task.latest_version.clone(),
+        status: None,
+        params,
+        output_schema: None,
+    });
     let next_step = format!(
         "Try the draft with run_task {{\"task_id\": \"{}\", \"version\": \"draft\"}}; publish \
          it as a numbered version with deploy_task {{\"task_id\": \"{}\"}}.",

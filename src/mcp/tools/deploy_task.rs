@@ -7,19 +7,21 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{self, browser_configuration_doc};
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, writes};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::writes;
 use crate::anchor::models::{TaskParameter, VersionBody};
 use crate::browser_use::models::UpdateSkill;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules::{self, browser_configuration_doc};
 use crate::mcp::args::Problem;
 use crate::mcp::args::has;
-use crate::mcp::refresh::skill_sighting;
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::sightings::skill_sighting;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "deploy_task";
@@ -132,15 +134,15 @@ pub fn definition(providers: Providers) -> Tool {
     )
 }
 
-fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     providers::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
     providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
-    common::check_description(args, problems);
+    anchor_rules::check_description(args, problems);
     if provider == Provider::BrowserUse {
         if !has(args, "task_id") {
             problems.push(Problem::new(
@@ -148,27 +150,27 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
                 "is required: give the skill's id (generate_task and list_tasks show it)",
             ));
         }
-        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
         return;
     }
-    common::check_one_of(args, "task_id", "task_name", true, problems);
-    common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
-    common::check_task_name(args, "task_name", problems);
-    common::check_code(args, problems);
-    common::check_code_parameters(args, problems);
+    crate::mcp::args::check_one_of(args, "task_id", "task_name", true, problems);
+    anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+    anchor_rules::check_task_name(args, "task_name", problems);
+    anchor_rules::check_code(args, problems);
+    anchor_rules::check_code_parameters(args, problems);
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
-    if provider_of(call.state, &raw) == Provider::BrowserUse {
+    if provider_of(call.env, &raw) == Provider::BrowserUse {
         return enable_skill(call, args).await;
     }
-    let anchor = call.anchor_or_other()?;
+    let anchor = call.env.anchor_or_other()?;
     let task_id =
-        common::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+        anchor_rules::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
-    let code = common::encoded_code(args.code.as_deref(), args.code_base64.as_deref());
+    let code = anchor_rules::encoded_code(args.code.as_deref(), args.code_base64.as_deref());
     let body = VersionBody {
         language: code.as_ref().map(|_| "typescript".to_string()),
         code,
@@ -181,27 +183,25 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         .map_err(|e| ToolError::api(e, format!("Deploying task {task_id}")))?;
     // The catalog learns the new version (and so the task's tool); a task made elsewhere is
     // looked up for its name.
-    let name = match call.state.known_task(&task_id) {
+    let name = match call.env.known_task(&task_id) {
         Some(task) => Some(task.name),
         None => anchor.get_task(&task_id).await.ok().map(|meta| meta.name),
     };
     if let Some(name) = name {
-        call.state
-            .learn_and_update(TaskSighting {
-                provider: Provider::Anchor,
-                kind: TaskKind::Code,
-                task_id: task_id.clone(),
-                name,
-                description: None,
-                version: Some(version.version.clone()),
-                status: None,
-                params: common::code_task_params(
-                    args.input_parameters.as_deref(),
-                    body.code.as_deref(),
-                ),
-                output_schema: None,
-            })
-            .await;
+        call.env.learn(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: task_id.clone(),
+            name,
+            description: None,
+            version: Some(version.version.clone()),
+            status: None,
+            params: anchor_rules::code_task_params(
+                args.input_parameters.as_deref(),
+                body.code.as_deref(),
+            ),
+            output_schema: None,
+        });
     }
     let next_step = format!(
         "Run it with run_task {{\"task_id\": \"{task_id}\"}} (latest) or pin it with \
@@ -225,8 +225,8 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
 }
 
 /// Enable (or disable) a skill, and update the catalog (and so its tool).
-async fn enable_skill(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let bu = call.browser_use()?;
+async fn enable_skill(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    let bu = call.env.browser_use()?;
     let skill_id = args.task_id.clone().unwrap_or_default();
     let enable = args.enabled.unwrap_or(true);
     let body = UpdateSkill {
@@ -238,10 +238,10 @@ async fn enable_skill(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolErro
         let doing = if enable { "Enabling" } else { "Disabling" };
         ToolError::api(e, format!("{doing} skill {skill_id}"))
     })?;
-    let change = call.state.learn_and_update(skill_sighting(&skill)).await;
+    let change = call.env.learn(skill_sighting(&skill));
     let listed = change
         .as_ref()
-        .is_some_and(|c| call.state.table().get(&c.task.tool_name).is_some());
+        .is_some_and(|c| call.env.listed_tool_names().contains(&c.task.tool_name));
     let name = skill.title.clone().unwrap_or_else(|| skill_id.clone());
     let next_step = match (skill.is_enabled, listed, &change) {
         (true, true, Some(change)) => format!(

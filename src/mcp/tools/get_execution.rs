@@ -6,14 +6,17 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{self, AnchorKind};
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, read_only};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::read_only;
 use crate::browser_use::BrowserUseClient;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules::{self, AnchorKind};
 use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::running;
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::{self, Cloud, OutputFile, RunRef, RunReport, TaskKind, WaitEnd};
 
@@ -93,18 +96,23 @@ pub fn definition(providers: Providers) -> Tool {
     )
 }
 
-fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     let named = providers::of_named_run(state, args);
     providers::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_wait_seconds(args, problems);
+pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
     providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
-        common::check_uuid(args, "execution_id", common::EXECUTION_ID_FROM, problems);
+        anchor_rules::check_uuid(
+            args,
+            "execution_id",
+            anchor_rules::EXECUTION_ID_FROM,
+            problems,
+        );
         return;
     }
     let kind = str_arg(args, "kind");
@@ -122,18 +130,23 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
         ));
     }
     if has(args, "task_id") {
-        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
-        common::check_uuid(args, "execution_id", common::EXECUTION_ID_FROM, problems);
+        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+        anchor_rules::check_uuid(
+            args,
+            "execution_id",
+            anchor_rules::EXECUTION_ID_FROM,
+            problems,
+        );
     }
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
-    let provider = provider_of(call.state, &raw);
-    let cloud = call.cloud(provider)?;
+    let provider = provider_of(call.env, &raw);
+    let cloud = call.env.cloud(provider)?;
     // A run this server (or another sharing its catalog) started is known by its id alone.
-    let recorded = call.state.catalog.run(&args.execution_id);
+    let recorded = call.env.catalog.run(&args.execution_id);
     let recorded_task = |kind: TaskKind| {
         recorded
             .as_ref()
@@ -167,8 +180,8 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         report.task_id = report.task_id.or(record.task_id.clone());
         report.started_at = report.started_at.or(Some(record.started_at.clone()));
     }
-    call.state.note_run_state(&report, &[]);
-    let settings = &call.state.waits;
+    call.env.note_run_state(&report, &[]);
+    let settings = &call.env.waits;
     let budget = settings.budget(Some(args.wait_seconds.unwrap_or(0.0)));
     if report.finished || budget.is_zero() {
         let end = if report.finished {
@@ -182,7 +195,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
                 waited: std::time::Duration::ZERO,
             }
         };
-        return common::run_reply(report, end);
+        return running::run_reply(report, end);
     }
     let (report, end) = runs::wait(
         cloud,
@@ -193,14 +206,14 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         &call.progress,
     )
     .await;
-    call.state.note_run_state(&report, &[]);
-    common::run_reply(report, end)
+    call.env.note_run_state(&report, &[]);
+    running::run_reply(report, end)
 }
 
 /// One execution of a skill, found in its list of executions (newest first), with a link to
 /// its output.
 async fn skill_execution(
-    call: &ToolCall<'_>,
+    call: &ToolContext<'_>,
     bu: &BrowserUseClient,
     skill_id: &str,
     execution_id: &str,
@@ -228,7 +241,7 @@ async fn skill_execution(
         });
     };
     let mut report = RunReport::from_skill_execution(skill_id, &execution);
-    report.task_name = call.state.known_task(skill_id).map(|t| t.name);
+    report.task_name = call.env.known_task(skill_id).map(|t| t.name);
     if execution.has_output.unwrap_or(false) {
         match bu.skill_execution_output(skill_id, execution_id).await {
             Ok(link) => report.output_files.push(OutputFile {
@@ -245,5 +258,5 @@ async fn skill_execution(
             waited: std::time::Duration::ZERO,
         }
     };
-    common::run_reply(report, end)
+    running::run_reply(report, end)
 }

@@ -6,15 +6,17 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{self, AnchorKind};
-use super::generate_task::{self, wait_until_ready};
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, read_only};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::read_only;
 use crate::anchor::{infer, rules};
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules::{self, AnchorKind};
 use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
+use crate::mcp::generation::{self, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::params::{Param, ParamsOrigin};
@@ -152,13 +154,13 @@ pub fn definition(providers: Providers) -> Tool {
     )
 }
 
-fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     providers::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_wait_seconds(args, problems);
+pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
     providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
@@ -168,11 +170,11 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
                 "is required: give the skill's id (list_tasks shows it)",
             ));
         }
-        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
         return;
     }
-    common::check_one_of(args, "task_id", "task_name", true, problems);
-    common::check_version(args, "version", problems);
+    crate::mcp::args::check_one_of(args, "task_id", "task_name", true, problems);
+    anchor_rules::check_version(args, "version", problems);
     let by_name = str_arg(args, "task_name").and_then(|n| state.catalog.task_by_name(n, None));
     let kind = match str_arg(args, "kind") {
         Some("generated") => TaskKind::Generated,
@@ -183,8 +185,8 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
     };
     match kind {
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
-            common::check_task_name(args, "task_name", problems);
-            common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+            anchor_rules::check_task_name(args, "task_name", problems);
+            anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
         }
         TaskKind::Generated => {
             if has(args, "version") {
@@ -198,20 +200,20 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
-    if provider_of(call.state, &raw) == Provider::BrowserUse {
+    if provider_of(call.env, &raw) == Provider::BrowserUse {
         // Read once, fresh: both what the catalog learns and the generation's state.
         let (task, skill) =
-            common::fetch_skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
-        let first = generate_task::skill_generation(&skill);
+            generation::fetch_skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
+        let first = generation::skill_generation(&skill);
         return generation_view(call, task, first, args.wait_seconds).await;
     }
-    let anchor = call.anchor_or_other()?;
+    let anchor = call.env.anchor_or_other()?;
     let kind_arg = args.kind.map(TaskKind::from);
     let known = match (&args.task_id, &args.task_name) {
-        (Some(id), _) => call.state.known_task(id),
-        (None, Some(name)) => call.state.catalog.task_by_name(name, kind_arg),
+        (Some(id), _) => call.env.known_task(id),
+        (None, Some(name)) => call.env.catalog.task_by_name(name, kind_arg),
         (None, None) => None,
     };
     let kind = kind_arg
@@ -231,7 +233,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         // name or parameters).
         let task = match known {
             Some(task) => task,
-            None => match call.state.learn(TaskSighting {
+            None => match call.env.learn(TaskSighting {
                 provider: Provider::Anchor,
                 kind: TaskKind::Generated,
                 task_id: task_id.clone(),
@@ -252,7 +254,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
                 }
             },
         };
-        let first = generate_task::Generation {
+        let first = generation::Generation {
             status: state.status.to_string(),
             done: state.status.is_terminal(),
             error: state.error.clone().filter(|e| !e.is_empty()),
@@ -262,7 +264,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     }
 
     let task_id =
-        common::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+        anchor_rules::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
     let reading = |what: &str| format!("Reading {what} of task {task_id}");
     let meta = anchor
@@ -309,20 +311,17 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             ParamsOrigin::Inferred,
         )
     });
-    let learned = call
-        .state
-        .learn_and_update(TaskSighting {
-            provider: Provider::Anchor,
-            kind: TaskKind::Code,
-            task_id: meta.id.clone(),
-            name: meta.name.clone(),
-            description: meta.description.clone(),
-            version: meta.latest.clone(),
-            status: None,
-            params,
-            output_schema: None,
-        })
-        .await;
+    let learned = call.env.learn(TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: meta.id.clone(),
+        name: meta.name.clone(),
+        description: meta.description.clone(),
+        version: meta.latest.clone(),
+        status: None,
+        params,
+        output_schema: None,
+    });
     let (tool_name, parameters, parameters_origin) = match &learned {
         Some(change) => (
             Some(change.task.tool_name.clone()),
@@ -333,7 +332,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     };
     let listed_as_tool = tool_name
         .as_deref()
-        .is_some_and(|name| call.state.table().get(name).is_some());
+        .is_some_and(|name| call.env.listed_tool_names().contains(name));
     let output = CodeTaskOutput {
         task_id: meta.id.clone(),
         name: meta.name.clone(),
@@ -383,14 +382,14 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
 /// `wait_seconds` for a generation still going (without cancelling it in the cloud if this
 /// call is cancelled).
 async fn generation_view(
-    call: &ToolCall<'_>,
+    call: &ToolContext<'_>,
     task: crate::catalog::CatalogTask,
-    generation: generate_task::Generation,
+    generation: generation::Generation,
     wait_seconds: Option<f64>,
 ) -> Result<Reply, ToolError> {
-    let budget = call.state.waits.budget(Some(wait_seconds.unwrap_or(0.0)));
+    let budget = call.env.waits.budget(Some(wait_seconds.unwrap_or(0.0)));
     if generation.done || budget.is_zero() {
-        return Ok(generate_task::settle(call, task, Some(generation)).await);
+        return Ok(generation::settle(call, task, Some(generation)).await);
     }
     wait_until_ready(call, task, &generation.status, budget, false).await
 }

@@ -9,15 +9,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common;
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, read_only};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::read_only;
 use crate::anchor::models::{ExecutionFilter, RunStatus};
 use crate::browser_use::BrowserUseClient;
 use crate::browser_use::models::{TaskFilter, TaskStatus};
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::{self, Cloud, RunRef, TaskKind, parse_output};
@@ -193,7 +195,7 @@ pub fn definition(providers: Providers) -> Tool {
     )
 }
 
-fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     let named = match (str_arg(args, "task_id"), str_arg(args, "task_name")) {
         (Some(id), _) => state.known_task(id),
         (None, Some(name)) => state.catalog.task_by_name(name, None),
@@ -204,7 +206,7 @@ fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
     providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     let status = str_arg(args, "status");
@@ -243,8 +245,8 @@ pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
         _ => None,
     };
     if known.is_none_or(|t| t.kind == TaskKind::Code) {
-        common::check_task_name(args, "task_name", problems);
-        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        anchor_rules::check_task_name(args, "task_name", problems);
+        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
     }
     if has(args, "version") && str_arg(args, "version").is_none_or(|v| v.trim().is_empty()) {
         problems.push(Problem::new(
@@ -265,7 +267,7 @@ fn browser_use_rules(args: &JsonObject, status: Option<&str>, problems: &mut Vec
         ));
     }
     if has(args, "task_id") {
-        common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
+        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
         for key in ["status", "after", "before", "session_id"] {
             if has(args, key) {
                 problems.push(Problem::new(
@@ -276,7 +278,7 @@ fn browser_use_rules(args: &JsonObject, status: Option<&str>, problems: &mut Vec
             }
         }
     }
-    common::check_uuid(
+    anchor_rules::check_uuid(
         args,
         "session_id",
         "the id of a Browser Use session",
@@ -325,26 +327,26 @@ fn date_time(text: &str) -> Option<String> {
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
-    if provider_of(call.state, &raw) == Provider::BrowserUse {
-        let bu = call.browser_use()?;
+    if provider_of(call.env, &raw) == Provider::BrowserUse {
+        let bu = call.env.browser_use()?;
         return match args.task_id.clone() {
             Some(skill_id) => skill_executions(call, bu, &skill_id, &args).await,
             None => agent_tasks(bu, &args).await,
         };
     }
-    let anchor = call.anchor_or_other()?;
+    let anchor = call.env.anchor_or_other()?;
     let known = match (&args.task_id, &args.task_name) {
-        (Some(id), _) => call.state.known_task(id),
-        (None, Some(name)) => call.state.catalog.task_by_name(name, None),
+        (Some(id), _) => call.env.known_task(id),
+        (None, Some(name)) => call.env.catalog.task_by_name(name, None),
         _ => None,
     };
     if let Some(task) = known.filter(|t| t.kind == TaskKind::Generated) {
         return generated_runs(call, &task.task_id, &args).await;
     }
     let task_id =
-        common::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+        anchor_rules::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
     let filter = ExecutionFilter {
         page: Some(args.page.unwrap_or(1)),
@@ -400,16 +402,16 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
 /// A generated task's runs come from the catalog (Anchor cannot list them): the runs this
 /// server (or another sharing the catalog) started. Unfinished ones are checked first.
 async fn generated_runs(
-    call: &ToolCall<'_>,
+    call: &ToolContext<'_>,
     task_id: &str,
     args: &Args,
 ) -> Result<Reply, ToolError> {
-    let anchor = call.anchor_or_other()?;
+    let anchor = call.env.anchor_or_other()?;
     let status = args.status.and_then(anchor_status).map(|s| s.to_string());
     let page = args.page.unwrap_or(1);
     let limit = args.limit.unwrap_or(10);
-    let read = |call: &ToolCall<'_>| {
-        call.state
+    let read = |call: &ToolContext<'_>| {
+        call.env
             .catalog
             .runs_of(task_id, status.as_deref(), page, limit)
             .map_err(|e| ToolError::NotFound {
@@ -427,7 +429,7 @@ async fn generated_runs(
         )
         .await
         {
-            Ok(report) => call.state.note_run_state(&report, &[]),
+            Ok(report) => call.env.note_run_state(&report, &[]),
             Err(error) => tracing::warn!(%error, run = %record.run_id, "could not refresh a run"),
         }
     }
@@ -473,7 +475,7 @@ async fn generated_runs(
 
 /// A skill's executions (the API cannot filter them), newest first.
 async fn skill_executions(
-    call: &ToolCall<'_>,
+    call: &ToolContext<'_>,
     bu: &BrowserUseClient,
     skill_id: &str,
     args: &Args,
@@ -500,7 +502,7 @@ async fn skill_executions(
         })
         .collect();
     let name = call
-        .state
+        .env
         .known_task(skill_id)
         .map(|t| format!("skill {:?}", t.name))
         .unwrap_or_else(|| format!("skill {skill_id}"));

@@ -6,15 +6,17 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, read_only};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::read_only;
 use crate::catalog::CatalogTask;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
 use crate::mcp::args::Problem;
-use crate::mcp::refresh::{code_task_sighting, skill_sighting};
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::sightings::{code_task_sighting, skill_sighting};
 use crate::mcp::task_tools::schema::Signature;
 use crate::runs::TaskKind;
 
@@ -143,11 +145,11 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 /// Argument rules beyond the schema (none).
-pub fn rules(_state: &Shared, _args: &JsonObject, _problems: &mut Vec<Problem>) {}
+pub fn rules(_state: &ToolEnv, _args: &JsonObject, _problems: &mut Vec<Problem>) {}
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let configured = call.state.providers();
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    let configured = call.env.providers();
     let wanted = |provider: Provider| {
         configured.has(provider) && args.provider.is_none_or(|p| Provider::from(p) == provider)
     };
@@ -157,7 +159,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             .provider
             .map(Provider::from)
             .unwrap_or(Provider::Anchor);
-        call.cloud(provider)?;
+        call.env.cloud(provider)?;
     }
     let page = args.page.unwrap_or(1);
     let limit = args.limit.unwrap_or(20);
@@ -167,20 +169,19 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let mut total_skills = None;
     let mut more = false;
     if wanted(Provider::Anchor) {
-        let anchor = call.anchor_or_other()?;
+        let anchor = call.env.anchor_or_other()?;
         let list = anchor
             .list_tasks(page, limit)
             .await
             .map_err(|e| ToolError::api(e, "Listing tasks"))?;
         // Everything listed goes into the catalog: it may become a tool.
         let changes = call
-            .state
-            .learn_all(list.tasks.iter().map(code_task_sighting).collect())
-            .await;
+            .env
+            .learn_all(list.tasks.iter().map(code_task_sighting).collect());
         if page == 1 {
             // Anchor cannot list generated tasks: they come from the catalog, first.
             known.extend(
-                call.state
+                call.env
                     .catalog
                     .tasks()
                     .unwrap_or_default()
@@ -192,7 +193,7 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
             updated.push((task.id.clone(), task.updated_at.clone()));
             known.push(match change {
                 Some(change) => change.task,
-                None => crate::mcp::tools::common::unrecorded(code_task_sighting(task)),
+                None => crate::mcp::context::unrecorded(code_task_sighting(task)),
             });
         }
         let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.tasks.len() as u64;
@@ -200,27 +201,26 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
         total_code_tasks = list.total;
     }
     if wanted(Provider::BrowserUse) {
-        let bu = call.browser_use()?;
+        let bu = call.env.browser_use()?;
         let list = bu
             .list_skills(page, limit, None, None)
             .await
             .map_err(|e| ToolError::api(e, "Listing skills"))?;
         let changes = call
-            .state
-            .learn_all(list.items.iter().map(skill_sighting).collect())
-            .await;
+            .env
+            .learn_all(list.items.iter().map(skill_sighting).collect());
         for (skill, change) in list.items.iter().zip(changes) {
             updated.push((skill.id.clone(), skill.updated_at.clone()));
             known.push(match change {
                 Some(change) => change.task,
-                None => crate::mcp::tools::common::unrecorded(skill_sighting(skill)),
+                None => crate::mcp::context::unrecorded(skill_sighting(skill)),
             });
         }
         let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.items.len() as u64;
         more |= seen < list.total_items;
         total_skills = Some(list.total_items);
     }
-    let table = call.state.table();
+    let listed = call.env.listed_tool_names();
     let updated_at = |id: &str| {
         updated
             .iter()
@@ -230,8 +230,8 @@ pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
     let tasks: Vec<TaskSummary> = known
         .into_iter()
         .map(|task| {
-            let listed_as_tool = table.get(&task.tool_name).is_some();
-            let signature = Signature::new(&task.inputs, &|p| call.state.secrets.has(p));
+            let listed_as_tool = listed.contains(&task.tool_name);
+            let signature = Signature::new(&task.inputs, &|p| call.env.secrets.configured.has(p));
             let has_tool = !task.tool_name.is_empty();
             TaskSummary {
                 updated_at: updated_at(&task.task_id),

@@ -9,7 +9,6 @@
 //! definition to the providers configured and picks the provider of each call.
 
 pub mod cancel_execution;
-pub(crate) mod common;
 pub mod create_task;
 pub mod deploy_task;
 pub mod generate_task;
@@ -21,21 +20,10 @@ pub mod providers;
 pub mod run_task;
 
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
-use tokio_util::sync::CancellationToken;
 
 use super::args::{self, ArgsValidator};
-use super::progress::McpProgress;
+use super::context::{Providers, ToolContext, ToolEnv};
 use super::reply::{Reply, ToolError};
-use super::state::Shared;
-pub use providers::Providers;
-
-/// What a running tool call can reach.
-pub struct ToolCall<'a> {
-    pub state: &'a Shared,
-    /// Fires when the client cancels the request.
-    pub cancel: CancellationToken,
-    pub progress: McpProgress,
-}
 
 /// The tools every server lists, whatever tasks exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +51,19 @@ impl StaticTool {
         StaticTool::GenerateTask,
         StaticTool::CreateTask,
         StaticTool::DeployTask,
+    ];
+
+    /// Every static tool's name (task tools may not take them).
+    pub const NAMES: [&'static str; 9] = [
+        run_task::NAME,
+        get_execution::NAME,
+        cancel_execution::NAME,
+        list_executions::NAME,
+        list_tasks::NAME,
+        get_task::NAME,
+        generate_task::NAME,
+        create_task::NAME,
+        deploy_task::NAME,
     ];
 
     /// The tool's name.
@@ -115,7 +116,7 @@ impl StaticTool {
     /// Check the arguments, run the tool, and shape its result.
     pub async fn call(
         self,
-        call: &ToolCall<'_>,
+        call: &ToolContext<'_>,
         validator: &ArgsValidator,
         arguments: JsonObject,
     ) -> CallToolResult {
@@ -123,7 +124,7 @@ impl StaticTool {
             ($tool:ident) => {
                 async {
                     let args = args::parse(validator, arguments, |raw, problems| {
-                        $tool::rules(call.state, raw, problems)
+                        $tool::rules(call.env, raw, problems)
                     })?;
                     $tool::run(call, args).await
                 }
@@ -152,7 +153,7 @@ impl StaticTool {
     /// Check arguments exactly as a call would, without running anything.
     pub fn check_arguments(
         self,
-        state: &Shared,
+        state: &ToolEnv,
         validator: &ArgsValidator,
         arguments: JsonObject,
     ) -> Result<(), Vec<args::Problem>> {
@@ -203,15 +204,16 @@ mod tests {
 
     use super::*;
     use crate::catalog::Catalog;
-    use crate::mcp::task_tools::{Secrets, Selection};
+    use crate::mcp::secrets::Secrets;
+    use crate::mcp::selection::Selection;
     use crate::waiting::WaitSettings;
 
     /// A state with both providers configured (at an address never contacted: argument
     /// checks send nothing).
-    fn shared() -> Shared {
+    fn shared() -> std::sync::Arc<crate::mcp::Registry> {
         let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
         let keyed = crate::cloud::HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
-        Shared::new(crate::mcp::Setup {
+        crate::mcp::Registry::new(crate::mcp::Setup {
             anchor: Some(crate::anchor::AnchorClient::new(keyed.clone()).unwrap()),
             anchor_template: template.clone(),
             browser_use: Some(crate::browser_use::BrowserUseClient::new(keyed).unwrap()),
@@ -388,7 +390,7 @@ mod tests {
             for tool in StaticTool::ALL {
                 let definition = tool.definition(Providers::BOTH);
                 let validator = ArgsValidator::new(&definition.input_schema);
-                if let Err(problems) = tool.check_arguments(&state, &validator, args.clone()) {
+                if let Err(problems) = tool.check_arguments(state.env(), &validator, args.clone()) {
                     prop_assert!(!problems.is_empty());
                     let text = args::render(tool.name(), &problems);
                     prop_assert!(problems.iter().all(|p| !p.message.is_empty()), "{}", text);

@@ -15,62 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::cloud::Provider;
-use crate::mcp::Shared;
 use crate::mcp::args::{Problem, str_arg};
-
-/// The providers a server (or a session with its own keys) can reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Providers {
-    pub anchor: bool,
-    pub browser_use: bool,
-}
-
-impl Providers {
-    pub const ANCHOR: Self = Self {
-        anchor: true,
-        browser_use: false,
-    };
-    pub const BROWSER_USE: Self = Self {
-        anchor: false,
-        browser_use: true,
-    };
-    pub const BOTH: Self = Self {
-        anchor: true,
-        browser_use: true,
-    };
-
-    /// Whether both are active (tools then take a `provider` argument).
-    pub fn both(self) -> bool {
-        self.anchor && self.browser_use
-    }
-
-    /// Whether `provider` is active.
-    pub fn has(self, provider: Provider) -> bool {
-        match provider {
-            Provider::Anchor => self.anchor,
-            Provider::BrowserUse => self.browser_use,
-        }
-    }
-
-    /// The providers whose arguments tool definitions show: the active ones, or Anchor's
-    /// when none is (calls then explain how to configure a provider).
-    pub fn shown(self) -> Self {
-        if self.anchor || self.browser_use {
-            self
-        } else {
-            Self::ANCHOR
-        }
-    }
-
-    /// The only active provider, if exactly one is.
-    pub fn only(self) -> Option<Provider> {
-        match (self.anchor, self.browser_use) {
-            (true, false) => Some(Provider::Anchor),
-            (false, true) => Some(Provider::BrowserUse),
-            _ => None,
-        }
-    }
-}
+use crate::mcp::context::{Providers, ToolEnv};
 
 /// The `provider` argument (offered when both providers are active).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -179,7 +125,7 @@ pub fn document(mut tool: Tool, name: &str, text: &str) -> Tool {
 }
 
 /// The provider of the task the `task_id` argument names, as the catalog remembers it.
-pub fn of_named_task(state: &Shared, args: &JsonObject) -> Option<Provider> {
+pub fn of_named_task(state: &ToolEnv, args: &JsonObject) -> Option<Provider> {
     str_arg(args, "task_id")
         .and_then(|id| state.known_task(id))
         .map(|task| task.provider)
@@ -187,7 +133,7 @@ pub fn of_named_task(state: &Shared, args: &JsonObject) -> Option<Provider> {
 
 /// The provider of the run the `execution_id` argument names (else of the task `task_id`
 /// names), as the catalog remembers it.
-pub fn of_named_run(state: &Shared, args: &JsonObject) -> Option<Provider> {
+pub fn of_named_run(state: &ToolEnv, args: &JsonObject) -> Option<Provider> {
     str_arg(args, "execution_id")
         .and_then(|id| state.catalog.run(id))
         .map(|run| run.provider)
@@ -195,7 +141,7 @@ pub fn of_named_run(state: &Shared, args: &JsonObject) -> Option<Provider> {
 }
 
 /// The provider of a call that may name a task by `task_id` (see [`resolve`]).
-pub fn of_task_call(state: &Shared, args: &JsonObject, split: &ArgumentSplit) -> Provider {
+pub fn of_task_call(state: &ToolEnv, args: &JsonObject, split: &ArgumentSplit) -> Provider {
     resolve(state.providers(), args, split, of_named_task(state, args))
 }
 

@@ -5,14 +5,14 @@
 
 use rmcp::model::JsonObject;
 
-use super::{Args, Generation, remember, wait_until_ready};
-use crate::browser_use::models::{CreateSkill, Skill};
-use crate::catalog::{CatalogTask, TaskSighting};
+use super::Args;
+use crate::browser_use::models::CreateSkill;
+use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
-use crate::mcp::refresh::{skill_sighting, skill_state};
+use crate::mcp::context::ToolContext;
+use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::tools::ToolCall;
 use crate::runs::TaskKind;
 
 /// The shortest demonstration prompt the API takes.
@@ -57,8 +57,8 @@ pub(super) fn rules(args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// Start generating a skill (once), remember it, and wait.
-pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    let bu = call.browser_use()?;
+pub(super) async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    let bu = call.env.browser_use()?;
     let goal = args
         .goal
         .clone()
@@ -78,46 +78,17 @@ pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolEr
         .await
         .map_err(|e| ToolError::api(e, "Starting the skill generation"))?;
     // Remembered at once, so the id survives whatever happens to this call.
-    let task = remember(
-        call,
-        TaskSighting {
-            provider: Provider::BrowserUse,
-            kind: TaskKind::Skill,
-            task_id: created.id.clone(),
-            name: args.name.trim().to_string(),
-            description: args.description.clone(),
-            version: None,
-            status: Some("recording".into()),
-            params: None,
-            output_schema: None,
-        },
-    );
-    let budget = call.state.waits.budget(args.wait_seconds);
+    let task = call.env.remember(TaskSighting {
+        provider: Provider::BrowserUse,
+        kind: TaskKind::Skill,
+        task_id: created.id.clone(),
+        name: args.name.trim().to_string(),
+        description: args.description.clone(),
+        version: None,
+        status: Some("recording".into()),
+        params: None,
+        output_schema: None,
+    });
+    let budget = call.env.waits.budget(args.wait_seconds);
     wait_until_ready(call, task, "recording", budget, true).await
-}
-
-/// A skill's generation state.
-pub(crate) fn generation(skill: &Skill) -> Generation {
-    Generation {
-        status: skill_state(skill),
-        done: skill.status.is_terminal(),
-        error: None,
-        sighting: Some(skill_sighting(skill)),
-    }
-}
-
-/// Cancel a skill's generation in the cloud (the caller cancelled the wait). Returns its
-/// state after, or `None` when the cancel failed (it is logged).
-pub(super) async fn cancel(call: &ToolCall<'_>, task: &CatalogTask) -> Option<Generation> {
-    let bu = call.browser_use().ok()?;
-    match bu.cancel_skill(&task.task_id).await {
-        Ok(skill) => {
-            tracing::info!(skill = %task.task_id, "cancelled a skill generation after a cancel");
-            Some(generation(&skill))
-        }
-        Err(error) => {
-            tracing::warn!(%error, skill = %task.task_id, "could not cancel a skill generation");
-            None
-        }
-    }
 }

@@ -9,21 +9,22 @@ use serde_json::{Map, Value};
 
 use super::Args;
 use crate::anchor::rules;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, closest, has, str_arg};
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::task_tools::Secrets;
+use crate::mcp::running::{self, RunPlan};
+use crate::mcp::secrets::Secrets;
 use crate::mcp::task_tools::schema::Signature;
-use crate::mcp::tools::ToolCall;
-use crate::mcp::tools::common::{self, RunPlan};
 use crate::params::{self, Param, ParamType, ParamsOrigin};
 use crate::runs::{RunRequest, RunTarget, TaskKind};
 
 /// Argument rules of an Anchor run.
-pub(super) fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_one_of(args, "task_id", "task_name", false, problems);
-    common::check_task_name(args, "task_name", problems);
-    common::check_version(args, "version", problems);
+pub(super) fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    crate::mcp::args::check_one_of(args, "task_id", "task_name", false, problems);
+    anchor_rules::check_task_name(args, "task_name", problems);
+    anchor_rules::check_version(args, "version", problems);
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
         .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id")));
@@ -31,8 +32,8 @@ pub(super) fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Proble
         // The catalog names a Browser Use task for this id, but the call is for Anchor
         // (`provider` says so): check it as a code task, which Anchor will look up.
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
-            common::check_uuid(args, "task_id", common::TASK_ID_FROM, problems);
-            common::check_uuid(
+            anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+            anchor_rules::check_uuid(
                 args,
                 "session_id",
                 "the id of an open Anchor browser session",
@@ -81,7 +82,7 @@ pub(super) fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Proble
             }
             let known = str_arg(args, "task_id").and_then(|id| state.known_task(id));
             if let Some(task) = known.filter(|t| t.params_origin == ParamsOrigin::Declared) {
-                known_input_problems(&task.inputs, &inputs, &state.secrets, problems);
+                known_input_problems(&task.inputs, &inputs, &state.secrets.configured, problems);
             }
         }
     }
@@ -196,19 +197,19 @@ pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
 }
 
 /// Run it on Anchor.
-pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    call.anchor_or_other()?;
+pub(super) async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    call.env.anchor_or_other()?;
     let kind = match (&args.kind, &args.task_name) {
         (Some(kind), _) => TaskKind::from(*kind),
         (None, Some(_)) => TaskKind::Code,
-        (None, None) => match call.state.kind_of(None, args.task_id.as_deref()) {
+        (None, None) => match call.env.kind_of(None, args.task_id.as_deref()) {
             TaskKind::Generated => TaskKind::Generated,
             _ => TaskKind::Code,
         },
     };
     let known = match (&args.task_id, &args.task_name) {
-        (Some(id), _) => call.state.known_task(id),
-        (None, Some(name)) => call.state.catalog.task_by_name(name, Some(TaskKind::Code)),
+        (Some(id), _) => call.env.known_task(id),
+        (None, Some(name)) => call.env.catalog.task_by_name(name, Some(TaskKind::Code)),
         (None, None) => None,
     };
     let given = args.inputs.clone().unwrap_or_default();
@@ -236,8 +237,10 @@ pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolEr
     };
     // Secrets the server holds are filled in when the caller left them out.
     for param in &secret_params {
-        if let (Some(key), Some(value)) = (key_of(&param.name), call.state.secrets.value_for(param))
-        {
+        if let (Some(key), Some(value)) = (
+            key_of(&param.name),
+            call.env.secrets.configured.value_for(param),
+        ) {
             inputs.entry(key).or_insert(value);
         }
     }
@@ -245,7 +248,7 @@ pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolEr
         .iter()
         .filter_map(|p| key_of(&p.name))
         .collect();
-    let (recorded_inputs, secrets) = common::redact(&inputs, &|name| {
+    let (recorded_inputs, secrets) = running::redact(&inputs, &|name| {
         secret_keys.iter().any(|k| k == name) || params::looks_secret(name)
     });
     let target = match (kind, &args.task_name) {
@@ -270,10 +273,10 @@ pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolEr
         task_name: known.map(|t| t.name).or(args.task_name.clone()),
         recorded_inputs,
         secrets: secrets.clone(),
-        budget: call.state.waits.budget(args.wait_seconds),
+        budget: call.env.waits.budget(args.wait_seconds),
     };
-    let (report, end) = common::start_and_wait(call, plan).await?;
-    Ok(common::run_reply(report, end)?.scrubbed(&secrets))
+    let (report, end) = running::start_and_wait(call, plan).await?;
+    Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 
 #[cfg(test)]

@@ -8,12 +8,14 @@ use serde_json::{Map, Value, json};
 use super::{AGENT_ARGUMENTS, Args, SessionSettingsArg, ThinkingLevel, Vision};
 use crate::browser_use::models::{CreateTask, SessionSettings};
 use crate::catalog::CatalogTask;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has, str_arg};
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
+use crate::mcp::generation;
 use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::running::{self, RunPlan, SkillRun};
 use crate::mcp::task_tools::schema::{InputForm, Signature};
-use crate::mcp::tools::ToolCall;
-use crate::mcp::tools::common::{self, RunPlan, SkillRun};
 use crate::redact::REDACTED;
 use crate::runs::{RunRequest, RunTarget};
 
@@ -25,8 +27,8 @@ const MAX_METADATA_PAIRS: usize = 10;
 const MAX_PROMPT_EXTENSION_CHARS: usize = 10_000;
 
 /// Argument rules of a Browser Use run.
-pub(super) fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
-    common::check_one_of(args, "task_id", "task", false, problems);
+pub(super) fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    crate::mcp::args::check_one_of(args, "task_id", "task", false, problems);
     if has(args, "task") {
         agent_rules(args, problems);
     } else if has(args, "task_id") {
@@ -115,7 +117,7 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
             "has an empty entry; give domains such as \"example.com\" or \"*.example.com\"",
         ));
     }
-    common::check_uuid(
+    anchor_rules::check_uuid(
         args,
         "session_id",
         "the id of an idle Browser Use session",
@@ -136,7 +138,7 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
                 "must be a two-letter country code such as \"us\", \"de\" or \"uk\"",
             ));
         }
-        common::check_uuid(
+        anchor_rules::check_uuid(
             settings,
             "profile_id",
             "a Browser Use browser profile's id",
@@ -145,7 +147,7 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
     }
 }
 
-fn skill_rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     for argument in AGENT_ARGUMENTS.iter().filter(|a| has(args, a)) {
         problems.push(Problem::new(
             *argument,
@@ -153,7 +155,7 @@ fn skill_rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
              session_id and wait_seconds",
         ));
     }
-    common::check_uuid(
+    anchor_rules::check_uuid(
         args,
         "session_id",
         "the id of a Browser Use session, to run the skill from its IP",
@@ -169,7 +171,12 @@ fn skill_rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
         }
     }
     if let Some(skill) = str_arg(args, "task_id").and_then(|id| state.known_task(id)) {
-        super::anchor::known_input_problems(&skill.inputs, &inputs, &state.secrets, problems);
+        super::anchor::known_input_problems(
+            &skill.inputs,
+            &inputs,
+            &state.secrets.configured,
+            problems,
+        );
         let by_name = super::anchor::by_parameter_name(&skill.inputs, &inputs);
         for param in &skill.inputs {
             if let Some(value) = by_name.get(&param.name).filter(|v| !v.is_null())
@@ -182,15 +189,15 @@ fn skill_rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// Run it on Browser Use.
-pub(super) async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
-    call.browser_use()?;
+pub(super) async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    call.env.browser_use()?;
     match args.task.clone() {
         Some(task) => run_agent(call, task, args).await,
         None => run_skill(call, args).await,
     }
 }
 
-async fn run_agent(call: &ToolCall<'_>, task: String, args: Args) -> Result<Reply, ToolError> {
+async fn run_agent(call: &ToolContext<'_>, task: String, args: Args) -> Result<Reply, ToolError> {
     let secrets: Vec<String> = args
         .secrets
         .iter()
@@ -244,18 +251,18 @@ async fn run_agent(call: &ToolCall<'_>, task: String, args: Args) -> Result<Repl
         task_name: None,
         recorded_inputs: recorded,
         secrets: secrets.clone(),
-        budget: call.state.waits.budget(args.wait_seconds),
+        budget: call.env.waits.budget(args.wait_seconds),
     };
-    let (report, end) = common::start_and_wait(call, plan).await?;
-    Ok(common::run_reply(report, end)?.scrubbed(&secrets))
+    let (report, end) = running::start_and_wait(call, plan).await?;
+    Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 
-async fn run_skill(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+async fn run_skill(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let skill_id = args.task_id.clone().unwrap_or_default();
-    let skill = common::skill(call, &skill_id).await?;
+    let skill = generation::skill(call, &skill_id).await?;
     let given = args.inputs.clone().unwrap_or_default();
     let inputs = skill_inputs(call, &skill, &given)?;
-    let report = common::run_skill(
+    let report = running::run_skill(
         call,
         SkillRun {
             skill_id: skill.task_id.clone(),
@@ -267,13 +274,13 @@ async fn run_skill(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> 
         },
     )
     .await?;
-    Ok(common::skill_reply(report).scrubbed(&inputs.secrets))
+    Ok(running::skill_reply(report).scrubbed(&inputs.secrets))
 }
 
 /// A skill's inputs from run_task's `inputs`: keyed by parameter (an argument name maps to
 /// its parameter), typed, defaults and configured secrets filled in.
 fn skill_inputs(
-    call: &ToolCall<'_>,
+    call: &ToolContext<'_>,
     skill: &CatalogTask,
     given: &Map<String, Value>,
 ) -> Result<crate::mcp::task_tools::schema::TaskInputs, ToolError> {
@@ -300,7 +307,7 @@ fn skill_inputs(
     if !unknown.is_empty() {
         return Err(ToolError::InvalidArguments(unknown));
     }
-    let secrets = &call.state.secrets;
+    let secrets = &call.env.secrets.configured;
     let signature = Signature::new(&skill.inputs, &|p| secrets.has(p));
     // The signature reads arguments by argument name.
     let arguments: JsonObject = signature

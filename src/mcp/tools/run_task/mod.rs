@@ -16,12 +16,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{self, AnchorKind, browser_configuration_doc};
-use super::providers::{self, ArgumentSplit, ProviderArg, Providers, describe};
-use super::{ToolCall, writes};
+use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::writes;
 use crate::cloud::Provider;
-use crate::mcp::Shared;
+use crate::mcp::anchor_rules::{AnchorKind, browser_configuration_doc};
 use crate::mcp::args::{Problem, has};
+use crate::mcp::context::Providers;
+use crate::mcp::context::ToolContext;
+use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::runs::RunReport;
@@ -269,15 +271,15 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 /// The provider a call is for: as asked, as its arguments imply, as the task it names.
-fn provider_of(state: &Shared, args: &JsonObject) -> Provider {
+fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     providers::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
-pub fn rules(state: &Shared, args: &JsonObject, problems: &mut Vec<Problem>) {
+pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
     providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
-    common::check_wait_seconds(args, problems);
+    crate::mcp::args::check_wait_seconds(args, problems);
     if !["task_id", "task_name", "task"]
         .iter()
         .any(|k| has(args, k))
@@ -306,9 +308,9 @@ fn what_to_run(providers: Providers) -> &'static str {
 }
 
 /// Run it.
-pub async fn run(call: &ToolCall<'_>, args: Args) -> Result<Reply, ToolError> {
+pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
     let raw = providers::as_object(&args);
-    match provider_of(call.state, &raw) {
+    match provider_of(call.env, &raw) {
         Provider::Anchor => anchor::run(call, args).await,
         Provider::BrowserUse => browser_use::run(call, args).await,
     }

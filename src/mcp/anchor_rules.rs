@@ -1,0 +1,304 @@
+//! Anchor's argument rules and look-ups that several tools share: ids are UUIDs, code task
+//! names and versions, TypeScript code given plainly or in base64, declared parameters, and
+//! finding a code task's id by its name.
+
+use std::collections::BTreeSet;
+
+use rmcp::model::JsonObject;
+use serde_json::Value;
+
+use super::args::{Problem, check_one_of, str_arg};
+use super::reply::ToolError;
+use crate::anchor::models::TaskParameter;
+use crate::anchor::{AnchorClient, infer, rules};
+use crate::params::{Param, ParamsOrigin};
+use crate::runs::TaskKind;
+
+/// An Anchor task's kind, as tool arguments name it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AnchorKind {
+    /// A TypeScript code task (legacy v1).
+    Code,
+    /// A Task Builder task (v2).
+    Generated,
+}
+
+impl From<AnchorKind> for TaskKind {
+    fn from(kind: AnchorKind) -> Self {
+        match kind {
+            AnchorKind::Code => TaskKind::Code,
+            AnchorKind::Generated => TaskKind::Generated,
+        }
+    }
+}
+
+/// The description of a `browser_configuration` argument: `purpose`, then the settings.
+pub fn browser_configuration_doc(purpose: &str) -> String {
+    format!(
+        "{purpose} Anchor's session settings, e.g. {{\"initial_url\": \"https://example.com\", \
+         \"proxy\": {{\"active\": true, \"country_code\": \"us\"}}, \"timeout\": \
+         {{\"max_duration\": 20, \"idle_timeout\": 5}}, \"recording\": {{\"active\": false}}, \
+         \"tags\": [\"nightly\"]}}."
+    )
+}
+
+/// Task names of code tasks.
+pub fn check_task_name(args: &JsonObject, key: &str, problems: &mut Vec<Problem>) {
+    if let Some(name) = str_arg(args, key)
+        && !rules::is_task_name(name)
+    {
+        problems.push(Problem::new(
+            key,
+            "must be 1-255 characters of letters, digits, '-' and '_' (no spaces), e.g. \
+             \"web-scraper\"",
+        ));
+    }
+}
+
+/// v1 ids (tasks, executions, sessions) are UUIDs; `from` says where to find a good one.
+pub fn check_uuid(args: &JsonObject, key: &str, from: &str, problems: &mut Vec<Problem>) {
+    if let Some(id) = str_arg(args, key)
+        && !rules::is_uuid(id)
+    {
+        problems.push(Problem::new(
+            key,
+            format!("must be a UUID such as \"550e8400-e29b-41d4-a716-446655440000\" ({from})"),
+        ));
+    }
+}
+
+/// Where task ids come from, for [`check_uuid`].
+pub const TASK_ID_FROM: &str = "list_tasks shows every task's id";
+/// Where execution ids come from, for [`check_uuid`].
+pub const EXECUTION_ID_FROM: &str = "run_task and list_executions return them";
+
+/// `draft`, `latest` or a number.
+pub fn check_version(args: &JsonObject, key: &str, problems: &mut Vec<Problem>) {
+    if let Some(version) = str_arg(args, key)
+        && !rules::is_version_ref(version)
+    {
+        problems.push(Problem::new(
+            key,
+            "must be \"draft\", \"latest\" or a published version number such as \"3\"",
+        ));
+    }
+}
+
+/// At most 1000 characters (the API's limit on descriptions).
+pub fn check_description(args: &JsonObject, problems: &mut Vec<Problem>) {
+    if let Some(text) = str_arg(args, "description")
+        && text.chars().count() > 1000
+    {
+        problems.push(Problem::new(
+            "description",
+            format!(
+                "is {} characters long; the API accepts at most 1000",
+                text.chars().count()
+            ),
+        ));
+    }
+}
+
+/// `code` (plain TypeScript) and `code_base64` are alternatives; check whichever is given.
+pub fn check_code(args: &JsonObject, problems: &mut Vec<Problem>) {
+    check_one_of(args, "code", "code_base64", false, problems);
+    if let Some(code) = str_arg(args, "code")
+        && code.trim().is_empty()
+    {
+        problems.push(Problem::new(
+            "code",
+            "is empty; give the task's TypeScript source",
+        ));
+    }
+    if let Some(encoded) = str_arg(args, "code_base64")
+        && let Some(why) = rules::base64_problem(encoded)
+    {
+        problems.push(Problem::new(
+            "code_base64",
+            format!(
+                "is not valid base64 TypeScript: {why}. Pass the plain source in `code` \
+                 instead and the server encodes it"
+            ),
+        ));
+    }
+}
+
+/// A code task's declared `input_parameters`: well formed, and names that can be `ANCHOR_*`
+/// environment variables.
+pub fn check_code_parameters(args: &JsonObject, problems: &mut Vec<Problem>) {
+    if let Some(Value::Array(params)) = args.get("input_parameters") {
+        parameter_problems("input_parameters", params, problems);
+        for (i, param) in params.iter().enumerate() {
+            if let Some(name) = param.get("name").and_then(Value::as_str)
+                && !name.trim().is_empty()
+                && rules::input_key(name).is_none()
+            {
+                problems.push(Problem::new(
+                    format!("input_parameters.{i}.name"),
+                    format!(
+                        "{name:?} cannot be an environment variable name: use letters, digits \
+                         and underscores (the code reads it as process.env.ANCHOR_<NAME>)"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A code task's parameters: as declared, else read off `code_base64`, else unknown (`None`:
+/// keep what the catalog has).
+pub fn code_task_params(
+    declared: Option<&[TaskParameter]>,
+    code_base64: Option<&str>,
+) -> Option<(Vec<Param>, Vec<Param>, ParamsOrigin)> {
+    if let Some(declared) = declared {
+        let params = declared
+            .iter()
+            .map(|p| {
+                let mut param = Param::from_anchor(p);
+                // Stored without the prefix, like inferred ones.
+                if let Some(rest) = param.name.strip_prefix(rules::INPUT_PREFIX) {
+                    param.name = rest.to_string();
+                }
+                param
+            })
+            .collect();
+        return Some((params, Vec::new(), ParamsOrigin::Declared));
+    }
+    let source = rules::decode_code(code_base64?)?;
+    Some((
+        infer::inputs_from_code(&source),
+        Vec::new(),
+        ParamsOrigin::Inferred,
+    ))
+}
+
+/// The base64 code to send, from whichever argument carried it.
+pub fn encoded_code(code: Option<&str>, code_base64: Option<&str>) -> Option<String> {
+    code.map(rules::encode_code)
+        .or_else(|| code_base64.map(rules::canonical_base64))
+}
+
+/// Find a code task's id from its id or its name (names are looked up in the task list).
+pub async fn resolve_code_task(
+    anchor: &AnchorClient,
+    task_id: Option<&str>,
+    task_name: Option<&str>,
+) -> Result<String, ToolError> {
+    if let Some(id) = task_id {
+        return Ok(id.to_string());
+    }
+    let Some(name) = task_name else {
+        return Err(ToolError::InvalidArguments(vec![Problem::new(
+            "task_id",
+            "is required: give `task_id` or `task_name`",
+        )]));
+    };
+    const PAGE: u32 = 100;
+    // A bounded walk: 50 pages of 100 is far beyond any real account, and keeps a runaway
+    // (an API ignoring `page`) from looping forever.
+    for page in 1..=50 {
+        let list = anchor
+            .list_tasks(page, PAGE)
+            .await
+            .map_err(|e| ToolError::api(e, format!("Looking up the code task named {name:?}")))?;
+        if let Some(task) = list.tasks.iter().find(|t| t.name == name) {
+            return Ok(task.id.clone());
+        }
+        let seen = u64::from(page) * u64::from(PAGE);
+        if list.tasks.len() < PAGE as usize || list.total.is_some_and(|total| seen >= total) {
+            break;
+        }
+    }
+    Err(ToolError::NotFound {
+        message: format!("There is no code task named {name:?}."),
+        hint: "Names are case-sensitive; list_tasks shows every task's name and id.".into(),
+    })
+}
+
+/// Problems in a parameter list: unknown types, empty or repeated names, bad options.
+pub fn parameter_problems(key: &str, params: &[Value], problems: &mut Vec<Problem>) {
+    let mut names = BTreeSet::new();
+    for (i, param) in params.iter().enumerate() {
+        let at = |field: &str| format!("{key}.{i}.{field}");
+        let name = param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if name.trim().is_empty() {
+            problems.push(Problem::new(at("name"), "is missing or empty"));
+        } else if !names.insert(name.to_string()) {
+            problems.push(Problem::new(
+                at("name"),
+                format!("{name:?} is declared twice; parameter names must be unique"),
+            ));
+        }
+        match param.get("type").and_then(Value::as_str) {
+            Some("string" | "number" | "boolean" | "secret" | "file") => {}
+            _ => problems.push(Problem::new(
+                at("type"),
+                "must be one of: \"string\", \"number\", \"boolean\", \"secret\", \"file\"",
+            )),
+        }
+        if let Some(options) = param.get("options").filter(|o| !o.is_null()) {
+            let strings: Option<Vec<&str>> = options
+                .as_array()
+                .map(|items| items.iter().filter_map(Value::as_str).collect());
+            match strings {
+                Some(list)
+                    if list.len() == options.as_array().map_or(0, Vec::len) && !list.is_empty() =>
+                {
+                    if let Some(default) = param.get("defaultValue").and_then(Value::as_str)
+                        && !list.contains(&default)
+                    {
+                        problems.push(Problem::new(
+                            at("defaultValue"),
+                            format!("{default:?} is not one of the options {list:?}"),
+                        ));
+                    }
+                }
+                _ => problems.push(Problem::new(
+                    at("options"),
+                    "must be a non-empty list of strings (the allowed values)",
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn parameter_lists_are_checked_whole() {
+        let params = json!([
+            {"name": "url", "type": "string"},
+            {"name": "url", "type": "text"},
+            {"name": "", "type": "number", "options": []},
+            {"name": "mode", "type": "string", "options": ["a", "b"], "defaultValue": "c"}
+        ]);
+        let mut problems = Vec::new();
+        parameter_problems(
+            "input_parameters",
+            params.as_array().unwrap(),
+            &mut problems,
+        );
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "input_parameters.1.name",
+                "input_parameters.1.type",
+                "input_parameters.2.name",
+                "input_parameters.2.options",
+                "input_parameters.3.defaultValue"
+            ]
+        );
+    }
+}

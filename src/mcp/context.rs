@@ -1,0 +1,388 @@
+//! What a tool sees: [`ToolEnv`], the configured provider clients, the catalog of tasks and
+//! runs, wait settings, the secret store and the activity record, shared by every call of a
+//! server (or of a session that brought its own keys); and [`ToolContext`], one call's view
+//! of it plus the call's cancellation and progress.
+//!
+//! Tools never see the tool registry. When a tool changes the catalog in a way that may change
+//! the tool list, [`ToolEnv`] bumps a change counter and signals a `watch` channel; the
+//! registry (above the tools) rebuilds the list and tells clients.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::activity::Activity;
+use super::progress::McpProgress;
+use super::reply::ToolError;
+use super::secrets::SecretStore;
+use super::selection::Selection;
+use super::task_tools::naming;
+use crate::anchor::AnchorClient;
+use crate::browser_use::BrowserUseClient;
+use crate::catalog::{Catalog, CatalogTask, RunRecord, TaskChange, TaskSighting};
+use crate::cloud::Provider;
+use crate::params::ParamsOrigin;
+use crate::redact::{REDACTED, scrub_text};
+use crate::runs::{Cloud, RunReport, TaskKind};
+use crate::waiting::WaitSettings;
+
+/// The providers a server (or a session with its own keys) can reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Providers {
+    pub anchor: bool,
+    pub browser_use: bool,
+}
+
+impl Providers {
+    pub const ANCHOR: Self = Self {
+        anchor: true,
+        browser_use: false,
+    };
+    pub const BROWSER_USE: Self = Self {
+        anchor: false,
+        browser_use: true,
+    };
+    pub const BOTH: Self = Self {
+        anchor: true,
+        browser_use: true,
+    };
+
+    /// Whether both are active (tools then take a `provider` argument).
+    pub fn both(self) -> bool {
+        self.anchor && self.browser_use
+    }
+
+    /// Whether `provider` is active.
+    pub fn has(self, provider: Provider) -> bool {
+        match provider {
+            Provider::Anchor => self.anchor,
+            Provider::BrowserUse => self.browser_use,
+        }
+    }
+
+    /// The providers whose arguments tool definitions show: the active ones, or Anchor's
+    /// when none is (calls then explain how to configure a provider).
+    pub fn shown(self) -> Self {
+        if self.anchor || self.browser_use {
+            self
+        } else {
+            Self::ANCHOR
+        }
+    }
+
+    /// The only active provider, if exactly one is.
+    pub fn only(self) -> Option<Provider> {
+        match (self.anchor, self.browser_use) {
+            (true, false) => Some(Provider::Anchor),
+            (false, true) => Some(Provider::BrowserUse),
+            _ => None,
+        }
+    }
+}
+
+/// What every tool call of one server state can reach.
+pub struct ToolEnv {
+    /// `None` when no Anchor key is configured (tools then say how to configure it).
+    pub anchor: Option<AnchorClient>,
+    /// `None` when no Browser Use key is configured.
+    pub browser_use: Option<BrowserUseClient>,
+    pub waits: WaitSettings,
+    pub catalog: Catalog,
+    /// Which tasks are listed as tools (to answer whether one is).
+    pub selection: Selection,
+    /// Configured secrets and the values runs were given.
+    pub secrets: Arc<SecretStore>,
+    /// Sessions, calls and runs in flight (one record for the whole process).
+    pub activity: Arc<Activity>,
+    /// Names task tools may not take (the static tools').
+    reserved_names: &'static [&'static str],
+    /// Bumped whenever this process changes a task in the catalog.
+    changes: AtomicU64,
+    changed: watch::Sender<u64>,
+}
+
+impl std::fmt::Debug for ToolEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolEnv")
+            .field("anchor", &self.anchor)
+            .field("browser_use", &self.browser_use)
+            .field("catalog", &self.catalog)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a [`ToolEnv`] is built from.
+pub struct EnvParts {
+    pub anchor: Option<AnchorClient>,
+    pub browser_use: Option<BrowserUseClient>,
+    pub waits: WaitSettings,
+    pub catalog: Catalog,
+    pub selection: Selection,
+    pub secrets: SecretStore,
+    pub activity: Arc<Activity>,
+    /// Names task tools may not take.
+    pub reserved_names: &'static [&'static str],
+}
+
+impl ToolEnv {
+    pub fn new(parts: EnvParts) -> Self {
+        Self {
+            anchor: parts.anchor,
+            browser_use: parts.browser_use,
+            waits: parts.waits,
+            catalog: parts.catalog,
+            selection: parts.selection,
+            secrets: Arc::new(parts.secrets),
+            activity: parts.activity,
+            reserved_names: parts.reserved_names,
+            changes: AtomicU64::new(0),
+            changed: watch::Sender::new(0),
+        }
+    }
+
+    /// The providers this state can reach.
+    pub fn providers(&self) -> Providers {
+        Providers {
+            anchor: self.anchor.is_some(),
+            browser_use: self.browser_use.is_some(),
+        }
+    }
+
+    // ---- provider clients ------------------------------------------------------------------
+
+    /// The Anchor client, for what only Anchor does, or the error telling the agent how to
+    /// configure it.
+    pub fn anchor(&self) -> Result<&AnchorClient, ToolError> {
+        self.anchor.as_ref().ok_or(ToolError::NotConfigured {
+            provider: Provider::Anchor,
+            alternative: None,
+        })
+    }
+
+    /// The client of `provider`, for what either provider does (the error then names the
+    /// other provider as an alternative).
+    pub fn cloud(&self, provider: Provider) -> Result<Cloud<'_>, ToolError> {
+        match provider {
+            Provider::Anchor => self.anchor_or_other().map(Cloud::Anchor),
+            Provider::BrowserUse => self.browser_use().map(Cloud::BrowserUse),
+        }
+    }
+
+    /// The Browser Use client (see [`ToolEnv::cloud`]).
+    pub fn browser_use(&self) -> Result<&BrowserUseClient, ToolError> {
+        self.browser_use.as_ref().ok_or(ToolError::NotConfigured {
+            provider: Provider::BrowserUse,
+            alternative: Some(Provider::Anchor),
+        })
+    }
+
+    /// The Anchor client, for what either provider does (see [`ToolEnv::cloud`]).
+    pub fn anchor_or_other(&self) -> Result<&AnchorClient, ToolError> {
+        self.anchor.as_ref().ok_or(ToolError::NotConfigured {
+            provider: Provider::Anchor,
+            alternative: Some(Provider::BrowserUse),
+        })
+    }
+
+    // ---- changes of the tool list ----------------------------------------------------------
+
+    /// How many task changes this process has made (the registry rebuilds when it moves).
+    pub fn change_count(&self) -> u64 {
+        self.changes.load(Ordering::SeqCst)
+    }
+
+    /// Signalled after every task change (see [`ToolEnv::change_count`]).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn tasks_changed(&self) {
+        let count = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
+        self.changed.send_replace(count);
+    }
+
+    /// The tasks listed as tools now: runnable, selected, of a provider this state reaches.
+    pub fn listed_tasks(&self) -> Option<Vec<CatalogTask>> {
+        let tasks = match self.catalog.tasks() {
+            Ok(tasks) => tasks,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the catalog");
+                return None;
+            }
+        };
+        // A task of a provider this server cannot reach (the catalog is shared, and keys
+        // change) is no tool: calling it could only fail.
+        let providers = self.providers();
+        let tasks = tasks
+            .into_iter()
+            .filter(|task| providers.has(task.provider))
+            .collect();
+        Some(self.selection.choose(tasks))
+    }
+
+    /// The tool names of the tasks listed as tools now.
+    pub fn listed_tool_names(&self) -> BTreeSet<String> {
+        self.listed_tasks()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|task| task.tool_name)
+            .collect()
+    }
+
+    // ---- the catalog -------------------------------------------------------------------------
+
+    /// Record what was learned about a task (naming its tool if it is new).
+    pub fn learn(&self, sighting: TaskSighting) -> Option<TaskChange> {
+        self.learn_all(vec![sighting]).pop().flatten()
+    }
+
+    /// Record sightings; the tool list is rebuilt if one of them changed a task.
+    pub fn learn_all(&self, sightings: Vec<TaskSighting>) -> Vec<Option<TaskChange>> {
+        let reserved = self.reserved_names;
+        let name_tool = |s: &TaskSighting, taken: &dyn Fn(&str) -> bool| {
+            let identity = format!("{}:{}", s.provider.id(), s.task_id);
+            naming::tool_name(&s.name, &identity, &|n| reserved.contains(&n) || taken(n))
+        };
+        let changes: Vec<Option<TaskChange>> = sightings
+            .into_iter()
+            .map(
+                |sighting| match self.catalog.upsert_task(sighting, &name_tool) {
+                    Ok(change) => Some(change),
+                    Err(error) => {
+                        tracing::warn!(%error, "could not record a task in the catalog");
+                        None
+                    }
+                },
+            )
+            .collect();
+        if changes.iter().flatten().any(|c| c.changed) {
+            self.tasks_changed();
+        }
+        changes
+    }
+
+    /// After a complete listing of `kind` tasks: the ones not `present` are gone (their tools
+    /// with them).
+    pub fn forget_missing(&self, provider: Provider, kind: TaskKind, present: &[String]) {
+        match self.catalog.mark_missing(provider, kind, present) {
+            Ok(0) => {}
+            Ok(_) => self.tasks_changed(),
+            Err(error) => tracing::warn!(%error, "could not mark removed tasks in the catalog"),
+        }
+    }
+
+    /// Record a sighting; if the catalog cannot take it, carry on with an unlisted copy.
+    pub fn remember(&self, sighting: TaskSighting) -> CatalogTask {
+        match self.learn(sighting.clone()) {
+            Some(change) => change.task,
+            None => unrecorded(sighting),
+        }
+    }
+
+    /// The catalog's task with this id, if known.
+    pub fn known_task(&self, task_id: &str) -> Option<CatalogTask> {
+        self.catalog.task_by_id(task_id)
+    }
+
+    /// Which API a task id belongs to: as given, else as remembered, else a code task.
+    pub fn kind_of(&self, explicit: Option<TaskKind>, task_id: Option<&str>) -> TaskKind {
+        explicit
+            .or_else(|| task_id.and_then(|id| self.known_task(id)).map(|t| t.kind))
+            .unwrap_or(TaskKind::Code)
+    }
+
+    /// Record a run that was just started, before waiting on it.
+    pub fn record_run(&self, report: &RunReport, inputs: Value) {
+        let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let record = RunRecord {
+            provider: report.kind.provider(),
+            run_id: report.execution_id.clone(),
+            kind: report.kind,
+            task_id: report.task_id.clone(),
+            task_name: report.task_name.clone(),
+            version: report.version.clone(),
+            inputs,
+            started_at: report.started_at.clone().unwrap_or_else(|| stamp.clone()),
+            status: report.status.clone(),
+            finished: report.finished,
+            summary: None,
+            error: None,
+            updated_at: stamp,
+        };
+        if let Err(error) = self.catalog.record_run(&record) {
+            tracing::error!(%error, run = %report.execution_id, "could not record a run in the catalog");
+        }
+        if let Some(task_id) = &report.task_id {
+            self.catalog.mark_used(report.kind.provider(), task_id);
+        }
+    }
+
+    /// Keep a recorded run's state up to date (unrecorded runs are left alone). Outputs are
+    /// stored scrubbed of the configured secrets and of `secrets` (the ones the run was given);
+    /// a run recorded with redacted inputs whose values are not known here keeps no output.
+    pub fn note_run_state(&self, report: &RunReport, secrets: &[String]) {
+        let mut known = self.secrets.values();
+        known.extend(secrets.iter().cloned());
+        let unknown_secrets = secrets.is_empty()
+            && self
+                .catalog
+                .run(&report.execution_id)
+                .is_some_and(|run| run.inputs.to_string().contains(REDACTED));
+        let summary = report
+            .output
+            .as_ref()
+            .filter(|_| !unknown_secrets)
+            .map(|output| {
+                let text = crate::params::text_of(output);
+                crate::cloud::truncate_text(&scrub_text(&text, &known), 500)
+            });
+        let error = report.error.as_deref().map(|e| scrub_text(e, &known));
+        let result = self.catalog.update_run(
+            report.kind.provider(),
+            &report.execution_id,
+            &report.status,
+            report.finished,
+            summary.as_deref(),
+            error.as_deref(),
+        );
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not update a run in the catalog");
+        }
+    }
+}
+
+/// A task the catalog could not record: usable for this call, without a tool.
+pub fn unrecorded(sighting: TaskSighting) -> CatalogTask {
+    let (inputs, outputs, params_origin) =
+        sighting
+            .params
+            .unwrap_or((Vec::new(), Vec::new(), ParamsOrigin::Unknown));
+    CatalogTask {
+        provider: sighting.provider,
+        kind: sighting.kind,
+        task_id: sighting.task_id,
+        name: sighting.name,
+        description: sighting.description,
+        version: sighting.version,
+        status: sighting.status,
+        inputs,
+        outputs,
+        params_origin,
+        output_schema: sighting.output_schema,
+        tool_name: String::new(),
+        last_seen: String::new(),
+        last_used: None,
+    }
+}
+
+/// One tool call's view: the shared environment, plus the call's cancellation and progress.
+pub struct ToolContext<'a> {
+    pub env: &'a ToolEnv,
+    /// Fires when the client cancels the request.
+    pub cancel: CancellationToken,
+    pub progress: McpProgress,
+}

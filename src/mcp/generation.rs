@@ -1,0 +1,322 @@
+//! Generated tasks, whichever provider: where a generation stands, waiting for it with
+//! progress (cancelling a skill's generation when the wait is cancelled), recording its
+//! outcome (a ready task becomes a tool), and the answer `generate_task` and `get_task`
+//! give. Also the skill look-ups several tools share.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::context::ToolContext;
+use super::reply::{Reply, ToolError};
+use super::sightings::{skill_sighting, skill_state};
+use crate::anchor::models::GenerationStatus;
+use crate::browser_use::models::Skill;
+use crate::catalog::{CatalogTask, TaskSighting};
+use crate::cloud::ApiError;
+use crate::params::{Param, ParamsOrigin};
+use crate::runs::{Cloud, TaskKind};
+use crate::waiting::{self, Observation, WaitOutcome};
+
+/// The answer of `generate_task` (and of `get_task` for a generated task or a skill).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Output {
+    /// The new task's id: pass it to run_task as task_id.
+    pub task_id: String,
+    pub name: String,
+    /// "generated" (an Anchor Task Builder task) or "skill" (a Browser Use skill).
+    pub kind: TaskKind,
+    /// "anchor" or "browser_use".
+    pub provider: String,
+    /// Anchor: generating, waiting-for-session, ready or failed. Browser Use: recording,
+    /// generating, ready (finished and enabled), disabled (finished, not enabled), failed,
+    /// cancelled or timed_out.
+    pub status: String,
+    /// Whether the task can be run now.
+    pub ready: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The task's own tool (listed when the task is ready and selected for listing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_name: Option<String>,
+    /// Whether that tool is in the tool list right now.
+    pub listed_as_tool: bool,
+    pub input_parameters: Vec<Param>,
+    pub output_parameters: Vec<Param>,
+    /// Skills: the JSON Schema of what a run returns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<Value>,
+    pub next_step: String,
+}
+
+/// A generation's state, whichever provider.
+#[derive(Debug, Clone)]
+pub struct Generation {
+    /// As the catalog keeps it (see [`Output::status`]).
+    pub status: String,
+    /// Whether generation has ended (ready, disabled, failed, …).
+    pub done: bool,
+    pub error: Option<String>,
+    /// What the catalog should learn (`None`: only the status).
+    pub sighting: Option<TaskSighting>,
+}
+
+/// A generation's state now, on the task's own cloud.
+async fn check_generation(cloud: Cloud<'_>, task: &CatalogTask) -> Result<Generation, ApiError> {
+    match cloud {
+        Cloud::BrowserUse(bu) => {
+            let skill = bu.get_skill(&task.task_id).await?;
+            Ok(skill_generation(&skill))
+        }
+        Cloud::Anchor(anchor) => {
+            let state = anchor.generation_status(&task.task_id).await?;
+            Ok(Generation {
+                status: state.status.to_string(),
+                done: state.status.is_terminal(),
+                error: state.error.filter(|e| !e.is_empty()),
+                sighting: None,
+            })
+        }
+    }
+}
+
+/// Wait for a generation to end (within `budget`) and build the reply; shared with
+/// `get_task`. With `cancel_in_cloud`, a cancelled wait cancels a skill's generation too
+/// (generate_task's own wait; a get_task that stops waiting leaves it be).
+pub async fn wait_until_ready(
+    call: &ToolContext<'_>,
+    task: CatalogTask,
+    status: &str,
+    budget: std::time::Duration,
+    cancel_in_cloud: bool,
+) -> Result<Reply, ToolError> {
+    let cloud = call.env.cloud(task.provider)?;
+    let label = format!("generation of task {} ({})", task.name, task.task_id);
+    let outcome = waiting::wait_for(
+        &label,
+        status,
+        budget,
+        &call.env.waits,
+        &call.cancel,
+        &call.progress,
+        || async {
+            let generation = check_generation(cloud, &task).await?;
+            Ok(Observation {
+                status: generation.status.clone(),
+                detail: None,
+                done: generation.done,
+                snapshot: generation,
+            })
+        },
+    )
+    .await;
+    let latest: Option<Generation> = match outcome {
+        WaitOutcome::Finished(generation) => Some(generation),
+        WaitOutcome::BudgetSpent(last) => last,
+        WaitOutcome::Cancelled(last) if cancel_in_cloud && task.kind == TaskKind::Skill => Some(
+            cancel_skill_generation(call, &task)
+                .await
+                .unwrap_or_else(|| {
+                    last.unwrap_or(Generation {
+                        status: status.to_string(),
+                        done: false,
+                        error: None,
+                        sighting: None,
+                    })
+                }),
+        ),
+        WaitOutcome::Cancelled(last) => last,
+        WaitOutcome::CheckFailed { error, .. } => {
+            return Err(ToolError::api(
+                error,
+                format!(
+                    "Checking the generation of task {} (it was started; do not generate it \
+                     again, check it with get_task {{\"task_id\": \"{}\"}})",
+                    task.name, task.task_id
+                ),
+            ));
+        }
+    };
+    Ok(settle(call, task, latest).await)
+}
+
+/// Record a generation's latest state, update the tool list (a ready task becomes a tool),
+/// and describe it.
+pub async fn settle(
+    call: &ToolContext<'_>,
+    mut task: CatalogTask,
+    generation: Option<Generation>,
+) -> Reply {
+    let error = generation.as_ref().and_then(|g| g.error.clone());
+    if let Some(generation) = generation {
+        let sighting = generation.sighting.unwrap_or_else(|| TaskSighting {
+            provider: task.provider,
+            kind: task.kind,
+            task_id: task.task_id.clone(),
+            name: task.name.clone(),
+            description: None,
+            version: None,
+            status: Some(generation.status.clone()),
+            params: None,
+            output_schema: None,
+        });
+        task.status = Some(generation.status);
+        if let Some(change) = call.env.learn(sighting) {
+            task = change.task;
+        }
+    }
+    let listed = call.env.listed_tool_names().contains(&task.tool_name);
+    generation_reply(&task, error, listed, call.env.waits.max_budget.as_secs())
+}
+
+/// Where a generation stands, whichever provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Ready,
+    /// A finished skill that is not enabled.
+    Disabled,
+    Failed,
+    InProgress,
+}
+
+fn phase(task: &CatalogTask, status: &str) -> Phase {
+    match (task.kind, status) {
+        (TaskKind::Skill, "ready") => Phase::Ready,
+        (TaskKind::Skill, "disabled") => Phase::Disabled,
+        (TaskKind::Skill, "failed" | "cancelled" | "timed_out") => Phase::Failed,
+        (TaskKind::Skill, _) => Phase::InProgress,
+        _ => match GenerationStatus::from(status) {
+            GenerationStatus::Ready => Phase::Ready,
+            GenerationStatus::Failed => Phase::Failed,
+            _ => Phase::InProgress,
+        },
+    }
+}
+
+/// The reply describing a generated task's state.
+fn generation_reply(
+    task: &CatalogTask,
+    error: Option<String>,
+    listed: bool,
+    max_wait: u64,
+) -> Reply {
+    let status_text = task.status.clone().unwrap_or_else(|| "unknown".into());
+    let phase = phase(task, &status_text);
+    let next_step = match phase {
+        Phase::Ready if listed => format!(
+            "Call its own tool {} with its arguments, or run_task {{\"task_id\": \"{}\", \
+             \"inputs\": {{…}}}}.",
+            task.tool_name, task.task_id
+        ),
+        Phase::Ready => format!(
+            "Run it with run_task {{\"task_id\": \"{}\", \"inputs\": {{…}}}}.",
+            task.task_id
+        ),
+        Phase::Disabled => format!(
+            "The skill is generated but not enabled: enable it with deploy_task \
+             {{\"task_id\": \"{}\"}}, then run it.",
+            task.task_id
+        ),
+        Phase::Failed => format!(
+            "Generation ended with status {status_text}; adjust the prompt and call \
+             generate_task again."
+        ),
+        Phase::InProgress => format!(
+            "Still {status_text}. Call get_task with {{\"task_id\": \"{}\", \
+             \"wait_seconds\": {max_wait}}} to keep waiting.",
+            task.task_id
+        ),
+    };
+    let output = Output {
+        task_id: task.task_id.clone(),
+        name: task.name.clone(),
+        kind: task.kind,
+        provider: task.provider.id().to_string(),
+        status: status_text.clone(),
+        ready: phase == Phase::Ready,
+        error: error.clone(),
+        tool_name: (!task.tool_name.is_empty()).then(|| task.tool_name.clone()),
+        listed_as_tool: listed,
+        input_parameters: task.inputs.clone(),
+        output_parameters: task.outputs.clone(),
+        output_schema: task.output_schema.clone(),
+        next_step: next_step.clone(),
+    };
+    let what = if task.kind == TaskKind::Skill {
+        "Skill"
+    } else {
+        "Task"
+    };
+    let headline = format!("{what} {:?} ({})", task.name, task.task_id);
+    match phase {
+        Phase::Failed => Reply::failed(
+            format!(
+                "{headline}: generation ended with status {status_text}: {}",
+                error.as_deref().unwrap_or("no reason given")
+            ),
+            output,
+        ),
+        Phase::Ready => Reply::ok(format!("{headline} is ready. {next_step}"), output),
+        Phase::Disabled => Reply::ok(format!("{headline} is generated. {next_step}"), output),
+        Phase::InProgress => Reply::ok(format!("{headline} is not ready yet. {next_step}"), output),
+    }
+}
+
+/// A skill's generation state.
+pub fn skill_generation(skill: &Skill) -> Generation {
+    Generation {
+        status: skill_state(skill),
+        done: skill.status.is_terminal(),
+        error: None,
+        sighting: Some(skill_sighting(skill)),
+    }
+}
+
+/// Cancel a skill's generation in the cloud (the caller cancelled the wait). Returns its
+/// state after, or `None` when the cancel failed (it is logged).
+pub async fn cancel_skill_generation(
+    call: &ToolContext<'_>,
+    task: &CatalogTask,
+) -> Option<Generation> {
+    let bu = call.env.browser_use().ok()?;
+    match bu.cancel_skill(&task.task_id).await {
+        Ok(skill) => {
+            tracing::info!(skill = %task.task_id, "cancelled a skill generation after a cancel");
+            Some(skill_generation(&skill))
+        }
+        Err(error) => {
+            tracing::warn!(%error, skill = %task.task_id, "could not cancel a skill generation");
+            None
+        }
+    }
+}
+/// A skill, as the catalog knows it or, when it does not, as Browser Use describes it (the
+/// catalog then learns it).
+pub async fn skill(call: &ToolContext<'_>, skill_id: &str) -> Result<CatalogTask, ToolError> {
+    if let Some(task) = call
+        .env
+        .known_task(skill_id)
+        .filter(|t| t.kind == TaskKind::Skill && t.params_origin == ParamsOrigin::Declared)
+    {
+        return Ok(task);
+    }
+    fetch_skill(call, skill_id).await.map(|(task, _)| task)
+}
+
+/// A skill as Browser Use describes it now, and as the catalog keeps it after learning that.
+pub async fn fetch_skill(
+    call: &ToolContext<'_>,
+    skill_id: &str,
+) -> Result<(CatalogTask, crate::browser_use::models::Skill), ToolError> {
+    let bu = call.env.browser_use()?;
+    let skill = bu
+        .get_skill(skill_id)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
+    let sighting = crate::mcp::sightings::skill_sighting(&skill);
+    let task = match call.env.learn(sighting.clone()) {
+        Some(change) => change.task,
+        None => super::context::unrecorded(sighting),
+    };
+    Ok((task, skill))
+}

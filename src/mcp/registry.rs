@@ -1,0 +1,373 @@
+//! The tool registry: the tools listed right now (the static tools the configured providers
+//! offer, plus one per selected task), the connected clients, and telling them when the list
+//! changes.
+//!
+//! The list is rebuilt from the catalog when this process has changed a task (the tools'
+//! environment signals it) and when another process has (SQLite's `data_version` moves). A
+//! rebuild that cannot read the catalog keeps the list it had: a transient failure never
+//! empties it. Clients are told of a change with `notifications/tools/list_changed`, each
+//! within a timeout; ones that are gone are dropped. What was last announced is remembered
+//! apart from the table, so a list rebuilt early (by a `tools/list`) is still announced.
+
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use rmcp::RoleServer;
+use rmcp::model::Tool;
+use rmcp::service::Peer;
+use secrecy::SecretString;
+
+use super::activity::Activity;
+use super::args::ArgsValidator;
+use super::context::{EnvParts, ToolEnv};
+use super::secrets::{SecretStore, Secrets};
+use super::selection::Selection;
+use super::task_tools::TaskTool;
+use super::tools::StaticTool;
+use crate::anchor::AnchorClient;
+use crate::browser_use::BrowserUseClient;
+use crate::catalog::Catalog;
+use crate::cloud::HttpSettings;
+use crate::waiting::WaitSettings;
+
+/// How long one client gets to take a list-changed notification.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What a listed tool runs.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Static(StaticTool),
+    Task(Arc<TaskTool>),
+}
+
+/// One listed tool with its compiled argument checker.
+#[derive(Debug, Clone)]
+pub struct ListedTool {
+    pub tool: Tool,
+    pub validator: Arc<ArgsValidator>,
+    pub target: Target,
+}
+
+/// The tools listed right now.
+#[derive(Debug, Default)]
+pub struct ToolTable {
+    /// The catalog's `data_version` and the environment's change count this table was built
+    /// at.
+    built_at: (i64, u64),
+    pub tools: Vec<ListedTool>,
+}
+
+impl ToolTable {
+    /// The listed tool called `name`.
+    pub fn get(&self, name: &str) -> Option<&ListedTool> {
+        self.tools.iter().find(|t| t.tool.name == name)
+    }
+
+    /// How many of the tools are static tools (those the configured providers offer).
+    pub fn static_tool_count(&self) -> usize {
+        self.tools.len() - self.task_tool_count()
+    }
+
+    /// How many of the tools are per-task tools.
+    pub fn task_tool_count(&self) -> usize {
+        self.tools
+            .iter()
+            .filter(|t| matches!(t.target, Target::Task(_)))
+            .count()
+    }
+
+    fn same_tools(&self, other: &ToolTable) -> bool {
+        self.tools.len() == other.tools.len()
+            && self
+                .tools
+                .iter()
+                .zip(&other.tools)
+                .all(|(a, b)| a.tool == b.tool)
+    }
+}
+
+/// Connected clients, each with a number to tell them apart (and the next number).
+#[derive(Default)]
+struct Peers {
+    next: u64,
+    list: Vec<(u64, Peer<RoleServer>)>,
+}
+
+/// What a [`Registry`] is built from.
+pub struct Setup {
+    /// `None` when no Anchor key is configured (tools then say how to configure it).
+    pub anchor: Option<AnchorClient>,
+    /// Anchor's connection settings without a key, for sessions that bring their own.
+    pub anchor_template: HttpSettings,
+    /// `None` when no Browser Use key is configured.
+    pub browser_use: Option<BrowserUseClient>,
+    /// Browser Use's connection settings without a key.
+    pub browser_use_template: HttpSettings,
+    pub waits: WaitSettings,
+    pub catalog: Catalog,
+    pub selection: Selection,
+    pub secrets: Secrets,
+}
+
+/// The tools of one server state (the server's own, or a session's that brought its own
+/// keys), and the clients to tell when they change.
+pub struct Registry {
+    env: Arc<ToolEnv>,
+    anchor_template: HttpSettings,
+    browser_use_template: HttpSettings,
+    static_tools: Vec<ListedTool>,
+    table: RwLock<Arc<ToolTable>>,
+    /// The table clients were last told about.
+    announced: Mutex<Arc<ToolTable>>,
+    peers: Mutex<Peers>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("env", &self.env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    /// The registry of a server, with a fresh activity record. Inside a Tokio runtime it
+    /// starts watching for task changes at once (see [`Registry::watch_changes`]).
+    pub fn new(setup: Setup) -> Arc<Self> {
+        Self::with_activity(setup, Arc::default())
+    }
+
+    fn with_activity(setup: Setup, activity: Arc<Activity>) -> Arc<Self> {
+        let Setup {
+            anchor,
+            anchor_template,
+            browser_use,
+            browser_use_template,
+            waits,
+            catalog,
+            selection,
+            secrets,
+        } = setup;
+        let env = Arc::new(ToolEnv::new(EnvParts {
+            anchor,
+            browser_use,
+            waits,
+            catalog,
+            selection,
+            secrets: SecretStore::new(secrets),
+            activity,
+            reserved_names: &StaticTool::NAMES,
+        }));
+        let providers = env.providers();
+        let static_tools = StaticTool::ALL
+            .into_iter()
+            .filter(|kind| kind.offered(providers))
+            .map(|kind| {
+                let tool = kind.definition(providers);
+                ListedTool {
+                    validator: Arc::new(ArgsValidator::new(&tool.input_schema)),
+                    tool,
+                    target: Target::Static(kind),
+                }
+            })
+            .collect();
+        let registry = Arc::new(Self {
+            env,
+            anchor_template,
+            browser_use_template,
+            static_tools,
+            table: RwLock::new(Arc::new(ToolTable::default())),
+            announced: Mutex::new(Arc::new(ToolTable::default())),
+            peers: Mutex::new(Peers::default()),
+        });
+        registry.rebuild();
+        // What the first clients see is the list as built now: nothing to announce yet.
+        if let Ok(mut announced) = registry.announced.lock() {
+            *announced = registry.current();
+        }
+        if tokio::runtime::Handle::try_current().is_ok() {
+            tokio::spawn(Self::watch_changes(Arc::downgrade(&registry)));
+        }
+        registry
+    }
+
+    /// What tools of this registry work with.
+    pub fn env(&self) -> &Arc<ToolEnv> {
+        &self.env
+    }
+
+    /// Sessions, calls and runs in flight.
+    pub fn activity(&self) -> &Arc<Activity> {
+        &self.env.activity
+    }
+
+    /// The registry of a session that brought its own provider keys: those keys only, a
+    /// private in-memory catalog, none of this server's configured secrets. Activity is still
+    /// counted with the server's.
+    pub fn for_session_keys(
+        &self,
+        anchor_key: Option<&str>,
+        browser_use_key: Option<&str>,
+    ) -> Result<Arc<Registry>, String> {
+        let client_settings = |template: &HttpSettings, key: &str| HttpSettings {
+            api_key: SecretString::from(key.to_string()),
+            ..template.clone()
+        };
+        let anchor = anchor_key
+            .map(|key| AnchorClient::new(client_settings(&self.anchor_template, key)))
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let browser_use = browser_use_key
+            .map(|key| BrowserUseClient::new(client_settings(&self.browser_use_template, key)))
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        // Never the shared catalog: it holds other users' tasks.
+        let catalog = Catalog::in_memory().map_err(|e| e.to_string())?;
+        Ok(Self::with_activity(
+            Setup {
+                anchor,
+                anchor_template: self.anchor_template.clone(),
+                browser_use,
+                browser_use_template: self.browser_use_template.clone(),
+                waits: self.env.waits.clone(),
+                catalog,
+                selection: self.env.selection.clone(),
+                secrets: Secrets::default(),
+            },
+            self.env.activity.clone(),
+        ))
+    }
+
+    // ---- the tool list -----------------------------------------------------------------------
+
+    /// The tools listed now (rebuilt first if the catalog changed since).
+    pub fn table(&self) -> Arc<ToolTable> {
+        let current = self.current();
+        if current.built_at != self.version() {
+            self.rebuild();
+            return self.current();
+        }
+        current
+    }
+
+    fn version(&self) -> (i64, u64) {
+        (self.env.catalog.data_version(), self.env.change_count())
+    }
+
+    fn current(&self) -> Arc<ToolTable> {
+        self.table
+            .read()
+            .map(|t| t.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// Rebuild the list from the catalog.
+    fn rebuild(&self) {
+        let built_at = self.version();
+        let Some(tasks) = self.env.listed_tasks() else {
+            tracing::warn!("keeping the current tool list");
+            return;
+        };
+        let secrets = &self.env.secrets.configured;
+        let mut chosen: Vec<TaskTool> = tasks
+            .into_iter()
+            .map(|task| TaskTool::build(task, secrets, self.env.waits.default_budget))
+            .collect();
+        // Listed by name, whatever the recency order that chose them, so using a task does
+        // not reorder (and so "change") the list.
+        chosen.sort_by(|a, b| a.tool.name.cmp(&b.tool.name));
+        let old = self.current();
+        let mut tools = self.static_tools.clone();
+        tools.extend(chosen.into_iter().map(|task_tool| {
+            // An unchanged tool keeps its compiled argument checker.
+            let validator = old
+                .get(&task_tool.tool.name)
+                .filter(|listed| listed.tool == task_tool.tool)
+                .map(|listed| listed.validator.clone())
+                .unwrap_or_else(|| Arc::new(ArgsValidator::new(&task_tool.tool.input_schema)));
+            ListedTool {
+                validator,
+                tool: task_tool.tool.clone(),
+                target: Target::Task(Arc::new(task_tool)),
+            }
+        }));
+        let table = Arc::new(ToolTable { built_at, tools });
+        match self.table.write() {
+            Ok(mut slot) => *slot = table,
+            Err(poisoned) => *poisoned.into_inner() = table,
+        }
+    }
+
+    /// Bring the list up to date, and tell every client if it differs from what they were
+    /// last told.
+    pub async fn announce_changes(&self) {
+        let table = self.table();
+        let differs = match self.announced.lock() {
+            Ok(mut announced) if !announced.same_tools(&table) => {
+                *announced = table;
+                true
+            }
+            _ => false,
+        };
+        if differs {
+            self.notify_tool_list_changed().await;
+        }
+    }
+
+    /// Announce changes whenever the tools' environment signals one, until the registry is
+    /// gone.
+    async fn watch_changes(registry: Weak<Registry>) {
+        let Some(mut changed) = registry.upgrade().map(|r| r.env.subscribe()) else {
+            return;
+        };
+        while changed.changed().await.is_ok() {
+            let Some(registry) = registry.upgrade() else {
+                return;
+            };
+            registry.announce_changes().await;
+        }
+    }
+
+    // ---- connected clients -------------------------------------------------------------------
+
+    /// Remember a client to notify.
+    pub fn add_peer(&self, peer: Peer<RoleServer>) {
+        if let Ok(mut peers) = self.peers.lock() {
+            peers.next += 1;
+            let id = peers.next;
+            peers.list.retain(|(_, p)| !p.is_transport_closed());
+            peers.list.push((id, peer));
+        }
+    }
+
+    /// Send `notifications/tools/list_changed` to every client, dropping the ones that are
+    /// gone or do not take it in time.
+    async fn notify_tool_list_changed(&self) {
+        let peers: Vec<(u64, Peer<RoleServer>)> = match self.peers.lock() {
+            Ok(mut peers) => {
+                peers.list.retain(|(_, p)| !p.is_transport_closed());
+                peers.list.clone()
+            }
+            Err(_) => return,
+        };
+        let mut failed = Vec::new();
+        for (id, peer) in &peers {
+            let sent = tokio::time::timeout(NOTIFY_TIMEOUT, peer.notify_tool_list_changed()).await;
+            if !matches!(sent, Ok(Ok(()))) {
+                failed.push(*id);
+            }
+        }
+        if !peers.is_empty() {
+            tracing::info!(
+                clients = peers.len() - failed.len(),
+                dropped = failed.len(),
+                "told clients the tool list changed"
+            );
+        }
+        if !failed.is_empty()
+            && let Ok(mut current) = self.peers.lock()
+        {
+            current.list.retain(|(id, _)| !failed.contains(id));
+        }
+    }
+}

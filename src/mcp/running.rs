@@ -1,0 +1,294 @@
+//! Starting a run from a tool call and answering for it, shared by `run_task` and the
+//! per-task tools: start once, record it in the catalog before waiting, wait with progress,
+//! keep the record up to date, and turn the report into the reply an agent reads. Skills,
+//! which Browser Use executes synchronously, have their own path here.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::context::ToolContext;
+use super::reply::{Reply, ToolError};
+use crate::redact::{REDACTED, scrub_text, scrub_value};
+use crate::runs::{self, RunReport, RunRequest, RunTarget, StartError, Verdict, WaitEnd};
+use crate::waiting::describe_duration;
+
+/// A run to start and wait for.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub target: RunTarget,
+    pub request: RunRequest,
+    /// The task's name, when the caller knows it.
+    pub task_name: Option<String>,
+    /// The inputs as recorded in the catalog: secret values already replaced.
+    pub recorded_inputs: Value,
+    /// The secret values this run was given, to scrub from its output.
+    pub secrets: Vec<String>,
+    pub budget: Duration,
+}
+
+/// Start a run (once), record it in the catalog before waiting, wait within the budget with
+/// progress, and keep the record up to date. Shared by `run_task` and the per-task tools.
+pub async fn start_and_wait(
+    call: &ToolContext<'_>,
+    plan: RunPlan,
+) -> Result<(RunReport, WaitEnd), ToolError> {
+    let cloud = call.env.cloud(plan.target.provider())?;
+    // Before anything can echo them: progress and later reads are scrubbed of them too.
+    call.env.secrets.remember(&plan.secrets);
+    tracing::info!(target = ?plan.target, "starting a run");
+    let mut report = runs::start(cloud, &plan.target, plan.request)
+        .await
+        .map_err(|error| match error {
+            StartError::Api(error) => ToolError::api(error, "Starting the run"),
+            error @ StartError::WrongCloud { .. } => ToolError::Unsupported {
+                message: format!("Nothing was started: {error}."),
+                hint: "Call without `provider`, or with the task's own provider.".into(),
+            },
+            StartError::NoExecutionId { message } => ToolError::NotFound {
+                message: format!(
+                    "The run was started ({message}) but the API returned no execution id to \
+                     follow it."
+                ),
+                hint: "Do not start it again; list_executions shows the task's runs.".into(),
+            },
+        })?;
+    if report.task_name.is_none() {
+        report.task_name = plan.task_name.clone().or_else(|| {
+            report
+                .task_id
+                .as_deref()
+                .and_then(|id| call.env.known_task(id))
+                .map(|t| t.name)
+        });
+    }
+    // Recorded before waiting: a crash or restart never loses the run's id.
+    call.env.record_run(&report, plan.recorded_inputs);
+    let _waiting = call.env.activity.run(&report.execution_id, &report.label());
+    let (report, end) = runs::wait(
+        cloud,
+        report,
+        plan.budget,
+        &call.env.waits,
+        &call.cancel,
+        &call.progress,
+    )
+    .await;
+    let report = scrub_report(report, &plan.secrets);
+    call.env.note_run_state(&report, &plan.secrets);
+    Ok((report, end))
+}
+
+/// A run report with the given secret values scrubbed from its output and error.
+pub fn scrub_report(mut report: RunReport, secrets: &[String]) -> RunReport {
+    if let Some(output) = &mut report.output {
+        scrub_value(output, secrets);
+    }
+    report.error = report.error.map(|e| scrub_text(&e, secrets));
+    report
+}
+
+/// The inputs as they may be recorded and shown: the values of `secret` inputs replaced.
+/// Returns the redacted inputs and the secret values (to scrub from replies).
+pub fn redact(
+    inputs: &BTreeMap<String, String>,
+    secret: &dyn Fn(&str) -> bool,
+) -> (Value, Vec<String>) {
+    let mut shown = serde_json::Map::new();
+    let mut secrets = Vec::new();
+    for (name, value) in inputs {
+        if secret(name) {
+            secrets.push(value.clone());
+            shown.insert(name.clone(), Value::from(REDACTED));
+        } else {
+            shown.insert(name.clone(), Value::from(value.clone()));
+        }
+    }
+    (Value::Object(shown), secrets)
+}
+
+/// What a finished run's summary adds: its time, steps, cost and files, e.g. " in 3 s,
+/// after 4 steps, for $0.0420; 2 output files (download links in output_files)".
+fn run_facts(report: &RunReport) -> String {
+    let mut facts = Vec::new();
+    if let Some(ms) = report.execution_time_ms {
+        facts.push(format!(
+            "in {}",
+            describe_duration(std::time::Duration::from_millis(ms as u64))
+        ));
+    }
+    if let Some(steps) = report.steps {
+        facts.push(format!(
+            "after {steps} step{}",
+            if steps == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(cost) = &report.cost {
+        facts.push(format!("for ${cost}"));
+    }
+    let mut text = if facts.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", facts.join(", "))
+    };
+    match report.output_files.len() {
+        0 => {}
+        n => text.push_str(&format!(
+            "; {n} output file{} (download links in output_files)",
+            if n == 1 { "" } else { "s" }
+        )),
+    }
+    text
+}
+
+/// The reply for a run after waiting on it.
+pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
+    let label = report.label();
+    match end {
+        WaitEnd::Finished => match report.verdict() {
+            Verdict::Succeeded => {
+                let facts = run_facts(&report);
+                Ok(Reply::ok(format!("The {label} succeeded{facts}."), report))
+            }
+            _ => {
+                let why = report
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the provider gave no error message".into());
+                let facts = run_facts(&report);
+                Ok(Reply::failed(
+                    format!(
+                        "The {label} ended with status {}{facts}: {why}",
+                        report.status
+                    ),
+                    report,
+                ))
+            }
+        },
+        WaitEnd::StillRunning { waited } => Ok(Reply::ok(
+            format!(
+                "The {label} is still {} after waiting {}; it goes on in the cloud. To wait \
+                 more, call get_execution with {} and wait_seconds.",
+                report.status,
+                describe_duration(waited),
+                report.continue_arguments()
+            ),
+            report,
+        )),
+        WaitEnd::Cancelled { stopped: true } => Ok(Reply::failed(
+            format!(
+                "Stopped the {label} in the cloud because the request was cancelled (status \
+                 {}).",
+                report.status
+            ),
+            report,
+        )),
+        WaitEnd::Cancelled { stopped: false } => Ok(Reply::failed(
+            format!(
+                "Stopped waiting for the {label} because the request was cancelled; the run \
+                 goes on in the cloud (get_execution with {} checks on it).",
+                report.continue_arguments()
+            ),
+            report,
+        )),
+        WaitEnd::CheckFailed(error) => Err(ToolError::api(
+            error,
+            format!(
+                "Checking on the {label} (it was started; do not start it again, check it \
+                 with get_execution {})",
+                report.continue_arguments()
+            ),
+        )),
+    }
+}
+
+/// A skill execution to make.
+#[derive(Debug, Clone)]
+pub struct SkillRun {
+    pub skill_id: String,
+    pub name: Option<String>,
+    /// Typed, by parameter name.
+    pub parameters: serde_json::Map<String, Value>,
+    pub session_id: Option<String>,
+    /// The inputs as recorded: secret values replaced.
+    pub recorded_inputs: Value,
+    /// The secret values sent, to scrub from the result.
+    pub secrets: Vec<String>,
+}
+
+/// Execute a skill (once; synchronous), with heartbeat progress meanwhile, and record the run.
+/// Shared by `run_task` and the skills' own tools.
+pub async fn run_skill(call: &ToolContext<'_>, run: SkillRun) -> Result<RunReport, ToolError> {
+    let bu = call.env.browser_use()?;
+    call.env.secrets.remember(&run.secrets);
+    let label = format!(
+        "skill {}",
+        run.name.as_deref().unwrap_or(run.skill_id.as_str())
+    );
+    tracing::info!(skill = %run.skill_id, "executing a skill");
+    let work = runs::run_skill(
+        bu,
+        &run.skill_id,
+        &run.parameters,
+        run.session_id.as_deref(),
+    );
+    let outcome = crate::waiting::with_heartbeat(
+        &label,
+        "running",
+        &call.env.waits,
+        &call.cancel,
+        &call.progress,
+        work,
+    )
+    .await;
+    let mut report = match outcome {
+        None => {
+            return Err(ToolError::Unsupported {
+                message: format!(
+                    "Stopped waiting for the {label} because the request was cancelled. \
+                     Browser Use cannot stop a skill execution: it may still complete."
+                ),
+                hint: format!(
+                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
+                    run.skill_id
+                ),
+            });
+        }
+        Some(Err(error)) => {
+            return Err(ToolError::api(
+                error,
+                format!(
+                    "Executing the {label} (a skill execution is never retried; check \
+                     list_executions before running it again)"
+                ),
+            ));
+        }
+        Some(Ok(report)) => report,
+    };
+    report.task_name = run.name.clone();
+    let report = scrub_report(report, &run.secrets);
+    // Synchronous, so recorded once done; without an id (the lookup failed) it cannot be.
+    if !report.execution_id.is_empty() {
+        call.env.record_run(&report, run.recorded_inputs);
+        call.env.note_run_state(&report, &run.secrets);
+    }
+    Ok(report)
+}
+
+/// The reply for a finished skill execution: its result, or `isError` with the skill's error
+/// and stderr.
+pub fn skill_reply(report: RunReport) -> Reply {
+    let label = report.label();
+    let facts = run_facts(&report);
+    match report.verdict() {
+        Verdict::Succeeded => Reply::ok(format!("The {label} succeeded{facts}."), report),
+        _ => {
+            let why = report
+                .error
+                .clone()
+                .unwrap_or_else(|| "the skill gave no error message".into());
+            Reply::failed(format!("The {label} failed{facts}: {why}"), report)
+        }
+    }
+}
