@@ -7,12 +7,12 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 
-use crate::anchor;
-use crate::browser_use;
 use crate::cloud::{HttpSettings, RetryPolicy};
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::secrets::Secrets;
 use crate::mcp::selection::Selection;
+use crate::providers::anchor;
+use crate::providers::browser_use;
 use crate::waiting::{PollSchedule, WaitSettings};
 
 /// Environment variables read for Anchor's API key, in order.

@@ -23,8 +23,6 @@
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
 //! - `fakes` (feature `fakes`): faithful fakes of the cloud APIs for tests and offline use.
 
-pub mod anchor;
-pub mod browser_use;
 pub mod catalog;
 pub mod cloud;
 pub mod config;
@@ -33,20 +31,24 @@ pub mod fakes;
 pub mod http;
 pub mod mcp;
 pub mod params;
+pub mod providers;
 pub mod redact;
 pub mod runs;
 pub mod telemetry;
 pub mod waiting;
 
+// The provider clients keep their short paths for callers outside the crate.
+pub use providers::{anchor, browser_use};
+
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::anchor::AnchorClient;
-use crate::browser_use::BrowserUseClient;
 use crate::catalog::Catalog;
 use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::{BrowserTasksServer, Registry, Setup};
+use crate::providers::anchor::AnchorClient;
+use crate::providers::browser_use::BrowserUseClient;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::anchor::models::{ParameterType, TaskParameter};
-use crate::browser_use::models::{SkillParameter, SkillParameterType};
+use crate::providers::anchor::models::{ParameterType, TaskParameter};
+use crate::providers::browser_use::models::{SkillParameter, SkillParameterType};
 
 /// What kind of value a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -182,7 +182,7 @@ pub fn from_anchor(parameters: &[TaskParameter]) -> Vec<Param> {
 /// Whether a parameter's name says it holds a secret (for parameters without a declared type,
 /// such as a code task's `ANCHOR_*` inputs): such values are redacted like secrets.
 pub fn looks_secret(name: &str) -> bool {
-    let snake = crate::anchor::rules::screaming_snake(name);
+    let snake = crate::providers::anchor::rules::screaming_snake(name);
     let contains = [
         "PASSWORD",
         "PASSWD",

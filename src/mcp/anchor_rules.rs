@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::args::{Problem, check_one_of, str_arg};
 use super::reply::ToolError;
-use crate::anchor::models::TaskParameter;
-use crate::anchor::{AnchorClient, infer, rules};
 use crate::params::{Param, ParamsOrigin};
+use crate::providers::anchor::models::TaskParameter;
+use crate::providers::anchor::{AnchorClient, infer, rules};
 use crate::runs::TaskKind;
 
 /// An Anchor task's kind, as tool arguments name it.

@@ -21,13 +21,14 @@ use super::reply::ToolError;
 use super::secrets::SecretStore;
 use super::selection::Selection;
 use super::task_tools::naming;
-use crate::anchor::AnchorClient;
-use crate::browser_use::BrowserUseClient;
 use crate::catalog::{Catalog, CatalogTask, RunRecord, TaskChange, TaskSighting};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
+use crate::providers::Cloud;
+use crate::providers::anchor::AnchorClient;
+use crate::providers::browser_use::BrowserUseClient;
 use crate::redact::{REDACTED, scrub_text};
-use crate::runs::{Cloud, RunReport, TaskKind};
+use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
 /// The providers a server (or a session with its own keys) can reach.

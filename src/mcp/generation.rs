@@ -10,12 +10,13 @@ use serde_json::Value;
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
 use super::sightings::{skill_sighting, skill_state};
-use crate::anchor::models::GenerationStatus;
-use crate::browser_use::models::Skill;
 use crate::catalog::{CatalogTask, TaskSighting};
 use crate::cloud::ApiError;
 use crate::params::{Param, ParamsOrigin};
-use crate::runs::{Cloud, TaskKind};
+use crate::providers::Cloud;
+use crate::providers::anchor::models::GenerationStatus;
+use crate::providers::browser_use::models::Skill;
+use crate::runs::TaskKind;
 use crate::waiting::{self, Observation, WaitOutcome};
 
 /// The answer of `generate_task` (and of `get_task` for a generated task or a skill).
@@ -307,7 +308,7 @@ pub async fn skill(call: &ToolContext<'_>, skill_id: &str) -> Result<CatalogTask
 pub async fn fetch_skill(
     call: &ToolContext<'_>,
     skill_id: &str,
-) -> Result<(CatalogTask, crate::browser_use::models::Skill), ToolError> {
+) -> Result<(CatalogTask, crate::providers::browser_use::models::Skill), ToolError> {
     let bu = call.env.browser_use()?;
     let skill = bu
         .get_skill(skill_id)

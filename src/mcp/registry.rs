@@ -24,10 +24,10 @@ use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
 use super::task_tools::TaskTool;
 use super::tools::StaticTool;
-use crate::anchor::AnchorClient;
-use crate::browser_use::BrowserUseClient;
 use crate::catalog::Catalog;
 use crate::cloud::HttpSettings;
+use crate::providers::anchor::AnchorClient;
+use crate::providers::browser_use::BrowserUseClient;
 use crate::waiting::WaitSettings;
 
 /// How long one client gets to take a list-changed notification.

@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
+use crate::providers::{self, WaitEnd};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
-use crate::runs::{self, RunReport, RunRequest, RunTarget, StartError, Verdict, WaitEnd};
+use crate::runs::{RunReport, RunRequest, RunTarget, StartError, Verdict};
 use crate::waiting::describe_duration;
 
 /// A run to start and wait for.
@@ -38,7 +39,7 @@ pub async fn start_and_wait(
     // Before anything can echo them: progress and later reads are scrubbed of them too.
     call.env.secrets.remember(&plan.secrets);
     tracing::info!(target = ?plan.target, "starting a run");
-    let mut report = runs::start(cloud, &plan.target, plan.request)
+    let mut report = providers::start(cloud, &plan.target, plan.request)
         .await
         .map_err(|error| match error {
             StartError::Api(error) => ToolError::api(error, "Starting the run"),
@@ -66,7 +67,7 @@ pub async fn start_and_wait(
     // Recorded before waiting: a crash or restart never loses the run's id.
     call.env.record_run(&report, plan.recorded_inputs);
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
-    let (report, end) = runs::wait(
+    let (report, end) = providers::wait(
         cloud,
         report,
         plan.budget,
@@ -227,7 +228,7 @@ pub async fn run_skill(call: &ToolContext<'_>, run: SkillRun) -> Result<RunRepor
         run.name.as_deref().unwrap_or(run.skill_id.as_str())
     );
     tracing::info!(skill = %run.skill_id, "executing a skill");
-    let work = runs::run_skill(
+    let work = crate::providers::browser_use::runs::run_skill(
         bu,
         &run.skill_id,
         &run.parameters,

@@ -2,8 +2,8 @@
 //! to a cap, most recently used first (clients cap their tool counts). Pure: the registry
 //! builds the tool list with it, and tools answer "is it listed?" with it.
 
-use crate::anchor::rules;
 use crate::catalog::CatalogTask;
+use crate::providers::anchor::rules;
 use crate::runs::TaskKind;
 
 /// Which tasks become tools.

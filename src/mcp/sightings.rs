@@ -1,12 +1,12 @@
 //! What the catalog should learn from what a provider lists: a code task's parameters read
 //! off its code when nobody declared them, a skill's parameters, state and output schema.
 
-use crate::anchor::models::Task;
-use crate::anchor::{infer, rules};
-use crate::browser_use::models::{Skill, SkillStatus};
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
+use crate::providers::anchor::models::Task;
+use crate::providers::anchor::{infer, rules};
+use crate::providers::browser_use::models::{Skill, SkillStatus};
 use crate::runs::TaskKind;
 
 /// What the catalog should know about a listed code task: its parameters are read off its

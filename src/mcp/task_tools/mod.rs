@@ -23,10 +23,11 @@ use super::reply::{Reply, ToolError};
 use super::running::{self, RunPlan, SkillRun};
 use super::schema::output_schema_for;
 use super::secrets::Secrets;
-use crate::anchor::rules;
 use crate::catalog::CatalogTask;
 use crate::params::ParamsOrigin;
-use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict, WaitEnd};
+use crate::providers::WaitEnd;
+use crate::providers::anchor::rules;
+use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict};
 
 /// A task listed as a tool of its own.
 #[derive(Debug)]

@@ -122,7 +122,7 @@ fn the_tool_of_a_generated_task() {
 fn the_tool_of_a_code_task_with_inferred_inputs_and_a_configured_secret() {
     let mut scraper = task("price-checker", TaskKind::Code, Some("2"), None);
     scraper.params_origin = ParamsOrigin::Inferred;
-    scraper.inputs = crate::anchor::infer::inputs_from_code(
+    scraper.inputs = crate::providers::anchor::infer::inputs_from_code(
         "const u = process.env.ANCHOR_URL; const n = parseInt(process.env.ANCHOR_MAX_PAGES || '5'); \
          const p = process.env.ANCHOR_PASSWORD;",
     );

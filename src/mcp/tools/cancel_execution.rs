@@ -9,9 +9,8 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
-use crate::browser_use::models::TaskStatus;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has};
@@ -21,6 +20,7 @@ use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::mcp::sightings::skill_sighting;
+use crate::providers::browser_use::models::TaskStatus;
 use crate::runs::RunReport;
 
 pub const NAME: &str = "cancel_execution";
@@ -82,13 +82,13 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title("Stop a running task")
     .with_raw_output_schema(output_schema_for::<Output>())
     .with_annotations(writes("Stop a running task", true, true));
-    providers::fit(tool, providers, &SPLIT)
+    provider_args::fit(tool, providers, &SPLIT)
 }
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    let named = providers::of_named_run(state, args);
+    let named = provider_args::of_named_run(state, args);
     // Only Browser Use can stop anything: an unknown id is taken as one of its runs.
-    providers::resolve(
+    provider_args::resolve(
         state.providers(),
         args,
         &SPLIT,
@@ -123,7 +123,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     if provider_of(call.env, &raw) == Provider::Anchor {
         let id = args.execution_id.or(args.task_id).unwrap_or_default();
         return Err(ToolError::Unsupported {

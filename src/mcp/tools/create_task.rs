@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::writes;
-use crate::anchor::models::{CreateTask, TaskParameter};
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules::{self, browser_configuration_doc};
@@ -16,6 +15,7 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::providers::anchor::models::{CreateTask, TaskParameter};
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "create_task";

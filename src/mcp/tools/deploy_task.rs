@@ -7,10 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
-use crate::anchor::models::{TaskParameter, VersionBody};
-use crate::browser_use::models::UpdateSkill;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules::{self, browser_configuration_doc};
@@ -22,6 +20,8 @@ use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::mcp::sightings::skill_sighting;
+use crate::providers::anchor::models::{TaskParameter, VersionBody};
+use crate::providers::browser_use::models::UpdateSkill;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "deploy_task";
@@ -110,8 +110,8 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title(title.clone())
     .with_raw_output_schema(output_schema_for::<Output>())
     .with_annotations(writes(&title, true, false));
-    let tool = providers::fit(tool, providers, &SPLIT);
-    let tool = providers::document(
+    let tool = provider_args::fit(tool, providers, &SPLIT);
+    let tool = provider_args::document(
         tool,
         "task_id",
         &describe(
@@ -121,7 +121,7 @@ pub fn definition(providers: Providers) -> Tool {
             "The code task's UUID, or the skill's id.",
         ),
     );
-    providers::document(
+    provider_args::document(
         tool,
         "description",
         &describe(
@@ -135,13 +135,13 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    providers::of_task_call(state, args, &SPLIT)
+    provider_args::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     anchor_rules::check_description(args, problems);
     if provider == Provider::BrowserUse {
         if !has(args, "task_id") {
@@ -162,7 +162,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     if provider_of(call.env, &raw) == Provider::BrowserUse {
         return enable_skill(call, args).await;
     }

@@ -6,9 +6,8 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
-use crate::browser_use::BrowserUseClient;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules::{self, AnchorKind};
 use crate::mcp::args::{Problem, has, str_arg};
@@ -18,7 +17,9 @@ use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::{self, Cloud, OutputFile, RunRef, RunReport, TaskKind, WaitEnd};
+use crate::providers::browser_use::BrowserUseClient;
+use crate::providers::{self, Cloud, WaitEnd};
+use crate::runs::{OutputFile, RunRef, RunReport, TaskKind};
 
 pub const NAME: &str = "get_execution";
 
@@ -81,8 +82,8 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title("Get a run's status and output")
     .with_raw_output_schema(output_schema_for::<RunReport>())
     .with_annotations(read_only("Get a run's status and output"));
-    let tool = providers::fit(tool, providers, &SPLIT);
-    providers::document(
+    let tool = provider_args::fit(tool, providers, &SPLIT);
+    provider_args::document(
         tool,
         "task_id",
         &describe(
@@ -97,15 +98,15 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    let named = providers::of_named_run(state, args);
-    providers::resolve(state.providers(), args, &SPLIT, named)
+    let named = provider_args::of_named_run(state, args);
+    provider_args::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
         anchor_rules::check_uuid(
             args,
@@ -142,7 +143,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     let provider = provider_of(call.env, &raw);
     let cloud = call.env.cloud(provider)?;
     // A run this server (or another sharing its catalog) started is known by its id alone.
@@ -172,7 +173,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
             },
         },
     };
-    let mut report = runs::check(cloud, &run)
+    let mut report = providers::check(cloud, &run)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading run {}", args.execution_id)))?;
     if let Some(record) = &recorded {
@@ -197,7 +198,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
         };
         return running::run_reply(report, end);
     }
-    let (report, end) = runs::wait(
+    let (report, end) = providers::wait(
         cloud,
         report,
         budget,

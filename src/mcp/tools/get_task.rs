@@ -6,9 +6,8 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
-use crate::anchor::{infer, rules};
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules::{self, AnchorKind};
@@ -20,6 +19,7 @@ use crate::mcp::generation::{self, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::params::{Param, ParamsOrigin};
+use crate::providers::anchor::{infer, rules};
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "get_task";
@@ -129,8 +129,8 @@ pub fn definition(providers: Providers) -> Tool {
     )
     .with_title("Show a task")
     .with_annotations(read_only("Show a task"));
-    let tool = providers::fit(tool, providers, &SPLIT);
-    let tool = providers::document(
+    let tool = provider_args::fit(tool, providers, &SPLIT);
+    let tool = provider_args::document(
         tool,
         "task_id",
         &describe(
@@ -140,7 +140,7 @@ pub fn definition(providers: Providers) -> Tool {
             "The task's or skill's id (from list_tasks).",
         ),
     );
-    providers::document(
+    provider_args::document(
         tool,
         "wait_seconds",
         &describe(
@@ -155,14 +155,14 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    providers::of_task_call(state, args, &SPLIT)
+    provider_args::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
         if !has(args, "task_id") {
             problems.push(Problem::new(
@@ -201,7 +201,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     if provider_of(call.env, &raw) == Provider::BrowserUse {
         // Read once, fresh: both what the catalog learns and the generation's state.
         let (task, skill) =

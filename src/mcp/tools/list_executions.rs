@@ -9,11 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
-use crate::anchor::models::{ExecutionFilter, RunStatus};
-use crate::browser_use::BrowserUseClient;
-use crate::browser_use::models::{TaskFilter, TaskStatus};
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has, str_arg};
@@ -22,7 +19,11 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::{self, Cloud, RunRef, TaskKind, parse_output};
+use crate::providers::anchor::models::{ExecutionFilter, RunStatus};
+use crate::providers::browser_use::BrowserUseClient;
+use crate::providers::browser_use::models::{TaskFilter, TaskStatus};
+use crate::providers::{self, Cloud};
+use crate::runs::{RunRef, TaskKind, parse_output};
 
 pub const NAME: &str = "list_executions";
 
@@ -166,7 +167,7 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title("List a task's runs")
     .with_raw_output_schema(output_schema_for::<Output>())
     .with_annotations(read_only("List a task's runs"));
-    let mut tool = providers::fit(tool, providers, &SPLIT);
+    let mut tool = provider_args::fit(tool, providers, &SPLIT);
     // Only the configured providers' status values.
     let shown = providers.shown();
     let statuses: Vec<Value> = ANCHOR_STATUSES
@@ -183,7 +184,7 @@ pub fn definition(providers: Providers) -> Tool {
         status.insert("enum".into(), Value::Array(statuses));
     }
     tool.input_schema = std::sync::Arc::new(schema);
-    providers::document(
+    provider_args::document(
         tool,
         "task_id",
         &describe(
@@ -202,13 +203,13 @@ fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
         _ => None,
     }
     .map(|task| task.provider);
-    providers::resolve(state.providers(), args, &SPLIT, named)
+    provider_args::resolve(state.providers(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     let status = str_arg(args, "status");
     if provider == Provider::BrowserUse {
         browser_use_rules(args, status, problems);
@@ -328,7 +329,7 @@ fn date_time(text: &str) -> Option<String> {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     if provider_of(call.env, &raw) == Provider::BrowserUse {
         let bu = call.env.browser_use()?;
         return match args.task_id.clone() {
@@ -421,7 +422,7 @@ async fn generated_runs(
     };
     let (records, _) = read(call)?;
     for record in records.iter().filter(|r| !r.finished) {
-        match runs::check(
+        match providers::check(
             Cloud::Anchor(anchor),
             &RunRef::AnchorGenerated {
                 run_id: record.run_id.clone(),
@@ -565,7 +566,7 @@ fn paged_reply<T>(
     what: &str,
     task_id: Option<String>,
     executions: Vec<ExecutionSummary>,
-    list: &crate::browser_use::models::Page<T>,
+    list: &crate::providers::browser_use::models::Page<T>,
     more: &str,
 ) -> Reply {
     let limit = list.page_size.max(1);

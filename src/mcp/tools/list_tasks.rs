@@ -6,7 +6,7 @@ use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
 use crate::catalog::CatalogTask;
 use crate::cloud::Provider;
@@ -121,8 +121,8 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title("List tasks")
     .with_raw_output_schema(output_schema_for::<Output>())
     .with_annotations(read_only("List tasks"));
-    let tool = providers::fit(tool, providers, &SPLIT);
-    let tool = providers::document(
+    let tool = provider_args::fit(tool, providers, &SPLIT);
+    let tool = provider_args::document(
         tool,
         "page",
         &describe(
@@ -132,7 +132,7 @@ pub fn definition(providers: Providers) -> Tool {
             "Page of code tasks and of skills, from 1 (default 1).",
         ),
     );
-    providers::document(
+    provider_args::document(
         tool,
         "limit",
         &describe(

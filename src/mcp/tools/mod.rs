@@ -16,7 +16,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
-pub mod providers;
+pub mod provider_args;
 pub mod run_task;
 
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
@@ -214,9 +214,9 @@ mod tests {
         let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
         let keyed = crate::cloud::HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
         crate::mcp::Registry::new(crate::mcp::Setup {
-            anchor: Some(crate::anchor::AnchorClient::new(keyed.clone()).unwrap()),
+            anchor: Some(crate::providers::anchor::AnchorClient::new(keyed.clone()).unwrap()),
             anchor_template: template.clone(),
-            browser_use: Some(crate::browser_use::BrowserUseClient::new(keyed).unwrap()),
+            browser_use: Some(crate::providers::browser_use::BrowserUseClient::new(keyed).unwrap()),
             browser_use_template: template,
             waits: WaitSettings::default(),
             catalog: Catalog::in_memory().unwrap(),

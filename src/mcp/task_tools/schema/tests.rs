@@ -301,14 +301,16 @@ proptest! {
 
 fn skill_params() -> Vec<Param> {
     crate::params::from_skill(
-        &serde_json::from_value::<Vec<crate::browser_use::models::SkillParameter>>(json!([
-            {"name": "query", "type": "string", "description": "What to look for"},
-            {"name": "limit", "type": "number", "required": false, "default": 3},
-            {"name": "filters", "type": "object", "required": false},
-            {"name": "tags", "type": "array", "required": false},
-            {"name": "session", "type": "cookie", "cookieDomain": "example.com"},
-            {"name": "exact", "type": "boolean", "required": false}
-        ]))
+        &serde_json::from_value::<Vec<crate::providers::browser_use::models::SkillParameter>>(
+            json!([
+                {"name": "query", "type": "string", "description": "What to look for"},
+                {"name": "limit", "type": "number", "required": false, "default": 3},
+                {"name": "filters", "type": "object", "required": false},
+                {"name": "tags", "type": "array", "required": false},
+                {"name": "session", "type": "cookie", "cookieDomain": "example.com"},
+                {"name": "exact", "type": "boolean", "required": false}
+            ]),
+        )
         .unwrap(),
     )
 }

@@ -6,13 +6,13 @@
 use rmcp::model::JsonObject;
 
 use super::Args;
-use crate::browser_use::models::CreateSkill;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::ToolContext;
 use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
+use crate::providers::browser_use::models::CreateSkill;
 use crate::runs::TaskKind;
 
 /// The shortest demonstration prompt the API takes.

@@ -13,9 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
-use crate::anchor::models::{GenerateTask, TaskParameter};
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules::{self, browser_configuration_doc};
@@ -27,6 +26,7 @@ use crate::mcp::generation::{Output, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::params::{self, ParamsOrigin};
+use crate::providers::anchor::models::{GenerateTask, TaskParameter};
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "generate_task";
@@ -121,8 +121,8 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title("Generate a task from a description")
     .with_raw_output_schema(output_schema_for::<Output>())
     .with_annotations(writes("Generate a task from a description", false, false));
-    let tool = providers::fit(tool, providers, &SPLIT);
-    let tool = providers::document(
+    let tool = provider_args::fit(tool, providers, &SPLIT);
+    let tool = provider_args::document(
         tool,
         "prompt",
         &describe(
@@ -134,7 +134,7 @@ pub fn definition(providers: Providers) -> Tool {
             "",
         ),
     );
-    providers::document(
+    provider_args::document(
         tool,
         "name",
         &describe(
@@ -147,7 +147,7 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    providers::resolve(state.providers(), args, &SPLIT, None)
+    provider_args::resolve(state.providers(), args, &SPLIT, None)
 }
 
 /// Argument rules beyond the schema.
@@ -159,7 +159,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     }
     crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     if provider == Provider::BrowserUse {
         browser_use::rules(args, problems);
         return;
@@ -177,7 +177,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     if provider_of(call.env, &raw) == Provider::BrowserUse {
         return browser_use::run(call, args).await;
     }

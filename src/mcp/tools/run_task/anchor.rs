@@ -8,7 +8,6 @@ use rmcp::model::JsonObject;
 use serde_json::{Map, Value};
 
 use super::Args;
-use crate::anchor::rules;
 use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, closest, has, str_arg};
 use crate::mcp::context::ToolContext;
@@ -18,6 +17,7 @@ use crate::mcp::running::{self, RunPlan};
 use crate::mcp::secrets::Secrets;
 use crate::mcp::task_tools::schema::Signature;
 use crate::params::{self, Param, ParamType, ParamsOrigin};
+use crate::providers::anchor::rules;
 use crate::runs::{RunRequest, RunTarget, TaskKind};
 
 /// Argument rules of an Anchor run.

@@ -6,7 +6,6 @@ use rmcp::model::JsonObject;
 use serde_json::{Map, Value, json};
 
 use super::{AGENT_ARGUMENTS, Args, SessionSettingsArg, ThinkingLevel, Vision};
-use crate::browser_use::models::{CreateTask, SessionSettings};
 use crate::catalog::CatalogTask;
 use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has, str_arg};
@@ -16,6 +15,7 @@ use crate::mcp::generation;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running::{self, RunPlan, SkillRun};
 use crate::mcp::task_tools::schema::{InputForm, Signature};
+use crate::providers::browser_use::models::{CreateTask, SessionSettings};
 use crate::redact::REDACTED;
 use crate::runs::{RunRequest, RunTarget};
 

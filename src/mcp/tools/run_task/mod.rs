@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::providers::{self, ArgumentSplit, ProviderArg, describe};
+use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
 use crate::cloud::Provider;
 use crate::mcp::anchor_rules::{AnchorKind, browser_configuration_doc};
@@ -240,8 +240,8 @@ pub fn definition(providers: Providers) -> Tool {
     .with_title("Run a task")
     .with_raw_output_schema(output_schema_for::<RunReport>())
     .with_annotations(writes("Run a task", true, false));
-    let tool = providers::fit(tool, providers, &SPLIT);
-    let tool = providers::document(
+    let tool = provider_args::fit(tool, providers, &SPLIT);
+    let tool = provider_args::document(
         tool,
         "task_id",
         &describe(
@@ -252,7 +252,7 @@ pub fn definition(providers: Providers) -> Tool {
              skill's id (from list_tasks or generate_task).",
         ),
     );
-    providers::document(
+    provider_args::document(
         tool,
         "inputs",
         &describe(
@@ -272,13 +272,13 @@ pub fn definition(providers: Providers) -> Tool {
 
 /// The provider a call is for: as asked, as its arguments imply, as the task it names.
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    providers::of_task_call(state, args, &SPLIT)
+    provider_args::of_task_call(state, args, &SPLIT)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
-    providers::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
     crate::mcp::args::check_wait_seconds(args, problems);
     if !["task_id", "task_name", "task"]
         .iter()
@@ -309,7 +309,7 @@ fn what_to_run(providers: Providers) -> &'static str {
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let raw = providers::as_object(&args);
+    let raw = provider_args::as_object(&args);
     match provider_of(call.env, &raw) {
         Provider::Anchor => anchor::run(call, args).await,
         Provider::BrowserUse => browser_use::run(call, args).await,

@@ -6,6 +6,7 @@
 //! executing a skill are writes, sent exactly once.
 
 pub mod models;
+pub mod runs;
 
 use serde_json::{Value, json};
 
@@ -179,7 +180,7 @@ impl BrowserUseClient {
         }
         let path = format!("/skills/{}/execute", seg(skill_id));
         // A skill run blocks until it is done: allow it the time a sync run gets.
-        let request = Request::post(path, body).timeout(crate::anchor::SYNC_RUN_TIMEOUT);
+        let request = Request::post(path, body).timeout(crate::providers::anchor::SYNC_RUN_TIMEOUT);
         self.http.send_json(request).await
     }
 

@@ -7,6 +7,7 @@
 pub mod infer;
 pub mod models;
 pub mod rules;
+pub mod runs;
 
 use std::time::Duration;
 

@@ -1,0 +1,159 @@
+//! Anchor runs in the common report: a v1 execution or a v2 run as a [`RunReport`], and
+//! starting a code task (by id or name) or a generated task. Anchor runs are started
+//! asynchronously (`async: true`) and polled by their id.
+
+use crate::providers::anchor::AnchorClient;
+use crate::providers::anchor::models::{Execution, RunState, RunStatus, RunTask, RunTaskV2};
+use crate::runs::{RunReport, RunRequest, RunTarget, StartError, TaskKind, parse_output};
+
+impl RunReport {
+    /// A report for a v1 execution.
+    pub fn from_execution(task_id: &str, execution: &Execution) -> Self {
+        Self {
+            provider: "anchor".into(),
+            kind: TaskKind::Code,
+            status: execution.status.to_string(),
+            finished: execution.status.is_terminal(),
+            success: execution
+                .status
+                .is_terminal()
+                .then_some(execution.status == RunStatus::Success),
+            execution_id: execution.id.clone(),
+            task_id: Some(task_id.to_string()),
+            task_name: None,
+            version: execution.version.clone(),
+            output: execution.output.as_deref().map(parse_output),
+            error: execution.error_message.clone().filter(|e| !e.is_empty()),
+            execution_time_ms: execution.execution_time,
+            started_at: execution.start_time.clone(),
+            session_id: None,
+            cost: None,
+            steps: None,
+            output_files: Vec::new(),
+            next_step: None,
+        }
+    }
+
+    /// A report for a v2 run.
+    pub fn from_run_state(task_id: Option<&str>, state: &RunState) -> Self {
+        Self {
+            provider: "anchor".into(),
+            kind: TaskKind::Generated,
+            status: state.status.to_string(),
+            finished: state.status.is_terminal(),
+            success: state
+                .status
+                .is_terminal()
+                .then_some(state.status == RunStatus::Success),
+            execution_id: state.run_id.clone(),
+            task_id: task_id.map(str::to_string),
+            task_name: None,
+            version: None,
+            output: state.result.clone().filter(|r| !r.is_null()),
+            error: state.error.clone().filter(|e| !e.is_empty()),
+            execution_time_ms: None,
+            started_at: None,
+            session_id: state.session_id.clone(),
+            cost: None,
+            steps: None,
+            output_files: Vec::new(),
+            next_step: None,
+        }
+    }
+}
+
+pub(crate) async fn start(
+    anchor: &AnchorClient,
+    target: &RunTarget,
+    request: RunRequest,
+) -> Result<RunReport, StartError> {
+    let inputs = (!request.inputs.is_empty()).then_some(request.inputs);
+    match target {
+        RunTarget::Code { .. } | RunTarget::CodeByName { .. } => {
+            let (task_id, version, name) = match target {
+                RunTarget::Code { task_id, version } => {
+                    (Some(task_id.clone()), version.clone(), None)
+                }
+                RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
+                RunTarget::Generated { .. } | RunTarget::Agent(_) => (None, None, None),
+            };
+            let body = RunTask {
+                task_id: task_id.clone(),
+                version: version.clone(),
+                session_id: request.session_id,
+                run_async: Some(true),
+                override_browser_configuration: request.browser_configuration,
+                inputs,
+                cleanup_sessions: request.cleanup_sessions,
+            };
+            let started = match &name {
+                Some(name) => anchor.run_task_by_name(name, &body).await?,
+                None => anchor.run_task(&body).await?,
+            };
+            let Some(execution_id) = started.execution_result_id.clone() else {
+                return Err(StartError::NoExecutionId {
+                    message: started.message.unwrap_or_else(|| "no message".into()),
+                });
+            };
+            Ok(RunReport {
+                provider: "anchor".into(),
+                kind: TaskKind::Code,
+                status: RunStatus::Queued.to_string(),
+                finished: false,
+                success: None,
+                execution_id,
+                task_id: started.task_id.or(task_id),
+                task_name: name,
+                version: Some(version.unwrap_or_else(|| "latest".into())),
+                output: None,
+                error: None,
+                execution_time_ms: None,
+                started_at: None,
+                session_id: None,
+                cost: None,
+                steps: None,
+                output_files: Vec::new(),
+                next_step: None,
+            })
+        }
+        RunTarget::Generated { task_id } => {
+            let body = RunTaskV2 {
+                input_params: inputs.unwrap_or_default(),
+                identity_id: request.identity_id,
+                session_id: request.session_id,
+                cleanup_sessions: request.cleanup_sessions,
+            };
+            let state = anchor.run_generated_task(task_id, &body).await?;
+            Ok(RunReport::from_run_state(Some(task_id), &state))
+        }
+        RunTarget::Agent(_) => Err(StartError::WrongCloud {
+            target: crate::cloud::Provider::BrowserUse,
+            cloud: crate::cloud::Provider::Anchor,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runs::Verdict;
+
+    #[test]
+    fn verdicts_follow_the_status() {
+        let state = |status| RunState {
+            run_id: "r".into(),
+            status,
+            result: None,
+            error: None,
+            session_id: None,
+        };
+        let report = |status| RunReport::from_run_state(Some("t"), &state(status));
+        assert_eq!(report(RunStatus::Running).verdict(), Verdict::InProgress);
+        assert_eq!(report(RunStatus::Success).verdict(), Verdict::Succeeded);
+        assert_eq!(report(RunStatus::Timeout).verdict(), Verdict::Failed);
+        assert_eq!(
+            report(RunStatus::Running).continue_arguments(),
+            serde_json::json!({"execution_id": "r", "kind": "generated"})
+        );
+    }
+}

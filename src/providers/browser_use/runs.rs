@@ -1,0 +1,276 @@
+//! Browser Use runs in the common report: an agent task (its status, steps, cost and output
+//! files) or a skill execution (synchronous, so already over) as a [`RunReport`].
+
+use serde_json::Value;
+
+use crate::cloud::ApiError;
+use crate::providers::browser_use::BrowserUseClient;
+use crate::providers::browser_use::models::{
+    SkillExecution, SkillResult, TaskStatus, TaskStatusView, TaskView,
+};
+use crate::runs::{OutputFile, RunReport, TaskKind, parse_output};
+
+impl RunReport {
+    /// A report for a Browser Use agent task, from its status view.
+    /// A report for a Browser Use agent task, from its status view.
+    pub fn from_browser_use(status: &TaskStatusView) -> Self {
+        let finished = status.status.is_terminal();
+        let succeeded = status.status == TaskStatus::Finished && status.is_success != Some(false);
+        let output = status.output.as_deref().map(parse_output);
+        let error = match (&status.status, status.is_success) {
+            (TaskStatus::Failed, _) => Some(
+                status
+                    .output
+                    .clone()
+                    .unwrap_or_else(|| "The agent failed without saying why.".into()),
+            ),
+            (TaskStatus::Stopped, _) => Some("The task was stopped before it finished.".into()),
+            (TaskStatus::Finished, Some(false)) => Some(
+                "The agent finished but reports that it did not achieve the task; see output."
+                    .into(),
+            ),
+            _ => None,
+        };
+        Self {
+            provider: "browser_use".into(),
+            kind: TaskKind::Agent,
+            status: status.status.to_string(),
+            finished,
+            success: finished.then_some(succeeded),
+            execution_id: status.id.clone(),
+            task_id: None,
+            task_name: None,
+            version: None,
+            output,
+            error,
+            execution_time_ms: None,
+            started_at: None,
+            session_id: None,
+            cost: status.cost.clone(),
+            steps: None,
+            output_files: Vec::new(),
+            next_step: None,
+        }
+    }
+
+    /// A report for a Browser Use agent task, from its full view.
+    pub fn from_task_view(view: &TaskView) -> Self {
+        Self::from_browser_use(&TaskStatusView {
+            id: view.id.clone(),
+            status: view.status.clone(),
+            output: view.output.clone(),
+            finished_at: view.finished_at.clone(),
+            is_success: view.is_success,
+            cost: view.cost.clone(),
+        })
+        .with_browser_use_view(view)
+    }
+
+    /// A report for a past skill execution (its output is a download link).
+    pub fn from_skill_execution(skill_id: &str, execution: &SkillExecution) -> Self {
+        let finished = !matches!(execution.status.as_str(), "running" | "pending" | "queued");
+        let success = execution
+            .success
+            .or_else(|| finished.then(|| execution.status == "completed"));
+        Self {
+            provider: "browser_use".into(),
+            kind: TaskKind::Skill,
+            status: execution.status.clone(),
+            finished,
+            success: if finished { success } else { None },
+            execution_id: execution.id.clone(),
+            task_id: Some(skill_id.to_string()),
+            task_name: None,
+            version: None,
+            output: None,
+            error: (finished && success == Some(false))
+                .then(|| "The skill execution failed; its output (if any) has the details.".into()),
+            execution_time_ms: execution.latency_ms.map(|ms| ms as f64),
+            started_at: execution.started_at.clone(),
+            session_id: None,
+            cost: None,
+            steps: None,
+            output_files: Vec::new(),
+            next_step: None,
+        }
+    }
+
+    /// What the full task view adds: steps, session, start time.
+    pub fn with_browser_use_view(mut self, view: &TaskView) -> Self {
+        self.steps = Some(view.steps.len() as u64);
+        self.session_id = self.session_id.or_else(|| view.session_id.clone());
+        self.started_at = self.started_at.or_else(|| view.started_at.clone());
+        self.cost = self.cost.or_else(|| view.cost.clone());
+        self
+    }
+
+    /// A report for a Browser Use skill execution (synchronous: it is already over).
+    pub fn from_skill_result(skill_id: &str, execution_id: String, result: &SkillResult) -> Self {
+        let error = (!result.success).then(|| {
+            let mut text = result
+                .error
+                .clone()
+                .unwrap_or_else(|| "The skill failed without saying why.".into());
+            if let Some(stderr) = result.stderr.as_deref().filter(|s| !s.trim().is_empty()) {
+                text.push_str(&format!("\nstderr: {stderr}"));
+            }
+            text
+        });
+        Self {
+            provider: "browser_use".into(),
+            kind: TaskKind::Skill,
+            status: if result.success {
+                "completed"
+            } else {
+                "failed"
+            }
+            .into(),
+            finished: true,
+            success: Some(result.success),
+            execution_id,
+            task_id: Some(skill_id.to_string()),
+            task_name: None,
+            version: None,
+            output: result.result.clone().filter(|r| !r.is_null()),
+            error,
+            execution_time_ms: result.latency_ms.map(|ms| ms as f64),
+            started_at: None,
+            session_id: None,
+            cost: None,
+            steps: None,
+            output_files: Vec::new(),
+            next_step: None,
+        }
+    }
+}
+
+/// A finished Browser Use task's steps and output files (best effort: a failure to read them
+/// leaves the report as it was).
+pub(crate) async fn complete(bu: &BrowserUseClient, report: RunReport) -> RunReport {
+    let view = match bu.get_task(&report.execution_id).await {
+        Ok(view) => view,
+        Err(error) => {
+            tracing::warn!(%error, "could not read a finished task's steps and files");
+            return report;
+        }
+    };
+    let mut report = report.with_browser_use_view(&view);
+    for file in &view.output_files {
+        match bu.output_file(&report.execution_id, &file.id).await {
+            Ok(link) => report.output_files.push(OutputFile {
+                file_name: file.file_name.clone(),
+                download_url: link.download_url,
+            }),
+            Err(error) => tracing::warn!(%error, file = %file.file_name, "no download link"),
+        }
+    }
+    report
+}
+
+/// The agent's latest step, for progress: "step 3: Open the pricing page (https://…)".
+pub(crate) fn step_detail(view: &TaskView) -> Option<String> {
+    let step = view.steps.iter().max_by_key(|s| s.number)?;
+    let goal = step
+        .next_goal
+        .as_deref()
+        .filter(|g| !g.is_empty())
+        .unwrap_or("working");
+    let url = step
+        .url
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(|u| format!(" at {u}"))
+        .unwrap_or_default();
+    Some(format!(
+        "step {}: {}{url}",
+        step.number,
+        crate::cloud::truncate_text(goal, 120)
+    ))
+}
+
+/// Run a Browser Use skill (synchronous). The execution's id is looked up afterwards, best
+/// effort (the execute answer carries none).
+pub async fn run_skill(
+    bu: &BrowserUseClient,
+    skill_id: &str,
+    parameters: &serde_json::Map<String, Value>,
+    session_id: Option<&str>,
+) -> Result<RunReport, ApiError> {
+    let result = bu.execute_skill(skill_id, parameters, session_id).await?;
+    let execution_id = match bu.skill_executions(skill_id, 1, 1).await {
+        Ok(page) => page.items.first().map(|e| e.id.clone()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok(RunReport::from_skill_result(
+        skill_id,
+        execution_id,
+        &result,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runs::Verdict;
+
+    #[test]
+    fn browser_use_verdicts_follow_status_and_the_agents_own_word() {
+        let status = |status: &str, success: Option<bool>| TaskStatusView {
+            id: "3c90c3cc-0d44-4b50-8888-8dd25736052a".into(),
+            status: TaskStatus::from(status),
+            output: Some("{\"n\": 1}".into()),
+            finished_at: None,
+            is_success: success,
+            cost: Some("0.0100".into()),
+        };
+        let report = RunReport::from_browser_use(&status("finished", Some(true)));
+        assert_eq!(report.verdict(), Verdict::Succeeded);
+        assert_eq!(report.output, Some(serde_json::json!({"n": 1})));
+        assert_eq!(report.cost.as_deref(), Some("0.0100"));
+        assert_eq!(
+            RunReport::from_browser_use(&status("finished", Some(false))).verdict(),
+            Verdict::Failed
+        );
+        assert_eq!(
+            RunReport::from_browser_use(&status("stopped", None)).verdict(),
+            Verdict::Failed
+        );
+        assert_eq!(
+            RunReport::from_browser_use(&status("started", None)).verdict(),
+            Verdict::InProgress
+        );
+        // `failed` is terminal, whatever older docs say.
+        let failed = RunReport::from_browser_use(&status("failed", None));
+        assert!(failed.finished);
+        assert_eq!(
+            failed.continue_arguments(),
+            serde_json::json!({"execution_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"})
+        );
+        assert_eq!(
+            failed.label(),
+            "Browser Use task 3c90c3cc-0d44-4b50-8888-8dd25736052a"
+        );
+    }
+
+    #[test]
+    fn skill_results_report_their_error_and_stderr() {
+        let result = SkillResult {
+            success: false,
+            result: None,
+            error: Some("Selector not found".into()),
+            stderr: Some("at line 3".into()),
+            latency_ms: Some(1200),
+        };
+        let report = RunReport::from_skill_result("s", "e".into(), &result);
+        assert_eq!(report.verdict(), Verdict::Failed);
+        assert_eq!(
+            report.error.as_deref(),
+            Some("Selector not found\nstderr: at line 3")
+        );
+        assert_eq!(report.run_ref(), None);
+        assert_eq!(
+            report.continue_arguments(),
+            serde_json::json!({"execution_id": "e", "task_id": "s"})
+        );
+    }
+}
