@@ -65,13 +65,28 @@ pub enum ServeError {
 
 /// Build the MCP handler a configuration describes (opening the catalog).
 pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
-    let anchor = config.anchor.map(AnchorClient::new).transpose()?;
-    let browser_use = config.browser_use.map(BrowserUseClient::new).transpose()?;
+    let anchor = config.anchor.clone().map(AnchorClient::new).transpose()?;
+    let browser_use = config
+        .browser_use
+        .clone()
+        .map(BrowserUseClient::new)
+        .transpose()?;
+    let providers = providers::register(
+        providers::Connection {
+            keyed: config.anchor,
+            template: config.anchor_template.clone(),
+        },
+        providers::Connection {
+            keyed: config.browser_use,
+            template: config.browser_use_template.clone(),
+        },
+    )?;
     let catalog = match &config.catalog {
         CatalogLocation::File(path) => Catalog::open(path)?,
         CatalogLocation::Memory => Catalog::in_memory()?,
     };
     let registry = Registry::new(Setup {
+        providers,
         anchor,
         anchor_template: config.anchor_template,
         browser_use,

@@ -1,9 +1,8 @@
-//! Runs of tasks on either cloud: starting one, checking on it, waiting for it with progress
-//! (a Browser Use agent's current step included), stopping it when the wait is cancelled (where
-//! the provider can), and the report an agent gets back. One shape of report for every kind of
-//! run, so an agent reads them all the same way.
+//! The report of a run an agent gets back, whatever the cloud: one shape for every kind of run,
+//! so an agent reads them all the same way; and what a run is asked to do ([`RunTarget`],
+//! [`RunRequest`]). Each provider converts its own runs into it (`providers::*::runs`).
 //!
-//! Knows the provider clients; knows nothing of MCP.
+//! Knows nothing of MCP.
 
 use std::collections::BTreeMap;
 

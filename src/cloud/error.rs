@@ -5,56 +5,11 @@
 //! FastAPI's `{"detail": "..." | [{loc, msg}] | {code, message}}`, or no JSON at all. We keep
 //! whatever message we can find, so the agent reads the API's own words.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde_json::Value;
 
-/// A cloud provider this server talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provider {
-    /// Anchor Browser (Tasks API v1 "legacy code tasks" and v2 "Task Builder").
-    Anchor,
-    /// Browser Use Cloud (API v2).
-    BrowserUse,
-}
-
-impl Provider {
-    /// The environment variable that holds this provider's API key.
-    pub fn key_env(self) -> &'static str {
-        match self {
-            Provider::Anchor => "ANCHOR_API_KEY",
-            Provider::BrowserUse => "BROWSER_USE_API_KEY",
-        }
-    }
-
-    /// Short machine name, as used in tool arguments and structured results.
-    pub fn id(self) -> &'static str {
-        match self {
-            Provider::Anchor => "anchor",
-            Provider::BrowserUse => "browser_use",
-        }
-    }
-}
-
-impl Provider {
-    /// The provider named by [`Provider::id`] (unknown names read as Anchor, the first one).
-    pub fn from_id(id: &str) -> Self {
-        match id {
-            "browser_use" => Provider::BrowserUse,
-            _ => Provider::Anchor,
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Provider::Anchor => "Anchor Browser",
-            Provider::BrowserUse => "Browser Use Cloud",
-        })
-    }
-}
+use super::provider::Provider;
 
 /// Why a call to a cloud API did not produce the value asked for.
 ///

@@ -13,7 +13,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::error::{ApiError, Provider, read_error_body, truncate};
+use super::error::{ApiError, read_error_body, truncate};
+use super::provider::Provider;
 use super::retry::{ReadFailure, RetryPolicy, parse_retry_after};
 
 /// Whether a request only reads (and so may be retried) or starts/changes something.

@@ -7,9 +7,11 @@
 mod error;
 mod http;
 pub mod open_enum;
+mod provider;
 mod retry;
 
+pub use error::ApiError;
 pub(crate) use error::truncate as truncate_text;
-pub use error::{ApiError, Provider};
 pub use http::{CallKind, HttpCore, HttpSettings, Request, SetupError, path_segment};
+pub use provider::Provider;
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -9,13 +9,13 @@ use serde_json::Value;
 
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
-use super::sightings::{skill_sighting, skill_state};
 use crate::catalog::{CatalogTask, TaskSighting};
 use crate::cloud::ApiError;
 use crate::params::{Param, ParamsOrigin};
-use crate::providers::Cloud;
 use crate::providers::anchor::models::GenerationStatus;
+use crate::providers::browser_use::catalog::{skill_sighting, skill_state};
 use crate::providers::browser_use::models::Skill;
+use crate::providers::runs::Cloud;
 use crate::runs::TaskKind;
 use crate::waiting::{self, Observation, WaitOutcome};
 
@@ -314,7 +314,7 @@ pub async fn fetch_skill(
         .get_skill(skill_id)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
-    let sighting = crate::mcp::sightings::skill_sighting(&skill);
+    let sighting = crate::providers::browser_use::catalog::skill_sighting(&skill);
     let task = match call.env.learn(sighting.clone()) {
         Some(change) => change.task,
         None => super::context::unrecorded(sighting),

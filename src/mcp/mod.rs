@@ -19,7 +19,6 @@ pub mod schema;
 pub mod secrets;
 pub mod selection;
 mod server;
-pub mod sightings;
 pub mod task_tools;
 pub mod tools;
 

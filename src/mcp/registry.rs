@@ -19,6 +19,7 @@ use secrecy::SecretString;
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
+use super::context::adapter::ProviderSet;
 use super::context::{EnvParts, ToolEnv};
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
@@ -95,6 +96,8 @@ struct Peers {
 
 /// What a [`Registry`] is built from.
 pub struct Setup {
+    /// Every provider, configured or not.
+    pub providers: ProviderSet,
     /// `None` when no Anchor key is configured (tools then say how to configure it).
     pub anchor: Option<AnchorClient>,
     /// Anchor's connection settings without a key, for sessions that bring their own.
@@ -139,6 +142,7 @@ impl Registry {
 
     fn with_activity(setup: Setup, activity: Arc<Activity>) -> Arc<Self> {
         let Setup {
+            providers: provider_set,
             anchor,
             anchor_template,
             browser_use,
@@ -149,6 +153,7 @@ impl Registry {
             secrets,
         } = setup;
         let env = Arc::new(ToolEnv::new(EnvParts {
+            providers: provider_set,
             anchor,
             browser_use,
             waits,
@@ -223,8 +228,16 @@ impl Registry {
             .map_err(|e| e.to_string())?;
         // Never the shared catalog: it holds other users' tasks.
         let catalog = Catalog::in_memory().map_err(|e| e.to_string())?;
+        let keys: Vec<(crate::cloud::Provider, String)> = [
+            (crate::cloud::Provider::Anchor, anchor_key),
+            (crate::cloud::Provider::BrowserUse, browser_use_key),
+        ]
+        .into_iter()
+        .filter_map(|(p, k)| Some((p, k?.to_string())))
+        .collect();
         Ok(Self::with_activity(
             Setup {
+                providers: self.env.providers.with_keys(&keys)?,
                 anchor,
                 anchor_template: self.anchor_template.clone(),
                 browser_use,

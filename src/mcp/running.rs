@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
-use crate::providers::{self, WaitEnd};
+use crate::providers::runs::{self, WaitEnd};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{RunReport, RunRequest, RunTarget, StartError, Verdict};
 use crate::waiting::describe_duration;
@@ -39,7 +39,7 @@ pub async fn start_and_wait(
     // Before anything can echo them: progress and later reads are scrubbed of them too.
     call.env.secrets.remember(&plan.secrets);
     tracing::info!(target = ?plan.target, "starting a run");
-    let mut report = providers::start(cloud, &plan.target, plan.request)
+    let mut report = runs::start(cloud, &plan.target, plan.request)
         .await
         .map_err(|error| match error {
             StartError::Api(error) => ToolError::api(error, "Starting the run"),
@@ -67,7 +67,7 @@ pub async fn start_and_wait(
     // Recorded before waiting: a crash or restart never loses the run's id.
     call.env.record_run(&report, plan.recorded_inputs);
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
-    let (report, end) = providers::wait(
+    let (report, end) = runs::wait(
         cloud,
         report,
         plan.budget,

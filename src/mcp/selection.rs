@@ -3,8 +3,6 @@
 //! builds the tool list with it, and tools answer "is it listed?" with it.
 
 use crate::catalog::CatalogTask;
-use crate::providers::anchor::rules;
-use crate::runs::TaskKind;
 
 /// Which tasks become tools.
 #[derive(Debug, Clone)]
@@ -25,11 +23,15 @@ impl Default for Selection {
 }
 
 impl Selection {
-    /// From `tasks` (most recently used first), the ones to list as tools.
-    pub fn choose(&self, tasks: Vec<CatalogTask>) -> Vec<CatalogTask> {
+    /// From `tasks` (most recently used first), the runnable ones to list as tools.
+    pub fn choose(
+        &self,
+        tasks: Vec<CatalogTask>,
+        runnable: &dyn Fn(&CatalogTask) -> bool,
+    ) -> Vec<CatalogTask> {
         tasks
             .into_iter()
-            .filter(is_runnable)
+            .filter(|task| runnable(task))
             .filter(|task| {
                 self.allow.is_empty()
                     || self
@@ -39,18 +41,5 @@ impl Selection {
             })
             .take(self.max)
             .collect()
-    }
-}
-
-/// Whether a task can be run now: a code task with a published version, a generated task
-/// whose generation is ready, a skill that is finished and enabled (catalog status `ready`).
-pub fn is_runnable(task: &CatalogTask) -> bool {
-    match task.kind {
-        TaskKind::Code => task
-            .version
-            .as_deref()
-            .is_some_and(rules::is_version_number),
-        TaskKind::Generated | TaskKind::Skill => task.status.as_deref() == Some("ready"),
-        TaskKind::Agent => false,
     }
 }

@@ -25,8 +25,8 @@ use super::schema::output_schema_for;
 use super::secrets::Secrets;
 use crate::catalog::CatalogTask;
 use crate::params::ParamsOrigin;
-use crate::providers::WaitEnd;
 use crate::providers::anchor::rules;
+use crate::providers::runs::WaitEnd;
 use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict};
 
 /// A task listed as a tool of its own.

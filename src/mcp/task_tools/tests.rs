@@ -53,9 +53,17 @@ fn only_runnable_allowed_tasks_up_to_the_cap_become_tools() {
         task("hn-failed", TaskKind::Generated, None, Some("failed")),
         task("old-code", TaskKind::Code, Some("1"), None),
     ];
+    // Anchor's rule decides which of its tasks can run.
+    let anchor = crate::providers::anchor::adapter::AnchorAdapter::new(
+        None,
+        crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into()),
+    );
+    let runnable = |task: &CatalogTask| {
+        crate::mcp::context::adapter::ProviderAdapter::is_runnable(&anchor, task)
+    };
     let names = |selection: &Selection| -> Vec<String> {
         selection
-            .choose(tasks.clone())
+            .choose(tasks.clone(), &runnable)
             .into_iter()
             .map(|t| t.name)
             .collect()

@@ -19,7 +19,7 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::mcp::sightings::skill_sighting;
+use crate::providers::browser_use::catalog::skill_sighting;
 use crate::providers::browser_use::models::TaskStatus;
 use crate::runs::RunReport;
 

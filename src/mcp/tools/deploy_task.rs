@@ -19,8 +19,8 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::mcp::sightings::skill_sighting;
 use crate::providers::anchor::models::{TaskParameter, VersionBody};
+use crate::providers::browser_use::catalog::skill_sighting;
 use crate::providers::browser_use::models::UpdateSkill;
 use crate::runs::TaskKind;
 

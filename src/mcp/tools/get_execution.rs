@@ -18,7 +18,7 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::providers::browser_use::BrowserUseClient;
-use crate::providers::{self, Cloud, WaitEnd};
+use crate::providers::runs::{self, Cloud, WaitEnd};
 use crate::runs::{OutputFile, RunRef, RunReport, TaskKind};
 
 pub const NAME: &str = "get_execution";
@@ -173,7 +173,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
             },
         },
     };
-    let mut report = providers::check(cloud, &run)
+    let mut report = runs::check(cloud, &run)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading run {}", args.execution_id)))?;
     if let Some(record) = &recorded {
@@ -198,7 +198,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
         };
         return running::run_reply(report, end);
     }
-    let (report, end) = providers::wait(
+    let (report, end) = runs::wait(
         cloud,
         report,
         budget,

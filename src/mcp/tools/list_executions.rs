@@ -22,7 +22,7 @@ use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::providers::anchor::models::{ExecutionFilter, RunStatus};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{TaskFilter, TaskStatus};
-use crate::providers::{self, Cloud};
+use crate::providers::runs::{self, Cloud};
 use crate::runs::{RunRef, TaskKind, parse_output};
 
 pub const NAME: &str = "list_executions";
@@ -422,7 +422,7 @@ async fn generated_runs(
     };
     let (records, _) = read(call)?;
     for record in records.iter().filter(|r| !r.finished) {
-        match providers::check(
+        match runs::check(
             Cloud::Anchor(anchor),
             &RunRef::AnchorGenerated {
                 run_id: record.run_id.clone(),

@@ -16,8 +16,9 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::mcp::sightings::{code_task_sighting, skill_sighting};
 use crate::mcp::task_tools::schema::Signature;
+use crate::providers::anchor::catalog::code_task_sighting;
+use crate::providers::browser_use::catalog::skill_sighting;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "list_tasks";

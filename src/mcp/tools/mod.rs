@@ -213,7 +213,12 @@ mod tests {
     fn shared() -> std::sync::Arc<crate::mcp::Registry> {
         let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
         let keyed = crate::cloud::HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
+        let connection = |keyed: &crate::cloud::HttpSettings| crate::providers::Connection {
+            keyed: Some(keyed.clone()),
+            template: template.clone(),
+        };
         crate::mcp::Registry::new(crate::mcp::Setup {
+            providers: crate::providers::register(connection(&keyed), connection(&keyed)).unwrap(),
             anchor: Some(crate::providers::anchor::AnchorClient::new(keyed.clone()).unwrap()),
             anchor_template: template.clone(),
             browser_use: Some(crate::providers::browser_use::BrowserUseClient::new(keyed).unwrap()),

@@ -4,6 +4,8 @@
 //! One method per endpoint, typed in and out; no MCP types. Every call that starts or changes
 //! something is sent exactly once (see [`crate::cloud::CallKind`]).
 
+pub mod adapter;
+pub mod catalog;
 pub mod infer;
 pub mod models;
 pub mod rules;

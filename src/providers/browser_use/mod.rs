@@ -5,6 +5,8 @@
 //! One method per endpoint, typed in and out; no MCP types. Starting a task, creating or
 //! executing a skill are writes, sent exactly once.
 
+pub mod adapter;
+pub mod catalog;
 pub mod models;
 pub mod runs;
 

@@ -1,41 +1,11 @@
-//! What the catalog should learn from what a provider lists: a code task's parameters read
-//! off its code when nobody declared them, a skill's parameters, state and output schema.
+//! What the catalog should learn from a skill Browser Use lists: its state (`ready` when it
+//! can run), its parameters and output schema once it is generated.
 
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
-use crate::providers::anchor::models::Task;
-use crate::providers::anchor::{infer, rules};
 use crate::providers::browser_use::models::{Skill, SkillStatus};
 use crate::runs::TaskKind;
-
-/// What the catalog should know about a listed code task: its parameters are read off its
-/// code when nobody declared them.
-pub fn code_task_sighting(task: &Task) -> TaskSighting {
-    let params = task
-        .code
-        .as_deref()
-        .filter(|code| !code.is_empty())
-        .and_then(rules::decode_code)
-        .map(|source| {
-            (
-                infer::inputs_from_code(&source),
-                Vec::new(),
-                ParamsOrigin::Inferred,
-            )
-        });
-    TaskSighting {
-        provider: Provider::Anchor,
-        kind: TaskKind::Code,
-        task_id: task.id.clone(),
-        name: task.name.clone(),
-        description: task.description.clone().filter(|d| !d.trim().is_empty()),
-        version: task.latest_version.clone(),
-        status: None,
-        params,
-        output_schema: None,
-    }
-}
 
 /// A skill's state as the catalog keeps it: `ready` (finished and enabled, so runnable),
 /// `disabled` (finished, not enabled), else its generation status.

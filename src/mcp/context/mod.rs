@@ -7,6 +7,8 @@
 //! the tool list, [`ToolEnv`] bumps a change counter and signals a `watch` channel; the
 //! registry (above the tools) rebuilds the list and tells clients.
 
+pub mod adapter;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +17,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use self::adapter::ProviderSet;
 use super::activity::Activity;
 use super::progress::McpProgress;
 use super::reply::ToolError;
@@ -24,9 +27,9 @@ use super::task_tools::naming;
 use crate::catalog::{Catalog, CatalogTask, RunRecord, TaskChange, TaskSighting};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
-use crate::providers::Cloud;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::browser_use::BrowserUseClient;
+use crate::providers::runs::Cloud;
 use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
@@ -87,6 +90,8 @@ impl Providers {
 
 /// What every tool call of one server state can reach.
 pub struct ToolEnv {
+    /// Every provider, configured or not.
+    pub providers: ProviderSet,
     /// `None` when no Anchor key is configured (tools then say how to configure it).
     pub anchor: Option<AnchorClient>,
     /// `None` when no Browser Use key is configured.
@@ -118,6 +123,7 @@ impl std::fmt::Debug for ToolEnv {
 
 /// What a [`ToolEnv`] is built from.
 pub struct EnvParts {
+    pub providers: ProviderSet,
     pub anchor: Option<AnchorClient>,
     pub browser_use: Option<BrowserUseClient>,
     pub waits: WaitSettings,
@@ -132,6 +138,7 @@ pub struct EnvParts {
 impl ToolEnv {
     pub fn new(parts: EnvParts) -> Self {
         Self {
+            providers: parts.providers,
             anchor: parts.anchor,
             browser_use: parts.browser_use,
             waits: parts.waits,
@@ -222,7 +229,11 @@ impl ToolEnv {
             .into_iter()
             .filter(|task| providers.has(task.provider))
             .collect();
-        Some(self.selection.choose(tasks))
+        Some(self.selection.choose(tasks, &|task| {
+            self.providers
+                .get(task.provider)
+                .is_some_and(|adapter| adapter.is_runnable(task))
+        }))
     }
 
     /// The tool names of the tasks listed as tools now.

@@ -1,0 +1,148 @@
+//! What a cloud offers the MCP layer. Each provider folder (`providers::*::adapter`) implements
+//! [`ProviderAdapter`]; tools are composed from the configured adapters and never name a
+//! provider themselves.
+//!
+//! A static tool (run_task, get_execution, …) is shared arguments and rules of its own, plus
+//! one [`ToolPart`] per provider that offers it: that provider's own arguments, its description
+//! (whole, for when it is the only provider shown, and a fragment, for when several are), its
+//! extra rules, and the code that runs a call meant for it. A provider that lacks a capability
+//! simply has no part for that tool (or for a task tool, returns `None`): it says so in one
+//! place, its adapter.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
+
+use super::{ToolContext, ToolEnv};
+use crate::catalog::CatalogTask;
+use crate::cloud::{ApiError, Provider};
+use crate::mcp::args::Problem;
+use crate::mcp::reply::{Reply, ToolError};
+
+/// One provider's part in one static tool.
+pub trait ToolPart: Send + Sync {
+    /// This provider's own arguments of the tool: a portable JSON Schema object whose
+    /// `properties` (and `required`) are merged into the tool's.
+    fn arguments(&self) -> Arc<JsonObject>;
+
+    /// The tool's description when this provider is the only one shown.
+    fn description(&self) -> String;
+
+    /// What this provider adds to the tool's description when several are shown.
+    fn fragment(&self) -> String;
+
+    /// How shared arguments read when this provider is the only one shown: (name, text).
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// Argument rules beyond the schema, for a call meant for this provider.
+    fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>);
+
+    /// Run a call meant for this provider (its arguments already checked).
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>>;
+}
+
+/// A cloud, as the MCP layer sees it.
+pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
+    /// Which cloud this is.
+    fn provider(&self) -> Provider;
+
+    /// Whether an API key is configured (without one, every call says how to configure it).
+    fn configured(&self) -> bool;
+
+    /// This provider's part of the static tool called `tool`, if it offers that tool.
+    fn tool(&self, tool: &str) -> Option<&dyn ToolPart>;
+
+    /// The HTTP header a session may bring its own key for this provider in.
+    fn key_header(&self) -> &'static str;
+
+    /// The same provider on another key (a session's own), sharing nothing else with this one.
+    fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String>;
+
+    /// List the cloud's tasks into the catalog (at startup and on every refresh); returns how
+    /// many there are. A listing that fails changes nothing.
+    fn sync<'a>(&'a self, env: &'a ToolEnv) -> BoxFuture<'a, Result<usize, ApiError>>;
+
+    /// Whether a catalog task of this provider can run now (only those become tools).
+    fn is_runnable(&self, task: &CatalogTask) -> bool;
+}
+
+/// Every provider this server knows, configured or not, in registration order.
+#[derive(Debug, Clone)]
+pub struct ProviderSet {
+    all: Vec<Arc<dyn ProviderAdapter>>,
+}
+
+impl ProviderSet {
+    pub fn new(all: Vec<Arc<dyn ProviderAdapter>>) -> Self {
+        Self { all }
+    }
+
+    /// Every registered provider.
+    pub fn all(&self) -> impl Iterator<Item = &dyn ProviderAdapter> {
+        self.all.iter().map(|a| a.as_ref())
+    }
+
+    /// The providers with a key.
+    pub fn configured(&self) -> impl Iterator<Item = &dyn ProviderAdapter> {
+        self.all().filter(|a| a.configured())
+    }
+
+    /// The adapter of `provider`.
+    pub fn get(&self, provider: Provider) -> Option<&dyn ProviderAdapter> {
+        self.all().find(|a| a.provider() == provider)
+    }
+
+    /// Whether `provider` has a key.
+    pub fn is_configured(&self, provider: Provider) -> bool {
+        self.get(provider).is_some_and(|a| a.configured())
+    }
+
+    /// The providers whose arguments tool definitions show: the configured ones, or the first
+    /// registered when none is (calls then explain how to configure a provider).
+    pub fn shown(&self) -> Vec<&dyn ProviderAdapter> {
+        let configured: Vec<&dyn ProviderAdapter> = self.configured().collect();
+        if configured.is_empty() {
+            self.all().take(1).collect()
+        } else {
+            configured
+        }
+    }
+
+    /// The only configured provider, if exactly one is.
+    pub fn only(&self) -> Option<Provider> {
+        let mut configured = self.configured();
+        match (configured.next(), configured.next()) {
+            (Some(only), None) => Some(only.provider()),
+            _ => None,
+        }
+    }
+
+    /// The first registered provider (the default when nothing says otherwise).
+    pub fn default_provider(&self) -> Provider {
+        self.all
+            .first()
+            .map(|a| a.provider())
+            .unwrap_or(Provider::ALL[0])
+    }
+
+    /// The same providers, each on the key given for it (a session's own keys); the others
+    /// without a key.
+    pub fn with_keys(&self, keys: &[(Provider, String)]) -> Result<ProviderSet, String> {
+        let mut all = Vec::new();
+        for adapter in &self.all {
+            let key = keys
+                .iter()
+                .find(|(p, _)| *p == adapter.provider())
+                .map(|(_, k)| k.as_str());
+            all.push(adapter.with_key(key.unwrap_or_default())?);
+        }
+        Ok(Self { all })
+    }
+}

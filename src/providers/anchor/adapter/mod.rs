@@ -1,0 +1,150 @@
+//! Anchor Browser as the MCP tools see it: its part of each static tool it offers, listing its
+//! code tasks into the catalog, and which of its tasks can run. Anchor cannot stop a run
+//! (there is no part for `cancel_execution`), and it cannot list generated tasks (the catalog
+//! remembers the ones this server generated).
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use secrecy::SecretString;
+
+use super::AnchorClient;
+use super::catalog::code_task_sighting;
+use super::rules;
+use crate::catalog::CatalogTask;
+use crate::cloud::{ApiError, HttpSettings, Provider};
+use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
+use crate::mcp::reply::ToolError;
+use crate::runs::TaskKind;
+
+/// The header a session may bring its own Anchor key in (with per-request keys enabled).
+pub const KEY_HEADER: &str = "anchor-api-key";
+
+/// The Anchor account this server (or a session) works with.
+#[derive(Debug)]
+pub struct Account {
+    /// `None` when no key is configured.
+    client: Option<AnchorClient>,
+}
+
+impl Account {
+    /// The client, or the error telling the agent how to configure a key.
+    pub fn client(&self) -> Result<&AnchorClient, ToolError> {
+        self.client.as_ref().ok_or(ToolError::NotConfigured {
+            provider: Provider::Anchor,
+            alternative: None,
+        })
+    }
+}
+
+/// Anchor Browser's adapter.
+pub struct AnchorAdapter {
+    account: Arc<Account>,
+    /// Connection settings without a key, for sessions that bring their own.
+    template: HttpSettings,
+    parts: Vec<(&'static str, Box<dyn ToolPart>)>,
+}
+
+impl std::fmt::Debug for AnchorAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnchorAdapter")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnchorAdapter {
+    /// The adapter of `client` (`None`: no key configured); `template` is the connection
+    /// without a key.
+    pub fn new(client: Option<AnchorClient>, template: HttpSettings) -> Self {
+        let account = Arc::new(Account { client });
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = Vec::new();
+        Self {
+            account,
+            template,
+            parts,
+        }
+    }
+
+    /// The client, when a key is configured.
+    pub fn client(&self) -> Option<&AnchorClient> {
+        self.account.client.as_ref()
+    }
+}
+
+impl ProviderAdapter for AnchorAdapter {
+    fn provider(&self) -> Provider {
+        Provider::Anchor
+    }
+
+    fn configured(&self) -> bool {
+        self.account.client.is_some()
+    }
+
+    fn tool(&self, tool: &str) -> Option<&dyn ToolPart> {
+        self.parts
+            .iter()
+            .find(|(name, _)| *name == tool)
+            .map(|(_, part)| part.as_ref())
+    }
+
+    fn key_header(&self) -> &'static str {
+        KEY_HEADER
+    }
+
+    fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {
+        let client = (!key.is_empty())
+            .then(|| {
+                AnchorClient::new(HttpSettings {
+                    api_key: SecretString::from(key.to_string()),
+                    ..self.template.clone()
+                })
+            })
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        Ok(Arc::new(Self::new(client, self.template.clone())))
+    }
+
+    fn sync<'a>(&'a self, env: &'a ToolEnv) -> BoxFuture<'a, Result<usize, ApiError>> {
+        async move {
+            let Some(anchor) = self.client() else {
+                return Ok(0);
+            };
+            const PAGE: u32 = 100;
+            let mut seen = Vec::new();
+            let mut complete = false;
+            // A bounded walk: 50 pages of 100 is far beyond any real account, and keeps a
+            // runaway (an API ignoring `page`) from looping forever.
+            for page in 1..=50 {
+                let list = anchor.list_tasks(page, PAGE).await?;
+                seen.extend(list.tasks.iter().map(|task| task.id.clone()));
+                env.learn_all(list.tasks.iter().map(code_task_sighting).collect());
+                let listed = u64::from(page) * u64::from(PAGE);
+                if list.tasks.len() < PAGE as usize
+                    || list.total.is_some_and(|total| listed >= total)
+                {
+                    complete = true;
+                    break;
+                }
+            }
+            if complete {
+                env.forget_missing(Provider::Anchor, TaskKind::Code, &seen);
+            }
+            Ok(seen.len())
+        }
+        .boxed()
+    }
+
+    /// A code task with a published version, or a generated task whose generation is ready.
+    fn is_runnable(&self, task: &CatalogTask) -> bool {
+        match task.kind {
+            TaskKind::Code => task
+                .version
+                .as_deref()
+                .is_some_and(rules::is_version_number),
+            _ => task.status.as_deref() == Some("ready"),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
+//! its skills into the catalog, and which of them can run.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use secrecy::SecretString;
+
+use super::BrowserUseClient;
+use super::catalog::skill_sighting;
+use crate::catalog::CatalogTask;
+use crate::cloud::{ApiError, HttpSettings, Provider};
+use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
+use crate::mcp::reply::ToolError;
+use crate::runs::TaskKind;
+
+/// The header a session may bring its own Browser Use key in (with per-request keys enabled).
+pub const KEY_HEADER: &str = "x-browser-use-api-key";
+
+/// The Browser Use account this server (or a session) works with.
+#[derive(Debug)]
+pub struct Account {
+    /// `None` when no key is configured.
+    client: Option<BrowserUseClient>,
+}
+
+impl Account {
+    /// The client, or the error telling the agent how to configure a key.
+    pub fn client(&self) -> Result<&BrowserUseClient, ToolError> {
+        self.client.as_ref().ok_or(ToolError::NotConfigured {
+            provider: Provider::BrowserUse,
+            alternative: None,
+        })
+    }
+}
+
+/// Browser Use Cloud's adapter.
+pub struct BrowserUseAdapter {
+    account: Arc<Account>,
+    /// Connection settings without a key, for sessions that bring their own.
+    template: HttpSettings,
+    parts: Vec<(&'static str, Box<dyn ToolPart>)>,
+}
+
+impl std::fmt::Debug for BrowserUseAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserUseAdapter")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BrowserUseAdapter {
+    /// The adapter of `client` (`None`: no key configured); `template` is the connection
+    /// without a key.
+    pub fn new(client: Option<BrowserUseClient>, template: HttpSettings) -> Self {
+        let account = Arc::new(Account { client });
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = Vec::new();
+        Self {
+            account,
+            template,
+            parts,
+        }
+    }
+
+    /// The client, when a key is configured.
+    pub fn client(&self) -> Option<&BrowserUseClient> {
+        self.account.client.as_ref()
+    }
+}
+
+impl ProviderAdapter for BrowserUseAdapter {
+    fn provider(&self) -> Provider {
+        Provider::BrowserUse
+    }
+
+    fn configured(&self) -> bool {
+        self.account.client.is_some()
+    }
+
+    fn tool(&self, tool: &str) -> Option<&dyn ToolPart> {
+        self.parts
+            .iter()
+            .find(|(name, _)| *name == tool)
+            .map(|(_, part)| part.as_ref())
+    }
+
+    fn key_header(&self) -> &'static str {
+        KEY_HEADER
+    }
+
+    fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {
+        let client = (!key.is_empty())
+            .then(|| {
+                BrowserUseClient::new(HttpSettings {
+                    api_key: SecretString::from(key.to_string()),
+                    ..self.template.clone()
+                })
+            })
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        Ok(Arc::new(Self::new(client, self.template.clone())))
+    }
+
+    fn sync<'a>(&'a self, env: &'a ToolEnv) -> BoxFuture<'a, Result<usize, ApiError>> {
+        async move {
+            let Some(browser_use) = self.client() else {
+                return Ok(0);
+            };
+            const PAGE: u32 = 100;
+            let mut seen = Vec::new();
+            let mut complete = false;
+            // Bounded like Anchor's listing: 50 pages of 100.
+            for page in 1..=50 {
+                let list = browser_use.list_skills(page, PAGE, None, None).await?;
+                seen.extend(list.items.iter().map(|skill| skill.id.clone()));
+                env.learn_all(list.items.iter().map(skill_sighting).collect());
+                if list.items.len() < PAGE as usize || seen.len() as u64 >= list.total_items {
+                    complete = true;
+                    break;
+                }
+            }
+            if complete {
+                env.forget_missing(Provider::BrowserUse, TaskKind::Skill, &seen);
+            }
+            Ok(seen.len())
+        }
+        .boxed()
+    }
+
+    /// A skill that is finished and enabled (catalog status `ready`).
+    fn is_runnable(&self, task: &CatalogTask) -> bool {
+        task.status.as_deref() == Some("ready")
+    }
+}
