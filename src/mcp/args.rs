@@ -334,6 +334,24 @@ pub fn check_wait_seconds(args: &JsonObject, problems: &mut Vec<Problem>) {
     }
 }
 
+/// An id that must be a UUID (Anchor v1 tasks, executions and sessions; Browser Use tasks,
+/// skills and sessions); `from` says where to find a good one.
+pub fn check_uuid(args: &JsonObject, key: &str, from: &str, problems: &mut Vec<Problem>) {
+    if let Some(id) = str_arg(args, key)
+        && !(id.len() == 36 && uuid::Uuid::parse_str(id).is_ok())
+    {
+        problems.push(Problem::new(
+            key,
+            format!("must be a UUID such as \"550e8400-e29b-41d4-a716-446655440000\" ({from})"),
+        ));
+    }
+}
+
+/// Where task ids come from, for [`check_uuid`].
+pub const TASK_ID_FROM: &str = "list_tasks shows every task's id";
+/// Where execution ids come from, for [`check_uuid`].
+pub const EXECUTION_ID_FROM: &str = "run_task and list_executions return them";
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

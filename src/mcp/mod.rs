@@ -6,7 +6,6 @@
 //! an `isError` tool result an agent can act on.
 
 pub mod activity;
-pub mod anchor_rules;
 pub mod args;
 pub mod context;
 pub mod generation;

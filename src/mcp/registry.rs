@@ -163,17 +163,15 @@ impl Registry {
             activity,
             reserved_names: &StaticTool::NAMES,
         }));
-        let providers = env.providers();
         let static_tools = StaticTool::ALL
             .into_iter()
-            .filter(|kind| kind.offered(providers))
-            .map(|kind| {
-                let tool = kind.definition(providers);
-                ListedTool {
+            .filter_map(|kind| {
+                let tool = kind.definition(&env.providers)?;
+                Some(ListedTool {
                     validator: Arc::new(ArgsValidator::new(&tool.input_schema)),
                     tool,
                     target: Target::Static(kind),
-                }
+                })
             })
             .collect();
         let registry = Arc::new(Self {

@@ -37,6 +37,12 @@ pub trait ToolPart: Send + Sync {
         Vec::new()
     }
 
+    /// What else than the tool's shared arguments can name what a call acts on (see
+    /// [`Subjects`]).
+    fn subjects(&self) -> Subjects {
+        Subjects::default()
+    }
+
     /// Argument rules beyond the schema, for a call meant for this provider.
     fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>);
 
@@ -46,6 +52,20 @@ pub trait ToolPart: Send + Sync {
         call: &'a ToolContext<'a>,
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>>;
+}
+
+/// Arguments of a provider's part that name what a call acts on besides the tool's shared ones
+/// (run_task: Anchor's `task_name`, Browser Use's `task`), and how the hint for a call that
+/// names nothing reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subjects {
+    pub names: &'static [&'static str],
+    /// The whole hint when this provider is the only one shown, e.g. "`task_id` or
+    /// `task_name`".
+    pub alone: &'static str,
+    /// This provider's alternatives in a list of several, e.g. "`task_name` (an Anchor code
+    /// task)".
+    pub listed: &'static str,
 }
 
 /// A cloud, as the MCP layer sees it.

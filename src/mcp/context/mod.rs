@@ -55,6 +55,14 @@ impl Providers {
         browser_use: true,
     };
 
+    /// The configured providers of a set.
+    pub fn of(set: &ProviderSet) -> Self {
+        Self {
+            anchor: set.is_configured(Provider::Anchor),
+            browser_use: set.is_configured(Provider::BrowserUse),
+        }
+    }
+
     /// Whether both are active (tools then take a `provider` argument).
     pub fn both(self) -> bool {
         self.anchor && self.browser_use
@@ -153,7 +161,7 @@ impl ToolEnv {
     }
 
     /// The providers this state can reach.
-    pub fn providers(&self) -> Providers {
+    pub fn provider_flags(&self) -> Providers {
         Providers {
             anchor: self.anchor.is_some(),
             browser_use: self.browser_use.is_some(),
@@ -224,7 +232,7 @@ impl ToolEnv {
         };
         // A task of a provider this server cannot reach (the catalog is shared, and keys
         // change) is no tool: calling it could only fail.
-        let providers = self.providers();
+        let providers = self.provider_flags();
         let tasks = tasks
             .into_iter()
             .filter(|task| providers.has(task.provider))

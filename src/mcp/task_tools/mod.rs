@@ -4,6 +4,7 @@
 //! provider's inputs, and run the task exactly like `run_task`. Anchor tasks and Browser Use
 //! skills alike.
 
+pub mod inputs;
 pub mod naming;
 pub mod schema;
 

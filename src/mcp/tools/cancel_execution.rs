@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
@@ -89,7 +88,7 @@ fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     let named = provider_args::of_named_run(state, args);
     // Only Browser Use can stop anything: an unknown id is taken as one of its runs.
     provider_args::resolve(
-        state.providers(),
+        state.provider_flags(),
         args,
         &SPLIT,
         named.or(Some(Provider::BrowserUse)),
@@ -106,13 +105,13 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         ));
     }
     if provider_of(state, args) == Provider::BrowserUse {
-        anchor_rules::check_uuid(
+        crate::mcp::args::check_uuid(
             args,
             "execution_id",
             "run_task and list_executions return them",
             problems,
         );
-        anchor_rules::check_uuid(
+        crate::mcp::args::check_uuid(
             args,
             "task_id",
             "generate_task and list_tasks return them",

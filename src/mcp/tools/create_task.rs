@@ -9,12 +9,12 @@ use serde_json::{Map, Value};
 use super::writes;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules::{self, browser_configuration_doc};
 use crate::mcp::args::Problem;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::providers::anchor::adapter::arguments::{self, browser_configuration_doc};
 use crate::providers::anchor::models::{CreateTask, TaskParameter};
 use crate::runs::TaskKind;
 
@@ -80,10 +80,10 @@ pub fn definition() -> Tool {
 
 /// Argument rules beyond the schema.
 pub fn rules(_state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
-    anchor_rules::check_task_name(args, "name", problems);
-    anchor_rules::check_code(args, problems);
-    anchor_rules::check_description(args, problems);
-    anchor_rules::check_code_parameters(args, problems);
+    arguments::check_task_name(args, "name", problems);
+    arguments::check_code(args, problems);
+    arguments::check_description(args, problems);
+    arguments::check_code_parameters(args, problems);
 }
 
 /// Run it.
@@ -92,7 +92,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
     let body = CreateTask {
         name: args.name.clone(),
         language: "typescript".into(),
-        code: anchor_rules::encoded_code(args.code.as_deref(), args.code_base64.as_deref()),
+        code: arguments::encoded_code(args.code.as_deref(), args.code_base64.as_deref()),
         description: args.description.clone(),
         browser_configuration: args.browser_configuration.clone().map(Value::Object),
     };
@@ -101,7 +101,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
         .await
         .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
     let params =
-        anchor_rules::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
+        arguments::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
     call.env.learn(TaskSighting {
         provider: Provider::Anchor,
         kind: TaskKind::Code,

@@ -11,7 +11,6 @@ use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules::{self, browser_configuration_doc};
 use crate::mcp::args::Problem;
 use crate::mcp::args::has;
 use crate::mcp::context::Providers;
@@ -19,6 +18,7 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::providers::anchor::adapter::arguments::{self, browser_configuration_doc};
 use crate::providers::anchor::models::{TaskParameter, VersionBody};
 use crate::providers::browser_use::catalog::skill_sighting;
 use crate::providers::browser_use::models::UpdateSkill;
@@ -141,8 +141,14 @@ fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
-    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
-    anchor_rules::check_description(args, problems);
+    provider_args::foreign_argument_problems(
+        state.provider_flags(),
+        args,
+        &SPLIT,
+        provider,
+        problems,
+    );
+    arguments::check_description(args, problems);
     if provider == Provider::BrowserUse {
         if !has(args, "task_id") {
             problems.push(Problem::new(
@@ -150,14 +156,14 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
                 "is required: give the skill's id (generate_task and list_tasks show it)",
             ));
         }
-        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+        crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
         return;
     }
     crate::mcp::args::check_one_of(args, "task_id", "task_name", true, problems);
-    anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
-    anchor_rules::check_task_name(args, "task_name", problems);
-    anchor_rules::check_code(args, problems);
-    anchor_rules::check_code_parameters(args, problems);
+    crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
+    arguments::check_task_name(args, "task_name", problems);
+    arguments::check_code(args, problems);
+    arguments::check_code_parameters(args, problems);
 }
 
 /// Run it.
@@ -168,9 +174,9 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
     }
     let anchor = call.env.anchor_or_other()?;
     let task_id =
-        anchor_rules::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+        arguments::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
-    let code = anchor_rules::encoded_code(args.code.as_deref(), args.code_base64.as_deref());
+    let code = arguments::encoded_code(args.code.as_deref(), args.code_base64.as_deref());
     let body = VersionBody {
         language: code.as_ref().map(|_| "typescript".to_string()),
         code,
@@ -196,7 +202,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
             description: None,
             version: Some(version.version.clone()),
             status: None,
-            params: anchor_rules::code_task_params(
+            params: arguments::code_task_params(
                 args.input_parameters.as_deref(),
                 body.code.as_deref(),
             ),

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules::{self, AnchorKind};
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
@@ -17,6 +16,7 @@ use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::providers::anchor::adapter::arguments::AnchorKind;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::runs::{self, Cloud, WaitEnd};
 use crate::runs::{OutputFile, RunRef, RunReport, TaskKind};
@@ -99,19 +99,25 @@ pub fn definition(providers: Providers) -> Tool {
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
     let named = provider_args::of_named_run(state, args);
-    provider_args::resolve(state.providers(), args, &SPLIT, named)
+    provider_args::resolve(state.provider_flags(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(
+        state.provider_flags(),
+        args,
+        &SPLIT,
+        provider,
+        problems,
+    );
     if provider == Provider::BrowserUse {
-        anchor_rules::check_uuid(
+        crate::mcp::args::check_uuid(
             args,
             "execution_id",
-            anchor_rules::EXECUTION_ID_FROM,
+            crate::mcp::args::EXECUTION_ID_FROM,
             problems,
         );
         return;
@@ -131,11 +137,11 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         ));
     }
     if has(args, "task_id") {
-        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
-        anchor_rules::check_uuid(
+        crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
+        crate::mcp::args::check_uuid(
             args,
             "execution_id",
-            anchor_rules::EXECUTION_ID_FROM,
+            crate::mcp::args::EXECUTION_ID_FROM,
             problems,
         );
     }

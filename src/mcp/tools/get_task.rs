@@ -10,7 +10,6 @@ use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules::{self, AnchorKind};
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
@@ -19,6 +18,7 @@ use crate::mcp::generation::{self, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::params::{Param, ParamsOrigin};
+use crate::providers::anchor::adapter::arguments::{self, AnchorKind};
 use crate::providers::anchor::{infer, rules};
 use crate::runs::TaskKind;
 
@@ -162,7 +162,13 @@ fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(
+        state.provider_flags(),
+        args,
+        &SPLIT,
+        provider,
+        problems,
+    );
     if provider == Provider::BrowserUse {
         if !has(args, "task_id") {
             problems.push(Problem::new(
@@ -170,11 +176,11 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
                 "is required: give the skill's id (list_tasks shows it)",
             ));
         }
-        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+        crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
         return;
     }
     crate::mcp::args::check_one_of(args, "task_id", "task_name", true, problems);
-    anchor_rules::check_version(args, "version", problems);
+    arguments::check_version(args, "version", problems);
     let by_name = str_arg(args, "task_name").and_then(|n| state.catalog.task_by_name(n, None));
     let kind = match str_arg(args, "kind") {
         Some("generated") => TaskKind::Generated,
@@ -185,8 +191,8 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     };
     match kind {
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
-            anchor_rules::check_task_name(args, "task_name", problems);
-            anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+            arguments::check_task_name(args, "task_name", problems);
+            crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
         }
         TaskKind::Generated => {
             if has(args, "version") {
@@ -204,8 +210,11 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
     let raw = provider_args::as_object(&args);
     if provider_of(call.env, &raw) == Provider::BrowserUse {
         // Read once, fresh: both what the catalog learns and the generation's state.
-        let (task, skill) =
-            generation::fetch_skill(call, args.task_id.as_deref().unwrap_or_default()).await?;
+        let (task, skill) = crate::providers::browser_use::adapter::skills::fetch_skill(
+            call,
+            args.task_id.as_deref().unwrap_or_default(),
+        )
+        .await?;
         let first = generation::skill_generation(&skill);
         return generation_view(call, task, first, args.wait_seconds).await;
     }
@@ -264,7 +273,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
     }
 
     let task_id =
-        anchor_rules::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+        arguments::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
     let reading = |what: &str| format!("Reading {what} of task {task_id}");
     let meta = anchor

@@ -12,13 +12,13 @@ use serde_json::Value;
 use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::read_only;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::providers::anchor::adapter::arguments;
 use crate::providers::anchor::models::{ExecutionFilter, RunStatus};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{TaskFilter, TaskStatus};
@@ -203,13 +203,19 @@ fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
         _ => None,
     }
     .map(|task| task.provider);
-    provider_args::resolve(state.providers(), args, &SPLIT, named)
+    provider_args::resolve(state.provider_flags(), args, &SPLIT, named)
 }
 
 /// Argument rules beyond the schema.
 pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     let provider = provider_of(state, args);
-    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(
+        state.provider_flags(),
+        args,
+        &SPLIT,
+        provider,
+        problems,
+    );
     let status = str_arg(args, "status");
     if provider == Provider::BrowserUse {
         browser_use_rules(args, status, problems);
@@ -231,7 +237,7 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         )),
         (false, false) => problems.push(Problem::new(
             "task_id",
-            if state.providers().both() {
+            if state.provider_flags().both() {
                 "is required for Anchor: give `task_id` or `task_name`; to list Browser Use \
                  agent tasks, give provider \"browser_use\" instead"
             } else {
@@ -246,8 +252,8 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         _ => None,
     };
     if known.is_none_or(|t| t.kind == TaskKind::Code) {
-        anchor_rules::check_task_name(args, "task_name", problems);
-        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+        arguments::check_task_name(args, "task_name", problems);
+        crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
     }
     if has(args, "version") && str_arg(args, "version").is_none_or(|v| v.trim().is_empty()) {
         problems.push(Problem::new(
@@ -268,7 +274,7 @@ fn browser_use_rules(args: &JsonObject, status: Option<&str>, problems: &mut Vec
         ));
     }
     if has(args, "task_id") {
-        anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
+        crate::mcp::args::check_uuid(args, "task_id", crate::mcp::args::TASK_ID_FROM, problems);
         for key in ["status", "after", "before", "session_id"] {
             if has(args, key) {
                 problems.push(Problem::new(
@@ -279,7 +285,7 @@ fn browser_use_rules(args: &JsonObject, status: Option<&str>, problems: &mut Vec
             }
         }
     }
-    anchor_rules::check_uuid(
+    crate::mcp::args::check_uuid(
         args,
         "session_id",
         "the id of a Browser Use session",
@@ -347,7 +353,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
         return generated_runs(call, &task.task_id, &args).await;
     }
     let task_id =
-        anchor_rules::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
+        arguments::resolve_code_task(anchor, args.task_id.as_deref(), args.task_name.as_deref())
             .await?;
     let filter = ExecutionFilter {
         page: Some(args.page.unwrap_or(1)),

@@ -150,7 +150,7 @@ pub fn rules(_state: &ToolEnv, _args: &JsonObject, _problems: &mut Vec<Problem>)
 
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let configured = call.env.providers();
+    let configured = call.env.provider_flags();
     let wanted = |provider: Provider| {
         configured.has(provider) && args.provider.is_none_or(|p| Provider::from(p) == provider)
     };

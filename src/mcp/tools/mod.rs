@@ -9,6 +9,7 @@
 //! definition to the providers configured and picks the provider of each call.
 
 pub mod cancel_execution;
+pub mod compose;
 pub mod create_task;
 pub mod deploy_task;
 pub mod generate_task;
@@ -22,6 +23,7 @@ pub mod run_task;
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 
 use super::args::{self, ArgsValidator};
+use super::context::adapter::ProviderSet;
 use super::context::{Providers, ToolContext, ToolEnv};
 use super::reply::{Reply, ToolError};
 
@@ -84,7 +86,7 @@ impl StaticTool {
     /// Whether a server with these providers lists the tool: `create_task` needs Anchor
     /// (shown when no provider is configured, like Anchor's arguments), `cancel_execution`
     /// needs Browser Use (Anchor cannot stop a run).
-    pub fn offered(self, providers: Providers) -> bool {
+    fn offered_by_flags(self, providers: Providers) -> bool {
         let shown = providers.shown();
         match self {
             StaticTool::CreateTask => shown.anchor,
@@ -98,19 +100,27 @@ impl StaticTool {
         Self::ALL.into_iter().find(|tool| tool.name() == name)
     }
 
-    /// The tool's definition, as listed by a server with these providers.
-    pub fn definition(self, providers: Providers) -> Tool {
-        match self {
+    /// The tool's definition, as listed by a server with these providers (`None`: no shown
+    /// provider offers it).
+    pub fn definition(self, set: &ProviderSet) -> Option<Tool> {
+        let providers = Providers::of(set);
+        if self == StaticTool::RunTask {
+            return run_task::definition(set);
+        }
+        if !self.offered_by_flags(providers) {
+            return None;
+        }
+        Some(match self {
             StaticTool::GenerateTask => generate_task::definition(providers),
             StaticTool::CreateTask => create_task::definition(),
             StaticTool::DeployTask => deploy_task::definition(providers),
-            StaticTool::RunTask => run_task::definition(providers),
+            StaticTool::RunTask => return run_task::definition(set),
             StaticTool::ListExecutions => list_executions::definition(providers),
             StaticTool::GetExecution => get_execution::definition(providers),
             StaticTool::ListTasks => list_tasks::definition(providers),
             StaticTool::GetTask => get_task::definition(providers),
             StaticTool::CancelExecution => cancel_execution::definition(providers),
-        }
+        })
     }
 
     /// Check the arguments, run the tool, and shape its result.
@@ -327,13 +337,38 @@ mod tests {
         ("both", Providers::BOTH),
     ];
 
+    /// The registered providers, with a key for those `configured` names (at an address never
+    /// contacted).
+    fn set(configured: Providers) -> ProviderSet {
+        let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
+        let connection = |keyed: bool| crate::providers::Connection {
+            keyed: keyed.then(|| crate::cloud::HttpSettings {
+                api_key: "k".to_string().into(),
+                ..template.clone()
+            }),
+            template: template.clone(),
+        };
+        crate::providers::register(
+            connection(configured.anchor),
+            connection(configured.browser_use),
+        )
+        .unwrap()
+    }
+
+    fn definitions(configured: Providers) -> Vec<(StaticTool, Tool)> {
+        let set = set(configured);
+        StaticTool::ALL
+            .into_iter()
+            .filter_map(|t| Some((t, t.definition(&set)?)))
+            .collect()
+    }
+
     /// Every definition, for every set of providers, is described, portable and compiles;
     /// with no provider the tools read as Anchor's.
     #[test]
     fn every_definition_fits_every_set_of_providers() {
         for (label, providers) in COMBINATIONS {
-            for tool in StaticTool::ALL.into_iter().filter(|t| t.offered(providers)) {
-                let definition = tool.definition(providers);
+            for (tool, definition) in definitions(providers) {
                 let name = format!("{label}/{}", tool.name());
                 assert!(
                     definition.description.as_deref().unwrap_or_default().len() > 80,
@@ -361,12 +396,10 @@ mod tests {
                 }
             }
         }
-        for tool in StaticTool::ALL {
-            assert_eq!(
-                tool.definition(Providers::default()),
-                tool.definition(Providers::ANCHOR)
-            );
-        }
+        assert_eq!(
+            definitions(Providers::default()),
+            definitions(Providers::ANCHOR)
+        );
     }
 
     /// What an LLM sees with Browser Use alone, and with both providers.
@@ -376,11 +409,7 @@ mod tests {
             ("browser_use", Providers::BROWSER_USE),
             ("both", Providers::BOTH),
         ] {
-            let tools: Vec<Tool> = StaticTool::ALL
-                .into_iter()
-                .filter(|t| t.offered(providers))
-                .map(|t| t.definition(providers))
-                .collect();
+            let tools: Vec<Tool> = definitions(providers).into_iter().map(|(_, t)| t).collect();
             insta::assert_json_snapshot!(format!("static_tools_{label}"), tools);
         }
     }
@@ -392,8 +421,7 @@ mod tests {
         #[test]
         fn no_arguments_panic_any_tool(args in arguments()) {
             let state = shared();
-            for tool in StaticTool::ALL {
-                let definition = tool.definition(Providers::BOTH);
+            for (tool, definition) in definitions(Providers::BOTH) {
                 let validator = ArgsValidator::new(&definition.input_schema);
                 if let Err(problems) = tool.check_arguments(state.env(), &validator, args.clone()) {
                     prop_assert!(!problems.is_empty());

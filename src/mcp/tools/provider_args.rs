@@ -142,7 +142,12 @@ pub fn of_named_run(state: &ToolEnv, args: &JsonObject) -> Option<Provider> {
 
 /// The provider of a call that may name a task by `task_id` (see [`resolve`]).
 pub fn of_task_call(state: &ToolEnv, args: &JsonObject, split: &ArgumentSplit) -> Provider {
-    resolve(state.providers(), args, split, of_named_task(state, args))
+    resolve(
+        state.provider_flags(),
+        args,
+        split,
+        of_named_task(state, args),
+    )
 }
 
 /// Typed arguments back as the JSON object they were read from, so that a call's provider is

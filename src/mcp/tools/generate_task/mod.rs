@@ -17,7 +17,6 @@ use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
 use super::writes;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
-use crate::mcp::anchor_rules::{self, browser_configuration_doc};
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
@@ -26,6 +25,7 @@ use crate::mcp::generation::{Output, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::params::{self, ParamsOrigin};
+use crate::providers::anchor::adapter::arguments::{self, browser_configuration_doc};
 use crate::providers::anchor::models::{GenerateTask, TaskParameter};
 use crate::runs::TaskKind;
 
@@ -147,7 +147,7 @@ pub fn definition(providers: Providers) -> Tool {
 }
 
 fn provider_of(state: &ToolEnv, args: &JsonObject) -> Provider {
-    provider_args::resolve(state.providers(), args, &SPLIT, None)
+    provider_args::resolve(state.provider_flags(), args, &SPLIT, None)
 }
 
 /// Argument rules beyond the schema.
@@ -159,7 +159,13 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     }
     crate::mcp::args::check_wait_seconds(args, problems);
     let provider = provider_of(state, args);
-    provider_args::foreign_argument_problems(state.providers(), args, &SPLIT, provider, problems);
+    provider_args::foreign_argument_problems(
+        state.provider_flags(),
+        args,
+        &SPLIT,
+        provider,
+        problems,
+    );
     if provider == Provider::BrowserUse {
         browser_use::rules(args, problems);
         return;
@@ -167,10 +173,10 @@ pub fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     if str_arg(args, "name").is_some_and(|n| n.chars().count() > 255) {
         problems.push(Problem::new("name", "is longer than 255 characters"));
     }
-    anchor_rules::check_uuid(args, "application_id", "an Anchor application id", problems);
+    crate::mcp::args::check_uuid(args, "application_id", "an Anchor application id", problems);
     for key in ["input_parameters", "output_parameters"] {
         if let Some(Value::Array(params)) = args.get(key) {
-            anchor_rules::parameter_problems(key, params, problems);
+            arguments::parameter_problems(key, params, problems);
         }
     }
 }

@@ -3,6 +3,9 @@
 //! (there is no part for `cancel_execution`), and it cannot list generated tasks (the catalog
 //! remembers the ones this server generated).
 
+pub mod arguments;
+pub mod run_task;
+
 use std::sync::Arc;
 
 use futures::FutureExt;
@@ -60,7 +63,10 @@ impl AnchorAdapter {
     /// without a key.
     pub fn new(client: Option<AnchorClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = Vec::new();
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
+            crate::mcp::tools::run_task::NAME,
+            Box::new(run_task::RunTask),
+        )];
         Self {
             account,
             template,

@@ -1,6 +1,9 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
 //! its skills into the catalog, and which of them can run.
 
+pub mod run_task;
+pub mod skills;
+
 use std::sync::Arc;
 
 use futures::FutureExt;
@@ -57,7 +60,10 @@ impl BrowserUseAdapter {
     /// without a key.
     pub fn new(client: Option<BrowserUseClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = Vec::new();
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
+            crate::mcp::tools::run_task::NAME,
+            Box::new(run_task::RunTask),
+        )];
         Self {
             account,
             template,

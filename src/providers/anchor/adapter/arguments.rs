@@ -1,4 +1,4 @@
-//! Anchor's argument rules and look-ups that several tools share: ids are UUIDs, code task
+//! Anchor's argument rules and look-ups that several of its tool parts share: ids are UUIDs, code task
 //! names and versions, TypeScript code given plainly or in base64, declared parameters, and
 //! finding a code task's id by its name.
 
@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use rmcp::model::JsonObject;
 use serde_json::Value;
 
-use super::args::{Problem, check_one_of, str_arg};
-use super::reply::ToolError;
+use crate::mcp::args::{Problem, check_one_of, str_arg};
+use crate::mcp::reply::ToolError;
 use crate::params::{Param, ParamsOrigin};
 use crate::providers::anchor::models::TaskParameter;
 use crate::providers::anchor::{AnchorClient, infer, rules};
@@ -57,23 +57,6 @@ pub fn check_task_name(args: &JsonObject, key: &str, problems: &mut Vec<Problem>
         ));
     }
 }
-
-/// v1 ids (tasks, executions, sessions) are UUIDs; `from` says where to find a good one.
-pub fn check_uuid(args: &JsonObject, key: &str, from: &str, problems: &mut Vec<Problem>) {
-    if let Some(id) = str_arg(args, key)
-        && !rules::is_uuid(id)
-    {
-        problems.push(Problem::new(
-            key,
-            format!("must be a UUID such as \"550e8400-e29b-41d4-a716-446655440000\" ({from})"),
-        ));
-    }
-}
-
-/// Where task ids come from, for [`check_uuid`].
-pub const TASK_ID_FROM: &str = "list_tasks shows every task's id";
-/// Where execution ids come from, for [`check_uuid`].
-pub const EXECUTION_ID_FROM: &str = "run_task and list_executions return them";
 
 /// `draft`, `latest` or a number.
 pub fn check_version(args: &JsonObject, key: &str, problems: &mut Vec<Problem>) {

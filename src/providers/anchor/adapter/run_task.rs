@@ -1,30 +1,137 @@
-//! `run_task` on Anchor Browser: code tasks by id (at a version) or by name, generated tasks
-//! by id. Inputs become text (`ANCHOR_`-prefixed environment variables for code tasks), as
-//! Anchor's API requires.
+//! Anchor Browser's part of `run_task`: code tasks by id (at a version) or by name, generated
+//! tasks by id. Inputs become text (`ANCHOR_`-prefixed environment variables for code tasks),
+//! as Anchor's API requires.
 
 use std::collections::BTreeMap;
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::Args;
-use crate::mcp::anchor_rules;
-use crate::mcp::args::{Problem, closest, has, str_arg};
-use crate::mcp::context::ToolContext;
-use crate::mcp::context::ToolEnv;
+use super::arguments::{self, AnchorKind, browser_configuration_doc};
+use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
+use crate::mcp::context::adapter::{Subjects, ToolPart};
+use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running::{self, RunPlan};
-use crate::mcp::secrets::Secrets;
-use crate::mcp::task_tools::schema::Signature;
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
+use crate::mcp::tools::run_task::SharedArgs;
 use crate::params::{self, Param, ParamType, ParamsOrigin};
 use crate::providers::anchor::rules;
 use crate::runs::{RunRequest, RunTarget, TaskKind};
 
+/// Anchor's own arguments of `run_task`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OwnArgs {
+    /// Instead of task_id: the name of a code task (runs its latest published version).
+    pub task_name: Option<String>,
+    /// "code" (a TypeScript code task) or "generated" (a Task Builder task). Leave it out
+    /// unless told otherwise: tasks this server generated are recognised by id, and anything
+    /// else is taken as a code task.
+    pub kind: Option<AnchorKind>,
+    /// Code tasks run by id: the version to run, "draft", "latest" (the default) or a
+    /// published number such as "2".
+    pub version: Option<String>,
+    #[schemars(description = browser_configuration_doc(
+        "Code tasks: browser settings for this run, overriding the task's own."
+    ))]
+    pub browser_configuration: Option<Map<String, Value>>,
+    /// Generated tasks: the identity (saved login) to run with.
+    pub identity_id: Option<String>,
+    /// Close the browser session when the run ends (default true).
+    pub cleanup_sessions: Option<bool>,
+}
+
+/// A call's arguments as Anchor reads them.
+#[derive(Debug, Deserialize)]
+struct Args {
+    #[serde(flatten)]
+    shared: SharedArgs,
+    #[serde(flatten)]
+    own: OwnArgs,
+}
+
+const DESCRIPTION: &str = "Run a browser-automation task in the cloud and return its \
+output. Use it for any task listed by list_tasks, whether or not it also appears as a tool of \
+its own. Give task_id (or task_name for a code task) and the task's inputs. The call waits for \
+the run (reporting progress) up to wait_seconds; a run that takes longer is not an error: you \
+get status \"running\" and an execution_id, and get_execution with wait_seconds keeps waiting. \
+Each call starts a new run, so do not repeat a call that failed to answer without first \
+checking list_executions.";
+
+/// Anchor's part of `run_task`.
+pub struct RunTask;
+
+impl ToolPart for RunTask {
+    fn arguments(&self) -> std::sync::Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn fragment(&self) -> String {
+        "Anchor Browser runs code and generated tasks (task_name runs a code task by name); \
+         cancelling the call leaves an Anchor run going."
+            .into()
+    }
+
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "task_id",
+                "The task to run: a code task's UUID or a generated task's id (from list_tasks \
+                 or generate_task)."
+                    .into(),
+            ),
+            (
+                "inputs",
+                "The task's inputs: the same arguments its own tool takes (list_tasks shows \
+                 them). Code tasks: names may leave out the ANCHOR_ prefix (max_pages is sent \
+                 as ANCHOR_MAX_PAGES). Generated tasks: the parameter names, or the tool's \
+                 argument names. Numbers and booleans are sent as text, as the API requires."
+                    .into(),
+            ),
+        ]
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects {
+            names: &["task_name"],
+            alone: "`task_id` or `task_name`",
+            listed: "`task_name` (an Anchor code task)",
+        }
+    }
+
+    fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        check(env, args, problems);
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
+            })?;
+            run(call, args).await
+        }
+        .boxed()
+    }
+}
+
 /// Argument rules of an Anchor run.
-pub(super) fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_one_of(args, "task_id", "task_name", false, problems);
-    anchor_rules::check_task_name(args, "task_name", problems);
-    anchor_rules::check_version(args, "version", problems);
+    arguments::check_task_name(args, "task_name", problems);
+    arguments::check_version(args, "version", problems);
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
         .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id")));
@@ -32,8 +139,8 @@ pub(super) fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Probl
         // The catalog names a Browser Use task for this id, but the call is for Anchor
         // (`provider` says so): check it as a code task, which Anchor will look up.
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
-            anchor_rules::check_uuid(args, "task_id", anchor_rules::TASK_ID_FROM, problems);
-            anchor_rules::check_uuid(
+            check_uuid(args, "task_id", TASK_ID_FROM, problems);
+            check_uuid(
                 args,
                 "session_id",
                 "the id of an open Anchor browser session",
@@ -88,78 +195,12 @@ pub(super) fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Probl
     }
 }
 
-/// Inputs of a generated task whose parameters are known: no unknown names, the required
-/// ones present (unless the server supplies them).
-pub(super) fn known_input_problems(
-    params: &[Param],
-    inputs: &Map<String, Value>,
-    secrets: &Secrets,
-    problems: &mut Vec<Problem>,
-) {
-    let inputs = by_parameter_name(params, inputs);
-    let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-    for name in inputs.keys() {
-        if !names.contains(&name.as_str()) {
-            let hint = match closest(name, &names) {
-                Some(near) => format!("did you mean {near:?}?"),
-                None => format!("its parameters are: {}", names.join(", ")),
-            };
-            problems.push(Problem::new(
-                format!("inputs.{name}"),
-                format!("is not a parameter of this task; {hint}"),
-            ));
-        }
-    }
-    for param in params {
-        if param.must_be_given() && !inputs.contains_key(&param.name) && !secrets.has(param) {
-            let about = param
-                .description
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
-            problems.push(Problem::new(
-                format!("inputs.{}", param.name),
-                format!("is required but missing{about}"),
-            ));
-        }
-    }
-}
-
-pub(super) fn explicit_kind(args: &JsonObject) -> Option<TaskKind> {
+fn explicit_kind(args: &JsonObject) -> Option<TaskKind> {
     match str_arg(args, "kind") {
         Some("code") => Some(TaskKind::Code),
         Some("generated") => Some(TaskKind::Generated),
         _ => None,
     }
-}
-
-pub(super) fn null_input(name: &str) -> Problem {
-    Problem::new(
-        format!("inputs.{name}"),
-        "is null; give a value, or leave the input out to use the task's default",
-    )
-}
-
-/// Inputs keyed by parameter name: a key that is the task tool's argument name for a
-/// parameter (`file_name` for "File Name") is renamed, so run_task takes the same arguments
-/// as the task's own tool.
-pub(super) fn by_parameter_name(
-    params: &[Param],
-    inputs: &Map<String, Value>,
-) -> Map<String, Value> {
-    let signature = Signature::new(params, &|_| false);
-    inputs
-        .iter()
-        .map(|(key, value)| {
-            let is_param = params.iter().any(|p| &p.name == key);
-            let renamed = signature
-                .arguments
-                .iter()
-                .find(|a| &a.name == key && !is_param)
-                .map(|a| a.param.name.clone());
-            (renamed.unwrap_or_else(|| key.clone()), value.clone())
-        })
-        .collect()
 }
 
 /// Problems with a code task's inputs: names that cannot become `ANCHOR_…` variables, names
@@ -197,22 +238,22 @@ pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
 }
 
 /// Run it on Anchor.
-pub(super) async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    call.env.anchor_or_other()?;
-    let kind = match (&args.kind, &args.task_name) {
+async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    let Args { shared, own } = args;
+    let kind = match (&own.kind, &own.task_name) {
         (Some(kind), _) => TaskKind::from(*kind),
         (None, Some(_)) => TaskKind::Code,
-        (None, None) => match call.env.kind_of(None, args.task_id.as_deref()) {
+        (None, None) => match call.env.kind_of(None, shared.task_id.as_deref()) {
             TaskKind::Generated => TaskKind::Generated,
             _ => TaskKind::Code,
         },
     };
-    let known = match (&args.task_id, &args.task_name) {
+    let known = match (&shared.task_id, &own.task_name) {
         (Some(id), _) => call.env.known_task(id),
         (None, Some(name)) => call.env.catalog.task_by_name(name, Some(TaskKind::Code)),
         (None, None) => None,
     };
-    let given = args.inputs.clone().unwrap_or_default();
+    let given = shared.inputs.clone().unwrap_or_default();
     let given = match (&known, kind) {
         (Some(task), TaskKind::Generated) => by_parameter_name(&task.inputs, &given),
         _ => given,
@@ -251,29 +292,29 @@ pub(super) async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, Too
     let (recorded_inputs, secrets) = running::redact(&inputs, &|name| {
         secret_keys.iter().any(|k| k == name) || params::looks_secret(name)
     });
-    let target = match (kind, &args.task_name) {
+    let target = match (kind, &own.task_name) {
         (TaskKind::Generated, _) => RunTarget::Generated {
-            task_id: args.task_id.clone().unwrap_or_default(),
+            task_id: shared.task_id.clone().unwrap_or_default(),
         },
         (_, Some(name)) => RunTarget::CodeByName { name: name.clone() },
         (_, None) => RunTarget::Code {
-            task_id: args.task_id.clone().unwrap_or_default(),
-            version: args.version.clone(),
+            task_id: shared.task_id.clone().unwrap_or_default(),
+            version: own.version.clone(),
         },
     };
     let plan = RunPlan {
         target,
         request: RunRequest {
             inputs,
-            session_id: args.session_id.clone(),
-            browser_configuration: args.browser_configuration.clone().map(Value::Object),
-            identity_id: args.identity_id.clone(),
-            cleanup_sessions: args.cleanup_sessions,
+            session_id: shared.session_id.clone(),
+            browser_configuration: own.browser_configuration.clone().map(Value::Object),
+            identity_id: own.identity_id.clone(),
+            cleanup_sessions: own.cleanup_sessions,
         },
-        task_name: known.map(|t| t.name).or(args.task_name.clone()),
+        task_name: known.map(|t| t.name).or(own.task_name.clone()),
         recorded_inputs,
         secrets: secrets.clone(),
-        budget: call.env.waits.budget(args.wait_seconds),
+        budget: call.env.waits.budget(shared.wait_seconds),
     };
     let (report, end) = running::start_and_wait(call, plan).await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))

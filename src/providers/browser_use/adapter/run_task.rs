@@ -1,23 +1,230 @@
-//! `run_task` on Browser Use Cloud: a job in plain language runs as an agent task (started
-//! once, polled, its steps reported as progress, stopped in the cloud when the call is
-//! cancelled); a skill runs by id, synchronously, with typed inputs.
+//! Browser Use Cloud's part of `run_task`: a job in plain language runs as an agent task
+//! (started once, polled, its steps reported as progress, stopped in the cloud when the call
+//! is cancelled); a skill runs by id, synchronously, with typed inputs.
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
-use super::{AGENT_ARGUMENTS, Args, SessionSettingsArg, ThinkingLevel, Vision};
+use super::skills;
 use crate::catalog::CatalogTask;
-use crate::mcp::anchor_rules;
-use crate::mcp::args::{Problem, has, str_arg};
-use crate::mcp::context::ToolContext;
-use crate::mcp::context::ToolEnv;
-use crate::mcp::generation;
+use crate::mcp::args::{Problem, check_uuid, has, str_arg};
+use crate::mcp::context::adapter::{Subjects, ToolPart};
+use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running::{self, RunPlan, SkillRun};
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::task_tools::schema::{InputForm, Signature};
+use crate::mcp::tools::run_task::SharedArgs;
 use crate::providers::browser_use::models::{CreateTask, SessionSettings};
 use crate::redact::REDACTED;
 use crate::runs::{RunRequest, RunTarget};
+
+/// Browser Use's own arguments of `run_task` (an agent task's).
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OwnArgs {
+    /// Browser Use: a job in plain language for an AI agent to do in a cloud browser, e.g.
+    /// "Find the top 3 posts on news.ycombinator.com and return their titles and points"
+    /// (instead of task_id; up to 50000 characters).
+    pub task: Option<String>,
+    /// Browser Use `task`: the model driving the agent (default "browser-use-2.0"; others
+    /// such as "gpt-4.1" or "claude-sonnet-4-6" as the account offers).
+    pub llm: Option<String>,
+    /// Browser Use `task`: the page to open first.
+    pub start_url: Option<String>,
+    /// Browser Use `task`: the most steps the agent may take, 1 to 10000 (default 100).
+    #[schemars(range(min = 1, max = 10000))]
+    pub max_steps: Option<u32>,
+    /// Browser Use `task`: a JSON Schema the result must follow, e.g. {"type": "object",
+    /// "properties": {"titles": {"type": "array", "items": {"type": "string"}}}}. The answer's
+    /// output is then that JSON.
+    pub structured_output: Option<Map<String, Value>>,
+    /// Browser Use `task`: the only domains the agent may visit, e.g. ["*.example.com"].
+    pub allowed_domains: Option<Vec<String>>,
+    /// Browser Use `task`: credentials the agent may type, by placeholder name, e.g.
+    /// {"x_password": "…"}; mention the placeholder in `task`. Never logged, stored or
+    /// echoed.
+    pub secrets: Option<BTreeMap<String, String>>,
+    /// Browser Use `task`: up to 10 string pairs to tag the task with.
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Browser Use `task`: settings of the fresh browser session (not with session_id).
+    pub session_settings: Option<SessionSettingsArg>,
+    /// Browser Use `task`: whether the agent sees screenshots: "true" (the default), "false"
+    /// or "auto".
+    pub vision: Option<Vision>,
+    /// Browser Use `task`: faster, lighter reasoning (default false).
+    pub flash_mode: Option<bool>,
+    /// Browser Use `task`: let the model think before each step (default false).
+    pub thinking: Option<bool>,
+    /// Browser Use `task`: how hard the model thinks, where the model supports it.
+    pub thinking_level: Option<ThinkingLevel>,
+    /// Browser Use `task`: outline the elements the agent interacts with (default false).
+    pub highlight_elements: Option<bool>,
+    /// Browser Use `task`: extra instructions added to the agent's system prompt (up to
+    /// 10000 characters).
+    pub system_prompt_extension: Option<String>,
+    /// Browser Use `task`: have a second model judge whether the task was done (default
+    /// false).
+    pub judge: Option<bool>,
+    /// Browser Use `task`: the expected answer, for the judge.
+    pub judge_ground_truth: Option<String>,
+    /// Browser Use `task`: the model the judge uses.
+    pub judge_llm: Option<String>,
+    /// Browser Use `task`: skills the agent may call, by id (["*"]: all of the project's).
+    pub skill_ids: Option<Vec<String>>,
+    /// Browser Use `task`: a 1Password vault id to take credentials from.
+    pub op_vault_id: Option<String>,
+}
+
+/// A call's arguments as Browser Use reads them.
+#[derive(Debug, Deserialize)]
+struct Args {
+    #[serde(flatten)]
+    shared: SharedArgs,
+    #[serde(flatten)]
+    own: OwnArgs,
+}
+
+/// Settings of a Browser Use agent task's fresh browser session.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+pub struct SessionSettingsArg {
+    /// A saved browser profile (UUID) to start from (logins, cookies).
+    pub profile_id: Option<String>,
+    /// The proxy's country, a two-letter code such as "us" (the default), "de" or "uk".
+    pub proxy_country_code: Option<String>,
+    /// Screen width in pixels, 320 to 6144.
+    #[schemars(range(min = 320, max = 6144))]
+    pub browser_screen_width: Option<u32>,
+    /// Screen height in pixels, 320 to 3456.
+    #[schemars(range(min = 320, max = 3456))]
+    pub browser_screen_height: Option<u32>,
+    /// Record the session (default false).
+    pub enable_recording: Option<bool>,
+}
+
+/// Whether a Browser Use agent sees screenshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Vision {
+    #[serde(rename = "true")]
+    On,
+    #[serde(rename = "false")]
+    Off,
+    #[serde(rename = "auto")]
+    Auto,
+}
+
+/// How hard a Browser Use agent's model thinks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThinkingLevel {
+    Disabled,
+    Low,
+    Medium,
+    High,
+}
+
+/// The arguments of a Browser Use agent task.
+const AGENT_ARGUMENTS: [&str; 20] = [
+    "task",
+    "llm",
+    "start_url",
+    "max_steps",
+    "structured_output",
+    "allowed_domains",
+    "secrets",
+    "metadata",
+    "session_settings",
+    "vision",
+    "flash_mode",
+    "thinking",
+    "thinking_level",
+    "highlight_elements",
+    "system_prompt_extension",
+    "judge",
+    "judge_ground_truth",
+    "judge_llm",
+    "skill_ids",
+    "op_vault_id",
+];
+
+const DESCRIPTION: &str = "Run a browser-automation task on Browser Use Cloud and \
+return its output. Either describe a job in plain language in `task` (an AI agent does it in a \
+cloud browser; give structured_output to get JSON back), or run a skill listed by list_tasks by \
+its task_id with its inputs (skills run in seconds and may also be tools of their own). The \
+call waits up to wait_seconds, reporting the agent's steps as progress; a task that takes \
+longer is not an error: you get its status and an execution_id, and get_execution with \
+wait_seconds keeps waiting. Cancelling the call stops the task in the cloud (cancel_execution \
+does too). Each call starts a new run, so do not repeat a call that failed to answer without \
+first checking list_executions.";
+
+/// Browser Use's part of `run_task`.
+pub struct RunTask;
+
+impl ToolPart for RunTask {
+    fn arguments(&self) -> std::sync::Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn fragment(&self) -> String {
+        "Browser Use Cloud runs skills by task_id, and one-off jobs described in plain language \
+         in `task`, done by an AI agent whose steps are reported as progress (give \
+         structured_output to get JSON back); cancelling the call stops a Browser Use task in \
+         the cloud."
+            .into()
+    }
+
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "task_id",
+                "The skill to run (its id, from list_tasks or generate_task); instead of `task`."
+                    .into(),
+            ),
+            (
+                "inputs",
+                "A skill's inputs: the same arguments its own tool takes (list_tasks shows \
+                 them), by parameter or argument name, with JSON values (numbers, booleans, \
+                 objects, arrays as such)."
+                    .into(),
+            ),
+        ]
+    }
+
+    fn subjects(&self) -> Subjects {
+        Subjects {
+            names: &["task"],
+            alone: "`task_id` (a skill) or `task` (a job in plain language)",
+            listed: "`task` (a job in plain language for a Browser Use agent)",
+        }
+    }
+
+    fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        check(env, args, problems);
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
+            })?;
+            run(call, args).await
+        }
+        .boxed()
+    }
+}
 
 /// The longest `task`, in characters (the API's limit).
 const MAX_TASK_CHARS: usize = 50_000;
@@ -27,7 +234,7 @@ const MAX_METADATA_PAIRS: usize = 10;
 const MAX_PROMPT_EXTENSION_CHARS: usize = 10_000;
 
 /// Argument rules of a Browser Use run.
-pub(super) fn rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_one_of(args, "task_id", "task", false, problems);
     if has(args, "task") {
         agent_rules(args, problems);
@@ -117,7 +324,7 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
             "has an empty entry; give domains such as \"example.com\" or \"*.example.com\"",
         ));
     }
-    anchor_rules::check_uuid(
+    check_uuid(
         args,
         "session_id",
         "the id of an idle Browser Use session",
@@ -138,7 +345,7 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
                 "must be a two-letter country code such as \"us\", \"de\" or \"uk\"",
             ));
         }
-        anchor_rules::check_uuid(
+        check_uuid(
             settings,
             "profile_id",
             "a Browser Use browser profile's id",
@@ -155,7 +362,7 @@ fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) 
              session_id and wait_seconds",
         ));
     }
-    anchor_rules::check_uuid(
+    check_uuid(
         args,
         "session_id",
         "the id of a Browser Use session, to run the skill from its IP",
@@ -167,17 +374,12 @@ fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) 
     };
     for (name, value) in &inputs {
         if value.is_null() {
-            problems.push(super::anchor::null_input(name));
+            problems.push(null_input(name));
         }
     }
     if let Some(skill) = str_arg(args, "task_id").and_then(|id| state.known_task(id)) {
-        super::anchor::known_input_problems(
-            &skill.inputs,
-            &inputs,
-            &state.secrets.configured,
-            problems,
-        );
-        let by_name = super::anchor::by_parameter_name(&skill.inputs, &inputs);
+        known_input_problems(&skill.inputs, &inputs, &state.secrets.configured, problems);
+        let by_name = by_parameter_name(&skill.inputs, &inputs);
         for param in &skill.inputs {
             if let Some(value) = by_name.get(&param.name).filter(|v| !v.is_null())
                 && let Err(why) = InputForm::Json.convert(param, value)
@@ -189,15 +391,20 @@ fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) 
 }
 
 /// Run it on Browser Use.
-pub(super) async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    call.env.browser_use()?;
-    match args.task.clone() {
-        Some(task) => run_agent(call, task, args).await,
-        None => run_skill(call, args).await,
+async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+    let Args { shared, own } = args;
+    match own.task.clone() {
+        Some(task) => run_agent(call, task, shared, own).await,
+        None => run_skill(call, shared).await,
     }
 }
 
-async fn run_agent(call: &ToolContext<'_>, task: String, args: Args) -> Result<Reply, ToolError> {
+async fn run_agent(
+    call: &ToolContext<'_>,
+    task: String,
+    shared: SharedArgs,
+    args: OwnArgs,
+) -> Result<Reply, ToolError> {
     let secrets: Vec<String> = args
         .secrets
         .iter()
@@ -226,7 +433,7 @@ async fn run_agent(call: &ToolContext<'_>, task: String, args: Args) -> Result<R
         max_steps: args.max_steps,
         // The API takes the schema as a string.
         structured_output: args.structured_output.map(|s| Value::Object(s).to_string()),
-        session_id: args.session_id,
+        session_id: shared.session_id,
         metadata: args.metadata,
         secrets: args.secrets,
         allowed_domains: args.allowed_domains,
@@ -251,15 +458,15 @@ async fn run_agent(call: &ToolContext<'_>, task: String, args: Args) -> Result<R
         task_name: None,
         recorded_inputs: recorded,
         secrets: secrets.clone(),
-        budget: call.env.waits.budget(args.wait_seconds),
+        budget: call.env.waits.budget(shared.wait_seconds),
     };
     let (report, end) = running::start_and_wait(call, plan).await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 
-async fn run_skill(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+async fn run_skill(call: &ToolContext<'_>, args: SharedArgs) -> Result<Reply, ToolError> {
     let skill_id = args.task_id.clone().unwrap_or_default();
-    let skill = generation::skill(call, &skill_id).await?;
+    let skill = skills::skill(call, &skill_id).await?;
     let given = args.inputs.clone().unwrap_or_default();
     let inputs = skill_inputs(call, &skill, &given)?;
     let report = running::run_skill(
@@ -284,7 +491,7 @@ fn skill_inputs(
     skill: &CatalogTask,
     given: &Map<String, Value>,
 ) -> Result<crate::mcp::task_tools::schema::TaskInputs, ToolError> {
-    let by_name = super::anchor::by_parameter_name(&skill.inputs, given);
+    let by_name = by_parameter_name(&skill.inputs, given);
     // Parameters the skill does not declare would be refused by the API: name them now.
     let unknown: Vec<Problem> = by_name
         .keys()

@@ -1,0 +1,272 @@
+//! A static tool composed from the providers that offer it.
+//!
+//! One set of tools serves whichever providers are configured: a tool's definition is its own
+//! shared arguments plus each shown provider's part (its own arguments), described by that
+//! provider alone, or, with several, by the tool's lead and closing sentences around each
+//! provider's fragment. Providers are shown when configured (the first registered one when none
+//! is, so the tools still read sensibly and every call says what to configure). A `provider`
+//! argument appears only when several are shown, rather than doubling the tool count.
+//!
+//! A call's provider is, in order: its `provider` argument; what its arguments imply (an
+//! argument only one provider has, such as an agent's `task`); the provider of the task or run
+//! it names, as the catalog remembers; the only configured provider; the first registered.
+
+use std::sync::Arc;
+
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use serde_json::Value;
+
+use crate::cloud::Provider;
+use crate::mcp::args::Problem;
+use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::{ProviderSet, ToolPart};
+
+/// The name of the `provider` argument.
+pub const PROVIDER_ARG: &str = "provider";
+
+/// What a static tool says and takes itself, whatever the providers.
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// The description's opening when several providers are shown.
+    pub lead: &'static str,
+    /// The description's closing when several providers are shown.
+    pub tail: &'static str,
+    /// The `provider` argument's description; `{ids}` stands for the providers' names, `{first}`
+    /// for the default one's.
+    pub provider_doc: &'static str,
+    /// The arguments every provider's call takes (a portable JSON Schema object).
+    pub arguments: Arc<JsonObject>,
+    pub output_schema: Arc<JsonObject>,
+    pub annotations: ToolAnnotations,
+}
+
+/// The parts of the shown providers that offer `tool`, with their providers.
+pub fn shown_parts<'a>(
+    providers: &'a ProviderSet,
+    tool: &str,
+) -> Vec<(Provider, &'a dyn ToolPart)> {
+    providers
+        .shown()
+        .into_iter()
+        .filter_map(|adapter| adapter.tool(tool).map(|part| (adapter.provider(), part)))
+        .collect()
+}
+
+/// The tool's definition for these providers, or `None` when no shown provider offers it.
+pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
+    let parts = shown_parts(providers, spec.name);
+    let mut schema = (*spec.arguments).clone();
+    let description = match parts.as_slice() {
+        [] => return None,
+        [(_, only)] => {
+            for (name, text) in only.argument_docs() {
+                describe_property(&mut schema, name, &text);
+            }
+            only.description()
+        }
+        several => {
+            let fragments: Vec<String> = several.iter().map(|(_, part)| part.fragment()).collect();
+            let ids: Vec<String> = several
+                .iter()
+                .map(|(p, _)| format!("{:?}", p.id()))
+                .collect();
+            let provider = serde_json::json!({
+                "description": spec
+                    .provider_doc
+                    .replace("{ids}", &ids.join(" or "))
+                    .replace("{first}", &format!("{:?}", providers.default_provider().id())),
+                "enum": several.iter().map(|(p, _)| p.id()).collect::<Vec<_>>(),
+                "type": "string",
+            });
+            if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+                properties.insert(PROVIDER_ARG.into(), provider);
+            }
+            format!("{} {} {}", spec.lead, fragments.join(" "), spec.tail)
+        }
+    };
+    for (_, part) in &parts {
+        merge_arguments(&mut schema, &part.arguments());
+    }
+    Some(
+        Tool::new(spec.name, description, Arc::new(schema))
+            .with_title(spec.title)
+            .with_raw_output_schema(spec.output_schema.clone())
+            .with_annotations(spec.annotations.clone()),
+    )
+}
+
+/// Add a part's arguments to a tool's schema: its properties (a property several parts
+/// declare keeps the first description and unites their `enum` values) and its required ones.
+fn merge_arguments(schema: &mut JsonObject, part: &JsonObject) {
+    if let (Some(Value::Object(into)), Some(Value::Object(from))) =
+        (schema.get_mut("properties"), part.get("properties"))
+    {
+        for (name, property) in from {
+            match into.get_mut(name) {
+                None => {
+                    into.insert(name.clone(), property.clone());
+                }
+                Some(existing) => unite_enums(existing, property),
+            }
+        }
+    }
+    if let Some(Value::Array(required)) = part.get("required") {
+        let list = schema
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            for name in required {
+                if !list.contains(name) {
+                    list.push(name.clone());
+                }
+            }
+        }
+    }
+}
+
+fn unite_enums(existing: &mut Value, other: &Value) {
+    if let (Some(Value::Array(values)), Some(Value::Array(more))) =
+        (existing.get_mut("enum"), other.get("enum"))
+    {
+        for value in more {
+            if !values.contains(value) {
+                values.push(value.clone());
+            }
+        }
+    }
+}
+
+/// Set the description of argument `name`.
+fn describe_property(schema: &mut JsonObject, name: &str, text: &str) {
+    if let Some(Value::Object(property)) =
+        schema.get_mut("properties").and_then(|p| p.get_mut(name))
+    {
+        property.insert("description".into(), Value::from(text));
+    }
+}
+
+/// The given (non-null) arguments that only `provider`'s part declares, among the shown
+/// providers' parts of `tool` and beside the tool's shared arguments.
+fn own_arguments<'a>(
+    providers: &ProviderSet,
+    tool: &str,
+    shared: &JsonObject,
+    args: &'a JsonObject,
+    provider: Provider,
+) -> Vec<&'a str> {
+    let parts = shown_parts(providers, tool);
+    let declares = |part: &dyn ToolPart, name: &str| {
+        part.arguments()
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key(name))
+    };
+    let is_shared = |name: &str| {
+        shared
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key(name))
+    };
+    args.iter()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(name, _)| name.as_str())
+        .filter(|name| !is_shared(name))
+        .filter(|name| {
+            let owners: Vec<Provider> = parts
+                .iter()
+                .filter(|(_, part)| declares(*part, name))
+                .map(|(p, _)| *p)
+                .collect();
+            owners == [provider]
+        })
+        .collect()
+}
+
+/// The provider a call is for (see the module docs). `named` is the provider of the task or
+/// run the arguments name, when the catalog knows it.
+pub fn resolve(
+    spec: &ToolSpec,
+    env: &ToolEnv,
+    args: &JsonObject,
+    named: Option<Provider>,
+) -> Provider {
+    let providers = &env.providers;
+    if let Some(explicit) = args.get(PROVIDER_ARG).and_then(Value::as_str) {
+        return Provider::from_id(explicit);
+    }
+    let implied = shown_parts(providers, spec.name)
+        .into_iter()
+        .map(|(p, _)| p)
+        .find(|p| !own_arguments(providers, spec.name, &spec.arguments, args, *p).is_empty());
+    implied
+        .or(named)
+        .or(providers.only())
+        .unwrap_or_else(|| providers.default_provider())
+}
+
+/// Arguments that belong to another provider than the one the call is for: each is named,
+/// with whose it is.
+pub fn foreign_argument_problems(
+    spec: &ToolSpec,
+    env: &ToolEnv,
+    args: &JsonObject,
+    provider: Provider,
+    problems: &mut Vec<Problem>,
+) {
+    let providers = &env.providers;
+    let why = if args.contains_key(PROVIDER_ARG) {
+        format!("provider is {}", provider.id())
+    } else {
+        let ours: Vec<String> =
+            own_arguments(providers, spec.name, &spec.arguments, args, provider)
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect();
+        match ours.as_slice() {
+            [] => format!("this call is for {provider}"),
+            [one] => format!("{one} belongs to {provider}"),
+            several => format!("{} belong to {provider}", several.join(" and ")),
+        }
+    };
+    for (other, _) in shown_parts(providers, spec.name) {
+        if other == provider {
+            continue;
+        }
+        for argument in own_arguments(providers, spec.name, &spec.arguments, args, other) {
+            problems.push(Problem::new(
+                argument,
+                format!("belongs to {other}, while {why}; give the arguments of one provider only"),
+            ));
+        }
+    }
+}
+
+/// The part of the provider a call is for, or the error saying that provider does not offer
+/// this tool (or is not configured, naming another provider that could do the job).
+pub fn part_for<'a>(
+    spec: &ToolSpec,
+    env: &'a ToolEnv,
+    provider: Provider,
+) -> Result<&'a dyn ToolPart, crate::mcp::reply::ToolError> {
+    let providers = &env.providers;
+    let alternative = providers
+        .all()
+        .find(|a| a.provider() != provider && a.tool(spec.name).is_some())
+        .map(|a| a.provider());
+    let adapter = providers.get(provider).filter(|a| a.configured()).ok_or(
+        crate::mcp::reply::ToolError::NotConfigured {
+            provider,
+            alternative,
+        },
+    )?;
+    adapter
+        .tool(spec.name)
+        .ok_or_else(|| crate::mcp::reply::ToolError::Unsupported {
+            message: format!("{provider} cannot do what {} does.", spec.name),
+            hint: match alternative {
+                Some(other) => format!("Call it with provider \"{}\".", other.id()),
+                None => "No configured provider offers it.".into(),
+            },
+        })
+}
