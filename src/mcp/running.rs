@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
-use crate::providers::runs::{self, WaitEnd};
+use crate::providers::runs::{self, Cloud, WaitEnd};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{RunReport, RunRequest, RunTarget, StartError, Verdict};
 use crate::waiting::describe_duration;
@@ -33,9 +33,9 @@ pub struct RunPlan {
 /// progress, and keep the record up to date. Shared by `run_task` and the per-task tools.
 pub async fn start_and_wait(
     call: &ToolContext<'_>,
+    cloud: Cloud<'_>,
     plan: RunPlan,
 ) -> Result<(RunReport, WaitEnd), ToolError> {
-    let cloud = call.env.cloud(plan.target.provider())?;
     // Before anything can echo them: progress and later reads are scrubbed of them too.
     call.env.secrets.remember(&plan.secrets);
     tracing::info!(target = ?plan.target, "starting a run");
@@ -202,79 +202,6 @@ pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
             ),
         )),
     }
-}
-
-/// A skill execution to make.
-#[derive(Debug, Clone)]
-pub struct SkillRun {
-    pub skill_id: String,
-    pub name: Option<String>,
-    /// Typed, by parameter name.
-    pub parameters: serde_json::Map<String, Value>,
-    pub session_id: Option<String>,
-    /// The inputs as recorded: secret values replaced.
-    pub recorded_inputs: Value,
-    /// The secret values sent, to scrub from the result.
-    pub secrets: Vec<String>,
-}
-
-/// Execute a skill (once; synchronous), with heartbeat progress meanwhile, and record the run.
-/// Shared by `run_task` and the skills' own tools.
-pub async fn run_skill(call: &ToolContext<'_>, run: SkillRun) -> Result<RunReport, ToolError> {
-    let bu = call.env.browser_use()?;
-    call.env.secrets.remember(&run.secrets);
-    let label = format!(
-        "skill {}",
-        run.name.as_deref().unwrap_or(run.skill_id.as_str())
-    );
-    tracing::info!(skill = %run.skill_id, "executing a skill");
-    let work = crate::providers::browser_use::runs::run_skill(
-        bu,
-        &run.skill_id,
-        &run.parameters,
-        run.session_id.as_deref(),
-    );
-    let outcome = crate::waiting::with_heartbeat(
-        &label,
-        "running",
-        &call.env.waits,
-        &call.cancel,
-        &call.progress,
-        work,
-    )
-    .await;
-    let mut report = match outcome {
-        None => {
-            return Err(ToolError::Unsupported {
-                message: format!(
-                    "Stopped waiting for the {label} because the request was cancelled. \
-                     Browser Use cannot stop a skill execution: it may still complete."
-                ),
-                hint: format!(
-                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
-                    run.skill_id
-                ),
-            });
-        }
-        Some(Err(error)) => {
-            return Err(ToolError::api(
-                error,
-                format!(
-                    "Executing the {label} (a skill execution is never retried; check \
-                     list_executions before running it again)"
-                ),
-            ));
-        }
-        Some(Ok(report)) => report,
-    };
-    report.task_name = run.name.clone();
-    let report = scrub_report(report, &run.secrets);
-    // Synchronous, so recorded once done; without an id (the lookup failed) it cannot be.
-    if !report.execution_id.is_empty() {
-        call.env.record_run(&report, run.recorded_inputs);
-        call.env.note_run_state(&report, &run.secrets);
-    }
-    Ok(report)
 }
 
 /// The reply for a finished skill execution: its result, or `isError` with the skill's error

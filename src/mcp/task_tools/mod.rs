@@ -21,12 +21,13 @@ use self::schema::{
 use super::args::{ArgsValidator, Problem};
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
-use super::running::{self, RunPlan, SkillRun};
+use super::running::{self, RunPlan};
 use super::schema::output_schema_for;
 use super::secrets::Secrets;
 use crate::catalog::CatalogTask;
 use crate::params::ParamsOrigin;
 use crate::providers::anchor::rules;
+use crate::providers::browser_use::adapter::skills::SkillRun;
 use crate::providers::runs::WaitEnd;
 use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict};
 
@@ -134,7 +135,8 @@ impl TaskTool {
             secrets: inputs.secrets.clone(),
             budget: call.env.waits.default_budget,
         };
-        let (report, end) = running::start_and_wait(call, plan).await?;
+        let (report, end) =
+            running::start_and_wait(call, call.env.cloud(self.task.provider)?, plan).await?;
         let reply = match (&end, report.verdict(), self.task.outputs.is_empty()) {
             (WaitEnd::Finished, Verdict::Succeeded, false) => {
                 let result = report.output.clone().unwrap_or(Value::Null);
@@ -152,8 +154,9 @@ impl TaskTool {
         call: &ToolContext<'_>,
         inputs: TaskInputs,
     ) -> Result<Reply, ToolError> {
-        let report = running::run_skill(
+        let report = crate::providers::browser_use::adapter::skills::run_skill(
             call,
+            call.env.browser_use()?,
             SkillRun {
                 skill_id: self.task.task_id.clone(),
                 name: Some(self.task.name.clone()),

@@ -16,6 +16,7 @@ use crate::mcp::args::{Problem, has};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::providers::browser_use::catalog::skill_sighting;
@@ -61,8 +62,18 @@ pub const SPLIT: ArgumentSplit = ArgumentSplit {
     browser_use: &["stop_session"],
 };
 
+/// The tool's definition, as listed by a server with these providers (`None`: not offered).
+pub fn definition(set: &ProviderSet) -> Option<Tool> {
+    let providers = Providers::of(set);
+    let shown = providers.shown();
+    if !shown.browser_use {
+        return None;
+    }
+    Some(definition_for(providers))
+}
+
 /// The tool's definition.
-pub fn definition(providers: Providers) -> Tool {
+fn definition_for(providers: Providers) -> Tool {
     let browser_use = "Stop a running Browser Use task in the cloud by its execution_id \
                        (stop_session: true also ends its browser session), or cancel the \
                        generation of a skill by its task_id. A stopped task cannot be resumed; \

@@ -10,8 +10,10 @@ use super::writes;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::Problem;
+use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::providers::anchor::adapter::arguments::{self, browser_configuration_doc};
@@ -62,8 +64,17 @@ pub struct Output {
     pub next_step: String,
 }
 
+/// The tool's definition, as listed by a server with these providers (`None`: not offered).
+pub fn definition(set: &ProviderSet) -> Option<Tool> {
+    let shown = Providers::of(set).shown();
+    if !shown.anchor {
+        return None;
+    }
+    Some(definition_for())
+}
+
 /// The tool's definition.
-pub fn definition() -> Tool {
+fn definition_for() -> Tool {
     Tool::new(
         NAME,
         "Create a code task (TypeScript run in Anchor's cloud browser), or update the task \

@@ -14,6 +14,7 @@ use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::generation::{self, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -106,8 +107,14 @@ pub const SPLIT: ArgumentSplit = ArgumentSplit {
     browser_use: &[],
 };
 
+/// The tool's definition, as listed by a server with these providers (`None`: not offered).
+pub fn definition(set: &ProviderSet) -> Option<Tool> {
+    let providers = Providers::of(set);
+    Some(definition_for(providers))
+}
+
 /// The tool's definition.
-pub fn definition(providers: Providers) -> Tool {
+fn definition_for(providers: Providers) -> Tool {
     let tool = Tool::new(
         NAME,
         describe(
@@ -212,6 +219,7 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
         // Read once, fresh: both what the catalog learns and the generation's state.
         let (task, skill) = crate::providers::browser_use::adapter::skills::fetch_skill(
             call,
+            call.env.browser_use()?,
             args.task_id.as_deref().unwrap_or_default(),
         )
         .await?;

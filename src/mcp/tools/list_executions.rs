@@ -16,6 +16,7 @@ use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::providers::anchor::adapter::arguments;
@@ -139,8 +140,14 @@ pub const SPLIT: ArgumentSplit = ArgumentSplit {
     browser_use: &["after", "before", "session_id"],
 };
 
+/// The tool's definition, as listed by a server with these providers (`None`: not offered).
+pub fn definition(set: &ProviderSet) -> Option<Tool> {
+    let providers = Providers::of(set);
+    Some(definition_for(providers))
+}
+
 /// The tool's definition.
-pub fn definition(providers: Providers) -> Tool {
+fn definition_for(providers: Providers) -> Tool {
     let tool = Tool::new(
         NAME,
         describe(

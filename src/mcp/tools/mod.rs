@@ -24,7 +24,7 @@ use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 
 use super::args::{self, ArgsValidator};
 use super::context::adapter::ProviderSet;
-use super::context::{Providers, ToolContext, ToolEnv};
+use super::context::{ToolContext, ToolEnv};
 use super::reply::{Reply, ToolError};
 
 /// The tools every server lists, whatever tasks exist.
@@ -83,18 +83,6 @@ impl StaticTool {
         }
     }
 
-    /// Whether a server with these providers lists the tool: `create_task` needs Anchor
-    /// (shown when no provider is configured, like Anchor's arguments), `cancel_execution`
-    /// needs Browser Use (Anchor cannot stop a run).
-    fn offered_by_flags(self, providers: Providers) -> bool {
-        let shown = providers.shown();
-        match self {
-            StaticTool::CreateTask => shown.anchor,
-            StaticTool::CancelExecution => shown.browser_use,
-            _ => true,
-        }
-    }
-
     /// The static tool called `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|tool| tool.name() == name)
@@ -103,24 +91,17 @@ impl StaticTool {
     /// The tool's definition, as listed by a server with these providers (`None`: no shown
     /// provider offers it).
     pub fn definition(self, set: &ProviderSet) -> Option<Tool> {
-        let providers = Providers::of(set);
-        if self == StaticTool::RunTask {
-            return run_task::definition(set);
+        match self {
+            StaticTool::GenerateTask => generate_task::definition(set),
+            StaticTool::CreateTask => create_task::definition(set),
+            StaticTool::DeployTask => deploy_task::definition(set),
+            StaticTool::RunTask => run_task::definition(set),
+            StaticTool::ListExecutions => list_executions::definition(set),
+            StaticTool::GetExecution => get_execution::definition(set),
+            StaticTool::ListTasks => list_tasks::definition(set),
+            StaticTool::GetTask => get_task::definition(set),
+            StaticTool::CancelExecution => cancel_execution::definition(set),
         }
-        if !self.offered_by_flags(providers) {
-            return None;
-        }
-        Some(match self {
-            StaticTool::GenerateTask => generate_task::definition(providers),
-            StaticTool::CreateTask => create_task::definition(),
-            StaticTool::DeployTask => deploy_task::definition(providers),
-            StaticTool::RunTask => return run_task::definition(set),
-            StaticTool::ListExecutions => list_executions::definition(providers),
-            StaticTool::GetExecution => get_execution::definition(providers),
-            StaticTool::ListTasks => list_tasks::definition(providers),
-            StaticTool::GetTask => get_task::definition(providers),
-            StaticTool::CancelExecution => cancel_execution::definition(providers),
-        })
     }
 
     /// Check the arguments, run the tool, and shape its result.
@@ -214,6 +195,7 @@ mod tests {
 
     use super::*;
     use crate::catalog::Catalog;
+    use crate::mcp::context::Providers;
     use crate::mcp::secrets::Secrets;
     use crate::mcp::selection::Selection;
     use crate::waiting::WaitSettings;

@@ -21,6 +21,7 @@ use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::Providers;
 use crate::mcp::context::ToolContext;
 use crate::mcp::context::ToolEnv;
+use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::generation::{Output, wait_until_ready};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
@@ -87,8 +88,14 @@ pub const SPLIT: ArgumentSplit = ArgumentSplit {
     browser_use: &["goal"],
 };
 
+/// The tool's definition, as listed by a server with these providers (`None`: not offered).
+pub fn definition(set: &ProviderSet) -> Option<Tool> {
+    let providers = Providers::of(set);
+    Some(definition_for(providers))
+}
+
 /// The tool's definition.
-pub fn definition(providers: Providers) -> Tool {
+fn definition_for(providers: Providers) -> Tool {
     let tool = Tool::new(
         NAME,
         describe(

@@ -20,6 +20,7 @@ use crate::cloud::{ApiError, HttpSettings, Provider};
 use crate::mcp::context::ToolEnv;
 use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
 use crate::mcp::reply::ToolError;
+use crate::mcp::tools;
 use crate::runs::TaskKind;
 
 /// The header a session may bring its own Anchor key in (with per-request keys enabled).
@@ -63,9 +64,10 @@ impl AnchorAdapter {
     /// without a key.
     pub fn new(client: Option<AnchorClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
+        // One line per static tool this provider has a part in.
         let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
-            crate::mcp::tools::run_task::NAME,
-            Box::new(run_task::RunTask),
+            tools::run_task::NAME,
+            Box::new(run_task::RunTask::new(&account)),
         )];
         Self {
             account,

@@ -11,6 +11,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
+use super::Account;
 use super::arguments::{self, AnchorKind, browser_configuration_doc};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart};
@@ -21,7 +24,9 @@ use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::tools::run_task::SharedArgs;
 use crate::params::{self, Param, ParamType, ParamsOrigin};
+use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::rules;
+use crate::providers::runs::Cloud;
 use crate::runs::{RunRequest, RunTarget, TaskKind};
 
 /// Anchor's own arguments of `run_task`.
@@ -64,7 +69,17 @@ Each call starts a new run, so do not repeat a call that failed to answer withou
 checking list_executions.";
 
 /// Anchor's part of `run_task`.
-pub struct RunTask;
+pub struct RunTask {
+    account: Arc<Account>,
+}
+
+impl RunTask {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
 
 impl ToolPart for RunTask {
     fn arguments(&self) -> std::sync::Arc<JsonObject> {
@@ -121,7 +136,7 @@ impl ToolPart for RunTask {
             let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
                 ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
             })?;
-            run(call, args).await
+            run(call, self.account.client()?, args).await
         }
         .boxed()
     }
@@ -238,7 +253,11 @@ pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
 }
 
 /// Run it on Anchor.
-async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+async fn run(
+    call: &ToolContext<'_>,
+    anchor: &AnchorClient,
+    args: Args,
+) -> Result<Reply, ToolError> {
     let Args { shared, own } = args;
     let kind = match (&own.kind, &own.task_name) {
         (Some(kind), _) => TaskKind::from(*kind),
@@ -316,7 +335,7 @@ async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
         secrets: secrets.clone(),
         budget: call.env.waits.budget(shared.wait_seconds),
     };
-    let (report, end) = running::start_and_wait(call, plan).await?;
+    let (report, end) = running::start_and_wait(call, Cloud::Anchor(anchor), plan).await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 

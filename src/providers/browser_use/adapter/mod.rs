@@ -17,6 +17,7 @@ use crate::cloud::{ApiError, HttpSettings, Provider};
 use crate::mcp::context::ToolEnv;
 use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
 use crate::mcp::reply::ToolError;
+use crate::mcp::tools;
 use crate::runs::TaskKind;
 
 /// The header a session may bring its own Browser Use key in (with per-request keys enabled).
@@ -60,9 +61,10 @@ impl BrowserUseAdapter {
     /// without a key.
     pub fn new(client: Option<BrowserUseClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
+        // One line per static tool this provider has a part in.
         let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
-            crate::mcp::tools::run_task::NAME,
-            Box::new(run_task::RunTask),
+            tools::run_task::NAME,
+            Box::new(run_task::RunTask::new(&account)),
         )];
         Self {
             account,

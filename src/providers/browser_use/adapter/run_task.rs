@@ -10,18 +10,23 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-use super::skills;
+use std::sync::Arc;
+
+use super::Account;
+use super::skills::{self, SkillRun};
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::running::{self, RunPlan, SkillRun};
+use crate::mcp::running::{self, RunPlan};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::task_tools::schema::{InputForm, Signature};
 use crate::mcp::tools::run_task::SharedArgs;
+use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{CreateTask, SessionSettings};
+use crate::providers::runs::Cloud;
 use crate::redact::REDACTED;
 use crate::runs::{RunRequest, RunTarget};
 
@@ -163,7 +168,17 @@ does too). Each call starts a new run, so do not repeat a call that failed to an
 first checking list_executions.";
 
 /// Browser Use's part of `run_task`.
-pub struct RunTask;
+pub struct RunTask {
+    account: Arc<Account>,
+}
+
+impl RunTask {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
 
 impl ToolPart for RunTask {
     fn arguments(&self) -> std::sync::Arc<JsonObject> {
@@ -220,7 +235,7 @@ impl ToolPart for RunTask {
             let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
                 ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
             })?;
-            run(call, args).await
+            run(call, self.account.client()?, args).await
         }
         .boxed()
     }
@@ -391,16 +406,21 @@ fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) 
 }
 
 /// Run it on Browser Use.
-async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
+async fn run(
+    call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
+    args: Args,
+) -> Result<Reply, ToolError> {
     let Args { shared, own } = args;
     match own.task.clone() {
-        Some(task) => run_agent(call, task, shared, own).await,
-        None => run_skill(call, shared).await,
+        Some(task) => run_agent(call, bu, task, shared, own).await,
+        None => run_skill(call, bu, shared).await,
     }
 }
 
 async fn run_agent(
     call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
     task: String,
     shared: SharedArgs,
     args: OwnArgs,
@@ -460,17 +480,22 @@ async fn run_agent(
         secrets: secrets.clone(),
         budget: call.env.waits.budget(shared.wait_seconds),
     };
-    let (report, end) = running::start_and_wait(call, plan).await?;
+    let (report, end) = running::start_and_wait(call, Cloud::BrowserUse(bu), plan).await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 
-async fn run_skill(call: &ToolContext<'_>, args: SharedArgs) -> Result<Reply, ToolError> {
+async fn run_skill(
+    call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
+    args: SharedArgs,
+) -> Result<Reply, ToolError> {
     let skill_id = args.task_id.clone().unwrap_or_default();
-    let skill = skills::skill(call, &skill_id).await?;
+    let skill = skills::skill(call, bu, &skill_id).await?;
     let given = args.inputs.clone().unwrap_or_default();
     let inputs = skill_inputs(call, &skill, &given)?;
-    let report = running::run_skill(
+    let report = skills::run_skill(
         call,
+        bu,
         SkillRun {
             skill_id: skill.task_id.clone(),
             name: Some(skill.name.clone()),

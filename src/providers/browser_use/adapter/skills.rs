@@ -1,16 +1,25 @@
 //! Skills as several of Browser Use's tool parts need them: looked up in the catalog first, else
-//! read from Browser Use (the catalog then learns them).
+//! read from Browser Use (the catalog then learns them); executed (synchronously, with
+//! heartbeat progress) and recorded.
+
+use serde_json::Value;
 
 use crate::catalog::CatalogTask;
 use crate::mcp::context::ToolContext;
 use crate::mcp::reply::ToolError;
 use crate::params::ParamsOrigin;
+use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::catalog::skill_sighting;
+use crate::runs::RunReport;
 use crate::runs::TaskKind;
 
 /// A skill, as the catalog knows it or, when it does not, as Browser Use describes it (the
 /// catalog then learns it).
-pub async fn skill(call: &ToolContext<'_>, skill_id: &str) -> Result<CatalogTask, ToolError> {
+pub async fn skill(
+    call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
+    skill_id: &str,
+) -> Result<CatalogTask, ToolError> {
     if let Some(task) = call
         .env
         .known_task(skill_id)
@@ -18,15 +27,15 @@ pub async fn skill(call: &ToolContext<'_>, skill_id: &str) -> Result<CatalogTask
     {
         return Ok(task);
     }
-    fetch_skill(call, skill_id).await.map(|(task, _)| task)
+    fetch_skill(call, bu, skill_id).await.map(|(task, _)| task)
 }
 
 /// A skill as Browser Use describes it now, and as the catalog keeps it after learning that.
 pub async fn fetch_skill(
     call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
     skill_id: &str,
 ) -> Result<(CatalogTask, crate::providers::browser_use::models::Skill), ToolError> {
-    let bu = call.env.browser_use()?;
     let skill = bu
         .get_skill(skill_id)
         .await
@@ -37,4 +46,80 @@ pub async fn fetch_skill(
         None => crate::mcp::context::unrecorded(sighting),
     };
     Ok((task, skill))
+}
+
+/// A skill execution to make.
+#[derive(Debug, Clone)]
+pub struct SkillRun {
+    pub skill_id: String,
+    pub name: Option<String>,
+    /// Typed, by parameter name.
+    pub parameters: serde_json::Map<String, Value>,
+    pub session_id: Option<String>,
+    /// The inputs as recorded: secret values replaced.
+    pub recorded_inputs: Value,
+    /// The secret values sent, to scrub from the result.
+    pub secrets: Vec<String>,
+}
+
+/// Execute a skill (once; synchronous), with heartbeat progress meanwhile, and record the run.
+/// Shared by `run_task` and the skills' own tools.
+pub async fn run_skill(
+    call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
+    run: SkillRun,
+) -> Result<RunReport, ToolError> {
+    call.env.secrets.remember(&run.secrets);
+    let label = format!(
+        "skill {}",
+        run.name.as_deref().unwrap_or(run.skill_id.as_str())
+    );
+    tracing::info!(skill = %run.skill_id, "executing a skill");
+    let work = crate::providers::browser_use::runs::run_skill(
+        bu,
+        &run.skill_id,
+        &run.parameters,
+        run.session_id.as_deref(),
+    );
+    let outcome = crate::waiting::with_heartbeat(
+        &label,
+        "running",
+        &call.env.waits,
+        &call.cancel,
+        &call.progress,
+        work,
+    )
+    .await;
+    let mut report = match outcome {
+        None => {
+            return Err(ToolError::Unsupported {
+                message: format!(
+                    "Stopped waiting for the {label} because the request was cancelled. \
+                     Browser Use cannot stop a skill execution: it may still complete."
+                ),
+                hint: format!(
+                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
+                    run.skill_id
+                ),
+            });
+        }
+        Some(Err(error)) => {
+            return Err(ToolError::api(
+                error,
+                format!(
+                    "Executing the {label} (a skill execution is never retried; check \
+                     list_executions before running it again)"
+                ),
+            ));
+        }
+        Some(Ok(report)) => report,
+    };
+    report.task_name = run.name.clone();
+    let report = crate::mcp::running::scrub_report(report, &run.secrets);
+    // Synchronous, so recorded once done; without an id (the lookup failed) it cannot be.
+    if !report.execution_id.is_empty() {
+        call.env.record_run(&report, run.recorded_inputs);
+        call.env.note_run_state(&report, &run.secrets);
+    }
+    Ok(report)
 }
