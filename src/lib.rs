@@ -63,17 +63,25 @@ pub enum ServeError {
 
 /// Build the MCP handler a configuration describes (opening the catalog).
 pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
-    let anchor = config.anchor.map(AnchorClient::new).transpose()?;
-    let browser_use = config.browser_use.map(BrowserUseClient::new).transpose()?;
+    let anchor = config
+        .anchor
+        .connection
+        .map(AnchorClient::new)
+        .transpose()?;
+    let browser_use = config
+        .browser_use
+        .connection
+        .map(BrowserUseClient::new)
+        .transpose()?;
     let catalog = match &config.catalog {
         CatalogLocation::File(path) => Catalog::open(path)?,
         CatalogLocation::Memory => Catalog::in_memory()?,
     };
     let registry = Registry::new(Setup {
         anchor,
-        anchor_template: config.anchor_template,
+        anchor_template: config.anchor.template,
         browser_use,
-        browser_use_template: config.browser_use_template,
+        browser_use_template: config.browser_use.template,
         waits: config.waits,
         catalog,
         selection: config.selection,
