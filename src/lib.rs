@@ -65,22 +65,19 @@ pub enum ServeError {
 
 /// Build the MCP handler a configuration describes (opening the catalog).
 pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
-    let anchor = config.anchor.clone().map(AnchorClient::new).transpose()?;
+    let anchor = config
+        .anchor
+        .connection
+        .clone()
+        .map(AnchorClient::new)
+        .transpose()?;
     let browser_use = config
         .browser_use
+        .connection
         .clone()
         .map(BrowserUseClient::new)
         .transpose()?;
-    let providers = providers::register(
-        providers::Connection {
-            keyed: config.anchor,
-            template: config.anchor_template.clone(),
-        },
-        providers::Connection {
-            keyed: config.browser_use,
-            template: config.browser_use_template.clone(),
-        },
-    )?;
+    let providers = providers::register(&config.anchor, &config.browser_use)?;
     let catalog = match &config.catalog {
         CatalogLocation::File(path) => Catalog::open(path)?,
         CatalogLocation::Memory => Catalog::in_memory()?,
@@ -88,9 +85,9 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
     let registry = Registry::new(Setup {
         providers,
         anchor,
-        anchor_template: config.anchor_template,
+        anchor_template: config.anchor.template.clone(),
         browser_use,
-        browser_use_template: config.browser_use_template,
+        browser_use_template: config.browser_use.template.clone(),
         waits: config.waits,
         catalog,
         selection: config.selection,

@@ -1,10 +1,10 @@
-//! The catalog's schema, one migration per version. `PRAGMA user_version` holds the version
-//! a file is at; migrations run in an immediate transaction so two processes starting at once
-//! do not both apply one. Never edit a released migration: add the next one.
+//! The SQLite catalog's schema, one migration per version. `PRAGMA user_version` holds the
+//! version a file is at; migrations run in an immediate transaction so two processes starting
+//! at once do not both apply one. Never edit a released migration: add the next one.
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::CatalogError;
+use super::model::CatalogError;
 
 /// Migration `i` takes a file from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[

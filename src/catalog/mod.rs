@@ -1,481 +1,93 @@
-//! The catalog: an embedded SQLite database of every task the server learns about and every
-//! run it starts.
+//! The catalog: every task the server learns about and every run it starts, behind
+//! [`CatalogStore`], the few operations the server needs from wherever they are kept.
 //!
 //! Anchor's Task Builder has no endpoint to list tasks or read their parameters, so the
 //! server must remember them itself; and a run reference must survive a crash or restart, and
-//! be visible to another server process (say, a desktop client's stdio server and an IDE's).
+//! be visible to the other server processes or instances sharing the store.
 //!
-//! - One file per user by default (see [`default_path`]), WAL journal and a busy timeout so
-//!   several processes share it; `PRAGMA data_version` tells a process when another one wrote.
-//! - Schema migrations are versioned with `PRAGMA user_version` from the first release; a file
-//!   written by a newer version is refused, never downgraded.
-//! - A file that cannot be opened or read is a startup error naming its path. It is never
-//!   reset silently.
-//! - Secrets never reach it: run inputs are stored redacted by the caller.
+//! - `model`: the values stored and answered, the error, and the merge rules every store
+//!   applies.
+//! - `sqlite`: the store in an embedded SQLite file, shared by the processes of one machine
+//!   (the only store today; [`Catalog`] names it).
 //!
-//! Calls are synchronous and short (one indexed statement each); they run on the caller's
-//! thread.
+//! Secrets never reach a store: run inputs are stored redacted by the caller.
 
 mod migrations;
-
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
-
-use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::Value;
+mod model;
+mod sqlite;
 
 use crate::cloud::Provider;
-use crate::params::{Param, ParamsOrigin};
 use crate::runs::TaskKind;
 
-/// Why the catalog could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error(
-        "cannot use the task catalog at {path}: {reason}. Fix or move the file aside (the server \
-         never resets it on its own), or choose another with --catalog / BROWSER_TASKS_CATALOG."
-    )]
-    Open { path: String, reason: String },
-    #[error(
-        "the task catalog at {path} was written by a newer browser-tasks-mcp (schema version \
-         {found}, this one knows up to {known}); upgrade, or use another file with --catalog"
-    )]
-    TooNew {
-        path: String,
-        found: i64,
-        known: i64,
-    },
-    #[error("task catalog error: {0}")]
-    Query(#[from] rusqlite::Error),
-}
+pub use model::{CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, ToolNamer};
+pub use sqlite::{SqliteCatalog, default_path};
 
-/// The catalog file used when none is configured: in the user's data directory
-/// (`~/.local/share/browser-tasks-mcp/catalog.sqlite3` on Linux).
-pub fn default_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|dir| dir.join("browser-tasks-mcp").join("catalog.sqlite3"))
-}
+/// The catalog the server opens: the SQLite store. (An alias, so callers that name
+/// `Catalog` keep compiling while the server moves to holding a `dyn CatalogStore`.)
+pub type Catalog = SqliteCatalog;
 
-/// A task as the catalog knows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CatalogTask {
-    pub provider: Provider,
-    pub kind: TaskKind,
-    pub task_id: String,
-    pub name: String,
-    pub description: Option<String>,
-    /// Code tasks: the latest published version ("draft" when none).
-    pub version: Option<String>,
-    /// Generated tasks: the last generation status seen.
-    pub status: Option<String>,
-    pub inputs: Vec<Param>,
-    pub outputs: Vec<Param>,
-    pub params_origin: ParamsOrigin,
-    /// The output's JSON Schema, for tasks that declare one so (Browser Use skills).
-    pub output_schema: Option<Value>,
-    /// The task's own MCP tool name, stable once given.
-    pub tool_name: String,
-    pub last_seen: String,
-    pub last_used: Option<String>,
-}
+/// Where tasks and runs are kept: the operations the server uses, and nothing a particular
+/// database needs. One store may be shared by several server processes or instances (SQLite
+/// by processes on one machine; a network database by instances behind a load balancer), so
+/// every answer reflects what any of them wrote.
+///
+/// Reads that return `Option` answer `None` both for "not there" and for a failed read (a
+/// store logs the failure): callers then fall back to asking the cloud. Calls are synchronous
+/// and expected to be short; they run on the caller's thread.
+pub trait CatalogStore: Send + Sync + std::fmt::Debug {
+    /// A token that changes when another process or instance has written (this one's own
+    /// writes need not change it: it announces them itself). Polled every few seconds, so it
+    /// must be cheap; a store that cannot tell returns a constant.
+    fn data_version(&self) -> i64;
 
-/// What was just learned about a task.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskSighting {
-    pub provider: Provider,
-    pub kind: TaskKind,
-    pub task_id: String,
-    pub name: String,
-    /// `None` keeps what is stored.
-    pub description: Option<String>,
-    /// `None` keeps what is stored.
-    pub version: Option<String>,
-    /// `None` keeps what is stored.
-    pub status: Option<String>,
-    /// `None` keeps what is stored; inferred parameters never replace declared ones.
-    pub params: Option<(Vec<Param>, Vec<Param>, ParamsOrigin)>,
-    /// `None` keeps what is stored.
-    pub output_schema: Option<Value>,
-}
-
-/// What recording a sighting changed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskChange {
-    /// The task was not known before.
-    pub created: bool,
-    /// Anything a tool is built from changed (name, description, version, status, params).
-    pub changed: bool,
-    pub task: CatalogTask,
-}
-
-/// A run the server started.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRecord {
-    pub provider: Provider,
-    /// A v1 execution id or a v2 run id.
-    pub run_id: String,
-    pub kind: TaskKind,
-    pub task_id: Option<String>,
-    pub task_name: Option<String>,
-    pub version: Option<String>,
-    /// The inputs, with secret values replaced.
-    pub inputs: Value,
-    pub started_at: String,
-    pub status: String,
-    pub finished: bool,
-    /// The start of the output, once finished.
-    pub summary: Option<String>,
-    pub error: Option<String>,
-    pub updated_at: String,
-}
-
-/// Names a new task's tool: given the sighting and a test of whether a name is taken.
-pub type ToolNamer<'a> = dyn Fn(&TaskSighting, &dyn Fn(&str) -> bool) -> String + 'a;
-
-/// The task catalog. Cheap to share behind an `Arc`.
-pub struct Catalog {
-    path: String,
-    connection: Mutex<Connection>,
-}
-
-impl std::fmt::Debug for Catalog {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Catalog").field("path", &self.path).finish()
-    }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-impl Catalog {
-    /// Open (creating it and its directory if needed) the catalog at `path`.
-    pub fn open(path: &Path) -> Result<Self, CatalogError> {
-        let shown = path.display().to_string();
-        let fail = |reason: String| CatalogError::Open {
-            path: shown.clone(),
-            reason,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        let connection = Connection::open(path).map_err(|e| fail(e.to_string()))?;
-        Self::prepare(connection, shown)
-    }
-
-    /// A private catalog in memory (for tests and `--catalog :memory:`).
-    pub fn in_memory() -> Result<Self, CatalogError> {
-        let connection = Connection::open_in_memory()?;
-        Self::prepare(connection, ":memory:".into())
-    }
-
-    fn prepare(connection: Connection, path: String) -> Result<Self, CatalogError> {
-        let fail = |e: rusqlite::Error| CatalogError::Open {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        connection
-            .busy_timeout(Duration::from_secs(5))
-            .map_err(fail)?;
-        // The first real read: a file that is not a database fails here.
-        let check: String = connection
-            .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(fail)?;
-        if check != "ok" {
-            return Err(CatalogError::Open {
-                path,
-                reason: format!("the database is damaged ({check})"),
-            });
-        }
-        let _: String = connection
-            .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
-            .map_err(fail)?;
-        // With WAL, NORMAL keeps the file consistent on any crash and skips an fsync per
-        // commit (a power cut may lose the last moments' writes, not corrupt the file).
-        connection
-            .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(fail)?;
-        migrations::run(&connection, &path)?;
-        Ok(Self {
-            path,
-            connection: Mutex::new(connection),
-        })
-    }
-
-    /// Where the catalog lives.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.connection.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A number that changes whenever another connection (another process) commits a change.
-    pub fn data_version(&self) -> i64 {
-        self.lock()
-            .query_row("PRAGMA data_version", [], |row| row.get(0))
-            .unwrap_or(0)
-    }
-
-    // ---- tasks -------------------------------------------------------------------------------
-
-    /// Record what was learned about a task. A new task gets a tool name from `name_tool`,
-    /// which is told which names are already taken.
-    pub fn upsert_task(
+    /// Record what was learned about a task, by provider and task id, and say what changed.
+    ///
+    /// - A new task gets a tool name from `name_tool`, which is told which names are taken
+    ///   (by any task the store has ever held, removed ones included). That name never
+    ///   changes afterwards.
+    /// - A known task is updated by [`CatalogTask::merged`]; `changed` says whether
+    ///   [`CatalogTask::same_shape`] no longer holds, or the task had been marked missing
+    ///   (it is back).
+    /// - `last_seen` becomes now, except that a sighting changing nothing may leave the
+    ///   stored task untouched (so listing the same tasks again writes nothing).
+    fn upsert_task(
         &self,
         sighting: TaskSighting,
         name_tool: &ToolNamer<'_>,
-    ) -> Result<TaskChange, CatalogError> {
-        let mut connection = self.lock();
-        // Most sightings change nothing (a task listed again): answer those from a read,
-        // without taking the write lock other processes would wait on.
-        if let Some((known, false)) =
-            select_task(&connection, sighting.provider, &sighting.task_id)?
-            && same_shape(&known, &merged(&known, &sighting))
-        {
-            return Ok(TaskChange {
-                created: false,
-                changed: false,
-                task: known,
-            });
-        }
-        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let before = select_task(&tx, sighting.provider, &sighting.task_id)?;
-        let stamp = now();
-        let change = match before {
-            None => {
-                let taken = |candidate: &str| {
-                    tx.query_row(
-                        "SELECT 1 FROM tasks WHERE tool_name = ?1",
-                        [candidate],
-                        |_| Ok(()),
-                    )
-                    .optional()
-                    .map(|found| found.is_some())
-                    .unwrap_or(true)
-                };
-                let tool_name = name_tool(&sighting, &taken);
-                let (inputs, outputs, origin) = sighting.params.clone().unwrap_or((
-                    Vec::new(),
-                    Vec::new(),
-                    ParamsOrigin::Unknown,
-                ));
-                let task = CatalogTask {
-                    provider: sighting.provider,
-                    kind: sighting.kind,
-                    task_id: sighting.task_id.clone(),
-                    name: sighting.name.clone(),
-                    description: sighting.description.clone(),
-                    version: sighting.version.clone(),
-                    status: sighting.status.clone(),
-                    inputs,
-                    outputs,
-                    params_origin: origin,
-                    output_schema: sighting.output_schema.clone(),
-                    tool_name,
-                    last_seen: stamp.clone(),
-                    last_used: None,
-                };
-                tx.execute(
-                    "INSERT INTO tasks (provider, kind, task_id, name, description, version, \
-                     status, inputs, outputs, params_origin, tool_name, first_seen, last_seen, \
-                     deleted, output_schema) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 0, ?13)",
-                    params![
-                        task.provider.id(),
-                        task.kind.as_str(),
-                        task.task_id,
-                        task.name,
-                        task.description,
-                        task.version,
-                        task.status,
-                        to_json(&task.inputs),
-                        to_json(&task.outputs),
-                        task.params_origin.as_str(),
-                        task.tool_name,
-                        stamp,
-                        task.output_schema.as_ref().map(Value::to_string),
-                    ],
-                )?;
-                TaskChange {
-                    created: true,
-                    changed: true,
-                    task,
-                }
-            }
-            Some((old, was_deleted)) => {
-                let mut task = merged(&old, &sighting);
-                task.last_seen = stamp.clone();
-                let changed = was_deleted || !same_shape(&old, &task);
-                tx.execute(
-                    "UPDATE tasks SET name = ?3, description = ?4, version = ?5, status = ?6, \
-                     inputs = ?7, outputs = ?8, params_origin = ?9, last_seen = ?10, deleted = 0, \
-                     output_schema = ?11 WHERE provider = ?1 AND task_id = ?2",
-                    params![
-                        task.provider.id(),
-                        task.task_id,
-                        task.name,
-                        task.description,
-                        task.version,
-                        task.status,
-                        to_json(&task.inputs),
-                        to_json(&task.outputs),
-                        task.params_origin.as_str(),
-                        stamp,
-                        task.output_schema.as_ref().map(Value::to_string),
-                    ],
-                )?;
-                TaskChange {
-                    created: false,
-                    changed,
-                    task,
-                }
-            }
-        };
-        tx.commit()?;
-        Ok(change)
-    }
+    ) -> Result<TaskChange, CatalogError>;
 
-    /// A task by provider and id (deleted ones excluded).
-    pub fn task(&self, provider: Provider, task_id: &str) -> Option<CatalogTask> {
-        let connection = self.lock();
-        match select_task(&connection, provider, task_id) {
-            Ok(Some((task, false))) => Some(task),
-            Ok(_) => None,
-            Err(error) => {
-                tracing::warn!(%error, "catalog read failed");
-                None
-            }
-        }
-    }
+    /// A task by its id under any provider (tasks marked missing excluded).
+    fn task_by_id(&self, task_id: &str) -> Option<CatalogTask>;
 
-    /// A task by its id under any provider.
-    pub fn task_by_id(&self, task_id: &str) -> Option<CatalogTask> {
-        self.query_tasks(
-            "SELECT * FROM tasks WHERE task_id = ?1 AND deleted = 0 LIMIT 1",
-            &[&task_id],
-        )
-        .into_iter()
-        .next()
-    }
+    /// The most recently seen task with this name (and kind, when given); tasks marked
+    /// missing excluded.
+    fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask>;
 
-    /// The most recently seen task with this name (and kind, when given).
-    pub fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask> {
-        self.query_tasks(
-            "SELECT * FROM tasks WHERE name = ?1 AND (?2 IS NULL OR kind = ?2) AND deleted = 0 \
-             ORDER BY last_seen DESC LIMIT 1",
-            &[&name, &kind.map(TaskKind::as_str)],
-        )
-        .into_iter()
-        .next()
-    }
+    /// Every task not marked missing: most recently used first, then never-used ones most
+    /// recently seen first, ties by tool name.
+    fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError>;
 
-    /// The task whose tool is called `tool_name`.
-    pub fn task_by_tool(&self, tool_name: &str) -> Option<CatalogTask> {
-        self.query_tasks(
-            "SELECT * FROM tasks WHERE tool_name = ?1 AND deleted = 0",
-            &[&tool_name],
-        )
-        .into_iter()
-        .next()
-    }
+    /// Note that a task was just run (sets `last_used` to now). A failure is logged, not
+    /// returned: it only affects the order of tools.
+    fn mark_used(&self, provider: Provider, task_id: &str);
 
-    /// Every known task, most recently used first, then most recently seen.
-    pub fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
-        let connection = self.lock();
-        let mut statement = connection.prepare(
-            "SELECT * FROM tasks WHERE deleted = 0 \
-             ORDER BY last_used IS NULL, last_used DESC, last_seen DESC, tool_name",
-        )?;
-        let rows = statement.query_map([], read_task)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    fn query_tasks(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Vec<CatalogTask> {
-        let connection = self.lock();
-        let result = connection.prepare(sql).and_then(|mut statement| {
-            statement
-                .query_map(args, read_task)?
-                .collect::<Result<Vec<_>, _>>()
-        });
-        result.unwrap_or_else(|error| {
-            tracing::warn!(%error, "catalog read failed");
-            Vec::new()
-        })
-    }
-
-    /// Note that a task was just run (tools are ordered most recently used first).
-    pub fn mark_used(&self, provider: Provider, task_id: &str) {
-        let result = self.lock().execute(
-            "UPDATE tasks SET last_used = ?3 WHERE provider = ?1 AND task_id = ?2",
-            params![provider.id(), task_id, now()],
-        );
-        if let Err(error) = result {
-            tracing::warn!(%error, "could not record a task's use in the catalog");
-        }
-    }
-
-    /// After a complete listing of `kind` tasks: mark every one not in `present` as deleted.
-    /// Returns how many were. Only call this with a listing that fully succeeded.
-    pub fn mark_missing(
+    /// After a complete listing of `provider`'s `kind` tasks: mark every one whose id is not
+    /// in `present` as missing, and say how many were. Only call this with a listing that
+    /// fully succeeded. A missing task keeps its tool name and comes back when seen again.
+    fn mark_missing(
         &self,
         provider: Provider,
         kind: TaskKind,
         present: &[String],
-    ) -> Result<usize, CatalogError> {
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let ids: Vec<String> = {
-            let mut statement = tx.prepare(
-                "SELECT task_id FROM tasks WHERE provider = ?1 AND kind = ?2 AND deleted = 0",
-            )?;
-            let rows = statement.query_map(params![provider.id(), kind.as_str()], |row| {
-                row.get::<_, String>(0)
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()?
-        };
-        let mut gone = 0;
-        for id in ids.iter().filter(|id| !present.contains(id)) {
-            gone += tx.execute(
-                "UPDATE tasks SET deleted = 1 WHERE provider = ?1 AND task_id = ?2",
-                params![provider.id(), id],
-            )?;
-        }
-        tx.commit()?;
-        Ok(gone)
-    }
+    ) -> Result<usize, CatalogError>;
 
-    // ---- runs --------------------------------------------------------------------------------
+    /// Record a run that was just started (before waiting on it), replacing any record of
+    /// the same provider and run id.
+    fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError>;
 
-    /// Record a run that was just started (before waiting on it).
-    pub fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
-        self.lock().execute(
-            "INSERT OR REPLACE INTO runs (provider, run_id, kind, task_id, task_name, version, \
-             inputs, started_at, status, finished, summary, error, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                run.provider.id(),
-                run.run_id,
-                run.kind.as_str(),
-                run.task_id,
-                run.task_name,
-                run.version,
-                run.inputs.to_string(),
-                run.started_at,
-                run.status,
-                run.finished,
-                run.summary,
-                run.error,
-                run.updated_at,
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Update a run's state after a status check.
-    pub fn update_run(
+    /// Update a run's state after a status check: `summary` and `error` replace the stored
+    /// ones only when given; `updated_at` becomes now. A run never recorded is left alone.
+    fn update_run(
         &self,
         provider: Provider,
         run_id: &str,
@@ -483,165 +95,20 @@ impl Catalog {
         finished: bool,
         summary: Option<&str>,
         error: Option<&str>,
-    ) -> Result<(), CatalogError> {
-        self.lock().execute(
-            "UPDATE runs SET status = ?3, finished = ?4, summary = COALESCE(?5, summary), \
-             error = COALESCE(?6, error), updated_at = ?7 WHERE provider = ?1 AND run_id = ?2",
-            params![
-                provider.id(),
-                run_id,
-                status,
-                finished,
-                summary,
-                error,
-                now()
-            ],
-        )?;
-        Ok(())
-    }
+    ) -> Result<(), CatalogError>;
 
-    /// A run by id.
-    pub fn run(&self, run_id: &str) -> Option<RunRecord> {
-        let connection = self.lock();
-        connection
-            .query_row(
-                "SELECT * FROM runs WHERE run_id = ?1 LIMIT 1",
-                [run_id],
-                read_run,
-            )
-            .optional()
-            .unwrap_or_else(|error| {
-                tracing::warn!(%error, "catalog read failed");
-                None
-            })
-    }
+    /// A run by id, under any provider.
+    fn run(&self, run_id: &str) -> Option<RunRecord>;
 
-    /// One page of a task's runs, newest first, with the total count.
-    pub fn runs_of(
+    /// Page `page` (from 1) of `limit` runs of a task, with `status` when given, newest
+    /// `started_at` first (ties by run id), and how many such runs there are in all.
+    fn runs_of(
         &self,
         task_id: &str,
         status: Option<&str>,
         page: u32,
         limit: u32,
-    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
-        let connection = self.lock();
-        let total: i64 = connection.query_row(
-            "SELECT COUNT(*) FROM runs WHERE task_id = ?1 AND (?2 IS NULL OR status = ?2)",
-            params![task_id, status],
-            |row| row.get(0),
-        )?;
-        let mut statement = connection.prepare(
-            "SELECT * FROM runs WHERE task_id = ?1 AND (?2 IS NULL OR status = ?2) \
-             ORDER BY started_at DESC, run_id LIMIT ?3 OFFSET ?4",
-        )?;
-        let offset = i64::from(page.saturating_sub(1)) * i64::from(limit);
-        let rows = statement.query_map(params![task_id, status, limit, offset], read_run)?;
-        let total = u64::try_from(total).unwrap_or_default();
-        Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
-    }
-}
-
-/// `known` updated with what `sighting` says (fields it leaves out are kept; inferred
-/// parameters never replace declared ones).
-fn merged(known: &CatalogTask, sighting: &TaskSighting) -> CatalogTask {
-    let mut task = known.clone();
-    task.name = sighting.name.clone();
-    if sighting.description.is_some() {
-        task.description = sighting.description.clone();
-    }
-    if sighting.version.is_some() {
-        task.version = sighting.version.clone();
-    }
-    if sighting.status.is_some() {
-        task.status = sighting.status.clone();
-    }
-    if sighting.output_schema.is_some() {
-        task.output_schema = sighting.output_schema.clone();
-    }
-    if let Some((inputs, outputs, origin)) = sighting.params.clone() {
-        let keep =
-            known.params_origin == ParamsOrigin::Declared && origin != ParamsOrigin::Declared;
-        if !keep {
-            task.inputs = inputs;
-            task.outputs = outputs;
-            task.params_origin = origin;
-        }
-    }
-    task
-}
-
-/// Whether two versions of a task give the same tool.
-fn same_shape(a: &CatalogTask, b: &CatalogTask) -> bool {
-    a.name == b.name
-        && a.description == b.description
-        && a.version == b.version
-        && a.status == b.status
-        && a.inputs == b.inputs
-        && a.outputs == b.outputs
-        && a.params_origin == b.params_origin
-        && a.output_schema == b.output_schema
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
-}
-
-fn select_task(
-    connection: &Connection,
-    provider: Provider,
-    task_id: &str,
-) -> Result<Option<(CatalogTask, bool)>, CatalogError> {
-    Ok(connection
-        .query_row(
-            "SELECT * FROM tasks WHERE provider = ?1 AND task_id = ?2",
-            params![provider.id(), task_id],
-            |row| Ok((read_task(row)?, row.get::<_, bool>("deleted")?)),
-        )
-        .optional()?)
-}
-
-fn read_task(row: &Row<'_>) -> rusqlite::Result<CatalogTask> {
-    let params = |column: &str| -> rusqlite::Result<Vec<Param>> {
-        let text: String = row.get(column)?;
-        Ok(serde_json::from_str(&text).unwrap_or_default())
-    };
-    Ok(CatalogTask {
-        provider: Provider::from_id(&row.get::<_, String>("provider")?),
-        kind: TaskKind::from_id(&row.get::<_, String>("kind")?),
-        task_id: row.get("task_id")?,
-        name: row.get("name")?,
-        description: row.get("description")?,
-        version: row.get("version")?,
-        status: row.get("status")?,
-        inputs: params("inputs")?,
-        outputs: params("outputs")?,
-        params_origin: ParamsOrigin::parse(&row.get::<_, String>("params_origin")?),
-        output_schema: row
-            .get::<_, Option<String>>("output_schema")?
-            .and_then(|text| serde_json::from_str(&text).ok()),
-        tool_name: row.get("tool_name")?,
-        last_seen: row.get("last_seen")?,
-        last_used: row.get("last_used")?,
-    })
-}
-
-fn read_run(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
-    let inputs: String = row.get("inputs")?;
-    Ok(RunRecord {
-        provider: Provider::from_id(&row.get::<_, String>("provider")?),
-        run_id: row.get("run_id")?,
-        kind: TaskKind::from_id(&row.get::<_, String>("kind")?),
-        task_id: row.get("task_id")?,
-        task_name: row.get("task_name")?,
-        version: row.get("version")?,
-        inputs: serde_json::from_str(&inputs).unwrap_or(Value::Null),
-        started_at: row.get("started_at")?,
-        status: row.get("status")?,
-        finished: row.get("finished")?,
-        summary: row.get("summary")?,
-        error: row.get("error")?,
-        updated_at: row.get("updated_at")?,
-    })
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
 }
 
 #[cfg(test)]

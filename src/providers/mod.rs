@@ -13,30 +13,34 @@ pub mod runs;
 
 use std::sync::Arc;
 
-use crate::cloud::{HttpSettings, SetupError};
+use crate::cloud::SetupError;
+use crate::config::ProviderSettings;
 use crate::mcp::context::adapter::ProviderSet;
 use anchor::AnchorClient;
 use anchor::adapter::AnchorAdapter;
 use browser_use::BrowserUseClient;
 use browser_use::adapter::BrowserUseAdapter;
 
-/// How to reach one provider: its connection with the configured key, if any, and the same
-/// connection without a key (for sessions that bring their own).
-#[derive(Debug, Clone)]
-pub struct Connection {
-    pub keyed: Option<HttpSettings>,
-    pub template: HttpSettings,
-}
-
 /// Every provider's adapter, in the order tools list them (the first is the default).
-pub fn register(anchor: Connection, browser_use: Connection) -> Result<ProviderSet, SetupError> {
-    let anchor_client = anchor.keyed.map(AnchorClient::new).transpose()?;
-    let browser_use_client = browser_use.keyed.map(BrowserUseClient::new).transpose()?;
+pub fn register(
+    anchor: &ProviderSettings,
+    browser_use: &ProviderSettings,
+) -> Result<ProviderSet, SetupError> {
+    let anchor_client = anchor
+        .connection
+        .clone()
+        .map(AnchorClient::new)
+        .transpose()?;
+    let browser_use_client = browser_use
+        .connection
+        .clone()
+        .map(BrowserUseClient::new)
+        .transpose()?;
     Ok(ProviderSet::new(vec![
-        Arc::new(AnchorAdapter::new(anchor_client, anchor.template)),
+        Arc::new(AnchorAdapter::new(anchor_client, anchor.template.clone())),
         Arc::new(BrowserUseAdapter::new(
             browser_use_client,
-            browser_use.template,
+            browser_use.template.clone(),
         )),
     ]))
 }

@@ -205,12 +205,13 @@ mod tests {
     fn shared() -> std::sync::Arc<crate::mcp::Registry> {
         let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
         let keyed = crate::cloud::HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
-        let connection = |keyed: &crate::cloud::HttpSettings| crate::providers::Connection {
-            keyed: Some(keyed.clone()),
+        let connection = |keyed: &crate::cloud::HttpSettings| crate::config::ProviderSettings {
+            connection: Some(keyed.clone()),
             template: template.clone(),
         };
         crate::mcp::Registry::new(crate::mcp::Setup {
-            providers: crate::providers::register(connection(&keyed), connection(&keyed)).unwrap(),
+            providers: crate::providers::register(&connection(&keyed), &connection(&keyed))
+                .unwrap(),
             anchor: Some(crate::providers::anchor::AnchorClient::new(keyed.clone()).unwrap()),
             anchor_template: template.clone(),
             browser_use: Some(crate::providers::browser_use::BrowserUseClient::new(keyed).unwrap()),
@@ -323,16 +324,16 @@ mod tests {
     /// contacted).
     fn set(configured: Providers) -> ProviderSet {
         let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
-        let connection = |keyed: bool| crate::providers::Connection {
-            keyed: keyed.then(|| crate::cloud::HttpSettings {
+        let connection = |keyed: bool| crate::config::ProviderSettings {
+            connection: keyed.then(|| crate::cloud::HttpSettings {
                 api_key: "k".to_string().into(),
                 ..template.clone()
             }),
             template: template.clone(),
         };
         crate::providers::register(
-            connection(configured.anchor),
-            connection(configured.browser_use),
+            &connection(configured.anchor),
+            &connection(configured.browser_use),
         )
         .unwrap()
     }

@@ -1,0 +1,175 @@
+//! What the catalog stores and answers, whatever the store: tasks, sightings of them, runs,
+//! the error every store returns, and the rules for merging a sighting into a known task
+//! (kept here so every store applies the same ones).
+
+use serde_json::Value;
+
+use crate::cloud::Provider;
+use crate::params::{Param, ParamsOrigin};
+use crate::runs::TaskKind;
+
+/// Why the catalog could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(
+        "cannot use the task catalog at {path}: {reason}. Fix or move the file aside (the server \
+         never resets it on its own), or choose another with --catalog / BROWSER_TASKS_CATALOG."
+    )]
+    Open { path: String, reason: String },
+    #[error(
+        "the task catalog at {path} was written by a newer browser-tasks-mcp (schema version \
+         {found}, this one knows up to {known}); upgrade, or use another file with --catalog"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    /// A read or write failed in the store (its own error inside, whichever store it is).
+    #[error("task catalog error: {0}")]
+    Query(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A task as the catalog knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogTask {
+    pub provider: Provider,
+    pub kind: TaskKind,
+    pub task_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Code tasks: the latest published version ("draft" when none).
+    pub version: Option<String>,
+    /// Generated tasks: the last generation status seen.
+    pub status: Option<String>,
+    pub inputs: Vec<Param>,
+    pub outputs: Vec<Param>,
+    pub params_origin: ParamsOrigin,
+    /// The output's JSON Schema, for tasks that declare one so (Browser Use skills).
+    pub output_schema: Option<Value>,
+    /// The task's own MCP tool name, stable once given.
+    pub tool_name: String,
+    pub last_seen: String,
+    pub last_used: Option<String>,
+}
+
+/// What was just learned about a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSighting {
+    pub provider: Provider,
+    pub kind: TaskKind,
+    pub task_id: String,
+    pub name: String,
+    /// `None` keeps what is stored.
+    pub description: Option<String>,
+    /// `None` keeps what is stored.
+    pub version: Option<String>,
+    /// `None` keeps what is stored.
+    pub status: Option<String>,
+    /// `None` keeps what is stored; inferred parameters never replace declared ones.
+    pub params: Option<(Vec<Param>, Vec<Param>, ParamsOrigin)>,
+    /// `None` keeps what is stored.
+    pub output_schema: Option<Value>,
+}
+
+/// What recording a sighting changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskChange {
+    /// The task was not known before.
+    pub created: bool,
+    /// Anything a tool is built from changed (name, description, version, status, params).
+    pub changed: bool,
+    pub task: CatalogTask,
+}
+
+/// A run the server started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub provider: Provider,
+    /// A v1 execution id or a v2 run id.
+    pub run_id: String,
+    pub kind: TaskKind,
+    pub task_id: Option<String>,
+    pub task_name: Option<String>,
+    pub version: Option<String>,
+    /// The inputs, with secret values replaced.
+    pub inputs: Value,
+    pub started_at: String,
+    pub status: String,
+    pub finished: bool,
+    /// The start of the output, once finished.
+    pub summary: Option<String>,
+    pub error: Option<String>,
+    pub updated_at: String,
+}
+
+/// Names a new task's tool: given the sighting and a test of whether a name is taken.
+pub type ToolNamer<'a> = dyn Fn(&TaskSighting, &dyn Fn(&str) -> bool) -> String + 'a;
+
+impl CatalogTask {
+    /// A task first learned from `sighting`, named `tool_name`, seen at `stamp`.
+    pub fn from_sighting(sighting: &TaskSighting, tool_name: String, stamp: String) -> Self {
+        let (inputs, outputs, params_origin) =
+            sighting
+                .params
+                .clone()
+                .unwrap_or((Vec::new(), Vec::new(), ParamsOrigin::Unknown));
+        Self {
+            provider: sighting.provider,
+            kind: sighting.kind,
+            task_id: sighting.task_id.clone(),
+            name: sighting.name.clone(),
+            description: sighting.description.clone(),
+            version: sighting.version.clone(),
+            status: sighting.status.clone(),
+            inputs,
+            outputs,
+            params_origin,
+            output_schema: sighting.output_schema.clone(),
+            tool_name,
+            last_seen: stamp,
+            last_used: None,
+        }
+    }
+
+    /// This task updated with what `sighting` says (fields it leaves out are kept; inferred
+    /// parameters never replace declared ones).
+    pub fn merged(&self, sighting: &TaskSighting) -> CatalogTask {
+        let mut task = self.clone();
+        task.name = sighting.name.clone();
+        if sighting.description.is_some() {
+            task.description = sighting.description.clone();
+        }
+        if sighting.version.is_some() {
+            task.version = sighting.version.clone();
+        }
+        if sighting.status.is_some() {
+            task.status = sighting.status.clone();
+        }
+        if sighting.output_schema.is_some() {
+            task.output_schema = sighting.output_schema.clone();
+        }
+        if let Some((inputs, outputs, origin)) = sighting.params.clone() {
+            let keep =
+                self.params_origin == ParamsOrigin::Declared && origin != ParamsOrigin::Declared;
+            if !keep {
+                task.inputs = inputs;
+                task.outputs = outputs;
+                task.params_origin = origin;
+            }
+        }
+        task
+    }
+
+    /// Whether two versions of a task give the same tool.
+    pub fn same_shape(&self, other: &CatalogTask) -> bool {
+        self.name == other.name
+            && self.description == other.description
+            && self.version == other.version
+            && self.status == other.status
+            && self.inputs == other.inputs
+            && self.outputs == other.outputs
+            && self.params_origin == other.params_origin
+            && self.output_schema == other.output_schema
+    }
+}

@@ -1,0 +1,256 @@
+//! What every [`CatalogStore`] must do, written against the trait alone and run against each
+//! store (see `stores!` at the end).
+
+use serde_json::json;
+
+use super::{namer, param, run, sighting};
+use crate::catalog::CatalogStore;
+use crate::cloud::Provider;
+use crate::params::ParamsOrigin;
+use crate::runs::TaskKind;
+
+fn tool(store: &dyn CatalogStore, tool_name: &str) -> Option<String> {
+    store
+        .tasks()
+        .unwrap()
+        .into_iter()
+        .find(|task| task.tool_name == tool_name)
+        .map(|task| task.task_id)
+}
+
+fn tasks_are_created_updated_and_keep_their_tool_names(store: &dyn CatalogStore) {
+    let first = store
+        .upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .unwrap();
+    assert!(first.created && first.changed);
+    assert_eq!(first.task.tool_name, "hn_top");
+
+    let same = store
+        .upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .unwrap();
+    assert!(
+        !same.created && !same.changed,
+        "nothing new: no tool change"
+    );
+
+    let mut renamed = sighting("aaaa1", "hn-top");
+    renamed.description = Some("better words".into());
+    assert!(store.upsert_task(renamed, &namer).unwrap().changed);
+
+    // Another task with the same name gets another tool name.
+    let twin = store
+        .upsert_task(sighting("bbbb2", "hn-top"), &namer)
+        .unwrap();
+    assert_eq!(twin.task.tool_name, "hn_top_bbbb");
+
+    // A guess does not replace declared parameters.
+    let mut guessed = sighting("aaaa1", "hn-top");
+    guessed.params = Some((vec![param("other")], Vec::new(), ParamsOrigin::Inferred));
+    guessed.description = None;
+    let kept = store.upsert_task(guessed, &namer).unwrap();
+    assert_eq!(kept.task.inputs, vec![param("url")]);
+    assert_eq!(kept.task.params_origin, ParamsOrigin::Declared);
+    assert_eq!(
+        kept.task.description.as_deref(),
+        Some("better words"),
+        "what a sighting leaves out is kept"
+    );
+
+    assert_eq!(tool(store, "hn_top").as_deref(), Some("aaaa1"));
+    assert_eq!(store.task_by_id("bbbb2").unwrap().tool_name, "hn_top_bbbb");
+    assert_eq!(store.tasks().unwrap().len(), 2);
+}
+
+fn recently_used_tasks_come_first_and_missing_ones_go(store: &dyn CatalogStore) {
+    for (id, name) in [("1", "a"), ("2", "b"), ("3", "c")] {
+        let mut s = sighting(id, name);
+        s.kind = TaskKind::Code;
+        store.upsert_task(s, &namer).unwrap();
+    }
+    store.mark_used(Provider::Anchor, "2");
+    let order: Vec<String> = store.tasks().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(order[0], "b");
+    assert!(store.task_by_id("2").unwrap().last_used.is_some());
+
+    // Another kind's listing leaves these alone.
+    let gone = store
+        .mark_missing(Provider::Anchor, TaskKind::Generated, &[])
+        .unwrap();
+    assert_eq!(gone, 0);
+    let gone = store
+        .mark_missing(Provider::Anchor, TaskKind::Code, &["1".to_string()])
+        .unwrap();
+    assert_eq!(gone, 2);
+    assert_eq!(store.tasks().unwrap().len(), 1);
+    assert!(store.task_by_id("2").is_none());
+    assert!(store.task_by_name("b", None).is_none());
+    // Seen again: back, and that is a change.
+    let mut back = sighting("2", "b");
+    back.kind = TaskKind::Code;
+    let change = store.upsert_task(back, &namer).unwrap();
+    assert!(!change.created && change.changed);
+    assert_eq!(change.task.tool_name, "b");
+}
+
+fn a_missing_task_keeps_its_tool_name(store: &dyn CatalogStore) {
+    store
+        .upsert_task(sighting("xxxx1", "hn-top"), &namer)
+        .unwrap();
+    store
+        .mark_missing(Provider::Anchor, TaskKind::Generated, &[])
+        .unwrap();
+    let newcomer = store
+        .upsert_task(sighting("yyyy2", "hn-top"), &namer)
+        .unwrap();
+    assert_eq!(
+        newcomer.task.tool_name, "hn_top_yyyy",
+        "a missing task's tool name is still taken"
+    );
+    let back = store
+        .upsert_task(sighting("xxxx1", "hn-top"), &namer)
+        .unwrap();
+    assert_eq!(back.task.tool_name, "hn_top");
+}
+
+fn tasks_are_found_by_name_and_kind(store: &dyn CatalogStore) {
+    let mut code = sighting("c-1", "scraper");
+    code.kind = TaskKind::Code;
+    code.version = Some("3".into());
+    store.upsert_task(code, &namer).unwrap();
+    assert_eq!(store.task_by_name("scraper", None).unwrap().task_id, "c-1");
+    assert_eq!(
+        store
+            .task_by_name("scraper", Some(TaskKind::Code))
+            .unwrap()
+            .version
+            .as_deref(),
+        Some("3")
+    );
+    assert!(
+        store
+            .task_by_name("scraper", Some(TaskKind::Generated))
+            .is_none()
+    );
+    assert!(store.task_by_name("nobody", None).is_none());
+    assert!(store.task_by_id("nobody").is_none());
+}
+
+fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
+    for i in 0..5 {
+        store
+            .record_run(&run(
+                &format!("r{i}"),
+                "t1",
+                &format!("2026-01-01T00:00:0{i}Z"),
+            ))
+            .unwrap();
+    }
+    store
+        .record_run(&run("other", "t2", "2026-01-01T00:00:09Z"))
+        .unwrap();
+    store
+        .update_run(
+            Provider::Anchor,
+            "r3",
+            "success",
+            true,
+            Some("{\"a\":1}"),
+            None,
+        )
+        .unwrap();
+    let r3 = store.run("r3").unwrap();
+    assert!(r3.finished);
+    assert_eq!(r3.summary.as_deref(), Some("{\"a\":1}"));
+    assert_eq!(r3.inputs, json!({"password": "[secret]"}));
+    assert_ne!(r3.updated_at, "2026-01-01T00:00:03Z");
+
+    // A later check without a summary keeps the one stored.
+    store
+        .update_run(Provider::Anchor, "r3", "success", true, None, Some("late"))
+        .unwrap();
+    let r3 = store.run("r3").unwrap();
+    assert_eq!(
+        (r3.summary.as_deref(), r3.error.as_deref()),
+        (Some("{\"a\":1}"), Some("late"))
+    );
+    // A run never recorded stays unknown.
+    store
+        .update_run(Provider::Anchor, "ghost", "success", true, None, None)
+        .unwrap();
+    assert!(store.run("ghost").is_none());
+
+    let (page, total) = store.runs_of("t1", None, 1, 2).unwrap();
+    assert_eq!(total, 5);
+    let ids: Vec<&str> = page.iter().map(|r| r.run_id.as_str()).collect();
+    assert_eq!(ids, vec!["r4", "r3"]);
+    let (page, _) = store.runs_of("t1", None, 3, 2).unwrap();
+    assert_eq!(page.len(), 1);
+    let (done, total) = store.runs_of("t1", Some("success"), 1, 10).unwrap();
+    assert_eq!((done.len(), total), (1, 1));
+
+    // Recording a run again replaces it.
+    let mut again = run("r0", "t1", "2026-01-01T00:00:00Z");
+    again.status = "running".into();
+    store.record_run(&again).unwrap();
+    assert_eq!(store.run("r0").unwrap().status, "running");
+    assert_eq!(store.runs_of("t1", None, 1, 10).unwrap().1, 5);
+}
+
+fn a_store_serves_several_threads(store: &dyn CatalogStore) {
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            scope.spawn(move || {
+                for i in 0..5 {
+                    let id = format!("t{t}-task{i}");
+                    store.upsert_task(sighting(&id, &id), &namer).unwrap();
+                    store
+                        .record_run(&run(&format!("{id}-run"), &id, "2026-01-01T00:00:00Z"))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(store.tasks().unwrap().len(), 20);
+    assert!(store.run("t3-task4-run").is_some());
+}
+
+/// Each behaviour above as one test per store, so a failure names both.
+macro_rules! stores {
+    ($($behaviour:ident),* $(,)?) => {
+        mod sqlite_in_memory {
+            $(
+                #[test]
+                fn $behaviour() {
+                    super::$behaviour(&crate::catalog::SqliteCatalog::in_memory().unwrap());
+                }
+            )*
+        }
+        mod sqlite_file {
+            $(
+                #[test]
+                fn $behaviour() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let path = dir.path().join("catalog.sqlite3");
+                    super::$behaviour(&crate::catalog::SqliteCatalog::open(&path).unwrap());
+                }
+            )*
+        }
+        mod memory {
+            $(
+                #[test]
+                fn $behaviour() {
+                    super::$behaviour(&super::super::memory::MemoryStore::default());
+                }
+            )*
+        }
+    };
+}
+
+stores!(
+    tasks_are_created_updated_and_keep_their_tool_names,
+    recently_used_tasks_come_first_and_missing_ones_go,
+    a_missing_task_keeps_its_tool_name,
+    tasks_are_found_by_name_and_kind,
+    runs_are_recorded_updated_and_paged,
+    a_store_serves_several_threads,
+);

@@ -1,0 +1,205 @@
+//! A store in two maps, written from [`CatalogStore`]'s docs alone and reusing the model's
+//! merge rules: if the contract tests pass against it too, the trait asks for nothing that
+//! only SQLite has. Test-only: it shares nothing between processes.
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::catalog::{
+    CatalogError, CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, ToolNamer,
+};
+use crate::cloud::Provider;
+use crate::runs::TaskKind;
+
+#[derive(Debug, Default)]
+pub(super) struct MemoryStore {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Stands in for the time: stamps are this counter, zero-padded so they sort as text.
+    clock: u64,
+    /// By (provider id, task id): the task and whether it is marked missing.
+    tasks: BTreeMap<(&'static str, String), (CatalogTask, bool)>,
+    /// By (provider id, run id).
+    runs: BTreeMap<(&'static str, String), RunRecord>,
+}
+
+impl State {
+    fn now(&mut self) -> String {
+        self.clock += 1;
+        format!("{:020}", self.clock)
+    }
+
+    fn present(&self) -> impl Iterator<Item = &CatalogTask> {
+        self.tasks
+            .values()
+            .filter(|(_, missing)| !missing)
+            .map(|(task, _)| task)
+    }
+}
+
+impl MemoryStore {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+}
+
+impl CatalogStore for MemoryStore {
+    fn data_version(&self) -> i64 {
+        // Nobody else writes here.
+        0
+    }
+
+    fn upsert_task(
+        &self,
+        sighting: TaskSighting,
+        name_tool: &ToolNamer<'_>,
+    ) -> Result<TaskChange, CatalogError> {
+        let mut state = self.lock();
+        let key = (sighting.provider.id(), sighting.task_id.clone());
+        let stamp = state.now();
+        let change = match state.tasks.get(&key).cloned() {
+            None => {
+                let taken =
+                    |name: &str| state.tasks.values().any(|(task, _)| task.tool_name == name);
+                let tool_name = name_tool(&sighting, &taken);
+                let task = CatalogTask::from_sighting(&sighting, tool_name, stamp);
+                TaskChange {
+                    created: true,
+                    changed: true,
+                    task,
+                }
+            }
+            Some((old, missing)) => {
+                let mut task = old.merged(&sighting);
+                task.last_seen = stamp;
+                TaskChange {
+                    created: false,
+                    changed: missing || !old.same_shape(&task),
+                    task,
+                }
+            }
+        };
+        state.tasks.insert(key, (change.task.clone(), false));
+        Ok(change)
+    }
+
+    fn task_by_id(&self, task_id: &str) -> Option<CatalogTask> {
+        self.lock()
+            .present()
+            .find(|task| task.task_id == task_id)
+            .cloned()
+    }
+
+    fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask> {
+        self.lock()
+            .present()
+            .filter(|task| task.name == name && kind.is_none_or(|kind| task.kind == kind))
+            .max_by(|a, b| a.last_seen.cmp(&b.last_seen))
+            .cloned()
+    }
+
+    fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
+        let mut tasks: Vec<CatalogTask> = self.lock().present().cloned().collect();
+        tasks.sort_by_key(|task| {
+            (
+                task.last_used.is_none(),
+                Reverse(task.last_used.clone()),
+                Reverse(task.last_seen.clone()),
+                task.tool_name.clone(),
+            )
+        });
+        Ok(tasks)
+    }
+
+    fn mark_used(&self, provider: Provider, task_id: &str) {
+        let mut state = self.lock();
+        let stamp = state.now();
+        if let Some((task, _)) = state.tasks.get_mut(&(provider.id(), task_id.to_string())) {
+            task.last_used = Some(stamp);
+        }
+    }
+
+    fn mark_missing(
+        &self,
+        provider: Provider,
+        kind: TaskKind,
+        present: &[String],
+    ) -> Result<usize, CatalogError> {
+        let mut gone = 0;
+        for ((owner, id), (task, missing)) in self.lock().tasks.iter_mut() {
+            if *owner == provider.id() && task.kind == kind && !*missing && !present.contains(id) {
+                *missing = true;
+                gone += 1;
+            }
+        }
+        Ok(gone)
+    }
+
+    fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
+        self.lock()
+            .runs
+            .insert((run.provider.id(), run.run_id.clone()), run.clone());
+        Ok(())
+    }
+
+    fn update_run(
+        &self,
+        provider: Provider,
+        run_id: &str,
+        status: &str,
+        finished: bool,
+        summary: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<(), CatalogError> {
+        let mut state = self.lock();
+        let stamp = state.now();
+        if let Some(run) = state.runs.get_mut(&(provider.id(), run_id.to_string())) {
+            run.status = status.to_string();
+            run.finished = finished;
+            if let Some(summary) = summary {
+                run.summary = Some(summary.to_string());
+            }
+            if let Some(error) = error {
+                run.error = Some(error.to_string());
+            }
+            run.updated_at = stamp;
+        }
+        Ok(())
+    }
+
+    fn run(&self, run_id: &str) -> Option<RunRecord> {
+        self.lock()
+            .runs
+            .values()
+            .find(|run| run.run_id == run_id)
+            .cloned()
+    }
+
+    fn runs_of(
+        &self,
+        task_id: &str,
+        status: Option<&str>,
+        page: u32,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        let mut runs: Vec<RunRecord> = self
+            .lock()
+            .runs
+            .values()
+            .filter(|run| run.task_id.as_deref() == Some(task_id))
+            .filter(|run| status.is_none_or(|status| run.status == status))
+            .cloned()
+            .collect();
+        runs.sort_by_key(|run| (Reverse(run.started_at.clone()), run.run_id.clone()));
+        let total = runs.len() as u64;
+        let skip = page.saturating_sub(1) as usize * limit as usize;
+        Ok((
+            runs.into_iter().skip(skip).take(limit as usize).collect(),
+            total,
+        ))
+    }
+}

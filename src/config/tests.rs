@@ -1,0 +1,278 @@
+use clap::CommandFactory;
+
+use super::*;
+
+fn cli(args: &[&str]) -> Cli {
+    let mut argv = vec!["browser-tasks-mcp"];
+    argv.extend_from_slice(args);
+    Cli::try_parse_from(argv).unwrap()
+}
+
+#[test]
+fn keys_come_from_either_variable_and_blank_is_unset() {
+    let config = Config::from_cli(
+        cli(&[]),
+        |name| (name == "ANCHORBROWSER_API_KEY").then(|| "sk-second".to_string()),
+        [],
+    )
+    .unwrap();
+    assert!(config.anchor.connection.is_some());
+    let config = Config::from_cli(
+        cli(&[]),
+        |name| (name == "ANCHOR_API_KEY").then(|| "  ".to_string()),
+        [],
+    )
+    .unwrap();
+    assert!(config.anchor.connection.is_none());
+    assert!(
+        config
+            .summary()
+            .line(8, 0, None)
+            .contains("set ANCHOR_API_KEY")
+    );
+}
+
+#[test]
+fn the_startup_line_says_what_where_which_and_how() {
+    let config = Config::from_cli(
+        cli(&[
+            "--anchor-base-url",
+            "http://127.0.0.1:9",
+            "--catalog",
+            "/tmp/c.sqlite3",
+        ]),
+        |_| Some("sk-x".into()),
+        [],
+    )
+    .unwrap();
+    let line = config.summary().line(8, 3, None);
+    assert!(
+        line.contains("8 MCP tools + 3 task tools over stdio"),
+        "{line}"
+    );
+    assert!(line.contains("catalog /tmp/c.sqlite3"), "{line}");
+    assert!(
+        line.contains("Anchor Browser (http://127.0.0.1:9)"),
+        "{line}"
+    );
+    assert!(
+        line.contains("Browser Use Cloud (https://api.browser-use.com/api/v2)"),
+        "{line}"
+    );
+    assert!(line.contains("mcp.json"), "{line}");
+    assert!(!line.contains("sk-x"));
+    assert!(!line.contains('\n'));
+}
+
+#[test]
+fn browser_use_alone_is_configured_by_its_key_and_base_url() {
+    let config = Config::from_cli(
+        cli(&["--browser-use-base-url", "http://127.0.0.1:7/api/v2"]),
+        |name| (name == BROWSER_USE_KEY_VAR).then(|| " bu-key ".to_string()),
+        [],
+    )
+    .unwrap();
+    assert!(config.anchor.connection.is_none());
+    let settings = config.browser_use.connection.as_ref().unwrap();
+    assert_eq!(settings.base_url, "http://127.0.0.1:7/api/v2");
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&settings.api_key),
+        "bu-key"
+    );
+    let line = config.summary().line(8, 0, None);
+    assert!(
+        line.contains("providers: Browser Use Cloud (http://127.0.0.1:7/api/v2);"),
+        "{line}"
+    );
+    assert!(!line.contains("bu-key"));
+}
+
+#[test]
+fn bad_settings_name_their_flag() {
+    let err = Config::from_cli(cli(&["--wait-seconds", "900"]), |_| None, []).unwrap_err();
+    assert!(err.to_string().contains("--wait-seconds"), "{err}");
+    let err = Config::from_cli(cli(&["--poll-initial-ms", "0"]), |_| None, []).unwrap_err();
+    assert!(
+        err.to_string().contains("BROWSER_TASKS_POLL_INITIAL_MS"),
+        "{err}"
+    );
+    let err = Config::from_cli(cli(&["--max-wait-seconds", "1e300"]), |_| None, []).unwrap_err();
+    assert!(err.to_string().contains("not a usable number"), "{err}");
+    let err = Config::from_cli(cli(&["--read-attempts", "0"]), |_| None, []).unwrap_err();
+    assert!(err.to_string().contains("--read-attempts"), "{err}");
+    let err = Config::from_cli(cli(&["--secret", "PASSWORD"]), |_| None, []).unwrap_err();
+    assert!(err.to_string().contains("NAME=ENV_VAR"), "{err}");
+    let err = Config::from_cli(cli(&["--secret", "PASSWORD=NOT_SET"]), |_| None, []).unwrap_err();
+    assert!(err.to_string().contains("NOT_SET is not set"), "{err}");
+    let err = Config::from_cli(cli(&["--task-tools", "a[b"]), |_| None, []).unwrap_err();
+    assert!(err.to_string().contains("--task-tools"), "{err}");
+    let err = Config::from_cli(
+        cli(&["--transport", "http", "--bind", "0.0.0.0:80"]),
+        |_| None,
+        [],
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("requires an access token"),
+        "{err}"
+    );
+    let err = Config::from_cli(
+        cli(&[
+            "--transport",
+            "http",
+            "--bind",
+            "0.0.0.0:80",
+            "--access-token",
+            "short",
+        ]),
+        |_| None,
+        [],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("at least 16"), "{err}");
+    let ok = Config::from_cli(
+        cli(&[
+            "--transport",
+            "http",
+            "--bind",
+            "0.0.0.0:80",
+            "--access-token",
+            "0123456789abcdef",
+            "--allowed-hosts",
+            "MCP.example.com",
+            "--catalog",
+            ":memory:",
+        ]),
+        |_| None,
+        [],
+    )
+    .unwrap();
+    assert!(
+        ok.http
+            .allowed_hosts
+            .contains(&"mcp.example.com".to_string())
+    );
+    assert!(
+        !format!("{ok:?}").contains("0123456789abcdef"),
+        "the token stays out of Debug"
+    );
+}
+
+#[test]
+fn secrets_come_from_pairs_and_the_naming_rule() {
+    let config = Config::from_cli(
+        cli(&[
+            "--secret",
+            "Login Password=SITE_PW",
+            "--catalog",
+            ":memory:",
+        ]),
+        |name| (name == "SITE_PW").then(|| "pw-1".to_string()),
+        [(
+            "BROWSER_TASKS_SECRET_API_TOKEN".to_string(),
+            "tok-2".to_string(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(config.secrets.len(), 2);
+    let param = |name: &str| crate::params::Param {
+        name: name.into(),
+        kind: crate::params::ParamType::Secret,
+        required: true,
+        description: None,
+        default: None,
+        options: Vec::new(),
+    };
+    assert_eq!(
+        config
+            .secrets
+            .value_for(&param("Login Password"))
+            .as_deref(),
+        Some("pw-1")
+    );
+    assert_eq!(
+        config.secrets.value_for(&param("api token")).as_deref(),
+        Some("tok-2")
+    );
+    assert!(
+        !format!("{config:?}").contains("pw-1"),
+        "secrets stay out of Debug"
+    );
+    assert_eq!(config.catalog, CatalogLocation::Memory);
+}
+
+#[test]
+fn every_flag_has_its_own_environment_variable() {
+    let command = Cli::command();
+    let mut seen = std::collections::BTreeSet::new();
+    for arg in command.get_arguments() {
+        let Some(flag) = arg.get_long() else {
+            continue;
+        };
+        if matches!(flag, "help" | "version") {
+            continue;
+        }
+        let env = arg
+            .get_env()
+            .and_then(|env| env.to_str())
+            .unwrap_or_else(|| panic!("--{flag} has no environment variable"));
+        assert!(seen.insert(env.to_string()), "{env} sets two flags");
+    }
+    assert_eq!(seen.len(), 26, "one variable per flag: {seen:?}");
+}
+
+#[test]
+fn each_error_names_the_flag_it_is_about_and_that_flag_s_variable() {
+    let command = Cli::command();
+    let env_of = |flag: &str| {
+        command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some(flag))
+            .and_then(|arg| arg.get_env())
+            .and_then(|env| env.to_str())
+            .map(str::to_string)
+    };
+    // One bad invocation per check, and the flag the error must name.
+    let cases: &[(&[&str], &str)] = &[
+        (&["--wait-seconds", "NaN"], "wait-seconds"),
+        (&["--wait-seconds", "900"], "wait-seconds"),
+        (&["--max-wait-seconds", "1e300"], "max-wait-seconds"),
+        (&["--poll-initial-ms", "0"], "poll-initial-ms"),
+        (&["--poll-initial-ms", "5000"], "poll-initial-ms"),
+        (&["--progress-interval-ms", "0"], "progress-interval-ms"),
+        (&["--read-attempts", "0"], "read-attempts"),
+        (&["--read-timeout-seconds", "NaN"], "read-timeout-seconds"),
+        (&["--read-timeout-seconds", "0"], "read-timeout-seconds"),
+        (
+            &["--write-timeout-seconds", "1e300"],
+            "write-timeout-seconds",
+        ),
+        (&["--write-timeout-seconds", "0"], "write-timeout-seconds"),
+        (&["--bind", "localhost"], "bind"),
+        (&["--access-token", "short"], "access-token"),
+        (
+            &["--transport", "http", "--bind", "0.0.0.0:80"],
+            "access-token",
+        ),
+        (&["--max-sessions", "0"], "max-sessions"),
+        (&["--max-body-bytes", "0"], "max-body-bytes"),
+        (&["--session-idle-seconds", "0"], "session-idle-seconds"),
+        (&["--task-tools", "a[b"], "task-tools"),
+        (&["--secret", "PASSWORD"], "secret"),
+        (&["--secret", "PASSWORD=NOT_SET"], "secret"),
+        (&["--catalog-watch-ms", "0"], "catalog-watch-ms"),
+    ];
+    for (args, flag) in cases {
+        let mut args = args.to_vec();
+        args.extend(["--catalog", ":memory:"]);
+        let err = Config::from_cli(cli(&args), |_| None, []).unwrap_err();
+        assert_eq!(err.flag, *flag, "{args:?}: {err}");
+        let env = env_of(flag).unwrap_or_else(|| panic!("no flag --{flag}"));
+        assert_eq!(err.env, env, "{args:?}: {err}");
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("--{flag} (env {env})")),
+            "{message}"
+        );
+    }
+}
