@@ -40,10 +40,12 @@ pub mod waiting;
 // The provider clients keep their short paths for callers outside the crate.
 pub use providers::{anchor, browser_use};
 
+use std::sync::Arc;
+
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogStore};
 use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::{BrowserTasksServer, Registry, Setup};
@@ -78,9 +80,9 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
         .map(BrowserUseClient::new)
         .transpose()?;
     let providers = providers::register(&config.anchor, &config.browser_use)?;
-    let catalog = match &config.catalog {
-        CatalogLocation::File(path) => Catalog::open(path)?,
-        CatalogLocation::Memory => Catalog::in_memory()?,
+    let catalog: Arc<dyn CatalogStore> = match &config.catalog {
+        CatalogLocation::File(path) => Arc::new(Catalog::open(path)?),
+        CatalogLocation::Memory => Arc::new(Catalog::in_memory()?),
     };
     let registry = Registry::new(Setup {
         providers,

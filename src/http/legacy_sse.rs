@@ -61,7 +61,7 @@ pub fn router(legacy: Arc<Legacy>) -> Router {
 }
 
 async fn open(State(legacy): State<Arc<Legacy>>, headers: HeaderMap) -> Response {
-    let keys = SessionKeys::from_headers(&headers);
+    let keys = SessionKeys::from_headers(&headers, &legacy.shared.env().providers);
     let server = BrowserTasksServer::session(legacy.shared.clone(), legacy.per_request_keys, keys);
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);

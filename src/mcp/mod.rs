@@ -22,4 +22,4 @@ pub mod task_tools;
 pub mod tools;
 
 pub use registry::{ListedTool, Registry, Setup, Target, ToolTable};
-pub use server::{ANCHOR_KEY_HEADER, BROWSER_USE_KEY_HEADER, BrowserTasksServer, SessionKeys};
+pub use server::{BrowserTasksServer, SessionKeys};

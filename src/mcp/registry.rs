@@ -23,10 +23,12 @@ use super::context::adapter::ProviderSet;
 use super::context::{EnvParts, ToolEnv};
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
+use super::server::SessionKeys;
 use super::task_tools::TaskTool;
 use super::tools::StaticTool;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogStore};
 use crate::cloud::HttpSettings;
+use crate::cloud::Provider;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::waiting::WaitSettings;
@@ -107,7 +109,7 @@ pub struct Setup {
     /// Browser Use's connection settings without a key.
     pub browser_use_template: HttpSettings,
     pub waits: WaitSettings,
-    pub catalog: Catalog,
+    pub catalog: Arc<dyn CatalogStore>,
     pub selection: Selection,
     pub secrets: Secrets,
 }
@@ -207,11 +209,15 @@ impl Registry {
     /// The registry of a session that brought its own provider keys: those keys only, a
     /// private in-memory catalog, none of this server's configured secrets. Activity is still
     /// counted with the server's.
-    pub fn for_session_keys(
-        &self,
-        anchor_key: Option<&str>,
-        browser_use_key: Option<&str>,
-    ) -> Result<Arc<Registry>, String> {
+    pub fn for_session_keys(&self, keys: &SessionKeys) -> Result<Arc<Registry>, String> {
+        let key_of = |provider: Provider| {
+            keys.0
+                .iter()
+                .find(|(p, _)| *p == provider)
+                .map(|(_, k)| k.as_str())
+        };
+        let (anchor_key, browser_use_key) =
+            (key_of(Provider::Anchor), key_of(Provider::BrowserUse));
         let client_settings = |template: &HttpSettings, key: &str| HttpSettings {
             api_key: SecretString::from(key.to_string()),
             ..template.clone()
@@ -225,17 +231,11 @@ impl Registry {
             .transpose()
             .map_err(|e| e.to_string())?;
         // Never the shared catalog: it holds other users' tasks.
-        let catalog = Catalog::in_memory().map_err(|e| e.to_string())?;
-        let keys: Vec<(crate::cloud::Provider, String)> = [
-            (crate::cloud::Provider::Anchor, anchor_key),
-            (crate::cloud::Provider::BrowserUse, browser_use_key),
-        ]
-        .into_iter()
-        .filter_map(|(p, k)| Some((p, k?.to_string())))
-        .collect();
+        let catalog: Arc<dyn CatalogStore> =
+            Arc::new(Catalog::in_memory().map_err(|e| e.to_string())?);
         Ok(Self::with_activity(
             Setup {
-                providers: self.env.providers.with_keys(&keys)?,
+                providers: self.env.providers.with_keys(&keys.0)?,
                 anchor,
                 anchor_template: self.anchor_template.clone(),
                 browser_use,

@@ -18,26 +18,20 @@ use tracing::Instrument;
 
 use super::activity::SessionGuard;
 use super::context::ToolContext;
+use super::context::adapter::ProviderSet;
 use super::progress::McpProgress;
 use super::registry::{Registry, Target};
+use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
 
-/// The header a session may bring its own Anchor key in (with per-request keys enabled).
-pub const ANCHOR_KEY_HEADER: &str = "anchor-api-key";
-
-/// The header a session may bring its own Browser Use key in (with per-request keys enabled).
-pub const BROWSER_USE_KEY_HEADER: &str = "x-browser-use-api-key";
-
-/// The provider keys a session brought (Anchor, Browser Use).
+/// The provider keys a session brought, each in its provider's header (see
+/// `ProviderAdapter::key_header`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SessionKeys {
-    pub anchor: Option<String>,
-    pub browser_use: Option<String>,
-}
+pub struct SessionKeys(pub Vec<(Provider, String)>);
 
 impl SessionKeys {
-    /// The keys in these request headers.
-    pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+    /// The keys in these request headers, for the providers of `providers`.
+    pub fn from_headers(headers: &axum::http::HeaderMap, providers: &ProviderSet) -> Self {
         let read = |name: &str| {
             headers
                 .get(name)
@@ -46,14 +40,16 @@ impl SessionKeys {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        Self {
-            anchor: read(ANCHOR_KEY_HEADER),
-            browser_use: read(BROWSER_USE_KEY_HEADER),
-        }
+        Self(
+            providers
+                .all()
+                .filter_map(|adapter| Some((adapter.provider(), read(adapter.key_header())?)))
+                .collect(),
+        )
     }
 
     fn is_empty(&self) -> bool {
-        self.anchor.is_none() && self.browser_use.is_none()
+        self.0.is_empty()
     }
 }
 
@@ -105,8 +101,7 @@ impl BrowserTasksServer {
     pub fn session(shared: Arc<Registry>, per_request_keys: bool, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
         if per_request_keys && !keys.is_empty() {
-            let _ = private
-                .set(shared.for_session_keys(keys.anchor.as_deref(), keys.browser_use.as_deref()));
+            let _ = private.set(shared.for_session_keys(&keys));
         }
         Self {
             session: Arc::new(Session {
@@ -137,12 +132,13 @@ impl BrowserTasksServer {
     fn state(&self, extensions: &Extensions) -> Result<Arc<Registry>, McpError> {
         let private = match self.session.private.get() {
             Some(private) => Some(private),
-            None if self.session.per_request_keys => session_keys(extensions).map(|keys| {
-                self.session.private.get_or_init(|| {
-                    self.global
-                        .for_session_keys(keys.anchor.as_deref(), keys.browser_use.as_deref())
+            None if self.session.per_request_keys => {
+                session_keys(extensions, &self.global.env().providers).map(|keys| {
+                    self.session
+                        .private
+                        .get_or_init(|| self.global.for_session_keys(&keys))
                 })
-            }),
+            }
             None => None,
         };
         match private {
@@ -157,9 +153,9 @@ impl BrowserTasksServer {
 }
 
 /// The provider keys an HTTP request brought, if any.
-fn session_keys(extensions: &Extensions) -> Option<SessionKeys> {
+fn session_keys(extensions: &Extensions, providers: &ProviderSet) -> Option<SessionKeys> {
     let parts = extensions.get::<axum::http::request::Parts>()?;
-    let keys = SessionKeys::from_headers(&parts.headers);
+    let keys = SessionKeys::from_headers(&parts.headers, providers);
     (!keys.is_empty()).then_some(keys)
 }
 

@@ -24,7 +24,7 @@ use super::reply::ToolError;
 use super::secrets::SecretStore;
 use super::selection::Selection;
 use super::task_tools::naming;
-use crate::catalog::{Catalog, CatalogTask, RunRecord, TaskChange, TaskSighting};
+use crate::catalog::{CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
 use crate::providers::anchor::AnchorClient;
@@ -105,7 +105,7 @@ pub struct ToolEnv {
     /// `None` when no Browser Use key is configured.
     pub browser_use: Option<BrowserUseClient>,
     pub waits: WaitSettings,
-    pub catalog: Catalog,
+    pub catalog: Arc<dyn CatalogStore>,
     /// Which tasks are listed as tools (to answer whether one is).
     pub selection: Selection,
     /// Configured secrets and the values runs were given.
@@ -135,7 +135,7 @@ pub struct EnvParts {
     pub anchor: Option<AnchorClient>,
     pub browser_use: Option<BrowserUseClient>,
     pub waits: WaitSettings,
-    pub catalog: Catalog,
+    pub catalog: Arc<dyn CatalogStore>,
     pub selection: Selection,
     pub secrets: SecretStore,
     pub activity: Arc<Activity>,

@@ -217,7 +217,7 @@ mod tests {
             browser_use: Some(crate::providers::browser_use::BrowserUseClient::new(keyed).unwrap()),
             browser_use_template: template,
             waits: WaitSettings::default(),
-            catalog: Catalog::in_memory().unwrap(),
+            catalog: std::sync::Arc::new(Catalog::in_memory().unwrap()),
             selection: Selection::default(),
             secrets: Secrets::default(),
         })
