@@ -21,15 +21,12 @@
 //! - [`http`]: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
 //!   graceful shutdown. No MCP logic.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
-//! - `fakes` (feature `fakes`): faithful fakes of the cloud APIs for tests and offline use.
 
 pub mod anchor;
 pub mod browser_use;
 pub mod catalog;
 pub mod cloud;
 pub mod config;
-#[cfg(feature = "fakes")]
-pub mod fakes;
 pub mod http;
 pub mod mcp;
 pub mod params;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::browser_use::{AgentScript, Fault, SkillScript};
+use browser_tasks_fakes::browser_use::{AgentScript, Fault, SkillScript};
 use serde_json::json;
 
 use crate::harness::{Harness, Options, is_error, structured, summary};

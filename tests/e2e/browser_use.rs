@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::browser_use::{AgentOutcome, AgentScript, SkillOutcome, SkillScript};
+use browser_tasks_fakes::browser_use::{AgentOutcome, AgentScript, SkillOutcome, SkillScript};
 use serde_json::{Value, json};
 
 use crate::harness::{Harness, is_error, structured, summary, wait_until};
@@ -393,7 +393,7 @@ async fn a_disabled_skill_is_enabled_with_deploy_task() {
 #[tokio::test]
 async fn a_failing_skill_is_an_error_with_its_error_and_stderr() {
     let bu = std::sync::Arc::new(
-        browser_tasks_mcp::fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+        browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
             .await
             .unwrap(),
     );

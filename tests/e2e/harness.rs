@@ -6,8 +6,8 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::FakeAnchor;
-use browser_tasks_mcp::fakes::browser_use::FakeBrowserUse;
+use browser_tasks_fakes::anchor::FakeAnchor;
+use browser_tasks_fakes::browser_use::FakeBrowserUse;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
     ClientRequest, Implementation, ProgressNotificationParam, ProtocolVersion, Tool,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::{Fault, RunScript};
+use browser_tasks_fakes::anchor::{Fault, RunScript};
 use serde_json::json;
 
 use crate::harness::{Harness, KEY, Options, is_error, structured, summary};
