@@ -12,9 +12,11 @@ use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
     ClientRequest, Implementation, ProgressNotificationParam, ProtocolVersion, Tool,
 };
-use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService, ServiceError};
+use rmcp::service::{
+    ClientLifecycleMode, NotificationContext, PeerRequestOptions, RunningService, ServiceError,
+};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::{ClientHandler, ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
@@ -30,6 +32,8 @@ pub struct Recorder {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
     /// How many `notifications/tools/list_changed` arrived.
     pub list_changed: Arc<std::sync::atomic::AtomicUsize>,
+    /// The protocol version to initialize with (`None`: 2025-11-25).
+    pub protocol: Option<ProtocolVersion>,
 }
 
 impl ClientHandler for Recorder {
@@ -38,7 +42,11 @@ impl ClientHandler for Recorder {
             ClientCapabilities::default(),
             Implementation::new("browser-tasks-e2e", "0.0.0"),
         )
-        .with_protocol_version(ProtocolVersion::V_2025_11_25)
+        .with_protocol_version(
+            self.protocol
+                .clone()
+                .unwrap_or(ProtocolVersion::V_2025_11_25),
+        )
     }
 
     async fn on_progress(
@@ -65,6 +73,9 @@ pub struct Options {
     pub catalog: Option<std::path::PathBuf>,
     /// Configure Browser Use too, against this fake.
     pub browser_use: Option<Arc<FakeBrowserUse>>,
+    /// The client's protocol version (`None`: 2025-11-25). A version without `initialize`
+    /// (2026-07-28) connects with `server/discover` instead.
+    pub protocol: Option<ProtocolVersion>,
 }
 
 impl Default for Options {
@@ -81,6 +92,7 @@ impl Default for Options {
             ],
             catalog: None,
             browser_use: None,
+            protocol: None,
         }
     }
 }
@@ -100,6 +112,12 @@ impl Options {
     /// Configure Browser Use as well, against `fake`.
     pub fn browser_use(mut self, fake: Arc<FakeBrowserUse>) -> Self {
         self.browser_use = Some(fake);
+        self
+    }
+
+    /// Connect with this protocol version.
+    pub fn protocol(mut self, version: ProtocolVersion) -> Self {
+        self.protocol = Some(version);
         self
     }
 
@@ -203,8 +221,23 @@ impl Harness {
                 }
             });
         }
-        let recorder = Recorder::default();
-        let client = recorder.clone().serve(transport).await.expect("initialize");
+        let recorder = Recorder {
+            protocol: options.protocol.clone(),
+            ..Recorder::default()
+        };
+        let client = match &options.protocol {
+            Some(version) if !version.has_initialize() => recorder
+                .clone()
+                .serve_with_lifecycle(
+                    transport,
+                    ClientLifecycleMode::Discover {
+                        preferred_versions: vec![version.clone()],
+                    },
+                )
+                .await
+                .expect("discover"),
+            _ => recorder.clone().serve(transport).await.expect("initialize"),
+        };
         if options.key.is_some() {
             // The server lists the cloud's tasks at startup; let that land first so tests see
             // only their own requests after it.

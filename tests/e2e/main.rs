@@ -12,6 +12,7 @@ mod browser_use_client;
 mod code_tasks;
 mod generated_tasks;
 mod http;
+mod protocol;
 mod runs;
 mod stdio;
 mod task_tools;
