@@ -102,6 +102,32 @@ pub async fn serve_stdio(server: BrowserTasksServer, upkeep: Upkeep) -> Result<(
     Ok(())
 }
 
+/// Serve `server` over any MCP transport (an in-memory duplex in tests, a socket, …) until the
+/// client goes away, keeping the catalog and the tool list up to date meanwhile, as
+/// [`serve_stdio`] does for stdio.
+pub async fn serve_transport<T, E, A>(
+    server: BrowserTasksServer,
+    upkeep: Upkeep,
+    transport: T,
+) -> Result<(), ServeError>
+where
+    T: rmcp::transport::IntoTransport<rmcp::RoleServer, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let _upkeep = start_upkeep(&server, upkeep);
+    let running = match server.serve(transport).await {
+        Ok(running) => running,
+        // The client went away before initializing: nothing to serve, nothing went wrong.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+        Err(error) => return Err(ServeError::Start(error.to_string())),
+    };
+    running
+        .waiting()
+        .await
+        .map_err(|e| ServeError::Session(e.to_string()))?;
+    Ok(())
+}
+
 /// Serve over HTTP on `listener` until `shutdown` resolves, then shut down gracefully.
 pub async fn serve_http(
     listener: tokio::net::TcpListener,
