@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::{FakeAnchor, RunScript};
+use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
 
 const KEY: &str = "sk-fake-anchor-key";
 

@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse, SkillScript};
+use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse, SkillScript};
 
 const KEY: &str = "bu-fake-browser-use-key";
 

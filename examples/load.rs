@@ -16,9 +16,9 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
 use browser_tasks_mcp::anchor::AnchorClient;
 use browser_tasks_mcp::cloud::HttpSettings;
-use browser_tasks_mcp::fakes::anchor::{FakeAnchor, RunScript};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -43,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
         queued_checks: 0,
         running_checks: 0,
         min_duration: Duration::ZERO,
-        outcome: browser_tasks_mcp::fakes::anchor::RunOutcome::Success(Some(json!({"ok": true}))),
+        outcome: browser_tasks_fakes::anchor::RunOutcome::Success(Some(json!({"ok": true}))),
     });
     let task_id = fake.seed_code_task("bench", "export default async () => 1", 1);
 

@@ -21,13 +21,10 @@
 //! - [`http`]: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
 //!   graceful shutdown. No MCP logic.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
-//! - `fakes` (feature `fakes`): faithful fakes of the cloud APIs for tests and offline use.
 
 pub mod catalog;
 pub mod cloud;
 pub mod config;
-#[cfg(feature = "fakes")]
-pub mod fakes;
 pub mod http;
 pub mod mcp;
 pub mod params;
@@ -110,6 +107,32 @@ pub async fn serve_stdio(server: BrowserTasksServer, upkeep: Upkeep) -> Result<(
             tracing::info!("stdin closed before a client initialized; exiting");
             return Ok(());
         }
+        Err(error) => return Err(ServeError::Start(error.to_string())),
+    };
+    running
+        .waiting()
+        .await
+        .map_err(|e| ServeError::Session(e.to_string()))?;
+    Ok(())
+}
+
+/// Serve `server` over any MCP transport (an in-memory duplex in tests, a socket, …) until the
+/// client goes away, keeping the catalog and the tool list up to date meanwhile, as
+/// [`serve_stdio`] does for stdio.
+pub async fn serve_transport<T, E, A>(
+    server: BrowserTasksServer,
+    upkeep: Upkeep,
+    transport: T,
+) -> Result<(), ServeError>
+where
+    T: rmcp::transport::IntoTransport<rmcp::RoleServer, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let _upkeep = start_upkeep(&server, upkeep);
+    let running = match server.serve(transport).await {
+        Ok(running) => running,
+        // The client went away before initializing: nothing to serve, nothing went wrong.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
         Err(error) => return Err(ServeError::Start(error.to_string())),
     };
     running

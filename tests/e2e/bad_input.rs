@@ -146,7 +146,7 @@ async fn an_unknown_tool_is_a_protocol_error() {
 
 #[tokio::test]
 async fn without_a_key_tools_say_what_to_configure() {
-    let h = Harness::with(Options::default().without_key()).await;
+    let h = Harness::with(Options::default().without_key().binary()).await;
     let before = h.request_count();
     assert_eq!(
         h.tools().len(),

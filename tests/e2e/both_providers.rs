@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::browser_use::{AgentScript, Fault, SkillScript};
+use browser_tasks_fakes::browser_use::{AgentScript, Fault, SkillScript};
 use serde_json::json;
 
 use crate::harness::{Harness, Options, is_error, structured, summary};
@@ -91,7 +91,7 @@ async fn a_wrong_key_is_reported_as_such() {
 
 #[tokio::test]
 async fn one_server_serves_both_clouds() {
-    let h = Harness::both().await;
+    let h = Harness::with_browser_use(Options::default().binary()).await;
     let line = h.stderr_containing("serving 9 MCP tools").await;
     assert!(
         line.contains("providers: Anchor Browser (") && line.contains("Browser Use Cloud ("),
@@ -188,7 +188,7 @@ async fn one_server_serves_both_clouds() {
 
 #[tokio::test]
 async fn without_any_key_calls_say_how_to_configure_either_cloud() {
-    let h = Harness::with(Options::default().without_key()).await;
+    let h = Harness::with(Options::default().without_key().binary()).await;
     let result = h
         .call(
             "run_task",

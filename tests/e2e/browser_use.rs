@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::browser_use::{AgentOutcome, AgentScript, SkillOutcome, SkillScript};
+use browser_tasks_fakes::browser_use::{AgentOutcome, AgentScript, SkillOutcome, SkillScript};
 use serde_json::{Value, json};
 
-use crate::harness::{Harness, is_error, structured, summary, wait_until};
+use crate::harness::{Harness, Options, is_error, structured, summary, wait_until};
 
 const CREATE: &str = "POST /tasks";
 const STATUS: &str = "GET /tasks/{task_id}/status";
@@ -141,7 +141,7 @@ async fn a_failed_or_unsuccessful_agent_task_is_an_error_with_its_reason() {
 
 #[tokio::test]
 async fn cancelling_the_request_stops_the_task_in_the_cloud() {
-    let h = Harness::browser_use_only().await;
+    let h = Harness::with_browser_use(Options::default().without_key().binary()).await;
     h.bu()
         .set_default_task_script(AgentScript::default().lasting(Duration::from_secs(600)));
     let handle = h
@@ -393,7 +393,7 @@ async fn a_disabled_skill_is_enabled_with_deploy_task() {
 #[tokio::test]
 async fn a_failing_skill_is_an_error_with_its_error_and_stderr() {
     let bu = std::sync::Arc::new(
-        browser_tasks_mcp::fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+        browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
             .await
             .unwrap(),
     );
@@ -407,12 +407,7 @@ async fn a_failing_skill_is_an_error_with_its_error_and_stderr() {
             ..search_skill()
         },
     );
-    let h = Harness::with(
-        crate::harness::Options::default()
-            .without_key()
-            .browser_use(bu),
-    )
-    .await;
+    let h = Harness::with(Options::default().without_key().browser_use(bu)).await;
     // Synced at startup: the seeded skill becomes a tool.
     h.wait_for_tool("broken_scraper").await;
     let result = h.call("broken_scraper", json!({"query": "x"})).await;
@@ -554,7 +549,7 @@ async fn failed_and_cancelled_generations() {
 #[tokio::test]
 async fn agent_secrets_never_reach_results_logs_or_the_catalog() {
     const SECRET: &str = "hunter2-very-secret";
-    let h = Harness::browser_use_only().await;
+    let h = Harness::with_browser_use(Options::default().without_key().binary()).await;
     h.bu().set_default_task_script(AgentScript {
         outcome: AgentOutcome::Finished {
             output: Some(format!("Logged in with {SECRET} and read the balance.")),

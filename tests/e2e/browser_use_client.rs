@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
+use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse};
 use browser_tasks_mcp::browser_use::BrowserUseClient;
 use browser_tasks_mcp::browser_use::models::{
     CreateSkill, CreateTask, SkillStatus, TaskStatus, UpdateSkill,
 };
 use browser_tasks_mcp::cloud::HttpSettings;
-use browser_tasks_mcp::fakes::browser_use::{AgentScript, FakeBrowserUse};
 
 use crate::harness::BU_KEY;
 

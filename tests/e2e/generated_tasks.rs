@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::{GenerationOutcome, GenerationScript, RunScript};
+use browser_tasks_fakes::anchor::{GenerationOutcome, GenerationScript, RunScript};
 use serde_json::json;
 
 use crate::harness::{Harness, is_error, structured, summary};
@@ -171,7 +171,7 @@ async fn a_failed_generated_run_is_an_error() {
         .to_string();
     h.fake.set_run_script(
         &task_id,
-        RunScript::ending(browser_tasks_mcp::fakes::anchor::RunOutcome::Failure(
+        RunScript::ending(browser_tasks_fakes::anchor::RunOutcome::Failure(
             "Button never appeared".into(),
         )),
     );

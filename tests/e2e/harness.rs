@@ -1,23 +1,35 @@
 //! The test harness: a fake Anchor API (and, when asked, a fake Browser Use API) in this
-//! process, the real server binary spawned over stdio and pointed at them, and rmcp's client
-//! driving it, recording every progress and list-changed notification.
+//! process, the server pointed at them, and rmcp's client driving it, recording every progress
+//! and list-changed notification.
+//!
+//! The server runs in this process by default, built with the library's API from the same
+//! settings the binary would read and connected over an in-memory duplex (fast: no process,
+//! no stdio). [`Options::binary`] spawns the real binary over stdio instead, for tests of the
+//! process itself: what it writes to stderr (startup line, logs that must not hold secrets) and
+//! catalogs shared between processes.
 
+use std::collections::HashMap;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::FakeAnchor;
-use browser_tasks_mcp::fakes::browser_use::FakeBrowserUse;
+use browser_tasks_fakes::anchor::FakeAnchor;
+use browser_tasks_fakes::browser_use::FakeBrowserUse;
+use browser_tasks_mcp::config::{Cli, Config};
+use clap::{CommandFactory, Parser};
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
     ClientRequest, Implementation, ProgressNotificationParam, ProtocolVersion, Tool,
 };
-use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService, ServiceError};
-use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::service::{
+    ClientLifecycleMode, NotificationContext, PeerRequestOptions, RunningService, ServiceError,
+};
+use rmcp::transport::{ConfigureCommandExt, IntoTransport, TokioChildProcess};
+use rmcp::{ClientHandler, ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
+use tokio::task::JoinHandle;
 
 pub const KEY: &str = "sk-test-4f1c9a7e-secret";
 /// The Browser Use key the fake accepts.
@@ -30,6 +42,8 @@ pub struct Recorder {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
     /// How many `notifications/tools/list_changed` arrived.
     pub list_changed: Arc<std::sync::atomic::AtomicUsize>,
+    /// The protocol version to initialize with (`None`: 2025-11-25).
+    pub protocol: Option<ProtocolVersion>,
 }
 
 impl ClientHandler for Recorder {
@@ -38,7 +52,11 @@ impl ClientHandler for Recorder {
             ClientCapabilities::default(),
             Implementation::new("browser-tasks-e2e", "0.0.0"),
         )
-        .with_protocol_version(ProtocolVersion::V_2025_11_25)
+        .with_protocol_version(
+            self.protocol
+                .clone()
+                .unwrap_or(ProtocolVersion::V_2025_11_25),
+        )
     }
 
     async fn on_progress(
@@ -65,6 +83,11 @@ pub struct Options {
     pub catalog: Option<std::path::PathBuf>,
     /// Configure Browser Use too, against this fake.
     pub browser_use: Option<Arc<FakeBrowserUse>>,
+    /// The client's protocol version (`None`: 2025-11-25). A version without `initialize`
+    /// (2026-07-28) connects with `server/discover` instead.
+    pub protocol: Option<ProtocolVersion>,
+    /// Spawn the real binary over stdio instead of serving in this process.
+    pub binary: bool,
 }
 
 impl Default for Options {
@@ -81,6 +104,8 @@ impl Default for Options {
             ],
             catalog: None,
             browser_use: None,
+            protocol: None,
+            binary: false,
         }
     }
 }
@@ -103,6 +128,40 @@ impl Options {
         self
     }
 
+    /// Connect with this protocol version.
+    pub fn protocol(mut self, version: ProtocolVersion) -> Self {
+        self.protocol = Some(version);
+        self
+    }
+
+    /// Run the real binary over stdio: for tests of what the process writes to stderr, and of
+    /// catalogs shared between processes.
+    pub fn binary(mut self) -> Self {
+        self.binary = true;
+        self
+    }
+
+    /// The settings the server reads from its environment: provider keys and base URLs, the
+    /// catalog, and `env`.
+    fn server_env(&self, anchor_url: &str, catalog: &std::path::Path) -> Vec<(String, String)> {
+        let mut vars = vec![
+            ("ANCHORBROWSER_BASE_URL".to_string(), anchor_url.to_string()),
+            (
+                "BROWSER_TASKS_CATALOG".to_string(),
+                catalog.display().to_string(),
+            ),
+        ];
+        if let Some(key) = &self.key {
+            vars.push(("ANCHOR_API_KEY".into(), key.clone()));
+        }
+        if let Some(bu) = &self.browser_use {
+            vars.push(("BROWSER_USE_API_KEY".into(), BU_KEY.into()));
+            vars.push(("BROWSER_USE_BASE_URL".into(), bu.url().to_string()));
+        }
+        vars.extend(self.env.iter().cloned());
+        vars
+    }
+
     /// Use this catalog file (to restart on it, or share it between two servers).
     pub fn catalog(mut self, path: &std::path::Path) -> Self {
         self.catalog = Some(path.to_path_buf());
@@ -119,7 +178,10 @@ pub struct Harness {
     _catalog_dir: Option<tempfile::TempDir>,
     pub client: RunningService<RoleClient, Recorder>,
     pub recorder: Recorder,
-    stderr: Arc<Mutex<Vec<u8>>>,
+    /// The binary's stderr (`None` in process: there is no such stream to check).
+    stderr: Option<Arc<Mutex<Vec<u8>>>>,
+    /// The server serving in this process, if it does.
+    in_process: Option<JoinHandle<Result<(), browser_tasks_mcp::ServeError>>>,
     tools: Vec<Tool>,
 }
 
@@ -131,11 +193,6 @@ impl Harness {
     /// A server with Browser Use only.
     pub async fn browser_use_only() -> Self {
         Self::with_browser_use(Options::default().without_key()).await
-    }
-
-    /// A server with both providers.
-    pub async fn both() -> Self {
-        Self::with_browser_use(Options::default()).await
     }
 
     /// A server configured as `options` say, plus Browser Use against a fresh fake.
@@ -168,43 +225,25 @@ impl Harness {
                 (dir.path().join("catalog.sqlite3"), Some(dir))
             }
         };
-        let command = Command::new(BIN).configure(|cmd| {
-            cmd.env_remove("ANCHOR_API_KEY")
-                .env_remove("ANCHORBROWSER_API_KEY")
-                .env_remove("BROWSER_USE_API_KEY")
-                .env("ANCHORBROWSER_BASE_URL", &url)
-                .env("BROWSER_TASKS_CATALOG", &catalog)
-                .env("RUST_LOG", "debug");
-            if let Some(key) = &options.key {
-                cmd.env("ANCHOR_API_KEY", key);
-            }
-            if let Some(bu) = &options.browser_use {
-                cmd.env("BROWSER_USE_API_KEY", BU_KEY)
-                    .env("BROWSER_USE_BASE_URL", bu.url());
-            }
-            for (k, v) in &options.env {
-                cmd.env(k, v);
-            }
-        });
-        let (transport, stderr_pipe) = TokioChildProcess::builder(command)
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn the server");
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(mut pipe) = stderr_pipe {
-            let sink = stderr.clone();
-            tokio::spawn(async move {
-                let mut buffer = [0u8; 4096];
-                while let Ok(n) = pipe.read(&mut buffer).await {
-                    if n == 0 {
-                        break;
-                    }
-                    sink.lock().unwrap().extend_from_slice(&buffer[..n]);
-                }
-            });
-        }
-        let recorder = Recorder::default();
-        let client = recorder.clone().serve(transport).await.expect("initialize");
+        let env = options.server_env(&url, &catalog);
+        let recorder = Recorder {
+            protocol: options.protocol.clone(),
+            ..Recorder::default()
+        };
+        let (client, stderr, in_process) = if options.binary {
+            let (transport, stderr) = spawn_binary(&env);
+            let client = connect(&recorder, transport, &options.protocol).await;
+            (client, Some(stderr), None)
+        } else {
+            let (server, upkeep) =
+                browser_tasks_mcp::build_server(in_process_config(&env)).expect("build the server");
+            let (client_end, server_end) = tokio::io::duplex(1 << 16);
+            let serving = tokio::spawn(browser_tasks_mcp::serve_transport(
+                server, upkeep, server_end,
+            ));
+            let client = connect(&recorder, client_end, &options.protocol).await;
+            (client, None, Some(serving))
+        };
         if options.key.is_some() {
             // The server lists the cloud's tasks at startup; let that land first so tests see
             // only their own requests after it.
@@ -222,6 +261,7 @@ impl Harness {
             client,
             recorder,
             stderr,
+            in_process,
             tools,
         }
     }
@@ -236,10 +276,24 @@ impl Harness {
         self.client.list_all_tools().await.expect("tools/list")
     }
 
-    /// Stop the server (its client closes stdin) and hand back the fake, to restart on.
+    /// Stop the server (its client closes the connection) and hand back the fake, to restart
+    /// on.
     pub async fn stop(self) -> Arc<FakeAnchor> {
-        let Self { fake, client, .. } = self;
+        let Self {
+            fake,
+            client,
+            in_process,
+            ..
+        } = self;
         client.cancel().await.expect("stop the client");
+        if let Some(serving) = in_process {
+            // Wait until it is gone (its catalog closed) before anything restarts on the file.
+            tokio::time::timeout(Duration::from_secs(10), serving)
+                .await
+                .expect("the server stops when its client does")
+                .expect("the server task")
+                .expect("the server ends cleanly");
+        }
         fake
     }
 
@@ -353,9 +407,14 @@ impl Harness {
         );
     }
 
-    /// Everything the server wrote to stderr so far.
+    /// Everything the server wrote to stderr so far (a server started with
+    /// [`Options::binary`] only).
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+        let stderr = self
+            .stderr
+            .as_ref()
+            .expect("stderr is the binary's: start this server with Options::binary()");
+        String::from_utf8_lossy(&stderr.lock().unwrap()).into_owned()
     }
 
     /// Wait until stderr contains `needle` (the reader drains the pipe in the background).
@@ -387,6 +446,109 @@ impl Harness {
     /// How many requests the fake has received so far (to compare after a call).
     pub fn request_count(&self) -> usize {
         self.fake.requests().len()
+    }
+}
+
+/// Spawn the real binary over stdio with exactly `env` for its settings (and `RUST_LOG=debug`),
+/// draining its stderr into the returned buffer.
+fn spawn_binary(env: &[(String, String)]) -> (TokioChildProcess, Arc<Mutex<Vec<u8>>>) {
+    let command = Command::new(BIN).configure(|cmd| {
+        cmd.env_remove("ANCHOR_API_KEY")
+            .env_remove("ANCHORBROWSER_API_KEY")
+            .env_remove("BROWSER_USE_API_KEY")
+            .env("RUST_LOG", "debug");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+    });
+    let (transport, stderr_pipe) = TokioChildProcess::builder(command)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the server");
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    if let Some(mut pipe) = stderr_pipe {
+        let sink = stderr.clone();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer).await {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        });
+    }
+    (transport, stderr)
+}
+
+/// The configuration the binary would build from `env`, built here instead. Settings that are
+/// flags become flags (clap would otherwise read this process's own environment, which parallel
+/// tests share); keys and secrets are read from `env` alone. A setting the server would not
+/// read fails the test rather than being silently dropped.
+fn in_process_config(env: &[(String, String)]) -> Config {
+    let vars: HashMap<String, String> = env.iter().cloned().collect();
+    let mut used = std::collections::HashSet::new();
+    let mut args = vec!["browser-tasks-mcp".to_string()];
+    for arg in Cli::command().get_arguments() {
+        let (Some(var), Some(long)) = (arg.get_env().and_then(|v| v.to_str()), arg.get_long())
+        else {
+            continue;
+        };
+        let Some(value) = vars.get(var) else {
+            continue;
+        };
+        used.insert(var.to_string());
+        if arg.get_action().takes_values() {
+            args.push(format!("--{long}={value}"));
+        } else if matches!(value.as_str(), "1" | "true" | "yes" | "on") {
+            args.push(format!("--{long}"));
+        }
+    }
+    let cli = Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("flags {args:?}: {e}"));
+    let read = Mutex::new(std::collections::HashSet::new());
+    let env_fn = |name: &str| {
+        read.lock().unwrap().insert(name.to_string());
+        vars.get(name).cloned()
+    };
+    let config = Config::from_cli(cli, env_fn, vars.clone())
+        .unwrap_or_else(|e| panic!("configuration from {args:?}: {e}"));
+    let read = read.into_inner().unwrap();
+    // Secrets by naming rule are found by scanning every variable; logging is the binary's.
+    let ignored: Vec<&String> = vars
+        .keys()
+        .filter(|var| !used.contains(*var) && !read.contains(*var))
+        .filter(|var| !var.starts_with("BROWSER_TASKS_SECRET_") && var.as_str() != "RUST_LOG")
+        .collect();
+    assert!(
+        ignored.is_empty(),
+        "an in-process server would ignore {ignored:?}: use Options::binary()"
+    );
+    config
+}
+
+/// Connect rmcp's client over `transport`: `initialize` with `protocol` (default 2025-11-25),
+/// or `server/discover` for a version without `initialize`.
+async fn connect<T, E, A>(
+    recorder: &Recorder,
+    transport: T,
+    protocol: &Option<ProtocolVersion>,
+) -> RunningService<RoleClient, Recorder>
+where
+    T: IntoTransport<RoleClient, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match protocol {
+        Some(version) if !version.has_initialize() => recorder
+            .clone()
+            .serve_with_lifecycle(
+                transport,
+                ClientLifecycleMode::Discover {
+                    preferred_versions: vec![version.clone()],
+                },
+            )
+            .await
+            .expect("discover"),
+        _ => recorder.clone().serve(transport).await.expect("initialize"),
     }
 }
 

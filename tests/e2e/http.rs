@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::{FakeAnchor, RunScript};
+use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
 use futures::StreamExt;
 use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest};
 use rmcp::service::{PeerRequestOptions, RunningService};
@@ -555,7 +555,7 @@ async fn sessions_bring_their_own_keys_and_stay_private() {
 
 #[tokio::test]
 async fn a_session_brings_its_own_browser_use_key() {
-    let bu = browser_tasks_mcp::fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+    let bu = browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
         .await
         .unwrap();
     let server = HttpServer::start(

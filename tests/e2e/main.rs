@@ -1,5 +1,7 @@
-//! End-to-end tests: the real server binary over stdio and HTTP, driven by rmcp's client (and
-//! raw clients where a transport needs it), against the fake Anchor and Browser Use APIs. One test binary (faster to build than one per file).
+//! End-to-end tests: the server driven by rmcp's client (and raw clients where a transport
+//! needs it) against the fake Anchor and Browser Use APIs; in this process by default, the real
+//! binary over stdio and HTTP where the process itself is under test (see `harness.rs`). One
+//! test binary (faster to build than one per file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod harness;
@@ -12,6 +14,7 @@ mod browser_use_client;
 mod code_tasks;
 mod generated_tasks;
 mod http;
+mod protocol;
 mod runs;
 mod stdio;
 mod task_tools;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::{RunOutcome, RunScript};
+use browser_tasks_fakes::anchor::{RunOutcome, RunScript};
 use serde_json::json;
 
 use crate::harness::{Harness, Options, is_error, structured, summary};

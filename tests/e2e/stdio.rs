@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::FakeAnchor;
+use browser_tasks_fakes::anchor::FakeAnchor;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;

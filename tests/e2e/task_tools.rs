@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use browser_tasks_fakes::anchor::{FakeAnchor, Fault};
 use browser_tasks_mcp::anchor::AnchorClient;
 use browser_tasks_mcp::cloud::HttpSettings;
-use browser_tasks_mcp::fakes::anchor::{FakeAnchor, Fault};
 use serde_json::{Value, json};
 
 use crate::harness::{Harness, KEY, Options, is_error, structured, summary, wait_until};
@@ -147,8 +147,13 @@ async fn the_tool_and_its_runs_survive_a_restart() {
 
 #[tokio::test]
 async fn two_servers_share_one_catalog() {
-    let a = Harness::start().await;
-    let b = Harness::on(a.fake.clone(), Options::default().catalog(&a.catalog)).await;
+    // Two processes, as a desktop client's and an IDE's would be.
+    let a = Harness::with(Options::default().binary()).await;
+    let b = Harness::on(
+        a.fake.clone(),
+        Options::default().catalog(&a.catalog).binary(),
+    )
+    .await;
     let seen_by_b = b.list_changes();
     let task_id = generate(&a, hn_task()).await;
     // b notices a's write to the catalog and tells its own client.
@@ -325,8 +330,12 @@ async fn a_refresh_drops_deleted_tasks_but_never_empties_the_list_on_errors() {
 #[tokio::test]
 async fn a_configured_secret_is_no_argument_and_never_leaks() {
     let secret = "hunter2-horse-battery";
-    let h =
-        Harness::with(Options::default().env("BROWSER_TASKS_SECRET_SITE_PASSWORD", secret)).await;
+    let h = Harness::with(
+        Options::default()
+            .env("BROWSER_TASKS_SECRET_SITE_PASSWORD", secret)
+            .binary(),
+    )
+    .await;
     generate(
         &h,
         json!({

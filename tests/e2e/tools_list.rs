@@ -3,7 +3,7 @@
 use browser_tasks_mcp::mcp::schema::violations;
 use serde_json::Value;
 
-use crate::harness::Harness;
+use crate::harness::{Harness, Options};
 
 #[tokio::test]
 async fn tools_list_is_exactly_the_static_tools() {
@@ -106,4 +106,52 @@ async fn every_tool_is_described_annotated_and_portable() {
             "{name}"
         );
     }
+}
+
+/// The in-process server the harness builds is the one the binary builds from the same
+/// settings: the same instructions, and the same tools, a task tool with a configured secret
+/// and a wait budget from the environment included.
+#[tokio::test]
+async fn the_in_process_server_is_the_binarys() {
+    let options = Options::default()
+        .env("BROWSER_TASKS_WAIT_SECONDS", "7")
+        .env("BROWSER_TASKS_SECRET_SITE_PASSWORD", "hunter2-in-both")
+        .env("BROWSER_TASKS_TASK_TOOLS", "price*");
+    let fake = std::sync::Arc::new(
+        browser_tasks_fakes::anchor::FakeAnchor::start(crate::harness::KEY)
+            .await
+            .unwrap(),
+    );
+    fake.seed_code_task(
+        "Price Checker",
+        "const u = process.env.ANCHOR_URL; const p = process.env.ANCHOR_SITE_PASSWORD;",
+        1,
+    );
+    fake.seed_code_task("Other", "const u = process.env.ANCHOR_URL;", 1);
+    let mut listed = Vec::new();
+    for options in [options.clone(), options.binary()] {
+        let h = Harness::on(fake.clone(), options).await;
+        h.wait_for_tool("price_checker").await;
+        let info = h.client.peer_info().unwrap();
+        let instructions = info.instructions.clone();
+        listed.push((
+            instructions,
+            serde_json::to_value(h.list_tools().await).unwrap(),
+        ));
+        h.stop().await;
+    }
+    let tools = listed[0].1.as_array().unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"price_checker") && !names.contains(&"other"),
+        "{names:?}"
+    );
+    let checker = tools.iter().find(|t| t["name"] == "price_checker").unwrap();
+    assert!(
+        checker["inputSchema"]["properties"]
+            .get("site_password")
+            .is_none(),
+        "a configured secret is no argument: {checker:#}"
+    );
+    assert_eq!(listed[0], listed[1]);
 }

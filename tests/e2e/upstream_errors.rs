@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_mcp::fakes::anchor::{Fault, RunScript};
+use browser_tasks_fakes::anchor::{Fault, RunScript};
 use serde_json::json;
 
 use crate::harness::{Harness, KEY, Options, is_error, structured, summary};
@@ -13,7 +13,7 @@ const RUN: &str = "POST /v1/task/run";
 #[tokio::test]
 async fn a_wrong_key_is_a_401_with_a_hint_and_never_leaks() {
     let wrong = "sk-wrong-0b5e2d";
-    let h = Harness::with(Options::default().env("ANCHOR_API_KEY", wrong)).await;
+    let h = Harness::with(Options::default().env("ANCHOR_API_KEY", wrong).binary()).await;
     let result = h.call("list_tasks", json!({})).await;
     assert!(is_error(&result));
     insta::assert_snapshot!("unauthorized", summary(&result));

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::{AgentOutcome, AgentScript, SkillOutcome, SkillScript};
-use crate::fakes::ledger::{Gated, Ledger};
+use crate::ledger::{Gated, Ledger};
 
 pub(super) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -17,6 +17,22 @@ pub(super) fn now() -> String {
 
 pub(super) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A skill's URL slug, as the vendor would plausibly derive it from the title: lowercase
+/// ASCII letters and digits, every other run of characters one `-`, none at either end.
+fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-').len();
+    out.truncate(trimmed);
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +106,7 @@ impl SkillRecord {
             .unwrap_or_else(|| format!("Skill for {}", self.goal));
         json!({
             "id": self.id,
-            "slug": crate::mcp::task_tools::naming::slug(&title).replace('_', "-"),
+            "slug": slug(&title),
             "title": title,
             "description": self.description.clone().unwrap_or_else(|| self.goal.clone()),
             "categories": ["other"],
@@ -366,5 +382,23 @@ pub(super) fn sample(schema: &Value) -> Value {
             Some(first) => first.clone(),
             None => json!("sample"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_single_dashes() {
+        assert_eq!(slug("Search demo"), "search-demo");
+        assert_eq!(
+            slug("Skill for HN: top 10 posts!"),
+            "skill-for-hn-top-10-posts"
+        );
+        assert_eq!(slug("  --Café  au_lait--  "), "caf-au-lait");
+        assert_eq!(slug("already-a-slug"), "already-a-slug");
+        assert_eq!(slug("!!!"), "");
+        assert_eq!(slug(""), "");
     }
 }

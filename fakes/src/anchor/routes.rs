@@ -14,12 +14,12 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now};
-use crate::fakes::ledger::gate;
+use crate::ledger::gate;
 
 type Shared = Arc<Mutex<State>>;
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
-    crate::fakes::ledger::lock(state)
+    crate::ledger::lock(state)
 }
 
 pub(super) fn router(state: Shared) -> Router {

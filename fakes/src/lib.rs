@@ -1,4 +1,6 @@
-//! Fakes of the cloud APIs, written and owned by this project (feature `fakes`).
+//! Fakes of the cloud APIs, written and owned by this project: a crate of the workspace that
+//! browser-tasks-mcp's tests and examples use as a dev-dependency (the shipped binary does not
+//! carry it, and it does not depend on the server).
 //!
 //! These machines cannot reach the vendors, so the clients are proven against fakes that hold
 //! them to the documented contract (CONTRACT.md): the same paths, auth, validation and error

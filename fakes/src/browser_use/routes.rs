@@ -15,12 +15,12 @@ use serde_json::{Map, Value, json};
 
 use super::SkillScript;
 use super::state::{AgentTask, SkillRecord, State, detail, new_id, now, sample};
-use crate::fakes::ledger::gate;
+use crate::ledger::gate;
 
 type Shared = Arc<Mutex<State>>;
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
-    crate::fakes::ledger::lock(state)
+    crate::ledger::lock(state)
 }
 
 pub(super) fn router(state: Shared) -> Router {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value, json};
 
 use super::{GenerationOutcome, GenerationScript, RunOutcome, RunScript};
-use crate::fakes::ledger::{Gated, Ledger};
+use crate::ledger::{Gated, Ledger};
 
 pub(super) const TEAM_ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
 
