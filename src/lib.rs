@@ -98,22 +98,7 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
 /// Serve `server` over stdio until the client closes stdin, keeping the catalog and the tool
 /// list up to date meanwhile.
 pub async fn serve_stdio(server: BrowserTasksServer, upkeep: Upkeep) -> Result<(), ServeError> {
-    let _upkeep = start_upkeep(&server, upkeep);
-    let running = match server.serve(rmcp::transport::stdio()).await {
-        Ok(running) => running,
-        // stdin closed before any client spoke (Ctrl-D by hand, a client that gave up): there
-        // is nothing to serve, and nothing went wrong.
-        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
-            tracing::info!("stdin closed before a client initialized; exiting");
-            return Ok(());
-        }
-        Err(error) => return Err(ServeError::Start(error.to_string())),
-    };
-    running
-        .waiting()
-        .await
-        .map_err(|e| ServeError::Session(e.to_string()))?;
-    Ok(())
+    serve_transport(server, upkeep, rmcp::transport::stdio()).await
 }
 
 /// Serve `server` over any MCP transport (an in-memory duplex in tests, a socket, …) until the
@@ -131,8 +116,12 @@ where
     let _upkeep = start_upkeep(&server, upkeep);
     let running = match server.serve(transport).await {
         Ok(running) => running,
-        // The client went away before initializing: nothing to serve, nothing went wrong.
-        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+        // The client went away before initializing (stdin closed by hand, a client that gave
+        // up): there is nothing to serve, and nothing went wrong.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+            tracing::info!("the client left before it initialized; exiting");
+            return Ok(());
+        }
         Err(error) => return Err(ServeError::Start(error.to_string())),
     };
     running

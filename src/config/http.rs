@@ -1,5 +1,9 @@
 //! The HTTP transport's flags (and `--transport`, which picks it), and their check into
 //! [`HttpOptions`]: where to listen, who may connect, and how much a client may ask of it.
+//!
+//! Flag doc comments are the `--help` text, so they stay as a person reads them (a bare example URL), not
+//! as rustdoc would like them.
+#![allow(rustdoc::bare_urls)]
 
 use std::time::Duration;
 

@@ -1,5 +1,9 @@
 //! The task flags: where the catalog lives, which tasks become tools, the secret parameters
 //! supplied from the environment, and how often the catalog is refreshed and watched.
+//!
+//! Flag doc comments are the `--help` text, so they stay as a person reads them (`<NAME>` placeholders), not
+//! as rustdoc would like them.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -137,7 +137,7 @@ impl std::fmt::Debug for Registry {
 
 impl Registry {
     /// The registry of a server, with a fresh activity record. Inside a Tokio runtime it
-    /// starts watching for task changes at once (see [`Registry::watch_changes`]).
+    /// starts watching for task changes at once, announcing each to the clients.
     pub fn new(setup: Setup) -> Arc<Self> {
         Self::with_activity(setup, Arc::default())
     }

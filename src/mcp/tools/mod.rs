@@ -1,12 +1,11 @@
-//! The static tools, one file each. A tool file holds its name, its `Args` (whose doc comments
-//! become the schema descriptions the model reads), its own argument rules, its definition
-//! (title, description, annotations, schemas) and the code that runs it.
+//! The static tools, one file each. A tool file holds its name, the arguments every provider's
+//! call takes (whose doc comments become the schema descriptions the model reads), the checks
+//! they share, and how its definition and calls are composed from the configured providers'
+//! parts (each provider's own arguments, texts, rules and code live in its folder,
+//! `providers::*::adapter`); [`compose`] does the composing and picks the provider of each call.
 //!
 //! Every tool answers with a [`Reply`] (summary + structured content) or a [`ToolError`]
 //! (an `isError` result); protocol errors are left to the server for unknown tools.
-//!
-//! The same tools serve Anchor Browser, Browser Use Cloud or both; [`providers`] fits each
-//! definition to the providers configured and picks the provider of each call.
 
 pub mod cancel_execution;
 pub mod compose;
