@@ -402,10 +402,21 @@ mod tests {
         /// No input panics a tool's argument checking, and every refusal explains itself.
         #[test]
         fn no_arguments_panic_any_tool(args in arguments()) {
-            let state = shared();
-            for (tool, definition) in definitions(Providers::BOTH) {
-                let validator = ArgsValidator::new(&definition.input_schema);
-                if let Err(problems) = tool.check_arguments(state.env(), &validator, args.clone()) {
+            // Built once: compiling nine validators per case is most of this test's time.
+            static CHECKED: std::sync::LazyLock<(
+                std::sync::Arc<crate::mcp::Registry>,
+                Vec<(StaticTool, ArgsValidator)>,
+            )> = std::sync::LazyLock::new(|| {
+                let validators = definitions(Providers::BOTH)
+                    .into_iter()
+                    .map(|(tool, definition)| (tool, ArgsValidator::new(&definition.input_schema)))
+                    .collect();
+                (shared(), validators)
+            });
+            let (state, validators) = &*CHECKED;
+            for (tool, validator) in validators {
+                let tool = *tool;
+                if let Err(problems) = tool.check_arguments(state.env(), validator, args.clone()) {
                     prop_assert!(!problems.is_empty());
                     let text = args::render(tool.name(), &problems);
                     prop_assert!(problems.iter().all(|p| !p.message.is_empty()), "{}", text);
