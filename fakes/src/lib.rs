@@ -3,7 +3,8 @@
 //! carry it, and it does not depend on the server).
 //!
 //! These machines cannot reach the vendors, so the clients are proven against fakes that hold
-//! them to the documented contract (CONTRACT.md): the same paths, auth, validation and error
+//! them to the vendors' documented contract (their OpenAPI files and pages, summarized in the
+//! server's provider module docs): the same paths, auth, validation and error
 //! shapes, the same lifecycles (scriptable), plus counters and a request log so tests can
 //! assert what arrived (for example that a run was POSTed exactly once).
 //!

@@ -1,6 +1,6 @@
 //! The one error type every provider call returns, and the lenient reading of error bodies.
 //!
-//! Both vendors answer errors in several shapes (CONTRACT.md §A.1, §B.1): `{"error": {"code",
+//! Both vendors answer errors in several shapes (see each provider's module docs): `{"error": {"code",
 //! "message"}}`, `{"error": "text"}`, `{"error": {"error": {...}}}`, `{"message": "..."}`,
 //! FastAPI's `{"detail": "..." | [{loc, msg}] | {code, message}}`, or no JSON at all. We keep
 //! whatever message we can find, so the agent reads the API's own words.

@@ -1,4 +1,4 @@
-//! A fake of Anchor Browser's Tasks API (CONTRACT.md §A.1–A.3) on 127.0.0.1.
+//! A fake of Anchor Browser's Tasks API (v1 code tasks, v2 Task Builder) on 127.0.0.1.
 //!
 //! What it enforces: the `anchor-api-key` header (401 otherwise); the documented request
 //! validation (task name pattern, base64 code, version patterns, UUID path ids, `ANCHOR_`

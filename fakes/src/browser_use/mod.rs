@@ -1,4 +1,4 @@
-//! A fake of Browser Use Cloud's API v2 (CONTRACT.md §B) on 127.0.0.1, served under
+//! A fake of Browser Use Cloud's API v2 on 127.0.0.1, served under
 //! `/api/v2` like the real one (so a client that drops its base URL's path is caught).
 //!
 //! What it enforces: the `X-Browser-Use-API-Key` header (401 `{"detail": …}` otherwise);

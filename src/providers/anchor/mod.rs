@@ -1,5 +1,17 @@
-//! Client of Anchor Browser's Tasks API (CONTRACT.md §A): the legacy v1 code tasks
-//! (create, versions, deploy, run, executions) and the v2 Task Builder (generate, run).
+//! Client of Anchor Browser's Tasks API: the legacy v1 code tasks (create, versions, deploy,
+//! run, executions) and the v2 Task Builder (generate, run).
+//!
+//! The API facts this client relies on (vendor docs: <https://docs.anchorbrowser.io>, tasks at
+//! <https://docs.anchorbrowser.io/advanced/tasks>; the OpenAPI file is `spec/openapi.yaml` in
+//! the vendor's Python SDK repository, `anchorbrowser/AnchorBrowser-SDK-Python`):
+//! - base URL `https://api.anchorbrowser.io`, key in the `anchor-api-key` header;
+//! - v1 answers are wrapped in `{"data": …}`, errors are `{"error": {"code", "message"}}`;
+//!   v2 answers are not wrapped, and its errors nest the same way;
+//! - a code task is TypeScript sent base64-encoded; task names are 1–255 letters, digits, `-`
+//!   and `_`; versions are `draft`, `latest` or a published number; run inputs are
+//!   `ANCHOR_`-prefixed environment variables with string values;
+//! - runs are started with `async: true` and followed by execution id (v1, under their task)
+//!   or run id (v2); generated tasks cannot be listed, only read by id.
 //!
 //! One method per endpoint, typed in and out; no MCP types. Every call that starts or changes
 //! something is sent exactly once (see [`crate::cloud::CallKind`]).

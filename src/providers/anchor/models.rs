@@ -1,4 +1,5 @@
-//! Request and response types of Anchor's Tasks API (CONTRACT.md §A.2, §A.3).
+//! Request and response types of Anchor's Tasks API (v1 code tasks, v2 Task Builder; see the
+//! module docs of [`crate::providers::anchor`] for the API facts they follow).
 //!
 //! Reading is lenient where the contract is loose (fields the spec marks required are still
 //! optional here when a missing one would not stop us from using the rest; numbers that may

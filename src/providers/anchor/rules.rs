@@ -1,5 +1,6 @@
-//! Anchor's documented input rules (CONTRACT.md §A.2), as pure checks, so bad input is caught
-//! and explained before any request is sent.
+//! Anchor's documented input rules (task names, UUID ids, versions, base64 code, `ANCHOR_`
+//! input keys), as pure checks, so bad input is caught and explained before any request is
+//! sent.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -1,6 +1,17 @@
-//! Client of Browser Use Cloud's API v2 (CONTRACT.md §B): natural-language agent tasks (start,
-//! status, stop, logs, output files), skills (generated, deterministic endpoints with typed
-//! parameters) and sessions.
+//! Client of Browser Use Cloud's API v2: natural-language agent tasks (start, status, stop,
+//! logs, output files), skills (generated, deterministic endpoints with typed parameters) and
+//! sessions.
+//!
+//! The API facts this client relies on (vendor docs: <https://docs.browser-use.com>; the
+//! OpenAPI file is `docs/cloud/openapi/v2.json` in the vendor's `browser-use/sdk` repository):
+//! - base URL `https://api.browser-use.com/api/v2`, key in the `X-Browser-Use-API-Key` header;
+//! - answers are not wrapped; lists page with `pageSize`/`pageNumber` and report `totalItems`;
+//! - errors are FastAPI's `{"detail": …}` (a text, a validation list, or an object with a
+//!   `code`), 422 for validation, 402 for spend limits, 429 with `Retry-After`;
+//! - a task runs `created → started → finished | failed | stopped` and is stopped with
+//!   `PATCH /tasks/{id}` `{"action": "stop"}`; a skill is generated (`recording →
+//!   generating → finished | failed | cancelled | timed_out`), then enabled, then executed
+//!   synchronously.
 //!
 //! One method per endpoint, typed in and out; no MCP types. Starting a task, creating or
 //! executing a skill are writes, sent exactly once.

@@ -1,4 +1,4 @@
-//! Request and response types of Browser Use Cloud's API v2 (CONTRACT.md §B): tasks, skills,
+//! Request and response types of Browser Use Cloud's API v2: tasks, skills,
 //! sessions. Nothing is wrapped; lists page with `pageSize`/`pageNumber`; enums are open.
 
 use std::collections::BTreeMap;
