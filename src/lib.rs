@@ -4,20 +4,20 @@
 //! # Layout
 //!
 //! - [`cloud`]: HTTP plumbing shared by the provider clients (retry of reads only, timeouts,
-//!   the [`cloud::ApiError`] every call returns). No MCP.
-//! - [`anchor`]: the client of Anchor Browser's Tasks API, one method per endpoint, and its
-//!   input rules. No MCP.
-//! - [`browser_use`]: the client of Browser Use Cloud's API v2 (tasks, skills, sessions). No
-//!   MCP.
+//!   the [`cloud::ApiError`] every call returns), and the list of providers by name. No MCP.
+//! - [`providers`]: one folder per cloud (`anchor`, `browser_use`), each holding its API
+//!   client (no MCP), its conversions into the common run report and catalog records, and its
+//!   adapter: its part of each MCP tool it offers. [`providers::register`] lists them.
 //! - [`waiting`]: polling with a backoff schedule, a wait budget, heartbeat progress and
 //!   cancellation. No MCP.
-//! - [`runs`]: checking and waiting on task runs, and the report an agent gets. No MCP.
+//! - [`runs`]: the report an agent gets for any run, and what a run is asked to do. No MCP.
 //! - [`params`]: task parameters, whatever the provider; [`redact`]: keeping secret values
 //!   out of what is shown, logged or stored.
-//! - [`catalog`]: the embedded SQLite catalog of tasks and runs (persistent, shared by
-//!   processes).
-//! - [`mcp`]: the MCP surface: server handler, one file per tool, argument checking, the
-//!   portable schema profile, replies. No HTTP details.
+//! - [`catalog`]: the catalog of tasks and runs behind [`catalog::CatalogStore`] (today an
+//!   embedded SQLite file, shared by processes).
+//! - [`mcp`]: the MCP surface: the server handler, the tool registry, the context a tool sees,
+//!   one file per static tool (composed from the providers' parts), task tools, argument
+//!   checking, the portable schema profile, replies. No HTTP details.
 //! - [`http`]: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
 //!   graceful shutdown. No MCP logic.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.

@@ -1,9 +1,16 @@
 //! The MCP surface: the server handler, the static tools, the per-task tools, their schemas
 //! and replies, and the state sessions share.
 //!
-//! This layer knows MCP (rmcp) and the domain (provider clients, runs, the catalog), but no
-//! HTTP details: a provider failure reaches it as an [`crate::cloud::ApiError`] and leaves it as
-//! an `isError` tool result an agent can act on.
+//! Layers, bottom up: [`context`] (what a tool sees: the configured providers behind
+//! [`context::adapter::ProviderAdapter`], the catalog, waits, secrets, cancellation, progress)
+//! and the pieces tools share ([`args`], [`reply`], [`running`], [`generation`], [`schema`]);
+//! then the tools ([`tools`], [`task_tools`]); then [`registry`] (the tool list, the clients
+//! to tell when it changes) and [`server`](BrowserTasksServer). A tool never sees the
+//! registry: it changes the catalog, and the registry learns of it through a signal.
+//!
+//! This layer knows MCP (rmcp) and the domain (runs, the catalog), but no HTTP details: a
+//! provider failure reaches it as an [`crate::cloud::ApiError`] and leaves it as an `isError`
+//! tool result an agent can act on.
 
 pub mod activity;
 pub mod args;
