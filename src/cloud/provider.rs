@@ -23,6 +23,15 @@ impl Provider {
         }
     }
 
+    /// The HTTP header a session may bring its own key for this provider in (HTTP transport,
+    /// with per-request keys enabled): the one the provider's own API reads.
+    pub fn key_header(self) -> &'static str {
+        match self {
+            Provider::Anchor => "anchor-api-key",
+            Provider::BrowserUse => "x-browser-use-api-key",
+        }
+    }
+
     /// Short machine name, as used in tool arguments and structured results.
     pub fn id(self) -> &'static str {
         match self {

@@ -18,6 +18,7 @@ mod waits;
 use clap::Parser;
 
 use crate::cloud::HttpSettings;
+use crate::cloud::Provider;
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::secrets::Secrets;
 use crate::mcp::selection::Selection;
@@ -187,8 +188,10 @@ impl Config {
         };
         StartupSummary {
             transport: self.transport,
-            anchor: keyed(&self.anchor),
-            browser_use: keyed(&self.browser_use),
+            providers: vec![
+                (Provider::Anchor, keyed(&self.anchor)),
+                (Provider::BrowserUse, keyed(&self.browser_use)),
+            ],
             catalog: self.catalog.to_string(),
             per_request_keys: self.http.per_request_keys,
         }

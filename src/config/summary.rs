@@ -1,19 +1,16 @@
 //! The one line the server prints to stderr at startup: what is served, where, which
 //! providers are configured (or what to set), and how to connect a client.
 
-use super::anchor::ANCHOR_KEY_VARS;
-use super::browser_use::BROWSER_USE_KEY_VAR;
 use super::http::Transport;
+use crate::cloud::Provider;
 
 /// The facts the startup line reports (kept apart from [`super::Config`], which building the
 /// server consumes).
 #[derive(Debug, Clone)]
 pub struct StartupSummary {
     pub(super) transport: Transport,
-    /// Anchor's base URL, when a key is configured.
-    pub(super) anchor: Option<String>,
-    /// Browser Use's base URL, when a key is configured.
-    pub(super) browser_use: Option<String>,
+    /// Every provider, with its base URL when a key is configured.
+    pub(super) providers: Vec<(Provider, Option<String>)>,
     pub(super) catalog: String,
     pub(super) per_request_keys: bool,
 }
@@ -29,26 +26,29 @@ impl StartupSummary {
         task_tools: usize,
         address: Option<std::net::SocketAddr>,
     ) -> String {
-        let configured: Vec<String> = [
-            self.anchor
-                .as_ref()
-                .map(|url| format!("Anchor Browser ({url})")),
-            self.browser_use
-                .as_ref()
-                .map(|url| format!("Browser Use Cloud ({url})")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let configured: Vec<String> = self
+            .providers
+            .iter()
+            .filter_map(|(provider, url)| Some(format!("{provider} ({})", url.as_ref()?)))
+            .collect();
+        let all = |what: &dyn Fn(Provider) -> String, or: &str| {
+            let items: Vec<String> = self.providers.iter().map(|(p, _)| what(*p)).collect();
+            match items.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
+                None => String::new(),
+            }
+        };
         let providers = match (configured.is_empty(), self.per_request_keys) {
             (false, _) => format!("providers: {}", configured.join(", ")),
-            (true, true) => "providers: per session (clients send an anchor-api-key or \
-                             x-browser-use-api-key header)"
-                .to_string(),
+            (true, true) => format!(
+                "providers: per session (clients send an {} header)",
+                all(&|p| p.key_header().to_string(), "or")
+            ),
             (true, false) => format!(
-                "providers: none configured (set {} for Anchor Browser and/or {} for Browser \
-                 Use Cloud; until then every tool call explains what is missing)",
-                ANCHOR_KEY_VARS[0], BROWSER_USE_KEY_VAR
+                "providers: none configured (set {}; until then every tool call explains what \
+                 is missing)",
+                all(&|p| format!("{} for {p}", p.key_env()), "and/or")
             ),
         };
         match self.transport {

@@ -25,7 +25,7 @@ use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
 
 /// The provider keys a session brought, each in its provider's header (see
-/// `ProviderAdapter::key_header`).
+/// [`Provider::key_header`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SessionKeys(pub Vec<(Provider, String)>);
 
@@ -43,7 +43,8 @@ impl SessionKeys {
         Self(
             providers
                 .all()
-                .filter_map(|adapter| Some((adapter.provider(), read(adapter.key_header())?)))
+                .map(|adapter| adapter.provider())
+                .filter_map(|provider| Some((provider, read(provider.key_header())?)))
                 .collect(),
         )
     }
@@ -69,17 +70,29 @@ struct Session {
     _open: Option<SessionGuard>,
 }
 
-const INSTRUCTIONS: &str = "This server runs browser-automation tasks in the cloud (Anchor \
-Browser and/or Browser Use Cloud, as configured; the tools list what the configured clouds can \
-do). Each ready task is also a tool of its own (call it with its arguments); every task, listed \
-as a tool or not, can be run with run_task, and on Browser Use run_task also takes a one-off job \
-in plain language (`task`). Find tasks with list_tasks, run them (calls wait and report \
-progress; a long run returns an execution_id to follow with get_execution), inspect runs with \
-list_executions and get_execution, stop a Browser Use run with cancel_execution. Make new tasks \
-with generate_task (from a plain-language description) or create_task (Anchor TypeScript), and \
-publish them with deploy_task. Runs, generations and deployments act in the cloud and may cost \
-money: never repeat one just because an answer was slow; check list_executions or \
-get_execution first.";
+/// What the server tells a client (and its model) at initialization: what it does and how
+/// the tools fit together. The clouds are named from the registered providers.
+fn instructions(providers: &ProviderSet) -> String {
+    let names: Vec<String> = providers.all().map(|a| a.provider().to_string()).collect();
+    let clouds = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and/or {last}", rest.join(", ")),
+        None => "no cloud".to_string(),
+    };
+    format!(
+        "This server runs browser-automation tasks in the cloud ({clouds}, as configured; the \
+         tools list what the configured clouds can do). Each ready task is also a tool of its \
+         own (call it with its arguments); every task, listed as a tool or not, can be run \
+         with run_task, whose description says what else it runs. Find tasks with list_tasks, \
+         run them (calls wait and report progress; a long run returns an execution_id to \
+         follow with get_execution), inspect runs with list_executions and get_execution, and \
+         stop a run with cancel_execution where it is listed. Make new tasks with \
+         generate_task (from a plain-language description) or, where listed, create_task \
+         (code), and publish them with deploy_task. Runs, generations and deployments act in \
+         the cloud and may cost money: never repeat one just because an answer was slow; \
+         check list_executions or get_execution first."
+    )
+}
 
 impl BrowserTasksServer {
     /// The handler of a session on the server's own state (stdio, or HTTP without
@@ -185,7 +198,7 @@ impl ServerHandler for BrowserTasksServer {
                 env!("CARGO_PKG_NAME"),
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(instructions(&self.global.env().providers))
     }
 
     async fn initialize(
@@ -277,5 +290,25 @@ impl ServerHandler for BrowserTasksServer {
         .instrument(span)
         .await;
         Ok(result.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a client's model reads first, whatever is configured: the registered clouds by
+    /// name, and how the tools fit together.
+    #[test]
+    fn instructions_name_the_registered_clouds() {
+        let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
+        let unkeyed = crate::config::ProviderSettings {
+            connection: None,
+            template,
+        };
+        let providers = crate::providers::register(&unkeyed, &unkeyed).unwrap_or_else(|e| {
+            unreachable!("an unkeyed provider needs no client: {e}");
+        });
+        insta::assert_snapshot!(instructions(&providers));
     }
 }

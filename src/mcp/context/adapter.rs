@@ -79,9 +79,6 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     /// This provider's part of the static tool called `tool`, if it offers that tool.
     fn tool(&self, tool: &str) -> Option<&dyn ToolPart>;
 
-    /// The HTTP header a session may bring its own key for this provider in.
-    fn key_header(&self) -> &'static str;
-
     /// The same provider on another key (a session's own), sharing nothing else with this one.
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String>;
 

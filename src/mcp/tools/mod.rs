@@ -403,10 +403,8 @@ mod tests {
         #[test]
         fn no_arguments_panic_any_tool(args in arguments()) {
             // Built once: compiling nine validators per case is most of this test's time.
-            static CHECKED: std::sync::LazyLock<(
-                std::sync::Arc<crate::mcp::Registry>,
-                Vec<(StaticTool, ArgsValidator)>,
-            )> = std::sync::LazyLock::new(|| {
+            type Checked = (std::sync::Arc<crate::mcp::Registry>, Vec<(StaticTool, ArgsValidator)>);
+            static CHECKED: std::sync::LazyLock<Checked> = std::sync::LazyLock::new(|| {
                 let validators = definitions(Providers::BOTH)
                     .into_iter()
                     .map(|(tool, definition)| (tool, ArgsValidator::new(&definition.input_schema)))

@@ -29,6 +29,10 @@ use models::*;
 /// Browser Use Cloud's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.browser-use.com/api/v2";
 
+/// How long a skill execution may block: the API holds the request until the skill is done.
+/// Skills take seconds; this is the 20 minutes synchronous runs get elsewhere, as a bound.
+const SKILL_RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
 /// The header Browser Use reads the API key from.
 pub const AUTH_HEADER: &str = "X-Browser-Use-API-Key";
 
@@ -192,8 +196,8 @@ impl BrowserUseClient {
             body["sessionId"] = Value::from(session);
         }
         let path = format!("/skills/{}/execute", seg(skill_id));
-        // A skill run blocks until it is done: allow it the time a sync run gets.
-        let request = Request::post(path, body).timeout(crate::providers::anchor::SYNC_RUN_TIMEOUT);
+        // A skill run blocks until it is done.
+        let request = Request::post(path, body).timeout(SKILL_RUN_TIMEOUT);
         self.http.send_json(request).await
     }
 

@@ -20,9 +20,6 @@ use crate::mcp::reply::ToolError;
 use crate::mcp::tools;
 use crate::runs::TaskKind;
 
-/// The header a session may bring its own Browser Use key in (with per-request keys enabled).
-pub const KEY_HEADER: &str = "x-browser-use-api-key";
-
 /// The Browser Use account this server (or a session) works with.
 #[derive(Debug)]
 pub struct Account {
@@ -93,10 +90,6 @@ impl ProviderAdapter for BrowserUseAdapter {
             .iter()
             .find(|(name, _)| *name == tool)
             .map(|(_, part)| part.as_ref())
-    }
-
-    fn key_header(&self) -> &'static str {
-        KEY_HEADER
     }
 
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {
