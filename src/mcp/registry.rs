@@ -23,7 +23,6 @@ use super::context::adapter::ProviderSet;
 use super::context::{EnvParts, ToolEnv};
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
-use super::server::SessionKeys;
 use super::task_tools::TaskTool;
 use super::tools::StaticTool;
 use crate::catalog::{Catalog, CatalogStore};
@@ -209,10 +208,9 @@ impl Registry {
     /// The registry of a session that brought its own provider keys: those keys only, a
     /// private in-memory catalog, none of this server's configured secrets. Activity is still
     /// counted with the server's.
-    pub fn for_session_keys(&self, keys: &SessionKeys) -> Result<Arc<Registry>, String> {
+    pub fn for_session_keys(&self, keys: &[(Provider, String)]) -> Result<Arc<Registry>, String> {
         let key_of = |provider: Provider| {
-            keys.0
-                .iter()
+            keys.iter()
                 .find(|(p, _)| *p == provider)
                 .map(|(_, k)| k.as_str())
         };
@@ -235,7 +233,7 @@ impl Registry {
             Arc::new(Catalog::in_memory().map_err(|e| e.to_string())?);
         Ok(Self::with_activity(
             Setup {
-                providers: self.env.providers.with_keys(&keys.0)?,
+                providers: self.env.providers.with_keys(keys)?,
                 anchor,
                 anchor_template: self.anchor_template.clone(),
                 browser_use,

@@ -114,7 +114,7 @@ impl BrowserTasksServer {
     pub fn session(shared: Arc<Registry>, per_request_keys: bool, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
         if per_request_keys && !keys.is_empty() {
-            let _ = private.set(shared.for_session_keys(&keys));
+            let _ = private.set(shared.for_session_keys(&keys.0));
         }
         Self {
             session: Arc::new(Session {
@@ -149,7 +149,7 @@ impl BrowserTasksServer {
                 session_keys(extensions, &self.global.env().providers).map(|keys| {
                     self.session
                         .private
-                        .get_or_init(|| self.global.for_session_keys(&keys))
+                        .get_or_init(|| self.global.for_session_keys(&keys.0))
                 })
             }
             None => None,
