@@ -37,6 +37,8 @@ pub struct ToolSpec {
     pub provider_doc: &'static str,
     /// The arguments every provider's call takes (a portable JSON Schema object).
     pub arguments: Arc<JsonObject>,
+    /// What a call answers with (empty: the tool declares no output schema, for answers of
+    /// several shapes).
     pub output_schema: Arc<JsonObject>,
     pub annotations: ToolAnnotations,
 }
@@ -88,12 +90,13 @@ pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
     for (_, part) in &parts {
         merge_arguments(&mut schema, &part.arguments());
     }
-    Some(
-        Tool::new(spec.name, description, Arc::new(schema))
-            .with_title(spec.title)
-            .with_raw_output_schema(spec.output_schema.clone())
-            .with_annotations(spec.annotations.clone()),
-    )
+    let mut tool = Tool::new(spec.name, description, Arc::new(schema))
+        .with_title(spec.title)
+        .with_annotations(spec.annotations.clone());
+    if !spec.output_schema.is_empty() {
+        tool = tool.with_raw_output_schema(spec.output_schema.clone());
+    }
+    Some(tool)
 }
 
 /// Add a part's arguments to a tool's schema: its properties (a property several parts
