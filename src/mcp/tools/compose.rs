@@ -27,10 +27,11 @@ pub const PROVIDER_ARG: &str = "provider";
 /// What a static tool says and takes itself, whatever the providers.
 pub struct ToolSpec {
     pub name: &'static str,
+    /// The title (also the annotations'), unless the only provider shown has its own.
     pub title: &'static str,
     /// The description's opening when several providers are shown.
     pub lead: &'static str,
-    /// The description's closing when several providers are shown.
+    /// The description's closing when several providers are shown (may be empty).
     pub tail: &'static str,
     /// The `provider` argument's description; `{ids}` stands for the providers' names, `{first}`
     /// for the default one's.
@@ -59,12 +60,14 @@ pub fn shown_parts<'a>(
 pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
     let parts = shown_parts(providers, spec.name);
     let mut schema = (*spec.arguments).clone();
+    let mut title = spec.title;
     let description = match parts.as_slice() {
         [] => return None,
         [(_, only)] => {
             for (name, text) in only.argument_docs() {
                 describe_property(&mut schema, name, &text);
             }
+            title = only.title().unwrap_or(title);
             only.description()
         }
         several => {
@@ -84,15 +87,23 @@ pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
             if let Some(Value::Object(properties)) = schema.get_mut("properties") {
                 properties.insert(PROVIDER_ARG.into(), provider);
             }
-            format!("{} {} {}", spec.lead, fragments.join(" "), spec.tail)
+            let mut sentences = vec![spec.lead.to_string()];
+            sentences.extend(fragments);
+            sentences.push(spec.tail.to_string());
+            sentences.retain(|s| !s.is_empty());
+            sentences.join(" ")
         }
     };
     for (_, part) in &parts {
         merge_arguments(&mut schema, &part.arguments());
     }
+    let mut annotations = spec.annotations.clone();
+    if annotations.title.is_some() {
+        annotations.title = Some(title.to_string());
+    }
     let mut tool = Tool::new(spec.name, description, Arc::new(schema))
-        .with_title(spec.title)
-        .with_annotations(spec.annotations.clone());
+        .with_title(title)
+        .with_annotations(annotations);
     if !spec.output_schema.is_empty() {
         tool = tool.with_raw_output_schema(spec.output_schema.clone());
     }

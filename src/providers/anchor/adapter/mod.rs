@@ -4,6 +4,7 @@
 //! remembers the ones this server generated).
 
 pub mod arguments;
+pub mod deploy_task;
 pub mod generate_task;
 pub mod generations;
 pub mod get_task;
@@ -80,6 +81,10 @@ impl AnchorAdapter {
             (
                 tools::get_task::NAME,
                 Box::new(get_task::GetTask::new(&account)),
+            ),
+            (
+                tools::deploy_task::NAME,
+                Box::new(deploy_task::DeployTask::new(&account)),
             ),
         ];
         Self {

@@ -1,6 +1,7 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
 //! its skills into the catalog, and which of them can run.
 
+pub mod deploy_task;
 pub mod generate_task;
 pub mod get_task;
 pub mod run_task;
@@ -76,6 +77,10 @@ impl BrowserUseAdapter {
             (
                 tools::get_task::NAME,
                 Box::new(get_task::GetTask::new(&account)),
+            ),
+            (
+                tools::deploy_task::NAME,
+                Box::new(deploy_task::DeployTask::new(&account)),
             ),
         ];
         Self {
