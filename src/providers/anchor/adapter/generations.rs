@@ -53,3 +53,60 @@ impl GenerationWatch for TaskBuilder<'_> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::HttpSettings;
+
+    /// Only `ready` and `failed` end a generation; anything else, known or not, is still going.
+    #[test]
+    fn statuses_read_as_phases() {
+        let client = AnchorClient::new(HttpSettings::new(
+            "http://127.0.0.1:9",
+            "k".to_string().into(),
+        ))
+        .unwrap();
+        let watch = TaskBuilder { client: &client };
+        let phases: Vec<Phase> = [
+            "ready",
+            "failed",
+            "generating",
+            "waiting-for-session",
+            "new",
+        ]
+        .iter()
+        .map(|status| watch.phase(status))
+        .collect();
+        assert_eq!(
+            phases,
+            vec![
+                Phase::Ready,
+                Phase::Failed,
+                Phase::InProgress,
+                Phase::InProgress,
+                Phase::InProgress
+            ]
+        );
+        assert_eq!(watch.noun(), "Task");
+        assert!(
+            watch
+                .cancel(&crate::mcp::context::unrecorded(sighting()))
+                .is_none()
+        );
+    }
+
+    fn sighting() -> crate::catalog::TaskSighting {
+        crate::catalog::TaskSighting {
+            provider: crate::cloud::Provider::Anchor,
+            kind: crate::runs::TaskKind::Generated,
+            task_id: "t".into(),
+            name: "t".into(),
+            description: None,
+            version: None,
+            status: Some("generating".into()),
+            params: None,
+            output_schema: None,
+        }
+    }
+}

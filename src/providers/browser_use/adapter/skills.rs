@@ -193,3 +193,46 @@ impl GenerationWatch for SkillGenerations<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::HttpSettings;
+
+    /// A finished skill is ready once enabled (else disabled); failed, cancelled and timed-out
+    /// ones failed; anything else is still being generated.
+    #[test]
+    fn skill_states_read_as_phases() {
+        let client = BrowserUseClient::new(HttpSettings::new(
+            "http://127.0.0.1:9",
+            "k".to_string().into(),
+        ))
+        .unwrap();
+        let watch = SkillGenerations { client: &client };
+        let phases: Vec<Phase> = [
+            "ready",
+            "disabled",
+            "failed",
+            "cancelled",
+            "timed_out",
+            "recording",
+            "generating",
+        ]
+        .iter()
+        .map(|status| watch.phase(status))
+        .collect();
+        assert_eq!(
+            phases,
+            vec![
+                Phase::Ready,
+                Phase::Disabled,
+                Phase::Failed,
+                Phase::Failed,
+                Phase::Failed,
+                Phase::InProgress,
+                Phase::InProgress
+            ]
+        );
+        assert_eq!(watch.noun(), "Skill");
+    }
+}
