@@ -1,8 +1,15 @@
 //! Generated tasks, whichever provider: where a generation stands, waiting for it with
-//! progress (cancelling a skill's generation when the wait is cancelled), recording its
-//! outcome (a ready task becomes a tool), and the answer `generate_task` and `get_task`
-//! give. Also the skill look-ups several tools share.
+//! progress (cancelling it in the cloud, where the provider can, when the wait is cancelled),
+//! recording its outcome (a ready task becomes a tool), and the answer `generate_task` and
+//! `get_task` give.
+//!
+//! Each provider that generates tasks says how to read and cancel its generations and what
+//! their statuses mean through a [`GenerationWatch`] in its own folder
+//! (`providers::*::adapter`); nothing here names a provider.
 
+use std::time::Duration;
+
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -12,10 +19,6 @@ use super::reply::{Reply, ToolError};
 use crate::catalog::{CatalogTask, TaskSighting};
 use crate::cloud::ApiError;
 use crate::params::Param;
-use crate::providers::anchor::models::GenerationStatus;
-use crate::providers::browser_use::catalog::{skill_sighting, skill_state};
-use crate::providers::browser_use::models::Skill;
-use crate::providers::runs::Cloud;
 use crate::runs::TaskKind;
 use crate::waiting::{self, Observation, WaitOutcome};
 
@@ -62,36 +65,46 @@ pub struct Generation {
     pub sighting: Option<TaskSighting>,
 }
 
-/// A generation's state now, on the task's own cloud.
-async fn check_generation(cloud: Cloud<'_>, task: &CatalogTask) -> Result<Generation, ApiError> {
-    match cloud {
-        Cloud::BrowserUse(bu) => {
-            let skill = bu.get_skill(&task.task_id).await?;
-            Ok(skill_generation(&skill))
-        }
-        Cloud::Anchor(anchor) => {
-            let state = anchor.generation_status(&task.task_id).await?;
-            Ok(Generation {
-                status: state.status.to_string(),
-                done: state.status.is_terminal(),
-                error: state.error.filter(|e| !e.is_empty()),
-                sighting: None,
-            })
-        }
-    }
+/// Where a generation stands, whichever provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// It can run.
+    Ready,
+    /// Generated, but it must be enabled (deploy_task) before it can run.
+    Disabled,
+    Failed,
+    InProgress,
 }
 
-/// Wait for a generation to end (within `budget`) and build the reply; shared with
-/// `get_task`. With `cancel_in_cloud`, a cancelled wait cancels a skill's generation too
-/// (generate_task's own wait; a get_task that stops waiting leaves it be).
+/// How one provider's generations are read, cancelled and understood: implemented in the
+/// provider's folder, for the task generations of one account.
+pub trait GenerationWatch: Send + Sync {
+    /// What the reply's headline calls the generated task: "Task", "Skill".
+    fn noun(&self) -> &'static str;
+
+    /// Where a generation stands at `status` (as the catalog keeps it).
+    fn phase(&self, status: &str) -> Phase;
+
+    /// The generation's state now, in the cloud.
+    fn check<'a>(&'a self, task: &'a CatalogTask) -> BoxFuture<'a, Result<Generation, ApiError>>;
+
+    /// Cancel the generation in the cloud (its wait was cancelled). `None`: this provider
+    /// cannot cancel a generation. The future yields the state after, or `None` when the
+    /// cancel failed (the watch logs why).
+    fn cancel<'a>(&'a self, task: &'a CatalogTask) -> Option<BoxFuture<'a, Option<Generation>>>;
+}
+
+/// Wait for a generation to end (within `budget`) and build the reply; `status` is the last
+/// one known. With `cancel_in_cloud`, a cancelled wait cancels the generation too, where the
+/// provider can (generate_task's own wait; a get_task that stops waiting leaves it be).
 pub async fn wait_until_ready(
     call: &ToolContext<'_>,
+    watch: &dyn GenerationWatch,
     task: CatalogTask,
     status: &str,
-    budget: std::time::Duration,
+    budget: Duration,
     cancel_in_cloud: bool,
 ) -> Result<Reply, ToolError> {
-    let cloud = call.env.cloud(task.provider)?;
     let label = format!("generation of task {} ({})", task.name, task.task_id);
     let outcome = waiting::wait_for(
         &label,
@@ -101,7 +114,7 @@ pub async fn wait_until_ready(
         &call.cancel,
         &call.progress,
         || async {
-            let generation = check_generation(cloud, &task).await?;
+            let generation = watch.check(&task).await?;
             Ok(Observation {
                 status: generation.status.clone(),
                 detail: None,
@@ -114,18 +127,17 @@ pub async fn wait_until_ready(
     let latest: Option<Generation> = match outcome {
         WaitOutcome::Finished(generation) => Some(generation),
         WaitOutcome::BudgetSpent(last) => last,
-        WaitOutcome::Cancelled(last) if cancel_in_cloud && task.kind == TaskKind::Skill => Some(
-            cancel_skill_generation(call, &task)
-                .await
-                .unwrap_or_else(|| {
-                    last.unwrap_or(Generation {
-                        status: status.to_string(),
-                        done: false,
-                        error: None,
-                        sighting: None,
-                    })
-                }),
-        ),
+        WaitOutcome::Cancelled(last) if cancel_in_cloud => match watch.cancel(&task) {
+            Some(cancelling) => Some(cancelling.await.unwrap_or_else(|| {
+                last.unwrap_or(Generation {
+                    status: status.to_string(),
+                    done: false,
+                    error: None,
+                    sighting: None,
+                })
+            })),
+            None => last,
+        },
         WaitOutcome::Cancelled(last) => last,
         WaitOutcome::CheckFailed { error, .. } => {
             return Err(ToolError::api(
@@ -138,13 +150,31 @@ pub async fn wait_until_ready(
             ));
         }
     };
-    Ok(settle(call, task, latest).await)
+    Ok(settle(call, watch, task, latest).await)
+}
+
+/// get_task's answer for a generation just read (`generation`): as it is, or, with a wait of
+/// `wait_seconds` (default 0) and a generation still going, once it ends or the wait does
+/// (without cancelling it in the cloud if the call is cancelled).
+pub async fn show(
+    call: &ToolContext<'_>,
+    watch: &dyn GenerationWatch,
+    task: CatalogTask,
+    generation: Generation,
+    wait_seconds: Option<f64>,
+) -> Result<Reply, ToolError> {
+    let budget = call.env.waits.budget(Some(wait_seconds.unwrap_or(0.0)));
+    if generation.done || budget.is_zero() {
+        return Ok(settle(call, watch, task, Some(generation)).await);
+    }
+    wait_until_ready(call, watch, task, &generation.status, budget, false).await
 }
 
 /// Record a generation's latest state, update the tool list (a ready task becomes a tool),
 /// and describe it.
 pub async fn settle(
     call: &ToolContext<'_>,
+    watch: &dyn GenerationWatch,
     mut task: CatalogTask,
     generation: Option<Generation>,
 ) -> Reply {
@@ -167,42 +197,25 @@ pub async fn settle(
         }
     }
     let listed = call.env.listed_tool_names().contains(&task.tool_name);
-    generation_reply(&task, error, listed, call.env.waits.max_budget.as_secs())
-}
-
-/// Where a generation stands, whichever provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Ready,
-    /// A finished skill that is not enabled.
-    Disabled,
-    Failed,
-    InProgress,
-}
-
-fn phase(task: &CatalogTask, status: &str) -> Phase {
-    match (task.kind, status) {
-        (TaskKind::Skill, "ready") => Phase::Ready,
-        (TaskKind::Skill, "disabled") => Phase::Disabled,
-        (TaskKind::Skill, "failed" | "cancelled" | "timed_out") => Phase::Failed,
-        (TaskKind::Skill, _) => Phase::InProgress,
-        _ => match GenerationStatus::from(status) {
-            GenerationStatus::Ready => Phase::Ready,
-            GenerationStatus::Failed => Phase::Failed,
-            _ => Phase::InProgress,
-        },
-    }
+    generation_reply(
+        watch,
+        &task,
+        error,
+        listed,
+        call.env.waits.max_budget.as_secs(),
+    )
 }
 
 /// The reply describing a generated task's state.
 fn generation_reply(
+    watch: &dyn GenerationWatch,
     task: &CatalogTask,
     error: Option<String>,
     listed: bool,
     max_wait: u64,
 ) -> Reply {
     let status_text = task.status.clone().unwrap_or_else(|| "unknown".into());
-    let phase = phase(task, &status_text);
+    let phase = watch.phase(&status_text);
     let next_step = match phase {
         Phase::Ready if listed => format!(
             "Call its own tool {} with its arguments, or run_task {{\"task_id\": \"{}\", \
@@ -214,8 +227,9 @@ fn generation_reply(
             task.task_id
         ),
         Phase::Disabled => format!(
-            "The skill is generated but not enabled: enable it with deploy_task \
+            "The {} is generated but not enabled: enable it with deploy_task \
              {{\"task_id\": \"{}\"}}, then run it.",
+            watch.noun().to_lowercase(),
             task.task_id
         ),
         Phase::Failed => format!(
@@ -243,12 +257,7 @@ fn generation_reply(
         output_schema: task.output_schema.clone(),
         next_step: next_step.clone(),
     };
-    let what = if task.kind == TaskKind::Skill {
-        "Skill"
-    } else {
-        "Task"
-    };
-    let headline = format!("{what} {:?} ({})", task.name, task.task_id);
+    let headline = format!("{} {:?} ({})", watch.noun(), task.name, task.task_id);
     match phase {
         Phase::Failed => Reply::failed(
             format!(
@@ -260,34 +269,5 @@ fn generation_reply(
         Phase::Ready => Reply::ok(format!("{headline} is ready. {next_step}"), output),
         Phase::Disabled => Reply::ok(format!("{headline} is generated. {next_step}"), output),
         Phase::InProgress => Reply::ok(format!("{headline} is not ready yet. {next_step}"), output),
-    }
-}
-
-/// A skill's generation state.
-pub fn skill_generation(skill: &Skill) -> Generation {
-    Generation {
-        status: skill_state(skill),
-        done: skill.status.is_terminal(),
-        error: None,
-        sighting: Some(skill_sighting(skill)),
-    }
-}
-
-/// Cancel a skill's generation in the cloud (the caller cancelled the wait). Returns its
-/// state after, or `None` when the cancel failed (it is logged).
-pub async fn cancel_skill_generation(
-    call: &ToolContext<'_>,
-    task: &CatalogTask,
-) -> Option<Generation> {
-    let bu = call.env.browser_use().ok()?;
-    match bu.cancel_skill(&task.task_id).await {
-        Ok(skill) => {
-            tracing::info!(skill = %task.task_id, "cancelled a skill generation after a cancel");
-            Some(skill_generation(&skill))
-        }
-        Err(error) => {
-            tracing::warn!(%error, skill = %task.task_id, "could not cancel a skill generation");
-            None
-        }
     }
 }

@@ -29,6 +29,12 @@ pub trait ToolPart: Send + Sync {
     /// The tool's description when this provider is the only one shown.
     fn description(&self) -> String;
 
+    /// The tool's title when this provider is the only one shown, if it is not the tool's own
+    /// (deploy_task: "Enable a skill").
+    fn title(&self) -> Option<&'static str> {
+        None
+    }
+
     /// What this provider adds to the tool's description when several are shown.
     fn fragment(&self) -> String;
 

@@ -27,16 +27,19 @@ pub const PROVIDER_ARG: &str = "provider";
 /// What a static tool says and takes itself, whatever the providers.
 pub struct ToolSpec {
     pub name: &'static str,
+    /// The title (also the annotations'), unless the only provider shown has its own.
     pub title: &'static str,
     /// The description's opening when several providers are shown.
     pub lead: &'static str,
-    /// The description's closing when several providers are shown.
+    /// The description's closing when several providers are shown (may be empty).
     pub tail: &'static str,
     /// The `provider` argument's description; `{ids}` stands for the providers' names, `{first}`
     /// for the default one's.
     pub provider_doc: &'static str,
     /// The arguments every provider's call takes (a portable JSON Schema object).
     pub arguments: Arc<JsonObject>,
+    /// What a call answers with (empty: the tool declares no output schema, for answers of
+    /// several shapes).
     pub output_schema: Arc<JsonObject>,
     pub annotations: ToolAnnotations,
 }
@@ -57,12 +60,14 @@ pub fn shown_parts<'a>(
 pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
     let parts = shown_parts(providers, spec.name);
     let mut schema = (*spec.arguments).clone();
+    let mut title = spec.title;
     let description = match parts.as_slice() {
         [] => return None,
         [(_, only)] => {
             for (name, text) in only.argument_docs() {
                 describe_property(&mut schema, name, &text);
             }
+            title = only.title().unwrap_or(title);
             only.description()
         }
         several => {
@@ -82,18 +87,27 @@ pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
             if let Some(Value::Object(properties)) = schema.get_mut("properties") {
                 properties.insert(PROVIDER_ARG.into(), provider);
             }
-            format!("{} {} {}", spec.lead, fragments.join(" "), spec.tail)
+            let mut sentences = vec![spec.lead.to_string()];
+            sentences.extend(fragments);
+            sentences.push(spec.tail.to_string());
+            sentences.retain(|s| !s.is_empty());
+            sentences.join(" ")
         }
     };
     for (_, part) in &parts {
         merge_arguments(&mut schema, &part.arguments());
     }
-    Some(
-        Tool::new(spec.name, description, Arc::new(schema))
-            .with_title(spec.title)
-            .with_raw_output_schema(spec.output_schema.clone())
-            .with_annotations(spec.annotations.clone()),
-    )
+    let mut annotations = spec.annotations.clone();
+    if annotations.title.is_some() {
+        annotations.title = Some(title.to_string());
+    }
+    let mut tool = Tool::new(spec.name, description, Arc::new(schema))
+        .with_title(title)
+        .with_annotations(annotations);
+    if !spec.output_schema.is_empty() {
+        tool = tool.with_raw_output_schema(spec.output_schema.clone());
+    }
+    Some(tool)
 }
 
 /// Add a part's arguments to a tool's schema: its properties (a property several parts

@@ -4,6 +4,10 @@
 //! remembers the ones this server generated).
 
 pub mod arguments;
+pub mod deploy_task;
+pub mod generate_task;
+pub mod generations;
+pub mod get_task;
 pub mod run_task;
 
 use std::sync::Arc;
@@ -62,10 +66,24 @@ impl AnchorAdapter {
     pub fn new(client: Option<AnchorClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
         // One line per static tool this provider has a part in.
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
-            tools::run_task::NAME,
-            Box::new(run_task::RunTask::new(&account)),
-        )];
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![
+            (
+                tools::run_task::NAME,
+                Box::new(run_task::RunTask::new(&account)),
+            ),
+            (
+                tools::generate_task::NAME,
+                Box::new(generate_task::GenerateTask::new(&account)),
+            ),
+            (
+                tools::get_task::NAME,
+                Box::new(get_task::GetTask::new(&account)),
+            ),
+            (
+                tools::deploy_task::NAME,
+                Box::new(deploy_task::DeployTask::new(&account)),
+            ),
+        ];
         Self {
             account,
             template,

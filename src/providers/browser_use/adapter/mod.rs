@@ -1,6 +1,9 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
 //! its skills into the catalog, and which of them can run.
 
+pub mod deploy_task;
+pub mod generate_task;
+pub mod get_task;
 pub mod run_task;
 pub mod skills;
 
@@ -59,10 +62,24 @@ impl BrowserUseAdapter {
     pub fn new(client: Option<BrowserUseClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
         // One line per static tool this provider has a part in.
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
-            tools::run_task::NAME,
-            Box::new(run_task::RunTask::new(&account)),
-        )];
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![
+            (
+                tools::run_task::NAME,
+                Box::new(run_task::RunTask::new(&account)),
+            ),
+            (
+                tools::generate_task::NAME,
+                Box::new(generate_task::GenerateTask::new(&account)),
+            ),
+            (
+                tools::get_task::NAME,
+                Box::new(get_task::GetTask::new(&account)),
+            ),
+            (
+                tools::deploy_task::NAME,
+                Box::new(deploy_task::DeployTask::new(&account)),
+            ),
+        ];
         Self {
             account,
             template,

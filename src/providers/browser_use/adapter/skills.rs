@@ -1,15 +1,20 @@
 //! Skills as several of Browser Use's tool parts need them: looked up in the catalog first, else
 //! read from Browser Use (the catalog then learns them); executed (synchronously, with
-//! heartbeat progress) and recorded.
+//! heartbeat progress) and recorded; their generation watched and cancelled.
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::catalog::CatalogTask;
+use crate::cloud::ApiError;
 use crate::mcp::context::ToolContext;
+use crate::mcp::generation::{Generation, GenerationWatch, Phase};
 use crate::mcp::reply::ToolError;
 use crate::params::ParamsOrigin;
 use crate::providers::browser_use::BrowserUseClient;
-use crate::providers::browser_use::catalog::skill_sighting;
+use crate::providers::browser_use::catalog::{skill_sighting, skill_state};
+use crate::providers::browser_use::models::Skill;
 use crate::runs::RunReport;
 use crate::runs::TaskKind;
 
@@ -35,7 +40,7 @@ pub async fn fetch_skill(
     call: &ToolContext<'_>,
     bu: &BrowserUseClient,
     skill_id: &str,
-) -> Result<(CatalogTask, crate::providers::browser_use::models::Skill), ToolError> {
+) -> Result<(CatalogTask, Skill), ToolError> {
     let skill = bu
         .get_skill(skill_id)
         .await
@@ -122,4 +127,112 @@ pub async fn run_skill(
         call.env.note_run_state(&report, &run.secrets);
     }
     Ok(report)
+}
+
+/// A skill's generation state.
+pub fn skill_generation(skill: &Skill) -> Generation {
+    Generation {
+        status: skill_state(skill),
+        done: skill.status.is_terminal(),
+        error: None,
+        sighting: Some(skill_sighting(skill)),
+    }
+}
+
+/// Skill generations on one Browser Use account: recorded, then generated, then finished
+/// (`ready` once enabled, else `disabled`), or failed, cancelled or timed out. They can be
+/// cancelled.
+pub struct SkillGenerations<'c> {
+    pub client: &'c BrowserUseClient,
+}
+
+impl GenerationWatch for SkillGenerations<'_> {
+    fn noun(&self) -> &'static str {
+        "Skill"
+    }
+
+    fn phase(&self, status: &str) -> Phase {
+        match status {
+            "ready" => Phase::Ready,
+            "disabled" => Phase::Disabled,
+            "failed" | "cancelled" | "timed_out" => Phase::Failed,
+            _ => Phase::InProgress,
+        }
+    }
+
+    fn check<'a>(&'a self, task: &'a CatalogTask) -> BoxFuture<'a, Result<Generation, ApiError>> {
+        async move {
+            let skill = self.client.get_skill(&task.task_id).await?;
+            Ok(skill_generation(&skill))
+        }
+        .boxed()
+    }
+
+    fn cancel<'a>(&'a self, task: &'a CatalogTask) -> Option<BoxFuture<'a, Option<Generation>>> {
+        Some(
+            async move {
+                match self.client.cancel_skill(&task.task_id).await {
+                    Ok(skill) => {
+                        tracing::info!(
+                            skill = %task.task_id,
+                            "cancelled a skill generation after a cancel"
+                        );
+                        Some(skill_generation(&skill))
+                    }
+                    Err(error) => {
+                        tracing::warn!(
+                            %error,
+                            skill = %task.task_id,
+                            "could not cancel a skill generation"
+                        );
+                        None
+                    }
+                }
+            }
+            .boxed(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::HttpSettings;
+
+    /// A finished skill is ready once enabled (else disabled); failed, cancelled and timed-out
+    /// ones failed; anything else is still being generated.
+    #[test]
+    fn skill_states_read_as_phases() {
+        let client = BrowserUseClient::new(HttpSettings::new(
+            "http://127.0.0.1:9",
+            "k".to_string().into(),
+        ))
+        .unwrap();
+        let watch = SkillGenerations { client: &client };
+        let phases: Vec<Phase> = [
+            "ready",
+            "disabled",
+            "failed",
+            "cancelled",
+            "timed_out",
+            "recording",
+            "generating",
+        ]
+        .iter()
+        .map(|status| watch.phase(status))
+        .collect();
+        assert_eq!(
+            phases,
+            vec![
+                Phase::Ready,
+                Phase::Disabled,
+                Phase::Failed,
+                Phase::Failed,
+                Phase::Failed,
+                Phase::InProgress,
+                Phase::InProgress
+            ]
+        );
+        assert_eq!(watch.noun(), "Skill");
+    }
 }

@@ -1,0 +1,188 @@
+//! Anchor Browser's part of `deploy_task`: publish a code task's draft (or code given here)
+//! as its next numbered version, which becomes what `latest`, runs by name and the task's
+//! own tool use.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::Account;
+use super::arguments::{self, browser_configuration_doc};
+use crate::catalog::TaskSighting;
+use crate::cloud::Provider;
+use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid};
+use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::tools::deploy_task::{Output, SharedArgs};
+use crate::providers::anchor::AnchorClient;
+use crate::providers::anchor::models::{TaskParameter, VersionBody};
+use crate::runs::TaskKind;
+
+/// Anchor's own arguments of `deploy_task`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OwnArgs {
+    /// Instead of task_id: the code task's name.
+    pub task_name: Option<String>,
+    /// TypeScript source to publish, as plain text. Leave it out to publish the current
+    /// draft.
+    pub code: Option<String>,
+    /// Instead of code: the source already base64-encoded.
+    pub code_base64: Option<String>,
+    #[schemars(description = browser_configuration_doc("Browser settings for this version's runs."))]
+    pub browser_configuration: Option<Map<String, Value>>,
+    /// The inputs this version reads, as in create_task (names without the ANCHOR_ prefix).
+    /// Left out: kept from before, or inferred from the code given here.
+    pub input_parameters: Option<Vec<TaskParameter>>,
+}
+
+/// A call's arguments as Anchor reads them.
+#[derive(Debug, Deserialize)]
+struct Args {
+    #[serde(flatten)]
+    shared: SharedArgs,
+    #[serde(flatten)]
+    own: OwnArgs,
+}
+
+const DESCRIPTION: &str = "Publish a code task as its next version (1, 2, 3, …): the current \
+draft, or the code given here. The new version becomes \"latest\", which runs by name, runs \
+without a version, and the task's own tool use. Returns the version number. Each call \
+publishes a new version.";
+
+/// Anchor's part of `deploy_task`.
+pub struct DeployTask {
+    account: Arc<Account>,
+}
+
+impl DeployTask {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
+
+impl ToolPart for DeployTask {
+    fn arguments(&self) -> Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn title(&self) -> Option<&'static str> {
+        Some("Publish a code task version")
+    }
+
+    fn fragment(&self) -> String {
+        "Anchor code task: publish its next version (1, 2, 3, …) from the current draft or the \
+         code given here; the new version becomes \"latest\", which runs by name, runs without \
+         a version, and the task's own tool use (each call publishes a new version)."
+            .into()
+    }
+
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("task_id", "The code task's UUID.".into()),
+            (
+                "description",
+                "Notes for this version (at most 1000 characters).".into(),
+            ),
+        ]
+    }
+
+    fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        arguments::check_description(args, problems);
+        check_one_of(args, "task_id", "task_name", true, problems);
+        check_uuid(args, "task_id", TASK_ID_FROM, problems);
+        arguments::check_task_name(args, "task_name", problems);
+        arguments::check_code(args, problems);
+        arguments::check_code_parameters(args, problems);
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
+            })?;
+            run(call, self.account.client()?, args).await
+        }
+        .boxed()
+    }
+}
+
+/// Publish the version, and let the catalog learn it (and so the task's tool).
+async fn run(
+    call: &ToolContext<'_>,
+    anchor: &AnchorClient,
+    args: Args,
+) -> Result<Reply, ToolError> {
+    let Args { shared, own } = args;
+    let task_id =
+        arguments::resolve_code_task(anchor, shared.task_id.as_deref(), own.task_name.as_deref())
+            .await?;
+    let code = arguments::encoded_code(own.code.as_deref(), own.code_base64.as_deref());
+    let body = VersionBody {
+        language: code.as_ref().map(|_| "typescript".to_string()),
+        code,
+        description: shared.description.clone(),
+        browser_configuration: own.browser_configuration.clone().map(Value::Object),
+    };
+    let version = anchor
+        .deploy(&task_id, &body)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Deploying task {task_id}")))?;
+    // The catalog learns the new version (and so the task's tool); a task made elsewhere is
+    // looked up for its name.
+    let name = match call.env.known_task(&task_id) {
+        Some(task) => Some(task.name),
+        None => anchor.get_task(&task_id).await.ok().map(|meta| meta.name),
+    };
+    if let Some(name) = name {
+        call.env.learn(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: task_id.clone(),
+            name,
+            description: None,
+            version: Some(version.version.clone()),
+            status: None,
+            params: arguments::code_task_params(
+                own.input_parameters.as_deref(),
+                body.code.as_deref(),
+            ),
+            output_schema: None,
+        });
+    }
+    let next_step = format!(
+        "Run it with run_task {{\"task_id\": \"{task_id}\"}} (latest) or pin it with \
+         \"version\": \"{}\".",
+        version.version
+    );
+    Ok(Reply::ok(
+        format!(
+            "Published version {} of task {task_id}. {next_step}",
+            version.version
+        ),
+        Output {
+            task_id,
+            version: version.version,
+            description: version.description,
+            created_at: version.created_at,
+            enabled: None,
+            next_step,
+        },
+    ))
+}

@@ -1,0 +1,183 @@
+//! Browser Use Cloud's part of `deploy_task`: enable (or disable) a finished skill, which
+//! makes it runnable and a tool of its own (or neither), optionally with a new description.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Account;
+use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
+use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::tools::deploy_task::{Output, SharedArgs};
+use crate::providers::browser_use::BrowserUseClient;
+use crate::providers::browser_use::catalog::skill_sighting;
+use crate::providers::browser_use::models::UpdateSkill;
+
+/// Browser Use's own arguments of `deploy_task`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OwnArgs {
+    /// Browser Use skills: true (the default) enables the skill, false disables it.
+    pub enabled: Option<bool>,
+}
+
+/// A call's arguments as Browser Use reads them.
+#[derive(Debug, Deserialize)]
+struct Args {
+    #[serde(flatten)]
+    shared: SharedArgs,
+    #[serde(flatten)]
+    own: OwnArgs,
+}
+
+const DESCRIPTION: &str = "Enable a finished Browser Use skill by its task_id, so that it can \
+run and becomes a tool of its own (enabled: false disables it). Optionally update its \
+description.";
+
+/// The longest skill description the API takes.
+const MAX_DESCRIPTION_CHARS: usize = 1000;
+
+/// Browser Use's part of `deploy_task`.
+pub struct DeployTask {
+    account: Arc<Account>,
+}
+
+impl DeployTask {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
+
+impl ToolPart for DeployTask {
+    fn arguments(&self) -> Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn title(&self) -> Option<&'static str> {
+        Some("Enable a skill")
+    }
+
+    fn fragment(&self) -> String {
+        "Browser Use skill: enable it by task_id, so that it can run and becomes a tool of its \
+         own (enabled: false disables it)."
+            .into()
+    }
+
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "task_id",
+                "The skill's id (from generate_task or list_tasks).".into(),
+            ),
+            (
+                "description",
+                "A new description for the skill (at most 1000 characters).".into(),
+            ),
+        ]
+    }
+
+    fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        if let Some(text) = str_arg(args, "description")
+            && text.chars().count() > MAX_DESCRIPTION_CHARS
+        {
+            problems.push(Problem::new(
+                "description",
+                format!(
+                    "is {} characters long; the API accepts at most {MAX_DESCRIPTION_CHARS}",
+                    text.chars().count()
+                ),
+            ));
+        }
+        if !has(args, "task_id") {
+            problems.push(Problem::new(
+                "task_id",
+                "is required: give the skill's id (generate_task and list_tasks show it)",
+            ));
+        }
+        check_uuid(args, "task_id", TASK_ID_FROM, problems);
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
+            })?;
+            enable_skill(call, self.account.client()?, args).await
+        }
+        .boxed()
+    }
+}
+
+/// Enable (or disable) a skill, and update the catalog (and so its tool).
+async fn enable_skill(
+    call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
+    args: Args,
+) -> Result<Reply, ToolError> {
+    let Args { shared, own } = args;
+    let skill_id = shared.task_id.clone().unwrap_or_default();
+    let enable = own.enabled.unwrap_or(true);
+    let body = UpdateSkill {
+        description: shared.description.clone(),
+        is_enabled: Some(enable),
+        ..UpdateSkill::default()
+    };
+    let skill = bu.update_skill(&skill_id, &body).await.map_err(|e| {
+        let doing = if enable { "Enabling" } else { "Disabling" };
+        ToolError::api(e, format!("{doing} skill {skill_id}"))
+    })?;
+    let change = call.env.learn(skill_sighting(&skill));
+    let listed = change
+        .as_ref()
+        .is_some_and(|c| call.env.listed_tool_names().contains(&c.task.tool_name));
+    let name = skill.title.clone().unwrap_or_else(|| skill_id.clone());
+    let next_step = match (skill.is_enabled, listed, &change) {
+        (true, true, Some(change)) => format!(
+            "Call its own tool {} with its arguments, or run_task {{\"task_id\": \"{skill_id}\", \
+             \"inputs\": {{…}}}}.",
+            change.task.tool_name
+        ),
+        (true, _, _) => {
+            format!("Run it with run_task {{\"task_id\": \"{skill_id}\", \"inputs\": {{…}}}}.")
+        }
+        (false, _, _) => format!(
+            "It cannot run until enabled again (deploy_task {{\"task_id\": \"{skill_id}\"}})."
+        ),
+    };
+    let state = if skill.is_enabled {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    Ok(Reply::ok(
+        format!("Skill {name:?} ({skill_id}) is {state}. {next_step}"),
+        Output {
+            task_id: skill_id,
+            version: skill
+                .current_version
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            description: skill.description.clone(),
+            created_at: skill.created_at.clone(),
+            enabled: Some(skill.is_enabled),
+            next_step,
+        },
+    ))
+}
