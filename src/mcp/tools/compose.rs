@@ -17,7 +17,7 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 
 use crate::cloud::Provider;
-use crate::mcp::args::Problem;
+use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::ToolEnv;
 use crate::mcp::context::adapter::{ProviderSet, ToolPart};
 
@@ -240,6 +240,19 @@ pub fn foreign_argument_problems(
             ));
         }
     }
+}
+
+/// The provider of the run the `execution_id` argument names, else of the task `task_id`
+/// names, as the catalog remembers them (for the tools that act on a run).
+pub fn of_named_run(env: &ToolEnv, args: &JsonObject) -> Option<Provider> {
+    str_arg(args, "execution_id")
+        .and_then(|id| env.catalog.run(id))
+        .map(|run| run.provider)
+        .or_else(|| {
+            str_arg(args, "task_id")
+                .and_then(|id| env.known_task(id))
+                .map(|task| task.provider)
+        })
 }
 
 /// The part of the provider a call is for, or the error saying that provider does not offer
