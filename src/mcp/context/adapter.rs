@@ -68,6 +68,19 @@ pub struct Subjects {
     pub listed: &'static str,
 }
 
+/// What a provider says of a static tool it has no part in, when saying nothing would mislead
+/// (Anchor cannot stop a run, yet an agent may name an Anchor run to `cancel_execution`). With
+/// several providers shown, such a provider is one of the tool's `provider` values and its
+/// fragment is part of the tool's description; a call meant for it is answered with its
+/// refusal. A provider that says nothing of a tool is simply left out of it.
+pub trait Refusal: Send + Sync {
+    /// What this provider adds to the tool's description when several are shown.
+    fn fragment(&self) -> String;
+
+    /// The answer to a call meant for this provider.
+    fn refuse(&self, args: &JsonObject) -> ToolError;
+}
+
 /// A cloud, as the MCP layer sees it.
 pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     /// Which cloud this is.
@@ -78,6 +91,12 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
 
     /// This provider's part of the static tool called `tool`, if it offers that tool.
     fn tool(&self, tool: &str) -> Option<&dyn ToolPart>;
+
+    /// How this provider refuses the static tool `tool`, which it has no part in, when it
+    /// explains itself (see [`Refusal`]).
+    fn refusal(&self, _tool: &str) -> Option<&dyn Refusal> {
+        None
+    }
 
     /// The HTTP header a session may bring its own key for this provider in.
     fn key_header(&self) -> &'static str;

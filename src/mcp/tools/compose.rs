@@ -5,7 +5,9 @@
 //! provider alone, or, with several, by the tool's lead and closing sentences around each
 //! provider's fragment. Providers are shown when configured (the first registered one when none
 //! is, so the tools still read sensibly and every call says what to configure). A `provider`
-//! argument appears only when several are shown, rather than doubling the tool count.
+//! argument appears only when several are shown, rather than doubling the tool count. A shown
+//! provider without a part that explains why (its adapter's [`Refusal`]) is described and named
+//! with the others, and a call meant for it gets that explanation.
 //!
 //! A call's provider is, in order: its `provider` argument; what its arguments imply (an
 //! argument only one provider has, such as an agent's `task`); the provider of the task or run
@@ -19,7 +21,7 @@ use serde_json::Value;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderSet, ToolPart};
+use crate::mcp::context::adapter::{ProviderSet, Refusal, ToolPart};
 
 /// The name of the `provider` argument.
 pub const PROVIDER_ARG: &str = "provider";
@@ -53,30 +55,58 @@ pub fn shown_parts<'a>(
         .collect()
 }
 
+/// The refusals of the shown providers that have no part in `tool` but explain why (see
+/// [`Refusal`]), with their providers.
+fn shown_refusals<'a>(providers: &'a ProviderSet, tool: &str) -> Vec<(Provider, &'a dyn Refusal)> {
+    providers
+        .shown()
+        .into_iter()
+        .filter(|adapter| adapter.tool(tool).is_none())
+        .filter_map(|adapter| {
+            adapter
+                .refusal(tool)
+                .map(|refusal| (adapter.provider(), refusal))
+        })
+        .collect()
+}
+
 /// The tool's definition for these providers, or `None` when no shown provider offers it.
+/// A shown provider that refuses the tool (see [`Refusal`]) is described and named with the
+/// others, but only the providers offering it make the tool exist.
 pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
     let parts = shown_parts(providers, spec.name);
+    let refusals = shown_refusals(providers, spec.name);
     let mut schema = (*spec.arguments).clone();
-    let description = match parts.as_slice() {
-        [] => return None,
-        [(_, only)] => {
+    let description = match (parts.as_slice(), refusals.is_empty()) {
+        ([], _) => return None,
+        ([(_, only)], true) => {
             for (name, text) in only.argument_docs() {
                 describe_property(&mut schema, name, &text);
             }
             only.description()
         }
-        several => {
-            let fragments: Vec<String> = several.iter().map(|(_, part)| part.fragment()).collect();
-            let ids: Vec<String> = several
+        _ => {
+            // What can be done reads before what cannot.
+            let fragments: Vec<String> = parts
                 .iter()
-                .map(|(p, _)| format!("{:?}", p.id()))
+                .map(|(_, part)| part.fragment())
+                .chain(refusals.iter().map(|(_, refusal)| refusal.fragment()))
                 .collect();
+            let named: Vec<Provider> = providers
+                .shown()
+                .into_iter()
+                .map(|adapter| adapter.provider())
+                .filter(|p| {
+                    parts.iter().any(|(q, _)| q == p) || refusals.iter().any(|(q, _)| q == p)
+                })
+                .collect();
+            let ids: Vec<String> = named.iter().map(|p| format!("{:?}", p.id())).collect();
             let provider = serde_json::json!({
                 "description": spec
                     .provider_doc
                     .replace("{ids}", &ids.join(" or "))
                     .replace("{first}", &format!("{:?}", providers.default_provider().id())),
-                "enum": several.iter().map(|(p, _)| p.id()).collect::<Vec<_>>(),
+                "enum": named.iter().map(|p| p.id()).collect::<Vec<_>>(),
                 "type": "string",
             });
             if let Some(Value::Object(properties)) = schema.get_mut("properties") {
@@ -253,6 +283,26 @@ pub fn of_named_run(env: &ToolEnv, args: &JsonObject) -> Option<Provider> {
                 .and_then(|id| env.known_task(id))
                 .map(|task| task.provider)
         })
+}
+
+/// The part of the provider a call is for, as [`part_for`] finds it; but a provider that has
+/// none and explains why (its [`Refusal`]) answers the call with that explanation, configured
+/// or not.
+pub fn part_for_call<'a>(
+    spec: &ToolSpec,
+    env: &'a ToolEnv,
+    provider: Provider,
+    args: &JsonObject,
+) -> Result<&'a dyn ToolPart, crate::mcp::reply::ToolError> {
+    let refusal = env
+        .providers
+        .get(provider)
+        .filter(|a| a.tool(spec.name).is_none())
+        .and_then(|a| a.refusal(spec.name));
+    if let Some(refusal) = refusal {
+        return Err(refusal.refuse(args));
+    }
+    part_for(spec, env, provider)
 }
 
 /// The part of the provider a call is for, or the error saying that provider does not offer

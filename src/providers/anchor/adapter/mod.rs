@@ -1,9 +1,10 @@
 //! Anchor Browser as the MCP tools see it: its part of each static tool it offers, listing its
 //! code tasks into the catalog, and which of its tasks can run. Anchor cannot stop a run
-//! (there is no part for `cancel_execution`), and it cannot list generated tasks (the catalog
-//! remembers the ones this server generated).
+//! (there is no part for `cancel_execution`, only the refusal that says so), and it cannot
+//! list generated tasks (the catalog remembers the ones this server generated).
 
 pub mod arguments;
+pub mod cancel_execution;
 pub mod get_execution;
 pub mod run_task;
 
@@ -19,7 +20,7 @@ use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
 use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
+use crate::mcp::context::adapter::{ProviderAdapter, Refusal, ToolPart};
 use crate::mcp::reply::ToolError;
 use crate::mcp::tools;
 use crate::runs::TaskKind;
@@ -103,6 +104,10 @@ impl ProviderAdapter for AnchorAdapter {
             .iter()
             .find(|(name, _)| *name == tool)
             .map(|(_, part)| part.as_ref())
+    }
+
+    fn refusal(&self, tool: &str) -> Option<&dyn Refusal> {
+        (tool == tools::cancel_execution::NAME).then_some(&cancel_execution::CannotStop as _)
     }
 
     fn key_header(&self) -> &'static str {

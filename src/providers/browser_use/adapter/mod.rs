@@ -1,6 +1,7 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
 //! its skills into the catalog, and which of them can run.
 
+pub mod cancel_execution;
 pub mod get_execution;
 pub mod run_task;
 pub mod skills;
@@ -71,6 +72,10 @@ impl BrowserUseAdapter {
             (
                 tools::get_execution::NAME,
                 Box::new(get_execution::GetExecution::new(&account)),
+            ),
+            (
+                tools::cancel_execution::NAME,
+                Box::new(cancel_execution::CancelExecution::new(&account)),
             ),
         ];
         Self {
