@@ -61,10 +61,11 @@ pub trait ToolPart: Send + Sync {
 pub struct Subjects {
     pub names: &'static [&'static str],
     /// The whole hint when this provider is the only one shown, e.g. "`task_id` or
-    /// `task_name`".
+    /// `task_name`"; empty when its calls need name nothing (list_executions: Browser Use then
+    /// lists its agent tasks).
     pub alone: &'static str,
     /// This provider's alternatives in a list of several, e.g. "`task_name` (an Anchor code
-    /// task)".
+    /// task)"; with `alone` empty, what to do instead of naming something.
     pub listed: &'static str,
 }
 

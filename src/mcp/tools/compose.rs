@@ -272,6 +272,65 @@ pub fn foreign_argument_problems(
     }
 }
 
+/// The values the call's provider does not take but another provider does, of arguments that
+/// several providers' parts declare with an `enum` of their own (list_executions' `status`):
+/// each is named, with whose value it is and what the call's provider takes. Every registered
+/// provider is asked, so that a value of a provider not shown is recognised too (the schema
+/// check reports it as well).
+pub fn foreign_value_problems(
+    spec: &ToolSpec,
+    env: &ToolEnv,
+    args: &JsonObject,
+    provider: Provider,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(ours) = env.providers.get(provider).and_then(|a| a.tool(spec.name)) else {
+        return;
+    };
+    let ours = ours.arguments();
+    for (name, value) in args {
+        let Some(takes) = enum_of(&ours, name) else {
+            continue;
+        };
+        if takes.contains(value) {
+            continue;
+        }
+        let owner = env
+            .providers
+            .all()
+            .filter(|a| a.provider() != provider)
+            .find(|a| {
+                a.tool(spec.name)
+                    .and_then(|part| enum_of(&part.arguments(), name).map(|v| v.contains(value)))
+                    .unwrap_or(false)
+            });
+        if let Some(owner) = owner {
+            let takes: Vec<String> = takes
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect();
+            problems.push(Problem::new(
+                name.as_str(),
+                format!(
+                    "{value} is a {name} of {}, not of {provider}: give one of {}",
+                    owner.provider(),
+                    takes.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// The `enum` values a schema object gives its property `name`.
+fn enum_of(schema: &JsonObject, name: &str) -> Option<Vec<Value>> {
+    schema
+        .get("properties")?
+        .get(name)?
+        .get("enum")?
+        .as_array()
+        .cloned()
+}
+
 /// The provider of the run the `execution_id` argument names, else of the task `task_id`
 /// names, as the catalog remembers them (for the tools that act on a run).
 pub fn of_named_run(env: &ToolEnv, args: &JsonObject) -> Option<Provider> {

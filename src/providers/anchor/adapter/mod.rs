@@ -6,6 +6,7 @@
 pub mod arguments;
 pub mod cancel_execution;
 pub mod get_execution;
+pub mod list_executions;
 pub mod run_task;
 
 use std::sync::Arc;
@@ -75,6 +76,10 @@ impl AnchorAdapter {
             (
                 tools::get_execution::NAME,
                 Box::new(get_execution::GetExecution::new(&account)),
+            ),
+            (
+                tools::list_executions::NAME,
+                Box::new(list_executions::ListExecutions::new(&account)),
             ),
         ];
         Self {

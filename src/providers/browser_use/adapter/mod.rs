@@ -3,6 +3,7 @@
 
 pub mod cancel_execution;
 pub mod get_execution;
+pub mod list_executions;
 pub mod run_task;
 pub mod skills;
 
@@ -72,6 +73,10 @@ impl BrowserUseAdapter {
             (
                 tools::get_execution::NAME,
                 Box::new(get_execution::GetExecution::new(&account)),
+            ),
+            (
+                tools::list_executions::NAME,
+                Box::new(list_executions::ListExecutions::new(&account)),
             ),
             (
                 tools::cancel_execution::NAME,
