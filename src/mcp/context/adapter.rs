@@ -67,11 +67,25 @@ pub trait ToolPart: Send + Sync {
 pub struct Subjects {
     pub names: &'static [&'static str],
     /// The whole hint when this provider is the only one shown, e.g. "`task_id` or
-    /// `task_name`".
+    /// `task_name`"; empty when its calls need name nothing (list_executions: Browser Use then
+    /// lists its agent tasks).
     pub alone: &'static str,
     /// This provider's alternatives in a list of several, e.g. "`task_name` (an Anchor code
-    /// task)".
+    /// task)"; with `alone` empty, what to do instead of naming something.
     pub listed: &'static str,
+}
+
+/// What a provider says of a static tool it has no part in, when saying nothing would mislead
+/// (Anchor cannot stop a run, yet an agent may name an Anchor run to `cancel_execution`). With
+/// several providers shown, such a provider is one of the tool's `provider` values and its
+/// fragment is part of the tool's description; a call meant for it is answered with its
+/// refusal. A provider that says nothing of a tool is simply left out of it.
+pub trait Refusal: Send + Sync {
+    /// What this provider adds to the tool's description when several are shown.
+    fn fragment(&self) -> String;
+
+    /// The answer to a call meant for this provider.
+    fn refuse(&self, args: &JsonObject) -> ToolError;
 }
 
 /// A cloud, as the MCP layer sees it.
@@ -84,6 +98,12 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
 
     /// This provider's part of the static tool called `tool`, if it offers that tool.
     fn tool(&self, tool: &str) -> Option<&dyn ToolPart>;
+
+    /// How this provider refuses the static tool `tool`, which it has no part in, when it
+    /// explains itself (see [`Refusal`]).
+    fn refusal(&self, _tool: &str) -> Option<&dyn Refusal> {
+        None
+    }
 
     /// The same provider on another key (a session's own), sharing nothing else with this one.
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String>;

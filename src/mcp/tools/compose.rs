@@ -5,7 +5,9 @@
 //! provider alone, or, with several, by the tool's lead and closing sentences around each
 //! provider's fragment. Providers are shown when configured (the first registered one when none
 //! is, so the tools still read sensibly and every call says what to configure). A `provider`
-//! argument appears only when several are shown, rather than doubling the tool count.
+//! argument appears only when several are shown, rather than doubling the tool count. A shown
+//! provider without a part that explains why (its adapter's [`Refusal`]) is described and named
+//! with the others, and a call meant for it gets that explanation.
 //!
 //! A call's provider is, in order: its `provider` argument; what its arguments imply (an
 //! argument only one provider has, such as an agent's `task`); the provider of the task or run
@@ -17,9 +19,9 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 
 use crate::cloud::Provider;
-use crate::mcp::args::Problem;
+use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderSet, ToolPart};
+use crate::mcp::context::adapter::{ProviderSet, Refusal, ToolPart};
 
 /// The name of the `provider` argument.
 pub const PROVIDER_ARG: &str = "provider";
@@ -56,32 +58,60 @@ pub fn shown_parts<'a>(
         .collect()
 }
 
+/// The refusals of the shown providers that have no part in `tool` but explain why (see
+/// [`Refusal`]), with their providers.
+fn shown_refusals<'a>(providers: &'a ProviderSet, tool: &str) -> Vec<(Provider, &'a dyn Refusal)> {
+    providers
+        .shown()
+        .into_iter()
+        .filter(|adapter| adapter.tool(tool).is_none())
+        .filter_map(|adapter| {
+            adapter
+                .refusal(tool)
+                .map(|refusal| (adapter.provider(), refusal))
+        })
+        .collect()
+}
+
 /// The tool's definition for these providers, or `None` when no shown provider offers it.
+/// A shown provider that refuses the tool (see [`Refusal`]) is described and named with the
+/// others, but only the providers offering it make the tool exist.
 pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
     let parts = shown_parts(providers, spec.name);
+    let refusals = shown_refusals(providers, spec.name);
     let mut schema = (*spec.arguments).clone();
     let mut title = spec.title;
-    let description = match parts.as_slice() {
-        [] => return None,
-        [(_, only)] => {
+    let description = match (parts.as_slice(), refusals.is_empty()) {
+        ([], _) => return None,
+        ([(_, only)], true) => {
             for (name, text) in only.argument_docs() {
                 describe_property(&mut schema, name, &text);
             }
             title = only.title().unwrap_or(title);
             only.description()
         }
-        several => {
-            let fragments: Vec<String> = several.iter().map(|(_, part)| part.fragment()).collect();
-            let ids: Vec<String> = several
+        _ => {
+            // What can be done reads before what cannot.
+            let fragments: Vec<String> = parts
                 .iter()
-                .map(|(p, _)| format!("{:?}", p.id()))
+                .map(|(_, part)| part.fragment())
+                .chain(refusals.iter().map(|(_, refusal)| refusal.fragment()))
                 .collect();
+            let named: Vec<Provider> = providers
+                .shown()
+                .into_iter()
+                .map(|adapter| adapter.provider())
+                .filter(|p| {
+                    parts.iter().any(|(q, _)| q == p) || refusals.iter().any(|(q, _)| q == p)
+                })
+                .collect();
+            let ids: Vec<String> = named.iter().map(|p| format!("{:?}", p.id())).collect();
             let provider = serde_json::json!({
                 "description": spec
                     .provider_doc
                     .replace("{ids}", &ids.join(" or "))
                     .replace("{first}", &format!("{:?}", providers.default_provider().id())),
-                "enum": several.iter().map(|(p, _)| p.id()).collect::<Vec<_>>(),
+                "enum": named.iter().map(|p| p.id()).collect::<Vec<_>>(),
                 "type": "string",
             });
             if let Some(Value::Object(properties)) = schema.get_mut("properties") {
@@ -254,6 +284,98 @@ pub fn foreign_argument_problems(
             ));
         }
     }
+}
+
+/// The values the call's provider does not take but another provider does, of arguments that
+/// several providers' parts declare with an `enum` of their own (list_executions' `status`):
+/// each is named, with whose value it is and what the call's provider takes. Every registered
+/// provider is asked, so that a value of a provider not shown is recognised too (the schema
+/// check reports it as well).
+pub fn foreign_value_problems(
+    spec: &ToolSpec,
+    env: &ToolEnv,
+    args: &JsonObject,
+    provider: Provider,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(ours) = env.providers.get(provider).and_then(|a| a.tool(spec.name)) else {
+        return;
+    };
+    let ours = ours.arguments();
+    for (name, value) in args {
+        let Some(takes) = enum_of(&ours, name) else {
+            continue;
+        };
+        if takes.contains(value) {
+            continue;
+        }
+        let owner = env
+            .providers
+            .all()
+            .filter(|a| a.provider() != provider)
+            .find(|a| {
+                a.tool(spec.name)
+                    .and_then(|part| enum_of(&part.arguments(), name).map(|v| v.contains(value)))
+                    .unwrap_or(false)
+            });
+        if let Some(owner) = owner {
+            let takes: Vec<String> = takes
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect();
+            problems.push(Problem::new(
+                name.as_str(),
+                format!(
+                    "{value} is a {name} of {}, not of {provider}: give one of {}",
+                    owner.provider(),
+                    takes.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// The `enum` values a schema object gives its property `name`.
+fn enum_of(schema: &JsonObject, name: &str) -> Option<Vec<Value>> {
+    schema
+        .get("properties")?
+        .get(name)?
+        .get("enum")?
+        .as_array()
+        .cloned()
+}
+
+/// The provider of the run the `execution_id` argument names, else of the task `task_id`
+/// names, as the catalog remembers them (for the tools that act on a run).
+pub fn of_named_run(env: &ToolEnv, args: &JsonObject) -> Option<Provider> {
+    str_arg(args, "execution_id")
+        .and_then(|id| env.catalog.run(id))
+        .map(|run| run.provider)
+        .or_else(|| {
+            str_arg(args, "task_id")
+                .and_then(|id| env.known_task(id))
+                .map(|task| task.provider)
+        })
+}
+
+/// The part of the provider a call is for, as [`part_for`] finds it; but a provider that has
+/// none and explains why (its [`Refusal`]) answers the call with that explanation, configured
+/// or not.
+pub fn part_for_call<'a>(
+    spec: &ToolSpec,
+    env: &'a ToolEnv,
+    provider: Provider,
+    args: &JsonObject,
+) -> Result<&'a dyn ToolPart, crate::mcp::reply::ToolError> {
+    let refusal = env
+        .providers
+        .get(provider)
+        .filter(|a| a.tool(spec.name).is_none())
+        .and_then(|a| a.refusal(spec.name));
+    if let Some(refusal) = refusal {
+        return Err(refusal.refuse(args));
+    }
+    part_for(spec, env, provider)
 }
 
 /// The part of the provider a call is for, or the error saying that provider does not offer

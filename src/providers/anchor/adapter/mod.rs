@@ -1,13 +1,16 @@
 //! Anchor Browser as the MCP tools see it: its part of each static tool it offers, listing its
 //! code tasks into the catalog, and which of its tasks can run. Anchor cannot stop a run
-//! (there is no part for `cancel_execution`), and it cannot list generated tasks (the catalog
-//! remembers the ones this server generated).
+//! (there is no part for `cancel_execution`, only the refusal that says so), and it cannot
+//! list generated tasks (the catalog remembers the ones this server generated).
 
 pub mod arguments;
+pub mod cancel_execution;
 pub mod deploy_task;
 pub mod generate_task;
 pub mod generations;
+pub mod get_execution;
 pub mod get_task;
+pub mod list_executions;
 pub mod run_task;
 
 use std::sync::Arc;
@@ -22,7 +25,7 @@ use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
 use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
+use crate::mcp::context::adapter::{ProviderAdapter, Refusal, ToolPart};
 use crate::mcp::reply::ToolError;
 use crate::mcp::tools;
 use crate::runs::TaskKind;
@@ -83,6 +86,14 @@ impl AnchorAdapter {
                 tools::deploy_task::NAME,
                 Box::new(deploy_task::DeployTask::new(&account)),
             ),
+            (
+                tools::get_execution::NAME,
+                Box::new(get_execution::GetExecution::new(&account)),
+            ),
+            (
+                tools::list_executions::NAME,
+                Box::new(list_executions::ListExecutions::new(&account)),
+            ),
         ];
         Self {
             account,
@@ -111,6 +122,10 @@ impl ProviderAdapter for AnchorAdapter {
             .iter()
             .find(|(name, _)| *name == tool)
             .map(|(_, part)| part.as_ref())
+    }
+
+    fn refusal(&self, tool: &str) -> Option<&dyn Refusal> {
+        (tool == tools::cancel_execution::NAME).then_some(&cancel_execution::CannotStop as _)
     }
 
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {

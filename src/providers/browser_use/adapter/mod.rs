@@ -1,9 +1,12 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
 //! its skills into the catalog, and which of them can run.
 
+pub mod cancel_execution;
 pub mod deploy_task;
 pub mod generate_task;
+pub mod get_execution;
 pub mod get_task;
+pub mod list_executions;
 pub mod run_task;
 pub mod skills;
 
@@ -78,6 +81,18 @@ impl BrowserUseAdapter {
             (
                 tools::deploy_task::NAME,
                 Box::new(deploy_task::DeployTask::new(&account)),
+            ),
+            (
+                tools::get_execution::NAME,
+                Box::new(get_execution::GetExecution::new(&account)),
+            ),
+            (
+                tools::list_executions::NAME,
+                Box::new(list_executions::ListExecutions::new(&account)),
+            ),
+            (
+                tools::cancel_execution::NAME,
+                Box::new(cancel_execution::CancelExecution::new(&account)),
             ),
         ];
         Self {

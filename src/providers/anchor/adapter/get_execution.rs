@@ -1,0 +1,133 @@
+//! Anchor Browser's part of `get_execution`: a code task's execution (found by its task's id)
+//! or a generated task's run (found by its id alone).
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Account;
+use super::arguments::AnchorKind;
+use crate::mcp::args::{EXECUTION_ID_FROM, Problem, TASK_ID_FROM, check_uuid, has, str_arg};
+use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::tools::get_execution::{SharedArgs, follow};
+use crate::providers::runs::Cloud;
+use crate::runs::{RunRef, TaskKind};
+
+/// Anchor's own arguments of `get_execution`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OwnArgs {
+    /// "code" or "generated". Leave it out: a task_id means a code task's execution, no task_id
+    /// a generated task's run.
+    pub kind: Option<AnchorKind>,
+}
+
+const DESCRIPTION: &str = "Get the status and output of one task run by its execution_id, \
+optionally waiting for it to finish. Use it to follow a run that run_task returned as still \
+running (pass the same execution_id and task_id, plus wait_seconds), or to read a past run from \
+list_executions. Returns the status (queued, running, success, failure, timeout, cancelled), \
+the output (JSON when the task returned JSON) or the error.";
+
+/// Anchor's part of `get_execution`.
+pub struct GetExecution {
+    account: Arc<Account>,
+}
+
+impl GetExecution {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
+
+impl ToolPart for GetExecution {
+    fn arguments(&self) -> Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn fragment(&self) -> String {
+        "Anchor Browser runs: a code task's execution (with its task_id) or a generated task's \
+         run."
+            .into()
+    }
+
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        vec![(
+            "task_id",
+            "For a code task's execution: the task's UUID (run_task's answer carries it; not \
+             needed for runs this server started)."
+                .into(),
+        )]
+    }
+
+    fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        check(env, args, problems);
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            // Only the shared arguments: `kind` matters to the rules alone, as a task_id (given
+            // or recorded) is what makes a code task's execution.
+            let shared: SharedArgs = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
+            })?;
+            let anchor = self.account.client()?;
+            // A run this server (or another sharing its catalog) started is known by its id
+            // alone.
+            let recorded = call.env.catalog.run(&shared.execution_id);
+            let recorded_task = recorded
+                .as_ref()
+                .filter(|r| r.kind == TaskKind::Code)
+                .and_then(|r| r.task_id.clone());
+            let run = match shared.task_id.clone().or(recorded_task) {
+                Some(task_id) => RunRef::AnchorCode {
+                    task_id,
+                    execution_id: shared.execution_id.clone(),
+                },
+                None => RunRef::AnchorGenerated {
+                    run_id: shared.execution_id.clone(),
+                },
+            };
+            follow(call, Cloud::Anchor(anchor), run, &shared, recorded.as_ref()).await
+        }
+        .boxed()
+    }
+}
+
+/// Argument rules of reading an Anchor run.
+fn check(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    let kind = str_arg(args, "kind");
+    if kind == Some("generated") && has(args, "task_id") {
+        problems.push(Problem::new(
+            "task_id",
+            "a generated task's run is found by execution_id alone; leave task_id out",
+        ));
+    }
+    let recorded = str_arg(args, "execution_id").and_then(|id| env.catalog.run(id));
+    if kind == Some("code") && !has(args, "task_id") && recorded.is_none() {
+        problems.push(Problem::new(
+            "task_id",
+            "is required for a code task's execution (run_task's answer carries it)",
+        ));
+    }
+    if has(args, "task_id") {
+        check_uuid(args, "task_id", TASK_ID_FROM, problems);
+        check_uuid(args, "execution_id", EXECUTION_ID_FROM, problems);
+    }
+}
