@@ -4,6 +4,7 @@
 //! remembers the ones this server generated).
 
 pub mod arguments;
+pub mod create_task;
 pub mod run_task;
 
 use std::sync::Arc;
@@ -65,10 +66,16 @@ impl AnchorAdapter {
     pub fn new(client: Option<AnchorClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
         // One line per static tool this provider has a part in.
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
-            tools::run_task::NAME,
-            Box::new(run_task::RunTask::new(&account)),
-        )];
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![
+            (
+                tools::run_task::NAME,
+                Box::new(run_task::RunTask::new(&account)),
+            ),
+            (
+                tools::create_task::NAME,
+                Box::new(create_task::CreateTask::new(&account)),
+            ),
+        ];
         Self {
             account,
             template,
