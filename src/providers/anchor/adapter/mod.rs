@@ -5,6 +5,7 @@
 
 pub mod arguments;
 pub mod create_task;
+pub mod list_tasks;
 pub mod run_task;
 
 use std::sync::Arc;
@@ -74,6 +75,10 @@ impl AnchorAdapter {
             (
                 tools::create_task::NAME,
                 Box::new(create_task::CreateTask::new(&account)),
+            ),
+            (
+                tools::list_tasks::NAME,
+                Box::new(list_tasks::ListTasks::new(&account)),
             ),
         ];
         Self {

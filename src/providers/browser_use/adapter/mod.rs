@@ -1,6 +1,7 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
 //! its skills into the catalog, and which of them can run.
 
+pub mod list_tasks;
 pub mod run_task;
 pub mod skills;
 
@@ -62,10 +63,16 @@ impl BrowserUseAdapter {
     pub fn new(client: Option<BrowserUseClient>, template: HttpSettings) -> Self {
         let account = Arc::new(Account { client });
         // One line per static tool this provider has a part in.
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![(
-            tools::run_task::NAME,
-            Box::new(run_task::RunTask::new(&account)),
-        )];
+        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![
+            (
+                tools::run_task::NAME,
+                Box::new(run_task::RunTask::new(&account)),
+            ),
+            (
+                tools::list_tasks::NAME,
+                Box::new(list_tasks::ListTasks::new(&account)),
+            ),
+        ];
         Self {
             account,
             template,
