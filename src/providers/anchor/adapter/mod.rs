@@ -1,5 +1,6 @@
 //! Anchor Browser as the MCP tools see it: its part of each static tool it offers, listing its
-//! code tasks into the catalog, and which of its tasks can run. Anchor cannot stop a run
+//! code tasks into the catalog, which of its tasks can run, and how they run as tools of their
+//! own (`task_tools`). Anchor cannot stop a run
 //! (there is no part for `cancel_execution`), and it cannot list generated tasks (the catalog
 //! remembers the ones this server generated).
 
@@ -7,8 +8,10 @@ pub mod arguments;
 pub mod create_task;
 pub mod list_tasks;
 pub mod run_task;
+pub mod task_tools;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -19,9 +22,10 @@ use super::catalog::code_task_sighting;
 use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
+use crate::mcp::context::adapter::{ProviderAdapter, TaskToolRun, ToolPart};
+use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
+use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
 use crate::mcp::tools;
 use crate::runs::TaskKind;
 
@@ -166,5 +170,27 @@ impl ProviderAdapter for AnchorAdapter {
                 .is_some_and(rules::is_version_number),
             _ => task.status.as_deref() == Some("ready"),
         }
+    }
+
+    fn task_tool_runs(&self, task: &CatalogTask, budget: Duration) -> String {
+        task_tools::runs(task, budget)
+    }
+
+    fn task_tool_arguments_note(&self, task: &CatalogTask) -> Option<String> {
+        task_tools::arguments_note(task)
+    }
+
+    /// Every value as text: Anchor's API types every input as a string.
+    fn task_input_form(&self, _task: &CatalogTask) -> InputForm {
+        InputForm::Text
+    }
+
+    fn call_task_tool<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        task: &'a CatalogTask,
+        inputs: TaskInputs,
+    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
+        async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
     }
 }
