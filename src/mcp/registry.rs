@@ -280,7 +280,16 @@ impl Registry {
         let secrets = &self.env.secrets.configured;
         let mut chosen: Vec<TaskTool> = tasks
             .into_iter()
-            .map(|task| TaskTool::build(task, secrets, self.env.waits.default_budget))
+            .filter_map(|task| {
+                // Listed tasks are of providers this state reaches, so each has its adapter.
+                let adapter = self.env.providers.get(task.provider)?;
+                Some(TaskTool::build(
+                    task,
+                    adapter,
+                    secrets,
+                    self.env.waits.default_budget,
+                ))
+            })
             .collect();
         // Listed by name, whatever the recency order that chose them, so using a task does
         // not reorder (and so "change") the list.

@@ -48,6 +48,12 @@ impl Reply {
         self
     }
 
+    /// The structured content, for a tool that merges what its providers' parts answered
+    /// (list_tasks over every cloud).
+    pub fn structured(&self) -> &Value {
+        &self.structured
+    }
+
     /// The MCP result.
     pub fn into_result(self) -> CallToolResult {
         let json = serde_json::to_string(&self.structured).unwrap_or_default();

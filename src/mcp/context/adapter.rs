@@ -8,17 +8,26 @@
 //! extra rules, and the code that runs a call meant for it. A provider that lacks a capability
 //! simply has no part for that tool (or for a task tool, returns `None`): it says so in one
 //! place, its adapter.
+//!
+//! A provider's catalog tasks also become tools of their own (`mcp::task_tools`): the tool is
+//! generic (its arguments from the task's parameters, its result shaped to its output schema),
+//! while the adapter says what a call does, in which form inputs go, any output schema a task
+//! declares itself, and runs the task.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
+use serde_json::{Map, Value};
 
 use super::{ToolContext, ToolEnv};
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, Provider};
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
+use crate::runs::RunReport;
 
 /// One provider's part in one static tool.
 pub trait ToolPart: Send + Sync {
@@ -114,6 +123,53 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
 
     /// Whether a catalog task of this provider can run now (only those become tools).
     fn is_runnable(&self, task: &CatalogTask) -> bool;
+
+    // ---- its tasks as tools of their own (`mcp::task_tools`) --------------------------------
+
+    /// What a call of `task`'s own tool does, as the tool's description says right after the
+    /// task's own words ("Runs the … and returns …"); `budget` is how long a call waits by
+    /// default.
+    fn task_tool_runs(&self, task: &CatalogTask, budget: Duration) -> String;
+
+    /// What the description of `task`'s tool says last about its arguments, if anything
+    /// (e.g. that they were inferred from the task's code).
+    fn task_tool_arguments_note(&self, _task: &CatalogTask) -> Option<String> {
+        None
+    }
+
+    /// How the values of `task`'s arguments are sent to the cloud.
+    fn task_input_form(&self, task: &CatalogTask) -> InputForm;
+
+    /// The output schema of `task`'s tool when the task declares its own; `None`: the tool's
+    /// fields are the task's declared outputs (or, without any, it returns the run report).
+    fn task_output_schema(&self, _task: &CatalogTask) -> Option<JsonObject> {
+        None
+    }
+
+    /// Run `task` for a call of its own tool, the call's arguments already checked and
+    /// converted to `inputs` (in [`Self::task_input_form`]). The tool shapes a
+    /// [`TaskToolRun::Shaped`] result to its output schema, and scrubs the inputs' secrets
+    /// from the reply.
+    fn call_task_tool<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        task: &'a CatalogTask,
+        inputs: TaskInputs,
+    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>>;
+}
+
+/// How the run behind a call of a task's own tool ended (see
+/// [`ProviderAdapter::call_task_tool`]).
+#[derive(Debug)]
+pub enum TaskToolRun {
+    /// It succeeded with a result the tool shapes to its output schema: the result's fields,
+    /// or `None` when it does not fit (it then comes back whole).
+    Shaped {
+        report: Box<RunReport>,
+        fields: Option<Map<String, Value>>,
+    },
+    /// Any other end (still running, failed, no declared output): the answer as it is.
+    Reply(Reply),
 }
 
 /// Every provider this server knows, configured or not, in registration order.

@@ -1,35 +1,30 @@
 //! Every task is a tool: the tool built from a catalog task, which tasks become tools (an
 //! allow-list and a cap, most recently used first, because clients cap their tool counts), and
 //! what calling one does: check the arguments against the task's parameters, map them to the
-//! provider's inputs, and run the task exactly like `run_task`. Anchor tasks and Browser Use
-//! skills alike.
+//! provider's inputs, and run the task exactly like `run_task`, then shape the result to the
+//! tool's output schema. Whatever the provider: its adapter says what a call does (for the
+//! description), in which form it takes inputs, any output schema a task declares itself, and
+//! runs the task.
 
 pub mod inputs;
 pub mod naming;
 pub mod schema;
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
 
-use self::schema::{
-    EXECUTION_KEY, InputForm, Signature, TaskInputs, output_schema, shape_output,
-    shape_skill_output, skill_output_schema,
-};
-use super::args::{ArgsValidator, Problem};
+use self::schema::{EXECUTION_KEY, InputForm, Signature, output_schema};
+use super::args::ArgsValidator;
 use super::context::ToolContext;
+use super::context::adapter::{ProviderAdapter, TaskToolRun};
 use super::reply::{Reply, ToolError};
-use super::running::{self, RunPlan};
 use super::schema::output_schema_for;
 use super::secrets::Secrets;
 use crate::catalog::CatalogTask;
-use crate::params::ParamsOrigin;
-use crate::providers::anchor::rules;
-use crate::providers::browser_use::adapter::skills::SkillRun;
-use crate::providers::runs::WaitEnd;
-use crate::runs::{RunReport, RunRequest, RunTarget, TaskKind, Verdict};
+use crate::runs::RunReport;
 
 /// A task listed as a tool of its own.
 #[derive(Debug)]
@@ -37,26 +32,33 @@ pub struct TaskTool {
     pub task: CatalogTask,
     pub signature: Signature,
     pub tool: Tool,
+    /// How the task's provider takes the arguments' values.
+    form: InputForm,
 }
 
 impl TaskTool {
-    /// The tool for `task`. `budget` is how long a call waits by default (for the description).
-    pub fn build(task: CatalogTask, secrets: &Secrets, budget: Duration) -> Self {
+    /// The tool for `task`, whose provider is `adapter`. `budget` is how long a call waits by
+    /// default (for the description).
+    pub fn build(
+        task: CatalogTask,
+        adapter: &dyn ProviderAdapter,
+        secrets: &Secrets,
+        budget: Duration,
+    ) -> Self {
         let signature = Signature::new(&task.inputs, &|p| secrets.has(p));
-        let output = match &task.output_schema {
-            Some(declared) if task.kind == TaskKind::Skill => skill_output_schema(declared),
-            _ => output_schema(&task.outputs).unwrap_or_else(|| {
+        let output = adapter.task_output_schema(&task).unwrap_or_else(|| {
+            output_schema(&task.outputs).unwrap_or_else(|| {
                 // Without declared outputs a call returns the run report, as run_task does.
                 (*output_schema_for::<RunReport>()).clone()
-            }),
-        };
+            })
+        });
         let tool = Tool::new(
             task.tool_name.clone(),
-            describe(&task, budget),
-            std::sync::Arc::new(signature.input_schema()),
+            describe(&task, adapter, budget),
+            Arc::new(signature.input_schema()),
         )
         .with_title(task.name.clone())
-        .with_raw_output_schema(std::sync::Arc::new(output))
+        .with_raw_output_schema(Arc::new(output))
         .with_annotations(
             ToolAnnotations::with_title(task.name.clone())
                 .read_only(false)
@@ -65,13 +67,14 @@ impl TaskTool {
                 .open_world(true),
         );
         Self {
+            form: adapter.task_input_form(&task),
             task,
             signature,
             tool,
         }
     }
 
-    /// Call it: check, map, run, shape.
+    /// Call it: check, map, run (on the task's provider), shape.
     pub async fn call(
         &self,
         call: &ToolContext<'_>,
@@ -85,97 +88,31 @@ impl TaskTool {
             return Err(ToolError::InvalidArguments(problems));
         }
         let secrets = &call.env.secrets.configured;
-        let form = match self.task.kind {
-            TaskKind::Skill => InputForm::Json,
-            _ => InputForm::Text,
-        };
         let inputs = self
             .signature
-            .to_inputs(&arguments, &|param| secrets.value_for(param), form)
+            .to_inputs(&arguments, &|param| secrets.value_for(param), self.form)
             .map_err(ToolError::InvalidArguments)?;
-        if self.task.kind == TaskKind::Skill {
-            return self.call_skill(call, inputs).await;
-        }
-        let (target, api_inputs) = match self.task.kind {
-            TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
-                let mut mapped = BTreeMap::new();
-                for (name, value) in inputs.text() {
-                    let Some(key) = rules::input_key(&name) else {
-                        return Err(ToolError::InvalidArguments(vec![Problem::new(
-                            name.clone(),
-                            "cannot be sent to a code task (input names must be letters, digits \
-                             and underscores); fix the task's declared parameters",
-                        )]));
-                    };
-                    mapped.insert(key, value);
-                }
-                (
-                    RunTarget::Code {
-                        task_id: self.task.task_id.clone(),
-                        version: None,
-                    },
-                    mapped,
-                )
-            }
-            TaskKind::Generated => (
-                RunTarget::Generated {
-                    task_id: self.task.task_id.clone(),
-                },
-                inputs.text(),
-            ),
+        // Only tasks of reachable providers are tools, but keys change: without one, say
+        // which to set (and which other cloud could run tasks).
+        let provider = self.task.provider;
+        let providers = &call.env.providers;
+        let adapter =
+            providers
+                .get(provider)
+                .filter(|a| a.configured())
+                .ok_or(ToolError::NotConfigured {
+                    provider,
+                    alternative: providers
+                        .all()
+                        .map(|a| a.provider())
+                        .find(|other| *other != provider),
+                })?;
+        let scrub = inputs.secrets.clone();
+        let reply = match adapter.call_task_tool(call, &self.task, inputs).await? {
+            TaskToolRun::Shaped { report, fields } => self.shaped_reply(*report, fields),
+            TaskToolRun::Reply(reply) => reply,
         };
-        let plan = RunPlan {
-            target,
-            request: RunRequest {
-                inputs: api_inputs,
-                ..RunRequest::default()
-            },
-            task_name: Some(self.task.name.clone()),
-            recorded_inputs: Value::Object(inputs.redacted.clone()),
-            secrets: inputs.secrets.clone(),
-            budget: call.env.waits.default_budget,
-        };
-        let (report, end) =
-            running::start_and_wait(call, call.env.cloud(self.task.provider)?, plan).await?;
-        let reply = match (&end, report.verdict(), self.task.outputs.is_empty()) {
-            (WaitEnd::Finished, Verdict::Succeeded, false) => {
-                let result = report.output.clone().unwrap_or(Value::Null);
-                let (fields, all_fit) = shape_output(&self.task.outputs, &result);
-                self.shaped_reply(report, all_fit.then_some(fields))
-            }
-            _ => running::run_reply(report, end)?,
-        };
-        Ok(reply.scrubbed(&inputs.secrets))
-    }
-
-    /// Execute a skill (synchronously) and shape its result to the skill's output schema.
-    async fn call_skill(
-        &self,
-        call: &ToolContext<'_>,
-        inputs: TaskInputs,
-    ) -> Result<Reply, ToolError> {
-        let report = crate::providers::browser_use::adapter::skills::run_skill(
-            call,
-            call.env.browser_use()?,
-            SkillRun {
-                skill_id: self.task.task_id.clone(),
-                name: Some(self.task.name.clone()),
-                parameters: inputs.json(),
-                session_id: None,
-                recorded_inputs: Value::Object(inputs.redacted.clone()),
-                secrets: inputs.secrets.clone(),
-            },
-        )
-        .await?;
-        let reply = match (&self.task.output_schema, report.verdict()) {
-            (Some(declared), Verdict::Succeeded) => {
-                let result = report.output.clone().unwrap_or(Value::Null);
-                let fields = shape_skill_output(declared, &result);
-                self.shaped_reply(report, fields)
-            }
-            _ => running::skill_reply(report),
-        };
-        Ok(reply.scrubbed(&inputs.secrets))
+        Ok(reply.scrubbed(&scrub))
     }
 
     /// A successful run of a task with declared outputs: the result's fields, plus
@@ -235,27 +172,10 @@ fn result_fields(fields: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-/// The tool description: the task's own words, what a call does, what comes back.
-fn describe(task: &CatalogTask, budget: Duration) -> String {
-    let runs = match task.kind {
-        TaskKind::Skill => format!(
-            "Runs the Browser Use skill {:?} (a generated, deterministic browser automation) \
-             and returns its result; it usually takes seconds.",
-            task.name
-        ),
-        _ => format!(
-            "Runs the Anchor Browser {} {:?} in a cloud browser and waits up to {} s for the \
-             result, reporting progress; a longer run returns an execution_id to follow with \
-             get_execution.",
-            if task.kind == TaskKind::Generated {
-                "generated task"
-            } else {
-                "code task"
-            },
-            task.name,
-            budget.as_secs()
-        ),
-    };
+/// The tool description: the task's own words, what a call does (as its provider says), what
+/// comes back.
+fn describe(task: &CatalogTask, adapter: &dyn ProviderAdapter, budget: Duration) -> String {
+    let runs = adapter.task_tool_runs(task, budget);
     let mut text = match task.description.as_deref().map(str::trim) {
         Some(d) if !d.is_empty() => {
             let stop = if d.ends_with('.') { "" } else { "." };
@@ -282,10 +202,9 @@ fn describe(task: &CatalogTask, budget: Duration) -> String {
     } else {
         text.push_str(" Returns the task's output.");
     }
-    if task.params_origin == ParamsOrigin::Inferred {
-        text.push_str(
-            " Its arguments were inferred from the task's code (process.env.ANCHOR_* reads).",
-        );
+    if let Some(note) = adapter.task_tool_arguments_note(task) {
+        text.push(' ');
+        text.push_str(&note);
     }
     text
 }

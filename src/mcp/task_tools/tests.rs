@@ -7,6 +7,8 @@ use crate::mcp::secrets::{SECRET_ENV_PREFIX, Secrets, rule_key};
 use crate::mcp::selection::Selection;
 use crate::params::Param;
 use crate::params::ParamType;
+use crate::params::ParamsOrigin;
+use crate::runs::TaskKind;
 
 fn param(name: &str, kind: ParamType) -> Param {
     Param {
@@ -17,6 +19,14 @@ fn param(name: &str, kind: ParamType) -> Param {
         default: None,
         options: Vec::new(),
     }
+}
+
+/// Anchor's adapter, without a key (building a tool sends nothing).
+fn anchor() -> crate::providers::anchor::adapter::AnchorAdapter {
+    crate::providers::anchor::adapter::AnchorAdapter::new(
+        None,
+        crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into()),
+    )
 }
 
 fn task(name: &str, kind: TaskKind, version: Option<&str>, status: Option<&str>) -> CatalogTask {
@@ -117,7 +127,7 @@ fn the_tool_of_a_generated_task() {
         param("titles", ParamType::String),
         param("total", ParamType::Number),
     ];
-    let tool = TaskTool::build(hn, &Secrets::default(), Duration::from_secs(45)).tool;
+    let tool = TaskTool::build(hn, &anchor(), &Secrets::default(), Duration::from_secs(45)).tool;
     assert_eq!(violations(&tool.input_schema), Vec::<String>::new());
     assert_eq!(
         violations(tool.output_schema.as_ref().unwrap()),
@@ -145,7 +155,7 @@ fn the_tool_of_a_code_task_with_inferred_inputs_and_a_configured_secret() {
         &|_| None,
     )
     .unwrap();
-    let tool = TaskTool::build(scraper, &secrets, Duration::from_secs(45)).tool;
+    let tool = TaskTool::build(scraper, &anchor(), &secrets, Duration::from_secs(45)).tool;
     let schema = serde_json::Value::Object((*tool.input_schema).clone());
     assert!(schema["properties"].get("password").is_none());
     assert_eq!(schema["required"], json!(["url"]));

@@ -1,44 +1,57 @@
-//! `list_tasks`: the tasks an agent can run. Code tasks come from Anchor's task list and
-//! Browser Use skills from Browser Use's, one page at a time; generated (Task Builder) tasks,
-//! which Anchor cannot list, come from what this server remembers, shown on the first page.
+//! `list_tasks`: the tasks an agent can run, one page at a time. Each provider's part lists its
+//! own page (`providers::*::adapter::list_tasks`) into a [`Page`], which this file turns into
+//! the answer; a call that names no provider lists every shown provider's page, merged into
+//! one answer.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::provider_args::{self, ArgumentSplit, ProviderArg, describe};
+use super::compose::{self, PROVIDER_ARG, ToolSpec};
 use super::read_only;
 use crate::catalog::CatalogTask;
-use crate::cloud::Provider;
 use crate::mcp::args::Problem;
-use crate::mcp::context::Providers;
-use crate::mcp::context::ToolContext;
-use crate::mcp::context::ToolEnv;
 use crate::mcp::context::adapter::ProviderSet;
+use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::{input_schema_for, output_schema_for};
 use crate::mcp::task_tools::schema::Signature;
-use crate::providers::anchor::catalog::code_task_sighting;
-use crate::providers::browser_use::catalog::skill_sighting;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "list_tasks";
 
-/// Arguments of `list_tasks`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct Args {
-    /// Only one cloud's tasks: "anchor" or "browser_use" (default: both).
-    pub provider: Option<ProviderArg>,
-    /// Page of code tasks, from 1 (default 1).
+/// A call's arguments: each provider's part reads the shared ones.
+pub type Args = JsonObject;
+
+/// The arguments every provider's listing takes.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct SharedArgs {
+    /// Page of each cloud's tasks, from 1 (default 1).
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
-    /// Code tasks per page, 1 to 100 (default 20).
+    /// Tasks per page, from each cloud, 1 to 100 (default 20).
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
 }
 
+impl SharedArgs {
+    /// The page asked for.
+    pub fn page(&self) -> u32 {
+        self.page.unwrap_or(1)
+    }
+
+    /// The page size asked for.
+    pub fn limit(&self) -> u32 {
+        self.limit.unwrap_or(20)
+    }
+}
+
 /// One task in the list.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct TaskSummary {
     pub task_id: String,
     pub name: String,
@@ -71,7 +84,7 @@ pub struct TaskSummary {
 }
 
 /// The answer of `list_tasks`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Output {
     pub tasks: Vec<TaskSummary>,
     pub page: u64,
@@ -86,195 +99,182 @@ pub struct Output {
     pub next_page: Option<u64>,
 }
 
-/// The arguments only one provider has (none).
-pub const SPLIT: ArgumentSplit = ArgumentSplit {
-    anchor: &[],
-    browser_use: &[],
-};
-
-/// The tool's definition, as listed by a server with these providers (`None`: not offered).
-pub fn definition(set: &ProviderSet) -> Option<Tool> {
-    let providers = Providers::of(set);
-    Some(definition_for(providers))
+/// One provider's page of tasks, as its part listed it (the catalog has learned them).
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The tasks, in the order shown.
+    pub tasks: Vec<ListedTask>,
+    /// Whether the provider has more tasks after this page.
+    pub more: bool,
+    /// How many code tasks the provider has in all, if it has code tasks.
+    pub total_code_tasks: Option<u64>,
+    /// How many skills the provider has in all, if it has skills.
+    pub total_skills: Option<u64>,
 }
+
+/// A task on a [`Page`].
+#[derive(Debug)]
+pub struct ListedTask {
+    /// As the catalog knows it now.
+    pub task: CatalogTask,
+    /// When the cloud last changed it, as its listing says.
+    pub updated_at: Option<String>,
+}
+
+static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
+    name: NAME,
+    title: "List tasks",
+    lead: "List the browser-automation tasks you can run, with their ids, names, \
+           descriptions, versions or states, and each task's own tool name and argument \
+           schema.",
+    tail: "A task whose tool is not in your tool list (clients cap tool counts) runs with \
+           run_task, passing the tool's arguments as inputs. Paginated: pass page to see more; \
+           provider shows one cloud's tasks only.",
+    provider_doc: "Only one cloud's tasks: {ids} (default: every cloud's).",
+    arguments: input_schema_for::<SharedArgs>(),
+    output_schema: output_schema_for::<Output>(),
+    annotations: read_only("List tasks"),
+});
 
 /// The tool's definition.
-fn definition_for(providers: Providers) -> Tool {
-    let tool = Tool::new(
-        NAME,
-        describe(
-            providers,
-            "List the browser-automation tasks you can run: code tasks (TypeScript, with \
-             versions) and generated tasks (made by generate_task), with their ids, names, \
-             descriptions, latest versions, and each task's own tool name and argument schema. \
-             A task whose tool is not in your tool list (clients cap tool counts) runs with \
-             run_task, passing the tool's arguments as inputs. Paginated: pass page to see \
-             more.",
-            "List the Browser Use skills you can run (generated, deterministic browser \
-             automations with typed inputs), with their ids, names, descriptions, states \
-             (ready, disabled, generating, …), and each skill's own tool name and argument \
-             schema. A skill whose tool is not in your tool list (clients cap tool counts) runs \
-             with run_task, passing the tool's arguments as inputs. Paginated: pass page to see \
-             more. For a one-off job, run_task takes a plain-language `task` instead.",
-            "List the browser-automation tasks you can run: Anchor Browser code tasks \
-             (TypeScript, with versions) and generated tasks (made by generate_task), and \
-             Browser Use skills, with their ids, names, descriptions, versions or states, and \
-             each task's own tool name and argument schema. A task whose tool is not in your \
-             tool list (clients cap tool counts) runs with run_task, passing the tool's \
-             arguments as inputs. Paginated: pass page to see more; provider shows one cloud's \
-             tasks only.",
-        ),
-        input_schema_for::<Args>(),
-    )
-    .with_title("List tasks")
-    .with_raw_output_schema(output_schema_for::<Output>())
-    .with_annotations(read_only("List tasks"));
-    let tool = provider_args::fit(tool, providers, &SPLIT);
-    let tool = provider_args::document(
-        tool,
-        "page",
-        &describe(
-            providers,
-            "",
-            "Page of skills, from 1 (default 1).",
-            "Page of code tasks and of skills, from 1 (default 1).",
-        ),
-    );
-    provider_args::document(
-        tool,
-        "limit",
-        &describe(
-            providers,
-            "",
-            "Skills per page, 1 to 100 (default 20).",
-            "Code tasks and skills per page (each), 1 to 100 (default 20).",
-        ),
-    )
+pub fn definition(providers: &ProviderSet) -> Option<Tool> {
+    compose::definition(&SPEC, providers)
 }
 
-/// Argument rules beyond the schema (none).
-pub fn rules(_state: &ToolEnv, _args: &JsonObject, _problems: &mut Vec<Problem>) {}
+/// Whether the call names one provider (else it lists every shown provider's tasks).
+fn names_provider(args: &JsonObject) -> bool {
+    args.get(PROVIDER_ARG).is_some_and(|p| !p.is_null())
+}
 
-/// Run it.
-pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError> {
-    let configured = call.env.provider_flags();
-    let wanted = |provider: Provider| {
-        configured.has(provider) && args.provider.is_none_or(|p| Provider::from(p) == provider)
+/// Argument rules beyond the schema: those of every provider the call lists.
+pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    if names_provider(args) {
+        let provider = compose::resolve(&SPEC, env, args, None);
+        compose::foreign_argument_problems(&SPEC, env, args, provider, problems);
+        if let Some(part) = env.providers.get(provider).and_then(|a| a.tool(NAME)) {
+            part.rules(env, args, problems);
+        }
+    } else {
+        for (_, part) in compose::shown_parts(&env.providers, NAME) {
+            part.rules(env, args, problems);
+        }
+    }
+}
+
+/// Run it: the provider named, or every shown one, their pages merged (in the providers'
+/// order; the first failure is the answer).
+pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
+    let parts = compose::shown_parts(&call.env.providers, NAME);
+    if names_provider(&args) || parts.len() < 2 {
+        // One provider (or none configured: the error says what to set).
+        let provider = compose::resolve(&SPEC, call.env, &args, None);
+        return compose::part_for(&SPEC, call.env, provider)?
+            .run(call, args)
+            .await;
+    }
+    let shared = shared_args(&args)?;
+    let mut merged = Output {
+        tasks: Vec::new(),
+        page: u64::from(shared.page()),
+        limit: u64::from(shared.limit()),
+        total_code_tasks: None,
+        total_skills: None,
+        next_page: None,
     };
-    if !wanted(Provider::Anchor) && !wanted(Provider::BrowserUse) {
-        // Nothing configured (or the one asked for is not): say what to set.
-        let provider = args
-            .provider
-            .map(Provider::from)
-            .unwrap_or(Provider::Anchor);
-        call.env.cloud(provider)?;
-    }
-    let page = args.page.unwrap_or(1);
-    let limit = args.limit.unwrap_or(20);
-    let mut known: Vec<CatalogTask> = Vec::new();
-    let mut updated: Vec<(String, Option<String>)> = Vec::new();
-    let mut total_code_tasks = None;
-    let mut total_skills = None;
-    let mut more = false;
-    if wanted(Provider::Anchor) {
-        let anchor = call.env.anchor_or_other()?;
-        let list = anchor
-            .list_tasks(page, limit)
-            .await
-            .map_err(|e| ToolError::api(e, "Listing tasks"))?;
-        // Everything listed goes into the catalog: it may become a tool.
-        let changes = call
-            .env
-            .learn_all(list.tasks.iter().map(code_task_sighting).collect());
-        if page == 1 {
-            // Anchor cannot list generated tasks: they come from the catalog, first.
-            known.extend(
-                call.env
-                    .catalog
-                    .tasks()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|t| t.kind == TaskKind::Generated),
-            );
-        }
-        for (task, change) in list.tasks.iter().zip(changes) {
-            updated.push((task.id.clone(), task.updated_at.clone()));
-            known.push(match change {
-                Some(change) => change.task,
-                None => crate::mcp::context::unrecorded(code_task_sighting(task)),
-            });
-        }
-        let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.tasks.len() as u64;
-        more |= list.total.is_some_and(|total| seen < total);
-        total_code_tasks = list.total;
-    }
-    if wanted(Provider::BrowserUse) {
-        let bu = call.env.browser_use()?;
-        let list = bu
-            .list_skills(page, limit, None, None)
-            .await
-            .map_err(|e| ToolError::api(e, "Listing skills"))?;
-        let changes = call
-            .env
-            .learn_all(list.items.iter().map(skill_sighting).collect());
-        for (skill, change) in list.items.iter().zip(changes) {
-            updated.push((skill.id.clone(), skill.updated_at.clone()));
-            known.push(match change {
-                Some(change) => change.task,
-                None => crate::mcp::context::unrecorded(skill_sighting(skill)),
-            });
-        }
-        let seen = u64::from(page.saturating_sub(1)) * u64::from(limit) + list.items.len() as u64;
-        more |= seen < list.total_items;
-        total_skills = Some(list.total_items);
-    }
-    let listed = call.env.listed_tool_names();
-    let updated_at = |id: &str| {
-        updated
-            .iter()
-            .find(|(known, _)| known == id)
-            .and_then(|(_, at)| at.clone())
-    };
-    let tasks: Vec<TaskSummary> = known
-        .into_iter()
-        .map(|task| {
-            let listed_as_tool = listed.contains(&task.tool_name);
-            let signature = Signature::new(&task.inputs, &|p| call.env.secrets.configured.has(p));
-            let has_tool = !task.tool_name.is_empty();
-            TaskSummary {
-                updated_at: updated_at(&task.task_id),
-                latest_version: (task.kind == TaskKind::Code)
-                    .then(|| task.version.clone())
-                    .flatten(),
-                status: matches!(task.kind, TaskKind::Generated | TaskKind::Skill)
-                    .then(|| task.status.clone())
-                    .flatten(),
-                signature: has_tool.then(|| signature.describe(&task.tool_name)),
-                arguments_schema: has_tool.then(|| signature.input_schema()),
-                tool_name: has_tool.then(|| task.tool_name.clone()),
-                listed_as_tool,
-                provider: task.provider.id().to_string(),
-                task_id: task.task_id,
-                name: task.name,
-                kind: task.kind,
-                description: task.description,
+    for (provider, part) in parts {
+        let reply = part.run(call, args.clone()).await?;
+        // Every part answers through `reply`, so this reads; if it ever did not, the agent can
+        // still list that provider alone.
+        let output: Output = serde_json::from_value(reply.structured().clone()).map_err(|e| {
+            ToolError::Unsupported {
+                message: format!("{provider}'s tasks could not be merged with the others: {e}."),
+                hint: format!("Call list_tasks with provider \"{}\".", provider.id()),
             }
-        })
+        })?;
+        merged.tasks.extend(output.tasks);
+        merged.total_code_tasks = merged.total_code_tasks.or(output.total_code_tasks);
+        merged.total_skills = merged.total_skills.or(output.total_skills);
+        merged.next_page = merged.next_page.or(output.next_page);
+    }
+    // Listing one provider's tasks may change which of another's are tools: ask once all
+    // are known.
+    let listed = call.env.listed_tool_names();
+    for task in &mut merged.tasks {
+        task.listed_as_tool = listed.contains(task.tool_name.as_deref().unwrap_or_default());
+    }
+    Ok(answer(call, merged))
+}
+
+/// A call's shared arguments, as a part reads them.
+pub fn shared_args(args: &JsonObject) -> Result<SharedArgs, ToolError> {
+    serde_json::from_value(Value::Object(args.clone()))
+        .map_err(|e| ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())]))
+}
+
+/// The answer for one provider's page.
+pub fn reply(call: &ToolContext<'_>, args: &SharedArgs, page: Page) -> Reply {
+    let (number, limit) = (args.page(), args.limit());
+    let listed = call.env.listed_tool_names();
+    let tasks = page
+        .tasks
+        .into_iter()
+        .map(|listed_task| summary_of(call.env, &listed, listed_task))
         .collect();
-    let next_page = more.then(|| u64::from(page) + 1);
-    let mut summary = if tasks.is_empty() {
+    let output = Output {
+        tasks,
+        page: u64::from(number),
+        limit: u64::from(limit),
+        total_code_tasks: page.total_code_tasks,
+        total_skills: page.total_skills,
+        next_page: page.more.then(|| u64::from(number) + 1),
+    };
+    answer(call, output)
+}
+
+/// A task as the list shows it; `listed` are the tool names listed now.
+fn summary_of(env: &ToolEnv, listed: &BTreeSet<String>, listed_task: ListedTask) -> TaskSummary {
+    let ListedTask { task, updated_at } = listed_task;
+    let listed_as_tool = listed.contains(&task.tool_name);
+    let signature = Signature::new(&task.inputs, &|p| env.secrets.configured.has(p));
+    let has_tool = !task.tool_name.is_empty();
+    TaskSummary {
+        updated_at,
+        latest_version: (task.kind == TaskKind::Code)
+            .then(|| task.version.clone())
+            .flatten(),
+        status: matches!(task.kind, TaskKind::Generated | TaskKind::Skill)
+            .then(|| task.status.clone())
+            .flatten(),
+        signature: has_tool.then(|| signature.describe(&task.tool_name)),
+        arguments_schema: has_tool.then(|| signature.input_schema()),
+        tool_name: has_tool.then(|| task.tool_name.clone()),
+        listed_as_tool,
+        provider: task.provider.id().to_string(),
+        task_id: task.task_id,
+        name: task.name,
+        kind: task.kind,
+        description: task.description,
+    }
+}
+
+/// The reply: a line per task (how to run it), then the structured list.
+fn answer(call: &ToolContext<'_>, output: Output) -> Reply {
+    let page = output.page;
+    let mut summary = if output.tasks.is_empty() {
+        // create_task is offered only by the providers that take code.
+        let can_create = call
+            .env
+            .providers
+            .configured()
+            .any(|adapter| adapter.tool(super::create_task::NAME).is_some());
         format!(
             "No tasks on page {page}. Make one with generate_task{}.",
-            if configured.anchor {
-                " or create_task"
-            } else {
-                ""
-            }
+            if can_create { " or create_task" } else { "" }
         )
     } else {
-        format!("{} task(s) on page {page}:", tasks.len())
+        format!("{} task(s) on page {page}:", output.tasks.len())
     };
-    for task in &tasks {
+    for task in &output.tasks {
         let state = task
             .latest_version
             .as_deref()
@@ -290,18 +290,8 @@ pub async fn run(call: &ToolContext<'_>, args: Args) -> Result<Reply, ToolError>
             task.kind.as_str()
         ));
     }
-    if let Some(next) = next_page {
+    if let Some(next) = output.next_page {
         summary.push_str(&format!("\nMore on page {next}."));
     }
-    Ok(Reply::ok(
-        summary,
-        Output {
-            tasks,
-            page: u64::from(page),
-            limit: u64::from(limit),
-            total_code_tasks,
-            total_skills,
-            next_page,
-        },
-    ))
+    Reply::ok(summary, output)
 }

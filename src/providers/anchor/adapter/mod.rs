@@ -1,19 +1,24 @@
 //! Anchor Browser as the MCP tools see it: its part of each static tool it offers, listing its
-//! code tasks into the catalog, and which of its tasks can run. Anchor cannot stop a run
-//! (there is no part for `cancel_execution`, only the refusal that says so), and it cannot
-//! list generated tasks (the catalog remembers the ones this server generated).
+//! code tasks into the catalog, which of its tasks can run, and how they run as tools of their
+//! own (`task_tools`). Anchor cannot stop a run (there is no part for `cancel_execution`, only
+//! the refusal that says so), and it cannot list generated tasks (the catalog remembers the
+//! ones this server generated).
 
 pub mod arguments;
 pub mod cancel_execution;
+pub mod create_task;
 pub mod deploy_task;
 pub mod generate_task;
 pub mod generations;
 pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
+pub mod list_tasks;
 pub mod run_task;
+pub mod task_tools;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -24,9 +29,10 @@ use super::catalog::code_task_sighting;
 use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderAdapter, Refusal, ToolPart};
+use crate::mcp::context::adapter::{ProviderAdapter, Refusal, TaskToolRun, ToolPart};
+use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
+use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
 use crate::mcp::tools;
 use crate::runs::TaskKind;
 
@@ -93,6 +99,14 @@ impl AnchorAdapter {
             (
                 tools::list_executions::NAME,
                 Box::new(list_executions::ListExecutions::new(&account)),
+            ),
+            (
+                tools::create_task::NAME,
+                Box::new(create_task::CreateTask::new(&account)),
+            ),
+            (
+                tools::list_tasks::NAME,
+                Box::new(list_tasks::ListTasks::new(&account)),
             ),
         ];
         Self {
@@ -180,5 +194,27 @@ impl ProviderAdapter for AnchorAdapter {
                 .is_some_and(rules::is_version_number),
             _ => task.status.as_deref() == Some("ready"),
         }
+    }
+
+    fn task_tool_runs(&self, task: &CatalogTask, budget: Duration) -> String {
+        task_tools::runs(task, budget)
+    }
+
+    fn task_tool_arguments_note(&self, task: &CatalogTask) -> Option<String> {
+        task_tools::arguments_note(task)
+    }
+
+    /// Every value as text: Anchor's API types every input as a string.
+    fn task_input_form(&self, _task: &CatalogTask) -> InputForm {
+        InputForm::Text
+    }
+
+    fn call_task_tool<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        task: &'a CatalogTask,
+        inputs: TaskInputs,
+    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
+        async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
     }
 }

@@ -1,5 +1,6 @@
 //! Browser Use Cloud as the MCP tools see it: its part of each static tool it offers, listing
-//! its skills into the catalog, and which of them can run.
+//! its skills into the catalog, which of them can run, and how they run as tools of their own
+//! (`task_tools`).
 
 pub mod cancel_execution;
 pub mod deploy_task;
@@ -7,22 +8,27 @@ pub mod generate_task;
 pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
+pub mod list_tasks;
 pub mod run_task;
 pub mod skills;
+pub mod task_tools;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
 use secrecy::SecretString;
 
 use super::BrowserUseClient;
 use super::catalog::skill_sighting;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::ToolEnv;
-use crate::mcp::context::adapter::{ProviderAdapter, ToolPart};
+use crate::mcp::context::adapter::{ProviderAdapter, TaskToolRun, ToolPart};
+use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
+use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
 use crate::mcp::tools;
 use crate::runs::TaskKind;
 
@@ -93,6 +99,10 @@ impl BrowserUseAdapter {
             (
                 tools::cancel_execution::NAME,
                 Box::new(cancel_execution::CancelExecution::new(&account)),
+            ),
+            (
+                tools::list_tasks::NAME,
+                Box::new(list_tasks::ListTasks::new(&account)),
             ),
         ];
         Self {
@@ -166,5 +176,27 @@ impl ProviderAdapter for BrowserUseAdapter {
     /// A skill that is finished and enabled (catalog status `ready`).
     fn is_runnable(&self, task: &CatalogTask) -> bool {
         task.status.as_deref() == Some("ready")
+    }
+
+    fn task_tool_runs(&self, task: &CatalogTask, _budget: Duration) -> String {
+        task_tools::runs(task)
+    }
+
+    /// JSON of each parameter's type, as skills take them.
+    fn task_input_form(&self, _task: &CatalogTask) -> InputForm {
+        InputForm::Json
+    }
+
+    fn task_output_schema(&self, task: &CatalogTask) -> Option<JsonObject> {
+        task_tools::output_schema(task)
+    }
+
+    fn call_task_tool<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        task: &'a CatalogTask,
+        inputs: TaskInputs,
+    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
+        async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
     }
 }

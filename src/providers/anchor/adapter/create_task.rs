@@ -1,0 +1,163 @@
+//! Anchor Browser's part of `create_task`: save a TypeScript code task (Anchor v1). Anchor
+//! creates the task, or updates the task that already has this name; the code lands in the
+//! task's draft, and the catalog learns the task with its declared (or inferred) inputs.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::Account;
+use super::arguments::{self, browser_configuration_doc};
+use crate::catalog::TaskSighting;
+use crate::cloud::Provider;
+use crate::mcp::args::Problem;
+use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::tools::create_task::Output;
+use crate::providers::anchor::AnchorClient;
+use crate::providers::anchor::models::{CreateTask as CreateTaskBody, TaskParameter};
+use crate::runs::TaskKind;
+
+/// Anchor's own arguments of `create_task` (all of them: the tool shares none).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct OwnArgs {
+    /// The task's name: letters, digits, '-' and '_' (e.g. "price-checker"). Saving under an
+    /// existing name updates that task.
+    pub name: String,
+    /// The TypeScript source as plain text (the server base64-encodes it). It must export a
+    /// default async function that returns the output; inputs arrive as
+    /// process.env.ANCHOR_<NAME>.
+    pub code: Option<String>,
+    /// Instead of code: the source already base64-encoded.
+    pub code_base64: Option<String>,
+    /// What the task does (at most 1000 characters).
+    pub description: Option<String>,
+    #[schemars(description = browser_configuration_doc("Default browser settings for the task's runs."))]
+    pub browser_configuration: Option<Map<String, Value>>,
+    /// The inputs the code reads, each {"name" (without the ANCHOR_ prefix), "type":
+    /// "string"|"number"|"boolean"|"secret"|"file", "required", "description",
+    /// "defaultValue", "options"}. They become the task tool's arguments; left out, they are
+    /// inferred from the code's process.env.ANCHOR_* reads.
+    pub input_parameters: Option<Vec<TaskParameter>>,
+}
+
+const DESCRIPTION: &str = "Create a code task (TypeScript run in Anchor's cloud browser), or \
+update the task that already has this name. Pass the source as plain text in code; it is saved \
+as the task's draft. Then try it with run_task (version \"draft\") and publish it with \
+deploy_task, after which it is also listed as a tool of its own (arguments from \
+input_parameters, or inferred from the code). Returns the task_id.";
+
+/// Anchor's part of `create_task`.
+pub struct CreateTask {
+    account: Arc<Account>,
+}
+
+impl CreateTask {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
+
+impl ToolPart for CreateTask {
+    fn arguments(&self) -> Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn fragment(&self) -> String {
+        "Anchor Browser saves TypeScript code tasks: pass the source as plain text in code; it \
+         is saved as the task's draft, to try with run_task (version \"draft\") and publish \
+         with deploy_task, after which it is also listed as a tool of its own (arguments from \
+         input_parameters, or inferred from the code)."
+            .into()
+    }
+
+    fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        arguments::check_task_name(args, "name", problems);
+        arguments::check_code(args, problems);
+        arguments::check_description(args, problems);
+        arguments::check_code_parameters(args, problems);
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            let args: OwnArgs = serde_json::from_value(Value::Object(args)).map_err(|e| {
+                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
+            })?;
+            run(call, self.account.client()?, args).await
+        }
+        .boxed()
+    }
+}
+
+/// Save it on Anchor, and tell the catalog.
+async fn run(
+    call: &ToolContext<'_>,
+    anchor: &AnchorClient,
+    args: OwnArgs,
+) -> Result<Reply, ToolError> {
+    let body = CreateTaskBody {
+        name: args.name.clone(),
+        language: "typescript".into(),
+        code: arguments::encoded_code(args.code.as_deref(), args.code_base64.as_deref()),
+        description: args.description.clone(),
+        browser_configuration: args.browser_configuration.clone().map(Value::Object),
+    };
+    let task = anchor
+        .create_task(&body)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
+    let params =
+        arguments::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
+    call.env.learn(TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: task.id.clone(),
+        name: task.name.clone(),
+        description: task.description.clone(),
+        version: task.latest_version.clone(),
+        status: None,
+        params,
+        output_schema: None,
+    });
+    let next_step = format!(
+        "Try the draft with run_task {{\"task_id\": \"{}\", \"version\": \"draft\"}}; publish \
+         it as a numbered version with deploy_task {{\"task_id\": \"{}\"}}.",
+        task.id, task.id
+    );
+    let summary = format!(
+        "Saved code task {:?} ({}); latest version: {}. {next_step}",
+        task.name,
+        task.id,
+        task.latest_version.as_deref().unwrap_or("draft")
+    );
+    Ok(Reply::ok(
+        summary,
+        Output {
+            task_id: task.id,
+            name: task.name,
+            kind: TaskKind::Code,
+            latest_version: task.latest_version,
+            description: task.description,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+            next_step,
+        },
+    ))
+}
