@@ -46,8 +46,6 @@ use crate::catalog::{Catalog, CatalogStore};
 use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::{BrowserTasksServer, Registry, Setup};
-use crate::providers::anchor::AnchorClient;
-use crate::providers::browser_use::BrowserUseClient;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -64,18 +62,6 @@ pub enum ServeError {
 
 /// Build the MCP handler a configuration describes (opening the catalog).
 pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
-    let anchor = config
-        .anchor
-        .connection
-        .clone()
-        .map(AnchorClient::new)
-        .transpose()?;
-    let browser_use = config
-        .browser_use
-        .connection
-        .clone()
-        .map(BrowserUseClient::new)
-        .transpose()?;
     let providers = providers::register(&config.anchor, &config.browser_use)?;
     let catalog: Arc<dyn CatalogStore> = match &config.catalog {
         CatalogLocation::File(path) => Arc::new(Catalog::open(path)?),
@@ -83,10 +69,6 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
     };
     let registry = Registry::new(Setup {
         providers,
-        anchor,
-        anchor_template: config.anchor.template.clone(),
-        browser_use,
-        browser_use_template: config.browser_use.template.clone(),
         waits: config.waits,
         catalog,
         selection: config.selection,

@@ -20,90 +20,20 @@ use tokio_util::sync::CancellationToken;
 use self::adapter::ProviderSet;
 use super::activity::Activity;
 use super::progress::McpProgress;
-use super::reply::ToolError;
 use super::secrets::SecretStore;
 use super::selection::Selection;
 use super::task_tools::naming;
 use crate::catalog::{CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
-use crate::providers::anchor::AnchorClient;
-use crate::providers::browser_use::BrowserUseClient;
-use crate::providers::runs::Cloud;
 use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
-
-/// The providers a server (or a session with its own keys) can reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Providers {
-    pub anchor: bool,
-    pub browser_use: bool,
-}
-
-impl Providers {
-    pub const ANCHOR: Self = Self {
-        anchor: true,
-        browser_use: false,
-    };
-    pub const BROWSER_USE: Self = Self {
-        anchor: false,
-        browser_use: true,
-    };
-    pub const BOTH: Self = Self {
-        anchor: true,
-        browser_use: true,
-    };
-
-    /// The configured providers of a set.
-    pub fn of(set: &ProviderSet) -> Self {
-        Self {
-            anchor: set.is_configured(Provider::Anchor),
-            browser_use: set.is_configured(Provider::BrowserUse),
-        }
-    }
-
-    /// Whether both are active (tools then take a `provider` argument).
-    pub fn both(self) -> bool {
-        self.anchor && self.browser_use
-    }
-
-    /// Whether `provider` is active.
-    pub fn has(self, provider: Provider) -> bool {
-        match provider {
-            Provider::Anchor => self.anchor,
-            Provider::BrowserUse => self.browser_use,
-        }
-    }
-
-    /// The providers whose arguments tool definitions show: the active ones, or Anchor's
-    /// when none is (calls then explain how to configure a provider).
-    pub fn shown(self) -> Self {
-        if self.anchor || self.browser_use {
-            self
-        } else {
-            Self::ANCHOR
-        }
-    }
-
-    /// The only active provider, if exactly one is.
-    pub fn only(self) -> Option<Provider> {
-        match (self.anchor, self.browser_use) {
-            (true, false) => Some(Provider::Anchor),
-            (false, true) => Some(Provider::BrowserUse),
-            _ => None,
-        }
-    }
-}
 
 /// What every tool call of one server state can reach.
 pub struct ToolEnv {
     /// Every provider, configured or not.
     pub providers: ProviderSet,
-    /// `None` when no Anchor key is configured (tools then say how to configure it).
-    pub anchor: Option<AnchorClient>,
-    /// `None` when no Browser Use key is configured.
-    pub browser_use: Option<BrowserUseClient>,
     pub waits: WaitSettings,
     pub catalog: Arc<dyn CatalogStore>,
     /// Which tasks are listed as tools (to answer whether one is).
@@ -122,8 +52,7 @@ pub struct ToolEnv {
 impl std::fmt::Debug for ToolEnv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ToolEnv")
-            .field("anchor", &self.anchor)
-            .field("browser_use", &self.browser_use)
+            .field("providers", &self.providers)
             .field("catalog", &self.catalog)
             .finish_non_exhaustive()
     }
@@ -132,8 +61,6 @@ impl std::fmt::Debug for ToolEnv {
 /// What a [`ToolEnv`] is built from.
 pub struct EnvParts {
     pub providers: ProviderSet,
-    pub anchor: Option<AnchorClient>,
-    pub browser_use: Option<BrowserUseClient>,
     pub waits: WaitSettings,
     pub catalog: Arc<dyn CatalogStore>,
     pub selection: Selection,
@@ -147,8 +74,6 @@ impl ToolEnv {
     pub fn new(parts: EnvParts) -> Self {
         Self {
             providers: parts.providers,
-            anchor: parts.anchor,
-            browser_use: parts.browser_use,
             waits: parts.waits,
             catalog: parts.catalog,
             selection: parts.selection,
@@ -158,50 +83,6 @@ impl ToolEnv {
             changes: AtomicU64::new(0),
             changed: watch::Sender::new(0),
         }
-    }
-
-    /// The providers this state can reach.
-    pub fn provider_flags(&self) -> Providers {
-        Providers {
-            anchor: self.anchor.is_some(),
-            browser_use: self.browser_use.is_some(),
-        }
-    }
-
-    // ---- provider clients ------------------------------------------------------------------
-
-    /// The Anchor client, for what only Anchor does, or the error telling the agent how to
-    /// configure it.
-    pub fn anchor(&self) -> Result<&AnchorClient, ToolError> {
-        self.anchor.as_ref().ok_or(ToolError::NotConfigured {
-            provider: Provider::Anchor,
-            alternative: None,
-        })
-    }
-
-    /// The client of `provider`, for what either provider does (the error then names the
-    /// other provider as an alternative).
-    pub fn cloud(&self, provider: Provider) -> Result<Cloud<'_>, ToolError> {
-        match provider {
-            Provider::Anchor => self.anchor_or_other().map(Cloud::Anchor),
-            Provider::BrowserUse => self.browser_use().map(Cloud::BrowserUse),
-        }
-    }
-
-    /// The Browser Use client (see [`ToolEnv::cloud`]).
-    pub fn browser_use(&self) -> Result<&BrowserUseClient, ToolError> {
-        self.browser_use.as_ref().ok_or(ToolError::NotConfigured {
-            provider: Provider::BrowserUse,
-            alternative: Some(Provider::Anchor),
-        })
-    }
-
-    /// The Anchor client, for what either provider does (see [`ToolEnv::cloud`]).
-    pub fn anchor_or_other(&self) -> Result<&AnchorClient, ToolError> {
-        self.anchor.as_ref().ok_or(ToolError::NotConfigured {
-            provider: Provider::Anchor,
-            alternative: Some(Provider::BrowserUse),
-        })
     }
 
     // ---- changes of the tool list ----------------------------------------------------------
@@ -232,10 +113,9 @@ impl ToolEnv {
         };
         // A task of a provider this server cannot reach (the catalog is shared, and keys
         // change) is no tool: calling it could only fail.
-        let providers = self.provider_flags();
         let tasks = tasks
             .into_iter()
-            .filter(|task| providers.has(task.provider))
+            .filter(|task| self.providers.is_configured(task.provider))
             .collect();
         Some(self.selection.choose(tasks, &|task| {
             self.providers

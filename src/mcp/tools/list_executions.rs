@@ -179,35 +179,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::cloud::HttpSettings;
-    use crate::mcp::secrets::Secrets;
-    use crate::mcp::selection::Selection;
-    use crate::providers::anchor::AnchorClient;
-    use crate::providers::browser_use::BrowserUseClient;
-    use crate::waiting::WaitSettings;
 
-    /// A server with these providers configured (at an address never contacted: argument
-    /// checks send nothing).
     fn server(anchor: bool, browser_use: bool) -> std::sync::Arc<crate::mcp::Registry> {
-        let template = HttpSettings::new("http://127.0.0.1:9", String::new().into());
-        let keyed = HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
-        let connection = |on: bool| crate::config::ProviderSettings {
-            connection: on.then(|| keyed.clone()),
-            template: template.clone(),
-        };
-        crate::mcp::Registry::new(crate::mcp::Setup {
-            providers: crate::providers::register(&connection(anchor), &connection(browser_use))
-                .unwrap(),
-            anchor: anchor.then(|| AnchorClient::new(keyed.clone()).unwrap()),
-            anchor_template: template.clone(),
-            browser_use: browser_use.then(|| BrowserUseClient::new(keyed.clone()).unwrap()),
-            browser_use_template: template,
-            waits: WaitSettings::default(),
-            catalog: std::sync::Arc::new(Catalog::in_memory().unwrap()),
-            selection: Selection::default(),
-            secrets: Secrets::default(),
-        })
+        crate::mcp::registry::tests::test_registry(anchor, browser_use)
     }
 
     fn problems(server: &crate::mcp::Registry, args: serde_json::Value) -> Vec<(String, String)> {

@@ -16,7 +16,6 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
-pub mod provider_args;
 pub mod run_task;
 
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
@@ -193,33 +192,10 @@ mod tests {
     use serde_json::{Map, Value};
 
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::mcp::context::Providers;
-    use crate::mcp::secrets::Secrets;
-    use crate::mcp::selection::Selection;
-    use crate::waiting::WaitSettings;
 
-    /// A state with both providers configured (at an address never contacted: argument
-    /// checks send nothing).
+    /// A state with both providers configured.
     fn shared() -> std::sync::Arc<crate::mcp::Registry> {
-        let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
-        let keyed = crate::cloud::HttpSettings::new("http://127.0.0.1:9", "k".to_string().into());
-        let connection = |keyed: &crate::cloud::HttpSettings| crate::config::ProviderSettings {
-            connection: Some(keyed.clone()),
-            template: template.clone(),
-        };
-        crate::mcp::Registry::new(crate::mcp::Setup {
-            providers: crate::providers::register(&connection(&keyed), &connection(&keyed))
-                .unwrap(),
-            anchor: Some(crate::providers::anchor::AnchorClient::new(keyed.clone()).unwrap()),
-            anchor_template: template.clone(),
-            browser_use: Some(crate::providers::browser_use::BrowserUseClient::new(keyed).unwrap()),
-            browser_use_template: template,
-            waits: WaitSettings::default(),
-            catalog: std::sync::Arc::new(Catalog::in_memory().unwrap()),
-            selection: Selection::default(),
-            secrets: Secrets::default(),
-        })
+        crate::mcp::registry::tests::test_registry(true, true)
     }
 
     /// Argument names the tools know, plus a few they do not.
@@ -306,42 +282,23 @@ mod tests {
         .prop_map(|m| m.into_iter().collect())
     }
 
-    const COMBINATIONS: [(&str, Providers); 4] = [
-        (
-            "none",
-            Providers {
-                anchor: false,
-                browser_use: false,
-            },
-        ),
-        ("anchor", Providers::ANCHOR),
-        ("browser_use", Providers::BROWSER_USE),
-        ("both", Providers::BOTH),
+    /// (label, (Anchor configured, Browser Use configured)).
+    const COMBINATIONS: [(&str, (bool, bool)); 4] = [
+        ("none", (false, false)),
+        ("anchor", ANCHOR),
+        ("browser_use", BROWSER_USE),
+        ("both", BOTH),
     ];
+    const ANCHOR: (bool, bool) = (true, false);
+    const BROWSER_USE: (bool, bool) = (false, true);
+    const BOTH: (bool, bool) = (true, true);
 
-    /// The registered providers, with a key for those `configured` names (at an address never
-    /// contacted).
-    fn set(configured: Providers) -> ProviderSet {
-        let template = crate::cloud::HttpSettings::new("http://127.0.0.1:9", String::new().into());
-        let connection = |keyed: bool| crate::config::ProviderSettings {
-            connection: keyed.then(|| crate::cloud::HttpSettings {
-                api_key: "k".to_string().into(),
-                ..template.clone()
-            }),
-            template: template.clone(),
-        };
-        crate::providers::register(
-            &connection(configured.anchor),
-            &connection(configured.browser_use),
-        )
-        .unwrap()
-    }
-
-    fn definitions(configured: Providers) -> Vec<(StaticTool, Tool)> {
-        let set = set(configured);
+    fn definitions((anchor, browser_use): (bool, bool)) -> Vec<(StaticTool, Tool)> {
+        let registry = crate::mcp::registry::tests::test_registry(anchor, browser_use);
+        let set = &registry.env().providers;
         StaticTool::ALL
             .into_iter()
-            .filter_map(|t| Some((t, t.definition(&set)?)))
+            .filter_map(|t| Some((t, t.definition(set)?)))
             .collect()
     }
 
@@ -367,7 +324,7 @@ mod tests {
                 // create_task is Anchor's alone.
                 assert_eq!(
                     properties.contains_key("provider"),
-                    providers.both() && tool != StaticTool::CreateTask,
+                    providers == BOTH && tool != StaticTool::CreateTask,
                     "{name}: a provider argument only with both providers"
                 );
                 for required in schema["required"].as_array().into_iter().flatten() {
@@ -378,19 +335,13 @@ mod tests {
                 }
             }
         }
-        assert_eq!(
-            definitions(Providers::default()),
-            definitions(Providers::ANCHOR)
-        );
+        assert_eq!(definitions((false, false)), definitions(ANCHOR));
     }
 
     /// What an LLM sees with Browser Use alone, and with both providers.
     #[test]
     fn definitions_for_browser_use_and_for_both() {
-        for (label, providers) in [
-            ("browser_use", Providers::BROWSER_USE),
-            ("both", Providers::BOTH),
-        ] {
+        for (label, providers) in [("browser_use", BROWSER_USE), ("both", BOTH)] {
             let tools: Vec<Tool> = definitions(providers).into_iter().map(|(_, t)| t).collect();
             insta::assert_json_snapshot!(format!("static_tools_{label}"), tools);
         }
@@ -405,7 +356,7 @@ mod tests {
             // Built once: compiling nine validators per case is most of this test's time.
             type Checked = (std::sync::Arc<crate::mcp::Registry>, Vec<(StaticTool, ArgsValidator)>);
             static CHECKED: std::sync::LazyLock<Checked> = std::sync::LazyLock::new(|| {
-                let validators = definitions(Providers::BOTH)
+                let validators = definitions(BOTH)
                     .into_iter()
                     .map(|(tool, definition)| (tool, ArgsValidator::new(&definition.input_schema)))
                     .collect();

@@ -121,3 +121,125 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
 pub fn shared_arguments() -> Arc<JsonObject> {
     SPEC.arguments.clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalog::TaskSighting;
+    use crate::mcp::registry::tests::test_registry;
+    use crate::runs::TaskKind;
+
+    fn args(value: Value) -> JsonObject {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_provider_comes_from_the_argument_then_the_arguments_then_the_catalog() {
+        let both = test_registry(true, true);
+        let env = both.env();
+        let of = |value: Value| provider_of(env, &args(value));
+        assert_eq!(
+            of(json!({"provider": "browser_use", "version": "2"})),
+            Provider::BrowserUse
+        );
+        assert_eq!(of(json!({"task": "x"})), Provider::BrowserUse);
+        assert_eq!(of(json!({"task_name": "x"})), Provider::Anchor);
+        env.learn(TaskSighting {
+            provider: Provider::BrowserUse,
+            kind: TaskKind::Skill,
+            task_id: "skill-1".into(),
+            name: "Docs search".into(),
+            description: None,
+            version: None,
+            status: Some("ready".into()),
+            params: None,
+            output_schema: None,
+        });
+        assert_eq!(of(json!({"task_id": "skill-1"})), Provider::BrowserUse);
+        // Unknown to the catalog, with both configured: the first registered.
+        assert_eq!(of(json!({"task_id": "x"})), Provider::Anchor);
+        let browser_use = test_registry(false, true);
+        assert_eq!(
+            provider_of(browser_use.env(), &args(json!({"task_id": "x"}))),
+            Provider::BrowserUse
+        );
+    }
+
+    #[test]
+    fn arguments_of_the_other_provider_are_named() {
+        let both = test_registry(true, true);
+        let mut problems = Vec::new();
+        rules(
+            both.env(),
+            &args(json!({"task": "x", "version": "2"})),
+            &mut problems,
+        );
+        // Both imply a provider; the first registered one's wins, and the other's is named.
+        let foreign: Vec<&Problem> = problems
+            .iter()
+            .filter(|p| p.message.contains("belongs to"))
+            .collect();
+        assert_eq!(foreign.len(), 1, "{problems:?}");
+        assert_eq!(foreign[0].field, "task");
+        assert_eq!(
+            foreign[0].message,
+            "belongs to Browser Use Cloud, while `version` belongs to Anchor Browser; give the \
+             arguments of one provider only"
+        );
+        let mut problems = Vec::new();
+        rules(
+            both.env(),
+            &args(json!({"provider": "browser_use", "task": "x", "version": "2"})),
+            &mut problems,
+        );
+        assert!(
+            problems.iter().any(|p| p.field == "version"
+                && p.message
+                    .starts_with("belongs to Anchor Browser, while provider is browser_use")),
+            "{problems:?}"
+        );
+        // With Browser Use alone, `version` is no argument at all: the schema check says so,
+        // and no rule blames another provider for it.
+        let browser_use = test_registry(false, true);
+        let mut problems = Vec::new();
+        rules(
+            browser_use.env(),
+            &args(json!({"task": "x", "version": "2"})),
+            &mut problems,
+        );
+        assert!(
+            problems.iter().all(|p| !p.message.contains("belongs to")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn definitions_keep_the_arguments_of_the_providers_shown() {
+        let properties = |anchor, browser_use| {
+            let registry = test_registry(anchor, browser_use);
+            let tool = definition(&registry.env().providers).unwrap_or_else(|| {
+                unreachable!("run_task is offered by every provider");
+            });
+            let keys: Vec<String> = tool.input_schema["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            keys
+        };
+        let anchor = properties(true, false);
+        assert!(anchor.contains(&"version".to_string()) && !anchor.contains(&"task".to_string()));
+        assert!(!anchor.contains(&"provider".to_string()));
+        let browser_use = properties(false, true);
+        assert!(
+            browser_use.contains(&"task".to_string()) && !browser_use.contains(&"version".into())
+        );
+        let both = properties(true, true);
+        for key in ["task", "version", "provider", "task_id", "inputs"] {
+            assert!(both.contains(&key.to_string()), "{key} in {both:?}");
+        }
+        // With no provider configured the tool reads as the first registered one's.
+        assert_eq!(properties(false, false), anchor);
+    }
+}

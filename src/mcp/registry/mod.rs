@@ -15,7 +15,6 @@ use std::time::Duration;
 use rmcp::RoleServer;
 use rmcp::model::Tool;
 use rmcp::service::Peer;
-use secrecy::SecretString;
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
@@ -26,10 +25,7 @@ use super::selection::Selection;
 use super::task_tools::TaskTool;
 use super::tools::StaticTool;
 use crate::catalog::{Catalog, CatalogStore};
-use crate::cloud::HttpSettings;
 use crate::cloud::Provider;
-use crate::providers::anchor::AnchorClient;
-use crate::providers::browser_use::BrowserUseClient;
 use crate::waiting::WaitSettings;
 
 /// How long one client gets to take a list-changed notification.
@@ -99,14 +95,6 @@ struct Peers {
 pub struct Setup {
     /// Every provider, configured or not.
     pub providers: ProviderSet,
-    /// `None` when no Anchor key is configured (tools then say how to configure it).
-    pub anchor: Option<AnchorClient>,
-    /// Anchor's connection settings without a key, for sessions that bring their own.
-    pub anchor_template: HttpSettings,
-    /// `None` when no Browser Use key is configured.
-    pub browser_use: Option<BrowserUseClient>,
-    /// Browser Use's connection settings without a key.
-    pub browser_use_template: HttpSettings,
     pub waits: WaitSettings,
     pub catalog: Arc<dyn CatalogStore>,
     pub selection: Selection,
@@ -117,8 +105,6 @@ pub struct Setup {
 /// keys), and the clients to tell when they change.
 pub struct Registry {
     env: Arc<ToolEnv>,
-    anchor_template: HttpSettings,
-    browser_use_template: HttpSettings,
     static_tools: Vec<ListedTool>,
     table: RwLock<Arc<ToolTable>>,
     /// The table clients were last told about.
@@ -144,10 +130,6 @@ impl Registry {
     fn with_activity(setup: Setup, activity: Arc<Activity>) -> Arc<Self> {
         let Setup {
             providers: provider_set,
-            anchor,
-            anchor_template,
-            browser_use,
-            browser_use_template,
             waits,
             catalog,
             selection,
@@ -155,8 +137,6 @@ impl Registry {
         } = setup;
         let env = Arc::new(ToolEnv::new(EnvParts {
             providers: provider_set,
-            anchor,
-            browser_use,
             waits,
             catalog,
             selection,
@@ -177,8 +157,6 @@ impl Registry {
             .collect();
         let registry = Arc::new(Self {
             env,
-            anchor_template,
-            browser_use_template,
             static_tools,
             table: RwLock::new(Arc::new(ToolTable::default())),
             announced: Mutex::new(Arc::new(ToolTable::default())),
@@ -209,35 +187,12 @@ impl Registry {
     /// private in-memory catalog, none of this server's configured secrets. Activity is still
     /// counted with the server's.
     pub fn for_session_keys(&self, keys: &[(Provider, String)]) -> Result<Arc<Registry>, String> {
-        let key_of = |provider: Provider| {
-            keys.iter()
-                .find(|(p, _)| *p == provider)
-                .map(|(_, k)| k.as_str())
-        };
-        let (anchor_key, browser_use_key) =
-            (key_of(Provider::Anchor), key_of(Provider::BrowserUse));
-        let client_settings = |template: &HttpSettings, key: &str| HttpSettings {
-            api_key: SecretString::from(key.to_string()),
-            ..template.clone()
-        };
-        let anchor = anchor_key
-            .map(|key| AnchorClient::new(client_settings(&self.anchor_template, key)))
-            .transpose()
-            .map_err(|e| e.to_string())?;
-        let browser_use = browser_use_key
-            .map(|key| BrowserUseClient::new(client_settings(&self.browser_use_template, key)))
-            .transpose()
-            .map_err(|e| e.to_string())?;
         // Never the shared catalog: it holds other users' tasks.
         let catalog: Arc<dyn CatalogStore> =
             Arc::new(Catalog::in_memory().map_err(|e| e.to_string())?);
         Ok(Self::with_activity(
             Setup {
                 providers: self.env.providers.with_keys(keys)?,
-                anchor,
-                anchor_template: self.anchor_template.clone(),
-                browser_use,
-                browser_use_template: self.browser_use_template.clone(),
                 waits: self.env.waits.clone(),
                 catalog,
                 selection: self.env.selection.clone(),
@@ -389,3 +344,7 @@ impl Registry {
         }
     }
 }
+
+/// Registries for unit tests.
+#[cfg(test)]
+pub(crate) mod tests;
