@@ -17,8 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
-use browser_tasks_mcp::anchor::AnchorClient;
 use browser_tasks_mcp::cloud::HttpSettings;
+use browser_tasks_mcp::providers::anchor::AnchorClient;
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;

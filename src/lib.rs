@@ -34,9 +34,6 @@ pub mod runs;
 pub mod telemetry;
 pub mod waiting;
 
-// The provider clients keep their short paths for callers outside the crate.
-pub use providers::{anchor, browser_use};
-
 use std::sync::Arc;
 
 use rmcp::ServiceExt;

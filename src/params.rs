@@ -6,9 +6,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::providers::anchor::models::{ParameterType, TaskParameter};
-use crate::providers::browser_use::models::{SkillParameter, SkillParameterType};
-
 /// What kind of value a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -99,64 +96,9 @@ pub struct Param {
 }
 
 impl Param {
-    /// A parameter of Anchor's Task Builder (unknown types are read as strings).
-    pub fn from_anchor(parameter: &TaskParameter) -> Self {
-        let kind = match parameter.kind {
-            ParameterType::Number => ParamType::Number,
-            ParameterType::Boolean => ParamType::Boolean,
-            ParameterType::Secret => ParamType::Secret,
-            ParameterType::File => ParamType::File,
-            ParameterType::String | ParameterType::Other(_) => ParamType::String,
-        };
-        Self {
-            name: parameter.name.clone(),
-            kind,
-            required: parameter.is_required(),
-            description: parameter
-                .description
-                .clone()
-                .filter(|d| !d.trim().is_empty()),
-            default: parameter.default_value.clone().filter(|d| !d.is_null()),
-            options: parameter.options.clone().unwrap_or_default(),
-        }
-    }
-
     /// Whether a caller must give it (required and without a default to fall back on).
     pub fn must_be_given(&self) -> bool {
         self.required && self.default.is_none()
-    }
-}
-
-impl Param {
-    /// A parameter of a Browser Use skill (unknown types are read as strings).
-    pub fn from_skill(parameter: &SkillParameter) -> Self {
-        let kind = match parameter.kind {
-            SkillParameterType::Number => ParamType::Number,
-            SkillParameterType::Boolean => ParamType::Boolean,
-            SkillParameterType::Object => ParamType::Object,
-            SkillParameterType::Array => ParamType::Array,
-            SkillParameterType::Cookie => ParamType::Cookie,
-            SkillParameterType::String | SkillParameterType::Other(_) => ParamType::String,
-        };
-        let mut description = parameter
-            .description
-            .clone()
-            .filter(|d| !d.trim().is_empty());
-        if let Some(domain) = parameter.cookie_domain.as_deref().filter(|d| !d.is_empty()) {
-            let note = format!("A cookie for {domain}.");
-            description = Some(match description {
-                Some(d) => format!("{d} {note}"),
-                None => note,
-            });
-        }
-        Self {
-            name: parameter.name.clone(),
-            kind,
-            required: parameter.required.unwrap_or(true),
-            description,
-            default: parameter.default.clone().filter(|d| !d.is_null()),
-            options: Vec::new(),
-        }
     }
 }
 
@@ -169,20 +111,10 @@ pub fn text_of(value: &Value) -> String {
     }
 }
 
-/// Browser Use skill parameters as [`Param`]s.
-pub fn from_skill(parameters: &[SkillParameter]) -> Vec<Param> {
-    parameters.iter().map(Param::from_skill).collect()
-}
-
-/// Anchor Task Builder parameters as [`Param`]s.
-pub fn from_anchor(parameters: &[TaskParameter]) -> Vec<Param> {
-    parameters.iter().map(Param::from_anchor).collect()
-}
-
 /// Whether a parameter's name says it holds a secret (for parameters without a declared type,
 /// such as a code task's `ANCHOR_*` inputs): such values are redacted like secrets.
 pub fn looks_secret(name: &str) -> bool {
-    let snake = crate::providers::anchor::rules::screaming_snake(name);
+    let snake = screaming_snake(name);
     let contains = [
         "PASSWORD",
         "PASSWD",
@@ -200,6 +132,22 @@ pub fn looks_secret(name: &str) -> bool {
         || snake
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|word| words.contains(&word))
+}
+
+/// `maxPages` → `MAX_PAGES`, `max_pages` → `MAX_PAGES`.
+pub fn screaming_snake(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        if c.is_ascii_uppercase()
+            && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+        {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+        previous = Some(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
-use browser_tasks_mcp::anchor::AnchorClient;
-use browser_tasks_mcp::anchor::models::{CreateTask, RunTask, UpdateTask, VersionBody};
-use browser_tasks_mcp::anchor::rules::{decode_code, encode_code};
 use browser_tasks_mcp::cloud::HttpSettings;
+use browser_tasks_mcp::providers::anchor::AnchorClient;
+use browser_tasks_mcp::providers::anchor::models::{CreateTask, RunTask, UpdateTask, VersionBody};
+use browser_tasks_mcp::providers::anchor::rules::{decode_code, encode_code};
 use serde_json::json;
 
 use crate::harness::KEY;

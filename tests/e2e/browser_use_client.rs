@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse};
-use browser_tasks_mcp::browser_use::BrowserUseClient;
-use browser_tasks_mcp::browser_use::models::{
+use browser_tasks_mcp::cloud::HttpSettings;
+use browser_tasks_mcp::providers::browser_use::BrowserUseClient;
+use browser_tasks_mcp::providers::browser_use::models::{
     CreateSkill, CreateTask, SkillStatus, TaskStatus, UpdateSkill,
 };
-use browser_tasks_mcp::cloud::HttpSettings;
 
 use crate::harness::BU_KEY;
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use browser_tasks_fakes::anchor::{FakeAnchor, Fault};
-use browser_tasks_mcp::anchor::AnchorClient;
 use browser_tasks_mcp::cloud::HttpSettings;
+use browser_tasks_mcp::providers::anchor::AnchorClient;
 use serde_json::{Value, json};
 
 use crate::harness::{Harness, KEY, Options, is_error, structured, summary, wait_until};

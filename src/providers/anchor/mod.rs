@@ -20,6 +20,7 @@ pub mod adapter;
 pub mod catalog;
 pub mod infer;
 pub mod models;
+pub mod params;
 pub mod rules;
 pub mod runs;
 

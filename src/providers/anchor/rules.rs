@@ -2,6 +2,7 @@
 //! input keys), as pure checks, so bad input is caught and explained before any request is
 //! sent.
 
+use crate::params::screaming_snake;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -92,22 +93,6 @@ pub fn input_key(name: &str) -> Option<String> {
         _ => name,
     };
     valid(rest).then(|| format!("{INPUT_PREFIX}{}", screaming_snake(rest)))
-}
-
-/// `maxPages` → `MAX_PAGES`, `max_pages` → `MAX_PAGES`.
-pub fn screaming_snake(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    let mut previous: Option<char> = None;
-    for c in text.chars() {
-        if c.is_ascii_uppercase()
-            && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
-        {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-        previous = Some(c);
-    }
-    out
 }
 
 #[cfg(test)]

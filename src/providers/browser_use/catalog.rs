@@ -41,7 +41,7 @@ pub fn skill_sighting(skill: &Skill) -> TaskSighting {
         status: Some(skill_state(skill)),
         params: finished.then(|| {
             (
-                crate::params::from_skill(&skill.parameters),
+                crate::providers::browser_use::params::params(&skill.parameters),
                 Vec::new(),
                 ParamsOrigin::Declared,
             )

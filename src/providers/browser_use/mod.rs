@@ -19,6 +19,7 @@
 pub mod adapter;
 pub mod catalog;
 pub mod models;
+pub mod params;
 pub mod runs;
 
 use serde_json::{Value, json};

@@ -300,7 +300,7 @@ proptest! {
 }
 
 fn skill_params() -> Vec<Param> {
-    crate::params::from_skill(
+    crate::providers::browser_use::params::params(
         &serde_json::from_value::<Vec<crate::providers::browser_use::models::SkillParameter>>(
             json!([
                 {"name": "query", "type": "string", "description": "What to look for"},

@@ -141,7 +141,7 @@ pub fn code_task_params(
         let params = declared
             .iter()
             .map(|p| {
-                let mut param = Param::from_anchor(p);
+                let mut param = crate::providers::anchor::params::param(p);
                 // Stored without the prefix, like inferred ones.
                 if let Some(rest) = param.name.strip_prefix(rules::INPUT_PREFIX) {
                     param.name = rest.to_string();

@@ -23,7 +23,7 @@ use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::generate_task::SharedArgs;
-use crate::params::{self, ParamsOrigin};
+use crate::params::ParamsOrigin;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::models::{GenerateTask as GenerateRequest, TaskParameter};
 use crate::runs::TaskKind;
@@ -164,8 +164,8 @@ async fn run(
         version: None,
         status: Some(started.status.to_string()),
         params: Some((
-            params::from_anchor(&request.input_schema),
-            params::from_anchor(&request.output_schema),
+            crate::providers::anchor::params::params(&request.input_schema),
+            crate::providers::anchor::params::params(&request.output_schema),
             ParamsOrigin::Declared,
         )),
         output_schema: None,
