@@ -59,7 +59,7 @@ pub enum ServeError {
 
 /// Build the MCP handler a configuration describes (opening the catalog).
 pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
-    let providers = providers::register(&config.anchor, &config.browser_use)?;
+    let providers = providers::register(&config)?;
     let catalog: Arc<dyn CatalogStore> = match &config.catalog {
         CatalogLocation::File(path) => Arc::new(Catalog::open(path)?),
         CatalogLocation::Memory => Arc::new(Catalog::in_memory()?),

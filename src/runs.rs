@@ -4,14 +4,17 @@
 //!
 //! Knows nothing of MCP.
 
-use std::collections::BTreeMap;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::cloud::ApiError;
-use crate::providers::browser_use::models::CreateTask;
+use crate::waiting::{self, Observation, ProgressSink, WaitOutcome, WaitSettings};
 
 /// What kind of task (or run) something is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -57,27 +60,40 @@ impl TaskKind {
     }
 }
 
-/// Where to check on a run.
+/// Where to check on a run: its kind, its id, and its task when the cloud files runs under
+/// their task.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RunRef {
-    /// A v1 execution; its status lives under its task.
-    AnchorCode {
-        task_id: String,
-        execution_id: String,
-    },
-    /// A v2 run; its status is addressed by run id alone.
-    AnchorGenerated { run_id: String },
-    /// A Browser Use agent task.
-    BrowserUseTask { task_id: String },
+pub struct RunRef {
+    pub kind: TaskKind,
+    pub execution_id: String,
+    pub task_id: Option<String>,
 }
 
-impl RunRef {
-    /// The cloud the run is on.
-    pub fn provider(&self) -> crate::cloud::Provider {
-        match self {
-            RunRef::BrowserUseTask { .. } => crate::cloud::Provider::BrowserUse,
-            _ => crate::cloud::Provider::Anchor,
-        }
+/// A cloud that runs tasks, as waiting on a run needs it. Each provider implements it over
+/// its client (`providers::*::runs`).
+pub trait RunCloud: Send + Sync {
+    /// The run's state now.
+    fn check<'a>(&'a self, run: &'a RunRef) -> BoxFuture<'a, Result<RunReport, ApiError>>;
+
+    /// While a run goes on, every few checks: detail for progress ("step 4: …") and a fuller
+    /// report. Best effort; by default there is none.
+    fn detail<'a>(
+        &'a self,
+        _run: &'a RunRef,
+        _nth_check: u32,
+    ) -> BoxFuture<'a, Option<(Option<String>, RunReport)>> {
+        async { None }.boxed()
+    }
+
+    /// Stop a run whose wait was cancelled. `None`: this cloud cannot stop runs, or the stop
+    /// failed (then the run goes on); `Some((report, true))`: stopped; `Some((report, false))`:
+    /// it had ended on its own just before, and `report` is its real outcome.
+    fn stop<'a>(
+        &'a self,
+        _run: &'a RunRef,
+        _current: &'a RunReport,
+    ) -> BoxFuture<'a, Option<(RunReport, bool)>> {
+        async { None }.boxed()
     }
 }
 
@@ -167,18 +183,10 @@ impl RunReport {
 
     /// Where to check on this run again (`None` for a skill run, which is already over).
     pub fn run_ref(&self) -> Option<RunRef> {
-        Some(match (self.kind, &self.task_id) {
-            (TaskKind::Code, Some(task_id)) => RunRef::AnchorCode {
-                task_id: task_id.clone(),
-                execution_id: self.execution_id.clone(),
-            },
-            (TaskKind::Agent, _) => RunRef::BrowserUseTask {
-                task_id: self.execution_id.clone(),
-            },
-            (TaskKind::Skill, _) => return None,
-            _ => RunRef::AnchorGenerated {
-                run_id: self.execution_id.clone(),
-            },
+        (self.kind != TaskKind::Skill).then(|| RunRef {
+            kind: self.kind,
+            execution_id: self.execution_id.clone(),
+            task_id: self.task_id.clone(),
         })
     }
 
@@ -233,36 +241,6 @@ impl RunReport {
     }
 }
 
-/// What to run.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunTarget {
-    /// A code task by id, at a version (`None`: the API's default, latest).
-    Code {
-        task_id: String,
-        version: Option<String>,
-    },
-    /// A code task by name (always its latest version).
-    CodeByName { name: String },
-    /// A generated task.
-    Generated { task_id: String },
-    /// A Browser Use agent task: the whole request.
-    Agent(Box<CreateTask>),
-}
-
-/// A run to start.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RunRequest {
-    /// Inputs ready for the API: `ANCHOR_` keys for code tasks, parameter names for generated
-    /// tasks; text values.
-    pub inputs: BTreeMap<String, String>,
-    pub session_id: Option<String>,
-    /// Code tasks: browser settings overriding the task's.
-    pub browser_configuration: Option<Value>,
-    /// Generated tasks: the identity to run with.
-    pub identity_id: Option<String>,
-    pub cleanup_sessions: Option<bool>,
-}
-
 /// Why a run could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -271,28 +249,117 @@ pub enum StartError {
     /// The API accepted the run but gave no id to follow it by.
     #[error("the run was started ({message}) but the API returned no execution id to follow it")]
     NoExecutionId { message: String },
-    /// The target belongs to the other cloud (a caller's mistake; nothing was sent).
-    #[error("a {target} task cannot run on {cloud}")]
-    WrongCloud {
-        target: crate::cloud::Provider,
-        cloud: crate::cloud::Provider,
-    },
-}
-
-impl RunTarget {
-    /// The cloud this target runs on.
-    pub fn provider(&self) -> crate::cloud::Provider {
-        match self {
-            RunTarget::Agent(_) => crate::cloud::Provider::BrowserUse,
-            _ => crate::cloud::Provider::Anchor,
-        }
-    }
 }
 
 /// A v1 output is the task's return value serialized as a string; give back the JSON value
 /// when it is JSON, else the text itself.
 pub fn parse_output(output: &str) -> Value {
     serde_json::from_str(output).unwrap_or_else(|_| Value::String(output.to_string()))
+}
+
+/// How [`wait`] ended.
+#[derive(Debug)]
+pub enum WaitEnd {
+    /// The run ended (see [`RunReport::verdict`]).
+    Finished,
+    /// The budget was spent; the run goes on in the cloud.
+    StillRunning { waited: Duration },
+    /// The caller cancelled; no more status checks were made. `stopped`: the run was stopped
+    /// in the cloud; otherwise it goes on there (the cloud cannot stop runs, or did not).
+    Cancelled { stopped: bool },
+    /// Checking the status failed for good.
+    CheckFailed(ApiError),
+}
+
+/// Wait for the run described by `current` to finish, within `budget`, reporting progress.
+/// Returns the freshest report, with `next_step` filled in when the run is still going.
+///
+/// What the cloud adds while waiting (an agent's steps) is reported as progress detail; when
+/// the wait is cancelled, the cloud is asked to stop the run (where it can).
+pub async fn wait<P: ProgressSink>(
+    cloud: &dyn RunCloud,
+    current: RunReport,
+    budget: Duration,
+    settings: &WaitSettings,
+    cancel: &CancellationToken,
+    progress: &P,
+) -> (RunReport, WaitEnd) {
+    let Some(run) = current.run_ref().filter(|_| !current.finished) else {
+        return (current, WaitEnd::Finished);
+    };
+    let label = current.label();
+    let started = tokio::time::Instant::now();
+    let checks = std::sync::atomic::AtomicU32::new(0);
+    let outcome = waiting::wait_for(
+        &label,
+        &current.status,
+        budget,
+        settings,
+        cancel,
+        progress,
+        || {
+            let run = run.clone();
+            let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            async move {
+                let mut report = cloud.check(&run).await?;
+                let mut detail = None;
+                if !report.finished
+                    && let Some((more, fuller)) = cloud.detail(&run, nth).await
+                {
+                    detail = more;
+                    report = fuller;
+                }
+                Ok(Observation {
+                    status: report.status.clone(),
+                    detail,
+                    done: report.finished,
+                    snapshot: report,
+                })
+            }
+        },
+    )
+    .await;
+    let latest = |last: Option<RunReport>| match last {
+        Some(report) => report.merged_over(&current),
+        None => current.clone(),
+    };
+    match outcome {
+        WaitOutcome::Finished(report) => (report.merged_over(&current), WaitEnd::Finished),
+        WaitOutcome::BudgetSpent(last) => {
+            let mut report = latest(last);
+            report.next_step = Some(continue_hint(&report, settings));
+            let waited = started.elapsed();
+            (report, WaitEnd::StillRunning { waited })
+        }
+        WaitOutcome::Cancelled(last) => {
+            let mut report = latest(last);
+            match cloud.stop(&run, &report).await {
+                Some((mut stopped, true)) => {
+                    stopped.next_step = None;
+                    return (stopped, WaitEnd::Cancelled { stopped: true });
+                }
+                // It ended on its own just before the stop: that is its real outcome.
+                Some((ended, false)) => return (ended.merged_over(&current), WaitEnd::Finished),
+                None => {}
+            }
+            report.next_step = Some(continue_hint(&report, settings));
+            (report, WaitEnd::Cancelled { stopped: false })
+        }
+        WaitOutcome::CheckFailed { error, last } => {
+            let mut report = latest(last);
+            report.next_step = Some(continue_hint(&report, settings));
+            (report, WaitEnd::CheckFailed(error))
+        }
+    }
+}
+
+fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
+    format!(
+        "The run goes on in the cloud. To wait for it, call get_execution with {} and \
+         wait_seconds (up to {}); without wait_seconds it reports the current state at once.",
+        report.continue_arguments(),
+        settings.max_budget.as_secs()
+    )
 }
 
 #[cfg(test)]

@@ -4,22 +4,20 @@
 //! which Browser Use executes synchronously, have their own path here.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
-use crate::providers::runs::{self, Cloud, WaitEnd};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
-use crate::runs::{RunReport, RunRequest, RunTarget, StartError, Verdict};
+use crate::runs::{self, RunCloud, RunReport, StartError, Verdict, WaitEnd};
 use crate::waiting::describe_duration;
 
 /// A run to start and wait for.
 #[derive(Debug, Clone)]
 pub struct RunPlan {
-    pub target: RunTarget,
-    pub request: RunRequest,
     /// The task's name, when the caller knows it.
     pub task_name: Option<String>,
     /// The inputs as recorded in the catalog: secret values already replaced.
@@ -31,30 +29,28 @@ pub struct RunPlan {
 
 /// Start a run (once), record it in the catalog before waiting, wait within the budget with
 /// progress, and keep the record up to date. Shared by `run_task` and the per-task tools.
+///
+/// `start` is the provider's request that starts the run; it is sent (awaited) once, after the
+/// run's secret values are remembered for scrubbing.
 pub async fn start_and_wait(
     call: &ToolContext<'_>,
-    cloud: Cloud<'_>,
+    cloud: &dyn RunCloud,
+    start: impl Future<Output = Result<RunReport, StartError>>,
     plan: RunPlan,
 ) -> Result<(RunReport, WaitEnd), ToolError> {
     // Before anything can echo them: progress and later reads are scrubbed of them too.
     call.env.secrets.remember(&plan.secrets);
-    tracing::info!(target = ?plan.target, "starting a run");
-    let mut report = runs::start(cloud, &plan.target, plan.request)
-        .await
-        .map_err(|error| match error {
-            StartError::Api(error) => ToolError::api(error, "Starting the run"),
-            error @ StartError::WrongCloud { .. } => ToolError::Unsupported {
-                message: format!("Nothing was started: {error}."),
-                hint: "Call without `provider`, or with the task's own provider.".into(),
-            },
-            StartError::NoExecutionId { message } => ToolError::NotFound {
-                message: format!(
-                    "The run was started ({message}) but the API returned no execution id to \
+    tracing::info!(task = ?plan.task_name, "starting a run");
+    let mut report = start.await.map_err(|error| match error {
+        StartError::Api(error) => ToolError::api(error, "Starting the run"),
+        StartError::NoExecutionId { message } => ToolError::NotFound {
+            message: format!(
+                "The run was started ({message}) but the API returned no execution id to \
                      follow it."
-                ),
-                hint: "Do not start it again; list_executions shows the task's runs.".into(),
-            },
-        })?;
+            ),
+            hint: "Do not start it again; list_executions shows the task's runs.".into(),
+        },
+    })?;
     if report.task_name.is_none() {
         report.task_name = plan.task_name.clone().or_else(|| {
             report

@@ -306,7 +306,7 @@ mod tests {
             connection: None,
             template,
         };
-        let providers = crate::providers::register(&unkeyed, &unkeyed).unwrap_or_else(|e| {
+        let providers = crate::providers::register_with(&unkeyed, &unkeyed).unwrap_or_else(|e| {
             unreachable!("an unkeyed provider needs no client: {e}");
         });
         insta::assert_snapshot!(instructions(&providers));

@@ -3,18 +3,16 @@
 //!
 //! - [`anchor`]: Anchor Browser's Tasks API (v1 code tasks, v2 Task Builder).
 //! - [`browser_use`]: Browser Use Cloud's API v2 (agent tasks, skills, sessions).
-//! - [`runs`]: running on whichever cloud a run is on.
 //!
 //! [`register`] is where a provider is added: every adapter, in the order tools list them.
 
 pub mod anchor;
 pub mod browser_use;
-pub mod runs;
 
 use std::sync::Arc;
 
 use crate::cloud::SetupError;
-use crate::config::ProviderSettings;
+use crate::config::{Config, ProviderSettings};
 use crate::mcp::context::adapter::ProviderSet;
 use anchor::AnchorClient;
 use anchor::adapter::AnchorAdapter;
@@ -22,7 +20,12 @@ use browser_use::BrowserUseClient;
 use browser_use::adapter::BrowserUseAdapter;
 
 /// Every provider's adapter, in the order tools list them (the first is the default).
-pub fn register(
+pub fn register(config: &Config) -> Result<ProviderSet, SetupError> {
+    register_with(&config.anchor, &config.browser_use)
+}
+
+/// [`register`] from each provider's settings.
+pub fn register_with(
     anchor: &ProviderSettings,
     browser_use: &ProviderSettings,
 ) -> Result<ProviderSet, SetupError> {

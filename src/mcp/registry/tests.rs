@@ -13,7 +13,7 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
         }),
         template: template.clone(),
     };
-    let providers = crate::providers::register(&settings(anchor), &settings(browser_use))
+    let providers = crate::providers::register_with(&settings(anchor), &settings(browser_use))
         .unwrap_or_else(|e| unreachable!("test settings are valid: {e}"));
     let catalog = Catalog::in_memory().unwrap_or_else(|e| unreachable!("in memory: {e}"));
     Registry::new(Setup {

@@ -19,8 +19,7 @@ use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
 use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::providers::runs::{self, Cloud, WaitEnd};
-use crate::runs::{RunRef, RunReport};
+use crate::runs::{self, RunCloud, RunRef, RunReport, WaitEnd};
 
 pub const NAME: &str = "get_execution";
 
@@ -88,12 +87,13 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
 /// cloud does not say. Shared by the parts whose runs the cloud can be asked about directly.
 pub async fn follow(
     call: &ToolContext<'_>,
-    cloud: Cloud<'_>,
+    cloud: &dyn RunCloud,
     run: RunRef,
     args: &SharedArgs,
     recorded: Option<&RunRecord>,
 ) -> Result<Reply, ToolError> {
-    let mut report = runs::check(cloud, &run)
+    let mut report = cloud
+        .check(&run)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading run {}", args.execution_id)))?;
     if let Some(record) = recorded {

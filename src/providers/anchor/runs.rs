@@ -4,7 +4,42 @@
 
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::models::{Execution, RunState, RunStatus, RunTask, RunTaskV2};
-use crate::runs::{RunReport, RunRequest, RunTarget, StartError, TaskKind, parse_output};
+use std::collections::BTreeMap;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+use crate::cloud::ApiError;
+use crate::runs::{RunCloud, RunRef, RunReport, StartError, TaskKind, parse_output};
+
+/// What to run on Anchor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunTarget {
+    /// A code task by id, at a version (`None`: the API's default, latest).
+    Code {
+        task_id: String,
+        version: Option<String>,
+    },
+    /// A code task by name (always its latest version).
+    CodeByName { name: String },
+    /// A generated task.
+    Generated { task_id: String },
+}
+
+/// An Anchor run to start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunRequest {
+    /// Inputs ready for the API: `ANCHOR_` keys for code tasks, parameter names for generated
+    /// tasks; text values.
+    pub inputs: BTreeMap<String, String>,
+    pub session_id: Option<String>,
+    /// Code tasks: browser settings overriding the task's.
+    pub browser_configuration: Option<Value>,
+    /// Generated tasks: the identity to run with.
+    pub identity_id: Option<String>,
+    pub cleanup_sessions: Option<bool>,
+}
 
 impl RunReport {
     /// A report for a v1 execution.
@@ -62,7 +97,8 @@ impl RunReport {
     }
 }
 
-pub(crate) async fn start(
+/// Start an Anchor run, asynchronously and exactly once, and report its first state.
+pub async fn start(
     anchor: &AnchorClient,
     target: &RunTarget,
     request: RunRequest,
@@ -75,7 +111,7 @@ pub(crate) async fn start(
                     (Some(task_id.clone()), version.clone(), None)
                 }
                 RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
-                RunTarget::Generated { .. } | RunTarget::Agent(_) => (None, None, None),
+                RunTarget::Generated { .. } => (None, None, None),
             };
             let body = RunTask {
                 task_id: task_id.clone(),
@@ -126,10 +162,26 @@ pub(crate) async fn start(
             let state = anchor.run_generated_task(task_id, &body).await?;
             Ok(RunReport::from_run_state(Some(task_id), &state))
         }
-        RunTarget::Agent(_) => Err(StartError::WrongCloud {
-            target: crate::cloud::Provider::BrowserUse,
-            cloud: crate::cloud::Provider::Anchor,
-        }),
+    }
+}
+
+/// Anchor's runs are read by execution id under their task (v1 code tasks) or by run id
+/// (v2). Anchor has no API to stop a run.
+impl RunCloud for AnchorClient {
+    fn check<'a>(&'a self, run: &'a RunRef) -> BoxFuture<'a, Result<RunReport, ApiError>> {
+        async move {
+            match (run.kind, &run.task_id) {
+                (TaskKind::Code, Some(task_id)) => {
+                    let execution = self.get_execution(task_id, &run.execution_id).await?;
+                    Ok(RunReport::from_execution(task_id, &execution))
+                }
+                _ => {
+                    let state = self.run_status(&run.execution_id).await?;
+                    Ok(RunReport::from_run_state(None, &state))
+                }
+            }
+        }
+        .boxed()
     }
 }
 

@@ -6,9 +6,13 @@ use serde_json::Value;
 use crate::cloud::ApiError;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{
-    SkillExecution, SkillResult, TaskStatus, TaskStatusView, TaskView,
+    CreateTask, SkillExecution, SkillResult, TaskStatus, TaskStatusView, TaskView,
 };
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
 use crate::runs::{OutputFile, RunReport, TaskKind, parse_output};
+use crate::runs::{RunCloud, RunRef, StartError};
 
 impl RunReport {
     /// A report for a Browser Use agent task, from its status view.
@@ -146,7 +150,7 @@ impl RunReport {
 
 /// A finished Browser Use task's steps and output files (best effort: a failure to read them
 /// leaves the report as it was).
-pub(crate) async fn complete(bu: &BrowserUseClient, report: RunReport) -> RunReport {
+async fn complete(bu: &BrowserUseClient, report: RunReport) -> RunReport {
     let view = match bu.get_task(&report.execution_id).await {
         Ok(view) => view,
         Err(error) => {
@@ -168,7 +172,7 @@ pub(crate) async fn complete(bu: &BrowserUseClient, report: RunReport) -> RunRep
 }
 
 /// The agent's latest step, for progress: "step 3: Open the pricing page (https://…)".
-pub(crate) fn step_detail(view: &TaskView) -> Option<String> {
+fn step_detail(view: &TaskView) -> Option<String> {
     let step = view.steps.iter().max_by_key(|s| s.number)?;
     let goal = step
         .next_goal
@@ -206,6 +210,90 @@ pub async fn run_skill(
         execution_id,
         &result,
     ))
+}
+
+/// Start an agent task, exactly once, and report its first state.
+pub async fn start_agent(
+    bu: &BrowserUseClient,
+    body: &CreateTask,
+) -> Result<RunReport, StartError> {
+    let created = bu.create_task(body).await?;
+    let mut report = RunReport::from_browser_use(&TaskStatusView {
+        id: created.id,
+        status: TaskStatus::Created,
+        output: None,
+        finished_at: None,
+        is_success: None,
+        cost: None,
+    });
+    report.session_id = created.session_id;
+    Ok(report)
+}
+
+/// Agent tasks: a light status read, the full view (steps, files) once finished; every third
+/// check of a running task also reads its steps for progress (the full view is heavier); a
+/// cancelled wait stops the task in the cloud.
+impl RunCloud for BrowserUseClient {
+    fn check<'a>(&'a self, run: &'a RunRef) -> BoxFuture<'a, Result<RunReport, ApiError>> {
+        async move {
+            let status = self.task_status(&run.execution_id).await?;
+            let report = RunReport::from_browser_use(&status);
+            Ok(if report.finished {
+                complete(self, report).await
+            } else {
+                report
+            })
+        }
+        .boxed()
+    }
+
+    fn detail<'a>(
+        &'a self,
+        run: &'a RunRef,
+        nth_check: u32,
+    ) -> BoxFuture<'a, Option<(Option<String>, RunReport)>> {
+        async move {
+            if !nth_check.is_multiple_of(3) {
+                return None;
+            }
+            // Steps are a nicety: a failed read does not fail the wait.
+            let view = self.get_task(&run.execution_id).await.ok()?;
+            let report = RunReport::from_task_view(&view);
+            Some((step_detail(&view), report))
+        }
+        .boxed()
+    }
+
+    fn stop<'a>(
+        &'a self,
+        run: &'a RunRef,
+        current: &'a RunReport,
+    ) -> BoxFuture<'a, Option<(RunReport, bool)>> {
+        async move {
+            let task_id = &run.execution_id;
+            match self.stop_task(task_id, false).await {
+                Ok(view) if view.status == TaskStatus::Stopped => {
+                    tracing::info!(task = %task_id, "stopped the cloud task after a cancel");
+                    let mut report = current.clone();
+                    report.status = view.status.to_string();
+                    report.finished = true;
+                    report.success = Some(false);
+                    report.error =
+                        Some("Stopped in the cloud because the request was cancelled.".into());
+                    Some((report, true))
+                }
+                Ok(view) => {
+                    let ended = RunReport::from_task_view(&view).merged_over(current);
+                    Some((complete(self, ended).await, false))
+                }
+                Err(error) => {
+                    tracing::warn!(%error, task = %task_id, "could not stop the cloud task");
+                    None
+                }
+            }
+        }
+        .boxed()
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::get_execution::{SharedArgs, follow};
-use crate::providers::runs::Cloud;
 use crate::runs::{RunRef, TaskKind};
 
 /// Anchor's own arguments of `get_execution`.
@@ -95,16 +94,18 @@ impl ToolPart for GetExecution {
                 .as_ref()
                 .filter(|r| r.kind == TaskKind::Code)
                 .and_then(|r| r.task_id.clone());
-            let run = match shared.task_id.clone().or(recorded_task) {
-                Some(task_id) => RunRef::AnchorCode {
-                    task_id,
-                    execution_id: shared.execution_id.clone(),
+            // A code task's run is read under its task; a generated task's by its id alone.
+            let task_id = shared.task_id.clone().or(recorded_task);
+            let run = RunRef {
+                kind: if task_id.is_some() {
+                    TaskKind::Code
+                } else {
+                    TaskKind::Generated
                 },
-                None => RunRef::AnchorGenerated {
-                    run_id: shared.execution_id.clone(),
-                },
+                execution_id: shared.execution_id.clone(),
+                task_id,
             };
-            follow(call, Cloud::Anchor(anchor), run, &shared, recorded.as_ref()).await
+            follow(call, anchor, run, &shared, recorded.as_ref()).await
         }
         .boxed()
     }

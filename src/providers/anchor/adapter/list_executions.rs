@@ -24,8 +24,7 @@ use crate::mcp::tools::list_executions::{
 };
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::models::{ExecutionFilter, RunStatus};
-use crate::providers::runs::{self, Cloud};
-use crate::runs::{RunRef, TaskKind};
+use crate::runs::{RunCloud, RunRef, TaskKind};
 
 /// Anchor's own arguments of `list_executions`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -265,14 +264,12 @@ async fn generated_runs(
     };
     let (records, _) = read(call)?;
     for record in records.iter().filter(|r| !r.finished) {
-        match runs::check(
-            Cloud::Anchor(anchor),
-            &RunRef::AnchorGenerated {
-                run_id: record.run_id.clone(),
-            },
-        )
-        .await
-        {
+        let run = RunRef {
+            kind: TaskKind::Generated,
+            execution_id: record.run_id.clone(),
+            task_id: None,
+        };
+        match anchor.check(&run).await {
             Ok(report) => call.env.note_run_state(&report, &[]),
             Err(error) => tracing::warn!(%error, run = %record.run_id, "could not refresh a run"),
         }

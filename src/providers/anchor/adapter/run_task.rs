@@ -26,8 +26,8 @@ use crate::mcp::tools::run_task::SharedArgs;
 use crate::params::{self, Param, ParamType, ParamsOrigin};
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::rules;
-use crate::providers::runs::Cloud;
-use crate::runs::{RunRequest, RunTarget, TaskKind};
+use crate::providers::anchor::runs::{self, RunRequest, RunTarget};
+use crate::runs::TaskKind;
 
 /// Anchor's own arguments of `run_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -321,21 +321,21 @@ async fn run(
             version: own.version.clone(),
         },
     };
+    let request = RunRequest {
+        inputs,
+        session_id: shared.session_id.clone(),
+        browser_configuration: own.browser_configuration.clone().map(Value::Object),
+        identity_id: own.identity_id.clone(),
+        cleanup_sessions: own.cleanup_sessions,
+    };
     let plan = RunPlan {
-        target,
-        request: RunRequest {
-            inputs,
-            session_id: shared.session_id.clone(),
-            browser_configuration: own.browser_configuration.clone().map(Value::Object),
-            identity_id: own.identity_id.clone(),
-            cleanup_sessions: own.cleanup_sessions,
-        },
         task_name: known.map(|t| t.name).or(own.task_name.clone()),
         recorded_inputs,
         secrets: secrets.clone(),
         budget: call.env.waits.budget(shared.wait_seconds),
     };
-    let (report, end) = running::start_and_wait(call, Cloud::Anchor(anchor), plan).await?;
+    let (report, end) =
+        running::start_and_wait(call, anchor, runs::start(anchor, &target, request), plan).await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 

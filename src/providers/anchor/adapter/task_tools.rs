@@ -18,8 +18,9 @@ use crate::mcp::task_tools::schema::{TaskInputs, shape_output};
 use crate::params::ParamsOrigin;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::rules;
-use crate::providers::runs::{Cloud, WaitEnd};
-use crate::runs::{RunRequest, RunTarget, TaskKind, Verdict};
+use crate::providers::anchor::runs::{self, RunRequest, RunTarget};
+use crate::runs::WaitEnd;
+use crate::runs::{TaskKind, Verdict};
 
 /// "Runs the Anchor Browser code task …", for the tool's description.
 pub fn runs(task: &CatalogTask, budget: Duration) -> String {
@@ -79,18 +80,18 @@ pub async fn call(
             inputs.text(),
         ),
     };
+    let request = RunRequest {
+        inputs: api_inputs,
+        ..RunRequest::default()
+    };
     let plan = RunPlan {
-        target,
-        request: RunRequest {
-            inputs: api_inputs,
-            ..RunRequest::default()
-        },
         task_name: Some(task.name.clone()),
         recorded_inputs: Value::Object(inputs.redacted.clone()),
         secrets: inputs.secrets.clone(),
         budget: call.env.waits.default_budget,
     };
-    let (report, end) = running::start_and_wait(call, Cloud::Anchor(anchor), plan).await?;
+    let (report, end) =
+        running::start_and_wait(call, anchor, runs::start(anchor, &target, request), plan).await?;
     Ok(match (&end, report.verdict(), task.outputs.is_empty()) {
         (WaitEnd::Finished, Verdict::Succeeded, false) => {
             let result = report.output.clone().unwrap_or(Value::Null);

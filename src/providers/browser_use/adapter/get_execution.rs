@@ -17,7 +17,7 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
 use crate::mcp::tools::get_execution::{SharedArgs, follow};
 use crate::providers::browser_use::BrowserUseClient;
-use crate::providers::runs::{Cloud, WaitEnd};
+use crate::runs::WaitEnd;
 use crate::runs::{OutputFile, RunRef, RunReport, TaskKind};
 
 /// How many pages of a skill's executions are searched for one of them.
@@ -93,10 +93,12 @@ impl ToolPart for GetExecution {
             if let Some(skill_id) = shared.task_id.clone().or(recorded_skill) {
                 return skill_execution(call, bu, &skill_id, &shared.execution_id).await;
             }
-            let run = RunRef::BrowserUseTask {
-                task_id: shared.execution_id.clone(),
+            let run = RunRef {
+                kind: TaskKind::Agent,
+                execution_id: shared.execution_id.clone(),
+                task_id: None,
             };
-            follow(call, Cloud::BrowserUse(bu), run, &shared, recorded.as_ref()).await
+            follow(call, bu, run, &shared, recorded.as_ref()).await
         }
         .boxed()
     }

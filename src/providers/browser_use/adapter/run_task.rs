@@ -26,9 +26,8 @@ use crate::mcp::task_tools::schema::{InputForm, Signature};
 use crate::mcp::tools::run_task::SharedArgs;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{CreateTask, SessionSettings};
-use crate::providers::runs::Cloud;
+use crate::providers::browser_use::runs;
 use crate::redact::REDACTED;
-use crate::runs::{RunRequest, RunTarget};
 
 /// Browser Use's own arguments of `run_task` (an agent task's).
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -473,14 +472,13 @@ async fn run_agent(
         skill_ids: args.skill_ids,
     };
     let plan = RunPlan {
-        target: RunTarget::Agent(Box::new(body)),
-        request: RunRequest::default(),
         task_name: None,
         recorded_inputs: recorded,
         secrets: secrets.clone(),
         budget: call.env.waits.budget(shared.wait_seconds),
     };
-    let (report, end) = running::start_and_wait(call, Cloud::BrowserUse(bu), plan).await?;
+    let (report, end) =
+        running::start_and_wait(call, bu, runs::start_agent(bu, &body), plan).await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 
