@@ -1,6 +1,7 @@
-//! The report of a run an agent gets back, whatever the cloud: one shape for every kind of run,
-//! so an agent reads them all the same way; and what a run is asked to do ([`RunTarget`],
-//! [`RunRequest`]). Each provider converts its own runs into it (`providers::*::runs`).
+//! Runs, whatever the cloud: the report an agent gets back (one shape for every kind of run,
+//! so an agent reads them all the same way), and waiting on a run with progress through the
+//! [`RunCloud`] each provider implements (`providers::*::runs`: reading a run's state, what it
+//! adds while waiting, stopping a run whose wait was cancelled where it can).
 //!
 //! Knows nothing of MCP.
 

@@ -1,6 +1,10 @@
 //! Anchor Browser's part of `create_task`: save a TypeScript code task (Anchor v1). Anchor
 //! creates the task, or updates the task that already has this name; the code lands in the
 //! task's draft, and the catalog learns the task with its declared (or inferred) inputs.
+//!
+//! Argument doc comments are the schema text a model reads (`ANCHOR_<NAME>` is meant
+//! literally), not rustdoc.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::sync::Arc;
 
