@@ -51,14 +51,6 @@ impl TaskKind {
             _ => TaskKind::Code,
         }
     }
-
-    /// The provider whose kind this is.
-    pub fn provider(self) -> crate::cloud::Provider {
-        match self {
-            TaskKind::Code | TaskKind::Generated => crate::cloud::Provider::Anchor,
-            TaskKind::Skill | TaskKind::Agent => crate::cloud::Provider::BrowserUse,
-        }
-    }
 }
 
 /// Where to check on a run: its kind, its id, and its task when the cloud files runs under
@@ -192,10 +184,10 @@ impl RunReport {
     }
 
     /// How progress messages and summaries name the run: "run 5d9c… of task hn-top",
-    /// "Browser Use task 3c90…".
+    /// "agent task 3c90…".
     pub fn label(&self) -> String {
         if self.kind == TaskKind::Agent {
-            return format!("Browser Use task {}", self.execution_id);
+            return format!("agent task {}", self.execution_id);
         }
         let what = if self.kind == TaskKind::Skill {
             "skill"

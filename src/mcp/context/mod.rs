@@ -199,7 +199,7 @@ impl ToolEnv {
     pub fn record_run(&self, report: &RunReport, inputs: Value) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let record = RunRecord {
-            provider: report.kind.provider(),
+            provider: Provider::from_id(&report.provider),
             run_id: report.execution_id.clone(),
             kind: report.kind,
             task_id: report.task_id.clone(),
@@ -217,7 +217,8 @@ impl ToolEnv {
             tracing::error!(%error, run = %report.execution_id, "could not record a run in the catalog");
         }
         if let Some(task_id) = &report.task_id {
-            self.catalog.mark_used(report.kind.provider(), task_id);
+            self.catalog
+                .mark_used(Provider::from_id(&report.provider), task_id);
         }
     }
 
@@ -242,7 +243,7 @@ impl ToolEnv {
             });
         let error = report.error.as_deref().map(|e| scrub_text(e, &known));
         let result = self.catalog.update_run(
-            report.kind.provider(),
+            Provider::from_id(&report.provider),
             &report.execution_id,
             &report.status,
             report.finished,

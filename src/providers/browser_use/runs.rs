@@ -336,7 +336,7 @@ mod tests {
         );
         assert_eq!(
             failed.label(),
-            "Browser Use task 3c90c3cc-0d44-4b50-8888-8dd25736052a"
+            "agent task 3c90c3cc-0d44-4b50-8888-8dd25736052a"
         );
     }
 
