@@ -245,3 +245,56 @@ impl ProviderSet {
         Ok(Self { all })
     }
 }
+
+/// A provider's account as its parts see it: its client, when a key is configured.
+#[derive(Debug)]
+pub struct Account<C> {
+    provider: Provider,
+    client: Option<C>,
+}
+
+impl<C> Account<C> {
+    pub fn new(provider: Provider, client: Option<C>) -> Self {
+        Self { provider, client }
+    }
+
+    /// The client, or the error telling the agent how to configure a key.
+    pub fn client(&self) -> Result<&C, ToolError> {
+        self.client.as_ref().ok_or(ToolError::NotConfigured {
+            provider: self.provider,
+            alternative: None,
+        })
+    }
+
+    /// Whether a key is configured.
+    pub fn configured(&self) -> bool {
+        self.client.is_some()
+    }
+}
+
+/// A provider's parts, by the name of the static tool each belongs to.
+#[derive(Default)]
+pub struct ToolParts(Vec<(&'static str, Box<dyn ToolPart>)>);
+
+impl ToolParts {
+    /// Add the part of the static tool `tool`.
+    pub fn with(mut self, tool: &'static str, part: impl ToolPart + 'static) -> Self {
+        self.0.push((tool, Box::new(part)));
+        self
+    }
+
+    /// The part of the static tool `tool`, if any.
+    pub fn get(&self, tool: &str) -> Option<&dyn ToolPart> {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == tool)
+            .map(|(_, part)| part.as_ref())
+    }
+}
+
+/// A call's arguments read into a part's own type (they were checked against the tool's
+/// schema and rules already, so a failure here is a bug worth reporting, not a panic).
+pub fn read_args<T: serde::de::DeserializeOwned>(args: JsonObject) -> Result<T, ToolError> {
+    serde_json::from_value(serde_json::Value::Object(args))
+        .map_err(|e| ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())]))
+}

@@ -21,6 +21,7 @@ use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::Problem;
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -101,9 +102,7 @@ impl ToolPart for CreateTask {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: OwnArgs = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: OwnArgs = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
         .boxed()

@@ -17,6 +17,7 @@ use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid};
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -114,9 +115,7 @@ impl ToolPart for DeployTask {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
         .boxed()

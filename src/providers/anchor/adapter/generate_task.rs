@@ -18,6 +18,7 @@ use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_uuid, str_arg};
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
@@ -120,9 +121,7 @@ impl ToolPart for GenerateTask {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
         .boxed()

@@ -8,12 +8,12 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Account;
 use super::arguments::AnchorKind;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -83,9 +83,7 @@ impl ToolPart for GetExecution {
         async move {
             // Only the shared arguments: `kind` matters to the rules alone, as a task_id (given
             // or recorded) is what makes a code task's execution.
-            let shared: SharedArgs = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let shared: SharedArgs = read_args(args)?;
             let anchor = self.account.client()?;
             // A run this server (or another sharing its catalog) started is known by its id
             // alone.

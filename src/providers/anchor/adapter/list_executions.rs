@@ -9,13 +9,12 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Account;
 use super::arguments;
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
-use crate::mcp::context::adapter::{Subjects, ToolPart};
+use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -129,9 +128,7 @@ impl ToolPart for ListExecutions {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
         .boxed()

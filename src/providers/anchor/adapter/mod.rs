@@ -29,36 +29,24 @@ use super::catalog::code_task_sighting;
 use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::adapter::{ProviderAdapter, Refusal, TaskToolRun, ToolPart};
+use crate::mcp::context::adapter::{
+    self, ProviderAdapter, Refusal, TaskToolRun, ToolPart, ToolParts,
+};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
 use crate::mcp::tools;
 use crate::runs::TaskKind;
 
-/// The Anchor account this server (or a session) works with.
-#[derive(Debug)]
-pub struct Account {
-    /// `None` when no key is configured.
-    client: Option<AnchorClient>,
-}
-
-impl Account {
-    /// The client, or the error telling the agent how to configure a key.
-    pub fn client(&self) -> Result<&AnchorClient, ToolError> {
-        self.client.as_ref().ok_or(ToolError::NotConfigured {
-            provider: Provider::Anchor,
-            alternative: None,
-        })
-    }
-}
+/// The account this server (or a session) works with on Anchor.
+pub type Account = adapter::Account<AnchorClient>;
 
 /// Anchor Browser's adapter.
 pub struct AnchorAdapter {
     account: Arc<Account>,
     /// Connection settings without a key, for sessions that bring their own.
     template: HttpSettings,
-    parts: Vec<(&'static str, Box<dyn ToolPart>)>,
+    parts: ToolParts,
 }
 
 impl std::fmt::Debug for AnchorAdapter {
@@ -73,42 +61,35 @@ impl AnchorAdapter {
     /// The adapter of `client` (`None`: no key configured); `template` is the connection
     /// without a key.
     pub fn new(client: Option<AnchorClient>, template: HttpSettings) -> Self {
-        let account = Arc::new(Account { client });
+        let account = Arc::new(Account::new(Provider::Anchor, client));
         // One line per static tool this provider has a part in.
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![
-            (
-                tools::run_task::NAME,
-                Box::new(run_task::RunTask::new(&account)),
-            ),
-            (
+        let parts = ToolParts::default()
+            .with(tools::run_task::NAME, run_task::RunTask::new(&account))
+            .with(
                 tools::generate_task::NAME,
-                Box::new(generate_task::GenerateTask::new(&account)),
-            ),
-            (
-                tools::get_task::NAME,
-                Box::new(get_task::GetTask::new(&account)),
-            ),
-            (
+                generate_task::GenerateTask::new(&account),
+            )
+            .with(tools::get_task::NAME, get_task::GetTask::new(&account))
+            .with(
                 tools::deploy_task::NAME,
-                Box::new(deploy_task::DeployTask::new(&account)),
-            ),
-            (
+                deploy_task::DeployTask::new(&account),
+            )
+            .with(
                 tools::get_execution::NAME,
-                Box::new(get_execution::GetExecution::new(&account)),
-            ),
-            (
+                get_execution::GetExecution::new(&account),
+            )
+            .with(
                 tools::list_executions::NAME,
-                Box::new(list_executions::ListExecutions::new(&account)),
-            ),
-            (
+                list_executions::ListExecutions::new(&account),
+            )
+            .with(
                 tools::create_task::NAME,
-                Box::new(create_task::CreateTask::new(&account)),
-            ),
-            (
+                create_task::CreateTask::new(&account),
+            )
+            .with(
                 tools::list_tasks::NAME,
-                Box::new(list_tasks::ListTasks::new(&account)),
-            ),
-        ];
+                list_tasks::ListTasks::new(&account),
+            );
         Self {
             account,
             template,
@@ -118,7 +99,7 @@ impl AnchorAdapter {
 
     /// The client, when a key is configured.
     pub fn client(&self) -> Option<&AnchorClient> {
-        self.account.client.as_ref()
+        self.account.client().ok()
     }
 }
 
@@ -128,14 +109,11 @@ impl ProviderAdapter for AnchorAdapter {
     }
 
     fn configured(&self) -> bool {
-        self.account.client.is_some()
+        self.account.configured()
     }
 
     fn tool(&self, tool: &str) -> Option<&dyn ToolPart> {
-        self.parts
-            .iter()
-            .find(|(name, _)| *name == tool)
-            .map(|(_, part)| part.as_ref())
+        self.parts.get(tool)
     }
 
     fn refusal(&self, tool: &str) -> Option<&dyn Refusal> {

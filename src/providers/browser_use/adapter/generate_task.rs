@@ -11,7 +11,6 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Account;
 use super::skills::SkillGenerations;
@@ -19,6 +18,7 @@ use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
@@ -117,9 +117,7 @@ impl ToolPart for GenerateTask {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
         .boxed()

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
-use serde_json::Value;
 
 use super::Account;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_uuid};
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
@@ -79,9 +79,7 @@ impl ToolPart for GetExecution {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let shared: SharedArgs = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let shared: SharedArgs = read_args(args)?;
             let bu = self.account.client()?;
             // A run this server (or another sharing its catalog) started is known by its id
             // alone.

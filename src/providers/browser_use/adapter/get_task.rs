@@ -9,12 +9,12 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Account;
 use super::skills::{self, SkillGenerations};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has};
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::generation;
 use crate::mcp::reply::{Reply, ToolError};
@@ -88,9 +88,7 @@ impl ToolPart for GetTask {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: SharedArgs = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: SharedArgs = read_args(args)?;
             let bu = self.account.client()?;
             // Read once, fresh: both what the catalog learns and the generation's state.
             let (task, skill) =

@@ -9,11 +9,10 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::Account;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
-use crate::mcp::context::adapter::{Subjects, ToolPart};
+use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -130,10 +129,7 @@ impl ToolPart for ListExecutions {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let Args { shared, own } =
-                serde_json::from_value(Value::Object(args)).map_err(|e| {
-                    ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-                })?;
+            let Args { shared, own } = read_args(args)?;
             let bu = self.account.client()?;
             match shared.task_id.clone() {
                 Some(skill_id) => skill_executions(call, bu, &skill_id, &shared).await,

@@ -25,36 +25,22 @@ use super::BrowserUseClient;
 use super::catalog::skill_sighting;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::adapter::{ProviderAdapter, TaskToolRun, ToolPart};
+use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolRun, ToolPart, ToolParts};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
 use crate::mcp::tools;
 use crate::runs::TaskKind;
 
-/// The Browser Use account this server (or a session) works with.
-#[derive(Debug)]
-pub struct Account {
-    /// `None` when no key is configured.
-    client: Option<BrowserUseClient>,
-}
-
-impl Account {
-    /// The client, or the error telling the agent how to configure a key.
-    pub fn client(&self) -> Result<&BrowserUseClient, ToolError> {
-        self.client.as_ref().ok_or(ToolError::NotConfigured {
-            provider: Provider::BrowserUse,
-            alternative: None,
-        })
-    }
-}
+/// The account this server (or a session) works with on Browser Use.
+pub type Account = adapter::Account<BrowserUseClient>;
 
 /// Browser Use Cloud's adapter.
 pub struct BrowserUseAdapter {
     account: Arc<Account>,
     /// Connection settings without a key, for sessions that bring their own.
     template: HttpSettings,
-    parts: Vec<(&'static str, Box<dyn ToolPart>)>,
+    parts: ToolParts,
 }
 
 impl std::fmt::Debug for BrowserUseAdapter {
@@ -69,42 +55,35 @@ impl BrowserUseAdapter {
     /// The adapter of `client` (`None`: no key configured); `template` is the connection
     /// without a key.
     pub fn new(client: Option<BrowserUseClient>, template: HttpSettings) -> Self {
-        let account = Arc::new(Account { client });
+        let account = Arc::new(Account::new(Provider::BrowserUse, client));
         // One line per static tool this provider has a part in.
-        let parts: Vec<(&'static str, Box<dyn ToolPart>)> = vec![
-            (
-                tools::run_task::NAME,
-                Box::new(run_task::RunTask::new(&account)),
-            ),
-            (
+        let parts = ToolParts::default()
+            .with(tools::run_task::NAME, run_task::RunTask::new(&account))
+            .with(
                 tools::generate_task::NAME,
-                Box::new(generate_task::GenerateTask::new(&account)),
-            ),
-            (
-                tools::get_task::NAME,
-                Box::new(get_task::GetTask::new(&account)),
-            ),
-            (
+                generate_task::GenerateTask::new(&account),
+            )
+            .with(tools::get_task::NAME, get_task::GetTask::new(&account))
+            .with(
                 tools::deploy_task::NAME,
-                Box::new(deploy_task::DeployTask::new(&account)),
-            ),
-            (
+                deploy_task::DeployTask::new(&account),
+            )
+            .with(
                 tools::get_execution::NAME,
-                Box::new(get_execution::GetExecution::new(&account)),
-            ),
-            (
+                get_execution::GetExecution::new(&account),
+            )
+            .with(
                 tools::list_executions::NAME,
-                Box::new(list_executions::ListExecutions::new(&account)),
-            ),
-            (
+                list_executions::ListExecutions::new(&account),
+            )
+            .with(
                 tools::cancel_execution::NAME,
-                Box::new(cancel_execution::CancelExecution::new(&account)),
-            ),
-            (
+                cancel_execution::CancelExecution::new(&account),
+            )
+            .with(
                 tools::list_tasks::NAME,
-                Box::new(list_tasks::ListTasks::new(&account)),
-            ),
-        ];
+                list_tasks::ListTasks::new(&account),
+            );
         Self {
             account,
             template,
@@ -114,7 +93,7 @@ impl BrowserUseAdapter {
 
     /// The client, when a key is configured.
     pub fn client(&self) -> Option<&BrowserUseClient> {
-        self.account.client.as_ref()
+        self.account.client().ok()
     }
 }
 
@@ -124,14 +103,11 @@ impl ProviderAdapter for BrowserUseAdapter {
     }
 
     fn configured(&self) -> bool {
-        self.account.client.is_some()
+        self.account.configured()
     }
 
     fn tool(&self, tool: &str) -> Option<&dyn ToolPart> {
-        self.parts
-            .iter()
-            .find(|(name, _)| *name == tool)
-            .map(|(_, part)| part.as_ref())
+        self.parts.get(tool)
     }
 
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {

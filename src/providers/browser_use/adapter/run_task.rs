@@ -16,7 +16,7 @@ use super::Account;
 use super::skills::{self, SkillRun};
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, check_uuid, has, str_arg};
-use crate::mcp::context::adapter::{Subjects, ToolPart};
+use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running::{self, RunPlan};
@@ -231,9 +231,7 @@ impl ToolPart for RunTask {
         args: JsonObject,
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
-            let args: Args = serde_json::from_value(Value::Object(args)).map_err(|e| {
-                ToolError::InvalidArguments(vec![Problem::new("(arguments)", e.to_string())])
-            })?;
+            let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
         .boxed()
