@@ -41,6 +41,14 @@ pub struct HttpSettings {
 }
 
 impl HttpSettings {
+    /// The same settings with `key`, or `None` when the key is empty.
+    pub fn with_key(&self, key: &str) -> Option<Self> {
+        (!key.is_empty()).then(|| Self {
+            api_key: SecretString::from(key.to_string()),
+            ..self.clone()
+        })
+    }
+
     /// Settings with this project's defaults: reads 30 s, writes 60 s, connect 10 s.
     pub fn new(base_url: impl Into<String>, api_key: SecretString) -> Self {
         Self {

@@ -24,7 +24,7 @@ use super::secrets::SecretStore;
 use super::selection::Selection;
 use super::task_tools::naming;
 use crate::catalog::{CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting};
-use crate::cloud::Provider;
+use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
 use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
@@ -173,6 +173,38 @@ impl ToolEnv {
             Ok(_) => self.tasks_changed(),
             Err(error) => tracing::warn!(%error, "could not mark removed tasks in the catalog"),
         }
+    }
+
+    /// List a provider's tasks of one kind into the catalog, page by page (at most 50 pages,
+    /// so an API that ignores paging cannot loop forever): `page(n)` answers that page's
+    /// sightings and whether more follow. When the listing completes, the tasks it no longer
+    /// has are marked gone; a listing that fails changes nothing more. Returns how many were
+    /// listed.
+    pub async fn sync_pages<F, Fut>(
+        &self,
+        provider: Provider,
+        kind: TaskKind,
+        mut page: F,
+    ) -> Result<usize, ApiError>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: std::future::Future<Output = Result<(Vec<TaskSighting>, bool), ApiError>>,
+    {
+        let mut seen = Vec::new();
+        let mut complete = false;
+        for number in 1..=50 {
+            let (sightings, more) = page(number).await?;
+            seen.extend(sightings.iter().map(|s| s.task_id.clone()));
+            self.learn_all(sightings);
+            if !more {
+                complete = true;
+                break;
+            }
+        }
+        if complete {
+            self.forget_missing(provider, kind, &seen);
+        }
+        Ok(seen.len())
     }
 
     /// Record a sighting; if the catalog cannot take it, carry on with an unlisted copy.

@@ -22,7 +22,6 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use secrecy::SecretString;
 
 use super::AnchorClient;
 use super::catalog::code_task_sighting;
@@ -121,13 +120,10 @@ impl ProviderAdapter for AnchorAdapter {
     }
 
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {
-        let client = (!key.is_empty())
-            .then(|| {
-                AnchorClient::new(HttpSettings {
-                    api_key: SecretString::from(key.to_string()),
-                    ..self.template.clone()
-                })
-            })
+        let client = self
+            .template
+            .with_key(key)
+            .map(AnchorClient::new)
             .transpose()
             .map_err(|e| e.to_string())?;
         Ok(Arc::new(Self::new(client, self.template.clone())))
@@ -139,26 +135,14 @@ impl ProviderAdapter for AnchorAdapter {
                 return Ok(0);
             };
             const PAGE: u32 = 100;
-            let mut seen = Vec::new();
-            let mut complete = false;
-            // A bounded walk: 50 pages of 100 is far beyond any real account, and keeps a
-            // runaway (an API ignoring `page`) from looping forever.
-            for page in 1..=50 {
+            env.sync_pages(Provider::Anchor, TaskKind::Code, |page| async move {
                 let list = anchor.list_tasks(page, PAGE).await?;
-                seen.extend(list.tasks.iter().map(|task| task.id.clone()));
-                env.learn_all(list.tasks.iter().map(code_task_sighting).collect());
                 let listed = u64::from(page) * u64::from(PAGE);
-                if list.tasks.len() < PAGE as usize
-                    || list.total.is_some_and(|total| listed >= total)
-                {
-                    complete = true;
-                    break;
-                }
-            }
-            if complete {
-                env.forget_missing(Provider::Anchor, TaskKind::Code, &seen);
-            }
-            Ok(seen.len())
+                let more = list.tasks.len() == PAGE as usize
+                    && list.total.is_none_or(|total| listed < total);
+                Ok((list.tasks.iter().map(code_task_sighting).collect(), more))
+            })
+            .await
         }
         .boxed()
     }

@@ -19,7 +19,6 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
-use secrecy::SecretString;
 
 use super::BrowserUseClient;
 use super::catalog::skill_sighting;
@@ -111,13 +110,10 @@ impl ProviderAdapter for BrowserUseAdapter {
     }
 
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {
-        let client = (!key.is_empty())
-            .then(|| {
-                BrowserUseClient::new(HttpSettings {
-                    api_key: SecretString::from(key.to_string()),
-                    ..self.template.clone()
-                })
-            })
+        let client = self
+            .template
+            .with_key(key)
+            .map(BrowserUseClient::new)
             .transpose()
             .map_err(|e| e.to_string())?;
         Ok(Arc::new(Self::new(client, self.template.clone())))
@@ -129,22 +125,14 @@ impl ProviderAdapter for BrowserUseAdapter {
                 return Ok(0);
             };
             const PAGE: u32 = 100;
-            let mut seen = Vec::new();
-            let mut complete = false;
-            // Bounded like Anchor's listing: 50 pages of 100.
-            for page in 1..=50 {
+            env.sync_pages(Provider::BrowserUse, TaskKind::Skill, |page| async move {
                 let list = browser_use.list_skills(page, PAGE, None, None).await?;
-                seen.extend(list.items.iter().map(|skill| skill.id.clone()));
-                env.learn_all(list.items.iter().map(skill_sighting).collect());
-                if list.items.len() < PAGE as usize || seen.len() as u64 >= list.total_items {
-                    complete = true;
-                    break;
-                }
-            }
-            if complete {
-                env.forget_missing(Provider::BrowserUse, TaskKind::Skill, &seen);
-            }
-            Ok(seen.len())
+                let listed =
+                    u64::from(page.saturating_sub(1)) * u64::from(PAGE) + list.items.len() as u64;
+                let more = list.items.len() == PAGE as usize && listed < list.total_items;
+                Ok((list.items.iter().map(skill_sighting).collect(), more))
+            })
+            .await
         }
         .boxed()
     }
