@@ -16,7 +16,9 @@
 //!
 //! [`violations`] checks a schema against the profile; tests run it over every emitted tool.
 
-use std::sync::Arc;
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rmcp::model::JsonObject;
 use schemars::JsonSchema;
@@ -24,11 +26,27 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 /// The input schema of `T` (as deserialized from tool arguments), in the portable profile.
-pub fn input_schema_for<T: JsonSchema>() -> Arc<JsonObject> {
-    let generator = SchemaSettings::draft2020_12()
-        .for_deserialize()
-        .into_generator();
-    Arc::new(portable(generator.into_root_schema_for::<T>().to_value()))
+///
+/// Generated once per type and kept: tool parts answer their arguments' schema on every call
+/// (to resolve which provider a call is for), and generating it is not free.
+pub fn input_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    static MADE: LazyLock<Mutex<HashMap<TypeId, Arc<JsonObject>>>> = LazyLock::new(Mutex::default);
+    let made = |schemas: &mut HashMap<TypeId, Arc<JsonObject>>| {
+        schemas
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| {
+                let generator = SchemaSettings::draft2020_12()
+                    .for_deserialize()
+                    .into_generator();
+                Arc::new(portable(generator.into_root_schema_for::<T>().to_value()))
+            })
+            .clone()
+    };
+    match MADE.lock() {
+        Ok(mut schemas) => made(&mut schemas),
+        // A panic elsewhere while holding the lock leaves a usable map.
+        Err(poisoned) => made(&mut poisoned.into_inner()),
+    }
 }
 
 /// The output schema of `T` (as serialized into `structuredContent`), in the portable profile.
