@@ -266,7 +266,7 @@ fn answer(call: &ToolContext<'_>, output: Output) -> Reply {
             .env
             .providers
             .configured()
-            .any(|adapter| adapter.tool(super::create_task::NAME).is_some());
+            .any(|adapter| adapter.tool(super::StaticTool::CreateTask.name()).is_some());
         format!(
             "No tasks on page {page}. Make one with generate_task{}.",
             if can_create { " or create_task" } else { "" }
