@@ -306,9 +306,8 @@ mod tests {
             connection: None,
             template,
         };
-        let providers = crate::providers::register_with(&unkeyed, &unkeyed).unwrap_or_else(|e| {
-            unreachable!("an unkeyed provider needs no client: {e}");
-        });
+        let providers = crate::providers::register_with(&unkeyed, &unkeyed)
+            .expect("an unkeyed provider needs no client");
         insta::assert_snapshot!(instructions(&providers));
     }
 }

@@ -14,8 +14,8 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
         template: template.clone(),
     };
     let providers = crate::providers::register_with(&settings(anchor), &settings(browser_use))
-        .unwrap_or_else(|e| unreachable!("test settings are valid: {e}"));
-    let catalog = Catalog::in_memory().unwrap_or_else(|e| unreachable!("in memory: {e}"));
+        .expect("test settings are valid");
+    let catalog = Catalog::in_memory().expect("an in-memory catalog opens");
     Registry::new(Setup {
         providers,
         waits: WaitSettings::default(),

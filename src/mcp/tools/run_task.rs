@@ -219,9 +219,8 @@ mod tests {
     fn definitions_keep_the_arguments_of_the_providers_shown() {
         let properties = |anchor, browser_use| {
             let registry = test_registry(anchor, browser_use);
-            let tool = definition(&registry.env().providers).unwrap_or_else(|| {
-                unreachable!("run_task is offered by every provider");
-            });
+            let tool = definition(&registry.env().providers)
+                .expect("run_task is offered by every provider");
             let keys: Vec<String> = tool.input_schema["properties"]
                 .as_object()
                 .map(|p| p.keys().cloned().collect())
