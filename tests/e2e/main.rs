@@ -14,6 +14,7 @@ mod browser_use_client;
 mod code_tasks;
 mod generated_tasks;
 mod http;
+mod layout;
 mod protocol;
 mod runs;
 mod stdio;
