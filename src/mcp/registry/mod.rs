@@ -274,16 +274,22 @@ impl Registry {
     /// Bring the list up to date, and tell every client if it differs from what they were
     /// last told.
     pub async fn announce_changes(&self) {
+        if self.news() {
+            self.notify_tool_list_changed().await;
+        }
+    }
+
+    /// Whether the list now differs from what clients were last told (which then becomes
+    /// what they are told). Compared with the announcement, not with the previous table: a
+    /// `tools/list` may have rebuilt the table already, and clients must still hear of it.
+    fn news(&self) -> bool {
         let table = self.table();
-        let differs = match self.announced.lock() {
+        match self.announced.lock() {
             Ok(mut announced) if !announced.same_tools(&table) => {
                 *announced = table;
                 true
             }
             _ => false,
-        };
-        if differs {
-            self.notify_tool_list_changed().await;
         }
     }
 

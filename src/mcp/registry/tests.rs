@@ -24,3 +24,31 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
         secrets: Secrets::default(),
     })
 }
+
+/// A runnable task the catalog learns of (a code task with a published version).
+fn sighting(name: &str) -> crate::catalog::TaskSighting {
+    crate::catalog::TaskSighting {
+        provider: crate::cloud::Provider::Anchor,
+        kind: crate::runs::TaskKind::Code,
+        task_id: format!("{name}-id"),
+        name: name.into(),
+        description: None,
+        version: Some("1".into()),
+        status: None,
+        params: None,
+        output_schema: None,
+    }
+}
+
+#[test]
+fn a_list_rebuilt_early_by_a_listing_is_still_announced() {
+    let registry = test_registry(true, false);
+    let before = registry.table().tools.len();
+    assert!(!registry.news(), "nothing changed yet");
+    registry.env().learn(sighting("hn-top"));
+    // A client's tools/list rebuilds the table before the watcher runs...
+    assert_eq!(registry.table().tools.len(), before + 1);
+    // ...and the change is still news for the clients to be told of, once.
+    assert!(registry.news());
+    assert!(!registry.news());
+}
