@@ -220,11 +220,11 @@ impl ToolEnv {
         self.catalog.task_by_id(task_id)
     }
 
-    /// Which API a task id belongs to: as given, else as remembered, else a code task.
-    pub fn kind_of(&self, explicit: Option<TaskKind>, task_id: Option<&str>) -> TaskKind {
-        explicit
-            .or_else(|| task_id.and_then(|id| self.known_task(id)).map(|t| t.kind))
-            .unwrap_or(TaskKind::Code)
+    /// Which kind of task an id names, as remembered, else a code task.
+    pub fn kind_of(&self, task_id: Option<&str>) -> TaskKind {
+        task_id
+            .and_then(|id| self.known_task(id))
+            .map_or(TaskKind::Code, |t| t.kind)
     }
 
     /// Record a run that was just started, before waiting on it.

@@ -5,7 +5,7 @@
 //! The run is started exactly once, then polled. The start request is never retried: if it
 //! fails ambiguously, the agent is told to look before starting another.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
@@ -115,11 +115,6 @@ fn what_to_run(parts: &[(Provider, &dyn crate::mcp::context::adapter::ToolPart)]
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
     part.run(call, args).await
-}
-
-/// The shared schema, for parts that document its arguments.
-pub fn shared_arguments() -> Arc<JsonObject> {
-    SPEC.arguments.clone()
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ fn check(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         Some("code") => TaskKind::Code,
         _ => by_name
             .map(|t| t.kind)
-            .unwrap_or_else(|| env.kind_of(None, str_arg(args, "task_id"))),
+            .unwrap_or_else(|| env.kind_of(str_arg(args, "task_id"))),
     };
     match kind {
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {

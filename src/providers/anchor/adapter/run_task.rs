@@ -147,7 +147,7 @@ fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     arguments::check_version(args, "version", problems);
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
-        .unwrap_or_else(|| state.kind_of(None, str_arg(args, "task_id")));
+        .unwrap_or_else(|| state.kind_of(str_arg(args, "task_id")));
     match kind {
         // The catalog names a Browser Use task for this id, but the call is for Anchor
         // (`provider` says so): check it as a code task, which Anchor will look up.
@@ -260,7 +260,7 @@ async fn run(
     let kind = match (&own.kind, &own.task_name) {
         (Some(kind), _) => TaskKind::from(*kind),
         (None, Some(_)) => TaskKind::Code,
-        (None, None) => match call.env.kind_of(None, shared.task_id.as_deref()) {
+        (None, None) => match call.env.kind_of(shared.task_id.as_deref()) {
             TaskKind::Generated => TaskKind::Generated,
             _ => TaskKind::Code,
         },
