@@ -50,6 +50,11 @@ impl Legacy {
             stop,
         })
     }
+
+    /// How many sessions this transport holds.
+    pub async fn open(&self) -> usize {
+        self.sessions.read().await.len()
+    }
 }
 
 /// `GET /sse` and `POST /message`, as a router to nest at the root.

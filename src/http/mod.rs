@@ -3,13 +3,17 @@
 //! HTTP+SSE transport at `/sse` + `/message`, and `GET /health`.
 //!
 //! Every MCP route passes the [`guard`] (Host/Origin, access token, session cap) behind a
-//! body-size limit (413). Sessions idle past the configured time are closed.
+//! body-size limit (413); a message body that is not JSON-RPC gets a JSON-RPC error
+//! ([`json_rpc_body`]). Sessions idle past the configured time are closed and dropped with
+//! everything they held: `/health` counts both the sessions being served and the handles the
+//! transports still hold, so a leak would show.
 //!
 //! Shutdown is graceful: when `shutdown` resolves the server stops accepting connections,
 //! gives tool calls in flight up to the grace period to finish, logs the ids of runs it was
 //! still waiting on (they go on in the cloud), then closes every session.
 
 pub mod guard;
+pub mod json_rpc_body;
 pub mod legacy_sse;
 
 use std::future::Future;
@@ -90,6 +94,7 @@ pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationTo
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = Some(options.session_idle);
     sessions.session_config.init_timeout = Some(Duration::from_secs(30));
+    let sessions = Arc::new(sessions);
     let factory_state = shared.clone();
     let streamable = StreamableHttpService::new(
         move || {
@@ -99,7 +104,7 @@ pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationTo
                 SessionKeys::default(),
             ))
         },
-        Arc::new(sessions),
+        sessions.clone(),
         StreamableHttpServerConfig::default()
             // Host and Origin are checked by our guard, for every transport alike.
             .disable_allowed_hosts()
@@ -117,7 +122,8 @@ pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationTo
     let legacy = legacy_sse::Legacy::new(shared.clone(), per_request_keys, stop);
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
-        .merge(legacy_sse::router(legacy))
+        .merge(legacy_sse::router(legacy.clone()))
+        .layer(axum::middleware::from_fn(json_rpc_body::json_rpc_body))
         .layer(axum::middleware::from_fn_with_state(
             guard_settings,
             guard::guard,
@@ -131,11 +137,15 @@ pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationTo
             "/health",
             get(move || {
                 let activity = activity.clone();
+                let sessions = sessions.clone();
+                let legacy = legacy.clone();
                 async move {
+                    let handles = sessions.sessions.read().await.len() + legacy.open().await;
                     axum::Json(json!({
                         "status": "ok",
                         "version": env!("CARGO_PKG_VERSION"),
                         "sessions": activity.sessions(),
+                        "session_handles": handles,
                         "calls_in_flight": activity.calls(),
                     }))
                 }

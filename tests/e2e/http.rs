@@ -658,30 +658,88 @@ async fn sessions_are_capped_and_idle_ones_reaped() {
             .body(initialize("2025-06-18"))
             .send()
     };
-    assert_eq!(open().await.unwrap().status(), 200);
+    let first = open().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let first_id = first.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let refused = open().await.unwrap();
     assert_eq!(refused.status(), 503);
     assert!(refused.headers().contains_key("retry-after"));
     // Idle for over a second: reaped, so another session fits.
     let health = || async {
-        http.get(format!("{}/health", server.base))
+        let health = http
+            .get(format!("{}/health", server.base))
             .send()
             .await
             .unwrap()
             .json::<Value>()
             .await
-            .unwrap()["sessions"]
-            .as_u64()
-            .unwrap()
+            .unwrap();
+        (
+            health["sessions"].as_u64().unwrap(),
+            health["session_handles"].as_u64().unwrap(),
+        )
     };
+    assert_eq!(health().await, (1, 1));
     for _ in 0..60 {
-        if health().await == 0 {
+        if health().await == (0, 0) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(health().await, 0, "the idle session was not reaped");
+    assert_eq!(
+        health().await,
+        (0, 0),
+        "the idle session (or its handle) was not dropped"
+    );
+    // Dropped with everything it held: its id is unknown now.
+    let stale = http
+        .post(format!("{}/mcp", server.base))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", &first_id)
+        .body(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 404);
     assert_eq!(open().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_rpc_get_json_rpc_errors() {
+    let server = HttpServer::start(&[], &[]).await;
+    let http = server.http();
+    let send = |path: &str, body: &'static str| {
+        http.post(format!("{}{path}", server.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body)
+            .send()
+    };
+    for path in ["/mcp", "/message?sessionId=none"] {
+        let garbled = send(path, "{\"jsonrpc\": \"2.0\", \"id\": 1,")
+            .await
+            .unwrap();
+        assert_eq!(garbled.status(), 400, "{path}");
+        let body: Value = garbled.json().await.unwrap();
+        assert_eq!(body["jsonrpc"], "2.0", "{path}");
+        assert_eq!(body["id"], Value::Null, "{path}");
+        assert_eq!(body["error"]["code"], -32700, "{path}: {body}");
+
+        let not_rpc = send(path, r#"{"id": 5, "method": "tools/list"}"#)
+            .await
+            .unwrap();
+        assert_eq!(not_rpc.status(), 400, "{path}");
+        let body: Value = not_rpc.json().await.unwrap();
+        assert_eq!(body["id"], 5, "{path}");
+        assert_eq!(body["error"]["code"], -32600, "{path}: {body}");
+    }
+    // The body check does not get in the way of a real session.
+    let (client, _) = server.client(None, &[]).await;
+    assert!(!client.list_all_tools().await.unwrap().is_empty());
 }
 
 #[tokio::test]
