@@ -242,6 +242,90 @@ pub enum StartError {
     /// The API accepted the run but gave no id to follow it by.
     #[error("the run was started ({message}) but the API returned no execution id to follow it")]
     NoExecutionId { message: String },
+    /// The start's answer was lost ([`ApiError::OutcomeUnknown`]) and the run could not be
+    /// found in the cloud: it may have started all the same.
+    #[error("{error}")]
+    Unconfirmed {
+        error: ApiError,
+        /// What looking for it found, in a sentence ("No run of task … started since …").
+        finding: String,
+        /// The `list_executions` arguments that show whether it started (`None`: the cloud
+        /// offers no way to list such runs).
+        check: Option<Value>,
+    },
+}
+
+/// How far before the moment a start was sent a run found in the cloud may say it started
+/// (the cloud's clock and ours differ a little).
+pub const CLOCK_SLACK: Duration = Duration::from_secs(5);
+
+/// How long to wait before looking a second time for a start whose answer was lost: the
+/// cloud may record it a moment after the connection broke.
+pub const SECOND_LOOK: Duration = Duration::from_secs(1);
+
+/// What looking for a start whose answer was lost found.
+#[derive(Debug)]
+pub enum Sighting {
+    /// Its run, beyond doubt (or the only one that can be it).
+    One(Box<RunReport>),
+    /// These runs started since, and any of them may be it (ids, newest first).
+    Several(Vec<String>),
+    /// Nothing that can be it.
+    Nothing,
+}
+
+/// Look for a start whose answer was lost with `look`, and once more after [`SECOND_LOOK`]
+/// unless the first look found it.
+pub async fn look_twice<F, Fut>(mut look: F) -> Result<Sighting, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Sighting, ApiError>>,
+{
+    if let found @ Sighting::One(_) = look().await? {
+        return Ok(found);
+    }
+    tokio::time::sleep(SECOND_LOOK).await;
+    look().await
+}
+
+/// A time as the clouds write it (RFC 3339, or "naive UTC" without an offset), in UTC.
+pub fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(time.with_timezone(&chrono::Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|naive| naive.and_utc())
+}
+
+/// Whether a run the cloud says started at `started` may be a start sent at `sent`.
+pub fn started_since(started: Option<&str>, sent: chrono::DateTime<chrono::Utc>) -> bool {
+    let earliest = sent - chrono::Duration::from_std(CLOCK_SLACK).unwrap_or_default();
+    started
+        .and_then(parse_time)
+        .is_some_and(|at| at >= earliest)
+}
+
+/// `12:00:03 UTC`, for saying since when runs were looked for.
+pub fn clock_time(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%H:%M:%S UTC").to_string()
+}
+
+/// What a search that did not settle it says: the runs that may be it, or that none is
+/// listed (`what`: "run of task 5d9c…", "agent task with this tag").
+pub fn unsettled(sighting: Result<Sighting, ApiError>, what: &str, since: &str) -> String {
+    match sighting {
+        Ok(Sighting::One(_)) | Ok(Sighting::Nothing) => {
+            format!("No {what} started since {since} is listed.")
+        }
+        Ok(Sighting::Several(ids)) => format!(
+            "{} runs started since {since} could be it ({}); which one is unknown.",
+            ids.len(),
+            ids.join(", ")
+        ),
+        Err(error) => format!("Looking for it failed: {error}."),
+    }
 }
 
 /// A v1 output is the task's return value serialized as a string; give back the JSON value
@@ -358,6 +442,44 @@ fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_of_either_form_are_read_and_a_little_clock_slack_is_allowed() {
+        let sent = parse_time("2026-03-01T12:00:10Z").unwrap();
+        assert_eq!(parse_time("2026-03-01T12:00:10.000+00:00"), Some(sent));
+        assert_eq!(parse_time("2026-03-01T12:00:10"), Some(sent));
+        assert_eq!(parse_time("2026-03-01 12:00:10.000"), Some(sent));
+        assert_eq!(parse_time("yesterday"), None);
+        assert!(started_since(Some("2026-03-01T12:00:11.500Z"), sent));
+        assert!(
+            started_since(Some("2026-03-01T12:00:06Z"), sent),
+            "within the slack"
+        );
+        assert!(
+            !started_since(Some("2026-03-01T12:00:04Z"), sent),
+            "before the slack"
+        );
+        assert!(!started_since(None, sent));
+        assert_eq!(clock_time(sent), "12:00:10 UTC");
+    }
+
+    #[test]
+    fn an_unsettled_search_says_what_it_saw() {
+        let several = unsettled(
+            Ok(Sighting::Several(vec!["a".into(), "b".into()])),
+            "run of task t",
+            "12:00:10 UTC",
+        );
+        assert_eq!(
+            several,
+            "2 runs started since 12:00:10 UTC could be it (a, b); which one is unknown."
+        );
+        let none = unsettled(Ok(Sighting::Nothing), "run of task t", "12:00:10 UTC");
+        assert_eq!(
+            none,
+            "No run of task t started since 12:00:10 UTC is listed."
+        );
+    }
 
     #[test]
     fn outputs_are_parsed_when_they_are_json() {

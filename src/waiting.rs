@@ -466,6 +466,7 @@ mod tests {
             message: "boom".into(),
             code: None,
             retry_after: None,
+            hint: None,
         };
         let script = Arc::new(Mutex::new(vec![
             Err(failure(503)),

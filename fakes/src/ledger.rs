@@ -1,6 +1,13 @@
 //! What every fake shares: the ledger of requests (counted per route, logged with their
 //! bodies), scripted faults, the gate every request passes (count, log, check the key, apply a
 //! fault) before its route handles it, and serving on a listener until dropped.
+//!
+//! A fault answers with a status of its own, holds a request (a slow cloud, which goes on
+//! with the request after its client gave up), or breaks the exchange where a real cloud's can
+//! break ([`FaultAction`]): the connection dropped before the route handles the request, or
+//! after (the cloud committed: a run is stored, and no answer comes), a success answer that
+//! cannot be read, or the route's answer with one JSON value replaced (a status value the
+//! contract does not list).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,6 +35,25 @@ pub struct RecordedRequest {
     pub authorized: bool,
 }
 
+/// What a fault does to the request it applies to, after its delay.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum FaultAction {
+    /// Answer with the fault's status and body, or (no status) let the route handle it.
+    #[default]
+    Answer,
+    /// Drop the connection without handling the request: the cloud never committed it.
+    ResetBefore,
+    /// Let the route handle the request (the cloud commits it: a run is stored), then drop the
+    /// connection without answering.
+    ResetAfter,
+    /// Let the route handle the request, then answer 200 with the fault's body instead of the
+    /// route's answer (a reply that cannot be read).
+    MalformedAfter,
+    /// Let the route handle the request, then answer with its JSON, the value at `pointer`
+    /// (RFC 6901) replaced by `value` (e.g. a status value the contract does not list).
+    Patch { pointer: String, value: Value },
+}
+
 /// A scripted failure on one route.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fault {
@@ -40,6 +66,8 @@ pub struct Fault {
     pub delay: Duration,
     /// How many requests it applies to.
     pub times: u32,
+    /// What it does besides the delay.
+    pub action: FaultAction,
 }
 
 impl Fault {
@@ -52,6 +80,7 @@ impl Fault {
             headers: Vec::new(),
             delay: Duration::ZERO,
             times: 1,
+            action: FaultAction::Answer,
         }
     }
 
@@ -64,6 +93,43 @@ impl Fault {
             headers: Vec::new(),
             delay,
             times: 1,
+            action: FaultAction::Answer,
+        }
+    }
+
+    /// Drop the connection of requests to `route` before handling them, once.
+    pub fn reset_before(route: &str) -> Self {
+        Self::acting(route, FaultAction::ResetBefore)
+    }
+
+    /// Handle requests to `route`, then drop the connection without answering, once.
+    pub fn reset_after(route: &str) -> Self {
+        Self::acting(route, FaultAction::ResetAfter)
+    }
+
+    /// Handle requests to `route`, then answer 200 with `body` instead, once.
+    pub fn malformed_after(route: &str, body: &str) -> Self {
+        Self {
+            body: body.to_string(),
+            ..Self::acting(route, FaultAction::MalformedAfter)
+        }
+    }
+
+    /// Handle requests to `route`, then answer with the value at `pointer` replaced, once.
+    pub fn patched(route: &str, pointer: &str, value: Value) -> Self {
+        Self::acting(
+            route,
+            FaultAction::Patch {
+                pointer: pointer.to_string(),
+                value,
+            },
+        )
+    }
+
+    fn acting(route: &str, action: FaultAction) -> Self {
+        Self {
+            action,
+            ..Self::slow(route, Duration::ZERO)
         }
     }
 
@@ -191,8 +257,25 @@ pub async fn gate<S: Gated>(
         return S::unauthorized();
     }
     if let Some(fault) = fault {
+        if !fault.delay.is_zero() && fault.status.is_none() && fault.action == FaultAction::Answer {
+            // A slow cloud goes on with a request its client gave up waiting for, as a real
+            // one does: the work is not dropped with the connection.
+            let delay = fault.delay;
+            let request = Request::from_parts(parts, Body::from(bytes));
+            let handled = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                next.run(request).await
+            });
+            return handled
+                .await
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
+        }
+        if fault.action != FaultAction::Answer {
+            let request = Request::from_parts(parts, Body::from(bytes));
+            return act(fault, request, next).await;
         }
         if let Some(status) = fault.status {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -210,4 +293,54 @@ pub async fn gate<S: Gated>(
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Apply a fault that breaks the connection or the answer (see [`FaultAction`]).
+async fn act(fault: Fault, request: Request, next: Next) -> Response {
+    match fault.action {
+        FaultAction::ResetBefore => connection_reset(),
+        FaultAction::ResetAfter => {
+            let _handled = next.run(request).await;
+            connection_reset()
+        }
+        FaultAction::MalformedAfter => {
+            let _handled = next.run(request).await;
+            (StatusCode::OK, fault.body).into_response()
+        }
+        FaultAction::Patch { pointer, value } => {
+            let handled = next.run(request).await;
+            patch_json(handled, &pointer, value).await
+        }
+        FaultAction::Answer => next.run(request).await,
+    }
+}
+
+/// A response that never arrives: its body fails at once, so the server drops the connection
+/// and the client sees it break after its request went out (a reset, as far as it can tell).
+fn connection_reset() -> Response {
+    let broken = futures::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: connection reset",
+        ))
+    });
+    Response::new(Body::from_stream(broken))
+}
+
+/// The route's answer with the JSON value at `pointer` replaced (unchanged if it is not JSON
+/// or has nothing there).
+async fn patch_json(response: Response, pointer: &str, value: Value) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 8 * 1024 * 1024).await else {
+        return connection_reset();
+    };
+    let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    if let Some(slot) = json.pointer_mut(pointer) {
+        *slot = value;
+    }
+    let patched = json.to_string();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(patched))
 }

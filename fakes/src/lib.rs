@@ -19,4 +19,4 @@ pub mod anchor;
 pub mod browser_use;
 pub mod ledger;
 
-pub use ledger::{Fault, RecordedRequest};
+pub use ledger::{Fault, FaultAction, RecordedRequest};

@@ -15,6 +15,10 @@ use super::provider::Provider;
 ///
 /// Messages name the provider, the request (method and path, never headers or bodies, so no
 /// key or secret input can leak through them) and what the API said.
+///
+/// A request that starts or changes something (a write) whose answer was lost is
+/// [`ApiError::OutcomeUnknown`], never [`ApiError::Timeout`], [`ApiError::Interrupted`] or
+/// [`ApiError::Decode`]: the API may have applied it, and nothing may say otherwise.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The API answered with a non-success HTTP status.
@@ -28,15 +32,18 @@ pub enum ApiError {
         code: Option<String>,
         /// The wait the API asked for (`Retry-After`), if any.
         retry_after: Option<Duration>,
+        /// What this status means on this endpoint, when the provider says (see
+        /// [`super::hints`]).
+        hint: Option<String>,
     },
-    /// No complete answer arrived in time.
-    #[error("{provider} API did not answer {operation} within {} s", .timeout.as_secs())]
+    /// A read got no complete answer in time.
+    #[error("{provider} API did not answer {operation} within {}", seconds(*.timeout))]
     Timeout {
         provider: Provider,
         operation: String,
         timeout: Duration,
     },
-    /// The API could not be reached at all.
+    /// The API could not be reached at all: no connection, so nothing was sent.
     #[error("could not reach the {provider} API at {base_url} for {operation}: {reason}")]
     Connect {
         provider: Provider,
@@ -44,7 +51,14 @@ pub enum ApiError {
         base_url: String,
         reason: String,
     },
-    /// A success status whose body is not what the contract documents.
+    /// A read's connection broke after the request went out, before the whole answer came.
+    #[error("the connection to the {provider} API broke during {operation}: {reason}")]
+    Interrupted {
+        provider: Provider,
+        operation: String,
+        reason: String,
+    },
+    /// A read's success status came with a body that is not what the contract documents.
     #[error(
         "{provider} API answered {operation} with HTTP {status}, but the body could not be read: {reason} (body starts: {excerpt:?})"
     )]
@@ -55,6 +69,29 @@ pub enum ApiError {
         reason: String,
         excerpt: String,
     },
+    /// A write was sent but its answer was lost (the connection broke after sending, no
+    /// answer in time, a success body that cannot be read): it may have been applied.
+    #[error("{provider} API may have applied {operation}, but its answer was lost: {reason}")]
+    OutcomeUnknown {
+        provider: Provider,
+        operation: String,
+        /// What happened to the answer.
+        reason: String,
+        /// The status, when one arrived (a success whose body could not be read).
+        status: Option<u16>,
+        /// How to find out on this endpoint, when the provider says.
+        hint: Option<String>,
+    },
+}
+
+/// `0.3 s`, `60 s`.
+pub(crate) fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{secs} s")
+    }
 }
 
 impl ApiError {
@@ -62,6 +99,7 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } | ApiError::Decode { status, .. } => Some(*status),
+            ApiError::OutcomeUnknown { status, .. } => *status,
             _ => None,
         }
     }
@@ -72,7 +110,21 @@ impl ApiError {
             ApiError::Status { provider, .. }
             | ApiError::Timeout { provider, .. }
             | ApiError::Connect { provider, .. }
-            | ApiError::Decode { provider, .. } => *provider,
+            | ApiError::Interrupted { provider, .. }
+            | ApiError::Decode { provider, .. }
+            | ApiError::OutcomeUnknown { provider, .. } => *provider,
+        }
+    }
+
+    /// The request that failed: method and path, e.g. `POST /v1/task/run`.
+    pub fn operation(&self) -> &str {
+        match self {
+            ApiError::Status { operation, .. }
+            | ApiError::Timeout { operation, .. }
+            | ApiError::Connect { operation, .. }
+            | ApiError::Interrupted { operation, .. }
+            | ApiError::Decode { operation, .. }
+            | ApiError::OutcomeUnknown { operation, .. } => operation,
         }
     }
 
@@ -84,24 +136,60 @@ impl ApiError {
         }
     }
 
+    /// Whether a write may have been applied although it failed to answer.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, ApiError::OutcomeUnknown { .. })
+    }
+
     /// Whether trying the same read again later may well succeed (rate limits, gateway
-    /// trouble, an unreachable host). Used by pollers to keep waiting through a blip.
+    /// trouble, an unreachable host, a broken connection, a body garbled on the way). Used by
+    /// pollers to keep waiting through a blip.
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
-            ApiError::Timeout { .. } | ApiError::Connect { .. } => true,
-            ApiError::Decode { .. } => false,
+            ApiError::Timeout { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Interrupted { .. }
+            | ApiError::Decode { .. } => true,
+            ApiError::OutcomeUnknown { .. } => false,
         }
     }
 
-    /// What the agent (or its user) can do about this error.
+    /// The same error with the endpoint's own hint (see [`super::hints`]); other kinds of
+    /// error carry none.
+    pub(crate) fn with_hint(mut self, endpoint_hint: Option<String>) -> Self {
+        if let ApiError::Status { hint, .. } | ApiError::OutcomeUnknown { hint, .. } = &mut self {
+            *hint = endpoint_hint.or(hint.take());
+        }
+        self
+    }
+
+    /// What the agent (or its user) can do about this error: what the provider says this
+    /// failure means on this endpoint, else what it means anywhere.
     pub fn hint(&self) -> String {
+        match self {
+            ApiError::Status {
+                hint: Some(hint), ..
+            }
+            | ApiError::OutcomeUnknown {
+                hint: Some(hint), ..
+            } => hint.clone(),
+            _ => self.general_hint(),
+        }
+    }
+
+    /// What this kind of failure means on any endpoint.
+    fn general_hint(&self) -> String {
         let provider = self.provider();
         let key_env = provider.key_env();
         match self {
-            ApiError::Status { status: 401, .. } | ApiError::Status { status: 403, .. } => format!(
+            ApiError::Status { status: 401, .. } => format!(
                 "The {provider} API rejected the API key. Check that {key_env} holds a valid key \
                  for this account (and restart the server after changing it)."
+            ),
+            ApiError::Status { status: 403, .. } => format!(
+                "The {provider} API refused this request: the key may lack access to it, or an \
+                 account or plan limit was reached; its message above says which."
             ),
             ApiError::Status { status: 402, .. } => format!(
                 "The {provider} account is out of credits or over its spend limit; top it up in \
@@ -126,30 +214,53 @@ impl ApiError {
                 status: 429,
                 retry_after,
                 ..
-            } => match retry_after {
-                Some(wait) => format!(
-                    "Rate limited. Wait at least {} s before calling again.",
-                    wait.as_secs().max(1)
-                ),
-                None => "Rate limited. Wait a little before calling again.".to_string(),
-            },
-            ApiError::Status { status, .. } if *status >= 500 => format!(
-                "The {provider} API had an internal problem. Try again shortly. If this was a run, \
-                 check list_executions first so the task is not started twice."
-            ),
-            ApiError::Timeout { .. } => format!(
-                "The {provider} API is slow or unreachable. Try again shortly. If this was a run, \
-                 check list_executions first: it may have started anyway."
-            ),
-            ApiError::Connect { .. } => {
-                format!("Check the network and the {provider} base URL setting; nothing was sent.")
+            } => rate_limited(*retry_after),
+            ApiError::Status {
+                status, operation, ..
+            } if *status >= 500 => {
+                if operation.starts_with("GET ") {
+                    format!("The {provider} API had an internal problem. Try again shortly.")
+                } else {
+                    format!(
+                        "The {provider} API had an internal problem. Try again shortly; if the \
+                         request started or changed something, check first whether it took \
+                         effect."
+                    )
+                }
             }
-            ApiError::Decode { .. } => format!(
-                "The {provider} API may have changed its response format; report this with the \
-                 excerpt above."
-            ),
             ApiError::Status { .. } => "See the API's message above.".to_string(),
+            ApiError::Timeout { .. } => {
+                format!("The {provider} API is slow or unreachable. Try again shortly.")
+            }
+            ApiError::Connect { .. } => format!(
+                "Check the network and the {provider} base URL setting; the request never \
+                 reached the API."
+            ),
+            ApiError::Interrupted { .. } => format!(
+                "The connection to the {provider} API broke while reading. Try again shortly."
+            ),
+            ApiError::Decode { .. } => format!(
+                "The {provider} API answered with a body this server cannot read (a proxy's \
+                 error page, or a changed format). Try again shortly; if it persists, report it \
+                 with the excerpt above."
+            ),
+            ApiError::OutcomeUnknown { .. } => format!(
+                "The request may have reached the {provider} API and been applied. Check before \
+                 repeating it: list_tasks, get_task, list_executions and get_execution show what \
+                 exists."
+            ),
         }
+    }
+}
+
+/// What a 429 rate limit means: wait as asked, or a little.
+pub(crate) fn rate_limited(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(
+            "Rate limited. Wait at least {} s before calling again.",
+            wait.as_secs().max(1)
+        ),
+        None => "Rate limited. Wait a little before calling again.".to_string(),
     }
 }
 
@@ -304,6 +415,7 @@ mod tests {
             message: "Invalid API Key".into(),
             code: None,
             retry_after: None,
+            hint: None,
         };
         assert!(err.hint().contains("ANCHOR_API_KEY"));
         assert!(!err.is_transient());

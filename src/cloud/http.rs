@@ -4,6 +4,11 @@
 //! header (the key stays inside a [`SecretString`] and is only exposed while building the
 //! request), timeouts chosen per call, retrying reads, and turning failures into [`ApiError`].
 //! Logs carry the method, path, status and timing of each request; never headers or bodies.
+//!
+//! A failure is told apart by when it happened: no connection (nothing was sent), a
+//! connection that broke after the request went out, no answer in time, an answer that cannot
+//! be read. For a read these are all worth another try; for a write every one but the first
+//! leaves its outcome unknown ([`ApiError::OutcomeUnknown`]): the cloud may have applied it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +18,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::error::{ApiError, read_error_body, truncate};
+use super::error::{ApiError, read_error_body, seconds, truncate};
+use super::hints::{EndpointHints, Failure};
 use super::provider::Provider;
 use super::retry::{ReadFailure, RetryPolicy, parse_retry_after};
 
@@ -162,6 +168,8 @@ impl Request {
 #[derive(Clone)]
 pub struct HttpCore {
     inner: Arc<Inner>,
+    /// What failures mean on the provider's endpoints.
+    hints: Option<EndpointHints>,
 }
 
 struct Inner {
@@ -214,7 +222,14 @@ impl HttpCore {
                 read_timeout: settings.read_timeout,
                 write_timeout: settings.write_timeout,
             }),
+            hints: None,
         })
+    }
+
+    /// The same core, with the provider's hints for its endpoints' failures.
+    pub fn with_hints(mut self, hints: EndpointHints) -> Self {
+        self.hints = Some(hints);
+        self
     }
 
     /// The provider this core talks to.
@@ -229,19 +244,94 @@ impl HttpCore {
 
     /// Send `request` and decode a JSON body into `T`.
     pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
-        let (status, body) = self.send(&request).await?;
-        serde_json::from_str(&body).map_err(|e| ApiError::Decode {
-            provider: self.inner.provider,
-            operation: request.operation(),
-            status,
-            reason: e.to_string(),
-            excerpt: truncate(&body, 200),
-        })
+        let decoded = match self.send(&request).await {
+            Ok((status, body)) => serde_json::from_str(&body).map_err(|e| ApiError::Decode {
+                provider: self.inner.provider,
+                operation: request.operation(),
+                status,
+                reason: e.to_string(),
+                excerpt: truncate(&body, 200),
+            }),
+            Err(error) => Err(error),
+        };
+        decoded.map_err(|error| self.settle(&request, error))
     }
 
     /// Send `request` and ignore any body (for 204 answers).
     pub async fn send_empty(&self, request: Request) -> Result<(), ApiError> {
-        self.send(&request).await.map(|_| ())
+        self.send(&request)
+            .await
+            .map(|_| ())
+            .map_err(|error| self.settle(&request, error))
+    }
+
+    /// What `error` means for `request`: a write whose answer was lost may have been applied,
+    /// whatever broke; and the endpoint's own hint, where the provider has one.
+    fn settle(&self, request: &Request, error: ApiError) -> ApiError {
+        let error = match (request.kind, error) {
+            (CallKind::Write, ApiError::Timeout { timeout, .. }) => self.outcome_unknown(
+                request,
+                format!("it did not answer within {}", seconds(timeout)),
+                None,
+            ),
+            (CallKind::Write, ApiError::Interrupted { reason, .. }) => self.outcome_unknown(
+                request,
+                format!("the connection broke after the request was sent ({reason})"),
+                None,
+            ),
+            (
+                CallKind::Write,
+                ApiError::Decode {
+                    status,
+                    reason,
+                    excerpt,
+                    ..
+                },
+            ) => self.outcome_unknown(
+                request,
+                format!(
+                    "it answered HTTP {status} with a body that could not be read: {reason} \
+                     (body starts: {excerpt:?})"
+                ),
+                Some(status),
+            ),
+            (_, other) => other,
+        };
+        let Some(hints) = self.hints else {
+            return error;
+        };
+        let code = match &error {
+            ApiError::Status { code, .. } => code.clone(),
+            _ => None,
+        };
+        let retry_after = match &error {
+            ApiError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        let method = request.method.as_str();
+        let failure = Failure {
+            method,
+            path: &request.path,
+            status: error.status(),
+            code: code.as_deref(),
+            retry_after,
+            outcome_unknown: error.outcome_unknown(),
+        };
+        let hint = match &error {
+            ApiError::Status { .. } | ApiError::OutcomeUnknown { .. } => hints(&failure),
+            _ => None,
+        };
+        error.with_hint(hint)
+    }
+
+    fn outcome_unknown(&self, request: &Request, reason: String, status: Option<u16>) -> ApiError {
+        ApiError::OutcomeUnknown {
+            provider: self.inner.provider,
+            operation: request.operation(),
+            reason,
+            status,
+            hint: None,
+        }
     }
 
     /// Send, retrying reads as the policy allows; returns the success status and body text.
@@ -258,6 +348,7 @@ impl HttpCore {
                     ..
                 }) => Some(ReadFailure::Status(*status, *retry_after)),
                 Err(ApiError::Connect { .. }) => Some(ReadFailure::Connect),
+                Err(ApiError::Interrupted { .. }) => Some(ReadFailure::Interrupted),
                 Err(_) => Some(ReadFailure::Other),
             };
             tracing::debug!(
@@ -309,6 +400,8 @@ impl HttpCore {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
+        // When it broke decides what may have happened: a connection never made (or a request
+        // never built) sent nothing; anything later may have reached the API.
         let transport_error = |e: reqwest::Error| {
             if e.is_timeout() {
                 ApiError::Timeout {
@@ -316,11 +409,17 @@ impl HttpCore {
                     operation: request.operation(),
                     timeout,
                 }
-            } else {
+            } else if e.is_connect() || e.is_builder() {
                 ApiError::Connect {
                     provider: inner.provider,
                     operation: request.operation(),
                     base_url: inner.base_url.clone(),
+                    reason: innermost(&e),
+                }
+            } else {
+                ApiError::Interrupted {
+                    provider: inner.provider,
+                    operation: request.operation(),
                     reason: innermost(&e),
                 }
             }
@@ -351,6 +450,7 @@ impl HttpCore {
             message,
             code,
             retry_after,
+            hint: None,
         })
     }
 }

@@ -5,6 +5,7 @@
 //! Nothing here knows about MCP: a provider client is a plain async Rust API.
 
 mod error;
+pub mod hints;
 mod http;
 pub mod open_enum;
 mod provider;

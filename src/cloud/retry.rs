@@ -35,6 +35,8 @@ pub enum ReadFailure {
     Status(u16, Option<Duration>),
     /// The connection could not be made; nothing reached the API.
     Connect,
+    /// The connection broke after the request went out (safe to repeat: only reads retry).
+    Interrupted,
     /// Any other failure (timeouts, bodies that do not parse).
     Other,
 }
@@ -43,14 +45,14 @@ impl RetryPolicy {
     /// The wait before attempt `failed_attempt + 1`, or `None` to give up.
     ///
     /// `failed_attempt` counts from 1. Statuses retried: 429 and the gateway errors 502, 503,
-    /// 504; plus connection failures. Everything else is final.
+    /// 504; plus connection failures and broken connections. Everything else is final.
     pub fn delay_after(&self, failed_attempt: u32, failure: ReadFailure) -> Option<Duration> {
         if failed_attempt >= self.max_attempts {
             return None;
         }
         let asked = match failure {
             ReadFailure::Status(429 | 502 | 503 | 504, retry_after) => retry_after,
-            ReadFailure::Connect => None,
+            ReadFailure::Connect | ReadFailure::Interrupted => None,
             ReadFailure::Status(..) | ReadFailure::Other => return None,
         };
         let exponent = failed_attempt.saturating_sub(1).min(16);
@@ -112,6 +114,7 @@ mod tests {
             );
         }
         assert!(p.delay_after(1, ReadFailure::Connect).is_some());
+        assert!(p.delay_after(1, ReadFailure::Interrupted).is_some());
         assert_eq!(p.delay_after(1, ReadFailure::Other), None);
     }
 

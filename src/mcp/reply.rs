@@ -84,16 +84,28 @@ pub enum ToolError {
     },
     /// The provider cannot do this at all (e.g. stop an Anchor run).
     Unsupported { message: String, hint: String },
-    /// The cloud API refused or failed; `context` says what we were doing.
-    Api { error: ApiError, context: String },
+    /// The cloud API refused or failed; `context` says what we were doing. (Boxed: an
+    /// `ApiError` is large, and this travels in every tool's `Result`.)
+    Api {
+        error: Box<ApiError>,
+        context: String,
+    },
     /// Something looked up does not exist (and the API was not the one to say so).
     NotFound { message: String, hint: String },
+    /// A request that starts something may have been applied: its answer was lost, and what
+    /// it started could not be found. `message` says so; `hint` how to check before trying
+    /// again.
+    Uncertain {
+        error: Box<ApiError>,
+        message: String,
+        hint: String,
+    },
 }
 
 impl ToolError {
     pub fn api(error: ApiError, context: impl Into<String>) -> Self {
         ToolError::Api {
-            error,
+            error: Box::new(error),
             context: context.into(),
         }
     }
@@ -130,9 +142,18 @@ impl ToolError {
             }
             ToolError::Api { error, context } => {
                 let hint = error.hint();
-                let summary = format!("{context} failed: {error}\nHint: {hint}");
+                let summary = if error.outcome_unknown() {
+                    format!("{context}: outcome unknown: {error}\nHint: {hint}")
+                } else {
+                    format!("{context} failed: {error}\nHint: {hint}")
+                };
+                let kind = if error.outcome_unknown() {
+                    "outcome_unknown"
+                } else {
+                    "api_error"
+                };
                 let mut details = json!({
-                    "kind": "api_error",
+                    "kind": kind,
                     "provider": error.provider().id(),
                     "message": error.api_message(),
                     "hint": hint,
@@ -142,7 +163,7 @@ impl ToolError {
                 }
                 if let ApiError::Status {
                     code: Some(code), ..
-                } = &error
+                } = error.as_ref()
                 {
                     details["code"] = json!(code);
                 }
@@ -156,6 +177,22 @@ impl ToolError {
                 format!("{message}\nHint: {hint}"),
                 json!({"kind": "not_found", "message": message, "hint": hint}),
             ),
+            ToolError::Uncertain {
+                error,
+                message,
+                hint,
+            } => {
+                let mut details = json!({
+                    "kind": "outcome_unknown",
+                    "provider": error.provider().id(),
+                    "message": message,
+                    "hint": hint,
+                });
+                if let Some(status) = error.status() {
+                    details["http_status"] = json!(status);
+                }
+                (format!("{message}\nHint: {hint}"), details)
+            }
         };
         Reply::failed(summary, json!({ "error": error })).into_result()
     }

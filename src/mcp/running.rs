@@ -43,6 +43,11 @@ pub async fn start_and_wait(
     tracing::info!(task = ?plan.task_name, "starting a run");
     let mut report = start.await.map_err(|error| match error {
         StartError::Api(error) => ToolError::api(error, "Starting the run"),
+        StartError::Unconfirmed {
+            error,
+            finding,
+            check,
+        } => unconfirmed(call, error, &finding, check),
         StartError::NoExecutionId { message } => ToolError::NotFound {
             message: format!(
                 "The run was started ({message}) but the API returned no execution id to \
@@ -75,6 +80,37 @@ pub async fn start_and_wait(
     let report = scrub_report(report, &plan.secrets);
     call.env.note_run_state(&report, &plan.secrets);
     Ok((report, end))
+}
+
+/// The answer for a start whose answer was lost and whose run could not be found: it may
+/// have started, and how to check before starting it again.
+pub fn unconfirmed(
+    call: &ToolContext<'_>,
+    error: crate::cloud::ApiError,
+    finding: &str,
+    check: Option<Value>,
+) -> ToolError {
+    let provider = error.provider();
+    let message = format!("The run may have started: {error}. {finding}");
+    let hint = match check {
+        Some(mut args) => {
+            if call.env.providers.shown().len() > 1 {
+                args["provider"] = Value::from(provider.id());
+            }
+            format!(
+                "Do not start it again before checking list_executions with {args}: a run \
+                 listed there since then is most likely this one."
+            )
+        }
+        None => format!(
+            "Do not start it again before checking the task's runs in {provider}'s dashboard."
+        ),
+    };
+    ToolError::Uncertain {
+        error: Box::new(error),
+        message,
+        hint,
+    }
 }
 
 /// A run report with the given secret values scrubbed from its output and error.
@@ -200,14 +236,23 @@ pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
     }
 }
 
-/// The reply for a finished skill execution: its result, or `isError` with the skill's error
-/// and stderr.
+/// The reply for a skill execution: its result, or `isError` with the skill's error and
+/// stderr (or, found still going after its answer was lost, how to check on it).
 pub fn skill_reply(report: RunReport) -> Reply {
     let label = report.label();
     let facts = run_facts(&report);
     match report.verdict() {
         Verdict::Succeeded => Reply::ok(format!("The {label} succeeded{facts}."), report),
-        _ => {
+        // Found in the cloud after its answer was lost, still going.
+        Verdict::InProgress => Reply::ok(
+            format!(
+                "The {label} is still {}; get_execution with {} checks on it.",
+                report.status,
+                report.continue_arguments()
+            ),
+            report,
+        ),
+        Verdict::Failed => {
             let why = report
                 .error
                 .clone()

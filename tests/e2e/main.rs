@@ -12,6 +12,7 @@ mod both_providers;
 mod browser_use;
 mod browser_use_client;
 mod code_tasks;
+mod faults;
 mod generated_tasks;
 mod http;
 mod layout;

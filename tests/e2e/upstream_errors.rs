@@ -148,7 +148,7 @@ async fn a_timed_out_run_request_says_to_check_before_retrying() {
     let h =
         Harness::with(Options::default().env("BROWSER_TASKS_WRITE_TIMEOUT_SECONDS", "0.3")).await;
     let task_id = h.fake.seed_code_task("slow-start", "x", 1);
-    h.fake.inject(Fault::slow(RUN, Duration::from_secs(2)));
+    h.fake.inject(Fault::slow(RUN, Duration::from_secs(5)));
     let result = h.call("run_task", json!({"task_id": task_id})).await;
     assert!(is_error(&result));
     let text = summary(&result);

@@ -10,7 +10,8 @@
 //! What tests script: run lifecycles (`queued → running → success|failure|timeout|cancelled`
 //! after a number of status checks and/or a minimum duration, with a given output), generation
 //! lifecycles (`generating` for N checks, then `ready` or `failed`), and faults (any status,
-//! body, `Retry-After` or delay on a route, a given number of times). Every request is counted
+//! body, `Retry-After` or delay on a route, a connection reset before or after the route
+//! commits, a garbled or patched answer; a given number of times). Every request is counted
 //! per route (`"POST /v1/task/run"`) and logged with its body.
 
 mod routes;
@@ -193,6 +194,14 @@ impl FakeAnchor {
     /// Every request received, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().ledger.requests.clone()
+    }
+
+    /// The ids of every v1 execution and v2 run the fake holds (what the cloud committed),
+    /// in no particular order.
+    pub fn run_ids(&self) -> Vec<String> {
+        let state = self.lock();
+        let executions = state.executions.iter().map(|e| e.id.clone());
+        executions.chain(state.runs.keys().cloned()).collect()
     }
 
     /// Create a code task directly (as if made elsewhere), with `code` as its draft and

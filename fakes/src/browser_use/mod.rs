@@ -221,6 +221,29 @@ impl FakeBrowserUse {
         self.lock().ledger.requests.clone()
     }
 
+    /// The ids of every agent task and skill execution the fake holds (what the cloud
+    /// committed), in no particular order.
+    pub fn run_ids(&self) -> Vec<String> {
+        let state = self.lock();
+        let tasks = state.tasks.iter().map(|t| t.id.clone());
+        let executions = state
+            .skills
+            .iter()
+            .flat_map(|s| s.executions.iter())
+            .filter_map(|e| e["id"].as_str().map(str::to_string));
+        tasks.chain(executions).collect()
+    }
+
+    /// The metadata an agent task was created with.
+    pub fn task_metadata(&self, task_id: &str) -> Option<Value> {
+        let state = self.lock();
+        state
+            .tasks
+            .iter()
+            .find(|t| t.id == task_id)
+            .map(|t| t.metadata.clone())
+    }
+
     /// The status of a task, as the API would answer now (without counting a read).
     pub fn task_status(&self, task_id: &str) -> Option<String> {
         self.lock().peek_status(task_id)

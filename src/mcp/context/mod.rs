@@ -227,6 +227,12 @@ impl ToolEnv {
             .map_or(TaskKind::Code, |t| t.kind)
     }
 
+    /// Whether the catalog has a run with this id (a run this server, or one sharing its
+    /// catalog, started).
+    pub fn knows_run(&self, run_id: &str) -> bool {
+        self.catalog.run(run_id).is_some()
+    }
+
     /// Record a run that was just started, before waiting on it.
     pub fn record_run(&self, report: &RunReport, inputs: Value) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

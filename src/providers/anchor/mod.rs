@@ -18,6 +18,7 @@
 
 pub mod adapter;
 pub mod catalog;
+pub mod hints;
 pub mod infer;
 pub mod models;
 pub mod params;
@@ -51,7 +52,7 @@ impl AnchorClient {
     /// A client for the API at `settings.base_url`.
     pub fn new(settings: HttpSettings) -> Result<Self, crate::cloud::SetupError> {
         Ok(Self {
-            http: HttpCore::new(Provider::Anchor, AUTH_HEADER, settings)?,
+            http: HttpCore::new(Provider::Anchor, AUTH_HEADER, settings)?.with_hints(hints::hint),
         })
     }
 
@@ -79,6 +80,24 @@ impl AnchorClient {
             .query("page", page.to_string())
             .query("limit", limit.to_string());
         self.v1(request).await
+    }
+
+    /// The code task named `name`, from the task list (pages of 100, a bounded walk: 50 pages
+    /// is far beyond any real account, and keeps an API that ignores `page` from looping).
+    pub async fn task_named(&self, name: &str) -> Result<Option<Task>, ApiError> {
+        const PAGE: u32 = 100;
+        for page in 1..=50 {
+            let list = self.list_tasks(page, PAGE).await?;
+            let seen = u64::from(page) * u64::from(PAGE);
+            let last = list.tasks.len() < PAGE as usize || list.total.is_some_and(|t| seen >= t);
+            if let Some(task) = list.tasks.into_iter().find(|t| t.name == name) {
+                return Ok(Some(task));
+            }
+            if last {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     /// `GET /v1/task/{id}`: a task's metadata (no code).

@@ -1,9 +1,16 @@
 //! Anchor runs in the common report: a v1 execution or a v2 run as a [`RunReport`], and
 //! starting a code task (by id or name) or a generated task. Anchor runs are started
 //! asynchronously (`async: true`) and polled by their id.
+//!
+//! A start whose answer is lost (the connection broke after sending, no answer in time, an
+//! unreadable reply) is never sent again: a code task's newest executions are read instead,
+//! and one started since just before the request, not already known, is taken as it. Anchor
+//! cannot list a generated task's runs (nor a draft's executions), so those stay unconfirmed.
 
 use crate::providers::anchor::AnchorClient;
-use crate::providers::anchor::models::{Execution, RunState, RunStatus, RunTask, RunTaskV2};
+use crate::providers::anchor::models::{
+    Execution, ExecutionFilter, RunState, RunStatus, RunTask, RunTaskV2,
+};
 use std::collections::BTreeMap;
 
 use futures::FutureExt;
@@ -11,7 +18,9 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::cloud::ApiError;
-use crate::runs::{RunCloud, RunRef, RunReport, StartError, TaskKind, parse_output};
+use crate::runs::{
+    self, RunCloud, RunRef, RunReport, Sighting, StartError, TaskKind, parse_output,
+};
 
 /// What to run on Anchor.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,60 +107,20 @@ impl RunReport {
 }
 
 /// Start an Anchor run, asynchronously and exactly once, and report its first state.
+///
+/// When the start's answer is lost, its run is looked for instead (see the module docs);
+/// `known` says which run ids are already accounted for (runs this server recorded), so a
+/// concurrent start of the same task is not taken for this one.
 pub async fn start(
     anchor: &AnchorClient,
     target: &RunTarget,
     request: RunRequest,
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
 ) -> Result<RunReport, StartError> {
     let inputs = (!request.inputs.is_empty()).then_some(request.inputs);
-    match target {
-        RunTarget::Code { .. } | RunTarget::CodeByName { .. } => {
-            let (task_id, version, name) = match target {
-                RunTarget::Code { task_id, version } => {
-                    (Some(task_id.clone()), version.clone(), None)
-                }
-                RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
-                RunTarget::Generated { .. } => (None, None, None),
-            };
-            let body = RunTask {
-                task_id: task_id.clone(),
-                version: version.clone(),
-                session_id: request.session_id,
-                run_async: Some(true),
-                override_browser_configuration: request.browser_configuration,
-                inputs,
-                cleanup_sessions: request.cleanup_sessions,
-            };
-            let started = match &name {
-                Some(name) => anchor.run_task_by_name(name, &body).await?,
-                None => anchor.run_task(&body).await?,
-            };
-            let Some(execution_id) = started.execution_result_id.clone() else {
-                return Err(StartError::NoExecutionId {
-                    message: started.message.unwrap_or_else(|| "no message".into()),
-                });
-            };
-            Ok(RunReport {
-                provider: "anchor".into(),
-                kind: TaskKind::Code,
-                status: RunStatus::Queued.to_string(),
-                finished: false,
-                success: None,
-                execution_id,
-                task_id: started.task_id.or(task_id),
-                task_name: name,
-                version: Some(version.unwrap_or_else(|| "latest".into())),
-                output: None,
-                error: None,
-                execution_time_ms: None,
-                started_at: None,
-                session_id: None,
-                cost: None,
-                steps: None,
-                output_files: Vec::new(),
-                next_step: None,
-            })
-        }
+    let (task_id, version, name) = match target {
+        RunTarget::Code { task_id, version } => (Some(task_id.clone()), version.clone(), None),
+        RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
         RunTarget::Generated { task_id } => {
             let body = RunTaskV2 {
                 input_params: inputs.unwrap_or_default(),
@@ -159,8 +128,171 @@ pub async fn start(
                 session_id: request.session_id,
                 cleanup_sessions: request.cleanup_sessions,
             };
-            let state = anchor.run_generated_task(task_id, &body).await?;
-            Ok(RunReport::from_run_state(Some(task_id), &state))
+            return match anchor.run_generated_task(task_id, &body).await {
+                Ok(state) => Ok(RunReport::from_run_state(Some(task_id), &state)),
+                Err(error) if error.outcome_unknown() => Err(StartError::Unconfirmed {
+                    error,
+                    finding: "Anchor offers no way to list a generated task's runs, so it \
+                              cannot be looked for."
+                        .into(),
+                    check: None,
+                }),
+                Err(error) => Err(error.into()),
+            };
+        }
+    };
+    let body = RunTask {
+        task_id: task_id.clone(),
+        version: version.clone(),
+        session_id: request.session_id,
+        run_async: Some(true),
+        override_browser_configuration: request.browser_configuration,
+        inputs,
+        cleanup_sessions: request.cleanup_sessions,
+    };
+    let lost = LostRun {
+        task_id,
+        name,
+        version,
+        sent: chrono::Utc::now(),
+    };
+    let answer = match &lost.name {
+        Some(name) => anchor.run_task_by_name(name, &body).await,
+        None => anchor.run_task(&body).await,
+    };
+    let started = match answer {
+        Ok(started) => started,
+        Err(error) if error.outcome_unknown() => {
+            return lost
+                .find(anchor, known)
+                .await
+                .map_err(|finding| StartError::Unconfirmed {
+                    error,
+                    finding,
+                    check: Some(lost.check()),
+                });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let Some(execution_id) = started.execution_result_id.clone() else {
+        // Accepted without an id to follow: look for it as for a lost answer.
+        let message = started.message.unwrap_or_else(|| "no message".into());
+        return lost
+            .find(anchor, known)
+            .await
+            .map_err(|_| StartError::NoExecutionId { message });
+    };
+    Ok(RunReport {
+        provider: "anchor".into(),
+        kind: TaskKind::Code,
+        status: RunStatus::Queued.to_string(),
+        finished: false,
+        success: None,
+        execution_id,
+        task_id: started.task_id.or(lost.task_id),
+        task_name: lost.name,
+        version: Some(lost.version.unwrap_or_else(|| "latest".into())),
+        output: None,
+        error: None,
+        execution_time_ms: None,
+        started_at: None,
+        session_id: None,
+        cost: None,
+        steps: None,
+        output_files: Vec::new(),
+        next_step: None,
+    })
+}
+
+/// A code task's start whose answer was lost: which task, which version, when it was sent.
+struct LostRun {
+    task_id: Option<String>,
+    name: Option<String>,
+    version: Option<String>,
+    sent: chrono::DateTime<chrono::Utc>,
+}
+
+impl LostRun {
+    /// The run, if the task's newest executions show exactly one that can be it; else what
+    /// the search found, in a sentence.
+    async fn find(
+        &self,
+        anchor: &AnchorClient,
+        known: &(dyn Fn(&str) -> bool + Send + Sync),
+    ) -> Result<RunReport, String> {
+        if self.version.as_deref() == Some("draft") {
+            return Err(
+                "Anchor does not list the runs of a draft, so it cannot be looked for.".into(),
+            );
+        }
+        let task_id = match (&self.task_id, &self.name) {
+            (Some(id), _) => id.clone(),
+            (None, Some(name)) => match anchor.task_named(name).await {
+                Ok(Some(task)) => task.id,
+                Ok(None) => return Err(format!("No code task named {name:?} is listed.")),
+                Err(error) => return Err(format!("Looking for it failed: {error}.")),
+            },
+            (None, None) => return Err("The request named no task to look under.".into()),
+        };
+        let sighting = runs::look_twice(|| self.look(anchor, &task_id, known)).await;
+        match sighting {
+            Ok(Sighting::One(report)) => {
+                let mut report = *report;
+                tracing::info!(
+                    run = %report.execution_id,
+                    "found the run of a start whose answer was lost"
+                );
+                report.task_name = self.name.clone();
+                Ok(report)
+            }
+            other => Err(runs::unsettled(
+                other,
+                &format!("run of task {task_id}"),
+                &runs::clock_time(self.sent),
+            )),
+        }
+    }
+
+    /// One look at the task's newest executions (of the version asked for, when it is a
+    /// number).
+    async fn look(
+        &self,
+        anchor: &AnchorClient,
+        task_id: &str,
+        known: &(dyn Fn(&str) -> bool + Send + Sync),
+    ) -> Result<Sighting, crate::cloud::ApiError> {
+        let filter = ExecutionFilter {
+            page: Some(1),
+            limit: Some(20),
+            status: None,
+            version: self
+                .version
+                .clone()
+                .filter(|v| v.chars().all(|c| c.is_ascii_digit())),
+        };
+        let page = anchor.list_executions(task_id, &filter).await?;
+        let mut candidates: Vec<&Execution> = page
+            .results
+            .iter()
+            .filter(|e| runs::started_since(e.start_time.as_deref(), self.sent))
+            .filter(|e| !known(&e.id))
+            .collect();
+        Ok(match candidates.len() {
+            0 => Sighting::Nothing,
+            1 => Sighting::One(Box::new(RunReport::from_execution(
+                task_id,
+                candidates.remove(0),
+            ))),
+            _ => Sighting::Several(candidates.iter().map(|e| e.id.clone()).collect()),
+        })
+    }
+
+    /// The `list_executions` arguments that show the task's runs.
+    fn check(&self) -> Value {
+        match (&self.task_id, &self.name) {
+            (Some(id), _) => serde_json::json!({ "task_id": id }),
+            (None, Some(name)) => serde_json::json!({ "task_name": name }),
+            (None, None) => serde_json::json!({}),
         }
     }
 }

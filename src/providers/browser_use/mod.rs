@@ -18,6 +18,7 @@
 
 pub mod adapter;
 pub mod catalog;
+pub mod hints;
 pub mod models;
 pub mod params;
 pub mod runs;
@@ -47,7 +48,8 @@ impl BrowserUseClient {
     /// A client for the API at `settings.base_url`.
     pub fn new(settings: HttpSettings) -> Result<Self, SetupError> {
         Ok(Self {
-            http: HttpCore::new(Provider::BrowserUse, AUTH_HEADER, settings)?,
+            http: HttpCore::new(Provider::BrowserUse, AUTH_HEADER, settings)?
+                .with_hints(hints::hint),
         })
     }
 

@@ -1,18 +1,32 @@
 //! Browser Use runs in the common report: an agent task (its status, steps, cost and output
 //! files) or a skill execution (synchronous, so already over) as a [`RunReport`].
+//!
+//! A start whose answer is lost (the connection broke after sending, no answer in time, an
+//! unreadable reply) is never sent again; its run is looked for instead. Every agent task is
+//! tagged in its `metadata` with a key of its own ([`START_TAG`], a fresh UUID), so
+//! `GET /tasks` from just before the request finds it by the tag (by its task text when the
+//! caller's metadata leaves no room). A skill execution is looked for among the skill's
+//! newest executions: one started since just before the request, not already known.
 
 use serde_json::Value;
 
 use crate::cloud::ApiError;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{
-    CreateTask, SkillExecution, SkillResult, TaskStatus, TaskStatusView, TaskView,
+    CreateTask, SkillExecution, SkillResult, TaskFilter, TaskStatus, TaskStatusView, TaskView,
 };
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use crate::runs::{OutputFile, RunReport, TaskKind, parse_output};
+use crate::runs::{self, OutputFile, RunReport, Sighting, TaskKind, parse_output};
 use crate::runs::{RunCloud, RunRef, StartError};
+
+/// The `metadata` key an agent task's start is tagged with (its value a fresh UUID), to find
+/// the task when the start's answer is lost.
+pub const START_TAG: &str = "browser_tasks_start_id";
+
+/// The most `metadata` pairs the API takes ("Up to 10 key-value pairs").
+const MAX_METADATA_PAIRS: usize = 10;
 
 impl RunReport {
     /// A report for a Browser Use agent task, from its status view.
@@ -194,13 +208,31 @@ fn step_detail(view: &TaskView) -> Option<String> {
 
 /// Run a Browser Use skill (synchronous). The execution's id is looked up afterwards, best
 /// effort (the execute answer carries none).
+///
+/// When the answer is lost, the execution is looked for instead (see the module docs); `known`
+/// says which execution ids are already accounted for.
 pub async fn run_skill(
     bu: &BrowserUseClient,
     skill_id: &str,
     parameters: &serde_json::Map<String, Value>,
     session_id: Option<&str>,
-) -> Result<RunReport, ApiError> {
-    let result = bu.execute_skill(skill_id, parameters, session_id).await?;
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
+) -> Result<RunReport, StartError> {
+    let sent = chrono::Utc::now();
+    let result = match bu.execute_skill(skill_id, parameters, session_id).await {
+        Ok(result) => result,
+        Err(error) if error.outcome_unknown() => {
+            return match find_skill_execution(bu, skill_id, sent, known).await {
+                Ok(report) => Ok(report),
+                Err(finding) => Err(StartError::Unconfirmed {
+                    error,
+                    finding,
+                    check: Some(serde_json::json!({ "task_id": skill_id })),
+                }),
+            };
+        }
+        Err(error) => return Err(error.into()),
+    };
     let execution_id = match bu.skill_executions(skill_id, 1, 1).await {
         Ok(page) => page.items.first().map(|e| e.id.clone()).unwrap_or_default(),
         Err(_) => String::new(),
@@ -212,12 +244,95 @@ pub async fn run_skill(
     ))
 }
 
+/// The execution of a skill run whose answer was lost, with a link to its output; else what
+/// the search found, in a sentence.
+async fn find_skill_execution(
+    bu: &BrowserUseClient,
+    skill_id: &str,
+    sent: chrono::DateTime<chrono::Utc>,
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
+) -> Result<RunReport, String> {
+    let look = || async {
+        let page = bu.skill_executions(skill_id, 1, 20).await?;
+        let mut candidates: Vec<SkillExecution> = page
+            .items
+            .into_iter()
+            .filter(|e| runs::started_since(e.started_at.as_deref(), sent))
+            .filter(|e| !known(&e.id))
+            .collect();
+        Ok(match candidates.len() {
+            0 => Sighting::Nothing,
+            1 => Sighting::One(Box::new(
+                execution_report(bu, skill_id, candidates.remove(0)).await,
+            )),
+            _ => Sighting::Several(candidates.into_iter().map(|e| e.id).collect()),
+        })
+    };
+    match runs::look_twice(look).await {
+        Ok(Sighting::One(report)) => {
+            tracing::info!(run = %report.execution_id, "found the skill execution of a lost answer");
+            Ok(*report)
+        }
+        other => Err(runs::unsettled(
+            other,
+            &format!("execution of skill {skill_id}"),
+            &runs::clock_time(sent),
+        )),
+    }
+}
+
+/// A past skill execution's report, with a link to its output when it has one.
+async fn execution_report(
+    bu: &BrowserUseClient,
+    skill_id: &str,
+    execution: SkillExecution,
+) -> RunReport {
+    let mut report = RunReport::from_skill_execution(skill_id, &execution);
+    if execution.has_output.unwrap_or(false) {
+        match bu.skill_execution_output(skill_id, &execution.id).await {
+            Ok(link) => report.output_files.push(OutputFile {
+                file_name: link.file_name.unwrap_or_else(|| "output.json".into()),
+                download_url: link.download_url,
+            }),
+            Err(error) => tracing::warn!(%error, "no link to a skill execution's output"),
+        }
+    }
+    report
+}
+
 /// Start an agent task, exactly once, and report its first state.
+///
+/// The task is tagged with [`START_TAG`] (unless the caller's metadata leaves no room), and
+/// when the start's answer is lost it is looked for instead; `known` says which task ids are
+/// already accounted for.
 pub async fn start_agent(
     bu: &BrowserUseClient,
     body: &CreateTask,
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
 ) -> Result<RunReport, StartError> {
-    let created = bu.create_task(body).await?;
+    let mut body = body.clone();
+    let tag = tag_start(&mut body);
+    let sent = chrono::Utc::now();
+    let created = match bu.create_task(&body).await {
+        Ok(created) => created,
+        Err(error) if error.outcome_unknown() => {
+            let lost = LostTask {
+                tag,
+                task: body.task.clone(),
+                session_id: body.session_id.clone(),
+                sent,
+            };
+            return lost
+                .find(bu, known)
+                .await
+                .map_err(|finding| StartError::Unconfirmed {
+                    error,
+                    finding,
+                    check: Some(serde_json::json!({ "after": lost.after() })),
+                });
+        }
+        Err(error) => return Err(error.into()),
+    };
     let mut report = RunReport::from_browser_use(&TaskStatusView {
         id: created.id,
         status: TaskStatus::Created,
@@ -228,6 +343,97 @@ pub async fn start_agent(
     });
     report.session_id = created.session_id;
     Ok(report)
+}
+
+/// Tag a start in its metadata with a fresh UUID under [`START_TAG`], when there is room and
+/// the key is free; returns the tag.
+fn tag_start(body: &mut CreateTask) -> Option<String> {
+    let metadata = body.metadata.get_or_insert_with(Default::default);
+    if metadata.len() >= MAX_METADATA_PAIRS || metadata.contains_key(START_TAG) {
+        if metadata.is_empty() {
+            body.metadata = None;
+        }
+        return None;
+    }
+    let tag = uuid::Uuid::new_v4().to_string();
+    metadata.insert(START_TAG.to_string(), tag.clone());
+    Some(tag)
+}
+
+/// An agent task's start whose answer was lost: its tag (or its text), when it was sent.
+struct LostTask {
+    tag: Option<String>,
+    task: String,
+    session_id: Option<String>,
+    sent: chrono::DateTime<chrono::Utc>,
+}
+
+impl LostTask {
+    /// The earliest creation time the task may carry, as the API's `after` filter takes it.
+    fn after(&self) -> String {
+        let earliest =
+            self.sent - chrono::Duration::from_std(runs::CLOCK_SLACK).unwrap_or_default();
+        earliest.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    /// The task, found by its tag (or, untagged, the only task with its text since it was
+    /// sent); else what the search found, in a sentence.
+    async fn find(
+        &self,
+        bu: &BrowserUseClient,
+        known: &(dyn Fn(&str) -> bool + Send + Sync),
+    ) -> Result<RunReport, String> {
+        let look = || async {
+            let filter = TaskFilter {
+                page_size: Some(100),
+                after: Some(self.after()),
+                session_id: self.session_id.clone(),
+                ..TaskFilter::default()
+            };
+            let page = bu.list_tasks(&filter).await?;
+            let mut candidates: Vec<TaskView> = page
+                .items
+                .into_iter()
+                .filter(|view| match &self.tag {
+                    Some(tag) => {
+                        view.metadata
+                            .as_ref()
+                            .and_then(|m| m.get(START_TAG))
+                            .and_then(Value::as_str)
+                            == Some(tag.as_str())
+                    }
+                    None => {
+                        view.task.as_deref() == Some(self.task.as_str())
+                            && runs::started_since(view.created_at.as_deref(), self.sent)
+                            && !known(&view.id)
+                    }
+                })
+                .collect();
+            Ok(match candidates.len() {
+                0 => Sighting::Nothing,
+                1 => {
+                    let view = candidates.remove(0);
+                    let mut report = RunReport::from_task_view(&view);
+                    report.session_id = view.session_id.clone();
+                    Sighting::One(Box::new(report))
+                }
+                _ => Sighting::Several(candidates.into_iter().map(|v| v.id).collect()),
+            })
+        };
+        match runs::look_twice(look).await {
+            Ok(Sighting::One(report)) => {
+                tracing::info!(task = %report.execution_id, "found the agent task of a lost answer");
+                Ok(*report)
+            }
+            other => {
+                let what = match self.tag {
+                    Some(_) => "agent task with this start's tag",
+                    None => "agent task with this text",
+                };
+                Err(runs::unsettled(other, what, &runs::clock_time(self.sent)))
+            }
+        }
+    }
 }
 
 /// Agent tasks: a light status read, the full view (steps, files) once finished; every third
@@ -338,6 +544,29 @@ mod tests {
             failed.label(),
             "agent task 3c90c3cc-0d44-4b50-8888-8dd25736052a"
         );
+    }
+
+    #[test]
+    fn a_start_is_tagged_only_where_the_metadata_has_room() {
+        let mut body = CreateTask {
+            task: "t".into(),
+            ..CreateTask::default()
+        };
+        let tag = tag_start(&mut body).unwrap();
+        assert_eq!(body.metadata.as_ref().unwrap()[START_TAG], tag);
+
+        let full: std::collections::BTreeMap<String, String> = (0..10)
+            .map(|i| (format!("k{i}"), "v".to_string()))
+            .collect();
+        body.metadata = Some(full.clone());
+        assert_eq!(tag_start(&mut body), None);
+        assert_eq!(body.metadata, Some(full));
+
+        let mut own = std::collections::BTreeMap::new();
+        own.insert(START_TAG.to_string(), "mine".to_string());
+        body.metadata = Some(own.clone());
+        assert_eq!(tag_start(&mut body), None, "a caller's own value is kept");
+        assert_eq!(body.metadata, Some(own));
     }
 
     #[test]

@@ -180,26 +180,17 @@ pub async fn resolve_code_task(
             "is required: give `task_id` or `task_name`",
         )]));
     };
-    const PAGE: u32 = 100;
-    // A bounded walk: 50 pages of 100 is far beyond any real account, and keeps a runaway
-    // (an API ignoring `page`) from looping forever.
-    for page in 1..=50 {
-        let list = anchor
-            .list_tasks(page, PAGE)
-            .await
-            .map_err(|e| ToolError::api(e, format!("Looking up the code task named {name:?}")))?;
-        if let Some(task) = list.tasks.iter().find(|t| t.name == name) {
-            return Ok(task.id.clone());
-        }
-        let seen = u64::from(page) * u64::from(PAGE);
-        if list.tasks.len() < PAGE as usize || list.total.is_some_and(|total| seen >= total) {
-            break;
-        }
+    match anchor.task_named(name).await {
+        Ok(Some(task)) => Ok(task.id),
+        Ok(None) => Err(ToolError::NotFound {
+            message: format!("There is no code task named {name:?}."),
+            hint: "Names are case-sensitive; list_tasks shows every task's name and id.".into(),
+        }),
+        Err(e) => Err(ToolError::api(
+            e,
+            format!("Looking up the code task named {name:?}"),
+        )),
     }
-    Err(ToolError::NotFound {
-        message: format!("There is no code task named {name:?}."),
-        hint: "Names are case-sensitive; list_tasks shows every task's name and id.".into(),
-    })
 }
 
 /// Problems in a parameter list: unknown types, empty or repeated names, bad options.

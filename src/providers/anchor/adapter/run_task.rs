@@ -332,8 +332,13 @@ async fn run(
         secrets: secrets.clone(),
         budget: call.env.waits.budget(shared.wait_seconds),
     };
-    let (report, end) =
-        running::start_and_wait(call, anchor, runs::start(anchor, &target, request), plan).await?;
+    let (report, end) = running::start_and_wait(
+        call,
+        anchor,
+        runs::start(anchor, &target, request, &|id| call.env.knows_run(id)),
+        plan,
+    )
+    .await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 

@@ -90,8 +90,13 @@ pub async fn call(
         secrets: inputs.secrets.clone(),
         budget: call.env.waits.default_budget,
     };
-    let (report, end) =
-        running::start_and_wait(call, anchor, runs::start(anchor, &target, request), plan).await?;
+    let (report, end) = running::start_and_wait(
+        call,
+        anchor,
+        runs::start(anchor, &target, request, &|id| call.env.knows_run(id)),
+        plan,
+    )
+    .await?;
     Ok(match (&end, report.verdict(), task.outputs.is_empty()) {
         (WaitEnd::Finished, Verdict::Succeeded, false) => {
             let result = report.output.clone().unwrap_or(Value::Null);

@@ -475,8 +475,13 @@ async fn run_agent(
         secrets: secrets.clone(),
         budget: call.env.waits.budget(shared.wait_seconds),
     };
-    let (report, end) =
-        running::start_and_wait(call, bu, runs::start_agent(bu, &body), plan).await?;
+    let (report, end) = running::start_and_wait(
+        call,
+        bu,
+        runs::start_agent(bu, &body, &|id| call.env.knows_run(id)),
+        plan,
+    )
+    .await?;
     Ok(running::run_reply(report, end)?.scrubbed(&secrets))
 }
 

@@ -16,7 +16,7 @@ use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::catalog::{skill_sighting, skill_state};
 use crate::providers::browser_use::models::Skill;
 use crate::runs::RunReport;
-use crate::runs::TaskKind;
+use crate::runs::{StartError, TaskKind};
 
 /// A skill, as the catalog knows it or, when it does not, as Browser Use describes it (the
 /// catalog then learns it).
@@ -80,11 +80,13 @@ pub async fn run_skill(
         run.name.as_deref().unwrap_or(run.skill_id.as_str())
     );
     tracing::info!(skill = %run.skill_id, "executing a skill");
+    let known = |id: &str| call.env.knows_run(id);
     let work = crate::providers::browser_use::runs::run_skill(
         bu,
         &run.skill_id,
         &run.parameters,
         run.session_id.as_deref(),
+        &known,
     );
     let outcome = crate::waiting::with_heartbeat(
         &label,
@@ -108,7 +110,25 @@ pub async fn run_skill(
                 ),
             });
         }
-        Some(Err(error)) => {
+        Some(Err(StartError::Unconfirmed {
+            error,
+            finding,
+            check,
+        })) => {
+            return Err(crate::mcp::running::unconfirmed(
+                call, error, &finding, check,
+            ));
+        }
+        Some(Err(StartError::NoExecutionId { message })) => {
+            return Err(ToolError::NotFound {
+                message: format!("The {label} ran ({message}) but no execution id came back."),
+                hint: format!(
+                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
+                    run.skill_id
+                ),
+            });
+        }
+        Some(Err(StartError::Api(error))) => {
             return Err(ToolError::api(
                 error,
                 format!(
