@@ -18,5 +18,7 @@
 pub mod anchor;
 pub mod browser_use;
 pub mod ledger;
+pub mod spec;
 
 pub use ledger::{Fault, RecordedRequest};
+pub use spec::Violation;
