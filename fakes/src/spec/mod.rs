@@ -11,7 +11,7 @@
 //!   resolve as written);
 //! - strictly: a body field, query parameter, path, method or status the operation does not
 //!   declare is a violation, even where the vendor's schema leaves `additionalProperties`
-//!   open (see [`prepare`], which also works around the vendors' known defects).
+//!   open (see `prepare.rs`, which also works around the vendors' known defects).
 //!
 //! The documents are parsed and prepared once per process, and each schema is compiled once,
 //! when first needed.
@@ -212,7 +212,7 @@ impl Spec {
             .unwrap_or_default()
     }
 
-    /// The component schema `name`, as the vendor wrote it (with [`prepare`]'s changes).
+    /// The component schema `name`, as the vendor wrote it (with the changes `prepare.rs` makes).
     pub fn schema(&self, name: &str) -> Option<&Value> {
         self.doc
             .pointer(&format!("/components/schemas/{}", escape(name)))
