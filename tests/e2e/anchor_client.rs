@@ -8,7 +8,8 @@ use browser_tasks_fakes::anchor::{FakeAnchor, GenerationScript, RunScript};
 use browser_tasks_mcp::cloud::HttpSettings;
 use browser_tasks_mcp::providers::anchor::AnchorClient;
 use browser_tasks_mcp::providers::anchor::models::{
-    CreateTask, GenerateTask, RunStatus, RunTask, RunTaskV2, UpdateTask, VersionBody,
+    CreateTask, ExecutionFilter, GenerateTask, RunStatus, RunTask, RunTaskV2, UpdateTask,
+    VersionBody,
 };
 use browser_tasks_mcp::providers::anchor::rules::{decode_code, encode_code};
 use serde_json::json;
@@ -269,4 +270,104 @@ async fn a_new_version_needs_its_code() {
             .status(),
         Some(400)
     );
+}
+
+/// Every endpoint the client has, once, so the spec check sees every request it sends and
+/// every answer the fake gives.
+#[tokio::test]
+async fn every_endpoint_once_within_the_spec() {
+    let (fake, anchor, _spec) = client().await;
+    let task = anchor
+        .create_task(&CreateTask {
+            name: "tour".into(),
+            language: "typescript".into(),
+            code: Some(encode_code("export default async () => 1")),
+            description: Some("A tour".into()),
+            browser_configuration: Some(json!({"initial_url": "https://example.com"})),
+        })
+        .await
+        .unwrap();
+    anchor.list_tasks(1, 10).await.unwrap();
+    anchor.get_task(&task.id).await.unwrap();
+    anchor
+        .update_task(
+            &task.id,
+            &UpdateTask {
+                description: Some("Still a tour".into()),
+                ..UpdateTask::default()
+            },
+        )
+        .await
+        .unwrap();
+    let code = Some(encode_code("export default async () => 2"));
+    anchor
+        .set_draft(
+            &task.id,
+            &VersionBody {
+                code: code.clone(),
+                language: Some("typescript".into()),
+                ..VersionBody::default()
+            },
+        )
+        .await
+        .unwrap();
+    anchor
+        .deploy(
+            &task.id,
+            &VersionBody {
+                code: code.clone(),
+                description: Some("first".into()),
+                ..VersionBody::default()
+            },
+        )
+        .await
+        .unwrap();
+    anchor.list_versions(&task.id).await.unwrap();
+    anchor.get_version(&task.id, "latest").await.unwrap();
+    anchor.get_version(&task.id, "1").await.unwrap();
+    anchor.get_version(&task.id, "draft").await.unwrap();
+    let started = anchor
+        .run_task(&RunTask {
+            task_id: Some(task.id.clone()),
+            version: Some("1".into()),
+            run_async: Some(true),
+            inputs: Some([("ANCHOR_URL".to_string(), "x".to_string())].into()),
+            cleanup_sessions: Some(true),
+            ..RunTask::default()
+        })
+        .await
+        .unwrap();
+    let execution = started.execution_result_id.unwrap();
+    while !anchor
+        .get_execution(&task.id, &execution)
+        .await
+        .unwrap()
+        .status
+        .is_terminal()
+    {}
+    anchor
+        .run_task_by_name(
+            "tour",
+            &RunTask {
+                run_async: Some(true),
+                ..RunTask::default()
+            },
+        )
+        .await
+        .unwrap();
+    anchor
+        .list_executions(
+            &task.id,
+            &ExecutionFilter {
+                page: Some(1),
+                limit: Some(5),
+                status: Some(RunStatus::Success),
+                version: Some("1".into()),
+            },
+        )
+        .await
+        .unwrap();
+    anchor.delete_version(&task.id, "1").await.unwrap();
+    anchor.delete_task(&task.id).await.unwrap();
+    assert!(fake.requests().iter().all(|r| r.authorized));
 }

@@ -8,7 +8,7 @@ use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse};
 use browser_tasks_mcp::cloud::HttpSettings;
 use browser_tasks_mcp::providers::browser_use::BrowserUseClient;
 use browser_tasks_mcp::providers::browser_use::models::{
-    CreateSkill, CreateTask, SkillStatus, TaskStatus, UpdateSkill,
+    CreateSkill, CreateTask, SkillStatus, TaskFilter, TaskStatus, UpdateSkill,
 };
 
 use crate::harness::{BU_KEY, SpecGuard};
@@ -222,4 +222,90 @@ async fn a_skill_is_generated_enabled_executed_and_deleted() {
         Some(404)
     );
     assert_eq!(fake.count("DELETE /skills/{skill_id}"), 1);
+}
+
+/// Every endpoint the client has, once, so the spec check sees every request it sends and
+/// every answer the fake gives.
+#[tokio::test]
+async fn every_endpoint_once_within_the_spec() {
+    let (fake, bu, _spec) = client().await;
+    fake.set_default_task_script(AgentScript {
+        started_checks: 1,
+        output_files: vec!["out.csv".into()],
+        ..AgentScript::default()
+    });
+    let session = fake.create_session();
+    let task = bu
+        .create_task(&CreateTask {
+            task: "Collect the prices".into(),
+            session_id: Some(session.clone()),
+            llm: Some("gpt-4.1".into()),
+            ..CreateTask::default()
+        })
+        .await
+        .unwrap();
+    while !bu.task_status(&task.id).await.unwrap().status.is_terminal() {}
+    let view = bu.get_task(&task.id).await.unwrap();
+    bu.output_file(&task.id, &view.output_files[0].id)
+        .await
+        .unwrap();
+    bu.task_logs(&task.id).await.unwrap();
+    bu.stop_task(&task.id, false).await.unwrap();
+    let listed = bu
+        .list_tasks(&TaskFilter {
+            page_size: Some(5),
+            page_number: Some(1),
+            session_id: Some(session.clone()),
+            status: Some(TaskStatus::Finished),
+            after: Some("2020-01-01T00:00:00Z".into()),
+            before: Some("2999-01-01T00:00:00Z".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.total_items, 1);
+    bu.get_session(&session).await.unwrap();
+    bu.stop_session(&session).await.unwrap();
+
+    let skill = bu
+        .create_skill(&CreateSkill {
+            goal: "Search the catalogue".into(),
+            agent_prompt: "Go to the shop and search for the query".into(),
+            title: Some("Catalogue search".into()),
+            description: Some("Searches.".into()),
+        })
+        .await
+        .unwrap();
+    while !bu.get_skill(&skill.id).await.unwrap().status.is_terminal() {}
+    bu.list_skills(1, 10, Some(true), Some("catalogue"))
+        .await
+        .unwrap();
+    bu.update_skill(
+        &skill.id,
+        &UpdateSkill {
+            title: Some("Catalogue search 2".into()),
+            categories: Some(vec!["e_commerce".into()]),
+            domains: Some(vec!["shop.example".into()]),
+            ..UpdateSkill::default()
+        },
+    )
+    .await
+    .unwrap();
+    let parameters = serde_json::json!({"query": "shoes"});
+    bu.execute_skill(&skill.id, parameters.as_object().unwrap(), Some(&session))
+        .await
+        .unwrap();
+    let executions = bu.skill_executions(&skill.id, 1, 10).await.unwrap();
+    bu.skill_execution_output(&skill.id, &executions.items[0].id)
+        .await
+        .unwrap();
+    bu.delete_skill(&skill.id).await.unwrap();
+    let generating = bu
+        .create_skill(&CreateSkill {
+            goal: "Another".into(),
+            agent_prompt: "Go somewhere and do something".into(),
+            ..CreateSkill::default()
+        })
+        .await
+        .unwrap();
+    bu.cancel_skill(&generating.id).await.unwrap();
 }
