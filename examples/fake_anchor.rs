@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
+use browser_tasks_fakes::anchor::{FakeAnchor, RunScript, SpecCheck};
 
 const KEY: &str = "sk-fake-anchor-key";
 
@@ -23,6 +23,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let fake = FakeAnchor::start_on(listener, KEY)?;
+    // Exchanges Anchor's OpenAPI file does not describe are reported on stderr.
+    fake.set_spec_check(SpecCheck::Log);
     fake.set_default_run_script(RunScript::default().lasting(Duration::from_secs(3)));
     let demo = fake.seed_code_task(
         "hello-world",

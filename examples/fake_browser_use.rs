@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse, SkillScript};
+use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse, SkillScript, SpecCheck};
 
 const KEY: &str = "bu-fake-browser-use-key";
 
@@ -24,6 +24,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let fake = FakeBrowserUse::start_on(listener, KEY)?;
+    // Exchanges Browser Use's OpenAPI file does not describe are reported on stderr.
+    fake.set_spec_check(SpecCheck::Log);
     fake.set_default_task_script(
         AgentScript {
             started_checks: 4,

@@ -1,13 +1,15 @@
 //! What every fake shares: the ledger of requests (counted per route, logged with their
-//! bodies), scripted faults, the gate every request passes (count, log, check the key, apply a
-//! fault) before its route handles it, and serving on a listener until dropped.
+//! bodies), scripted faults, the gate every request passes (count, log, check the key and the
+//! vendor's spec, apply a fault) before its route handles it, the check of every answer against
+//! the spec, and serving on a listener until dropped.
 //!
 //! A fault answers with a status of its own, holds a request (a slow cloud, which goes on
 //! with the request after its client gave up), or breaks the exchange where a real cloud's can
 //! break ([`FaultAction`]): the connection dropped before the route handles the request, or
 //! after (the cloud committed: a run is stored, and no answer comes), a success answer that
 //! cannot be read, or the route's answer with one JSON value replaced (a status value the
-//! contract does not list).
+//! contract does not list). Scripted answers are the test's choice and are not checked against
+//! the spec; an answer the route gives is.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,6 +21,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+
+use crate::spec::{Side, Spec, Violation};
 
 /// One request as a fake received it.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +156,48 @@ pub struct Ledger {
     pub faults: Vec<Fault>,
     pub requests: Vec<RecordedRequest>,
     pub counts: BTreeMap<String, usize>,
+    pub spec: SpecLedger,
+}
+
+/// What a fake does with exchanges its vendor's OpenAPI file does not describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpecCheck {
+    /// Keep them, for the test to fail on (the default).
+    #[default]
+    Collect,
+    /// Write each to stderr as it happens (for a fake run by hand).
+    Log,
+    /// Do not check.
+    Off,
+}
+
+/// The spec check's settings and findings.
+#[derive(Debug, Default)]
+pub struct SpecLedger {
+    pub mode: SpecCheck,
+    /// Set by a test that sends requests the spec rejects on purpose: those are kept apart.
+    pub off_spec_requests_allowed: bool,
+    /// Violations a test fails on.
+    pub violations: Vec<Violation>,
+    /// Request violations seen while they were allowed.
+    pub allowed: Vec<Violation>,
+}
+
+impl SpecLedger {
+    fn record(&mut self, found: Vec<Violation>) {
+        for violation in found {
+            match self.mode {
+                SpecCheck::Off => {}
+                SpecCheck::Log => eprintln!("spec violation: {violation}"),
+                SpecCheck::Collect
+                    if violation.side == Side::Request && self.off_spec_requests_allowed =>
+                {
+                    self.allowed.push(violation)
+                }
+                SpecCheck::Collect => self.violations.push(violation),
+            }
+        }
+    }
 }
 
 /// A fake's state, as far as the gate is concerned.
@@ -164,6 +210,16 @@ pub trait Gated: Send + 'static {
     fn ledger(&mut self) -> &mut Ledger;
     /// The 401 answer in this API's own error shape.
     fn unauthorized() -> Response;
+    /// The vendor's OpenAPI spec that requests and answers are held to.
+    fn spec() -> Result<&'static Spec, &'static str>;
+}
+
+/// A fake whose exchanges are checked against its vendor's spec.
+pub trait SpecChecked {
+    /// Which API, for messages.
+    fn api_name(&self) -> &'static str;
+    /// The violations found so far that a test fails on, handed over (and forgotten here).
+    fn take_spec_violations(&self) -> Vec<Violation>;
 }
 
 /// A fake being served; it stops (gracefully) when this is dropped.
@@ -222,7 +278,7 @@ pub async fn gate<S: Gated>(
     let template = matched.as_str();
     let template = template.strip_prefix(S::ROUTE_PREFIX).unwrap_or(template);
     let route = format!("{} {template}", parts.method);
-    let (authorized, fault) = {
+    let (authorized, fault, checking) = {
         let mut state = lock(&state);
         let authorized = parts
             .headers
@@ -230,6 +286,7 @@ pub async fn gate<S: Gated>(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|key| key == state.api_key());
         let ledger = state.ledger();
+        let checking = ledger.spec.mode != SpecCheck::Off;
         *ledger.counts.entry(route.clone()).or_default() += 1;
         ledger.requests.push(RecordedRequest {
             method: parts.method.to_string(),
@@ -251,10 +308,19 @@ pub async fn gate<S: Gated>(
         } else {
             None
         };
-        (authorized, fault)
+        (authorized, fault, checking)
     };
+    let method = parts.method.to_string();
+    let path = parts.uri.path().to_string();
+    if checking {
+        let found = match S::spec() {
+            Ok(spec) => spec.check_request(&method, &path, parts.uri.query(), &bytes),
+            Err(error) => vec![unloadable(&method, &path, error)],
+        };
+        lock(&state).ledger().spec.record(found);
+    }
     if !authorized {
-        return S::unauthorized();
+        return answer_checked(&state, checking, &method, &path, S::unauthorized()).await;
     }
     if let Some(fault) = fault {
         if !fault.delay.is_zero() && fault.status.is_none() && fault.action == FaultAction::Answer {
@@ -266,13 +332,16 @@ pub async fn gate<S: Gated>(
                 tokio::time::sleep(delay).await;
                 next.run(request).await
             });
-            return handled
+            let response = handled
                 .await
                 .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+            return answer_checked(&state, checking, &method, &path, response).await;
         }
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
         }
+        // A scripted answer (or a broken exchange) is the test's choice, not the fake's: it is
+        // not checked.
         if fault.action != FaultAction::Answer {
             let request = Request::from_parts(parts, Body::from(bytes));
             return act(fault, request, next).await;
@@ -291,8 +360,72 @@ pub async fn gate<S: Gated>(
             return response;
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    answer_checked(&state, checking, &method, &path, response).await
+}
+
+/// Note a request no route of the fake serves (it does not pass the gate): a path or method
+/// the spec does not declare, or one the fake lacks. Either way the test should not pass.
+pub fn record_unrouted<S: Gated>(state: &Mutex<S>, request: &Request) {
+    let mut state = lock(state);
+    let ledger = state.ledger();
+    if ledger.spec.mode == SpecCheck::Off {
+        return;
+    }
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let mut found = match S::spec() {
+        Ok(spec) => spec.check_request(&method, &path, request.uri().query(), &[]),
+        Err(error) => vec![unloadable(&method, &path, error)],
+    };
+    if found.is_empty() {
+        found.push(Violation {
+            side: Side::Response,
+            operation: format!("{method} {path}"),
+            problem: "the spec declares it, but the fake does not serve it".into(),
+        });
+    }
+    ledger.spec.record(found);
+}
+
+/// Check an answer against the spec (when `checking`), and give it back unchanged.
+async fn answer_checked<S: Gated>(
+    state: &Mutex<S>,
+    checking: bool,
+    method: &str,
+    path: &str,
+    response: Response,
+) -> Response {
+    if !checking {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024 * 1024).await else {
+        let found = Violation {
+            side: Side::Response,
+            operation: format!("{method} {path}"),
+            problem: "the body could not be read".into(),
+        };
+        lock(state).ledger().spec.record(vec![found]);
+        return (StatusCode::INTERNAL_SERVER_ERROR, "answer body unreadable").into_response();
+    };
+    let found = match S::spec() {
+        Ok(spec) => spec.check_response(method, path, parts.status.as_u16(), &bytes),
+        Err(error) => vec![unloadable(method, path, error)],
+    };
+    lock(state).ledger().spec.record(found);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The violation that stands for every check when the spec itself could not be read.
+fn unloadable(method: &str, path: &str, error: &str) -> Violation {
+    Violation {
+        side: Side::Response,
+        operation: format!("{method} {path}"),
+        problem: format!("the vendor's spec could not be loaded: {error}"),
+    }
 }
 
 /// Apply a fault that breaks the connection or the answer (see [`FaultAction`]).

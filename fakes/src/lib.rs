@@ -12,11 +12,18 @@
 //! (unknown body fields are rejected), so a misspelled field fails a test instead of being
 //! silently ignored in production.
 //!
+//! Every request a fake receives and every answer it gives is also checked against the vendor's
+//! OpenAPI file ([`spec`]), strictly: what the operation does not declare is a [`Violation`],
+//! kept for the test to fail on ([`SpecChecked`]), logged to stderr when run by hand, and never
+//! answered differently for it. Scripted fault answers are the test's own and are not checked.
+//!
 //! They also run by hand (`cargo run --example fake_anchor`) so anyone can try the server
 //! without an account.
 
 pub mod anchor;
 pub mod browser_use;
 pub mod ledger;
+pub mod spec;
 
-pub use ledger::{Fault, FaultAction, RecordedRequest};
+pub use ledger::{Fault, FaultAction, RecordedRequest, SpecCheck, SpecChecked};
+pub use spec::Violation;

@@ -281,6 +281,10 @@ pub(crate) fn read_error_body(body: &str) -> (Option<String>, Option<String>) {
 fn find_message(value: &Value) -> Option<String> {
     match value {
         Value::String(text) if !text.trim().is_empty() => Some(truncate(text.trim(), 500)),
+        // One FastAPI validation error on its own (Browser Use documents some 422s so).
+        Value::Object(map) if map.contains_key("loc") && map.contains_key("msg") => {
+            validation_error(value)
+        }
         Value::Object(map) => {
             // Order matters: the SDKs read `message` first, then `error`, then `detail`.
             for key in ["message", "error", "detail", "msg"] {
@@ -292,30 +296,33 @@ fn find_message(value: &Value) -> Option<String> {
         }
         // FastAPI validation lists: [{"loc": ["body", "task"], "msg": "Field required"}].
         Value::Array(items) => {
-            let parts: Vec<String> = items
-                .iter()
-                .filter_map(|item| {
-                    let msg = item.get("msg").and_then(Value::as_str).map(str::to_string);
-                    let msg = msg.or_else(|| find_message(item))?;
-                    let loc = item.get("loc").and_then(Value::as_array).map(|loc| {
-                        loc.iter()
-                            .map(|part| match part {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(".")
-                    });
-                    Some(match loc {
-                        Some(loc) if !loc.is_empty() => format!("{loc}: {msg}"),
-                        _ => msg,
-                    })
-                })
-                .collect();
+            let parts: Vec<String> = items.iter().filter_map(validation_error).collect();
             (!parts.is_empty()).then(|| truncate(&parts.join("; "), 500))
         }
         _ => None,
     }
+}
+
+/// `{"loc": ["body", "task"], "msg": "Field required"}` as `body.task: Field required`.
+fn validation_error(item: &Value) -> Option<String> {
+    let msg = item.get("msg").and_then(Value::as_str).map(str::to_string);
+    let msg = msg.or_else(|| find_message(item))?;
+    let loc = item.get("loc").and_then(Value::as_array).map(|loc| {
+        loc.iter()
+            .map(|part| match part {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    });
+    Some(truncate(
+        &match loc {
+            Some(loc) if !loc.is_empty() => format!("{loc}: {msg}"),
+            _ => msg,
+        },
+        500,
+    ))
 }
 
 fn find_code(value: &Value) -> Option<String> {
@@ -377,6 +384,11 @@ mod tests {
             (
                 r#"{"detail":[{"loc":["body","task"],"msg":"Field required","type":"missing"}]}"#,
                 Some("body.task: Field required"),
+                None,
+            ),
+            (
+                r#"{"loc":["body","llm"],"msg":"Input should be 'gpt-4.1'","type":"enum"}"#,
+                Some("body.llm: Input should be 'gpt-4.1'"),
                 None,
             ),
             (

@@ -1,26 +1,32 @@
 //! The Anchor client on its own (no MCP), against the fake: the endpoints no tool uses yet,
 //! and the synchronous run.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use browser_tasks_fakes::anchor::{FakeAnchor, RunScript};
+use browser_tasks_fakes::anchor::{FakeAnchor, GenerationScript, RunScript};
 use browser_tasks_mcp::cloud::HttpSettings;
 use browser_tasks_mcp::providers::anchor::AnchorClient;
-use browser_tasks_mcp::providers::anchor::models::{CreateTask, RunTask, UpdateTask, VersionBody};
+use browser_tasks_mcp::providers::anchor::models::{
+    CreateTask, ExecutionFilter, GenerateTask, RunStatus, RunTask, RunTaskV2, UpdateTask,
+    VersionBody,
+};
 use browser_tasks_mcp::providers::anchor::rules::{decode_code, encode_code};
 use serde_json::json;
 
-use crate::harness::KEY;
+use crate::harness::{KEY, SpecGuard};
 
-async fn client() -> (FakeAnchor, AnchorClient) {
-    let fake = FakeAnchor::start(KEY).await.unwrap();
+/// The fake, a client of it, and the guard that holds their exchanges to Anchor's spec.
+async fn client() -> (Arc<FakeAnchor>, AnchorClient, SpecGuard) {
+    let fake = Arc::new(FakeAnchor::start(KEY).await.unwrap());
     let client = AnchorClient::new(HttpSettings::new(fake.url(), KEY.to_string().into())).unwrap();
-    (fake, client)
+    let guard = SpecGuard::of(&fake);
+    (fake, client, guard)
 }
 
 #[tokio::test]
 async fn versions_drafts_updates_and_deletes() {
-    let (_fake, anchor) = client().await;
+    let (_fake, anchor, _spec) = client().await;
     let task = anchor
         .create_task(&CreateTask {
             name: "lifecycle".into(),
@@ -57,8 +63,16 @@ async fn versions_drafts_updates_and_deletes() {
         .unwrap();
     assert_eq!(draft.version, "draft");
 
+    // Every new version carries its code (the spec requires it).
     let five = anchor
-        .publish_version(&task.id, 5, &VersionBody::default())
+        .publish_version(
+            &task.id,
+            5,
+            &VersionBody {
+                code: draft.code.clone(),
+                ..VersionBody::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(five.version, "5");
@@ -93,7 +107,7 @@ async fn versions_drafts_updates_and_deletes() {
 
 #[tokio::test]
 async fn a_synchronous_run_blocks_until_the_output_is_ready() {
-    let (fake, anchor) = client().await;
+    let (fake, anchor, _spec) = client().await;
     let task_id = fake.seed_code_task("sync", "x", 1);
     fake.set_run_script(
         &task_id,
@@ -113,7 +127,10 @@ async fn a_synchronous_run_blocks_until_the_output_is_ready() {
 
 #[tokio::test]
 async fn the_fake_rejects_what_the_contract_forbids() {
-    let (fake, anchor) = client().await;
+    let (fake, anchor, _spec) = client().await;
+    // These requests break Anchor's spec on purpose (the fake must refuse them as the API
+    // would); the spec check sees them too, below.
+    fake.allow_off_spec_requests();
     let bad_name = anchor
         .create_task(&CreateTask {
             name: "has space".into(),
@@ -147,7 +164,8 @@ async fn the_fake_rejects_what_the_contract_forbids() {
         })
         .await
         .unwrap_err();
-    assert_eq!(bad_version.status(), Some(400));
+    // The run operation declares no 400: a version that cannot name one is not found.
+    assert_eq!(bad_version.status(), Some(404));
 
     let unknown = anchor.run_status("no-such-run").await.unwrap_err();
     assert_eq!(unknown.status(), Some(404));
@@ -159,4 +177,197 @@ async fn the_fake_rejects_what_the_contract_forbids() {
         .await
         .unwrap_err();
     assert_eq!(nameless.status(), Some(401));
+
+    let mut off_spec: Vec<String> = fake
+        .off_spec_requests()
+        .iter()
+        .map(|v| v.operation.clone())
+        .collect();
+    off_spec.dedup();
+    assert_eq!(off_spec, ["POST /v1/task", "POST /v1/task/run"]);
+}
+
+#[tokio::test]
+async fn task_builder_runs_take_the_specs_options_and_answer_its_statuses() {
+    let (fake, anchor, _spec) = client().await;
+    fake.set_default_generation_script(GenerationScript {
+        generating_checks: 1,
+        ..GenerationScript::default()
+    });
+    let started = anchor
+        .generate_task(&GenerateTask {
+            name: "v2-task".into(),
+            prompt: "Open example.com and return its title.".into(),
+            ..GenerateTask::default()
+        })
+        .await
+        .unwrap();
+    // Not ready yet: the run operation declares no 400; its "Failed to run task" says why.
+    let early = anchor
+        .run_generated_task(&started.id, &RunTaskV2::default())
+        .await
+        .unwrap_err();
+    assert_eq!(early.status(), Some(500));
+    assert!(early.to_string().contains("not ready"), "{early}");
+    while !anchor
+        .generation_status(&started.id)
+        .await
+        .unwrap()
+        .status
+        .is_terminal()
+    {}
+    // The spec's own options: `sync` answers with the ended run.
+    let done = anchor
+        .run_generated_task(
+            &started.id,
+            &RunTaskV2 {
+                sync: Some(true),
+                identity_skip_validation: Some(false),
+                ..RunTaskV2::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, RunStatus::Success);
+    // Errors nest as ErrorResponse (the spec check holds the body to it).
+    let unknown = anchor.generation_status("no-such-task").await.unwrap_err();
+    assert_eq!(unknown.status(), Some(404));
+    assert_eq!(unknown.api_message(), "Task not found");
+}
+
+#[tokio::test]
+async fn a_new_version_needs_its_code() {
+    let (fake, anchor, _spec) = client().await;
+    let task_id = fake.seed_code_task("coded", "export default async () => 1", 1);
+    // Deploy declares no 400: a body without code is its "Failed to deploy task".
+    let refused = anchor
+        .deploy(&task_id, &VersionBody::default())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(500));
+    assert!(
+        refused.to_string().contains("'code' is required"),
+        "{refused}"
+    );
+    // Publishing an existing number without code only updates its description.
+    let noted = anchor
+        .publish_version(
+            &task_id,
+            1,
+            &VersionBody {
+                description: Some("first".into()),
+                ..VersionBody::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(noted.description.as_deref(), Some("first"));
+    assert_eq!(
+        anchor
+            .publish_version(&task_id, 2, &VersionBody::default())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(400)
+    );
+}
+
+/// Every endpoint the client has, once, so the spec check sees every request it sends and
+/// every answer the fake gives.
+#[tokio::test]
+async fn every_endpoint_once_within_the_spec() {
+    let (fake, anchor, _spec) = client().await;
+    let task = anchor
+        .create_task(&CreateTask {
+            name: "tour".into(),
+            language: "typescript".into(),
+            code: Some(encode_code("export default async () => 1")),
+            description: Some("A tour".into()),
+            browser_configuration: Some(json!({"initial_url": "https://example.com"})),
+        })
+        .await
+        .unwrap();
+    anchor.list_tasks(1, 10).await.unwrap();
+    anchor.get_task(&task.id).await.unwrap();
+    anchor
+        .update_task(
+            &task.id,
+            &UpdateTask {
+                description: Some("Still a tour".into()),
+                ..UpdateTask::default()
+            },
+        )
+        .await
+        .unwrap();
+    let code = Some(encode_code("export default async () => 2"));
+    anchor
+        .set_draft(
+            &task.id,
+            &VersionBody {
+                code: code.clone(),
+                language: Some("typescript".into()),
+                ..VersionBody::default()
+            },
+        )
+        .await
+        .unwrap();
+    anchor
+        .deploy(
+            &task.id,
+            &VersionBody {
+                code: code.clone(),
+                description: Some("first".into()),
+                ..VersionBody::default()
+            },
+        )
+        .await
+        .unwrap();
+    anchor.list_versions(&task.id).await.unwrap();
+    anchor.get_version(&task.id, "latest").await.unwrap();
+    anchor.get_version(&task.id, "1").await.unwrap();
+    anchor.get_version(&task.id, "draft").await.unwrap();
+    let started = anchor
+        .run_task(&RunTask {
+            task_id: Some(task.id.clone()),
+            version: Some("1".into()),
+            run_async: Some(true),
+            inputs: Some([("ANCHOR_URL".to_string(), "x".to_string())].into()),
+            cleanup_sessions: Some(true),
+            ..RunTask::default()
+        })
+        .await
+        .unwrap();
+    let execution = started.execution_result_id.unwrap();
+    while !anchor
+        .get_execution(&task.id, &execution)
+        .await
+        .unwrap()
+        .status
+        .is_terminal()
+    {}
+    anchor
+        .run_task_by_name(
+            "tour",
+            &RunTask {
+                run_async: Some(true),
+                ..RunTask::default()
+            },
+        )
+        .await
+        .unwrap();
+    anchor
+        .list_executions(
+            &task.id,
+            &ExecutionFilter {
+                page: Some(1),
+                limit: Some(5),
+                status: Some(RunStatus::Success),
+                version: Some("1".into()),
+            },
+        )
+        .await
+        .unwrap();
+    anchor.delete_version(&task.id, "1").await.unwrap();
+    anchor.delete_task(&task.id).await.unwrap();
+    assert!(fake.requests().iter().all(|r| r.authorized));
 }

@@ -22,14 +22,15 @@ async fn every_error_shape_of_browser_use_reads_clearly() {
         structured(&spent)["error"]["code"],
         "api_key_monthly_spend_limit_reached"
     );
-    // A validation list (422) the server's own checks could not foresee.
+    // A validation error (422, one ValidationError as the spec documents it for POST /tasks)
+    // the server's own checks could not foresee.
     h.bu().inject(Fault::status(
         "POST /tasks",
         422,
-        r#"{"detail": [{"loc": ["body", "llm"], "msg": "Input should be 'browser-use-2.0' or 'gpt-4.1'", "type": "enum"}]}"#,
+        r#"{"loc": ["body", "llm"], "msg": "Input should be 'browser-use-2.0' or 'gpt-4.1'", "type": "enum"}"#,
     ));
     let invalid = h
-        .call("run_task", json!({"task": "Anything", "llm": "gpt-9"}))
+        .call("run_task", json!({"task": "Anything", "llm": "o3"}))
         .await;
     assert!(is_error(&invalid));
     // Rate limited when starting: not retried (a start is never repeated).

@@ -391,6 +391,40 @@ async fn a_disabled_skill_is_enabled_with_deploy_task() {
 }
 
 #[tokio::test]
+async fn a_skill_still_generating_is_not_enabled() {
+    let h = Harness::browser_use_only().await;
+    h.bu().set_default_skill_script(SkillScript {
+        generating_checks: 50,
+        ..search_skill()
+    });
+    let generated = h
+        .call(
+            "generate_task",
+            json!({"name": "Slow skill", "prompt": "Open example.com and read the headline.",
+                "wait_seconds": 0}),
+        )
+        .await;
+    let skill_id = structured(&generated)["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The spec declares no refusal for this: the server reads the skill and says why.
+    let refused = h.call("deploy_task", json!({"task_id": skill_id})).await;
+    assert!(is_error(&refused));
+    let text = summary(&refused);
+    assert!(
+        text.contains("is recording: only a finished skill can be enabled")
+            && text.contains("get_task with wait_seconds"),
+        "{text}"
+    );
+    assert_eq!(
+        h.bu().count("PATCH /skills/{skill_id}"),
+        0,
+        "nothing was changed"
+    );
+}
+
+#[tokio::test]
 async fn a_failing_skill_is_an_error_with_its_error_and_stderr() {
     let bu = std::sync::Arc::new(
         browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
@@ -443,7 +477,9 @@ async fn agent_task_arguments_are_checked_before_anything_is_sent() {
                 "structured_output": {"type": 12},
                 "metadata": metadata,
                 "session_id": "not-a-session",
-                "session_settings": {"proxy_country_code": "usa"},
+                "session_settings": {"proxy_country_code": "gb"},
+                "llm": "gpt-9",
+                "system_prompt_extension": "x".repeat(2_001),
                 "inputs": {"x": 1},
                 "version": "2"
             }),

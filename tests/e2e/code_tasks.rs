@@ -85,6 +85,61 @@ async fn create_then_deploy_twice_then_read_back() {
 }
 
 #[tokio::test]
+async fn deploying_without_code_publishes_the_drafts_code_or_says_what_is_missing() {
+    let h = Harness::start().await;
+    let task_id = h.fake.seed_code_task("drafted", SOURCE, 0);
+    let published = h.call("deploy_task", json!({"task_id": task_id})).await;
+    assert!(!is_error(&published), "{}", summary(&published));
+    assert_eq!(structured(&published)["version"], "1");
+    // Anchor's spec requires code for every new version: the draft's was read and sent.
+    let body = h
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "/v1/task/{taskId}/deploy")
+        .and_then(|r| r.body)
+        .unwrap();
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(body["code"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(String::from_utf8(sent).unwrap(), SOURCE);
+    assert_eq!(body["language"], "typescript");
+
+    // A task without a draft: nothing to publish, and the answer says what to give.
+    let created = h.call("create_task", json!({"name": "empty-task"})).await;
+    let empty_id = structured(&created)["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = h.call("deploy_task", json!({"task_id": empty_id})).await;
+    assert!(is_error(&refused));
+    let text = summary(&refused);
+    assert!(
+        text.contains("has no draft with code to publish") && text.contains("code_base64"),
+        "{text}"
+    );
+    assert_eq!(h.fake.count("POST /v1/task/{taskId}/deploy"), 1);
+}
+
+#[tokio::test]
+async fn the_browser_configuration_the_tools_show_is_one_anchors_spec_takes() {
+    let h = Harness::start().await;
+    // The example the argument's description gives, verbatim: the spec check holds it to
+    // Anchor's SessionConfig.
+    let example = json!({"initial_url": "https://example.com",
+        "proxy": {"active": true, "country_code": "us"},
+        "timeout": {"max_duration": 20, "idle_timeout": 5}, "recording": {"active": false},
+        "tags": ["nightly"]});
+    let created = h
+        .call(
+            "create_task",
+            json!({"name": "configured", "code": SOURCE, "browser_configuration": example}),
+        )
+        .await;
+    assert!(!is_error(&created), "{}", summary(&created));
+}
+
+#[tokio::test]
 async fn runs_a_draft_and_the_latest_version_with_prefixed_string_inputs() {
     let h = Harness::start().await;
     let task_id = h.fake.seed_code_task("scraper", SOURCE, 1);

@@ -55,7 +55,7 @@ async fn generate_waits_with_progress_until_ready_then_runs() {
     );
     assert!(messages.iter().all(|m| m.contains(&task_id)));
 
-    // One body with both spellings, so either API revision accepts it.
+    // The spec's body (GenerateTaskV2Request): no older spelling, no description made up.
     let body = h
         .fake
         .requests()
@@ -64,14 +64,10 @@ async fn generate_waits_with_progress_until_ready_then_runs() {
         .and_then(|r| r.body)
         .unwrap();
     assert_eq!(body["taskName"], "hn-top-posts");
-    assert_eq!(body["name"], "hn-top-posts");
-    assert_eq!(body["taskPrompt"], body["user_task"]);
-    assert!(
-        body["description"]
-            .as_str()
-            .unwrap()
-            .starts_with("Open news.ycombinator.com")
-    );
+    assert_eq!(body["taskPrompt"], hn_arguments()["prompt"]);
+    for absent in ["name", "user_task", "description"] {
+        assert!(body.get(absent).is_none(), "{absent} sent: {body}");
+    }
     assert_eq!(body["input_schema"][0]["defaultValue"], 10);
     assert_eq!(h.fake.count("POST /v2/tasks/generate"), 1);
 

@@ -13,6 +13,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use browser_tasks_fakes::SpecChecked;
 use browser_tasks_fakes::anchor::FakeAnchor;
 use browser_tasks_fakes::browser_use::FakeBrowserUse;
 use browser_tasks_mcp::config::{Cli, Config};
@@ -183,6 +184,8 @@ pub struct Harness {
     /// The server serving in this process, if it does.
     in_process: Option<JoinHandle<Result<(), browser_tasks_mcp::ServeError>>>,
     tools: Vec<Tool>,
+    /// Fails the test if a fake saw an exchange its vendor's spec does not describe.
+    _spec: SpecGuard,
 }
 
 impl Harness {
@@ -253,11 +256,13 @@ impl Harness {
             wait_until(|| bu.count("GET /skills") >= 1, "the startup skill listing").await;
         }
         let tools = client.list_all_tools().await.expect("tools/list");
+        let spec = SpecGuard::over(&fake, options.browser_use.as_ref());
         Self {
             fake,
             browser_use: options.browser_use.clone(),
             catalog,
             _catalog_dir: catalog_dir,
+            _spec: spec,
             client,
             recorder,
             stderr,
@@ -446,6 +451,51 @@ impl Harness {
     /// How many requests the fake has received so far (to compare after a call).
     pub fn request_count(&self) -> usize {
         self.fake.requests().len()
+    }
+}
+
+/// Fails the test when dropped (unless it is failing already) if one of its fakes saw a
+/// request, or gave an answer, that its vendor's OpenAPI file does not describe: every
+/// exchange with the fakes is held to the vendors' specs. A test that sends such a request
+/// on purpose says so with the fake's `allow_off_spec_requests()`.
+pub struct SpecGuard(Vec<Arc<dyn SpecChecked + Send + Sync>>);
+
+impl SpecGuard {
+    /// Guard the Anchor fake and, if given, the Browser Use one.
+    pub fn over(anchor: &Arc<FakeAnchor>, browser_use: Option<&Arc<FakeBrowserUse>>) -> Self {
+        let mut fakes: Vec<Arc<dyn SpecChecked + Send + Sync>> = vec![anchor.clone()];
+        if let Some(bu) = browser_use {
+            fakes.push(bu.clone());
+        }
+        Self(fakes)
+    }
+
+    /// Guard one fake.
+    pub fn of<F: SpecChecked + Send + Sync + 'static>(fake: &Arc<F>) -> Self {
+        Self(vec![fake.clone()])
+    }
+}
+
+impl Drop for SpecGuard {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let found: Vec<String> = self
+            .0
+            .iter()
+            .flat_map(|fake| {
+                let api = fake.api_name();
+                fake.take_spec_violations()
+                    .into_iter()
+                    .map(move |v| format!("  {api} {v}"))
+            })
+            .collect();
+        assert!(
+            found.is_empty(),
+            "exchanges the vendors' specs do not describe:\n{}",
+            found.join("\n")
+        );
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
-use crate::harness::{BIN, KEY, Recorder, wait_until};
+use crate::harness::{BIN, KEY, Recorder, SpecGuard, wait_until};
 
 const TOKEN: &str = "test-access-token-0123456789";
 
@@ -25,6 +25,7 @@ const TOKEN: &str = "test-access-token-0123456789";
 struct HttpServer {
     base: String,
     fake: Arc<FakeAnchor>,
+    _spec: SpecGuard,
     child: Child,
     stderr: Arc<Mutex<String>>,
     _dir: tempfile::TempDir,
@@ -89,6 +90,7 @@ impl HttpServer {
         wait_until(|| found().is_some(), "the startup line").await;
         Self {
             base: found().unwrap(),
+            _spec: SpecGuard::of(&fake),
             fake,
             child,
             stderr,
@@ -555,9 +557,12 @@ async fn sessions_bring_their_own_keys_and_stay_private() {
 
 #[tokio::test]
 async fn a_session_brings_its_own_browser_use_key() {
-    let bu = browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
-        .await
-        .unwrap();
+    let bu = Arc::new(
+        browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+            .await
+            .unwrap(),
+    );
+    let _bu_spec = SpecGuard::of(&bu);
     let server = HttpServer::start(
         &["--per-request-keys"],
         &[("ANCHOR_API_KEY", ""), ("BROWSER_USE_BASE_URL", bu.url())],

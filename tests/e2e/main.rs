@@ -18,6 +18,7 @@ mod http;
 mod layout;
 mod protocol;
 mod runs;
+mod spec_check;
 mod stdio;
 mod task_tools;
 mod tools_list;

@@ -9,13 +9,14 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
-use crate::harness::{BIN, KEY};
+use crate::harness::{BIN, KEY, SpecGuard};
 
 const SECRET: &str = "hunter2-correct-horse";
 
 #[tokio::test]
 async fn stdout_holds_only_json_rpc_even_with_debug_logging() {
-    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let fake = std::sync::Arc::new(FakeAnchor::start(KEY).await.unwrap());
+    let _spec = SpecGuard::of(&fake);
     let task_id = fake.seed_code_task("echo", "export default async () => 1", 1);
     let mut child = Command::new(BIN)
         .env("ANCHOR_API_KEY", KEY)

@@ -31,7 +31,7 @@ async fn every_tool_is_described_annotated_and_portable() {
     // Per-task tools too: a generated task with every kind of parameter and odd names, and a
     // deployed code task whose inputs are inferred.
     h.fake.seed_code_task(
-        "Price Checker (EU)",
+        "Price_Checker-EU",
         "const u = process.env.ANCHOR_URL; const n = Number(process.env.ANCHOR_MAX || 3); \
          const t = process.env['ANCHOR_API_TOKEN']; const d = process.env.ANCHOR_DRY === 'true';",
         2,
@@ -123,7 +123,7 @@ async fn the_in_process_server_is_the_binarys() {
             .unwrap(),
     );
     fake.seed_code_task(
-        "Price Checker",
+        "Price-Checker",
         "const u = process.env.ANCHOR_URL; const p = process.env.ANCHOR_SITE_PASSWORD;",
         1,
     );

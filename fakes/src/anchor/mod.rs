@@ -3,9 +3,10 @@
 //! What it enforces: the `anchor-api-key` header (401 otherwise); the documented request
 //! validation (task name pattern, base64 code, version patterns, UUID path ids, `ANCHOR_`
 //! input keys with string values, page/limit patterns, status filter values, Task Builder
-//! parameter shapes, v2 input params against the task's declared parameters); `{data: …}`
-//! wrapping for v1 and none for v2; both documented error shapes (`{"error": {"code",
-//! "message"}}` for v1, `{"error": "…", "code"}` for v2).
+//! parameter shapes, v2 input params against the task's declared parameters, `code` for every
+//! new version); `{data: …}` wrapping for v1 and none for v2; the spec's one error shape,
+//! `{"error": {"code", "message"}}`, with a status the operation declares (see `routes`).
+//! Every request and answer is also held to Anchor's OpenAPI file (`crate::spec`).
 //!
 //! What tests script: run lifecycles (`queued → running → success|failure|timeout|cancelled`
 //! after a number of status checks and/or a minimum duration, with a given output), generation
@@ -23,7 +24,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-pub use super::ledger::{Fault, RecordedRequest};
+pub use super::ledger::{Fault, RecordedRequest, SpecCheck, SpecChecked};
+pub use crate::spec::Violation;
 use state::State;
 
 /// How a scripted run ends.
@@ -204,6 +206,22 @@ impl FakeAnchor {
         executions.chain(state.runs.keys().cloned()).collect()
     }
 
+    /// What to do with exchanges the vendor's spec does not describe (collected by default).
+    pub fn set_spec_check(&self, mode: SpecCheck) {
+        self.lock().ledger.spec.mode = mode;
+    }
+
+    /// For a test that sends requests the vendor's spec rejects, on purpose: they are kept
+    /// apart (see [`Self::off_spec_requests`]) instead of failing it. Answers are still checked.
+    pub fn allow_off_spec_requests(&self) {
+        self.lock().ledger.spec.off_spec_requests_allowed = true;
+    }
+
+    /// The requests the spec rejects that arrived while they were allowed.
+    pub fn off_spec_requests(&self) -> Vec<Violation> {
+        self.lock().ledger.spec.allowed.clone()
+    }
+
     /// Create a code task directly (as if made elsewhere), with `code` as its draft and
     /// `published` versions deployed from it. Returns its id.
     pub fn seed_code_task(&self, name: &str, code: &str, published: u32) -> String {
@@ -217,5 +235,15 @@ impl FakeAnchor {
         let id = state.seed_code_task(name, "export default async () => 1", 1);
         state.seed_finished_executions(&id, executions);
         id
+    }
+}
+
+impl SpecChecked for FakeAnchor {
+    fn api_name(&self) -> &'static str {
+        "Anchor"
+    }
+
+    fn take_spec_violations(&self) -> Vec<Violation> {
+        std::mem::take(&mut self.lock().ledger.spec.violations)
     }
 }

@@ -1,11 +1,18 @@
 //! The fake's HTTP surface: the documented routes, the gate every request passes (count, log,
-//! auth, scripted faults) and the documented validation of each request.
+//! auth, spec check, scripted faults) and the documented validation of each request.
+//!
+//! Errors are the spec's `ErrorResponse`, `{"error": {"code", "message"}}`, in v1 and v2 alike,
+//! with a status the operation declares. Most of the task operations declare no 400: a request
+//! they cannot take gets 404 where an id, name or version names nothing, and otherwise the
+//! operation's declared failure, 500, with the reason (the closest status the spec lists). Only
+//! create (`POST /v1/task`), publish (`POST /v1/task/{id}/{n}`) and generate declare 400.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::Request;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
 use axum::middleware;
@@ -13,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
-use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now};
+use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now, with_description};
 use crate::ledger::gate;
 
 type Shared = Arc<Mutex<State>>;
@@ -54,7 +61,12 @@ pub(super) fn router(state: Shared) -> Router {
         .route("/v2/tasks/{taskId}/run", post(run_generated))
         .route("/v2/tasks/runs/{runId}/status", get(run_status))
         .route_layer(middleware::from_fn_with_state(state.clone(), gate::<State>))
-        .fallback(|| async { v1_error(StatusCode::NOT_FOUND, "Route not found") })
+        .fallback(
+            |Extract(state): Extract<Shared>, request: Request| async move {
+                crate::ledger::record_unrouted(&state, &request);
+                error(StatusCode::NOT_FOUND, "Route not found")
+            },
+        )
         .with_state(state)
 }
 
@@ -64,8 +76,9 @@ fn v1_ok(data: Value) -> Response {
     (StatusCode::OK, axum::Json(json!({ "data": data }))).into_response()
 }
 
-fn v1_error(status: StatusCode, message: &str) -> Response {
-    let body = json!({"error": {"code": status.as_u16(), "message": message}});
+/// The spec's `ErrorResponse` (v1 and v2 alike).
+fn error(status: StatusCode, message: impl AsRef<str>) -> Response {
+    let body = json!({"error": {"code": status.as_u16(), "message": message.as_ref()}});
     (status, axum::Json(body)).into_response()
 }
 
@@ -73,15 +86,12 @@ fn v2_ok(data: Value) -> Response {
     (StatusCode::OK, axum::Json(data)).into_response()
 }
 
-/// v2 documents a flat error shape.
-fn v2_error(status: StatusCode, message: &str) -> Response {
-    let body = json!({"error": message, "code": status.as_u16()});
-    (status, axum::Json(body)).into_response()
-}
-
-fn bad_request(message: impl AsRef<str>) -> Response {
-    v1_error(StatusCode::BAD_REQUEST, message.as_ref())
-}
+/// Where an operation declares 400 ("Invalid request or validation failed").
+const BAD_REQUEST: StatusCode = StatusCode::BAD_REQUEST;
+/// Where it does not: its declared failure ("Failed to …"), the closest status it lists.
+const FAILED: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
+/// An id, name or version that names nothing.
+const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 
 // ---- validation (the fake's own, independent of the client's) ---------------------------
 
@@ -188,23 +198,22 @@ fn bool_field(body: &Map<String, Value>, key: &str) -> Result<Option<bool>, Stri
     }
 }
 
+/// The value, or an answer with `status` and the reason.
 macro_rules! attempt {
-    ($result:expr) => {
+    ($status:expr, $result:expr) => {
         match $result {
             Ok(value) => value,
-            Err(message) => return bad_request(message),
+            Err(message) => return error($status, message),
         }
     };
 }
 
+/// The task (a `taskId` that is no UUID names none).
 macro_rules! task_or_404 {
     ($state:expr, $id:expr) => {{
-        if !is_uuid(&$id) {
-            return bad_request("taskId must be a valid UUID");
-        }
-        match $state.task_mut(&$id) {
+        match $state.task_mut(&$id).filter(|_| is_uuid(&$id)) {
             Some(task) => task,
-            None => return v1_error(StatusCode::NOT_FOUND, "Task not found"),
+            None => return error(NOT_FOUND, "Task not found"),
         }
     }};
 }
@@ -212,28 +221,34 @@ macro_rules! task_or_404 {
 // ---- v1 tasks ----------------------------------------------------------------------------
 
 async fn create_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
-    let body = attempt!(json_object(&body, false));
-    attempt!(only_fields(
-        &body,
-        &[
-            "name",
-            "language",
-            "code",
-            "description",
-            "browserConfiguration"
-        ]
-    ));
+    let body = attempt!(BAD_REQUEST, json_object(&body, false));
+    attempt!(
+        BAD_REQUEST,
+        only_fields(
+            &body,
+            &[
+                "name",
+                "language",
+                "code",
+                "description",
+                "browserConfiguration"
+            ]
+        )
+    );
     let name = match body.get("name") {
         Some(Value::String(n)) if valid_name(n) => n.clone(),
         Some(Value::String(_)) => {
-            return bad_request("'name' must match ^[a-zA-Z0-9_-]+$ and be 1-255 characters");
+            return error(
+                BAD_REQUEST,
+                "'name' must match ^[a-zA-Z0-9_-]+$ and be 1-255 characters",
+            );
         }
-        _ => return bad_request("'name' is required"),
+        _ => return error(BAD_REQUEST, "'name' is required"),
     };
-    attempt!(language(&body, true));
-    let code = attempt!(code(&body, false));
-    let description = attempt!(description(&body));
-    let config = attempt!(object_field(&body, "browserConfiguration"));
+    attempt!(BAD_REQUEST, language(&body, true));
+    let code = attempt!(BAD_REQUEST, code(&body, false));
+    let description = attempt!(BAD_REQUEST, description(&body));
+    let config = attempt!(BAD_REQUEST, object_field(&body, "browserConfiguration"));
     let mut state = lock(&state);
     let at = now();
     if let Some(task) = state
@@ -278,7 +293,7 @@ async fn list_tasks(
     Extract(state): Extract<Shared>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
-    let (page, limit) = attempt!(page_and_limit(&query, 100));
+    let (page, limit) = attempt!(FAILED, page_and_limit(&query, 100));
     let state = lock(&state);
     let live: Vec<&CodeTask> = state.tasks.iter().filter(|t| !t.deleted).collect();
     let tasks: Vec<Value> = live
@@ -327,13 +342,16 @@ async fn update_task(
     Path(task_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let body = attempt!(json_object(&body, false));
-    attempt!(only_fields(&body, &["name", "description"]));
-    let name = attempt!(optional_string(&body, "name"));
+    let body = attempt!(FAILED, json_object(&body, false));
+    attempt!(FAILED, only_fields(&body, &["name", "description"]));
+    let name = attempt!(FAILED, optional_string(&body, "name"));
     if name.as_deref().is_some_and(|n| !valid_name(n)) {
-        return bad_request("'name' must match ^[a-zA-Z0-9_-]+$ and be 1-255 characters");
+        return error(
+            FAILED,
+            "'name' must match ^[a-zA-Z0-9_-]+$ and be 1-255 characters",
+        );
     }
-    let description = attempt!(description(&body));
+    let description = attempt!(FAILED, description(&body));
     let mut state = lock(&state);
     if let Some(name) = &name
         && state
@@ -341,7 +359,7 @@ async fn update_task(
             .iter()
             .any(|t| &t.name == name && t.id != task_id && !t.deleted)
     {
-        return v1_error(StatusCode::CONFLICT, "A task with this name already exists");
+        return error(StatusCode::CONFLICT, "A task with this name already exists");
     }
     let task = task_or_404!(state, task_id);
     if let Some(name) = name {
@@ -367,28 +385,28 @@ async fn list_versions(Extract(state): Extract<Shared>, Path(task_id): Path<Stri
     let mut state = lock(&state);
     let task = task_or_404!(state, task_id);
     let mut versions: Vec<Value> = Vec::new();
-    if let Some(draft) = &task.draft {
-        versions.push(json!({"version": "draft", "description": draft.description,
-            "createdAt": draft.created_at, "updatedAt": draft.updated_at}));
-    }
-    for (n, v) in task.versions.iter().rev().filter(|(_, v)| !v.deleted) {
-        versions.push(
-            json!({"version": n.to_string(), "description": v.description,
-            "createdAt": v.created_at, "updatedAt": v.updated_at}),
-        );
+    let drafts = task.draft.iter().map(|v| ("draft".to_string(), v));
+    let published = task
+        .versions
+        .iter()
+        .rev()
+        .filter(|(_, v)| !v.deleted)
+        .map(|(n, v)| (n.to_string(), v));
+    for (label, v) in drafts.chain(published) {
+        let mut entry =
+            json!({"version": label, "createdAt": v.created_at, "updatedAt": v.updated_at});
+        with_description(&mut entry, &v.description);
+        versions.push(entry);
     }
     v1_ok(json!({"taskId": task.id, "versions": versions}))
 }
 
 fn read_version(state: &Shared, task_id: String, which: &str) -> Response {
-    if !version_ref(which) {
-        return bad_request("taskVersion must match ^(draft|latest|\\d+)$");
-    }
     let mut state = lock(state);
     let task = task_or_404!(state, task_id);
-    match task.version(which) {
+    match task.version(which).filter(|_| version_ref(which)) {
         Some((label, version)) => v1_ok(task.version_json(&label, version)),
-        None => v1_error(StatusCode::NOT_FOUND, "Task version not found"),
+        None => error(StatusCode::NOT_FOUND, "Task version not found"),
     }
 }
 
@@ -414,12 +432,12 @@ async fn set_draft(
     Path(task_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let body = attempt!(json_object(&body, false));
-    attempt!(only_fields(&body, &VERSION_FIELDS));
-    let code = attempt!(code(&body, true)).unwrap_or_default();
-    attempt!(language(&body, false));
-    let description = attempt!(description(&body));
-    let config = attempt!(object_field(&body, "browserConfiguration"));
+    let body = attempt!(FAILED, json_object(&body, false));
+    attempt!(FAILED, only_fields(&body, &VERSION_FIELDS));
+    let code = attempt!(FAILED, code(&body, true)).unwrap_or_default();
+    attempt!(FAILED, language(&body, false));
+    let description = attempt!(FAILED, description(&body));
+    let config = attempt!(FAILED, object_field(&body, "browserConfiguration"));
     let mut state = lock(&state);
     let task = task_or_404!(state, task_id);
     let version = State::new_version(code, description, config);
@@ -429,20 +447,40 @@ async fn set_draft(
     v1_ok(json)
 }
 
-/// Publish: `number` None = next number (deploy).
-fn publish(state: &Shared, task_id: String, number: Option<u32>, body: Bytes) -> Response {
-    let body = attempt!(json_object(&body, true));
-    attempt!(only_fields(&body, &VERSION_FIELDS));
-    let code = attempt!(code(&body, false));
-    attempt!(language(&body, false));
-    let description = attempt!(description(&body));
-    let config = attempt!(object_field(&body, "browserConfiguration"));
+/// Publish: `number` None = the next number (deploy); `invalid` is the status the operation
+/// declares for a request it cannot take. `code` is "required for new versions" (the spec's
+/// `PublishVersionRequest`); without it, an existing number only has its description and
+/// browser configuration updated.
+fn publish(
+    state: &Shared,
+    task_id: String,
+    number: Option<u32>,
+    body: Bytes,
+    invalid: StatusCode,
+) -> Response {
+    let body = attempt!(invalid, json_object(&body, false));
+    attempt!(invalid, only_fields(&body, &VERSION_FIELDS));
+    let code = attempt!(invalid, code(&body, false));
+    attempt!(invalid, language(&body, false));
+    let description = attempt!(invalid, description(&body));
+    let config = attempt!(invalid, object_field(&body, "browserConfiguration"));
     let mut state = lock(state);
     let task = task_or_404!(state, task_id);
-    let Some(code) = code.or_else(|| task.draft.as_ref().map(|d| d.code.clone())) else {
-        return bad_request("'code' is required for new versions (the task has no draft)");
-    };
     let number = number.unwrap_or_else(|| task.versions.keys().max().copied().unwrap_or(0) + 1);
+    let Some(code) = code else {
+        let Some(existing) = task.versions.get_mut(&number).filter(|v| !v.deleted) else {
+            return error(invalid, "'code' is required for new versions");
+        };
+        if description.is_some() {
+            existing.description = description;
+        }
+        if config.is_some() {
+            existing.browser_configuration = config;
+        }
+        existing.updated_at = now();
+        let existing = existing.clone();
+        return v1_ok(task.version_json(&number.to_string(), &existing));
+    };
     let version = State::new_version(code, description, config);
     let json = task.version_json(&number.to_string(), &version);
     task.versions.insert(number, version);
@@ -455,7 +493,7 @@ async fn deploy(
     Path(task_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    publish(&state, task_id, None, body)
+    publish(&state, task_id, None, body, FAILED)
 }
 
 async fn publish_version(
@@ -464,13 +502,13 @@ async fn publish_version(
     body: Bytes,
 ) -> Response {
     if version == "draft" {
-        return bad_request("Cannot publish to draft");
+        return error(BAD_REQUEST, "Cannot publish to draft version");
     }
     match version.parse::<u32>() {
         Ok(n) if version.chars().all(|c| c.is_ascii_digit()) => {
-            publish(&state, task_id, Some(n), body)
+            publish(&state, task_id, Some(n), body, BAD_REQUEST)
         }
-        _ => bad_request("taskVersion must match ^\\d+$"),
+        _ => error(BAD_REQUEST, "taskVersion must match ^\\d+$"),
     }
 }
 
@@ -478,33 +516,31 @@ async fn delete_version(
     Extract(state): Extract<Shared>,
     Path((task_id, version)): Path<(String, String)>,
 ) -> Response {
-    if !version_ref(&version) {
-        return bad_request("taskVersion must match ^(draft|latest|\\d+)$");
-    }
     let mut state = lock(&state);
     let task = task_or_404!(state, task_id);
-    let deleted = match version.as_str() {
-        "draft" => task.draft.take().is_some(),
-        "latest" => match task.latest_number() {
-            Some(n) => task
-                .versions
-                .get_mut(&n)
+    let deleted = version_ref(&version)
+        && match version.as_str() {
+            "draft" => task.draft.take().is_some(),
+            "latest" => match task.latest_number() {
+                Some(n) => task
+                    .versions
+                    .get_mut(&n)
+                    .map(|v| v.deleted = true)
+                    .is_some(),
+                None => false,
+            },
+            number => number
+                .parse::<u32>()
+                .ok()
+                .and_then(|n| task.versions.get_mut(&n))
+                .filter(|v| !v.deleted)
                 .map(|v| v.deleted = true)
                 .is_some(),
-            None => false,
-        },
-        number => number
-            .parse::<u32>()
-            .ok()
-            .and_then(|n| task.versions.get_mut(&n))
-            .filter(|v| !v.deleted)
-            .map(|v| v.deleted = true)
-            .is_some(),
-    };
+        };
     if deleted {
         v1_ok(json!({"success": true, "message": "Task version deleted successfully"}))
     } else {
-        v1_error(StatusCode::NOT_FOUND, "Task version not found")
+        error(StatusCode::NOT_FOUND, "Task version not found")
     }
 }
 
@@ -521,16 +557,16 @@ const RUN_FIELDS: [&str; 7] = [
 ];
 
 async fn run_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
-    let body = attempt!(json_object(&body, false));
-    attempt!(only_fields(&body, &RUN_FIELDS));
+    let body = attempt!(FAILED, json_object(&body, false));
+    attempt!(FAILED, only_fields(&body, &RUN_FIELDS));
     let task_id = match body.get("taskId") {
         Some(Value::String(id)) if is_uuid(id) => id.clone(),
-        Some(_) => return bad_request("'taskId' must be a valid UUID"),
-        None => return bad_request("'taskId' is required"),
+        Some(_) => return error(NOT_FOUND, "Task not found"),
+        None => return error(FAILED, "'taskId' is required"),
     };
-    let version = attempt!(optional_string(&body, "version"));
+    let version = attempt!(FAILED, optional_string(&body, "version"));
     if version.as_deref().is_some_and(|v| !version_ref(v)) {
-        return bad_request("'version' must match ^(draft|latest|\\d+)$");
+        return error(NOT_FOUND, "Task version not found");
     }
     start_run(&state, RunTarget::Id(task_id), version, body).await
 }
@@ -541,11 +577,11 @@ async fn run_task_by_name(
     body: Bytes,
 ) -> Response {
     if !valid_name(&name) {
-        return bad_request("taskName must match ^[a-zA-Z0-9_-]+$");
+        return error(NOT_FOUND, "Task not found");
     }
-    let body = attempt!(json_object(&body, true));
+    let body = attempt!(FAILED, json_object(&body, true));
     // Runs by name always use the latest version: no taskId, no version.
-    attempt!(only_fields(&body, &RUN_FIELDS[2..]));
+    attempt!(FAILED, only_fields(&body, &RUN_FIELDS[2..]));
     start_run(&state, RunTarget::Name(name), None, body).await
 }
 
@@ -560,24 +596,27 @@ async fn start_run(
     version: Option<String>,
     body: Map<String, Value>,
 ) -> Response {
-    let session = attempt!(optional_string(&body, "sessionId"));
+    let session = attempt!(FAILED, optional_string(&body, "sessionId"));
     if session.as_deref().is_some_and(|s| !is_uuid(s)) {
-        return bad_request("'sessionId' must be a valid UUID");
+        return error(NOT_FOUND, "Session not found");
     }
-    let run_async = attempt!(bool_field(&body, "async")).unwrap_or(false);
-    attempt!(bool_field(&body, "cleanupSessions"));
-    attempt!(object_field(&body, "overrideBrowserConfiguration"));
+    let run_async = attempt!(FAILED, bool_field(&body, "async")).unwrap_or(false);
+    attempt!(FAILED, bool_field(&body, "cleanupSessions"));
+    attempt!(FAILED, object_field(&body, "overrideBrowserConfiguration"));
     let inputs = match body.get("inputs") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(inputs)) => inputs.clone(),
-        Some(_) => return bad_request("'inputs' must be an object"),
+        Some(_) => return error(FAILED, "'inputs' must be an object"),
     };
     for (key, value) in &inputs {
         if !key.starts_with("ANCHOR_") {
-            return bad_request(format!("Input keys must start with ANCHOR_ (got '{key}')"));
+            return error(
+                FAILED,
+                format!("Input keys must start with ANCHOR_ (got '{key}')"),
+            );
         }
         if !value.is_string() {
-            return bad_request(format!("Input '{key}' must be a string"));
+            return error(FAILED, format!("Input '{key}' must be a string"));
         }
     }
     let (execution_id, task_id, script) = {
@@ -587,7 +626,7 @@ async fn start_run(
             RunTarget::Name(name) => state.task_by_name(name),
         };
         let Some(task) = task else {
-            return v1_error(StatusCode::NOT_FOUND, "Task not found");
+            return error(StatusCode::NOT_FOUND, "Task not found");
         };
         let which = version.clone().unwrap_or_else(|| "latest".into());
         let Some((label, chosen)) = task.version(&which) else {
@@ -596,7 +635,7 @@ async fn start_run(
             } else {
                 "Task version not found"
             };
-            return v1_error(StatusCode::NOT_FOUND, message);
+            return error(StatusCode::NOT_FOUND, message);
         };
         let version_id = chosen.id.clone();
         let task_id = task.id.clone();
@@ -627,17 +666,23 @@ async fn start_run(
     tokio::time::sleep(script.min_duration).await;
     let mut state = lock(state);
     let Some(execution) = state.executions.iter_mut().find(|e| e.id == execution_id) else {
-        return v1_error(StatusCode::INTERNAL_SERVER_ERROR, "Execution lost");
+        return error(FAILED, "Execution lost");
     };
     execution.checks = u32::MAX / 2;
     let json = State::execution_json(execution);
     let success = json["status"] == "success";
-    v1_ok(json!({
+    let mut answer = json!({
         "success": success, "async": false,
         "message": if success { "Task executed successfully" } else { "Task execution failed" },
         "taskId": task_id, "executionTime": json["executionTime"],
-        "output": json["output"], "error": json["errorMessage"],
-    }))
+    });
+    // `output` and `error` are strings in the spec, present when there is one.
+    for (key, from) in [("output", "output"), ("error", "errorMessage")] {
+        if let Some(text) = json[from].as_str() {
+            answer[key] = Value::from(text);
+        }
+    }
+    v1_ok(answer)
 }
 
 const STATUSES: [&str; 6] = [
@@ -654,13 +699,16 @@ async fn list_executions(
     Path(task_id): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    let (page, limit) = attempt!(page_and_limit(&params, 100));
+    let (page, limit) = attempt!(FAILED, page_and_limit(&params, 100));
     let status = params
         .iter()
         .find(|(k, _)| k == "status")
         .map(|(_, v)| v.clone());
     if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-        return bad_request(format!("'status' must be one of {}", STATUSES.join(", ")));
+        return error(
+            FAILED,
+            format!("'status' must be one of {}", STATUSES.join(", ")),
+        );
     }
     let version = params
         .iter()
@@ -700,17 +748,14 @@ async fn get_execution(
     Extract(state): Extract<Shared>,
     Path((task_id, execution_id)): Path<(String, String)>,
 ) -> Response {
-    if !is_uuid(&execution_id) {
-        return bad_request("executionId must be a valid UUID");
-    }
     let mut state = lock(&state);
     task_or_404!(state, task_id);
     let Some(execution) = state
         .executions
         .iter_mut()
-        .find(|e| e.id == execution_id && e.task_id == task_id)
+        .find(|e| e.id == execution_id && e.task_id == task_id && is_uuid(&execution_id))
     else {
-        return v1_error(StatusCode::NOT_FOUND, "Execution not found");
+        return error(StatusCode::NOT_FOUND, "Execution not found");
     };
     execution.checks = execution.checks.saturating_add(1);
     v1_ok(State::execution_json(execution))
@@ -718,15 +763,11 @@ async fn get_execution(
 
 // ---- v2 Task Builder ---------------------------------------------------------------------
 
-const GENERATE_FIELDS: [&str; 14] = [
-    // Current spec and SDK spelling.
+/// `GenerateTaskV2Request`'s fields.
+const GENERATE_FIELDS: [&str; 12] = [
     "taskName",
     "taskPrompt",
     "async",
-    // The older reference page's spelling.
-    "name",
-    "user_task",
-    // Shared by both.
     "description",
     "application_id",
     "identity_id",
@@ -788,14 +829,22 @@ fn parameters(body: &Map<String, Value>, key: &str) -> Result<Vec<Value>, String
 fn generate_request(body: &Bytes) -> Result<(String, Vec<Value>, Vec<Value>), String> {
     let body = json_object(body, false)?;
     only_fields(&body, &GENERATE_FIELDS)?;
-    let text = |keys: [&str; 2]| {
-        keys.iter()
-            .find_map(|k| body.get(*k).and_then(Value::as_str))
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
             .filter(|t| !t.trim().is_empty())
             .map(str::to_string)
     };
-    let name = text(["taskName", "name"]).ok_or("'taskName' is required")?;
-    text(["taskPrompt", "user_task"]).ok_or("'taskPrompt' is required")?;
+    let name = text("taskName").ok_or("'taskName' is required")?;
+    text("taskPrompt").ok_or("'taskPrompt' is required")?;
+    for key in [
+        "description",
+        "identity_id",
+        "browser_session_id",
+        "application_id",
+    ] {
+        optional_string(&body, key)?;
+    }
     let application = optional_string(&body, "application_id")?;
     if application.as_deref().is_some_and(|a| !is_uuid(a)) {
         return Err("'application_id' must be a valid UUID".into());
@@ -812,7 +861,7 @@ fn generate_request(body: &Bytes) -> Result<(String, Vec<Value>, Vec<Value>), St
 async fn generate(Extract(state): Extract<Shared>, body: Bytes) -> Response {
     let (name, input_schema, output_schema) = match generate_request(&body) {
         Ok(parts) => parts,
-        Err(message) => return v2_error(StatusCode::BAD_REQUEST, &message),
+        Err(message) => return error(BAD_REQUEST, message),
     };
     let mut state = lock(&state);
     let script = state
@@ -841,7 +890,7 @@ async fn generation_status(
 ) -> Response {
     let mut state = lock(&state);
     let Some(task) = state.generated.get_mut(&task_id) else {
-        return v2_error(StatusCode::NOT_FOUND, "Task not found");
+        return error(NOT_FOUND, "Task not found");
     };
     task.checks = task.checks.saturating_add(1);
     let (status, error) = task.status();
@@ -853,8 +902,9 @@ async fn generation_status(
     v2_ok(body)
 }
 
-/// The documented checks of a v2 run body; returns the input params.
-fn run_request(body: &Bytes) -> Result<Map<String, Value>, String> {
+/// The documented checks of a v2 run body (`RunTaskV2Request`); returns the input params and
+/// whether to answer only once the run has ended (`sync`).
+fn run_request(body: &Bytes) -> Result<(Map<String, Value>, bool), String> {
     let body = json_object(body, false)?;
     only_fields(
         &body,
@@ -863,6 +913,8 @@ fn run_request(body: &Bytes) -> Result<Map<String, Value>, String> {
             "identity_id",
             "session_id",
             "cleanup_sessions",
+            "identity_skip_validation",
+            "sync",
         ],
     )?;
     let inputs = match body.get("input_params") {
@@ -873,7 +925,12 @@ fn run_request(body: &Bytes) -> Result<Map<String, Value>, String> {
     if let Some((key, _)) = inputs.iter().find(|(_, v)| !v.is_string()) {
         return Err(format!("input_params.{key} must be a string"));
     }
-    Ok(inputs)
+    optional_string(&body, "identity_id")?;
+    optional_string(&body, "session_id")?;
+    bool_field(&body, "cleanup_sessions")?;
+    bool_field(&body, "identity_skip_validation")?;
+    let sync = bool_field(&body, "sync")?.unwrap_or(false);
+    Ok((inputs, sync))
 }
 
 async fn run_generated(
@@ -881,37 +938,55 @@ async fn run_generated(
     Path(task_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let inputs = match run_request(&body) {
-        Ok(inputs) => inputs,
-        Err(message) => return v2_error(StatusCode::BAD_REQUEST, &message),
+    // The operation declares 200, 404 and 500 only: whatever keeps a run from starting is
+    // its "Failed to run task" (500), with the reason.
+    let (inputs, sync) = match run_request(&body) {
+        Ok(parts) => parts,
+        Err(message) => return error(FAILED, message),
     };
+    let (run_id, script) = {
+        let mut state = lock(&state);
+        let Some(task) = state.generated.get(&task_id) else {
+            return error(NOT_FOUND, "Task not found");
+        };
+        let (status, _) = task.status();
+        if status != "ready" {
+            return error(
+                FAILED,
+                format!("Task is not ready to run (status: {status})"),
+            );
+        }
+        if let Err(message) = check_input_params(&task.input_schema, &inputs) {
+            return error(FAILED, message);
+        }
+        let name = task.name.clone();
+        let script = state.run_script_for(&task_id, Some(&name));
+        let run = Run {
+            id: new_id(),
+            task_id,
+            inputs,
+            started: Instant::now(),
+            checks: 0,
+            script: script.clone(),
+        };
+        let id = run.id.clone();
+        if !sync {
+            let json = state.run_json(&run);
+            state.runs.insert(id, run);
+            return v2_ok(json);
+        }
+        state.runs.insert(id.clone(), run);
+        (id, script)
+    };
+    // `sync`: answer once the scripted run has ended.
+    tokio::time::sleep(script.min_duration).await;
     let mut state = lock(&state);
-    let Some(task) = state.generated.get(&task_id) else {
-        return v2_error(StatusCode::NOT_FOUND, "Task not found");
+    let Some(run) = state.runs.get_mut(&run_id) else {
+        return error(FAILED, "Run lost");
     };
-    let (status, _) = task.status();
-    if status != "ready" {
-        return v2_error(
-            StatusCode::BAD_REQUEST,
-            &format!("Task is not ready to run (status: {status})"),
-        );
-    }
-    if let Err(message) = check_input_params(&task.input_schema, &inputs) {
-        return v2_error(StatusCode::BAD_REQUEST, &message);
-    }
-    let name = task.name.clone();
-    let script = state.run_script_for(&task_id, Some(&name));
-    let run = Run {
-        id: new_id(),
-        task_id,
-        inputs,
-        started: Instant::now(),
-        checks: 0,
-        script,
-    };
-    let json = state.run_json(&run);
-    state.runs.insert(run.id.clone(), run);
-    v2_ok(json)
+    run.checks = u32::MAX / 2;
+    let run = run.clone();
+    v2_ok(state.run_json(&run))
 }
 
 /// Inputs against the task's declared parameters: no unknown names, required ones present,
@@ -966,7 +1041,7 @@ fn check_input_params(declared: &[Value], inputs: &Map<String, Value>) -> Result
 async fn run_status(Extract(state): Extract<Shared>, Path(run_id): Path<String>) -> Response {
     let mut state = lock(&state);
     let Some(run) = state.runs.get_mut(&run_id) else {
-        return v2_error(StatusCode::NOT_FOUND, "Run not found");
+        return error(NOT_FOUND, "Run not found");
     };
     run.checks = run.checks.saturating_add(1);
     let run = run.clone();

@@ -74,11 +74,12 @@ impl CodeTask {
     pub fn task_json(&self, with_code: bool) -> Value {
         let mut task = json!({
             "id": self.id, "name": self.name, "teamId": TEAM_ID,
-            "description": self.description, "latestVersion": self.latest_label(),
+            "latestVersion": self.latest_label(),
             "language": "typescript", "deleted": self.deleted,
             "createdAt": self.created_at, "updatedAt": self.updated_at,
             "code": "",
         });
+        with_description(&mut task, &self.description);
         if let Some(config) = &self.browser_configuration {
             task["browserConfiguration"] = config.clone();
         }
@@ -93,20 +94,31 @@ impl CodeTask {
     }
 
     pub fn metadata_json(&self) -> Value {
-        json!({
+        let mut task = json!({
             "id": self.id, "name": self.name, "teamId": TEAM_ID,
-            "description": self.description, "latest": self.latest_label(),
+            "latest": self.latest_label(),
             "deleted": self.deleted, "createdAt": self.created_at, "updatedAt": self.updated_at,
-        })
+        });
+        with_description(&mut task, &self.description);
+        task
     }
 
     pub fn version_json(&self, label: &str, version: &Version) -> Value {
-        json!({
+        let mut json = json!({
             "id": version.id, "taskId": self.id, "version": label, "code": version.code,
-            "language": version.language, "description": version.description,
+            "language": version.language,
             "browserConfiguration": version.browser_configuration.clone().unwrap_or(json!({})),
             "deleted": version.deleted, "createdAt": version.created_at, "updatedAt": version.updated_at,
-        })
+        });
+        with_description(&mut json, &version.description);
+        json
+    }
+}
+
+/// Add `description` when there is one: the spec types it as a string, never `null`.
+pub(super) fn with_description(object: &mut Value, description: &Option<String>) {
+    if let (Value::Object(map), Some(text)) = (object, description) {
+        map.insert("description".into(), Value::from(text.clone()));
     }
 }
 
@@ -226,6 +238,10 @@ impl Gated for State {
         use axum::response::IntoResponse;
         let body = json!({"error": {"code": 401, "message": "Invalid API Key"}});
         (axum::http::StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+    }
+
+    fn spec() -> Result<&'static crate::spec::Spec, &'static str> {
+        crate::spec::anchor()
     }
 }
 

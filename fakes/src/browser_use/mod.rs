@@ -2,10 +2,15 @@
 //! `/api/v2` like the real one (so a client that drops its base URL's path is caught).
 //!
 //! What it enforces: the `X-Browser-Use-API-Key` header (401 `{"detail": …}` otherwise);
-//! FastAPI-style validation answered with 422 and the full `detail` list (unknown fields, types,
-//! lengths and ranges of every documented field); `{"detail": "…"}` domain errors (404 unknown
-//! ids, 400 a session with a running task, 400 executing an unfinished or disabled skill, 400
-//! deleting a generating skill); 202 on create, 204 on delete.
+//! FastAPI-style validation answered with 422 (unknown fields, types, lengths, ranges and the
+//! spec's enumerations, e.g. `SupportedLLMs`, of every documented field): the full `detail`
+//! list, or one `ValidationError` where the spec documents that (`POST /tasks`, the PATCHes of
+//! tasks and sessions); `{"detail": "…"}` domain errors, each one the operation declares (404
+//! unknown ids, 400 a session with a running task, 400 executing an unfinished or disabled
+//! skill, 400 deleting a generating skill); 202 on create, 204 on delete. Where the spec
+//! declares no refusal, there is none: an unfinished skill can be enabled (it still cannot run),
+//! and parameters that do not fit a skill make its execution fail (200, `success: false`).
+//! Every request and answer is also held to Browser Use's OpenAPI file (`crate::spec`).
 //!
 //! What tests script: agent tasks `created → started → finished|failed` (a step appears with
 //! every status read while started; stopped by `PATCH`), with their output and output files;
@@ -22,7 +27,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-pub use super::ledger::{Fault, RecordedRequest};
+pub use super::ledger::{Fault, RecordedRequest, SpecCheck, SpecChecked};
+pub use crate::spec::Violation;
 use state::State;
 
 /// How a scripted agent task ends (unless stopped first).
@@ -244,8 +250,34 @@ impl FakeBrowserUse {
             .map(|t| t.metadata.clone())
     }
 
+    /// What to do with exchanges the vendor's spec does not describe (collected by default).
+    pub fn set_spec_check(&self, mode: SpecCheck) {
+        self.lock().ledger.spec.mode = mode;
+    }
+
+    /// For a test that sends requests the vendor's spec rejects, on purpose: they are kept
+    /// apart (see [`Self::off_spec_requests`]) instead of failing it. Answers are still checked.
+    pub fn allow_off_spec_requests(&self) {
+        self.lock().ledger.spec.off_spec_requests_allowed = true;
+    }
+
+    /// The requests the spec rejects that arrived while they were allowed.
+    pub fn off_spec_requests(&self) -> Vec<Violation> {
+        self.lock().ledger.spec.allowed.clone()
+    }
+
     /// The status of a task, as the API would answer now (without counting a read).
     pub fn task_status(&self, task_id: &str) -> Option<String> {
         self.lock().peek_status(task_id)
+    }
+}
+
+impl SpecChecked for FakeBrowserUse {
+    fn api_name(&self) -> &'static str {
+        "Browser Use"
+    }
+
+    fn take_spec_violations(&self) -> Vec<Violation> {
+        std::mem::take(&mut self.lock().ledger.spec.violations)
     }
 }

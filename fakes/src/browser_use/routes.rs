@@ -1,11 +1,14 @@
 //! The fake's HTTP surface: the documented routes under `/api/v2`, each validating its request
-//! as FastAPI would (every problem in one 422 `detail` list).
+//! as FastAPI would: every problem in one 422 `detail` list (`HTTPValidationError`), except
+//! where the spec documents the 422 as one `ValidationError` object (`POST /tasks`,
+//! `PATCH /tasks/{task_id}`, `PATCH /sessions/{session_id}`): there, the first problem.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::Request;
 use axum::extract::{Path, Query, State as Extract};
 use axum::http::StatusCode;
 use axum::middleware;
@@ -53,7 +56,12 @@ pub(super) fn router(state: Shared) -> Router {
             get(get_session).patch(stop_session),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), gate::<State>))
-        .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not Found") })
+        .fallback(
+            |Extract(state): Extract<Shared>, request: Request| async move {
+                crate::ledger::record_unrouted(&state, &request);
+                detail(StatusCode::NOT_FOUND, "Not Found")
+            },
+        )
         .with_state(state)
 }
 
@@ -78,7 +86,16 @@ impl Check {
             .push(json!({"type": kind, "loc": ["query", name], "msg": msg}));
     }
 
-    /// The 422 answer, if anything failed.
+    /// A path parameter that must be a UUID.
+    fn path_uuid(&mut self, name: &str, value: &str) {
+        if uuid::Uuid::parse_str(value).is_err() {
+            self.errors
+                .push(json!({"type": "uuid_parsing", "loc": ["path", name],
+                "msg": "Input should be a valid UUID"}));
+        }
+    }
+
+    /// The 422 answer (`HTTPValidationError`: every problem), if anything failed.
     fn finish(self) -> Option<Response> {
         (!self.errors.is_empty()).then(|| {
             (
@@ -87,6 +104,13 @@ impl Check {
             )
                 .into_response()
         })
+    }
+
+    /// The 422 answer where the spec documents one `ValidationError` (the first problem), if
+    /// anything failed.
+    fn finish_one(self) -> Option<Response> {
+        let first = self.errors.into_iter().next()?;
+        Some((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(first)).into_response())
     }
 
     fn object(&mut self, bytes: &Bytes, empty_ok: bool) -> Map<String, Value> {
@@ -136,7 +160,10 @@ impl Check {
                     self.fail(
                         &[key],
                         "string_too_short",
-                        &format!("String should have at least {min} characters"),
+                        &format!(
+                            "String should have at least {min} character{}",
+                            if min == 1 { "" } else { "s" }
+                        ),
                     );
                 } else if len > max {
                     self.fail(
@@ -151,6 +178,22 @@ impl Check {
                 self.fail(&[key], "string_type", "Input should be a valid string");
                 None
             }
+        }
+    }
+
+    /// A string that must be one of the values the spec's `schema` enumerates.
+    fn one_of(&mut self, body: &Map<String, Value>, key: &str, schema: &str) {
+        let Some(Value::String(value)) = body.get(key) else {
+            return;
+        };
+        let allowed = spec_values(schema);
+        if !allowed.iter().any(|a| a == value) {
+            let shown: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+            self.fail(
+                &[key],
+                "enum",
+                &format!("Input should be {}", shown.join(", ")),
+            );
         }
     }
 
@@ -246,9 +289,25 @@ impl Check {
     }
 }
 
+/// The values Browser Use's spec enumerates for `schema` (its own list, not a copy).
+fn spec_values(schema: &str) -> Vec<String> {
+    crate::spec::browser_use()
+        .map(|spec| spec.enum_values(schema))
+        .unwrap_or_default()
+}
+
 macro_rules! checked {
     ($check:expr) => {
         if let Some(response) = $check.finish() {
+            return response;
+        }
+    };
+}
+
+/// For the operations whose 422 is one `ValidationError`.
+macro_rules! checked_one {
+    ($check:expr) => {
+        if let Some(response) = $check.finish_one() {
             return response;
         }
     };
@@ -300,7 +359,8 @@ fn find_param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> 
 
 // ---- tasks -----------------------------------------------------------------------------------
 
-const TASK_FIELDS: [&str; 21] = [
+/// `CreateTaskRequest`'s fields.
+const TASK_FIELDS: [&str; 20] = [
     "task",
     "llm",
     "startUrl",
@@ -315,7 +375,6 @@ const TASK_FIELDS: [&str; 21] = [
     "highlightElements",
     "flashMode",
     "thinking",
-    "thinkingLevel",
     "vision",
     "systemPromptExtension",
     "judge",
@@ -330,6 +389,9 @@ async fn create_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
     check.known(&body, &TASK_FIELDS);
     let prompt = check.string(&body, "task", true, 1, 50_000);
     let llm = check.string(&body, "llm", false, 1, 200);
+    for key in ["llm", "judgeLlm"] {
+        check.one_of(&body, key, "SupportedLLMs");
+    }
     let start_url = check.string(&body, "startUrl", false, 0, 10_000);
     check.integer(&body, "maxSteps", 1, 10_000);
     let structured = check
@@ -353,16 +415,8 @@ async fn create_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
     for key in ["highlightElements", "flashMode", "thinking", "judge"] {
         check.boolean(&body, key);
     }
-    check.string(&body, "systemPromptExtension", false, 0, 10_000);
-    if let Some(level) = body.get("thinkingLevel").filter(|v| !v.is_null())
-        && !matches!(level.as_str(), Some("disabled" | "low" | "medium" | "high"))
-    {
-        check.fail(
-            &["thinkingLevel"],
-            "enum",
-            "Input should be 'disabled', 'low', 'medium' or 'high'",
-        );
-    }
+    check.string(&body, "systemPromptExtension", false, 0, 2_000);
+    check.string(&body, "judgeGroundTruth", false, 0, 10_000);
     if let Some(vision) = body.get("vision").filter(|v| !v.is_null())
         && !(vision.is_boolean() || vision.as_str() == Some("auto"))
     {
@@ -392,12 +446,12 @@ async fn create_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
             if let Some(code) = settings.get("proxyCountryCode").filter(|v| !v.is_null())
                 && !code
                     .as_str()
-                    .is_some_and(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_lowercase()))
+                    .is_some_and(|c| spec_values("ProxyCountryCode").iter().any(|v| v == c))
             {
                 check.fail(
                     &["sessionSettings", "proxyCountryCode"],
                     "enum",
-                    "Input should be a lowercase ISO 3166-1 alpha-2 code",
+                    "Input should be one of the supported proxy country codes",
                 );
             }
             for (key, min, max) in [
@@ -428,7 +482,7 @@ async fn create_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
             "Input should be a valid dictionary",
         ),
     }
-    checked!(check);
+    checked_one!(check);
     let prompt = prompt.unwrap_or_default();
     let mut state = lock(&state);
     let session_id = match session_id {
@@ -449,6 +503,7 @@ async fn create_task(Extract(state): Extract<Shared>, body: Bytes) -> Response {
                 super::state::Session {
                     stopped: false,
                     keep_alive: false,
+                    started_at: now(),
                 },
             );
             id
@@ -534,10 +589,9 @@ async fn list_tasks(
 
 /// The 422 for a task id that is not a UUID.
 fn bad_task_id(task_id: &str) -> Option<Response> {
-    uuid::Uuid::parse_str(task_id).is_err().then(|| {
-        let body = json!({"detail": [{"type": "uuid_parsing", "loc": ["path", "task_id"], "msg": "Input should be a valid UUID"}]});
-        (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
-    })
+    let mut check = Check::default();
+    check.path_uuid("task_id", task_id);
+    check.finish()
 }
 
 async fn task_status(Extract(state): Extract<Shared>, Path(task_id): Path<String>) -> Response {
@@ -565,10 +619,8 @@ async fn update_task(
     Path(task_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Some(response) = bad_task_id(&task_id) {
-        return response;
-    }
     let mut check = Check::default();
+    check.path_uuid("task_id", &task_id);
     let body = check.object(&body, false);
     check.known(&body, &["action"]);
     let action = check.string(&body, "action", true, 0, 100);
@@ -582,7 +634,7 @@ async fn update_task(
             "Input should be 'stop' or 'stop_task_and_session'",
         );
     }
-    checked!(check);
+    checked_one!(check);
     let mut state = lock(&state);
     let Some(task) = state.tasks.iter_mut().find(|t| t.id == task_id) else {
         return detail(StatusCode::NOT_FOUND, "Task not found");
@@ -738,10 +790,9 @@ async fn update_skill(
     let Some(skill) = skill_mut(&mut state, &skill_id) else {
         return detail(StatusCode::NOT_FOUND, "Skill not found");
     };
+    // The spec declares no refusal to enable an unfinished skill (only 403 over the plan's
+    // limit): the flag is kept, and executing answers 400 until the skill is finished.
     if let Some(enable) = body.get("isEnabled").and_then(Value::as_bool) {
-        if enable && skill.status() != "finished" {
-            return detail(StatusCode::BAD_REQUEST, "Skill is not finished");
-        }
         skill.enabled = Some(enable);
     }
     if title.is_some() {
@@ -815,7 +866,9 @@ async fn execute_skill(
     if !skill.is_enabled() {
         return detail(StatusCode::BAD_REQUEST, "Skill is not enabled");
     }
-    // The parameters against the skill's own declarations.
+    // The parameters against the skill's own declarations. The spec types `parameters` as any
+    // object and declares no answer for ones that do not fit the skill: the execution fails
+    // (200, `success: false`) with FastAPI-worded reasons.
     let mut check = Check::default();
     for declared in &skill.script.parameters {
         let name = declared["name"].as_str().unwrap_or_default();
@@ -858,11 +911,30 @@ async fn execute_skill(
             );
         }
     }
-    checked!(check);
+    let misfit = (!check.errors.is_empty()).then(|| {
+        check
+            .errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    e["loc"][2].as_str().unwrap_or_default(),
+                    e["msg"].as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
     let started = now();
-    let (success, result, error, stderr) = match &skill.script.execution {
-        Ok(Some(result)) => (true, result.clone(), Value::Null, Value::Null),
-        Ok(None) => {
+    let (success, result, error, stderr) = match (&skill.script.execution, misfit) {
+        (_, Some(reasons)) => (
+            false,
+            Value::Null,
+            json!(format!("Invalid parameters: {reasons}")),
+            Value::Null,
+        ),
+        (Ok(Some(result)), None) => (true, result.clone(), Value::Null, Value::Null),
+        (Ok(None), None) => {
             let query = parameters
                 .get("query")
                 .and_then(Value::as_str)
@@ -878,7 +950,7 @@ async fn execute_skill(
             }
             (true, result, Value::Null, Value::Null)
         }
-        Err((error, stderr)) => (false, Value::Null, json!(error), json!(stderr)),
+        (Err((error, stderr)), None) => (false, Value::Null, json!(error), json!(stderr)),
     };
     let execution_id = new_id();
     skill.executions.push(json!({
@@ -928,21 +1000,60 @@ async fn execution_output(
 
 // ---- sessions --------------------------------------------------------------------------------
 
+/// A session as `SessionView` shows it.
+fn session_json(state: &State, session_id: &str) -> Option<Value> {
+    let session = state.sessions.get(session_id)?;
+    let tasks: Vec<Value> = state
+        .tasks
+        .iter()
+        .filter(|t| t.session_id == session_id)
+        .map(AgentTask::item_json)
+        .collect();
+    Some(json!({
+        "id": session_id, "status": if session.stopped { "stopped" } else { "active" },
+        "liveUrl": format!("https://live.fake-browser-use.test/{session_id}"),
+        "startedAt": session.started_at, "tasks": tasks, "persistMemory": true,
+        "keepAlive": session.keep_alive, "proxyUsedMb": "0", "proxyCost": "0",
+    }))
+}
+
 async fn get_session(Extract(state): Extract<Shared>, Path(session_id): Path<String>) -> Response {
-    let state = lock(&state);
-    match state.sessions.get(&session_id) {
-        Some(session) => axum::Json(json!({
-            "id": session_id, "status": if session.stopped { "stopped" } else { "active" },
-            "liveUrl": format!("https://live.fake-browser-use.test/{session_id}"),
-            "startedAt": now(), "tasks": [], "persistMemory": true, "keepAlive": session.keep_alive,
-            "proxyUsedMb": "0", "proxyCost": "0",
-        }))
-        .into_response(),
+    if let Some(response) = bad_session_id(&session_id, false) {
+        return response;
+    }
+    match session_json(&lock(&state), &session_id) {
+        Some(view) => axum::Json(view).into_response(),
         None => detail(StatusCode::NOT_FOUND, "Session not found"),
     }
 }
 
-async fn stop_session(Extract(state): Extract<Shared>, Path(session_id): Path<String>) -> Response {
+/// The 422 for a session id that is not a UUID (one `ValidationError` where the spec says so).
+fn bad_session_id(session_id: &str, one: bool) -> Option<Response> {
+    let mut check = Check::default();
+    check.path_uuid("session_id", session_id);
+    if one {
+        check.finish_one()
+    } else {
+        check.finish()
+    }
+}
+
+async fn stop_session(
+    Extract(state): Extract<Shared>,
+    Path(session_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let mut check = Check::default();
+    check.path_uuid("session_id", &session_id);
+    let body = check.object(&body, false);
+    check.known(&body, &["action"]);
+    if check
+        .string(&body, "action", true, 0, 100)
+        .is_some_and(|a| a != "stop")
+    {
+        check.fail(&["action"], "enum", "Input should be 'stop'");
+    }
+    checked_one!(check);
     let mut state = lock(&state);
     let Some(session) = state.sessions.get_mut(&session_id) else {
         return detail(StatusCode::NOT_FOUND, "Session not found");
@@ -956,5 +1067,8 @@ async fn stop_session(Extract(state): Extract<Shared>, Path(session_id): Path<St
     {
         task.stopped_at.get_or_insert(stamp.clone());
     }
-    axum::Json(json!({"id": session_id, "status": "stopped"})).into_response()
+    match session_json(&state, &session_id) {
+        Some(view) => axum::Json(view).into_response(),
+        None => detail(StatusCode::NOT_FOUND, "Session not found"),
+    }
 }

@@ -60,6 +60,7 @@ pub(super) struct Session {
     pub stopped: bool,
     /// Kept alive between tasks (sessions made by tests are; a task's own one-off is not).
     pub keep_alive: bool,
+    pub started_at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +160,10 @@ impl Gated for State {
     fn unauthorized() -> Response {
         detail(StatusCode::UNAUTHORIZED, "Invalid API key")
     }
+
+    fn spec() -> Result<&'static crate::spec::Spec, &'static str> {
+        crate::spec::browser_use()
+    }
 }
 
 /// FastAPI's domain error shape.
@@ -195,6 +200,7 @@ impl State {
             Session {
                 stopped: false,
                 keep_alive: true,
+                started_at: now(),
             },
         );
         id

@@ -13,6 +13,16 @@
 //! - runs are started with `async: true` and followed by execution id (v1, under their task)
 //!   or run id (v2); generated tasks cannot be listed, only read by id.
 //!
+//! Where Anchor's reference pages (the project's seeds) and its OpenAPI file disagree, this
+//! client follows the file, as the vendor's SDK does (the suite checks every request against it):
+//! - generate sends `GenerateTaskV2Request`: `taskName`, `taskPrompt`, and `description` only
+//!   when given (a page spells it `name`, `user_task` and a required `description`);
+//! - v2 errors are `ErrorResponse`, nested like v1's (a page shows a flat `{"error": "…",
+//!   "code"}`, whose schema the file references but never defines); the error reader takes both;
+//! - every new version carries its `code` (`PublishVersionRequest`: "required for new
+//!   versions"), so deploying "the draft" reads the draft first and sends its code;
+//! - most task operations declare no 400, only 404 and 500 (see the fake's routes).
+//!
 //! One method per endpoint, typed in and out; no MCP types. Every call that starts or changes
 //! something is sent exactly once (see [`crate::cloud::CallKind`]).
 
@@ -220,9 +230,9 @@ impl AnchorClient {
 
     /// `POST /v2/tasks/generate`: start generating a task from a natural-language prompt.
     ///
-    /// Anchor's docs spell this body two ways: the reference page `name` / `description` /
-    /// `user_task` (all required), the current spec and SDK `taskName` / `taskPrompt`. Both
-    /// spellings go into one body so either API revision accepts it.
+    /// The body is the spec's `GenerateTaskV2Request`: `taskName`, `taskPrompt` and, only when
+    /// given, `description`. (An older reference page spells it `name` / `user_task` with a
+    /// required `description`; the spec, which the SDK is generated from, wins.)
     pub async fn generate_task(&self, task: &GenerateTask) -> Result<GenerationStarted, ApiError> {
         self.http
             .send_json(Request::post("/v2/tasks/generate", generate_body(task)))
@@ -235,16 +245,19 @@ impl AnchorClient {
         self.http.send_json(Request::get(path)).await
     }
 
-    /// `POST /v2/tasks/{id}/run`: start a run (v2 runs are always asynchronous).
+    /// `POST /v2/tasks/{id}/run`: start a run (answered at once, unless `sync` asks to wait
+    /// for its end).
     pub async fn run_generated_task(
         &self,
         task_id: &str,
         body: &RunTaskV2,
     ) -> Result<RunState, ApiError> {
         let path = format!("/v2/tasks/{}/run", seg(task_id));
-        self.http
-            .send_json(Request::post(path, to_json(body)))
-            .await
+        let mut request = Request::post(path, to_json(body));
+        if body.sync == Some(true) {
+            request = request.timeout(SYNC_RUN_TIMEOUT);
+        }
+        self.http.send_json(request).await
     }
 
     /// `GET /v2/tasks/runs/{runId}/status`.
@@ -254,23 +267,21 @@ impl AnchorClient {
     }
 }
 
-/// The generate body with both API revisions' field names.
+/// The generate body: `GenerateTaskV2Request`'s fields, the optional ones only when given.
 fn generate_body(task: &GenerateTask) -> Value {
-    // The older revision requires a non-empty description; derive one from the prompt.
-    let description = task
-        .description
-        .clone()
-        .filter(|d| !d.trim().is_empty())
-        .unwrap_or_else(|| summary_of(&task.prompt));
     let mut body = Map::new();
     body.insert("taskName".into(), json!(task.name));
     body.insert("taskPrompt".into(), json!(task.prompt));
-    body.insert("name".into(), json!(task.name));
-    body.insert("user_task".into(), json!(task.prompt));
-    body.insert("description".into(), json!(description));
     body.insert("input_schema".into(), to_json(&task.input_schema));
     body.insert("output_schema".into(), to_json(&task.output_schema));
     let optional = [
+        (
+            "description",
+            task.description
+                .clone()
+                .filter(|d| !d.trim().is_empty())
+                .map(Value::from),
+        ),
         (
             "application_id",
             task.application_id.clone().map(Value::from),
@@ -298,24 +309,6 @@ fn generate_body(task: &GenerateTask) -> Value {
     Value::Object(body)
 }
 
-/// The first sentence of a prompt (up to a full stop followed by a space or a line end, so
-/// "news.ycombinator.com" is not cut), at most 200 characters.
-fn summary_of(prompt: &str) -> String {
-    let prompt = prompt.trim();
-    let bytes = prompt.as_bytes();
-    let end = (0..bytes.len())
-        .find(|&i| {
-            bytes[i] == b'\n'
-                || (bytes[i] == b'.'
-                    && bytes
-                        .get(i + 1)
-                        .is_none_or(|next| next.is_ascii_whitespace()))
-        })
-        .map(|i| if bytes[i] == b'.' { i + 1 } else { i })
-        .unwrap_or(bytes.len());
-    crate::cloud::truncate_text(prompt[..end].trim(), 200)
-}
-
 fn with_run_timeout(request: Request, body: &RunTask) -> Request {
     if body.run_async == Some(true) {
         request
@@ -340,22 +333,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generate_body_carries_both_spellings() {
-        let body = generate_body(&GenerateTask {
+    fn generate_body_has_the_spec_fields_and_only_those_given() {
+        let task = GenerateTask {
             name: "hn-top".into(),
             prompt: "Open news.ycombinator.com. Return the top posts.".into(),
             output_file_only: Some(false),
             ..GenerateTask::default()
+        };
+        let body = generate_body(&task);
+        assert_eq!(
+            body,
+            json!({"taskName": "hn-top", "taskPrompt": task.prompt, "input_schema": [],
+                "output_schema": [], "output_file_only": false})
+        );
+        let described = generate_body(&GenerateTask {
+            description: Some("Top posts".into()),
+            ..task.clone()
         });
-        assert_eq!(body["taskName"], "hn-top");
-        assert_eq!(body["name"], "hn-top");
-        assert_eq!(body["taskPrompt"], body["user_task"]);
-        assert_eq!(body["description"], "Open news.ycombinator.com.");
-        assert_eq!(summary_of("One line\nsecond"), "One line");
-        assert_eq!(summary_of("No stop at all"), "No stop at all");
-        assert_eq!(body["input_schema"], json!([]));
-        assert_eq!(body["output_file_only"], false);
-        assert!(body.get("identity_id").is_none());
+        assert_eq!(described["description"], "Top posts");
+        let blank = generate_body(&GenerateTask {
+            description: Some("  ".into()),
+            ..task
+        });
+        assert!(blank.get("description").is_none());
     }
 
     #[test]

@@ -397,7 +397,7 @@ pub struct GenerationState {
     pub error: Option<String>,
 }
 
-/// Body of a v2 run.
+/// Body of a v2 run (`RunTaskV2Request`).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct RunTaskV2 {
     /// Keyed by parameter name; values are strings (the spec types them so).
@@ -408,6 +408,13 @@ pub struct RunTaskV2 {
     pub session_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleanup_sessions: Option<bool>,
+    /// `false` validates an identity's saved profile (re-authenticating if signed out); the
+    /// API's default, `true`, reuses it as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_skip_validation: Option<bool>,
+    /// `true` answers only once the run has ended (up to [`super::SYNC_RUN_TIMEOUT`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<bool>,
 }
 
 /// State of a v2 run (the answer of run and of run status).

@@ -127,6 +127,7 @@ pub async fn start(
                 identity_id: request.identity_id,
                 session_id: request.session_id,
                 cleanup_sessions: request.cleanup_sessions,
+                ..RunTaskV2::default()
             };
             return match anchor.run_generated_task(task_id, &body).await {
                 Ok(state) => Ok(RunReport::from_run_state(Some(task_id), &state)),

@@ -7,7 +7,12 @@
 //! - base URL `https://api.browser-use.com/api/v2`, key in the `X-Browser-Use-API-Key` header;
 //! - answers are not wrapped; lists page with `pageSize`/`pageNumber` and report `totalItems`;
 //! - errors are FastAPI's `{"detail": …}` (a text, a validation list, or an object with a
-//!   `code`), 422 for validation, 402 for spend limits, 429 with `Retry-After`;
+//!   `code`), 422 for validation (a single `ValidationError` object for `POST /tasks` and the
+//!   PATCHes of tasks and sessions, as the spec documents), 402 for spend limits, 429 with
+//!   `Retry-After`;
+//! - `llm` and `judgeLlm` take only the spec's `SupportedLLMs`, `proxyCountryCode` only its
+//!   `ProxyCountryCode`s, `systemPromptExtension` at most 2,000 characters ([`rules`]); the v2
+//!   spec has no `thinkingLevel` (only `thinking`, on or off);
 //! - a task runs `created → started → finished | failed | stopped` and is stopped with
 //!   `PATCH /tasks/{id}` `{"action": "stop"}`; a skill is generated (`recording →
 //!   generating → finished | failed | cancelled | timed_out`), then enabled, then executed
@@ -21,6 +26,7 @@ pub mod catalog;
 pub mod hints;
 pub mod models;
 pub mod params;
+pub mod rules;
 pub mod runs;
 
 use serde_json::{Value, json};

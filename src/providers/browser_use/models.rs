@@ -115,8 +115,6 @@ pub struct CreateTask {
     pub flash_mode: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub thinking_level: Option<String>,
     /// `true`, `false` or `"auto"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vision: Option<Value>,

@@ -1,6 +1,10 @@
 //! Anchor Browser's part of `deploy_task`: publish a code task's draft (or code given here)
 //! as its next numbered version, which becomes what `latest`, runs by name and the task's
 //! own tool use.
+//!
+//! Anchor's spec requires `code` for every new version (`PublishVersionRequest`), so
+//! publishing the draft means reading it first and sending its code (and its browser settings,
+//! unless new ones are given).
 
 use std::sync::Arc;
 
@@ -23,7 +27,7 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::deploy_task::{Output, SharedArgs};
 use crate::providers::anchor::AnchorClient;
-use crate::providers::anchor::models::{TaskParameter, VersionBody};
+use crate::providers::anchor::models::{TaskParameter, TaskVersion, VersionBody};
 use crate::runs::TaskKind;
 
 /// Anchor's own arguments of `deploy_task`.
@@ -122,6 +126,25 @@ impl ToolPart for DeployTask {
     }
 }
 
+/// The task's draft, which must have code to publish.
+async fn current_draft(anchor: &AnchorClient, task_id: &str) -> Result<TaskVersion, ToolError> {
+    let no_draft = || ToolError::NotFound {
+        message: format!(
+            "Task {task_id} has no draft with code to publish; nothing was published."
+        ),
+        hint: "Give the TypeScript source to publish in code (or code_base64).".into(),
+    };
+    match anchor.get_version(task_id, "draft").await {
+        Ok(draft) if draft.code.as_deref().is_some_and(|c| !c.is_empty()) => Ok(draft),
+        Ok(_) => Err(no_draft()),
+        Err(error) if error.status() == Some(404) => Err(no_draft()),
+        Err(error) => Err(ToolError::api(
+            error,
+            format!("Reading the draft of task {task_id} to publish it"),
+        )),
+    }
+}
+
 /// Publish the version, and let the catalog learn it (and so the task's tool).
 async fn run(
     call: &ToolContext<'_>,
@@ -132,12 +155,25 @@ async fn run(
     let task_id =
         arguments::resolve_code_task(anchor, shared.task_id.as_deref(), own.task_name.as_deref())
             .await?;
-    let code = arguments::encoded_code(own.code.as_deref(), own.code_base64.as_deref());
+    let given = arguments::encoded_code(own.code.as_deref(), own.code_base64.as_deref());
+    let mut browser_configuration = own.browser_configuration.clone().map(Value::Object);
+    let code = match given.clone() {
+        Some(code) => code,
+        None => {
+            let draft = current_draft(anchor, &task_id).await?;
+            if browser_configuration.is_none() {
+                browser_configuration = draft
+                    .browser_configuration
+                    .filter(|c| c.as_object().is_some_and(|c| !c.is_empty()));
+            }
+            draft.code.unwrap_or_default()
+        }
+    };
     let body = VersionBody {
-        language: code.as_ref().map(|_| "typescript".to_string()),
-        code,
+        language: Some("typescript".to_string()),
+        code: Some(code),
         description: shared.description.clone(),
-        browser_configuration: own.browser_configuration.clone().map(Value::Object),
+        browser_configuration,
     };
     let version = anchor
         .deploy(&task_id, &body)
@@ -158,10 +194,9 @@ async fn run(
             description: None,
             version: Some(version.version.clone()),
             status: None,
-            params: arguments::code_task_params(
-                own.input_parameters.as_deref(),
-                body.code.as_deref(),
-            ),
+            // Inferred from code given here only: a draft published as it is keeps the
+            // parameters known before.
+            params: arguments::code_task_params(own.input_parameters.as_deref(), given.as_deref()),
             output_schema: None,
         });
     }

@@ -1,5 +1,9 @@
 //! Browser Use Cloud's part of `deploy_task`: enable (or disable) a finished skill, which
 //! makes it runnable and a tool of its own (or neither), optionally with a new description.
+//!
+//! The API's spec declares no refusal to enable a skill that is not finished (only 403 over the
+//! plan's limit), and such a skill still cannot run: the skill's status is read first, and an
+//! unfinished one is not enabled.
 
 use std::sync::Arc;
 
@@ -19,7 +23,7 @@ use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::deploy_task::{Output, SharedArgs};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::catalog::skill_sighting;
-use crate::providers::browser_use::models::UpdateSkill;
+use crate::providers::browser_use::models::{SkillStatus, UpdateSkill};
 
 /// Browser Use's own arguments of `deploy_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -123,6 +127,22 @@ impl ToolPart for DeployTask {
     }
 }
 
+/// Why a skill that is not finished cannot be enabled, and what to do instead.
+fn not_finished(skill_id: &str, status: &SkillStatus) -> ToolError {
+    let what_now = if status.is_terminal() {
+        "generate it again with generate_task"
+    } else {
+        "get_task with wait_seconds waits until its generation ends"
+    };
+    ToolError::Unsupported {
+        message: format!(
+            "Skill {skill_id} is {status}: only a finished skill can be enabled. Nothing was \
+             changed."
+        ),
+        hint: format!("To use it, {what_now}."),
+    }
+}
+
 /// Enable (or disable) a skill, and update the catalog (and so its tool).
 async fn enable_skill(
     call: &ToolContext<'_>,
@@ -132,6 +152,15 @@ async fn enable_skill(
     let Args { shared, own } = args;
     let skill_id = shared.task_id.clone().unwrap_or_default();
     let enable = own.enabled.unwrap_or(true);
+    if enable {
+        let current = bu
+            .get_skill(&skill_id)
+            .await
+            .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
+        if current.status != SkillStatus::Finished {
+            return Err(not_finished(&skill_id, &current.status));
+        }
+    }
     let body = UpdateSkill {
         description: shared.description.clone(),
         is_enabled: Some(enable),

@@ -26,7 +26,7 @@ use crate::mcp::task_tools::schema::{InputForm, Signature};
 use crate::mcp::tools::run_task::SharedArgs;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{CreateTask, SessionSettings};
-use crate::providers::browser_use::runs;
+use crate::providers::browser_use::{rules, runs};
 use crate::redact::REDACTED;
 
 /// Browser Use's own arguments of `run_task` (an agent task's).
@@ -65,12 +65,10 @@ pub struct OwnArgs {
     pub flash_mode: Option<bool>,
     /// Browser Use `task`: let the model think before each step (default false).
     pub thinking: Option<bool>,
-    /// Browser Use `task`: how hard the model thinks, where the model supports it.
-    pub thinking_level: Option<ThinkingLevel>,
     /// Browser Use `task`: outline the elements the agent interacts with (default false).
     pub highlight_elements: Option<bool>,
     /// Browser Use `task`: extra instructions added to the agent's system prompt (up to
-    /// 10000 characters).
+    /// 2000 characters).
     pub system_prompt_extension: Option<String>,
     /// Browser Use `task`: have a second model judge whether the task was done (default
     /// false).
@@ -122,18 +120,8 @@ pub enum Vision {
     Auto,
 }
 
-/// How hard a Browser Use agent's model thinks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ThinkingLevel {
-    Disabled,
-    Low,
-    Medium,
-    High,
-}
-
 /// The arguments of a Browser Use agent task.
-const AGENT_ARGUMENTS: [&str; 20] = [
+const AGENT_ARGUMENTS: [&str; 19] = [
     "task",
     "llm",
     "start_url",
@@ -146,7 +134,6 @@ const AGENT_ARGUMENTS: [&str; 20] = [
     "vision",
     "flash_mode",
     "thinking",
-    "thinking_level",
     "highlight_elements",
     "system_prompt_extension",
     "judge",
@@ -242,8 +229,6 @@ impl ToolPart for RunTask {
 const MAX_TASK_CHARS: usize = 50_000;
 /// The most `metadata` pairs the API takes.
 const MAX_METADATA_PAIRS: usize = 10;
-/// The longest `system_prompt_extension`, in characters.
-const MAX_PROMPT_EXTENSION_CHARS: usize = 10_000;
 
 /// Argument rules of a Browser Use run.
 fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
@@ -319,12 +304,37 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
         }
     }
     if let Some(text) = str_arg(args, "system_prompt_extension")
-        && text.chars().count() > MAX_PROMPT_EXTENSION_CHARS
+        && text.chars().count() > rules::MAX_SYSTEM_PROMPT_EXTENSION_CHARS
     {
         problems.push(Problem::new(
             "system_prompt_extension",
-            format!("is longer than {MAX_PROMPT_EXTENSION_CHARS} characters"),
+            format!(
+                "is longer than {} characters",
+                rules::MAX_SYSTEM_PROMPT_EXTENSION_CHARS
+            ),
         ));
+    }
+    if let Some(text) = str_arg(args, "judge_ground_truth")
+        && text.chars().count() > rules::MAX_JUDGE_GROUND_TRUTH_CHARS
+    {
+        problems.push(Problem::new(
+            "judge_ground_truth",
+            format!(
+                "is longer than {} characters",
+                rules::MAX_JUDGE_GROUND_TRUTH_CHARS
+            ),
+        ));
+    }
+    for key in ["llm", "judge_llm"] {
+        if let Some(model) = str_arg(args, key).filter(|m| !rules::is_supported_llm(m)) {
+            problems.push(Problem::new(
+                key,
+                format!(
+                    "{model:?} is not a model Browser Use offers; use one of: {}",
+                    rules::SUPPORTED_LLMS.join(", ")
+                ),
+            ));
+        }
     }
     if let Some(Value::Array(domains)) = args.get("allowed_domains")
         && domains
@@ -350,11 +360,15 @@ fn agent_rules(args: &JsonObject, problems: &mut Vec<Problem>) {
             ));
         }
         if let Some(code) = settings.get("proxy_country_code").and_then(Value::as_str)
-            && !(code.len() == 2 && code.chars().all(|c| c.is_ascii_alphabetic()))
+            && !rules::is_proxy_country(code)
         {
             problems.push(Problem::new(
                 "session_settings.proxy_country_code",
-                "must be a two-letter country code such as \"us\", \"de\" or \"uk\"",
+                format!(
+                    "{code:?} is not one of Browser Use's proxy countries; give a two-letter \
+                     country code such as \"us\", \"de\" or \"uk\" (the United Kingdom is \
+                     \"uk\", not \"gb\")"
+                ),
             ));
         }
         check_uuid(
@@ -459,9 +473,6 @@ async fn run_agent(
         highlight_elements: args.highlight_elements,
         flash_mode: args.flash_mode,
         thinking: args.thinking,
-        thinking_level: args
-            .thinking_level
-            .map(|level| thinking_level(level).into()),
         vision: args.vision.map(vision),
         system_prompt_extension: args.system_prompt_extension,
         judge: args.judge,
@@ -568,15 +579,6 @@ fn session_settings(arg: SessionSettingsArg) -> SessionSettings {
         browser_screen_width: arg.browser_screen_width,
         browser_screen_height: arg.browser_screen_height,
         enable_recording: arg.enable_recording,
-    }
-}
-
-fn thinking_level(level: ThinkingLevel) -> &'static str {
-    match level {
-        ThinkingLevel::Disabled => "disabled",
-        ThinkingLevel::Low => "low",
-        ThinkingLevel::Medium => "medium",
-        ThinkingLevel::High => "high",
     }
 }
 
