@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -23,7 +22,7 @@ use crate::runs::TaskKind;
 use crate::waiting::{self, Observation, WaitOutcome};
 
 /// The answer of `generate_task` (and of `get_task` for a generated task or a skill).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Output {
     /// The new task's id: pass it to run_task as task_id.
     pub task_id: String,

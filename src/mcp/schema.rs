@@ -12,7 +12,12 @@
 //! - optional values are plain (`type: "string"`, not `["string", "null"]` or
 //!   `anyOf [.., null]`); absence is expressed by leaving the property out of `required`;
 //! - every array has `items`; integers stay `integer`; Rust-only numeric `format`s
-//!   (`uint32`, `double`, …) are dropped.
+//!   (`uint32`, `double`, …) are dropped;
+//! - a type's own doc comment (the root's, an inlined definition's) is not a description: the
+//!   tool's and the fields' descriptions are what the model reads.
+//!
+//! Output schemas are cut further, to a few top-level fields and their types
+//! ([`output_schema_for`]).
 //!
 //! [`violations`] checks a schema against the profile; tests run it over every emitted tool.
 
@@ -49,12 +54,38 @@ pub fn input_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     }
 }
 
-/// The output schema of `T` (as serialized into `structuredContent`), in the portable profile.
-pub fn output_schema_for<T: JsonSchema>() -> Arc<JsonObject> {
+/// The output schema of `T` (as serialized into `structuredContent`), cut to the few top-level
+/// `fields` an agent acts on: each with its JSON type only (an array's items with theirs), no
+/// descriptions, enums, bounds, nested fields or `required`. Every other field may still appear
+/// in a result, and the schema leaves them open: loose, so that it stays true of every result,
+/// and small, since every byte of it is in every `tools/list` (with every task tool's). The
+/// result itself says the rest.
+pub fn output_schema_for<T: JsonSchema>(fields: &[&str]) -> JsonObject {
     let generator = SchemaSettings::draft2020_12()
         .for_serialize()
         .into_generator();
-    Arc::new(portable(generator.into_root_schema_for::<T>().to_value()))
+    let full = portable(generator.into_root_schema_for::<T>().to_value());
+    let kind_of = |schema: &Value| -> Value {
+        match schema.get("type") {
+            Some(kind) => json!({ "type": kind }),
+            None => json!({}),
+        }
+    };
+    let properties: Map<String, Value> = fields
+        .iter()
+        .filter_map(|name| {
+            let property = full.get("properties")?.get(*name)?;
+            let mut brief = kind_of(property);
+            if property.get("type").and_then(Value::as_str) == Some("array") {
+                brief["items"] = property.get("items").map_or_else(|| json!({}), kind_of);
+            }
+            Some(((*name).to_string(), brief))
+        })
+        .collect();
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    schema.insert("properties".into(), Value::Object(properties));
+    schema
 }
 
 /// Rewrite `schema` into the portable profile (see the module docs).
@@ -119,6 +150,9 @@ fn normalize(schema: Value, defs: &Map<String, Value>, depth: usize) -> Value {
             Value::Object(inner) => inner,
             _ => Map::new(),
         };
+        // A type's doc comment speaks to Rust readers ("One run in the list."); the field's
+        // own description, a sibling keyword, is what the model reads.
+        inlined.remove("description");
         // Sibling keywords (a field's description) win over the definition's.
         for (k, v) in map {
             inlined.insert(k, normalize(v, defs, depth + 1));
@@ -328,7 +362,7 @@ mod tests {
     use super::*;
 
     #[allow(dead_code)]
-    #[derive(serde::Deserialize, JsonSchema)]
+    #[derive(serde::Deserialize, serde::Serialize, JsonSchema)]
     struct Inner {
         /// Where to go.
         url: String,
@@ -336,7 +370,7 @@ mod tests {
     }
 
     #[allow(dead_code)]
-    #[derive(serde::Deserialize, JsonSchema)]
+    #[derive(serde::Deserialize, serde::Serialize, JsonSchema)]
     #[serde(rename_all = "snake_case")]
     enum Mode {
         Fast,
@@ -384,6 +418,35 @@ mod tests {
         assert_eq!(value["required"], json!(["list", "map"]));
         assert!(jsonschema::draft202012::meta::is_valid(&value));
         assert!(value.get("description").is_none());
+    }
+
+    #[allow(dead_code)]
+    #[derive(serde::Serialize, JsonSchema)]
+    struct Answer {
+        /// The id.
+        id: String,
+        items: Vec<Inner>,
+        mode: Mode,
+        note: Option<String>,
+        total: u64,
+    }
+
+    /// An output schema keeps the fields asked for, each with its type only, and nothing else.
+    #[test]
+    fn output_schemas_are_the_named_fields_typed() {
+        let schema = output_schema_for::<Answer>(&["id", "items", "mode", "absent"]);
+        assert_eq!(
+            Value::Object(schema.clone()),
+            json!({
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "mode": {"type": "string"}
+                }
+            })
+        );
+        assert_eq!(violations(&schema), Vec::<String>::new());
     }
 
     #[test]

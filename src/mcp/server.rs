@@ -79,18 +79,15 @@ fn instructions(providers: &ProviderSet) -> String {
         Some((last, rest)) => format!("{} and/or {last}", rest.join(", ")),
         None => "no cloud".to_string(),
     };
+    // Every conversation pays for these bytes: what ties the tools together, no more (each
+    // tool's description says what it does).
     format!(
-        "This server runs browser-automation tasks in the cloud ({clouds}, as configured; the \
-         tools list what the configured clouds can do). Each ready task is also a tool of its \
-         own (call it with its arguments); every task, listed as a tool or not, can be run \
-         with run_task, whose description says what else it runs. Find tasks with list_tasks, \
-         run them (calls wait and report progress; a long run returns an execution_id to \
-         follow with get_execution), inspect runs with list_executions and get_execution, and \
-         stop a run with cancel_execution where it is listed. Make new tasks with \
-         generate_task (from a plain-language description) or, where listed, create_task \
-         (code), and publish them with deploy_task. Runs, generations and deployments act in \
-         the cloud and may cost money: never repeat one just because an answer was slow; \
-         check list_executions or get_execution first."
+        "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready task \
+         is also a tool of its own; any task, listed as a tool or not, runs with run_task. Find \
+         tasks with list_tasks, follow long runs with get_execution, make tasks with \
+         generate_task (or create_task, from code) and publish them with deploy_task. Runs, \
+         generations and deployments act in the cloud and may cost money: never repeat one \
+         because an answer was slow; check list_executions or get_execution first."
     )
 }
 

@@ -126,6 +126,17 @@ async fn other_tools_check_their_ids_and_choices() {
             "code tasks only",
         ),
         ("list_tasks", json!({"page": 0}), "at least 1"),
+        // Lists declared "like generate_task's" are checked item by item all the same.
+        (
+            "create_task",
+            json!({"name": "t", "code": "x", "input_parameters": [{"name": "u", "type": "string", "required": "yes"}]}),
+            "`input_parameters.0.required`: must be true or false",
+        ),
+        (
+            "generate_task",
+            json!({"name": "t", "prompt": "p", "output_parameters": [{"name": "u", "type": "url"}]}),
+            "`output_parameters.0.type`: must be one of",
+        ),
     ];
     for (tool, args, expected) in cases {
         let result = h.call(tool, args.clone()).await;

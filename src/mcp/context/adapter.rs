@@ -127,15 +127,8 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     // ---- its tasks as tools of their own (`mcp::task_tools`) --------------------------------
 
     /// What a call of `task`'s own tool does, as the tool's description says right after the
-    /// task's own words ("Runs the … and returns …"); `budget` is how long a call waits by
-    /// default.
+    /// task's own words ("Runs the …"); `budget` is how long a call waits by default.
     fn task_tool_runs(&self, task: &CatalogTask, budget: Duration) -> String;
-
-    /// What the description of `task`'s tool says last about its arguments, if anything
-    /// (e.g. that they were inferred from the task's code).
-    fn task_tool_arguments_note(&self, _task: &CatalogTask) -> Option<String> {
-        None
-    }
 
     /// How the values of `task`'s arguments are sent to the cloud.
     fn task_input_form(&self, task: &CatalogTask) -> InputForm;

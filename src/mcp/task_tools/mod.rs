@@ -21,7 +21,6 @@ use super::args::ArgsValidator;
 use super::context::ToolContext;
 use super::context::adapter::{ProviderAdapter, TaskToolRun};
 use super::reply::{Reply, ToolError};
-use super::schema::output_schema_for;
 use super::secrets::Secrets;
 use crate::catalog::CatalogTask;
 use crate::runs::RunReport;
@@ -49,7 +48,7 @@ impl TaskTool {
         let output = adapter.task_output_schema(&task).unwrap_or_else(|| {
             output_schema(&task.outputs).unwrap_or_else(|| {
                 // Without declared outputs a call returns the run report, as run_task does.
-                (*output_schema_for::<RunReport>()).clone()
+                (*super::running::report_schema()).clone()
             })
         });
         let tool = Tool::new(
@@ -60,7 +59,8 @@ impl TaskTool {
         .with_title(task.name.clone())
         .with_raw_output_schema(Arc::new(output))
         .with_annotations(
-            ToolAnnotations::with_title(task.name.clone())
+            // The title is the tool's own (see `tools::read_only`).
+            ToolAnnotations::new()
                 .read_only(false)
                 .destructive(true)
                 .idempotent(false)
@@ -183,28 +183,20 @@ fn describe(task: &CatalogTask, adapter: &dyn ProviderAdapter, budget: Duration)
         }
         _ => runs,
     };
+    // The fields, by name, for clients that hand the model no output schemas; their types
+    // are in the tool's output schema. Without declared fields it returns the task's output.
     let declared_fields = task
         .output_schema
         .as_ref()
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object)
         .filter(|p| !p.is_empty());
-    if let Some(fields) = declared_fields {
-        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let names: Vec<&str> = match declared_fields {
+        Some(fields) => fields.keys().map(String::as_str).collect(),
+        None => task.outputs.iter().map(|p| p.name.as_str()).collect(),
+    };
+    if !names.is_empty() {
         text.push_str(&format!(" Returns: {}.", names.join(", ")));
-    } else if !task.outputs.is_empty() {
-        let fields: Vec<String> = task
-            .outputs
-            .iter()
-            .map(|p| format!("{} ({})", p.name, p.kind.as_str()))
-            .collect();
-        text.push_str(&format!(" Returns: {}.", fields.join(", ")));
-    } else {
-        text.push_str(" Returns the task's output.");
-    }
-    if let Some(note) = adapter.task_tool_arguments_note(task) {
-        text.push(' ');
-        text.push_str(&note);
     }
     text
 }

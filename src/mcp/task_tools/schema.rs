@@ -25,9 +25,9 @@ use serde_json::{Map, Value, json};
 
 use super::naming::argument_names;
 use crate::mcp::args::Problem;
-use crate::mcp::schema::{output_schema_for, portable};
+use crate::mcp::running::report_schema;
+use crate::mcp::schema::portable;
 use crate::params::{Param, ParamType};
-use crate::runs::RunReport;
 
 /// Name of the property carrying run details in a task tool's structured result.
 pub const EXECUTION_KEY: &str = "_execution";
@@ -220,32 +220,38 @@ impl Signature {
     }
 }
 
+/// An argument's schema. Its description says only what its name and type do not: the task's
+/// own words, the parameter's name when the argument's does not plainly spell it (`p_2nd`,
+/// `file_name_2`; `file_name` for "File Name" does), and what a file or a secret takes.
 fn property(argument: &Argument) -> Value {
     let param = &argument.param;
+    let renamed = argument.name != super::naming::slug(&param.name);
     let mut about = match &param.description {
-        // The task's own words; name the parameter when the argument is called otherwise.
-        Some(description) if argument.name != param.name.to_lowercase() => {
-            format!("{description} (task parameter {:?})", param.name)
-        }
+        Some(description) if renamed => format!("{description} (task parameter {:?})", param.name),
         Some(description) => description.clone(),
-        None => format!("The task's {:?} input.", param.name),
+        None if renamed => format!("Task parameter {:?}.", param.name),
+        None => String::new(),
+    };
+    let mut add = |text: &str| {
+        if !about.is_empty() {
+            about.push(' ');
+        }
+        about.push_str(text);
     };
     let mut schema = match param.kind {
         ParamType::Number => json!({"type": "number"}),
         ParamType::Boolean => json!({"type": "boolean"}),
         ParamType::String => json!({"type": "string"}),
         ParamType::Secret => {
-            about.push_str(" Sensitive: passed to the task only, never logged or stored.");
+            add("Sensitive: never logged or stored.");
             json!({"type": "string", "writeOnly": true})
         }
         ParamType::File => {
-            about.push_str(" A file URL or file id.");
+            add("A file URL or file id.");
             json!({"type": "string"})
         }
         ParamType::Cookie => {
-            about.push_str(
-                " A browser cookie: sensitive, passed to the task only, never logged or stored.",
-            );
+            add("A browser cookie: never logged or stored.");
             json!({"type": "string", "writeOnly": true})
         }
         ParamType::Object => json!({"type": "object", "additionalProperties": {}}),
@@ -263,10 +269,11 @@ fn property(argument: &Argument) -> Value {
         && (options.is_empty() || options.contains(&default))
         && !param.kind.is_sensitive()
     {
-        about.push_str(&format!(" Default: {default}."));
         schema["default"] = default;
     }
-    schema["description"] = Value::from(about);
+    if !about.is_empty() {
+        schema["description"] = Value::from(about);
+    }
     schema
 }
 
@@ -456,19 +463,11 @@ pub fn shape_skill_output(declared: &Value, result: &Value) -> Option<Map<String
 /// The schema of `_execution`: the run report without its output (the fields carry it), plus
 /// `raw_output` for a result that did not fit.
 fn execution_schema() -> Value {
-    let mut execution = Value::Object((*output_schema_for::<RunReport>()).clone());
+    let mut execution = Value::Object((*report_schema()).clone());
     if let Some(props) = execution["properties"].as_object_mut() {
         props.remove("output");
-        props.insert(
-            "raw_output".into(),
-            json!({"description": "The task's result as returned, when it did not fit the fields above."}),
-        );
+        props.insert("raw_output".into(), json!({}));
     }
-    if let Some(Value::Array(required)) = execution.get_mut("required") {
-        required.retain(|name| name != "output");
-    }
-    execution["description"] =
-        Value::from("How the run went: its id, status, timing and, while it runs, how to wait.");
     execution
 }
 

@@ -20,7 +20,7 @@ use crate::mcp::args::{Problem, check_one_of};
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::schema::input_schema_for;
 use crate::runs::RunReport;
 
 pub const NAME: &str = "cancel_execution";
@@ -31,15 +31,13 @@ pub type Args = JsonObject;
 /// The arguments every provider's call takes.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// The running task to stop: the execution_id run_task or list_executions returned.
     pub execution_id: Option<String>,
-    /// Instead of execution_id: a skill still being generated (generate_task's task_id), to
-    /// cancel its generation.
+    /// Instead: a task being generated, to cancel.
     pub task_id: Option<String>,
 }
 
 /// The answer of `cancel_execution`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize)]
 pub struct Output {
     /// What was asked to stop: "task" (a Browser Use agent task) or "skill_generation".
     pub target: String,
@@ -56,15 +54,12 @@ pub struct Output {
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
-    title: "Stop a running task",
-    lead: "Stop a run that is still going in the cloud.",
-    tail: "Cancelling a run_task call stops its run by itself where its cloud can; use this for \
-           a run whose call already returned.",
-    provider_doc: "Which cloud the run is on: {ids} (default: the run's own, when the server \
-                   started it).",
+    title: "Stop a run",
+    lead: "Stop a run still going in the cloud, whose run_task call already returned.",
+    tail: "",
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<Output>(),
-    annotations: writes("Stop a running task", true, true),
+    output_schema: None,
+    annotations: writes(true, true),
 });
 
 /// The tool's definition, as listed by a server with these providers (`None`: not offered).

@@ -29,20 +29,18 @@ pub const PROVIDER_ARG: &str = "provider";
 /// What a static tool says and takes itself, whatever the providers.
 pub struct ToolSpec {
     pub name: &'static str,
-    /// The title (also the annotations'), unless the only provider shown has its own.
+    /// The title, unless the only provider shown has its own.
     pub title: &'static str,
     /// The description's opening when several providers are shown.
     pub lead: &'static str,
     /// The description's closing when several providers are shown (may be empty).
     pub tail: &'static str,
-    /// The `provider` argument's description; `{ids}` stands for the providers' names, `{first}`
-    /// for the default one's.
-    pub provider_doc: &'static str,
     /// The arguments every provider's call takes (a portable JSON Schema object).
     pub arguments: Arc<JsonObject>,
-    /// What a call answers with (empty: the tool declares no output schema, for answers of
-    /// several shapes).
-    pub output_schema: Arc<JsonObject>,
+    /// What a call answers with, when it is a run's report (the shared run-report schema);
+    /// `None` for the other tools: their results say what they hold (structured content and
+    /// text), and an output schema in every `tools/list` would cost more than it tells.
+    pub output_schema: Option<Arc<JsonObject>>,
     pub annotations: ToolAnnotations,
 }
 
@@ -105,12 +103,9 @@ pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
                     parts.iter().any(|(q, _)| q == p) || refusals.iter().any(|(q, _)| q == p)
                 })
                 .collect();
-            let ids: Vec<String> = named.iter().map(|p| format!("{:?}", p.id())).collect();
+            // Its enum names the choices; left out, the call's provider is found as the module
+            // docs say, and the tool's description says where a choice matters.
             let provider = serde_json::json!({
-                "description": spec
-                    .provider_doc
-                    .replace("{ids}", &ids.join(" or "))
-                    .replace("{first}", &format!("{:?}", providers.default_provider().id())),
                 "enum": named.iter().map(|p| p.id()).collect::<Vec<_>>(),
                 "type": "string",
             });
@@ -127,15 +122,11 @@ pub fn definition(spec: &ToolSpec, providers: &ProviderSet) -> Option<Tool> {
     for (_, part) in &parts {
         merge_arguments(&mut schema, &part.arguments());
     }
-    let mut annotations = spec.annotations.clone();
-    if annotations.title.is_some() {
-        annotations.title = Some(title.to_string());
-    }
     let mut tool = Tool::new(spec.name, description, Arc::new(schema))
         .with_title(title)
-        .with_annotations(annotations);
-    if !spec.output_schema.is_empty() {
-        tool = tool.with_raw_output_schema(spec.output_schema.clone());
+        .with_annotations(spec.annotations.clone());
+    if let Some(output) = &spec.output_schema {
+        tool = tool.with_raw_output_schema(output.clone());
     }
     Some(tool)
 }

@@ -6,7 +6,6 @@
 use std::sync::{Arc, LazyLock};
 
 use rmcp::model::{JsonObject, Tool};
-use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 
@@ -16,7 +15,7 @@ use crate::mcp::args::Problem;
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{output_schema_for, portable};
+use crate::mcp::schema::portable;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "create_task";
@@ -25,7 +24,7 @@ pub const NAME: &str = "create_task";
 pub type Args = JsonObject;
 
 /// The answer of `create_task`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize)]
 pub struct Output {
     pub task_id: String,
     pub name: String,
@@ -45,14 +44,13 @@ pub struct Output {
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
-    title: "Create or update a code task",
-    lead: "Create a code task, or update the task that already has this name.",
+    title: "Save a code task",
+    lead: "Create a code task, or update the one with this name.",
     tail: "Returns the task_id.",
-    provider_doc: "Which cloud saves the task: {ids} (default {first}).",
     // Every argument is the provider's own.
     arguments: Arc::new(portable(json!({"type": "object", "properties": {}}))),
-    output_schema: output_schema_for::<Output>(),
-    annotations: writes("Create or update a code task", true, true),
+    output_schema: None,
+    annotations: writes(true, true),
 });
 
 /// The tool's definition, as listed by a server with these providers (`None`: no shown

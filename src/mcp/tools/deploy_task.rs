@@ -16,7 +16,7 @@ use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "deploy_task";
 
@@ -26,15 +26,12 @@ pub type Args = JsonObject;
 /// The arguments every provider's call takes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// The code task's UUID, or the skill's id.
     pub task_id: Option<String>,
-    /// Notes for the new version of a code task, or a skill's new description (at most 1000
-    /// characters).
     pub description: Option<String>,
 }
 
 /// The answer of `deploy_task`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize)]
 pub struct Output {
     pub task_id: String,
     /// The new version number, e.g. "2".
@@ -54,11 +51,9 @@ static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     title: "Publish a task",
     lead: "Publish a task.",
     tail: "",
-    provider_doc: "Which cloud: {ids} (default: the task's own, when the server knows it; else \
-                   {first}).",
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<Output>(),
-    annotations: writes("Publish a task", true, false),
+    output_schema: None,
+    annotations: writes(true, false),
 });
 
 /// The tool's definition.

@@ -18,11 +18,13 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_wait_seconds, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::generation::Output;
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "generate_task";
+
+/// How every generate_task description ends: what comes back, and never generating twice.
+pub const GENERATE_TAIL: &str = "Returns its task_id. Each call makes a new task.";
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;
@@ -30,31 +32,23 @@ pub type Args = JsonObject;
 /// The arguments every provider's generation takes.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// A short name for the new task, e.g. "hn-top-posts".
     pub name: String,
-    /// What the task must do, in plain language and in detail: the site, the steps, what to
-    /// extract, and what to return. The more precise, the better the generated task.
+    /// What the task must do, in detail: the site, the steps, what to extract and return.
     pub prompt: String,
-    /// One line saying what the task does (derived from the prompt when left out).
     pub description: Option<String>,
-    /// How long to wait for the task to be ready, in seconds (default 45, at most 600). If it
-    /// is not ready by then, the answer says so and get_task with wait_seconds keeps waiting.
+    /// Default 45.
     pub wait_seconds: Option<f64>,
 }
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
-    title: "Generate a task from a description",
-    lead: "Create a new browser-automation task from a plain-language description and wait \
-           until it is ready to run (progress is reported; generation takes minutes).",
-    tail: "Returns the new task_id and its parameters; then call run_task with that task_id \
-           and the inputs (a ready task is also a tool of its own). Each call generates a new \
-           task.",
-    provider_doc: "Which cloud writes the task: {ids}. Leave it out: an argument only one cloud \
-                   has implies it, and anything else goes to {first}.",
+    title: "Generate a task",
+    lead: "Generate a task from a plain-language description; waits until it can run \
+           (minutes).",
+    tail: GENERATE_TAIL,
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<Output>(),
-    annotations: writes("Generate a task from a description", false, false),
+    output_schema: None,
+    annotations: writes(false, false),
 });
 
 /// The tool's definition.

@@ -18,10 +18,14 @@ use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
-use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::{self, RunCloud, RunRef, RunReport, WaitEnd};
+use crate::mcp::schema::input_schema_for;
+use crate::runs::{self, RunCloud, RunRef, WaitEnd};
 
 pub const NAME: &str = "get_execution";
+
+/// How every get_execution description begins: what it is for.
+pub const FOLLOW: &str = "Get a run's status and output, optionally waiting for it: a run \
+run_task left going, or one from list_executions.";
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;
@@ -29,30 +33,20 @@ pub type Args = JsonObject;
 /// The arguments every provider's call takes.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// The run's id: the execution_id that run_task or list_executions returned.
     pub execution_id: String,
-    /// The task the run belongs to, for the runs that are found by their task (see the
-    /// description); not needed for runs this server started.
     pub task_id: Option<String>,
-    /// Keep waiting up to this many seconds (at most 600) for a run that is still going,
-    /// reporting progress. Default 0: answer with the current state at once.
+    /// Default 0.
     pub wait_seconds: Option<f64>,
 }
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
-    title: "Get a run's status and output",
-    lead: "Get the status and output of one run by its execution_id, optionally waiting for \
-           it to finish. Use it to follow a run that run_task returned as still going (pass \
-           the arguments its answer names, plus wait_seconds), or to read a past run from \
-           list_executions.",
-    tail: "Returns the status, the output (JSON when the task returned JSON) or the error. \
-           Runs this server started are found by execution_id alone.",
-    provider_doc: "Which cloud the run is on: {ids} (default: the run's own, when the server \
-                   started it; else {first}).",
+    title: "Get a run",
+    lead: FOLLOW,
+    tail: "Runs this server started need no task_id.",
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<RunReport>(),
-    annotations: read_only("Get a run's status and output"),
+    output_schema: Some(crate::mcp::running::report_schema()),
+    annotations: read_only(),
 });
 
 /// The tool's definition, as listed by a server with these providers (`None`: not offered).

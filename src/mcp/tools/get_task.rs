@@ -3,7 +3,7 @@
 //! task's generation state and parameters, optionally waiting (with progress) until
 //! generation ends. This file holds what every look-up takes and the checks they share.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use rmcp::model::{JsonObject, Tool};
 use schemars::JsonSchema;
@@ -26,24 +26,19 @@ pub type Args = JsonObject;
 /// The arguments every provider's look-up takes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// The task's or skill's id (from list_tasks).
     pub task_id: Option<String>,
-    /// A task or skill still being generated: wait up to this many seconds (at most 600) for
-    /// generation to end. Default 0.
+    /// Wait for a generation to end; default 0.
     pub wait_seconds: Option<f64>,
 }
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
     title: "Show a task",
-    lead: "Show one task.",
-    tail: "With wait_seconds, it waits for a generation still in progress.",
-    provider_doc: "Which cloud: {ids} (default: the task's own, when the server knows it; else \
-                   {first}).",
+    lead: "Show one task: its state and parameters.",
+    tail: "",
     arguments: input_schema_for::<SharedArgs>(),
-    // A code task and a generation answer in different shapes: no one schema fits both.
-    output_schema: Arc::new(JsonObject::new()),
-    annotations: read_only("Show a task"),
+    output_schema: None,
+    annotations: read_only(),
 });
 
 /// The tool's definition.

@@ -18,7 +18,7 @@ use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::adapter::{ProviderSet, ToolPart};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::schema::input_schema_for;
 use crate::runs::parse_output;
 
 pub const NAME: &str = "list_executions";
@@ -32,18 +32,16 @@ pub type Args = JsonObject;
 /// The arguments every provider's call takes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// The task's id, as list_tasks shows it.
     pub task_id: Option<String>,
-    /// Page number, from 1 (default 1).
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
-    /// Runs per page, 1 to 100 (default 10).
+    /// Default 10.
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
 }
 
 /// One run in the list.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize)]
 pub struct ExecutionSummary {
     pub execution_id: String,
     /// Anchor: queued, running, success, failure, timeout or cancelled. Browser Use: created,
@@ -69,7 +67,7 @@ pub struct ExecutionSummary {
 }
 
 /// The answer of `list_executions`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize)]
 pub struct Output {
     /// The task whose runs these are (absent for Browser Use agent tasks).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,14 +86,12 @@ pub struct Output {
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
-    title: "List a task's runs",
-    lead: "List runs, newest first, one page at a time, with their status, timing, error and \
-           a preview of the output.",
-    tail: "Use get_execution for one run's full output.",
-    provider_doc: "Which cloud: {ids} (default: the task's own; without a task, {first}).",
+    title: "List runs",
+    lead: "List runs, newest first, with status, timing and an output preview.",
+    tail: "",
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<Output>(),
-    annotations: read_only("List a task's runs"),
+    output_schema: None,
+    annotations: read_only(),
 });
 
 /// The tool's definition, as listed by a server with these providers (`None`: not offered).

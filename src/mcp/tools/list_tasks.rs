@@ -18,11 +18,14 @@ use crate::mcp::args::Problem;
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
+use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::schema::Signature;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "list_tasks";
+
+/// How every list_tasks description ends: tasks beyond the tool list still run.
+pub const NOT_LISTED: &str = "Tasks missing from your tool list run with run_task.";
 
 /// A call's arguments: each provider's part reads the shared ones.
 pub type Args = JsonObject;
@@ -30,10 +33,9 @@ pub type Args = JsonObject;
 /// The arguments every provider's listing takes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// Page of each cloud's tasks, from 1 (default 1).
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
-    /// Tasks per page, from each cloud, 1 to 100 (default 20).
+    /// Per cloud; default 20.
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
 }
@@ -51,7 +53,7 @@ impl SharedArgs {
 }
 
 /// One task in the list.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TaskSummary {
     pub task_id: String,
     pub name: String,
@@ -84,7 +86,7 @@ pub struct TaskSummary {
 }
 
 /// The answer of `list_tasks`.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Output {
     pub tasks: Vec<TaskSummary>,
     pub page: u64,
@@ -124,16 +126,11 @@ pub struct ListedTask {
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
     title: "List tasks",
-    lead: "List the browser-automation tasks you can run, with their ids, names, \
-           descriptions, versions or states, and each task's own tool name and argument \
-           schema.",
-    tail: "A task whose tool is not in your tool list (clients cap tool counts) runs with \
-           run_task, passing the tool's arguments as inputs. Paginated: pass page to see more; \
-           provider shows one cloud's tasks only.",
-    provider_doc: "Only one cloud's tasks: {ids} (default: every cloud's).",
+    lead: "List the tasks you can run, with their state, tool name and arguments.",
+    tail: NOT_LISTED,
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<Output>(),
-    annotations: read_only("List tasks"),
+    output_schema: None,
+    annotations: read_only(),
 });
 
 /// The tool's definition.

@@ -168,9 +168,13 @@ impl StaticTool {
     }
 }
 
+// Annotations carry no title: the tool's own `title` is the one clients show (since
+// 2025-06-18), and a second copy is bytes in every `tools/list`. The hints are explicit, since
+// some clients ignore the spec's defaults.
+
 /// Annotations of a tool that only reads from the cloud.
-fn read_only(title: &str) -> ToolAnnotations {
-    ToolAnnotations::with_title(title)
+fn read_only() -> ToolAnnotations {
+    ToolAnnotations::new()
         .read_only(true)
         .destructive(false)
         .idempotent(true)
@@ -178,8 +182,8 @@ fn read_only(title: &str) -> ToolAnnotations {
 }
 
 /// Annotations of a tool that starts or changes something in the cloud.
-fn writes(title: &str, destructive: bool, idempotent: bool) -> ToolAnnotations {
-    ToolAnnotations::with_title(title)
+fn writes(destructive: bool, idempotent: bool) -> ToolAnnotations {
+    ToolAnnotations::new()
         .read_only(false)
         .destructive(destructive)
         .idempotent(idempotent)

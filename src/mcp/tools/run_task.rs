@@ -19,10 +19,13 @@ use crate::mcp::args::{Problem, check_wait_seconds, has, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::schema::{input_schema_for, output_schema_for};
-use crate::runs::RunReport;
+use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "run_task";
+
+/// How every run_task description ends: the wait, and never starting a run twice.
+pub const RUN_TAIL: &str = "A run longer than wait_seconds returns an execution_id for \
+get_execution. Each call starts a new run: if one did not answer, check list_executions first.";
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;
@@ -30,34 +33,24 @@ pub type Args = JsonObject;
 /// The arguments every provider's run takes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
-    /// The task to run: its id, from list_tasks or generate_task.
     pub task_id: Option<String>,
-    /// The task's inputs: the same arguments its own tool takes (list_tasks shows them), by
-    /// parameter or argument name; values are converted as the task's cloud requires.
+    /// The task's arguments.
     pub inputs: Option<Map<String, Value>>,
-    /// How long to wait for the run to finish, in seconds (default 45, at most 600). 0 starts
-    /// it and returns at once. A run that takes longer keeps going; the answer then carries
-    /// the execution_id to wait on with get_execution.
+    /// Default 45; 0: return at once.
     pub wait_seconds: Option<f64>,
-    /// Run in this existing browser session (a UUID) instead of a fresh one.
+    /// An open session to use.
     pub session_id: Option<String>,
 }
 
 static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     name: NAME,
     title: "Run a task",
-    lead: "Run a browser-automation task in the cloud and return its output: a task listed by \
-           list_tasks by task_id with its inputs.",
-    tail: "The call waits up to wait_seconds, reporting progress; a run that takes longer is \
-           not an error: you get its status and an execution_id, and get_execution with \
-           wait_seconds keeps waiting. Each call starts a new run, so do not repeat a call \
-           that failed to answer without first checking list_executions.",
-    provider_doc: "Which cloud: {ids}. Leave it out: a task the server knows runs on its own \
-                   cloud, an argument only one cloud has implies it, and anything else runs on \
-                   {first}.",
+    lead: "Run a task in a cloud browser and return its output: any task from list_tasks by \
+           task_id, with inputs.",
+    tail: RUN_TAIL,
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: output_schema_for::<RunReport>(),
-    annotations: writes("Run a task", true, false),
+    output_schema: Some(crate::mcp::running::report_schema()),
+    annotations: writes(true, false),
 });
 
 /// The tool's definition.

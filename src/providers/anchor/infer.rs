@@ -11,7 +11,7 @@
 //!   stored, and suppliable from the server's configuration.
 //!
 //! `ANCHOR_API_KEY` is the SDK's own key, not an input, and is skipped. The result is a best
-//! guess and is described as inferred wherever it is shown.
+//! guess: the task's `params_origin` says so (get_task shows it), not each parameter.
 
 use std::collections::BTreeMap;
 
@@ -70,10 +70,8 @@ pub fn inputs_from_code(source: &str) -> Vec<Param> {
     params
         .into_iter()
         .map(|(_, mut param)| {
-            param.description = Some(format!(
-                "Inferred from the task's code (process.env.ANCHOR_{}).",
-                param.name
-            ));
+            // No description: the name is the code's own, and that the inputs were read off
+            // the code is the task's `params_origin` (get_task shows it).
             if let (ParamType::Number, Some(Value::String(text))) = (param.kind, &param.default)
                 && let Ok(number) = text.trim().parse::<f64>()
             {
@@ -223,13 +221,8 @@ mod tests {
                 ("MODE".into(), ParamType::String, false, Some(json!("fast"))),
             ]
         );
-        assert!(
-            params[0]
-                .description
-                .as_deref()
-                .unwrap()
-                .contains("Inferred")
-        );
+        // Whence they came is the task's `params_origin`, not each one's description.
+        assert!(params.iter().all(|p| p.description.is_none()), "{params:?}");
     }
 
     #[test]

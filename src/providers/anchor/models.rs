@@ -328,20 +328,21 @@ pub struct ExecutionFilter {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskParameter {
-    /// The field name; may contain spaces (e.g. "File Name").
+    // Field doc comments are also the descriptions tool arguments declaring parameters show
+    // (create_task, generate_task, deploy_task): they say only what a name does not.
+    // `name` may contain spaces ("File Name"); `default_value` is used when the parameter is not
+    // given; `options` are the allowed values, if constrained.
     pub name: String,
-    /// string, number, boolean, secret or file.
+    /// string|number|boolean|secret|file
     #[serde(rename = "type")]
     pub kind: ParameterType,
-    /// Defaults to true when absent.
+    /// Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Used when the parameter is not provided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Value>,
-    /// Allowed values, if constrained.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
 }

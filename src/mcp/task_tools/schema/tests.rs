@@ -397,3 +397,28 @@ fn a_skills_output_schema_keeps_its_fields_optional_beside_execution() {
         Some(Map::from_iter([("result".to_string(), json!(["a"]))]))
     );
 }
+
+/// An argument says which parameter it is only when its name does not plainly spell the
+/// parameter's: a renamed one (a leading digit) or a numbered one (a collision).
+#[test]
+fn arguments_name_their_parameter_only_when_renamed() {
+    let params = vec![
+        param("File Name", ParamType::String),
+        param("file-name", ParamType::String),
+        Param {
+            description: Some("The second one.".into()),
+            ..param("2nd", ParamType::String)
+        },
+    ];
+    let schema = Signature::new(&params, &none).input_schema();
+    let about = |name: &str| schema["properties"][name].get("description").cloned();
+    assert_eq!(about("file_name"), None);
+    assert_eq!(
+        about("file_name_2"),
+        Some(json!("Task parameter \"file-name\"."))
+    );
+    assert_eq!(
+        about("p_2nd"),
+        Some(json!("The second one. (task parameter \"2nd\")"))
+    );
+}

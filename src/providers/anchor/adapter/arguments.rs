@@ -35,16 +35,6 @@ impl From<AnchorKind> for TaskKind {
     }
 }
 
-/// The description of a `browser_configuration` argument: `purpose`, then the settings.
-pub fn browser_configuration_doc(purpose: &str) -> String {
-    format!(
-        "{purpose} Anchor's session settings, e.g. {{\"initial_url\": \"https://example.com\", \
-         \"proxy\": {{\"active\": true, \"country_code\": \"us\"}}, \"timeout\": \
-         {{\"max_duration\": 20, \"idle_timeout\": 5}}, \"recording\": {{\"active\": false}}, \
-         \"tags\": [\"nightly\"]}}."
-    )
-}
-
 /// Task names of code tasks.
 pub fn check_task_name(args: &JsonObject, key: &str, problems: &mut Vec<Problem>) {
     if let Some(name) = str_arg(args, key)
@@ -110,10 +100,12 @@ pub fn check_code(args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// A code task's declared `input_parameters`: well formed, and names that can be `ANCHOR_*`
-/// environment variables.
+/// environment variables. (create_task's and deploy_task's schemas leave the items' fields to
+/// generate_task's, so their types are checked here.)
 pub fn check_code_parameters(args: &JsonObject, problems: &mut Vec<Problem>) {
     if let Some(Value::Array(params)) = args.get("input_parameters") {
         parameter_problems("input_parameters", params, problems);
+        parameter_field_problems("input_parameters", params, problems);
         for (i, param) in params.iter().enumerate() {
             if let Some(name) = param.get("name").and_then(Value::as_str)
                 && !name.trim().is_empty()
@@ -193,6 +185,38 @@ pub async fn resolve_code_task(
     }
 }
 
+/// The types of a parameter list's optional fields, for a list whose schema leaves its items'
+/// fields out (all but generate_task's input_parameters say "like …"): what the schema would
+/// have said.
+pub fn parameter_field_problems(key: &str, params: &[Value], problems: &mut Vec<Problem>) {
+    for (i, param) in params.iter().enumerate() {
+        let Value::Object(fields) = param else {
+            continue;
+        };
+        let wrong = |field: &str, is_right: fn(&Value) -> bool| {
+            fields
+                .get(field)
+                .is_some_and(|v| !v.is_null() && !is_right(v))
+        };
+        // `name`, `type` and `options` are checked by [`parameter_problems`].
+        for (field, kind, is_right) in [
+            (
+                "description",
+                "a string",
+                Value::is_string as fn(&Value) -> bool,
+            ),
+            ("required", "true or false", Value::is_boolean),
+        ] {
+            if wrong(field, is_right) {
+                problems.push(Problem::new(
+                    format!("{key}.{i}.{field}"),
+                    format!("must be {kind}"),
+                ));
+            }
+        }
+    }
+}
+
 /// Problems in a parameter list: unknown types, empty or repeated names, bad options.
 pub fn parameter_problems(key: &str, params: &[Value], problems: &mut Vec<Problem>) {
     let mut names = BTreeSet::new();
@@ -248,6 +272,28 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn fields_the_schema_leaves_out_are_checked_by_type() {
+        let params = json!([
+            {"name": "ok", "type": "string", "required": false, "description": "fine"},
+            {"name": "bad", "type": "number", "required": "yes", "description": 3},
+            "not an object"
+        ]);
+        let mut problems = Vec::new();
+        parameter_field_problems(
+            "output_parameters",
+            params.as_array().unwrap(),
+            &mut problems,
+        );
+        assert_eq!(
+            problems,
+            vec![
+                Problem::new("output_parameters.1.description", "must be a string"),
+                Problem::new("output_parameters.1.required", "must be true or false"),
+            ]
+        );
+    }
 
     #[test]
     fn parameter_lists_are_checked_whole() {

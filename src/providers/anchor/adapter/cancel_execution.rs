@@ -13,9 +13,7 @@ pub struct CannotStop;
 
 impl Refusal for CannotStop {
     fn fragment(&self) -> String {
-        "Anchor Browser runs cannot be stopped (Anchor has no such API): they end by themselves \
-         or at their timeout."
-            .into()
+        "Anchor runs cannot be stopped.".into()
     }
 
     fn refuse(&self, args: &JsonObject) -> ToolError {

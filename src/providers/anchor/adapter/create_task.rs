@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::Account;
-use super::arguments::{self, browser_configuration_doc};
+use super::arguments;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::Problem;
@@ -33,31 +33,26 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `create_task` (all of them: the tool shares none).
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct OwnArgs {
-    /// The task's name: letters, digits, '-' and '_' (e.g. "price-checker"). Saving under an
-    /// existing name updates that task.
     pub name: String,
-    /// The TypeScript source as plain text (the server base64-encodes it). It must export a
-    /// default async function that returns the output; inputs arrive as
+    /// TypeScript, plain: a default-exported async function returning the output; inputs are
     /// process.env.ANCHOR_<NAME>.
     pub code: Option<String>,
-    /// Instead of code: the source already base64-encoded.
+    /// Instead of code: base64.
     pub code_base64: Option<String>,
-    /// What the task does (at most 1000 characters).
     pub description: Option<String>,
-    #[schemars(description = browser_configuration_doc("Default browser settings for the task's runs."))]
     pub browser_configuration: Option<Map<String, Value>>,
-    /// The inputs the code reads, each {"name" (without the ANCHOR_ prefix), "type":
-    /// "string"|"number"|"boolean"|"secret"|"file", "required", "description",
-    /// "defaultValue", "options"}. They become the task tool's arguments; left out, they are
-    /// inferred from the code's process.env.ANCHOR_* reads.
+    // The same items as generate_task's input_parameters: the schema says so in words rather
+    // than repeat them, and the rules check each item (`check_code_parameters`).
+    #[schemars(
+        description = "Like generate_task's, names without ANCHOR_ (default: read off the code).",
+        with = "Option<Vec<Map<String, Value>>>"
+    )]
     pub input_parameters: Option<Vec<TaskParameter>>,
 }
 
-const DESCRIPTION: &str = "Create a code task (TypeScript run in Anchor's cloud browser), or \
-update the task that already has this name. Pass the source as plain text in code; it is saved \
-as the task's draft. Then try it with run_task (version \"draft\") and publish it with \
-deploy_task, after which it is also listed as a tool of its own (arguments from \
-input_parameters, or inferred from the code). Returns the task_id.";
+const DESCRIPTION: &str = "Create an Anchor Browser code task (TypeScript) or update the one \
+with this name; the code is its draft: try it with run_task (version \"draft\"), then publish \
+it with deploy_task.";
 
 /// Anchor's part of `create_task`.
 pub struct CreateTask {
@@ -82,10 +77,8 @@ impl ToolPart for CreateTask {
     }
 
     fn fragment(&self) -> String {
-        "Anchor Browser saves TypeScript code tasks: pass the source as plain text in code; it \
-         is saved as the task's draft, to try with run_task (version \"draft\") and publish \
-         with deploy_task, after which it is also listed as a tool of its own (arguments from \
-         input_parameters, or inferred from the code)."
+        "Anchor: a TypeScript code task, saved as its draft (try it with run_task version \
+         \"draft\", publish it with deploy_task)."
             .into()
     }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Account;
-use super::arguments::{self, browser_configuration_doc};
+use super::arguments;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid};
@@ -33,17 +33,19 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `deploy_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: the code task's name.
+    /// Instead of task_id: a code task's name.
     pub task_name: Option<String>,
-    /// TypeScript source to publish, as plain text. Leave it out to publish the current
-    /// draft.
+    /// TypeScript, plain (default: the draft).
     pub code: Option<String>,
-    /// Instead of code: the source already base64-encoded.
+    /// Instead of code: base64.
     pub code_base64: Option<String>,
-    #[schemars(description = browser_configuration_doc("Browser settings for this version's runs."))]
     pub browser_configuration: Option<Map<String, Value>>,
-    /// The inputs this version reads, as in create_task (names without the ANCHOR_ prefix).
-    /// Left out: kept from before, or inferred from the code given here.
+    // The same items as generate_task's input_parameters: the schema says so in words rather
+    // than repeat them, and the rules check each item (`check_code_parameters`).
+    #[schemars(
+        description = "Like generate_task's, names without ANCHOR_ (default: as before, or read off the code).",
+        with = "Option<Vec<Map<String, Value>>>"
+    )]
     pub input_parameters: Option<Vec<TaskParameter>>,
 }
 
@@ -56,10 +58,9 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Publish a code task as its next version (1, 2, 3, …): the current \
-draft, or the code given here. The new version becomes \"latest\", which runs by name, runs \
-without a version, and the task's own tool use. Returns the version number. Each call \
-publishes a new version.";
+const DESCRIPTION: &str = "Publish an Anchor Browser code task's next version from its draft or \
+the code given; it becomes \"latest\", which runs by default. Each call publishes a new \
+version.";
 
 /// Anchor's part of `deploy_task`.
 pub struct DeployTask {
@@ -84,24 +85,15 @@ impl ToolPart for DeployTask {
     }
 
     fn title(&self) -> Option<&'static str> {
-        Some("Publish a code task version")
+        Some("Publish a code task")
     }
 
     fn fragment(&self) -> String {
-        "Anchor code task: publish its next version (1, 2, 3, …) from the current draft or the \
-         code given here; the new version becomes \"latest\", which runs by name, runs without \
-         a version, and the task's own tool use (each call publishes a new version)."
-            .into()
+        "Anchor: a code task's next version (from its draft or code) becomes \"latest\".".into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("task_id", "The code task's UUID.".into()),
-            (
-                "description",
-                "Notes for this version (at most 1000 characters).".into(),
-            ),
-        ]
+        vec![("description", "Notes for this version.".into())]
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Account;
-use super::arguments::{self, browser_configuration_doc};
+use super::arguments;
 use super::generations::TaskBuilder;
 use crate::catalog::TaskSighting;
 use crate::cloud::Provider;
@@ -23,7 +23,7 @@ use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
-use crate::mcp::tools::generate_task::SharedArgs;
+use crate::mcp::tools::generate_task::{GENERATE_TAIL, SharedArgs};
 use crate::params::ParamsOrigin;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::models::{GenerateTask as GenerateRequest, TaskParameter};
@@ -32,25 +32,23 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `generate_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// The inputs the task takes, each {"name", "type": "string"|"number"|"boolean"|"secret"|
-    /// "file", "required" (default true), "description", "defaultValue", "options": [allowed
-    /// values]}.
     pub input_parameters: Option<Vec<TaskParameter>>,
-    /// The fields the task returns, in the same form as input_parameters.
+    // The same items as input_parameters: the schema says so in words rather than repeat them,
+    // and the rules check each item as they check input_parameters' (`parameter_problems`).
+    #[schemars(
+        description = "Like input_parameters.",
+        with = "Option<Vec<Map<String, Value>>>"
+    )]
     pub output_parameters: Option<Vec<TaskParameter>>,
-    /// Runs return only the bundled file of the session's downloads (default false).
+    /// Runs return only the session's downloads.
     pub output_file_only: Option<bool>,
-    /// Let a person step in during runs (default false).
     pub human_intervention: Option<bool>,
-    #[schemars(description = browser_configuration_doc(
-        "Default browser settings for the task's runs."
-    ))]
     pub browser_configuration: Option<Map<String, Value>>,
-    /// An application (connection) UUID to associate with the task.
+    /// A connection to attach.
     pub application_id: Option<String>,
-    /// An identity (saved login) to use while generating.
+    /// A saved login to use.
     pub identity_id: Option<String>,
-    /// A finished browser session to generate the workflow from.
+    /// A finished session to learn from.
     pub browser_session_id: Option<String>,
 }
 
@@ -63,11 +61,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Create a new browser-automation task from a plain-language \
-description, using Anchor's AI Task Builder, and wait until it is ready to run (progress is \
-reported; generation can take minutes). Describe the job in detail in prompt, and declare the \
-inputs it takes and the fields it returns. Returns the new task_id and its parameters; then \
-call run_task with that task_id and the inputs. Each call generates a new task.";
+const DESCRIPTION: &str = "Generate an Anchor Browser task with the AI Task Builder from a \
+plain-language prompt and the declared parameters; waits until it can run (minutes).";
 
 /// The longest task name Anchor takes.
 const MAX_NAME_CHARS: usize = 255;
@@ -91,13 +86,11 @@ impl ToolPart for GenerateTask {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{DESCRIPTION} {GENERATE_TAIL}")
     }
 
     fn fragment(&self) -> String {
-        "On Anchor Browser, the AI Task Builder writes a task from prompt; declare the inputs \
-         it takes and the fields it returns."
-            .into()
+        "Anchor: the AI Task Builder writes it from prompt and the declared parameters.".into()
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
@@ -112,6 +105,10 @@ impl ToolPart for GenerateTask {
             if let Some(Value::Array(params)) = args.get(key) {
                 arguments::parameter_problems(key, params, problems);
             }
+        }
+        // Its schema does not repeat the items' fields: their types are checked here.
+        if let Some(Value::Array(params)) = args.get("output_parameters") {
+            arguments::parameter_field_problems("output_parameters", params, problems);
         }
     }
 

@@ -17,22 +17,14 @@ use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
-use crate::mcp::tools::get_execution::{SharedArgs, follow};
+use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs, follow};
 use crate::runs::{RunRef, TaskKind};
 
 /// Anchor's own arguments of `get_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// "code" or "generated". Leave it out: a task_id means a code task's execution, no task_id
-    /// a generated task's run.
     pub kind: Option<AnchorKind>,
 }
-
-const DESCRIPTION: &str = "Get the status and output of one task run by its execution_id, \
-optionally waiting for it to finish. Use it to follow a run that run_task returned as still \
-running (pass the same execution_id and task_id, plus wait_seconds), or to read a past run from \
-list_executions. Returns the status (queued, running, success, failure, timeout, cancelled), \
-the output (JSON when the task returned JSON) or the error.";
 
 /// Anchor's part of `get_execution`.
 pub struct GetExecution {
@@ -53,22 +45,11 @@ impl ToolPart for GetExecution {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{FOLLOW} A code task's run needs task_id, unless this server started it.")
     }
 
     fn fragment(&self) -> String {
-        "Anchor Browser runs: a code task's execution (with its task_id) or a generated task's \
-         run."
-            .into()
-    }
-
-    fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![(
-            "task_id",
-            "For a code task's execution: the task's UUID (run_task's answer carries it; not \
-             needed for runs this server started)."
-                .into(),
-        )]
+        "Anchor: a code task's run needs task_id.".into()
     }
 
     fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

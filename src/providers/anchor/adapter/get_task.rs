@@ -36,10 +36,7 @@ const MAX_SOURCE_CHARS: usize = 20_000;
 pub struct OwnArgs {
     /// Instead of task_id: a code task's name.
     pub task_name: Option<String>,
-    /// "code" or "generated"; leave it out unless told otherwise.
     pub kind: Option<AnchorKind>,
-    /// Code tasks: whose source to show, "draft", "latest" or a number (default: the latest
-    /// published version, else the draft).
     pub version: Option<String>,
 }
 
@@ -105,10 +102,8 @@ pub struct CodeTaskOutput {
     pub updated_at: Option<String>,
 }
 
-const DESCRIPTION: &str = "Show one task. For a code task: its description, versions (draft, \
-1, 2, …) and the TypeScript source of one version. For a generated task: whether it is ready, \
-its input and output parameters (what run_task needs), and with wait_seconds it waits for a \
-generation still in progress.";
+const DESCRIPTION: &str = "Show one Anchor Browser task: a code task's versions, inputs and \
+source, or a generated task's state and parameters.";
 
 /// Anchor's part of `get_task`.
 pub struct GetTask {
@@ -133,22 +128,7 @@ impl ToolPart for GetTask {
     }
 
     fn fragment(&self) -> String {
-        "For an Anchor code task: its description, versions (draft, 1, 2, …) and the \
-         TypeScript source of one version; for an Anchor generated task: whether it is ready \
-         and its input and output parameters (what run_task needs)."
-            .into()
-    }
-
-    fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("task_id", "The task's id (from list_tasks).".into()),
-            (
-                "wait_seconds",
-                "Generated tasks still generating: wait up to this many seconds (at most 600) \
-                 for generation to end. Default 0."
-                    .into(),
-            ),
-        ]
+        "Anchor: a code task's versions and source too.".into()
     }
 
     fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

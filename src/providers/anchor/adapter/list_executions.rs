@@ -28,11 +28,9 @@ use crate::runs::{RunCloud, RunRef, TaskKind};
 /// Anchor's own arguments of `list_executions`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: the task's name.
+    /// Instead of task_id: a code task's name.
     pub task_name: Option<String>,
-    /// Only runs with this status.
     pub status: Option<StatusFilter>,
-    /// Only runs of this version (e.g. "2").
     pub version: Option<String>,
 }
 
@@ -70,11 +68,8 @@ impl From<StatusFilter> for RunStatus {
     }
 }
 
-const DESCRIPTION: &str = "List the runs (executions) of a task, newest first, one page at a \
-time, with their status, version, timing, error and a preview of the output. Filter by status \
-or version. Code tasks: Anchor lists runs of deployed versions only, not of the draft. \
-Generated tasks: the runs this server started (Anchor cannot list them). Use get_execution for \
-one run's full output.";
+const DESCRIPTION: &str = "List a task's runs, newest first, with status, timing and an output \
+preview (code tasks: not the draft's; generated tasks: those this server started).";
 
 /// Anchor's part of `list_executions`.
 pub struct ListExecutions {
@@ -99,14 +94,7 @@ impl ToolPart for ListExecutions {
     }
 
     fn fragment(&self) -> String {
-        "Anchor Browser: a code task's runs (task_id or task_name; filter by status or version; \
-         runs of the draft are not listed), or a generated task's (the runs this server \
-         started)."
-            .into()
-    }
-
-    fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![("task_id", "The task's id.".into())]
+        "Anchor: a task's runs (code tasks: not the draft's).".into()
     }
 
     /// Anchor lists the runs of a task only.

@@ -15,16 +15,13 @@ use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::{ToolContext, ToolEnv, unrecorded};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::portable;
-use crate::mcp::tools::list_tasks::{self, ListedTask, Page, SharedArgs};
+use crate::mcp::tools::list_tasks::{self, ListedTask, NOT_LISTED, Page, SharedArgs};
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::catalog::code_task_sighting;
 use crate::runs::TaskKind;
 
-const DESCRIPTION: &str = "List the browser-automation tasks you can run: code tasks \
-(TypeScript, with versions) and generated tasks (made by generate_task), with their ids, names, \
-descriptions, latest versions, and each task's own tool name and argument schema. A task whose \
-tool is not in your tool list (clients cap tool counts) runs with run_task, passing the tool's \
-arguments as inputs. Paginated: pass page to see more.";
+const DESCRIPTION: &str = "List the Anchor Browser tasks you can run (code and generated), with \
+their state, tool name and arguments.";
 
 /// Anchor's part of `list_tasks`.
 pub struct ListTasks {
@@ -46,23 +43,15 @@ impl ToolPart for ListTasks {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{DESCRIPTION} {NOT_LISTED}")
     }
 
     fn fragment(&self) -> String {
-        "Anchor Browser has code tasks (TypeScript, with versions) and generated tasks (made by \
-         generate_task, all shown on the first page)."
-            .into()
+        "Anchor: code and generated tasks.".into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("page", "Page of code tasks, from 1 (default 1).".into()),
-            (
-                "limit",
-                "Code tasks per page, 1 to 100 (default 20).".into(),
-            ),
-        ]
+        vec![("limit", "Default 20.".into())]
     }
 
     fn rules(&self, _env: &ToolEnv, _args: &JsonObject, _problems: &mut Vec<Problem>) {}

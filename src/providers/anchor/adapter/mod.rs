@@ -162,10 +162,6 @@ impl ProviderAdapter for AnchorAdapter {
         task_tools::runs(task, budget)
     }
 
-    fn task_tool_arguments_note(&self, task: &CatalogTask) -> Option<String> {
-        task_tools::arguments_note(task)
-    }
-
     /// Every value as text: Anchor's API types every input as a string.
     fn task_input_form(&self, _task: &CatalogTask) -> InputForm {
         InputForm::Text

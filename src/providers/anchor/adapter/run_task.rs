@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 use super::Account;
-use super::arguments::{self, AnchorKind, browser_configuration_doc};
+use super::arguments::{self, AnchorKind};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
 use crate::mcp::context::{ToolContext, ToolEnv};
@@ -22,7 +22,7 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running::{self, RunPlan};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
-use crate::mcp::tools::run_task::SharedArgs;
+use crate::mcp::tools::run_task::{RUN_TAIL, SharedArgs};
 use crate::params::{self, Param, ParamType, ParamsOrigin};
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::rules;
@@ -32,22 +32,16 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `run_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: the name of a code task (runs its latest published version).
+    /// Instead of task_id: a code task's name.
     pub task_name: Option<String>,
-    /// "code" (a TypeScript code task) or "generated" (a Task Builder task). Leave it out
-    /// unless told otherwise: tasks this server generated are recognised by id, and anything
-    /// else is taken as a code task.
     pub kind: Option<AnchorKind>,
-    /// Code tasks run by id: the version to run, "draft", "latest" (the default) or a
-    /// published number such as "2".
+    /// Code tasks: "draft", "latest" (default) or a number.
     pub version: Option<String>,
-    #[schemars(description = browser_configuration_doc(
-        "Code tasks: browser settings for this run, overriding the task's own."
-    ))]
+    /// Code tasks: Anchor session settings, e.g. {"timeout":{"max_duration":20}}.
     pub browser_configuration: Option<Map<String, Value>>,
-    /// Generated tasks: the identity (saved login) to run with.
+    /// Generated tasks: a saved login.
     pub identity_id: Option<String>,
-    /// Close the browser session when the run ends (default true).
+    /// Default true.
     pub cleanup_sessions: Option<bool>,
 }
 
@@ -60,13 +54,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Run a browser-automation task in the cloud and return its \
-output. Use it for any task listed by list_tasks, whether or not it also appears as a tool of \
-its own. Give task_id (or task_name for a code task) and the task's inputs. The call waits for \
-the run (reporting progress) up to wait_seconds; a run that takes longer is not an error: you \
-get status \"running\" and an execution_id, and get_execution with wait_seconds keeps waiting. \
-Each call starts a new run, so do not repeat a call that failed to answer without first \
-checking list_executions.";
+const DESCRIPTION: &str = "Run an Anchor Browser task and return its output: any task from \
+list_tasks by task_id (or a code task by task_name), with inputs.";
 
 /// Anchor's part of `run_task`.
 pub struct RunTask {
@@ -87,32 +76,18 @@ impl ToolPart for RunTask {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{DESCRIPTION} {RUN_TAIL}")
     }
 
     fn fragment(&self) -> String {
-        "Anchor Browser runs code and generated tasks (task_name runs a code task by name); \
-         cancelling the call leaves an Anchor run going."
-            .into()
+        "Anchor: also a code task by task_name.".into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "task_id",
-                "The task to run: a code task's UUID or a generated task's id (from list_tasks \
-                 or generate_task)."
-                    .into(),
-            ),
-            (
-                "inputs",
-                "The task's inputs: the same arguments its own tool takes (list_tasks shows \
-                 them). Code tasks: names may leave out the ANCHOR_ prefix (max_pages is sent \
-                 as ANCHOR_MAX_PAGES). Generated tasks: the parameter names, or the tool's \
-                 argument names. Numbers and booleans are sent as text, as the API requires."
-                    .into(),
-            ),
-        ]
+        vec![(
+            "inputs",
+            "The task's arguments (ANCHOR_ prefix optional).".into(),
+        )]
     }
 
     fn subjects(&self) -> Subjects {
@@ -145,6 +120,22 @@ fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     crate::mcp::args::check_one_of(args, "task_id", "task_name", false, problems);
     arguments::check_task_name(args, "task_name", problems);
     arguments::check_version(args, "version", problems);
+    // `kind` is there for tasks this server does not know; one it knows says its own kind.
+    let known = str_arg(args, "task_id")
+        .and_then(|id| state.known_task(id))
+        .filter(|task| task.provider == crate::cloud::Provider::Anchor)
+        .map(|task| task.kind);
+    if let (Some(given), Some(known)) = (explicit_kind(args), known)
+        && given != known
+    {
+        problems.push(Problem::new(
+            "kind",
+            format!(
+                "task_id is a {} task (list_tasks shows it); leave kind out",
+                known.as_str()
+            ),
+        ));
+    }
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
         .unwrap_or_else(|| state.kind_of(str_arg(args, "task_id")));
@@ -369,5 +360,36 @@ mod tests {
             fields,
             vec!["inputs.File Name", "inputs.gone", "inputs.max_pages"]
         );
+    }
+
+    #[test]
+    fn a_kind_that_contradicts_the_known_task_is_named() {
+        let registry = crate::mcp::registry::tests::test_registry(true, false);
+        let env = registry.env();
+        env.learn(crate::catalog::TaskSighting {
+            provider: crate::cloud::Provider::Anchor,
+            kind: TaskKind::Generated,
+            task_id: "gen-1".into(),
+            name: "HN".into(),
+            description: None,
+            version: None,
+            status: Some("ready".into()),
+            params: None,
+            output_schema: None,
+        });
+        let check_of = |args: serde_json::Value| {
+            let mut problems = Vec::new();
+            check(env, args.as_object().unwrap(), &mut problems);
+            problems
+        };
+        let problems = check_of(json!({"task_id": "gen-1", "kind": "code"}));
+        assert!(
+            problems.iter().any(|p| p.field == "kind"
+                && p.message
+                    == "task_id is a generated task (list_tasks shows it); leave kind out"),
+            "{problems:?}"
+        );
+        assert!(check_of(json!({"task_id": "gen-1", "kind": "generated"})).is_empty());
+        assert!(check_of(json!({"task_id": "gen-1"})).is_empty());
     }
 }

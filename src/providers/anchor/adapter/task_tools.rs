@@ -15,19 +15,17 @@ use crate::mcp::context::adapter::TaskToolRun;
 use crate::mcp::reply::ToolError;
 use crate::mcp::running::{self, RunPlan};
 use crate::mcp::task_tools::schema::{TaskInputs, shape_output};
-use crate::params::ParamsOrigin;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::rules;
 use crate::providers::anchor::runs::{self, RunRequest, RunTarget};
 use crate::runs::WaitEnd;
 use crate::runs::{TaskKind, Verdict};
 
-/// "Runs the Anchor Browser code task …", for the tool's description.
+/// "Runs the Anchor Browser code task …", for the tool's description. A run that outlasts the
+/// wait says itself how to follow it.
 pub fn runs(task: &CatalogTask, budget: Duration) -> String {
     format!(
-        "Runs the Anchor Browser {} {:?} in a cloud browser and waits up to {} s for the \
-         result, reporting progress; a longer run returns an execution_id to follow with \
-         get_execution.",
+        "Runs the Anchor Browser {} {:?} in a cloud browser (waits up to {} s).",
         if task.kind == TaskKind::Generated {
             "generated task"
         } else {
@@ -36,13 +34,6 @@ pub fn runs(task: &CatalogTask, budget: Duration) -> String {
         task.name,
         budget.as_secs()
     )
-}
-
-/// A code task whose inputs were read from its code says so.
-pub fn arguments_note(task: &CatalogTask) -> Option<String> {
-    (task.params_origin == ParamsOrigin::Inferred).then(|| {
-        "Its arguments were inferred from the task's code (process.env.ANCHOR_* reads).".into()
-    })
 }
 
 /// Start the run, wait for it, and say how it ended.

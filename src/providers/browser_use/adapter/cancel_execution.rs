@@ -25,7 +25,7 @@ use crate::runs::RunReport;
 /// Browser Use's own arguments of `cancel_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// With execution_id: also stop the task's browser session (default false).
+    /// Also end its browser session.
     pub stop_session: Option<bool>,
 }
 
@@ -38,10 +38,9 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Stop a running Browser Use task in the cloud by its execution_id \
-(stop_session: true also ends its browser session), or cancel the generation of a skill by its \
-task_id. A stopped task cannot be resumed; the answer holds its final state. Cancelling a \
-run_task call stops its task by itself; use this for a task whose call already returned.";
+const DESCRIPTION: &str = "Stop a Browser Use task still running, whose run_task call already \
+returned, by execution_id (for good: it cannot resume), or cancel a skill's generation by \
+task_id.";
 
 /// Browser Use's part of `cancel_execution`.
 pub struct CancelExecution {
@@ -66,10 +65,7 @@ impl ToolPart for CancelExecution {
     }
 
     fn fragment(&self) -> String {
-        "Browser Use Cloud tasks are stopped by their execution_id (stop_session: true also \
-         ends the task's browser session), and the generation of a skill is cancelled by its \
-         task_id; a stopped task cannot be resumed, and the answer holds its final state."
-            .into()
+        "Browser Use: a task by execution_id (for good), or a skill's generation by task_id.".into()
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

@@ -28,7 +28,7 @@ use crate::providers::browser_use::models::{SkillStatus, UpdateSkill};
 /// Browser Use's own arguments of `deploy_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Browser Use skills: true (the default) enables the skill, false disables it.
+    /// Default true.
     pub enabled: Option<bool>,
 }
 
@@ -41,9 +41,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Enable a finished Browser Use skill by its task_id, so that it can \
-run and becomes a tool of its own (enabled: false disables it). Optionally update its \
-description.";
+const DESCRIPTION: &str = "Enable a finished Browser Use skill, so that it runs and becomes a \
+tool of its own (enabled: false disables it).";
 
 /// The longest skill description the API takes.
 const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -75,22 +74,11 @@ impl ToolPart for DeployTask {
     }
 
     fn fragment(&self) -> String {
-        "Browser Use skill: enable it by task_id, so that it can run and becomes a tool of its \
-         own (enabled: false disables it)."
-            .into()
+        "Browser Use: enable a skill (enabled: false disables it).".into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "task_id",
-                "The skill's id (from generate_task or list_tasks).".into(),
-            ),
-            (
-                "description",
-                "A new description for the skill (at most 1000 characters).".into(),
-            ),
-        ]
+        vec![("description", "The skill's new description.".into())]
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

@@ -23,7 +23,7 @@ use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::generation::wait_until_ready;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
-use crate::mcp::tools::generate_task::SharedArgs;
+use crate::mcp::tools::generate_task::{GENERATE_TAIL, SharedArgs};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::CreateSkill;
 use crate::runs::TaskKind;
@@ -31,8 +31,7 @@ use crate::runs::TaskKind;
 /// Browser Use's own arguments of `generate_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Browser Use: the skill's goal in one sentence, e.g. "Get the top posts of Hacker
-    /// News" (at most 1000 characters; default: description, else the prompt's start).
+    /// One sentence (default: description).
     pub goal: Option<String>,
 }
 
@@ -45,13 +44,9 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Create a new Browser Use skill (a deterministic, reusable browser \
-automation with typed inputs and output) from a plain-language description, and wait until it \
-is generated (progress is reported; it takes a minute or more). Give its goal in one sentence \
-and, in prompt, detailed instructions to do the job once, which Browser Use records and turns \
-into the skill. A finished, enabled skill becomes a tool of its own and runs with run_task by \
-task_id; a disabled one is enabled with deploy_task. Cancelling the call cancels the \
-generation. Each call generates a new skill.";
+const DESCRIPTION: &str = "Generate a Browser Use skill (a reusable automation with typed inputs) \
+from its goal and, in prompt, how to do the job once, which is recorded; waits until it is ready \
+(minutes). Cancelling the call cancels it.";
 
 /// The shortest demonstration prompt the API takes.
 const MIN_PROMPT_CHARS: usize = 10;
@@ -79,13 +74,11 @@ impl ToolPart for GenerateTask {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{DESCRIPTION} {GENERATE_TAIL}")
     }
 
     fn fragment(&self) -> String {
-        "On Browser Use Cloud (provider \"browser_use\", or give goal), a skill is generated \
-         from its goal and, in prompt, instructions to do the job once; cancelling the call \
-         cancels the generation."
+        "Browser Use (goal, or provider \"browser_use\"): a skill, recorded doing prompt once."
             .into()
     }
 
@@ -93,17 +86,11 @@ impl ToolPart for GenerateTask {
         vec![
             (
                 "prompt",
-                "Instructions to do the job once, in detail (at least 10 characters): the site, \
-                 the steps, what to extract and return. Browser Use records the run and turns \
-                 it into the skill."
+                "How to do the job once, in detail: the site, the steps, what to extract and \
+                 return."
                     .into(),
             ),
-            (
-                "name",
-                "A short title for the new skill, e.g. \"HN top posts\" (at most 100 \
-                 characters)."
-                    .into(),
-            ),
+            ("name", "A short title.".into()),
         ]
     }
 

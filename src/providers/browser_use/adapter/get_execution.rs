@@ -15,20 +15,13 @@ use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
-use crate::mcp::tools::get_execution::{SharedArgs, follow};
+use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs, follow};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::runs::WaitEnd;
 use crate::runs::{OutputFile, RunRef, RunReport, TaskKind};
 
 /// How many pages of a skill's executions are searched for one of them.
 const MAX_EXECUTION_PAGES: u32 = 10;
-
-const DESCRIPTION: &str = "Get the status and output of one run by its execution_id, \
-optionally waiting for it to finish: a Browser Use agent task (follow one that run_task \
-returned as still going with wait_seconds; progress shows the agent's steps), or a skill \
-execution (give the skill's task_id too). Returns the status (created, started, finished, \
-failed, stopped; skills: completed, failed), the output (JSON when the task returned JSON), the \
-cost, the steps taken and links to output files.";
 
 /// Browser Use's part of `get_execution`.
 pub struct GetExecution {
@@ -50,23 +43,11 @@ impl ToolPart for GetExecution {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{FOLLOW} A skill's run needs task_id, unless this server started it.")
     }
 
     fn fragment(&self) -> String {
-        "Browser Use Cloud runs: an agent task (progress shows the agent's steps) or a skill \
-         execution (with the skill's task_id); their answers add the cost, the steps taken and \
-         links to output files."
-            .into()
-    }
-
-    fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![(
-            "task_id",
-            "For a skill execution: the skill's id (not needed for runs this server started). \
-             Leave it out for an agent task."
-                .into(),
-        )]
+        "Browser Use: a skill's run needs task_id.".into()
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

@@ -25,9 +25,8 @@ use crate::mcp::tools::get_task::SharedArgs;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {}
 
-const DESCRIPTION: &str = "Show one Browser Use skill by its task_id: whether it is ready, its \
-input parameters (what run_task needs) and output schema, and with wait_seconds it waits for a \
-generation still in progress.";
+const DESCRIPTION: &str = "Show one Browser Use skill by task_id: its state, inputs and output \
+schema (what run_task needs).";
 
 /// Browser Use's part of `get_task`.
 pub struct GetTask {
@@ -52,24 +51,7 @@ impl ToolPart for GetTask {
     }
 
     fn fragment(&self) -> String {
-        "For a Browser Use skill: whether it is ready, its input parameters (what run_task \
-         needs) and output schema."
-            .into()
-    }
-
-    fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "task_id",
-                "The skill's id (from list_tasks or generate_task).".into(),
-            ),
-            (
-                "wait_seconds",
-                "A skill still being generated: wait up to this many seconds (at most 600) for \
-                 generation to end. Default 0."
-                    .into(),
-            ),
-        ]
+        "Browser Use: a skill's output schema too.".into()
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

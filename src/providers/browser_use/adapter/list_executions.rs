@@ -23,14 +23,11 @@ use crate::providers::browser_use::models::{Page, TaskFilter, TaskStatus};
 /// Browser Use's own arguments of `list_executions`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Only runs with this status.
     pub status: Option<StatusFilter>,
-    /// Browser Use agent tasks: only those created after this time (ISO 8601, e.g.
-    /// "2026-11-01T00:00:00Z" or "2026-11-01"; UTC when no offset is given).
+    /// ISO 8601.
     pub after: Option<String>,
-    /// Browser Use agent tasks: only those created before this time (ISO 8601).
+    /// ISO 8601.
     pub before: Option<String>,
-    /// Browser Use agent tasks: only those run in this browser session (a UUID).
     pub session_id: Option<String>,
 }
 
@@ -69,10 +66,8 @@ impl From<StatusFilter> for TaskStatus {
 /// The filters of agent tasks, which a skill's executions do not take.
 const AGENT_FILTERS: [&str; 4] = ["status", "after", "before", "session_id"];
 
-const DESCRIPTION: &str = "List runs, newest first, one page at a time, with their status, \
-timing, cost and a preview of the output: without task_id, your Browser Use agent tasks \
-(filter by status, session_id, or creation time with after/before); with a skill's task_id, \
-that skill's executions. Use get_execution for one run in full.";
+const DESCRIPTION: &str = "List runs, newest first, with status, timing, cost and an output \
+preview: your Browser Use agent tasks, or a skill's runs (task_id).";
 
 /// Browser Use's part of `list_executions`.
 pub struct ListExecutions {
@@ -97,17 +92,12 @@ impl ToolPart for ListExecutions {
     }
 
     fn fragment(&self) -> String {
-        "Browser Use Cloud: a skill's executions (task_id), or, without a task and with \
-         provider \"browser_use\", your agent tasks with their cost, filtered by status, \
-         session_id or creation time (after/before)."
+        "Browser Use: a skill's runs, or (provider \"browser_use\", no task) your agent tasks."
             .into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![(
-            "task_id",
-            "A skill's id, to list its executions; leave it out to list your agent tasks.".into(),
-        )]
+        vec![("task_id", "A skill's id; none: your agent tasks.".into())]
     }
 
     /// Without a task, Browser Use lists the account's agent tasks: nothing is required.

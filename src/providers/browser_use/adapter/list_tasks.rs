@@ -13,16 +13,12 @@ use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::{ToolContext, ToolEnv, unrecorded};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::portable;
-use crate::mcp::tools::list_tasks::{self, ListedTask, Page, SharedArgs};
+use crate::mcp::tools::list_tasks::{self, ListedTask, NOT_LISTED, Page, SharedArgs};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::catalog::skill_sighting;
 
-const DESCRIPTION: &str = "List the Browser Use skills you can run (generated, deterministic \
-browser automations with typed inputs), with their ids, names, descriptions, states (ready, \
-disabled, generating, …), and each skill's own tool name and argument schema. A skill whose tool \
-is not in your tool list (clients cap tool counts) runs with run_task, passing the tool's \
-arguments as inputs. Paginated: pass page to see more. For a one-off job, run_task takes a \
-plain-language `task` instead.";
+const DESCRIPTION: &str = "List the Browser Use skills you can run, with their state (deploy_task \
+enables a disabled one) and each one's tool name and arguments.";
 
 /// Browser Use's part of `list_tasks`.
 pub struct ListTasks {
@@ -44,20 +40,15 @@ impl ToolPart for ListTasks {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{DESCRIPTION} {NOT_LISTED}")
     }
 
     fn fragment(&self) -> String {
-        "Browser Use Cloud has skills (generated, deterministic browser automations with typed \
-         inputs), in states such as ready, disabled (deploy_task enables it) or generating."
-            .into()
+        "Browser Use: skills (deploy_task enables disabled ones).".into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("page", "Page of skills, from 1 (default 1).".into()),
-            ("limit", "Skills per page, 1 to 100 (default 20).".into()),
-        ]
+        vec![("limit", "Default 20.".into())]
     }
 
     fn rules(&self, _env: &ToolEnv, _args: &JsonObject, _problems: &mut Vec<Problem>) {}

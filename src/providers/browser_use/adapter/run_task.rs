@@ -23,7 +23,7 @@ use crate::mcp::running::{self, RunPlan};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::task_tools::schema::{InputForm, Signature};
-use crate::mcp::tools::run_task::SharedArgs;
+use crate::mcp::tools::run_task::{RUN_TAIL, SharedArgs};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{CreateTask, SessionSettings};
 use crate::providers::browser_use::{rules, runs};
@@ -32,54 +32,34 @@ use crate::redact::REDACTED;
 /// Browser Use's own arguments of `run_task` (an agent task's).
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Browser Use: a job in plain language for an AI agent to do in a cloud browser, e.g.
-    /// "Find the top 3 posts on news.ycombinator.com and return their titles and points"
-    /// (instead of task_id; up to 50000 characters).
+    // Every argument but `task` tunes the agent (a skill run rejects them, saying so), and
+    // limits the API sets (lengths, counts) are checked with a message naming them: the
+    // descriptions say only what an agent needs to choose.
+    /// Instead of task_id: a job in plain language for an AI agent.
     pub task: Option<String>,
-    /// Browser Use `task`: the model driving the agent (default "browser-use-2.0"; others
-    /// such as "gpt-4.1" or "claude-sonnet-4-6" as the account offers).
+    /// Default "browser-use-2.0".
     pub llm: Option<String>,
-    /// Browser Use `task`: the page to open first.
     pub start_url: Option<String>,
-    /// Browser Use `task`: the most steps the agent may take, 1 to 10000 (default 100).
     #[schemars(range(min = 1, max = 10000))]
     pub max_steps: Option<u32>,
-    /// Browser Use `task`: a JSON Schema the result must follow, e.g. {"type": "object",
-    /// "properties": {"titles": {"type": "array", "items": {"type": "string"}}}}. The answer's
-    /// output is then that JSON.
+    /// A JSON Schema for the output.
     pub structured_output: Option<Map<String, Value>>,
-    /// Browser Use `task`: the only domains the agent may visit, e.g. ["*.example.com"].
     pub allowed_domains: Option<Vec<String>>,
-    /// Browser Use `task`: credentials the agent may type, by placeholder name, e.g.
-    /// {"x_password": "…"}; mention the placeholder in `task`. Never logged, stored or
-    /// echoed.
+    /// By the placeholder names `task` uses; never logged.
     pub secrets: Option<BTreeMap<String, String>>,
-    /// Browser Use `task`: up to 10 string pairs to tag the task with.
     pub metadata: Option<BTreeMap<String, String>>,
-    /// Browser Use `task`: settings of the fresh browser session (not with session_id).
     pub session_settings: Option<SessionSettingsArg>,
-    /// Browser Use `task`: whether the agent sees screenshots: "true" (the default), "false"
-    /// or "auto".
     pub vision: Option<Vision>,
-    /// Browser Use `task`: faster, lighter reasoning (default false).
     pub flash_mode: Option<bool>,
-    /// Browser Use `task`: let the model think before each step (default false).
     pub thinking: Option<bool>,
-    /// Browser Use `task`: outline the elements the agent interacts with (default false).
     pub highlight_elements: Option<bool>,
-    /// Browser Use `task`: extra instructions added to the agent's system prompt (up to
-    /// 2000 characters).
     pub system_prompt_extension: Option<String>,
-    /// Browser Use `task`: have a second model judge whether the task was done (default
-    /// false).
     pub judge: Option<bool>,
-    /// Browser Use `task`: the expected answer, for the judge.
     pub judge_ground_truth: Option<String>,
-    /// Browser Use `task`: the model the judge uses.
     pub judge_llm: Option<String>,
-    /// Browser Use `task`: skills the agent may call, by id (["*"]: all of the project's).
+    /// ["*"]: all.
     pub skill_ids: Option<Vec<String>>,
-    /// Browser Use `task`: a 1Password vault id to take credentials from.
+    /// 1Password vault.
     pub op_vault_id: Option<String>,
 }
 
@@ -95,17 +75,12 @@ struct Args {
 /// Settings of a Browser Use agent task's fresh browser session.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct SessionSettingsArg {
-    /// A saved browser profile (UUID) to start from (logins, cookies).
     pub profile_id: Option<String>,
-    /// The proxy's country, a two-letter code such as "us" (the default), "de" or "uk".
     pub proxy_country_code: Option<String>,
-    /// Screen width in pixels, 320 to 6144.
     #[schemars(range(min = 320, max = 6144))]
     pub browser_screen_width: Option<u32>,
-    /// Screen height in pixels, 320 to 3456.
     #[schemars(range(min = 320, max = 3456))]
     pub browser_screen_height: Option<u32>,
-    /// Record the session (default false).
     pub enable_recording: Option<bool>,
 }
 
@@ -143,15 +118,9 @@ const AGENT_ARGUMENTS: [&str; 19] = [
     "op_vault_id",
 ];
 
-const DESCRIPTION: &str = "Run a browser-automation task on Browser Use Cloud and \
-return its output. Either describe a job in plain language in `task` (an AI agent does it in a \
-cloud browser; give structured_output to get JSON back), or run a skill listed by list_tasks by \
-its task_id with its inputs (skills run in seconds and may also be tools of their own). The \
-call waits up to wait_seconds, reporting the agent's steps as progress; a task that takes \
-longer is not an error: you get its status and an execution_id, and get_execution with \
-wait_seconds keeps waiting. Cancelling the call stops the task in the cloud (cancel_execution \
-does too). Each call starts a new run, so do not repeat a call that failed to answer without \
-first checking list_executions.";
+const DESCRIPTION: &str = "Run a Browser Use Cloud task and return its output: a skill from \
+list_tasks by task_id, with inputs, or a job in plain language in `task` for an AI agent, which \
+the other arguments tune.";
 
 /// Browser Use's part of `run_task`.
 pub struct RunTask {
@@ -172,32 +141,15 @@ impl ToolPart for RunTask {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.into()
+        format!("{DESCRIPTION} {RUN_TAIL}")
     }
 
     fn fragment(&self) -> String {
-        "Browser Use Cloud runs skills by task_id, and one-off jobs described in plain language \
-         in `task`, done by an AI agent whose steps are reported as progress (give \
-         structured_output to get JSON back); cancelling the call stops a Browser Use task in \
-         the cloud."
-            .into()
+        "Browser Use: also a job in plain language in `task`, for an AI agent.".into()
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "task_id",
-                "The skill to run (its id, from list_tasks or generate_task); instead of `task`."
-                    .into(),
-            ),
-            (
-                "inputs",
-                "A skill's inputs: the same arguments its own tool takes (list_tasks shows \
-                 them), by parameter or argument name, with JSON values (numbers, booleans, \
-                 objects, arrays as such)."
-                    .into(),
-            ),
-        ]
+        vec![("inputs", "The skill's arguments.".into())]
     }
 
     fn subjects(&self) -> Subjects {

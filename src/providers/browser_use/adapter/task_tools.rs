@@ -18,8 +18,7 @@ use crate::runs::{TaskKind, Verdict};
 /// "Runs the Browser Use skill …", for the tool's description.
 pub fn runs(task: &CatalogTask) -> String {
     format!(
-        "Runs the Browser Use skill {:?} (a generated, deterministic browser automation) and \
-         returns its result; it usually takes seconds.",
+        "Runs the Browser Use skill {:?}, a deterministic browser automation (seconds).",
         task.name
     )
 }
