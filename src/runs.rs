@@ -88,6 +88,12 @@ pub trait RunCloud: Send + Sync {
     ) -> BoxFuture<'a, Option<(RunReport, bool)>> {
         async { None }.boxed()
     }
+
+    /// Why a run whose wait was cancelled could not be stopped, when the cloud knows why
+    /// (said in the answer instead of pretending).
+    fn why_not_stopped(&self, _current: &RunReport) -> Option<String> {
+        None
+    }
 }
 
 /// A file a run left behind, as a link (never inlined).
@@ -335,7 +341,11 @@ pub async fn wait<P: ProgressSink>(
                 Some((ended, false)) => return (ended.merged_over(&current), WaitEnd::Finished),
                 None => {}
             }
-            report.next_step = Some(continue_hint(&report, settings));
+            let hint = continue_hint(&report, settings);
+            report.next_step = Some(match cloud.why_not_stopped(&report) {
+                Some(why) => format!("{why} {hint}"),
+                None => hint,
+            });
             (report, WaitEnd::Cancelled { stopped: false })
         }
         WaitOutcome::CheckFailed { error, last } => {

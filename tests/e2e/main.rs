@@ -7,6 +7,7 @@
 mod harness;
 
 mod anchor_client;
+mod anchor_stop;
 mod bad_input;
 mod both_providers;
 mod browser_use;

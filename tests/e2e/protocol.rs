@@ -51,7 +51,7 @@ async fn unadvertised_list_methods_are_method_not_found() {
         ),
         ErrorCode::METHOD_NOT_FOUND
     );
-    assert_eq!(h.list_tools().await.len(), 8);
+    assert_eq!(h.list_tools().await.len(), 9);
     let listed = h.call("list_tasks", json!({})).await;
     assert!(!is_error(&listed), "{}", summary(&listed));
 }

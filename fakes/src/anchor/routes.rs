@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now};
 use crate::ledger::gate;
 
-type Shared = Arc<Mutex<State>>;
+pub(super) type Shared = Arc<Mutex<State>>;
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
     crate::ledger::lock(state)
@@ -53,6 +53,7 @@ pub(super) fn router(state: Shared) -> Router {
         )
         .route("/v2/tasks/{taskId}/run", post(run_generated))
         .route("/v2/tasks/runs/{runId}/status", get(run_status))
+        .merge(super::sessions::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), gate::<State>))
         .fallback(|| async { v1_error(StatusCode::NOT_FOUND, "Route not found") })
         .with_state(state)
@@ -60,11 +61,11 @@ pub(super) fn router(state: Shared) -> Router {
 
 // ---- response shapes ---------------------------------------------------------------------
 
-fn v1_ok(data: Value) -> Response {
+pub(super) fn v1_ok(data: Value) -> Response {
     (StatusCode::OK, axum::Json(json!({ "data": data }))).into_response()
 }
 
-fn v1_error(status: StatusCode, message: &str) -> Response {
+pub(super) fn v1_error(status: StatusCode, message: &str) -> Response {
     let body = json!({"error": {"code": status.as_u16(), "message": message}});
     (status, axum::Json(body)).into_response()
 }
@@ -85,7 +86,7 @@ fn bad_request(message: impl AsRef<str>) -> Response {
 
 // ---- validation (the fake's own, independent of the client's) ---------------------------
 
-fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, String> {
+pub(super) fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, String> {
     if bytes.is_empty() {
         return if empty_ok {
             Ok(Map::new())
@@ -100,14 +101,14 @@ fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, Stri
     }
 }
 
-fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
+pub(super) fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
     match body.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(unknown) => Err(format!("Unknown field '{unknown}'")),
         None => Ok(()),
     }
 }
 
-fn is_uuid(text: &str) -> bool {
+pub(super) fn is_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::parse_str(text).is_ok()
 }
 
@@ -600,7 +601,9 @@ async fn start_run(
         };
         let version_id = chosen.id.clone();
         let task_id = task.id.clone();
-        let script = state.run_script_for(&task_id, Some(&task.name.clone()));
+        let task_name = task.name.clone();
+        let script = state.run_script_for(&task_id, Some(&task_name));
+        let session_id = state.open_session(session, &[&task_id, &task_name]);
         let execution = Execution {
             id: new_id(),
             task_id: task_id.clone(),
@@ -612,6 +615,7 @@ async fn start_run(
             checks: 0,
             script: script.clone(),
             ended_after: None,
+            session_id,
         };
         let id = execution.id.clone();
         state.executions.push(execution);
@@ -630,7 +634,7 @@ async fn start_run(
         return v1_error(StatusCode::INTERNAL_SERVER_ERROR, "Execution lost");
     };
     execution.checks = u32::MAX / 2;
-    let json = State::execution_json(execution);
+    let json = State::execution_json(execution, false);
     let success = json["status"] == "success";
     v1_ok(json!({
         "success": success, "async": false,
@@ -671,11 +675,16 @@ async fn list_executions(
     let mut matching: Vec<Value> = Vec::new();
     // Newest first; runs of the draft are not listed (the vendor's docs: "Tasks must be
     // deployed (not just in draft) to appear in the execution results list").
-    for execution in state.executions.iter_mut().rev() {
+    let held: Vec<bool> = state
+        .executions
+        .iter()
+        .map(|e| state.held(&e.session_id))
+        .collect();
+    for (execution, held) in state.executions.iter_mut().zip(held).rev() {
         if execution.task_id != task_id || execution.version == "draft" {
             continue;
         }
-        let json = State::execution_json(execution);
+        let json = State::execution_json(execution, held);
         if status.as_deref().is_some_and(|s| json["status"] != s) {
             continue;
         }
@@ -705,6 +714,11 @@ async fn get_execution(
     }
     let mut state = lock(&state);
     task_or_404!(state, task_id);
+    let held = state
+        .executions
+        .iter()
+        .find(|e| e.id == execution_id)
+        .is_some_and(|e| state.held(&e.session_id));
     let Some(execution) = state
         .executions
         .iter_mut()
@@ -713,7 +727,7 @@ async fn get_execution(
         return v1_error(StatusCode::NOT_FOUND, "Execution not found");
     };
     execution.checks = execution.checks.saturating_add(1);
-    v1_ok(State::execution_json(execution))
+    v1_ok(State::execution_json(execution, held))
 }
 
 // ---- v2 Task Builder ---------------------------------------------------------------------
@@ -853,8 +867,8 @@ async fn generation_status(
     v2_ok(body)
 }
 
-/// The documented checks of a v2 run body; returns the input params.
-fn run_request(body: &Bytes) -> Result<Map<String, Value>, String> {
+/// The documented checks of a v2 run body; returns the input params and the session given.
+fn run_request(body: &Bytes) -> Result<(Map<String, Value>, Option<String>), String> {
     let body = json_object(body, false)?;
     only_fields(
         &body,
@@ -873,7 +887,7 @@ fn run_request(body: &Bytes) -> Result<Map<String, Value>, String> {
     if let Some((key, _)) = inputs.iter().find(|(_, v)| !v.is_string()) {
         return Err(format!("input_params.{key} must be a string"));
     }
-    Ok(inputs)
+    Ok((inputs, optional_string(&body, "session_id")?))
 }
 
 async fn run_generated(
@@ -881,8 +895,8 @@ async fn run_generated(
     Path(task_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let inputs = match run_request(&body) {
-        Ok(inputs) => inputs,
+    let (inputs, session) = match run_request(&body) {
+        Ok(read) => read,
         Err(message) => return v2_error(StatusCode::BAD_REQUEST, &message),
     };
     let mut state = lock(&state);
@@ -901,6 +915,7 @@ async fn run_generated(
     }
     let name = task.name.clone();
     let script = state.run_script_for(&task_id, Some(&name));
+    let session_id = state.open_session(session, &[&task_id, &name]);
     let run = Run {
         id: new_id(),
         task_id,
@@ -908,6 +923,7 @@ async fn run_generated(
         started: Instant::now(),
         checks: 0,
         script,
+        session_id,
     };
     let json = state.run_json(&run);
     state.runs.insert(run.id.clone(), run);

@@ -23,6 +23,7 @@ pub mod models;
 pub mod params;
 pub mod rules;
 pub mod runs;
+pub mod sessions;
 
 use std::time::Duration;
 
