@@ -20,6 +20,7 @@ pub mod progress;
 pub mod refresh;
 pub mod registry;
 pub mod reply;
+pub mod resources;
 pub mod running;
 pub mod schema;
 pub mod secrets;

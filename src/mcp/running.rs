@@ -139,8 +139,13 @@ fn run_facts(report: &RunReport) -> String {
     text
 }
 
-/// The reply for a run after waiting on it.
+/// The reply for a run after waiting on it, linking the run's evidence resource.
 pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
+    let link = super::resources::run_link(&report);
+    unlinked_run_reply(report, end).map(|reply| reply.with_link(link))
+}
+
+fn unlinked_run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
     let label = report.label();
     match end {
         WaitEnd::Finished => match report.verdict() {

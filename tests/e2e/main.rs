@@ -17,6 +17,7 @@ mod generated_tasks;
 mod http;
 mod layout;
 mod protocol;
+mod resources;
 mod runs;
 mod stdio;
 mod task_tools;

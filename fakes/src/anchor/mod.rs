@@ -200,6 +200,20 @@ impl FakeAnchor {
         );
     }
 
+    /// Make every recording link so far an expired presigned link (signed two hours ago, valid
+    /// for one).
+    pub fn expire_recordings(&self) {
+        let stamp = (chrono::Utc::now() - chrono::Duration::hours(2)).format("%Y%m%dT%H%M%SZ");
+        for session in self.lock().sessions.values_mut() {
+            for recording in &mut session.recordings {
+                let id = &session.id;
+                recording["file_link"] = Value::from(format!(
+                    "https://recordings.fake-anchor.test/{id}/primary.mp4?X-Amz-Date={stamp}&X-Amz-Expires=3600&X-Amz-Signature=fake"
+                ));
+            }
+        }
+    }
+
     /// The sessions opened so far: (id, ended).
     pub fn sessions(&self) -> Vec<(String, bool)> {
         self.lock()

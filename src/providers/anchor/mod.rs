@@ -18,6 +18,7 @@
 
 pub mod adapter;
 pub mod catalog;
+pub mod evidence;
 pub mod infer;
 pub mod models;
 pub mod params;

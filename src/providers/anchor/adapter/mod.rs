@@ -7,6 +7,7 @@ pub mod arguments;
 pub mod cancel_execution;
 pub mod create_task;
 pub mod deploy_task;
+pub mod evidence;
 pub mod generate_task;
 pub mod generations;
 pub mod get_execution;
@@ -27,6 +28,7 @@ use super::catalog::code_task_sighting;
 use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
+use crate::evidence::Evidence;
 use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolRun, ToolPart, ToolParts};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
@@ -175,5 +177,18 @@ impl ProviderAdapter for AnchorAdapter {
         inputs: TaskInputs,
     ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
         async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
+    }
+
+    fn run_evidence<'a>(
+        &'a self,
+        env: &'a ToolEnv,
+        execution_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
+        async move {
+            evidence::of_run(env, self.account.client()?, execution_id)
+                .await
+                .map(Some)
+        }
+        .boxed()
     }
 }
