@@ -16,6 +16,7 @@ pub mod activity;
 pub mod args;
 pub mod context;
 pub mod generation;
+pub mod person;
 pub mod progress;
 pub mod refresh;
 pub mod registry;

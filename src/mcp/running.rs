@@ -63,13 +63,17 @@ pub async fn start_and_wait(
     // Recorded before waiting: a crash or restart never loses the run's id.
     call.env.record_run(&report, plan.recorded_inputs);
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
-    let (report, end) = runs::wait(
+    let person = super::person::ClientUser {
+        peer: call.progress.peer().clone(),
+    };
+    let (report, end) = runs::wait_with(
         cloud,
         report,
         plan.budget,
         &call.env.waits,
         &call.cancel,
         &call.progress,
+        &person,
     )
     .await;
     let report = scrub_report(report, &plan.secrets);

@@ -15,6 +15,7 @@ mod browser_use_client;
 mod code_tasks;
 mod generated_tasks;
 mod http;
+mod interventions;
 mod layout;
 mod protocol;
 mod resources;

@@ -11,7 +11,9 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::cloud::ApiError;
-use crate::runs::{RunCloud, RunRef, RunReport, StartError, TaskKind, parse_output};
+use crate::runs::{
+    HumanField, HumanRequest, RunCloud, RunRef, RunReport, StartError, TaskKind, parse_output,
+};
 
 /// What to run on Anchor.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +211,48 @@ impl RunCloud for AnchorClient {
                 StopOutcome::AlreadyEnded(report) => Some((report, false)),
                 StopOutcome::SessionUnknown => None,
             }
+        }
+        .boxed()
+    }
+
+    fn pending_request<'a>(&'a self, report: &'a RunReport) -> BoxFuture<'a, Option<HumanRequest>> {
+        async move {
+            let session = report.session_id.as_deref()?;
+            // Best effort: a failed read is asked again at a later check.
+            let pending = self.requested_interventions(session).await.ok()?;
+            let request = pending.requests.into_iter().next()?;
+            Some(HumanRequest {
+                id: request.request_id,
+                message: request.message,
+                input_type: request.input_type.unwrap_or_else(|| "text".into()),
+                fields: request
+                    .fields
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|f| HumanField {
+                        label: f.label.unwrap_or_else(|| f.name.clone()),
+                        name: f.name,
+                        description: f.description,
+                        required: f.required.unwrap_or(false),
+                        kind: f.kind.unwrap_or_else(|| "text".into()),
+                    })
+                    .collect(),
+            })
+        }
+        .boxed()
+    }
+
+    fn respond<'a>(
+        &'a self,
+        report: &'a RunReport,
+        request_id: &'a str,
+        response: Value,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        async move {
+            let session = report.session_id.as_deref().unwrap_or_default();
+            self.respond_to_intervention(session, request_id, response)
+                .await
+                .map(|_| ())
         }
         .boxed()
     }
