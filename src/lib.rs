@@ -25,6 +25,7 @@
 pub mod catalog;
 pub mod cloud;
 pub mod config;
+pub mod evidence;
 pub mod http;
 pub mod mcp;
 pub mod params;

@@ -88,6 +88,84 @@ pub trait RunCloud: Send + Sync {
     ) -> BoxFuture<'a, Option<(RunReport, bool)>> {
         async { None }.boxed()
     }
+
+    /// A pending request of the run for a person, if any (checked every other status check).
+    fn pending_request<'a>(
+        &'a self,
+        _report: &'a RunReport,
+    ) -> BoxFuture<'a, Option<HumanRequest>> {
+        async { None }.boxed()
+    }
+
+    /// Answer a run's request for a person with `response` (sent once, as given).
+    fn respond<'a>(
+        &'a self,
+        _report: &'a RunReport,
+        _request_id: &'a str,
+        _response: Value,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        async { Ok(()) }.boxed()
+    }
+
+    /// Why a run whose wait was cancelled could not be stopped, when the cloud knows why
+    /// (said in the answer instead of pretending).
+    fn why_not_stopped(&self, _current: &RunReport) -> Option<String> {
+        None
+    }
+}
+
+/// A run's request for a person: a message and the kind of answer wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HumanRequest {
+    pub id: String,
+    pub message: String,
+    /// `text`, `confirm` or `fields`.
+    pub input_type: String,
+    pub fields: Vec<HumanField>,
+}
+
+/// One field of a `fields` request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HumanField {
+    pub name: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub required: bool,
+    /// text, number, url, email or password.
+    pub kind: String,
+}
+
+/// What the person said.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PersonAnswer {
+    /// Their answer, in the shape the request asked for.
+    Answer(Value),
+    Declined,
+    Cancelled,
+    /// They cannot be asked here (no elicitation, or a password is wanted); `why` says what
+    /// to do instead.
+    Unavailable {
+        why: String,
+    },
+}
+
+/// Someone who can answer a run's request for a person (the MCP client's user).
+pub trait Person: Send + Sync {
+    fn ask<'a>(&'a self, request: &'a HumanRequest) -> BoxFuture<'a, PersonAnswer>;
+}
+
+/// Nobody to ask.
+pub struct Nobody;
+
+impl Person for Nobody {
+    fn ask<'a>(&'a self, _request: &'a HumanRequest) -> BoxFuture<'a, PersonAnswer> {
+        async {
+            PersonAnswer::Unavailable {
+                why: "this client cannot ask its user (no elicitation)".into(),
+            }
+        }
+        .boxed()
+    }
 }
 
 /// A file a run left behind, as a link (never inlined).
@@ -361,6 +439,22 @@ pub async fn wait<P: ProgressSink>(
     cancel: &CancellationToken,
     progress: &P,
 ) -> (RunReport, WaitEnd) {
+    wait_with(cloud, current, budget, settings, cancel, progress, &Nobody).await
+}
+
+/// [`wait`], asking `person` when the run requests one: each request is asked once, its
+/// answer (or decline, or cancel) sent as given; one that cannot be asked is reported in
+/// progress while the run waits.
+pub async fn wait_with<P: ProgressSink>(
+    cloud: &dyn RunCloud,
+    current: RunReport,
+    budget: Duration,
+    settings: &WaitSettings,
+    cancel: &CancellationToken,
+    progress: &P,
+    person: &dyn Person,
+) -> (RunReport, WaitEnd) {
+    let asked = std::sync::Mutex::new(std::collections::HashMap::<String, Option<String>>::new());
     let Some(run) = current.run_ref().filter(|_| !current.finished) else {
         return (current, WaitEnd::Finished);
     };
@@ -376,6 +470,7 @@ pub async fn wait<P: ProgressSink>(
         progress,
         || {
             let run = run.clone();
+            let asked = &asked;
             let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             async move {
                 let mut report = cloud.check(&run).await?;
@@ -385,6 +480,12 @@ pub async fn wait<P: ProgressSink>(
                 {
                     detail = more;
                     report = fuller;
+                }
+                if !report.finished
+                    && nth.is_multiple_of(2)
+                    && let Some(request) = cloud.pending_request(&report).await
+                {
+                    detail = Some(ask_once(cloud, &report, &request, person, asked).await);
                 }
                 Ok(Observation {
                     status: report.status.clone(),
@@ -419,7 +520,11 @@ pub async fn wait<P: ProgressSink>(
                 Some((ended, false)) => return (ended.merged_over(&current), WaitEnd::Finished),
                 None => {}
             }
-            report.next_step = Some(continue_hint(&report, settings));
+            let hint = continue_hint(&report, settings);
+            report.next_step = Some(match cloud.why_not_stopped(&report) {
+                Some(why) => format!("{why} {hint}"),
+                None => hint,
+            });
             (report, WaitEnd::Cancelled { stopped: false })
         }
         WaitOutcome::CheckFailed { error, last } => {
@@ -428,6 +533,48 @@ pub async fn wait<P: ProgressSink>(
             (report, WaitEnd::CheckFailed(error))
         }
     }
+}
+
+/// Ask `person` about `request` once (a request asked before is only reported again), send
+/// what they said, and say so for progress.
+async fn ask_once(
+    cloud: &dyn RunCloud,
+    report: &RunReport,
+    request: &HumanRequest,
+    person: &dyn Person,
+    asked: &std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
+) -> String {
+    let known = asked.lock().ok().and_then(|a| a.get(&request.id).cloned());
+    if let Some(earlier) = known {
+        return earlier.unwrap_or_else(|| "answered its request for a person".into());
+    }
+    let (response, said) = match person.ask(request).await {
+        PersonAnswer::Answer(value) => (Some(value), "the person answered its request".into()),
+        PersonAnswer::Declined => (
+            Some(Value::from("declined: the person chose not to answer")),
+            "the person declined its request".into(),
+        ),
+        PersonAnswer::Cancelled => (
+            Some(Value::from("cancelled: the person dismissed the request")),
+            "the person cancelled its request".into(),
+        ),
+        PersonAnswer::Unavailable { why } => (
+            None,
+            format!("waits for a person: {} ({why})", request.message),
+        ),
+    };
+    let said = match response {
+        Some(value) => match cloud.respond(report, &request.id, value).await {
+            Ok(()) => said,
+            Err(error) => format!("could not send the person's answer: {error}"),
+        },
+        None => said,
+    };
+    let remembered = said.clone();
+    if let Ok(mut asked) = asked.lock() {
+        asked.insert(request.id.clone(), Some(remembered));
+    }
+    said
 }
 
 fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {

@@ -31,6 +31,11 @@ impl McpProgress {
             secrets,
         }
     }
+
+    /// The client this call came from (to ask its user, see `mcp::person`).
+    pub fn peer(&self) -> &Peer<RoleServer> {
+        &self.peer
+    }
 }
 
 impl ProgressSink for McpProgress {

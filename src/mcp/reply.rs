@@ -5,7 +5,7 @@
 //! content as JSON, because several clients hand the model only `content` and ignore
 //! `structuredContent` (the MCP spec asks servers to include it for them).
 
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::{CallToolResult, ContentBlock, Resource};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -19,6 +19,8 @@ pub struct Reply {
     summary: String,
     structured: Value,
     is_error: bool,
+    /// `resource_link` content after the text (a run's evidence).
+    links: Vec<Resource>,
 }
 
 impl Reply {
@@ -28,6 +30,7 @@ impl Reply {
             summary: summary.into(),
             structured: to_value(structured),
             is_error: false,
+            links: Vec::new(),
         }
     }
 
@@ -37,6 +40,7 @@ impl Reply {
             summary: summary.into(),
             structured: to_value(structured),
             is_error: true,
+            links: Vec::new(),
         }
     }
 
@@ -54,10 +58,17 @@ impl Reply {
         &self.structured
     }
 
+    /// The same reply linking `resource` (`resource_link` content).
+    pub fn with_link(mut self, resource: Resource) -> Self {
+        self.links.push(resource);
+        self
+    }
+
     /// The MCP result.
     pub fn into_result(self) -> CallToolResult {
         let json = serde_json::to_string(&self.structured).unwrap_or_default();
-        let content = vec![ContentBlock::text(self.summary), ContentBlock::text(json)];
+        let mut content = vec![ContentBlock::text(self.summary), ContentBlock::text(json)];
+        content.extend(self.links.into_iter().map(ContentBlock::resource_link));
         let mut result = if self.is_error {
             CallToolResult::error(content)
         } else {

@@ -86,13 +86,17 @@ pub async fn start_and_wait(
     // Recorded before waiting: a crash or restart never loses the run's id.
     call.env.record_run(&report, plan.recorded_inputs);
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
-    let (report, end) = runs::wait(
+    let person = super::person::ClientUser {
+        peer: call.progress.peer().clone(),
+    };
+    let (report, end) = runs::wait_with(
         cloud,
         report,
         plan.budget,
         &call.env.waits,
         &call.cancel,
         &call.progress,
+        &person,
     )
     .await;
     let report = scrub_report(report, &plan.secrets);
@@ -193,8 +197,13 @@ fn run_facts(report: &RunReport) -> String {
     text
 }
 
-/// The reply for a run after waiting on it.
+/// The reply for a run after waiting on it, linking the run's evidence resource.
 pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
+    let link = super::resources::run_link(&report);
+    unlinked_run_reply(report, end).map(|reply| reply.with_link(link))
+}
+
+fn unlinked_run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
     let label = report.label();
     match end {
         WaitEnd::Finished => match report.verdict() {

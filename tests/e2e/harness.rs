@@ -45,12 +45,19 @@ pub struct Recorder {
     pub list_changed: Arc<std::sync::atomic::AtomicUsize>,
     /// The protocol version to initialize with (`None`: 2025-11-25).
     pub protocol: Option<ProtocolVersion>,
+    /// Declare elicitation and answer every request with this (recording each request).
+    pub elicitation: Option<rmcp::model::ElicitResult>,
+    pub elicited: Arc<Mutex<Vec<rmcp::model::ElicitRequestParams>>>,
 }
 
 impl ClientHandler for Recorder {
     fn get_info(&self) -> ClientConfig {
+        let mut capabilities = ClientCapabilities::default();
+        if self.elicitation.is_some() {
+            capabilities.elicitation = Some(rmcp::model::ElicitationCapability::default());
+        }
         ClientConfig::new(
-            ClientCapabilities::default(),
+            capabilities,
             Implementation::new("browser-tasks-e2e", "0.0.0"),
         )
         .with_protocol_version(
@@ -66,6 +73,17 @@ impl ClientHandler for Recorder {
         _context: NotificationContext<RoleClient>,
     ) {
         self.progress.lock().unwrap().push(params);
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        self.elicited.lock().unwrap().push(request);
+        self.elicitation.clone().ok_or_else(|| {
+            rmcp::ErrorData::method_not_found::<rmcp::model::ElicitationCreateRequestMethod>()
+        })
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
@@ -89,6 +107,8 @@ pub struct Options {
     pub protocol: Option<ProtocolVersion>,
     /// Spawn the real binary over stdio instead of serving in this process.
     pub binary: bool,
+    /// The client declares elicitation and answers with this.
+    pub elicitation: Option<rmcp::model::ElicitResult>,
 }
 
 impl Default for Options {
@@ -107,6 +127,7 @@ impl Default for Options {
             browser_use: None,
             protocol: None,
             binary: false,
+            elicitation: None,
         }
     }
 }
@@ -231,6 +252,7 @@ impl Harness {
         let env = options.server_env(&url, &catalog);
         let recorder = Recorder {
             protocol: options.protocol.clone(),
+            elicitation: options.elicitation.clone(),
             ..Recorder::default()
         };
         let (client, stderr, in_process) = if options.binary {

@@ -7,6 +7,7 @@
 mod harness;
 
 mod anchor_client;
+mod anchor_stop;
 mod bad_input;
 mod both_providers;
 mod browser_use;
@@ -16,8 +17,10 @@ mod code_tasks;
 mod faults;
 mod generated_tasks;
 mod http;
+mod interventions;
 mod layout;
 mod protocol;
+mod resources;
 mod runs;
 mod spec_check;
 mod stdio;

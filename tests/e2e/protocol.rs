@@ -34,24 +34,14 @@ async fn unadvertised_list_methods_are_method_not_found() {
         .clone();
     assert!(capabilities.tools.is_some(), "{capabilities:?}");
     assert!(capabilities.prompts.is_none(), "{capabilities:?}");
-    assert!(capabilities.resources.is_none(), "{capabilities:?}");
+    // Resources are advertised (run evidence, see resources.rs).
+    assert!(capabilities.resources.is_some(), "{capabilities:?}");
 
     assert_eq!(
         error_code(h.client.list_prompts(None).await, "prompts/list"),
         ErrorCode::METHOD_NOT_FOUND
     );
-    assert_eq!(
-        error_code(h.client.list_resources(None).await, "resources/list"),
-        ErrorCode::METHOD_NOT_FOUND
-    );
-    assert_eq!(
-        error_code(
-            h.client.list_resource_templates(None).await,
-            "resources/templates/list"
-        ),
-        ErrorCode::METHOD_NOT_FOUND
-    );
-    assert_eq!(h.list_tools().await.len(), 8);
+    assert_eq!(h.list_tools().await.len(), 9);
     let listed = h.call("list_tasks", json!({})).await;
     assert!(!is_error(&listed), "{}", summary(&listed));
 }

@@ -16,6 +16,7 @@
 //! per route (`"POST /v1/task/run"`) and logged with its body.
 
 mod routes;
+mod sessions;
 mod state;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -181,6 +182,61 @@ impl FakeAnchor {
         self.lock()
             .generation_scripts
             .insert(task_name.to_string(), script);
+    }
+
+    /// Give the sessions of a task's runs (by task id or name) these downloaded files
+    /// (name, bytes) and, if `intervention` is set, a pending request for a person (a
+    /// `HumanInterventionRequest`; a `requestId` is added when missing) that holds the run
+    /// until answered.
+    pub fn set_session_script(
+        &self,
+        task: &str,
+        downloads: Vec<(String, u64)>,
+        intervention: Option<Value>,
+    ) {
+        self.lock().session_scripts.insert(
+            task.to_string(),
+            state::SessionScript {
+                downloads,
+                intervention,
+            },
+        );
+    }
+
+    /// Make every recording link so far an expired presigned link (signed two hours ago, valid
+    /// for one).
+    pub fn expire_recordings(&self) {
+        let stamp = (chrono::Utc::now() - chrono::Duration::hours(2)).format("%Y%m%dT%H%M%SZ");
+        for session in self.lock().sessions.values_mut() {
+            for recording in &mut session.recordings {
+                let id = &session.id;
+                recording["file_link"] = Value::from(format!(
+                    "https://recordings.fake-anchor.test/{id}/primary.mp4?X-Amz-Date={stamp}&X-Amz-Expires=3600&X-Amz-Signature=fake"
+                ));
+            }
+        }
+    }
+
+    /// The sessions opened so far: (id, ended).
+    pub fn sessions(&self) -> Vec<(String, bool)> {
+        self.lock()
+            .sessions
+            .values()
+            .map(|s| (s.id.clone(), s.ended))
+            .collect()
+    }
+
+    /// The answers given to requests for a person: (request id, answer).
+    pub fn intervention_answers(&self) -> Vec<(String, Value)> {
+        self.lock()
+            .sessions
+            .values()
+            .flat_map(|s| s.interventions.iter())
+            .filter_map(|i| {
+                let id = i.request["requestId"].as_str().unwrap_or_default();
+                i.answer.clone().map(|a| (id.to_string(), a))
+            })
+            .collect()
     }
 
     /// Add a fault.

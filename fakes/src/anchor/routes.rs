@@ -23,7 +23,7 @@ use serde_json::{Map, Value, json};
 use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now, with_description};
 use crate::ledger::gate;
 
-type Shared = Arc<Mutex<State>>;
+pub(super) type Shared = Arc<Mutex<State>>;
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
     crate::ledger::lock(state)
@@ -60,6 +60,7 @@ pub(super) fn router(state: Shared) -> Router {
         )
         .route("/v2/tasks/{taskId}/run", post(run_generated))
         .route("/v2/tasks/runs/{runId}/status", get(run_status))
+        .merge(super::sessions::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), gate::<State>))
         .fallback(
             |Extract(state): Extract<Shared>, request: Request| async move {
@@ -72,12 +73,12 @@ pub(super) fn router(state: Shared) -> Router {
 
 // ---- response shapes ---------------------------------------------------------------------
 
-fn v1_ok(data: Value) -> Response {
+pub(super) fn v1_ok(data: Value) -> Response {
     (StatusCode::OK, axum::Json(json!({ "data": data }))).into_response()
 }
 
 /// The spec's `ErrorResponse` (v1 and v2 alike).
-fn error(status: StatusCode, message: impl AsRef<str>) -> Response {
+pub(super) fn error(status: StatusCode, message: impl AsRef<str>) -> Response {
     let body = json!({"error": {"code": status.as_u16(), "message": message.as_ref()}});
     (status, axum::Json(body)).into_response()
 }
@@ -95,7 +96,7 @@ const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 
 // ---- validation (the fake's own, independent of the client's) ---------------------------
 
-fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, String> {
+pub(super) fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, String> {
     if bytes.is_empty() {
         return if empty_ok {
             Ok(Map::new())
@@ -110,14 +111,14 @@ fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, Stri
     }
 }
 
-fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
+pub(super) fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
     match body.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(unknown) => Err(format!("Unknown field '{unknown}'")),
         None => Ok(()),
     }
 }
 
-fn is_uuid(text: &str) -> bool {
+pub(super) fn is_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::parse_str(text).is_ok()
 }
 
@@ -639,7 +640,9 @@ async fn start_run(
         };
         let version_id = chosen.id.clone();
         let task_id = task.id.clone();
-        let script = state.run_script_for(&task_id, Some(&task.name.clone()));
+        let task_name = task.name.clone();
+        let script = state.run_script_for(&task_id, Some(&task_name));
+        let session_id = state.open_session(session, &[&task_id, &task_name]);
         let execution = Execution {
             id: new_id(),
             task_id: task_id.clone(),
@@ -651,6 +654,7 @@ async fn start_run(
             checks: 0,
             script: script.clone(),
             ended_after: None,
+            session_id,
         };
         let id = execution.id.clone();
         state.executions.push(execution);
@@ -669,7 +673,7 @@ async fn start_run(
         return error(FAILED, "Execution lost");
     };
     execution.checks = u32::MAX / 2;
-    let json = State::execution_json(execution);
+    let json = State::execution_json(execution, false);
     let success = json["status"] == "success";
     let mut answer = json!({
         "success": success, "async": false,
@@ -719,11 +723,16 @@ async fn list_executions(
     let mut matching: Vec<Value> = Vec::new();
     // Newest first; runs of the draft are not listed (the vendor's docs: "Tasks must be
     // deployed (not just in draft) to appear in the execution results list").
-    for execution in state.executions.iter_mut().rev() {
+    let held: Vec<bool> = state
+        .executions
+        .iter()
+        .map(|e| state.held(&e.session_id))
+        .collect();
+    for (execution, held) in state.executions.iter_mut().zip(held).rev() {
         if execution.task_id != task_id || execution.version == "draft" {
             continue;
         }
-        let json = State::execution_json(execution);
+        let json = State::execution_json(execution, held);
         if status.as_deref().is_some_and(|s| json["status"] != s) {
             continue;
         }
@@ -750,6 +759,11 @@ async fn get_execution(
 ) -> Response {
     let mut state = lock(&state);
     task_or_404!(state, task_id);
+    let held = state
+        .executions
+        .iter()
+        .find(|e| e.id == execution_id)
+        .is_some_and(|e| state.held(&e.session_id));
     let Some(execution) = state
         .executions
         .iter_mut()
@@ -758,7 +772,7 @@ async fn get_execution(
         return error(StatusCode::NOT_FOUND, "Execution not found");
     };
     execution.checks = execution.checks.saturating_add(1);
-    v1_ok(State::execution_json(execution))
+    v1_ok(State::execution_json(execution, held))
 }
 
 // ---- v2 Task Builder ---------------------------------------------------------------------
@@ -902,9 +916,9 @@ async fn generation_status(
     v2_ok(body)
 }
 
-/// The documented checks of a v2 run body (`RunTaskV2Request`); returns the input params and
-/// whether to answer only once the run has ended (`sync`).
-fn run_request(body: &Bytes) -> Result<(Map<String, Value>, bool), String> {
+/// The documented checks of a v2 run body (`RunTaskV2Request`); returns the input params,
+/// whether to answer only once the run has ended (`sync`), and the session given.
+fn run_request(body: &Bytes) -> Result<(Map<String, Value>, bool, Option<String>), String> {
     let body = json_object(body, false)?;
     only_fields(
         &body,
@@ -926,11 +940,11 @@ fn run_request(body: &Bytes) -> Result<(Map<String, Value>, bool), String> {
         return Err(format!("input_params.{key} must be a string"));
     }
     optional_string(&body, "identity_id")?;
-    optional_string(&body, "session_id")?;
+    let session = optional_string(&body, "session_id")?;
     bool_field(&body, "cleanup_sessions")?;
     bool_field(&body, "identity_skip_validation")?;
     let sync = bool_field(&body, "sync")?.unwrap_or(false);
-    Ok((inputs, sync))
+    Ok((inputs, sync, session))
 }
 
 async fn run_generated(
@@ -940,7 +954,7 @@ async fn run_generated(
 ) -> Response {
     // The operation declares 200, 404 and 500 only: whatever keeps a run from starting is
     // its "Failed to run task" (500), with the reason.
-    let (inputs, sync) = match run_request(&body) {
+    let (inputs, sync, session) = match run_request(&body) {
         Ok(parts) => parts,
         Err(message) => return error(FAILED, message),
     };
@@ -961,6 +975,7 @@ async fn run_generated(
         }
         let name = task.name.clone();
         let script = state.run_script_for(&task_id, Some(&name));
+        let session_id = state.open_session(session, &[&task_id, &name]);
         let run = Run {
             id: new_id(),
             task_id,
@@ -968,6 +983,7 @@ async fn run_generated(
             started: Instant::now(),
             checks: 0,
             script: script.clone(),
+            session_id,
         };
         let id = run.id.clone();
         if !sync {

@@ -135,6 +135,8 @@ pub(super) struct Execution {
     pub script: RunScript,
     /// Set once the run reached its end (so its timing stays put).
     pub ended_after: Option<Duration>,
+    /// The browser session it runs in (the API does not show it for v1 executions).
+    pub session_id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -169,6 +171,51 @@ pub(super) struct Run {
     pub started: Instant,
     pub checks: u32,
     pub script: RunScript,
+    pub session_id: String,
+}
+
+/// A browser session a run works in: ending it ends the run (as `cancelled`); a task's request
+/// for a person holds its run until answered.
+#[derive(Debug, Clone)]
+pub(super) struct Session {
+    pub id: String,
+    pub created_at: String,
+    pub started: Instant,
+    pub ended: bool,
+    pub recordings: Vec<Value>,
+    pub downloads: Vec<Value>,
+    pub interventions: Vec<Intervention>,
+}
+
+/// A request for a person (`HumanInterventionRequest`) and the answer it got, if any.
+#[derive(Debug, Clone)]
+pub(super) struct Intervention {
+    pub request: Value,
+    pub answer: Option<Value>,
+}
+
+impl Session {
+    /// Whether a request for a person is still unanswered (its run waits meanwhile).
+    pub fn waiting_for_a_person(&self) -> bool {
+        !self.ended && self.interventions.iter().any(|i| i.answer.is_none())
+    }
+
+    pub fn json(&self) -> Value {
+        json!({
+            "session_id": self.id, "team_id": TEAM_ID,
+            "duration": self.started.elapsed().as_secs(),
+            "status": if self.ended { "closed" } else { "running" },
+            "credits_used": 0.5, "configuration": {}, "proxy_bytes": 0, "tokens": {},
+            "steps": 3, "tags": [], "created_at": self.created_at,
+        })
+    }
+}
+
+/// What a scripted task's sessions hold: files, and a request for a person.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SessionScript {
+    pub downloads: Vec<(String, u64)>,
+    pub intervention: Option<Value>,
 }
 
 /// Where a run is in its script.
@@ -220,6 +267,8 @@ pub(super) struct State {
     pub run_scripts: HashMap<String, RunScript>,
     pub default_generation: GenerationScript,
     pub generation_scripts: HashMap<String, GenerationScript>,
+    pub sessions: BTreeMap<String, Session>,
+    pub session_scripts: HashMap<String, SessionScript>,
     pub ledger: Ledger,
 }
 
@@ -265,6 +314,8 @@ impl State {
             run_scripts: HashMap::new(),
             default_generation: GenerationScript::default(),
             generation_scripts: HashMap::new(),
+            sessions: BTreeMap::new(),
+            session_scripts: HashMap::new(),
             ledger: Ledger::default(),
         }
     }
@@ -359,16 +410,113 @@ impl State {
                     outcome,
                 },
                 ended_after: Some(Duration::from_millis(1000 + u64::from(i))),
+                session_id: new_id(),
             });
         }
     }
 
-    /// An execution as the API shows it (without counting a status check).
-    pub fn execution_json(execution: &mut Execution) -> Value {
+    /// Whether the session's run is held by an unanswered request for a person.
+    pub fn held(&self, session_id: &str) -> bool {
+        self.sessions
+            .get(session_id)
+            .is_some_and(Session::waiting_for_a_person)
+    }
+
+    /// Open a session for a run of `task` (by id or name): new, or the one it was given.
+    pub fn open_session(&mut self, given: Option<String>, task: &[&str]) -> String {
+        let script = task
+            .iter()
+            .find_map(|t| self.session_scripts.get(*t))
+            .cloned()
+            .unwrap_or_default();
+        let id = given.unwrap_or_else(new_id);
+        let at = now();
+        let session = self.sessions.entry(id.clone()).or_insert_with(|| Session {
+            id: id.clone(),
+            created_at: at.clone(),
+            started: Instant::now(),
+            ended: false,
+            recordings: Vec::new(),
+            downloads: Vec::new(),
+            interventions: Vec::new(),
+        });
+        // A presigned link, as the cloud's storage gives (valid for an hour from now).
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        session.recordings = vec![json!({
+            "id": "primary", "is_primary": true,
+            "file_link": format!("https://recordings.fake-anchor.test/{id}/primary.mp4?X-Amz-Date={stamp}&X-Amz-Expires=3600&X-Amz-Signature=fake"),
+            "suggested_file_name": "recording.mp4", "duration": "00:00:42", "size": 2_400_000,
+            "created_at": at,
+        })];
+        for (name, size) in &script.downloads {
+            // A URL carries the file name percent-encoded (the spec says `format: uri`).
+            let encoded =
+                percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+            session.downloads.push(json!({
+                "id": new_id(),
+                "file_link": format!("https://api.fake-anchor.test/v1/downloads/{id}/{encoded}"),
+                "original_download_url": format!("https://example.com/{encoded}"),
+                "origin_url": "https://example.com/",
+                "suggested_file_name": name, "original_file_name": name,
+                "duration": 120, "size": size, "created_at": now(),
+            }));
+        }
+        if let Some(request) = script.intervention {
+            let mut request = request;
+            if request.get("requestId").is_none() {
+                request["requestId"] = Value::from(new_id());
+            }
+            session.interventions.push(Intervention {
+                request,
+                answer: None,
+            });
+        }
+        id
+    }
+
+    /// End a session: a run still going in it ends as `cancelled`. Returns whether it existed.
+    pub fn end_session(&mut self, session_id: &str) -> bool {
+        let Some(session) = self.sessions.get_mut(session_id) else {
+            return false;
+        };
+        session.ended = true;
+        let cancel = |script: &mut RunScript, checks: &mut u32| {
+            *script = RunScript {
+                queued_checks: 0,
+                running_checks: 0,
+                min_duration: Duration::ZERO,
+                outcome: RunOutcome::Cancelled,
+            };
+            *checks = (*checks).max(1);
+        };
+        for execution in &mut self.executions {
+            if execution.session_id == session_id && execution.ended_after.is_none() {
+                let elapsed = execution.started.elapsed();
+                if phase(&execution.script, execution.checks, elapsed) != Phase::Ended {
+                    cancel(&mut execution.script, &mut execution.checks);
+                }
+            }
+        }
+        for run in self.runs.values_mut() {
+            if run.session_id == session_id
+                && phase(&run.script, run.checks, run.started.elapsed()) != Phase::Ended
+            {
+                cancel(&mut run.script, &mut run.checks);
+            }
+        }
+        true
+    }
+
+    /// An execution as the API shows it (without counting a status check); `held`: its
+    /// session waits for a person, so it does not end yet.
+    pub fn execution_json(execution: &mut Execution, held: bool) -> Value {
         let elapsed = execution.started.elapsed();
         let phase = match execution.ended_after {
             Some(_) => Phase::Ended,
-            None => phase(&execution.script, execution.checks, elapsed),
+            None => match phase(&execution.script, execution.checks, elapsed) {
+                Phase::Ended if held => Phase::Running,
+                other => other,
+            },
         };
         if phase == Phase::Ended && execution.ended_after.is_none() {
             execution.ended_after = Some(elapsed);
@@ -398,13 +546,16 @@ impl State {
 
     /// A v2 run as the API shows it (without counting a status check).
     pub fn run_json(&self, run: &Run) -> Value {
-        let phase = phase(&run.script, run.checks, run.started.elapsed());
+        let mut phase = phase(&run.script, run.checks, run.started.elapsed());
+        if phase == Phase::Ended && self.held(&run.session_id) {
+            phase = Phase::Running;
+        }
         let status = match phase {
             Phase::Queued => "queued",
             Phase::Running => "running",
             Phase::Ended => outcome_status(&run.script.outcome),
         };
-        let mut body = json!({"run_id": run.id, "status": status, "session_id": format!("session-{}", run.id)});
+        let mut body = json!({"run_id": run.id, "status": status, "session_id": run.session_id});
         if phase == Phase::Ended {
             match &run.script.outcome {
                 RunOutcome::Success(Some(value)) => body["result"] = value.clone(),

@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use super::{ToolContext, ToolEnv};
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, Provider};
+use crate::evidence::Evidence;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
@@ -149,6 +150,18 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
         task: &'a CatalogTask,
         inputs: TaskInputs,
     ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>>;
+
+    // ---- a run's evidence (`mcp::resources`) -------------------------------------------------
+
+    /// The run `execution_id` as it is now, with its artifacts; `None`: this provider serves
+    /// no evidence.
+    fn run_evidence<'a>(
+        &'a self,
+        _env: &'a ToolEnv,
+        _execution_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// How the run behind a call of a task's own tool ended (see

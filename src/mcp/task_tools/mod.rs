@@ -109,7 +109,10 @@ impl TaskTool {
                 })?;
         let scrub = inputs.secrets.clone();
         let reply = match adapter.call_task_tool(call, &self.task, inputs).await? {
-            TaskToolRun::Shaped { report, fields } => self.shaped_reply(*report, fields),
+            TaskToolRun::Shaped { report, fields } => {
+                let link = crate::mcp::resources::run_link(&report);
+                self.shaped_reply(*report, fields).with_link(link)
+            }
             TaskToolRun::Reply(reply) => reply,
         };
         Ok(reply.scrubbed(&scrub))

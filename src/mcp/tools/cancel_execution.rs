@@ -39,7 +39,7 @@ pub struct SharedArgs {
 /// The answer of `cancel_execution`.
 #[derive(Debug, Serialize)]
 pub struct Output {
-    /// What was asked to stop: "task" (a Browser Use agent task) or "skill_generation".
+    /// What was asked to stop: "task" (a run) or "skill_generation".
     pub target: String,
     /// The task's execution id, or the skill's id.
     pub id: String,
@@ -47,7 +47,7 @@ pub struct Output {
     pub status: String,
     /// Whether this call stopped it (false: it had already ended).
     pub stopped: bool,
-    /// The task's final report (agent tasks).
+    /// The run's report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<RunReport>,
 }

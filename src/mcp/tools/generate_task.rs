@@ -33,7 +33,7 @@ pub type Args = JsonObject;
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
     pub name: String,
-    /// What the task must do, in detail: the site, the steps, what to extract and return.
+    /// In detail: the site, the steps, what to return.
     pub prompt: String,
     pub description: Option<String>,
     /// Default 45.

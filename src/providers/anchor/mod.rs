@@ -28,12 +28,14 @@
 
 pub mod adapter;
 pub mod catalog;
+pub mod evidence;
 pub mod hints;
 pub mod infer;
 pub mod models;
 pub mod params;
 pub mod rules;
 pub mod runs;
+pub mod sessions;
 
 use std::time::Duration;
 

@@ -19,7 +19,8 @@ use serde_json::Value;
 
 use crate::cloud::ApiError;
 use crate::runs::{
-    self, RunCloud, RunRef, RunReport, Sighting, StartError, TaskKind, parse_output,
+    self, HumanField, HumanRequest, RunCloud, RunRef, RunReport, Sighting, StartError, TaskKind,
+    parse_output,
 };
 
 /// What to run on Anchor.
@@ -118,6 +119,8 @@ pub async fn start(
     known: &(dyn Fn(&str) -> bool + Send + Sync),
 ) -> Result<RunReport, StartError> {
     let inputs = (!request.inputs.is_empty()).then_some(request.inputs);
+    // Anchor does not report a code run's session; one the run was started on is known.
+    let given_session = request.session_id.clone();
     let (task_id, version, name) = match target {
         RunTarget::Code { task_id, version } => (Some(task_id.clone()), version.clone(), None),
         RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
@@ -197,7 +200,7 @@ pub async fn start(
         error: None,
         execution_time_ms: None,
         started_at: None,
-        session_id: None,
+        session_id: given_session,
         cost: None,
         steps: None,
         output_files: Vec::new(),
@@ -299,7 +302,8 @@ impl LostRun {
 }
 
 /// Anchor's runs are read by execution id under their task (v1 code tasks) or by run id
-/// (v2). Anchor has no API to stop a run.
+/// (v2), and stopped by ending their browser session, where it is known (v2 runs report it; a
+/// code run's is known only when it was started on a given session).
 impl RunCloud for AnchorClient {
     fn check<'a>(&'a self, run: &'a RunRef) -> BoxFuture<'a, Result<RunReport, ApiError>> {
         async move {
@@ -316,6 +320,124 @@ impl RunCloud for AnchorClient {
         }
         .boxed()
     }
+
+    fn stop<'a>(
+        &'a self,
+        run: &'a RunRef,
+        current: &'a RunReport,
+    ) -> BoxFuture<'a, Option<(RunReport, bool)>> {
+        async move {
+            let outcome = stop_run(self, run, Some(current), None).await;
+            match &outcome {
+                Ok(StopOutcome::Stopped(_)) => {
+                    tracing::info!(run = %run.execution_id, "ended the run's browser session after a cancel")
+                }
+                Ok(StopOutcome::AlreadyEnded(_)) => {}
+                Ok(StopOutcome::SessionUnknown) => {
+                    tracing::info!(run = %run.execution_id, "cannot stop the run: its browser session is not known")
+                }
+                Err(error) => tracing::warn!(%error, "could not end the run's browser session"),
+            }
+            match outcome.ok()? {
+                StopOutcome::Stopped(report) => Some((report, true)),
+                StopOutcome::AlreadyEnded(report) => Some((report, false)),
+                StopOutcome::SessionUnknown => None,
+            }
+        }
+        .boxed()
+    }
+
+    fn pending_request<'a>(&'a self, report: &'a RunReport) -> BoxFuture<'a, Option<HumanRequest>> {
+        async move {
+            let session = report.session_id.as_deref()?;
+            // Best effort: a failed read is asked again at a later check.
+            let pending = self.requested_interventions(session).await.ok()?;
+            let request = pending.requests.into_iter().next()?;
+            Some(HumanRequest {
+                id: request.request_id,
+                message: request.message,
+                input_type: request.input_type.unwrap_or_else(|| "text".into()),
+                fields: request
+                    .fields
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|f| HumanField {
+                        label: f.label.unwrap_or_else(|| f.name.clone()),
+                        name: f.name,
+                        description: f.description,
+                        required: f.required.unwrap_or(false),
+                        kind: f.kind.unwrap_or_else(|| "text".into()),
+                    })
+                    .collect(),
+            })
+        }
+        .boxed()
+    }
+
+    fn respond<'a>(
+        &'a self,
+        report: &'a RunReport,
+        request_id: &'a str,
+        response: Value,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        async move {
+            let session = report.session_id.as_deref().unwrap_or_default();
+            self.respond_to_intervention(session, request_id, response)
+                .await
+                .map(|_| ())
+        }
+        .boxed()
+    }
+
+    fn why_not_stopped(&self, current: &RunReport) -> Option<String> {
+        current.session_id.is_none().then(|| {
+            "Anchor does not report a code run's browser session, so it could not be ended;              the run goes on until it ends or reaches its timeout."
+                .to_string()
+        })
+    }
+}
+
+/// How stopping an Anchor run went.
+#[derive(Debug)]
+pub enum StopOutcome {
+    /// Its session was ended; the run as the cloud reports it afterwards.
+    Stopped(RunReport),
+    /// It had ended before: its real outcome.
+    AlreadyEnded(RunReport),
+    /// Its browser session is not known, so nothing was done.
+    SessionUnknown,
+}
+
+/// Stop an Anchor run by ending its browser session (`DELETE /v1/sessions/{session_id}`), once:
+/// read its state first (a run that ended is left alone), end the session (the one the cloud
+/// reports, else what `older` or `session` say), and read the state the cloud then reports.
+pub async fn stop_run(
+    anchor: &AnchorClient,
+    run: &RunRef,
+    older: Option<&RunReport>,
+    session: Option<String>,
+) -> Result<StopOutcome, ApiError> {
+    let mut before = anchor.check(run).await?;
+    if let Some(older) = older {
+        before = before.merged_over(older);
+    }
+    before.session_id = before.session_id.or(session);
+    if before.finished {
+        return Ok(StopOutcome::AlreadyEnded(before));
+    }
+    let Some(session_id) = before.session_id.clone() else {
+        return Ok(StopOutcome::SessionUnknown);
+    };
+    anchor.end_session(&session_id).await?;
+    // The stop happened; a failed read afterwards still reports it, with the last state known.
+    let after = match anchor.check(run).await {
+        Ok(report) => report.merged_over(&before),
+        Err(error) => {
+            tracing::warn!(%error, "could not read the run after ending its session");
+            before
+        }
+    };
+    Ok(StopOutcome::Stopped(after))
 }
 
 #[cfg(test)]

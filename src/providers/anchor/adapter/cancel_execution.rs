@@ -1,34 +1,160 @@
-//! Why Anchor Browser has no part in `cancel_execution`: its API cannot stop a run. With
-//! several providers shown the tool says so, and a call meant for an Anchor run is answered
-//! with what to do instead.
+//! Anchor Browser's part of `cancel_execution`: stop a run by ending its browser session
+//! (`DELETE /v1/sessions/{session_id}`). A generated task's run reports its session; a code
+//! task's run does not, so it is stoppable only when the caller names the session it was
+//! started on. Where the session is not known the answer says so instead of pretending.
 
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use crate::mcp::args::str_arg;
-use crate::mcp::context::adapter::Refusal;
-use crate::mcp::reply::ToolError;
+use super::Account;
+use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_uuid, has};
+use crate::mcp::context::adapter::{ToolPart, read_args};
+use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::schema::input_schema_for;
+use crate::mcp::tools::cancel_execution::{Output, SharedArgs};
+use crate::providers::anchor::runs::{StopOutcome, stop_run};
+use crate::runs::{RunRef, TaskKind};
 
-/// Anchor's refusal of `cancel_execution`.
-pub struct CannotStop;
+/// Anchor's own arguments of `cancel_execution`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OwnArgs {
+    /// The code run's session.
+    pub session_id: Option<String>,
+}
 
-impl Refusal for CannotStop {
-    fn fragment(&self) -> String {
-        "Anchor runs cannot be stopped.".into()
+/// A call's arguments as Anchor reads them.
+#[derive(Debug, Deserialize)]
+struct Args {
+    #[serde(flatten)]
+    shared: SharedArgs,
+    #[serde(flatten)]
+    own: OwnArgs,
+}
+
+const DESCRIPTION: &str = "Stop a run by its execution_id, ending its browser session. A code \
+run needs the session_id it was started on.";
+
+/// Anchor's part of `cancel_execution`.
+pub struct CancelExecution {
+    account: Arc<Account>,
+}
+
+impl CancelExecution {
+    pub fn new(account: &Arc<Account>) -> Self {
+        Self {
+            account: account.clone(),
+        }
+    }
+}
+
+impl ToolPart for CancelExecution {
+    fn arguments(&self) -> Arc<JsonObject> {
+        input_schema_for::<OwnArgs>()
     }
 
-    fn refuse(&self, args: &JsonObject) -> ToolError {
-        let id = str_arg(args, "execution_id")
-            .or_else(|| str_arg(args, "task_id"))
-            .unwrap_or_default();
-        ToolError::Unsupported {
-            message: format!(
-                "Anchor Browser has no API to stop a run: {id} goes on until it ends or reaches \
-                 its timeout."
-            ),
-            hint: format!(
-                "get_execution with {{\"execution_id\": \"{id}\"}} shows when it ends; to bound \
-                 future runs, give them a browser_configuration timeout."
-            ),
+    fn description(&self) -> String {
+        DESCRIPTION.into()
+    }
+
+    fn fragment(&self) -> String {
+        "Anchor: a run by execution_id, ending its browser session (a code run needs its \
+         session_id)."
+            .into()
+    }
+
+    fn argument_docs(&self) -> Vec<(&'static str, String)> {
+        vec![("task_id", "Unused.".into())]
+    }
+
+    fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+        if has(args, "task_id") {
+            problems.push(Problem::new(
+                "task_id",
+                "Anchor generations cannot be cancelled; give the run's execution_id",
+            ));
         }
+        check_uuid(args, "execution_id", EXECUTION_ID_FROM, problems);
+        check_uuid(
+            args,
+            "session_id",
+            "the session_id a run was started on",
+            problems,
+        );
+    }
+
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        args: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+        async move {
+            let args: Args = read_args(args)?;
+            let anchor = self.account.client()?;
+            let execution_id = args.shared.execution_id.unwrap_or_default();
+            let recorded = call.env.catalog.run(&execution_id);
+            let code_task = recorded
+                .as_ref()
+                .filter(|r| r.kind == TaskKind::Code)
+                .and_then(|r| r.task_id.clone());
+            let run = RunRef {
+                kind: if code_task.is_some() {
+                    TaskKind::Code
+                } else {
+                    TaskKind::Generated
+                },
+                execution_id: execution_id.clone(),
+                task_id: code_task,
+            };
+            let outcome = stop_run(anchor, &run, None, args.own.session_id)
+                .await
+                .map_err(|e| ToolError::api(e, format!("Stopping Anchor run {execution_id}")))?;
+            let (report, stopped) = match outcome {
+                StopOutcome::Stopped(report) => (report, true),
+                StopOutcome::AlreadyEnded(report) => (report, false),
+                StopOutcome::SessionUnknown => {
+                    return Err(ToolError::Unsupported {
+                        message: format!(
+                            "Anchor does not report the browser session of code run \
+                             {execution_id}, so it cannot be stopped from here; it goes on \
+                             until it ends or reaches its timeout."
+                        ),
+                        hint: "If it was started on a session (run_task's session_id), pass \
+                               that session_id."
+                            .into(),
+                    });
+                }
+            };
+            call.env.note_run_state(&report, &[]);
+            let summary = if stopped {
+                format!(
+                    "Ended the browser session of Anchor run {execution_id}; the run's status \
+                     is now {}.",
+                    report.status
+                )
+            } else {
+                format!(
+                    "Anchor run {execution_id} had already ended with status {}; nothing to \
+                     stop.",
+                    report.status
+                )
+            };
+            Ok(Reply::ok(
+                summary,
+                Output {
+                    target: "task".into(),
+                    id: execution_id,
+                    status: report.status.clone(),
+                    stopped,
+                    run: Some(report),
+                },
+            ))
+        }
+        .boxed()
     }
 }

@@ -58,9 +58,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Publish an Anchor Browser code task's next version from its draft or \
-the code given; it becomes \"latest\", which runs by default. Each call publishes a new \
-version.";
+const DESCRIPTION: &str = "Publish a code task's next version, from its draft or the code \
+given; it becomes \"latest\", the version runs use. Each call publishes a new version.";
 
 /// Anchor's part of `deploy_task`.
 pub struct DeployTask {

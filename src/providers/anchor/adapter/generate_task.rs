@@ -61,8 +61,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Generate an Anchor Browser task with the AI Task Builder from a \
-plain-language prompt and the declared parameters; waits until it can run (minutes).";
+const DESCRIPTION: &str = "Generate a task with Anchor's AI Task Builder from a plain-language \
+prompt and declared parameters; waits until it can run (minutes).";
 
 /// The longest task name Anchor takes.
 const MAX_NAME_CHARS: usize = 255;

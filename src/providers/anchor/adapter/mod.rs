@@ -1,13 +1,13 @@
 //! Anchor Browser as the MCP tools see it: its part of each static tool it offers, listing its
 //! code tasks into the catalog, which of its tasks can run, and how they run as tools of their
-//! own (`task_tools`). Anchor cannot stop a run (there is no part for `cancel_execution`, only
-//! the refusal that says so), and it cannot list generated tasks (the catalog remembers the
-//! ones this server generated).
+//! own (`task_tools`). Anchor stops a run by ending its browser session, and it cannot list
+//! generated tasks (the catalog remembers the ones this server generated).
 
 pub mod arguments;
 pub mod cancel_execution;
 pub mod create_task;
 pub mod deploy_task;
+pub mod evidence;
 pub mod generate_task;
 pub mod generations;
 pub mod get_execution;
@@ -28,9 +28,8 @@ use super::catalog::code_task_sighting;
 use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::adapter::{
-    self, ProviderAdapter, Refusal, TaskToolRun, ToolPart, ToolParts,
-};
+use crate::evidence::Evidence;
+use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolRun, ToolPart, ToolParts};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
@@ -88,6 +87,10 @@ impl AnchorAdapter {
             .with(
                 tools::list_tasks::NAME,
                 list_tasks::ListTasks::new(&account),
+            )
+            .with(
+                tools::cancel_execution::NAME,
+                cancel_execution::CancelExecution::new(&account),
             );
         Self {
             account,
@@ -113,10 +116,6 @@ impl ProviderAdapter for AnchorAdapter {
 
     fn tool(&self, tool: &str) -> Option<&dyn ToolPart> {
         self.parts.get(tool)
-    }
-
-    fn refusal(&self, tool: &str) -> Option<&dyn Refusal> {
-        (tool == tools::cancel_execution::NAME).then_some(&cancel_execution::CannotStop as _)
     }
 
     fn with_key(&self, key: &str) -> Result<Arc<dyn ProviderAdapter>, String> {
@@ -174,5 +173,18 @@ impl ProviderAdapter for AnchorAdapter {
         inputs: TaskInputs,
     ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
         async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
+    }
+
+    fn run_evidence<'a>(
+        &'a self,
+        env: &'a ToolEnv,
+        execution_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
+        async move {
+            evidence::of_run(env, self.account.client()?, execution_id)
+                .await
+                .map(Some)
+        }
+        .boxed()
     }
 }

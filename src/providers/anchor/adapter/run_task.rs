@@ -54,7 +54,7 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Run an Anchor Browser task and return its output: any task from \
+const DESCRIPTION: &str = "Run a browser task and return its output: any task from \
 list_tasks by task_id (or a code task by task_name), with inputs.";
 
 /// Anchor's part of `run_task`.

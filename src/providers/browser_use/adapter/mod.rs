@@ -4,6 +4,7 @@
 
 pub mod cancel_execution;
 pub mod deploy_task;
+pub mod evidence;
 pub mod generate_task;
 pub mod get_execution;
 pub mod get_task;
@@ -162,5 +163,18 @@ impl ProviderAdapter for BrowserUseAdapter {
         inputs: TaskInputs,
     ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
         async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
+    }
+
+    fn run_evidence<'a>(
+        &'a self,
+        _env: &'a ToolEnv,
+        execution_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<crate::evidence::Evidence>, ToolError>> {
+        async move {
+            evidence::of_run(self.account.client()?, execution_id)
+                .await
+                .map(Some)
+        }
+        .boxed()
     }
 }

@@ -1,0 +1,55 @@
+//! Anchor's evidence of a run, for the MCP resources: the run as it is now (a code task's
+//! execution found by its recorded task, else a generated task's run) and what its browser
+//! session kept, when the session is known.
+
+use crate::evidence::Evidence;
+use crate::mcp::context::ToolEnv;
+use crate::mcp::reply::ToolError;
+use crate::providers::anchor::AnchorClient;
+use crate::providers::anchor::evidence::session_artifacts;
+use crate::runs::{RunCloud, RunRef, TaskKind};
+
+/// The run `execution_id` and its session's artifacts.
+pub async fn of_run(
+    env: &ToolEnv,
+    anchor: &AnchorClient,
+    execution_id: &str,
+) -> Result<Evidence, ToolError> {
+    let code_task = env
+        .catalog
+        .run(execution_id)
+        .filter(|r| r.kind == TaskKind::Code)
+        .and_then(|r| r.task_id);
+    let run = RunRef {
+        kind: if code_task.is_some() {
+            TaskKind::Code
+        } else {
+            TaskKind::Generated
+        },
+        execution_id: execution_id.to_string(),
+        task_id: code_task,
+    };
+    let report = anchor
+        .check(&run)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Reading Anchor run {execution_id}")))?;
+    let Some(session_id) = report.session_id.clone() else {
+        return Ok(Evidence {
+            report,
+            artifacts: Vec::new(),
+            note: Some(
+                "Anchor does not report a code run's browser session, so its recordings and \
+                 downloads cannot be found."
+                    .into(),
+            ),
+        });
+    };
+    let artifacts = session_artifacts(anchor, &session_id)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Reading the evidence of session {session_id}")))?;
+    Ok(Evidence {
+        report,
+        artifacts,
+        note: None,
+    })
+}

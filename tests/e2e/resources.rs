@@ -1,0 +1,133 @@
+//! Run evidence as MCP resources: the templates, a run's report with its artifacts' URIs, a
+//! small artifact inline, a video as its URL with size and expiry, missing and expired
+//! artifacts as clear errors, and `resource_link` content in run results.
+
+use browser_tasks_fakes::anchor::{GenerationScript, RunScript};
+use rmcp::model::{ContentBlock, ReadResourceRequestParams, ResourceContents};
+use serde_json::{Value, json};
+
+use crate::harness::{Harness, is_error, structured, summary};
+
+async fn finished_generated_run(h: &Harness) -> String {
+    h.fake.set_default_generation_script(GenerationScript {
+        generating_checks: 0,
+        ..GenerationScript::default()
+    });
+    let generated = h
+        .call(
+            "generate_task",
+            json!({"name": "fetch-report", "prompt": "Download the report from example.com."}),
+        )
+        .await;
+    let task_id = structured(&generated)["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.fake
+        .set_session_script(&task_id, vec![("Q1 report.pdf".into(), 5_000_000)], None);
+    h.fake
+        .set_default_run_script(RunScript::succeeding_with(json!({"ok": true})));
+    let run = h.call("run_task", json!({"task_id": task_id})).await;
+    assert!(!is_error(&run), "{}", summary(&run));
+    // The result links the run's evidence.
+    let execution_id = structured(&run)["execution_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let links: Vec<String> = run
+        .content
+        .iter()
+        .filter_map(|c| match c {
+            ContentBlock::ResourceLink(link) => Some(link.uri.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        links,
+        vec![format!("browser-tasks://runs/anchor/{execution_id}")]
+    );
+    execution_id
+}
+
+async fn read(h: &Harness, uri: &str) -> Result<(Option<String>, String), String> {
+    let result = h
+        .client
+        .read_resource(ReadResourceRequestParams::new(uri))
+        .await
+        .map_err(|e| e.to_string())?;
+    match &result.contents[0] {
+        ResourceContents::TextResourceContents {
+            mime_type, text, ..
+        } => Ok((mime_type.clone(), text.clone())),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn run_evidence_is_served_as_resources() {
+    let h = Harness::start().await;
+    let templates = h.client.list_all_resource_templates().await.unwrap();
+    let uris: Vec<&str> = templates.iter().map(|t| t.uri_template.as_str()).collect();
+    assert_eq!(
+        uris,
+        vec![
+            "browser-tasks://runs/{provider}/{execution_id}",
+            "browser-tasks://runs/{provider}/{execution_id}/{artifact}"
+        ]
+    );
+
+    let execution_id = finished_generated_run(&h).await;
+    let base = format!("browser-tasks://runs/anchor/{execution_id}");
+    let (mime, text) = read(&h, &base).await.unwrap();
+    assert_eq!(mime.as_deref(), Some("application/json"));
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["status"], "success");
+    let artifacts: Vec<&str> = report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        artifacts,
+        vec![
+            format!("{base}/session"),
+            format!("{base}/recording"),
+            format!("{base}/download-Q1_report.pdf"),
+        ]
+    );
+
+    // A small artifact inline.
+    let (_, session) = read(&h, &format!("{base}/session")).await.unwrap();
+    let session: Value = serde_json::from_str(&session).unwrap();
+    assert_eq!(session["session_id"], report["session_id"]);
+    // A video as its URL, size and expiry.
+    let (_, recording) = read(&h, &format!("{base}/recording")).await.unwrap();
+    let recording: Value = serde_json::from_str(&recording).unwrap();
+    assert_eq!(recording["size"], 2_400_000);
+    assert!(recording["url"].as_str().unwrap().contains("X-Amz-Expires"));
+    assert!(recording["expires_at"].as_str().is_some(), "{recording}");
+    // A large file as its URL and size.
+    let (_, file) = read(&h, &format!("{base}/download-Q1_report.pdf"))
+        .await
+        .unwrap();
+    let file: Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(file["size"], 5_000_000);
+
+    // Missing and expired artifacts are clear errors.
+    let missing = read(&h, &format!("{base}/screenshot")).await.unwrap_err();
+    assert!(
+        missing.contains("has no artifact \"screenshot\"") && missing.contains("recording"),
+        "{missing}"
+    );
+    h.fake.expire_recordings();
+    let expired = read(&h, &format!("{base}/recording")).await.unwrap_err();
+    assert!(expired.contains("expired at"), "{expired}");
+    let unknown = read(&h, "browser-tasks://runs/nowhere/x")
+        .await
+        .unwrap_err();
+    assert!(
+        unknown.contains("is not a resource of this server"),
+        "{unknown}"
+    );
+}
