@@ -916,9 +916,17 @@ async fn generation_status(
     v2_ok(body)
 }
 
-/// The documented checks of a v2 run body (`RunTaskV2Request`); returns the input params,
-/// whether to answer only once the run has ended (`sync`), and the session given.
-fn run_request(body: &Bytes) -> Result<(Map<String, Value>, bool, Option<String>), String> {
+/// What a v2 run body asks for.
+struct RunAsk {
+    inputs: Map<String, Value>,
+    /// Answer only once the run has ended.
+    sync: bool,
+    /// The browser session to run in, if given.
+    session: Option<String>,
+}
+
+/// The documented checks of a v2 run body (`RunTaskV2Request`).
+fn run_request(body: &Bytes) -> Result<RunAsk, String> {
     let body = json_object(body, false)?;
     only_fields(
         &body,
@@ -944,7 +952,11 @@ fn run_request(body: &Bytes) -> Result<(Map<String, Value>, bool, Option<String>
     bool_field(&body, "cleanup_sessions")?;
     bool_field(&body, "identity_skip_validation")?;
     let sync = bool_field(&body, "sync")?.unwrap_or(false);
-    Ok((inputs, sync, session))
+    Ok(RunAsk {
+        inputs,
+        sync,
+        session,
+    })
 }
 
 async fn run_generated(
@@ -954,8 +966,12 @@ async fn run_generated(
 ) -> Response {
     // The operation declares 200, 404 and 500 only: whatever keeps a run from starting is
     // its "Failed to run task" (500), with the reason.
-    let (inputs, sync, session) = match run_request(&body) {
-        Ok(parts) => parts,
+    let RunAsk {
+        inputs,
+        sync,
+        session,
+    } = match run_request(&body) {
+        Ok(ask) => ask,
         Err(message) => return error(FAILED, message),
     };
     let (run_id, script) = {
