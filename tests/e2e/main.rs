@@ -11,6 +11,7 @@ mod bad_input;
 mod both_providers;
 mod browser_use;
 mod browser_use_client;
+mod cli;
 mod code_tasks;
 mod generated_tasks;
 mod http;
