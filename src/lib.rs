@@ -21,8 +21,11 @@
 //! - [`http`]: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
 //!   graceful shutdown. No MCP logic.
 //! - [`config`], [`telemetry`]: flags and environment, stderr logging.
+//! - [`cli`]: the command line's subcommands for people (`tools`, `call`, `doctor`,
+//!   `install`, `runs`), on top of the server; with none, the binary serves.
 
 pub mod catalog;
+pub mod cli;
 pub mod cloud;
 pub mod config;
 pub mod evidence;

@@ -1,14 +1,18 @@
-//! The `browser-tasks-mcp` binary: parse flags, log to stderr, say what is served, serve.
+//! The `browser-tasks-mcp` binary: parse flags, log to stderr, say what is served, serve; or
+//! run one of the command line's subcommands (`browser_tasks_mcp::cli`).
 
-use clap::Parser;
+use std::process::ExitCode;
 
-use browser_tasks_mcp::config::{Cli, Config, Transport};
+use browser_tasks_mcp::config::{Config, Transport};
 use browser_tasks_mcp::http::termination_signal;
 use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> anyhow::Result<ExitCode> {
+    let (cli, command) = browser_tasks_mcp::cli::parse();
+    if let Some(command) = command {
+        return Ok(command.run(cli).await);
+    }
     telemetry::init();
     let config = Config::from_cli(cli, |name| std::env::var(name).ok(), std::env::vars())?;
     let transport = config.transport;
@@ -34,5 +38,5 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("stopped");
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,18 @@ use serde_json::Value;
 /// Shown and stored instead of a secret value.
 pub const REDACTED: &str = "[secret]";
 
+/// How a key may be shown to the person it belongs to (never to an agent or a log): its last
+/// four characters, so they can tell which key it is, e.g. `…9d2f`. A key too short for four
+/// characters to be a small part of it shows none.
+pub fn key_hint(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < 12 {
+        return "…".to_string();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("…{tail}")
+}
+
 /// `text` with every occurrence of each (non-empty) secret replaced.
 pub fn scrub_text(text: &str, secrets: &[String]) -> String {
     secrets
@@ -55,5 +67,12 @@ mod tests {
             value,
             json!({"[secret]": ["x [secret]"], "n": 1, "t": true})
         );
+    }
+
+    #[test]
+    fn a_key_shows_its_last_four_characters_at_most() {
+        assert_eq!(key_hint("bu-test-key-9d2f"), "…9d2f");
+        assert_eq!(key_hint("short-key"), "…");
+        assert_eq!(key_hint("ééééééééééé€"), "…ééé€");
     }
 }

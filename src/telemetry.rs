@@ -10,9 +10,24 @@ use tracing_subscriber::filter::Directive;
 
 /// Install the stderr logger (once; later calls do nothing).
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,browser_tasks_mcp=info"))
-        .add_directive(rmcp_cap());
+    install(
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("warn,browser_tasks_mcp=info"))
+            .add_directive(rmcp_cap()),
+    );
+}
+
+/// Install the stderr logger of the command line's subcommands: warnings only unless
+/// `RUST_LOG` says otherwise, so a person reads what the command prints, not the server's
+/// diary.
+pub fn init_for_commands() {
+    install(match EnvFilter::try_from_default_env() {
+        Ok(filter) => filter.add_directive(rmcp_cap()),
+        Err(_) => EnvFilter::new("warn"),
+    });
+}
+
+fn install(filter: EnvFilter) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -20,7 +20,7 @@ use crate::cloud::Provider;
 use crate::runs::TaskKind;
 
 pub use model::{CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, ToolNamer};
-pub use sqlite::{SqliteCatalog, default_path};
+pub use sqlite::{CatalogHealth, SqliteCatalog, WriteAccess, default_path, inspect};
 
 /// The catalog the server opens: the SQLite store. (An alias, so callers that name
 /// `Catalog` keep compiling while the server moves to holding a `dyn CatalogStore`.)

@@ -7,6 +7,8 @@
 //!   written by a newer version is refused, never downgraded.
 //! - A file that cannot be opened or read is a startup error naming its path. It is never
 //!   reset silently.
+//! - `overview`: the recent runs of any task, and a file's health as seen from outside the
+//!   server.
 //!
 //! Calls are synchronous and short (one indexed statement each); they run on the caller's
 //! thread.
@@ -24,6 +26,9 @@ use super::model::{CatalogError, CatalogTask, RunRecord, TaskChange, TaskSightin
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
 use crate::runs::TaskKind;
+
+mod overview;
+pub use overview::{CatalogHealth, WriteAccess, inspect};
 
 impl From<rusqlite::Error> for CatalogError {
     fn from(error: rusqlite::Error) -> Self {

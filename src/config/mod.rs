@@ -128,6 +128,18 @@ impl ProviderSettings {
     }
 }
 
+/// One provider's settings as a person setting the server up needs them: where its
+/// requests go, which flag moves that, and which variables its key is read from.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderSetup<'a> {
+    pub provider: Provider,
+    pub settings: &'a ProviderSettings,
+    /// The flag (and variable) that sets the base URL.
+    pub base_url: Setting,
+    /// The environment variables the key is read from, in order (the first is the one to set).
+    pub key_vars: &'static [&'static str],
+}
+
 /// A validated configuration.
 #[derive(Debug)]
 pub struct Config {
@@ -176,6 +188,24 @@ impl Config {
             upkeep: tasks.upkeep,
             http,
         })
+    }
+
+    /// Every provider's settings, in registration order.
+    pub fn provider_setups(&self) -> [ProviderSetup<'_>; 2] {
+        [
+            ProviderSetup {
+                provider: Provider::Anchor,
+                settings: &self.anchor,
+                base_url: anchor::ANCHOR_BASE_URL,
+                key_vars: &ANCHOR_KEY_VARS,
+            },
+            ProviderSetup {
+                provider: Provider::BrowserUse,
+                settings: &self.browser_use,
+                base_url: browser_use::BROWSER_USE_BASE_URL,
+                key_vars: &[BROWSER_USE_KEY_VAR],
+            },
+        ]
     }
 
     /// What the startup line says about this configuration.

@@ -90,7 +90,7 @@ impl Person for ClientUser {
             }) else {
                 return PersonAnswer::Unavailable {
                     why: "its fields cannot be asked as a form; answer it \
-                          through Anchor"
+                          in the run's browser session"
                         .into(),
                 };
             };

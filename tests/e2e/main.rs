@@ -13,6 +13,7 @@ mod both_providers;
 mod browser_use;
 mod browser_use_client;
 mod budgets;
+mod cli;
 mod code_tasks;
 mod faults;
 mod generated_tasks;

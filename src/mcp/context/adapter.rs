@@ -122,6 +122,10 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     /// many there are. A listing that fails changes nothing.
     fn sync<'a>(&'a self, env: &'a ToolEnv) -> BoxFuture<'a, Result<usize, ApiError>>;
 
+    /// One cheap authenticated read (the first entry of a task listing): whether the key is
+    /// accepted and the API answers, for diagnosing a set-up. Without a key it asks nothing.
+    fn check_access(&self) -> BoxFuture<'_, Result<(), ApiError>>;
+
     /// Whether a catalog task of this provider can run now (only those become tools).
     fn is_runnable(&self, task: &CatalogTask) -> bool;
 

@@ -146,6 +146,16 @@ impl ProviderAdapter for AnchorAdapter {
         .boxed()
     }
 
+    fn check_access(&self) -> BoxFuture<'_, Result<(), ApiError>> {
+        async move {
+            match self.client() {
+                Some(anchor) => anchor.list_tasks(1, 1).await.map(drop),
+                None => Ok(()),
+            }
+        }
+        .boxed()
+    }
+
     /// A code task with a published version, or a generated task whose generation is ready.
     fn is_runnable(&self, task: &CatalogTask) -> bool {
         match task.kind {

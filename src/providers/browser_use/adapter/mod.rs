@@ -138,6 +138,16 @@ impl ProviderAdapter for BrowserUseAdapter {
         .boxed()
     }
 
+    fn check_access(&self) -> BoxFuture<'_, Result<(), ApiError>> {
+        async move {
+            match self.client() {
+                Some(browser_use) => browser_use.list_skills(1, 1, None, None).await.map(drop),
+                None => Ok(()),
+            }
+        }
+        .boxed()
+    }
+
     /// A skill that is finished and enabled (catalog status `ready`).
     fn is_runnable(&self, task: &CatalogTask) -> bool {
         task.status.as_deref() == Some("ready")

@@ -1,0 +1,312 @@
+//! `call`: run one tool as an agent would, through the server's own `tools/call`: progress
+//! messages on stderr while it waits, Ctrl-C cancelling it as a client's cancellation does,
+//! then the result's text (or, with `--json`, its structured content) on stdout.
+//!
+//! Arguments come as one JSON object (`--args`) or as `NAME=VALUE` pairs, each VALUE read as
+//! JSON when it parses (`5`, `true`, `{"q": "x"}`) and as text otherwise; an argument the
+//! tool types as text only is always taken as text (`zip=02134`, `id=123`).
+
+use std::process::ExitCode;
+
+use clap::Args;
+use rmcp::model::{CallToolResult, JsonObject, Tool};
+use serde_json::Value;
+
+use super::progress::ProgressLine;
+use super::session::{CallEnd, Session};
+use super::{CliError, interrupted, print_out};
+use crate::catalog::RunRecord;
+use crate::config::Config;
+
+pub const EXAMPLES: &str = "Examples:
+  browser-tasks-mcp call list_tasks
+  browser-tasks-mcp call run_task task_name=hello-world wait_seconds=120
+  browser-tasks-mcp call run_task --args '{\"task\": \"Find the top story on news.ycombinator.com\"}' --json
+
+Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, bad
+arguments JSON), 130 interrupted with Ctrl-C (the run is stopped in the cloud where the cloud
+can stop runs).";
+
+/// `call`'s flags.
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// The tool to call, as `tools` lists it.
+    pub tool: String,
+    /// The arguments, as one JSON object.
+    #[arg(long, value_name = "JSON", conflicts_with = "pairs")]
+    pub args: Option<String>,
+    /// The arguments, one NAME=VALUE each (VALUE is read as JSON when it parses, else as text).
+    #[arg(value_name = "NAME=VALUE")]
+    pub pairs: Vec<String>,
+    /// Print the structured result (JSON) instead of the result's text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: CallArgs, config: Config) -> Result<ExitCode, CliError> {
+    // Every mistake in the command line is found before anything is started.
+    let given = Given::parse(&args)?;
+    let mut session = Session::start(config, true).await?;
+    let done = call(&mut session, &args, given).await;
+    session.stop().await;
+    done
+}
+
+async fn call(session: &mut Session, args: &CallArgs, given: Given) -> Result<ExitCode, CliError> {
+    let tools = session.list_tools().await?.tools;
+    let Some(tool) = tools.iter().find(|t| t.name == args.tool) else {
+        return Err(CliError::Usage(unknown_tool(&args.tool, &tools)));
+    };
+    let arguments = given.for_tool(tool);
+    let line = ProgressLine::start(&format!("calling {}", args.tool));
+    let end = session.call(&args.tool, arguments, &line, &[]).await?;
+    line.finish();
+    Ok(report(end, args.json))
+}
+
+/// Print how a call ended, and say how the process exits.
+pub fn report(end: CallEnd, json: bool) -> ExitCode {
+    match end {
+        CallEnd::Answered(result) => {
+            print_out(&result_text(&result, json));
+            if result.is_error == Some(true) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        CallEnd::Cancelled { runs, settled } => {
+            eprintln!("{}", cancelled_text(&runs, settled));
+            interrupted()
+        }
+    }
+}
+
+/// The result's text blocks (other blocks as JSON); with `json`, its structured content (the
+/// whole result when it has none).
+fn result_text(result: &CallToolResult, json: bool) -> String {
+    if json {
+        let value = match &result.structured_content {
+            Some(structured) => structured.clone(),
+            None => serde_json::to_value(result).unwrap_or(Value::Null),
+        };
+        return serde_json::to_string_pretty(&value).unwrap_or_default();
+    }
+    result
+        .content
+        .iter()
+        .map(|block| match block.as_text() {
+            Some(text) => text.text.clone(),
+            None => serde_json::to_string(block).unwrap_or_default(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What became of the runs of a cancelled call.
+fn cancelled_text(runs: &[(String, Option<RunRecord>)], settled: bool) -> String {
+    let mut text = String::from("Cancelled (Ctrl-C).");
+    if !settled {
+        text.push_str(
+            " Stopped waiting for the server to finish with the call; the run may still be \
+             going in the cloud.",
+        );
+    }
+    for (id, record) in runs {
+        let label = record
+            .as_ref()
+            .and_then(|r| r.task_name.clone())
+            .map(|task| format!("run {id} of {task}"))
+            .unwrap_or_else(|| format!("run {id}"));
+        match record {
+            Some(record) if record.finished => {
+                text.push_str(&format!(" The {label} is {} in the cloud.", record.status));
+            }
+            _ => text.push_str(&format!(
+                " The {label} goes on in the cloud (this cloud cannot stop it, or the stop \
+                 failed); follow it with `browser-tasks-mcp runs --follow {id}`."
+            )),
+        }
+    }
+    text
+}
+
+/// `unknown tool X`, with the closest listed names.
+fn unknown_tool(name: &str, tools: &[Tool]) -> String {
+    let near: Vec<&str> = tools
+        .iter()
+        .map(|t| t.name.as_ref())
+        .filter(|listed: &&str| {
+            let (a, b) = (listed.to_lowercase(), name.to_lowercase());
+            a.contains(&b) || b.contains(&a)
+        })
+        .collect();
+    let hint = match near.as_slice() {
+        [] => String::new(),
+        names => format!(" Did you mean {}?", names.join(" or ")),
+    };
+    format!(
+        "unknown tool {name:?}: `browser-tasks-mcp tools` lists the {} tools an agent sees.{hint}",
+        tools.len()
+    )
+}
+
+/// The arguments as given on the command line, checked for form.
+enum Given {
+    Object(JsonObject),
+    Pairs(Vec<(String, String)>),
+}
+
+impl Given {
+    fn parse(args: &CallArgs) -> Result<Self, CliError> {
+        if let Some(json) = &args.args {
+            return match serde_json::from_str::<Value>(json) {
+                Ok(Value::Object(object)) => Ok(Self::Object(object)),
+                Ok(other) => Err(CliError::Usage(format!(
+                    "--args must be a JSON object like '{{\"name\": \"value\"}}', not {}",
+                    kind_of(&other)
+                ))),
+                Err(error) => Err(CliError::Usage(format!(
+                    "--args is not valid JSON ({error}); give one object, e.g. \
+                     --args '{{\"task_name\": \"hello-world\"}}'"
+                ))),
+            };
+        }
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut problems = Vec::new();
+        for pair in &args.pairs {
+            match pair.split_once('=') {
+                Some((name, _)) if name.trim().is_empty() => {
+                    problems.push(format!("{pair:?} has no name before '='"))
+                }
+                Some((name, _)) if pairs.iter().any(|(n, _)| n == name) => {
+                    problems.push(format!("{name} is given twice"))
+                }
+                Some((name, value)) => pairs.push((name.to_string(), value.to_string())),
+                None => problems.push(format!(
+                    "{pair:?} is not NAME=VALUE (e.g. task_name=hello-world)"
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self::Pairs(pairs))
+        } else {
+            Err(CliError::Usage(format!(
+                "bad arguments: {}",
+                problems.join("; ")
+            )))
+        }
+    }
+
+    /// The arguments object for `tool`: each pair's VALUE as JSON when it parses and the tool
+    /// does not type that argument as text only.
+    fn for_tool(self, tool: &Tool) -> JsonObject {
+        let pairs = match self {
+            Self::Object(object) => return object,
+            Self::Pairs(pairs) => pairs,
+        };
+        let text_only = |name: &str| {
+            let schema = tool
+                .input_schema
+                .get("properties")
+                .and_then(|p| p.get(name));
+            match schema.and_then(|s| s.get("type")) {
+                Some(Value::String(kind)) => kind == "string",
+                Some(Value::Array(kinds)) => kinds
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .all(|k| k == "string" || k == "null"),
+                _ => false,
+            }
+        };
+        pairs
+            .into_iter()
+            .map(|(name, text)| {
+                let value = match serde_json::from_str::<Value>(&text) {
+                    Ok(value) if !text_only(&name) || value.is_string() => value,
+                    _ => Value::String(text),
+                };
+                (name, value)
+            })
+            .collect()
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn args(pairs: &[&str], json: Option<&str>) -> CallArgs {
+        CallArgs {
+            tool: "run_task".into(),
+            args: json.map(str::to_string),
+            pairs: pairs.iter().map(|p| p.to_string()).collect(),
+            json: false,
+        }
+    }
+
+    fn tool() -> Tool {
+        let Value::Object(schema) = json!({"type": "object", "properties": {
+            "task_name": {"type": "string"}, "zip": {"type": ["string", "null"]},
+            "wait_seconds": {"type": "number"}, "inputs": {"type": "object"}}})
+        else {
+            panic!()
+        };
+        Tool::new("run_task", "Runs.", std::sync::Arc::new(schema))
+    }
+
+    #[test]
+    fn pairs_are_json_when_they_parse_and_text_where_the_tool_wants_text() {
+        let given = Given::parse(&args(
+            &[
+                "task_name=123",
+                "zip=02134",
+                "wait_seconds=5",
+                "inputs={\"q\": \"rust\"}",
+                "other=plain words",
+                "flag=true",
+            ],
+            None,
+        ))
+        .unwrap();
+        let object = given.for_tool(&tool());
+        assert_eq!(
+            Value::Object(object),
+            json!({"task_name": "123", "zip": "02134", "wait_seconds": 5,
+                   "inputs": {"q": "rust"}, "other": "plain words", "flag": true})
+        );
+    }
+
+    #[test]
+    fn malformed_arguments_are_usage_errors_naming_each_problem() {
+        let error = Given::parse(&args(&["novalue", "=x", "a=1", "a=2"], None))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("\"novalue\" is not NAME=VALUE"), "{error}");
+        assert!(error.contains("\"=x\" has no name"), "{error}");
+        assert!(error.contains("a is given twice"), "{error}");
+        let error = Given::parse(&args(&[], Some("[1]")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("not an array"), "{error}");
+        let error = Given::parse(&args(&[], Some("{oops")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("not valid JSON"), "{error}");
+    }
+}

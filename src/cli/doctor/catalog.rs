@@ -1,0 +1,231 @@
+//! The catalog: where it is, its schema version and counts, whether it can be written now,
+//! and which other processes have it open (on Linux, from `/proc`). Nothing is created,
+//! migrated or changed.
+
+use std::path::{Path, PathBuf};
+
+use super::Check;
+use crate::catalog::{CatalogHealth, WriteAccess, inspect};
+use crate::config::CatalogLocation;
+
+const ELSEWHERE: &str = "choose another file with --catalog / BROWSER_TASKS_CATALOG";
+
+pub fn check(location: &CatalogLocation) -> Check {
+    let path = match location {
+        CatalogLocation::Memory => {
+            return Check::pass(
+                "catalog: in memory (--catalog :memory:): nothing is kept between processes",
+            );
+        }
+        CatalogLocation::File(path) => path,
+    };
+    if !path.exists() {
+        return not_yet_created(path);
+    }
+    match inspect(path) {
+        Err(error) => Check::fail(
+            format!("catalog: {error}"),
+            format!("move the file aside, or {ELSEWHERE}"),
+        ),
+        Ok(health) if health.schema_version > health.latest => Check::fail(
+            format!(
+                "catalog: {} was written by a newer browser-tasks-mcp (schema version {}; this \
+                 one knows up to {})",
+                path.display(),
+                health.schema_version,
+                health.latest
+            ),
+            format!("upgrade this binary, or {ELSEWHERE}"),
+        ),
+        Ok(CatalogHealth {
+            write: WriteAccess::ReadOnly(reason),
+            ..
+        }) => Check::fail(
+            format!("catalog: {} cannot be written: {reason}", path.display()),
+            format!("let this user write the file and its folder (chmod u+w), or {ELSEWHERE}"),
+        ),
+        Ok(health) => Check::pass(describe(path, &health)),
+    }
+}
+
+/// A file that does not exist yet: the server creates it, if it can write where it goes.
+fn not_yet_created(path: &Path) -> Check {
+    let Some(dir) = path.ancestors().skip(1).find(|d| d.is_dir()) else {
+        return Check::fail(
+            format!("catalog: no folder of {} exists", path.display()),
+            ELSEWHERE,
+        );
+    };
+    let probe = dir.join(format!(".browser-tasks-mcp-doctor-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Check::pass(format!(
+                "catalog: {} does not exist yet; the server creates it when it first starts",
+                path.display()
+            ))
+        }
+        Err(error) => Check::fail(
+            format!(
+                "catalog: {} cannot be created: {} is not writable ({error})",
+                path.display(),
+                dir.display()
+            ),
+            format!("let this user write {}, or {ELSEWHERE}", dir.display()),
+        ),
+    }
+}
+
+fn describe(path: &Path, health: &CatalogHealth) -> String {
+    let count = |n: Option<u64>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
+    let version = if health.schema_version == health.latest {
+        format!("schema version {}", health.schema_version)
+    } else {
+        format!(
+            "schema version {} (the server upgrades it to {} when it starts)",
+            health.schema_version, health.latest
+        )
+    };
+    let write = match health.write {
+        WriteAccess::Busy => "writable (another process was writing just now)",
+        _ => "writable",
+    };
+    let others = match processes_using(path) {
+        None => String::new(),
+        Some(list) if list.is_empty() => "; no other process has it open".to_string(),
+        Some(list) => format!(
+            "; open in {} other process{}: {}",
+            list.len(),
+            if list.len() == 1 { "" } else { "es" },
+            list.iter()
+                .map(|(pid, name)| format!("{pid} ({name})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "catalog: {}: {version}; {} tasks ({} gone from the cloud), {} runs ({} not finished); \
+         {write}{others}",
+        path.display(),
+        count(health.tasks),
+        count(health.missing_tasks),
+        count(health.runs),
+        count(health.unfinished_runs),
+    )
+}
+
+/// The other processes of this user that have the file (or its WAL) open, as (pid, name);
+/// `None` where that cannot be told (no `/proc`).
+fn processes_using(path: &Path) -> Option<Vec<(u32, String)>> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").join("fd").is_dir() {
+        return None;
+    }
+    let target = path.canonicalize().ok()?;
+    let mut names: Vec<PathBuf> = vec![target.clone()];
+    for suffix in ["-wal", "-shm"] {
+        let mut name = target.clone().into_os_string();
+        name.push(suffix);
+        names.push(PathBuf::from(name));
+    }
+    let me = std::process::id();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(proc).ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        // Other users' processes cannot be read: they are skipped.
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        let uses = fds
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .any(|link| names.contains(&link));
+        if uses {
+            let name = std::fs::read_to_string(entry.path().join("comm"))
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default();
+            found.push((pid, name));
+        }
+    }
+    found.sort();
+    Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn a_catalog_is_described_and_a_missing_one_is_fine_where_it_can_be_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite3");
+        let missing = check(&CatalogLocation::File(path.clone()));
+        assert_eq!(missing.outcome, super::super::Outcome::Pass, "{missing:?}");
+        assert!(missing.text.contains("does not exist yet"), "{missing:?}");
+        assert!(!path.exists(), "the check created the file");
+
+        let _open = Catalog::open(&path).unwrap();
+        let present = check(&CatalogLocation::File(path.clone()));
+        assert_eq!(present.outcome, super::super::Outcome::Pass, "{present:?}");
+        assert!(
+            present
+                .text
+                .contains("0 tasks (0 gone from the cloud), 0 runs (0 not finished); writable"),
+            "{present:?}"
+        );
+
+        std::fs::write(
+            dir.path().join("junk"),
+            "this is no database, not at all, no",
+        )
+        .unwrap();
+        let junk = check(&CatalogLocation::File(dir.path().join("junk")));
+        assert_eq!(junk.outcome, super::super::Outcome::Fail, "{junk:?}");
+        assert!(junk.advice.unwrap().contains("--catalog"));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn another_process_holding_the_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("held");
+        std::fs::write(&path, "x").unwrap();
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec 3<'{}'; sleep 30", path.display()))
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let mut seen = false;
+        for _ in 0..100 {
+            if processes_using(&path)
+                .unwrap()
+                .iter()
+                .any(|(p, _)| *p == pid)
+            {
+                seen = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.kill().unwrap();
+        let _ = child.wait();
+        assert!(seen, "the process holding the file was not found");
+        assert!(
+            processes_using(&dir.path().join("held"))
+                .unwrap()
+                .iter()
+                .all(|(p, _)| *p != pid)
+        );
+    }
+}

@@ -1,0 +1,475 @@
+//! `install`: add this server to a client's config file, or bring its entry up to date.
+//!
+//! The file is edited, not rewritten: every other server, key, comment and blank line stays as
+//! it was, in its order (a JSONC syntax tree, `jsonc_parser::cst`, is edited in place). In this
+//! server's entry only `command` (and `type`, for clients that want one) is set, `args` added
+//! when missing, and the provider keys set in `env`; anything else a person added is kept. The
+//! old file is copied aside first; a file holding a key is left readable by its owner only.
+//!
+//! Keys come from the environment, as the server reads them (or, on a terminal, are asked for
+//! with hidden input). Nothing prints a key: `--dry-run` masks every `env` and `headers` value
+//! to its last four characters.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
+use secrecy::ExposeSecret;
+
+use super::clients::{self, Client, ENTRY_NAME};
+use super::{CliError, print_out};
+use crate::config::Config;
+use crate::redact::key_hint;
+
+pub const EXAMPLES: &str = "Examples:
+  browser-tasks-mcp install --client claude-desktop --dry-run   # keys from the environment
+  browser-tasks-mcp install --client claude-desktop
+  browser-tasks-mcp install --client vscode --config-file .vscode/mcp.json
+
+Files: Claude Desktop's claude_desktop_config.json (in ~/Library/Application Support/Claude,
+%APPDATA%\\Claude or ~/.config/Claude), Cursor's ~/.cursor/mcp.json, VS Code's user mcp.json
+(in Code/User under the same config directory), Claude Code's ~/.claude.json.";
+
+/// `install`'s flags.
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// The client to register this server with.
+    #[arg(long, value_enum)]
+    pub client: Client,
+    /// Print the file as it would be written, and its path, and write nothing (key values
+    /// masked).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The config file to edit (default: the client's own file for this user).
+    #[arg(long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// The command the client is to run (default: this binary, by its full path).
+    #[arg(long, value_name = "PATH")]
+    pub command: Option<String>,
+    /// The entry's name in the client's list of servers.
+    #[arg(long, default_value = ENTRY_NAME)]
+    pub name: String,
+}
+
+/// What this server's entry is to hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntrySpec {
+    pub command: String,
+    /// Environment variables to set: (name, value).
+    pub env: Vec<(String, String)>,
+}
+
+pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
+    let client = args.client;
+    let path = match &args.config_file {
+        Some(path) => path.clone(),
+        None => client.user_config().ok_or_else(|| {
+            CliError::Usage("this system has no home directory; give --config-file".into())
+        })?,
+    };
+    let old = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            return Err(CliError::Failed(format!(
+                "cannot read {}: {error}",
+                path.display()
+            )));
+        }
+    };
+    let old_text = old.as_deref().unwrap_or("");
+    let existing = clients::entries(old_text, client)
+        .map_err(|e| {
+            CliError::Failed(format!(
+                "{} is not valid JSON ({e}); fix it first (nothing was written)",
+                path.display()
+            ))
+        })?
+        .into_iter()
+        .find(|entry| entry.name == args.name);
+    let has_value = |var: &str| existing.as_ref().is_some_and(|e| e.value_of(var).is_some());
+    let mut env = Vec::new();
+    let asks = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    for setup in config.provider_setups() {
+        let var = setup.key_vars.first().copied().unwrap_or_default();
+        let key = match &setup.settings.connection {
+            Some(connection) => Some(connection.api_key.expose_secret().to_string()),
+            None if asks && !has_value(var) => ask_key(setup.provider, var)?,
+            None => None,
+        };
+        if let Some(key) = key {
+            env.push((var.to_string(), key));
+        }
+    }
+    let key_vars: Vec<&str> = config
+        .provider_setups()
+        .iter()
+        .filter_map(|s| s.key_vars.first().copied())
+        .collect();
+    if env.is_empty() && !key_vars.iter().any(|var| has_value(var)) {
+        return Err(CliError::Usage(format!(
+            "no API key to install: set {} in the environment (or run this on a terminal to be \
+             asked for it)",
+            key_vars.join(" and/or ")
+        )));
+    }
+    let spec = EntrySpec {
+        command: match &args.command {
+            Some(command) => command.clone(),
+            None => this_binary()?,
+        },
+        env,
+    };
+    let merged = merge(old_text, client, &args.name, &spec).map_err(|e| in_file(&path, e))?;
+    if args.dry_run {
+        let shown = mask_values(&merged, client).map_err(|e| in_file(&path, e))?;
+        print_out(&format!(
+            "{} (dry run: nothing written; env and headers values are masked to their last 4 \
+             characters)\n{shown}",
+            path.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if old.as_deref() == Some(merged.as_str()) {
+        print_out(&format!(
+            "{}'s entry {:?} in {} is up to date; nothing written.",
+            client.label(),
+            args.name,
+            path.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let backup = match &old {
+        Some(_) => Some(back_up(&path)?),
+        None => None,
+    };
+    write(&path, &merged, !spec.env.is_empty())
+        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    let keys: Vec<String> = spec
+        .env
+        .iter()
+        .map(|(name, value)| format!("{name}={}", key_hint(value)))
+        .collect();
+    let mut said = format!(
+        "{} {:?} {} {}'s config {}: it runs {}",
+        if existing.is_some() {
+            "Updated"
+        } else {
+            "Added"
+        },
+        args.name,
+        if existing.is_some() { "in" } else { "to" },
+        client.label(),
+        path.display(),
+        spec.command
+    );
+    if !keys.is_empty() {
+        said.push_str(&format!(" with {}", keys.join(", ")));
+    }
+    said.push('.');
+    if let Some(backup) = backup {
+        said.push_str(&format!(" The old file is at {}.", backup.display()));
+    }
+    said.push_str(&format!(
+        " Restart {} to load it; `browser-tasks-mcp doctor` checks the set-up.",
+        client.label()
+    ));
+    print_out(&said);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn in_file(path: &Path, problem: String) -> CliError {
+    CliError::Failed(format!(
+        "cannot add the entry to {}: {problem} (nothing was written)",
+        path.display()
+    ))
+}
+
+/// Ask for `provider`'s key on the terminal, without echoing it; empty skips the provider.
+fn ask_key(provider: crate::cloud::Provider, var: &str) -> Result<Option<String>, CliError> {
+    let key = rpassword::prompt_password(format!(
+        "{provider} API key for {var} (input hidden; Enter to skip): "
+    ))
+    .map_err(|e| CliError::Failed(format!("cannot read the key: {e}")))?;
+    let key = key.trim().to_string();
+    Ok((!key.is_empty()).then_some(key))
+}
+
+/// This binary's full path, for the client to run.
+fn this_binary() -> Result<String, CliError> {
+    let path = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| {
+            CliError::Failed(format!(
+                "cannot tell where this binary is ({e}); give --command"
+            ))
+        })?;
+    path.to_str().map(str::to_string).ok_or_else(|| {
+        CliError::Failed(format!(
+            "this binary's path {} is not UTF-8; give --command",
+            path.display()
+        ))
+    })
+}
+
+/// `text` (a client's config, JSON with comments allowed; empty for a new file) with this
+/// server's entry `name` added or brought up to date, and nothing else changed.
+pub fn merge(text: &str, client: Client, name: &str, spec: &EntrySpec) -> Result<String, String> {
+    let fresh = text.trim().is_empty();
+    let root = CstRootNode::parse(if fresh { "{}\n" } else { text }, &Default::default())
+        .map_err(|e| format!("it is not valid JSON ({e})"))?;
+    let top = root
+        .object_value_or_create()
+        .ok_or("its top level is not a JSON object")?;
+    let key = client.servers_key();
+    let servers = top
+        .object_value_or_create(key)
+        .ok_or_else(|| format!("its {key:?} is not an object"))?;
+    let Some(prop) = servers.get(name) else {
+        let mut entry = Vec::new();
+        if let Some(kind) = client.stdio_type() {
+            entry.push(("type".to_string(), CstInputValue::from(kind)));
+        }
+        entry.push(("command".into(), spec.command.as_str().into()));
+        entry.push(("args".into(), CstInputValue::Array(Vec::new())));
+        entry.push((
+            "env".into(),
+            CstInputValue::Object(
+                spec.env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().into()))
+                    .collect(),
+            ),
+        ));
+        servers.append(name, CstInputValue::Object(entry));
+        return Ok(root.to_string());
+    };
+    let entry = prop
+        .object_value()
+        .ok_or_else(|| format!("its entry {name:?} is not an object"))?;
+    let kind = string_of(&entry, "type");
+    if kind.as_deref().is_some_and(|k| k != "stdio") || entry.get("url").is_some() {
+        return Err(format!(
+            "its entry {name:?} is a remote server ({}), not one this binary runs; choose \
+             another --name",
+            kind.as_deref().unwrap_or("it has a url")
+        ));
+    }
+    if let Some(kind) = client.stdio_type() {
+        set(&entry, "type", kind.into());
+    }
+    set(&entry, "command", spec.command.as_str().into());
+    if entry.get("args").is_none() {
+        entry.append("args", CstInputValue::Array(Vec::new()));
+    }
+    let env = entry
+        .object_value_or_create("env")
+        .ok_or_else(|| format!("its entry {name:?} has an \"env\" that is not an object"))?;
+    for (var, value) in &spec.env {
+        set(&env, var, value.as_str().into());
+    }
+    Ok(root.to_string())
+}
+
+/// Set property `name` of `object`, in place when it exists, appended when not.
+fn set(object: &CstObject, name: &str, value: CstInputValue) {
+    match object.get(name) {
+        Some(prop) => prop.set_value(value),
+        None => {
+            object.append(name, value);
+        }
+    }
+}
+
+/// A string property's value.
+fn string_of(object: &CstObject, name: &str) -> Option<String> {
+    object
+        .get(name)?
+        .value()?
+        .as_string_lit()?
+        .decoded_value()
+        .ok()
+}
+
+/// `text` with every string in each server's `env` and `headers` shown as [`key_hint`] shows
+/// a key (for printing a config that may hold keys).
+pub fn mask_values(text: &str, client: Client) -> Result<String, String> {
+    let root = CstRootNode::parse(text, &Default::default())
+        .map_err(|e| format!("it is not valid JSON ({e})"))?;
+    let servers = root
+        .object_value()
+        .and_then(|top| top.object_value(client.servers_key()));
+    for server in servers.iter().flat_map(|s| s.properties()) {
+        let Some(entry) = server.object_value() else {
+            continue;
+        };
+        for section in ["env", "headers"] {
+            for prop in entry
+                .object_value(section)
+                .iter()
+                .flat_map(|o| o.properties())
+            {
+                let value = prop
+                    .value()
+                    .and_then(|v| v.as_string_lit())
+                    .and_then(|s| s.decoded_value().ok());
+                if let Some(value) = value {
+                    prop.set_value(key_hint(&value).into());
+                }
+            }
+        }
+    }
+    Ok(root.to_string())
+}
+
+/// Copy `path` aside as `<name>.bak` (or `.bak.2`, `.bak.3`, … when taken), permissions
+/// included, and say where.
+fn back_up(path: &Path) -> Result<PathBuf, CliError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let backup = (1..)
+        .map(|n| match n {
+            1 => path.with_file_name(format!("{name}.bak")),
+            n => path.with_file_name(format!("{name}.bak.{n}")),
+        })
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| path.with_file_name(format!("{name}.bak")));
+    std::fs::copy(path, &backup).map_err(|e| {
+        CliError::Failed(format!(
+            "cannot back up {} to {} ({e}); nothing was written",
+            path.display(),
+            backup.display()
+        ))
+    })?;
+    Ok(backup)
+}
+
+/// Write `text` to `path` through a new file renamed over it (a crash leaves the old file or
+/// the new one, never half of one). A file holding a key is readable by its owner only from
+/// the start; otherwise the old file's permissions are kept.
+fn write(path: &Path, text: &str, holds_key: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if holds_key {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    let written = (|| {
+        let mut file = options.open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        if !holds_key && let Ok(old) = std::fs::metadata(path) {
+            std::fs::set_permissions(&temporary, old.permissions())?;
+        }
+        std::fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> EntrySpec {
+        EntrySpec {
+            command: "/usr/local/bin/browser-tasks-mcp".into(),
+            env: vec![("KEY_ONE".into(), "sk-live-0123456789abcd".into())],
+        }
+    }
+
+    #[test]
+    fn a_new_file_gets_the_whole_entry() {
+        let text = merge("", Client::Cursor, "browser-tasks", &spec()).unwrap();
+        let value = clients::parse(&text).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"mcpServers": {"browser-tasks": {
+                "command": "/usr/local/bin/browser-tasks-mcp", "args": [],
+                "env": {"KEY_ONE": "sk-live-0123456789abcd"}}}})
+        );
+        let vscode = merge("", Client::Vscode, "browser-tasks", &spec()).unwrap();
+        let value = clients::parse(&vscode).unwrap();
+        assert_eq!(value["servers"]["browser-tasks"]["type"], "stdio");
+    }
+
+    #[test]
+    fn other_servers_comments_and_order_stay_byte_for_byte() {
+        let before = "{\n  // my servers\n  \"zeta\": 1,\n  \"mcpServers\": {\n    \"other\": {\"command\": \"npx\", \"args\": [\"-y\", \"x\"]},\n    \"browser-tasks\": {\n      \"command\": \"old-path\",\n      \"args\": [\"--catalog\", \"/tmp/c\"],\n      \"env\": {\"KEY_ONE\": \"old-key\", \"BROWSER_TASKS_SECRET_PW\": \"pw\"}\n    }\n  },\n  \"alpha\": true\n}\n";
+        let after = merge(before, Client::ClaudeDesktop, "browser-tasks", &spec()).unwrap();
+        let expected = before
+            .replace("\"old-path\"", "\"/usr/local/bin/browser-tasks-mcp\"")
+            .replace("\"old-key\"", "\"sk-live-0123456789abcd\"");
+        assert_eq!(after, expected);
+        // Twice is the same as once.
+        assert_eq!(
+            merge(&after, Client::ClaudeDesktop, "browser-tasks", &spec()).unwrap(),
+            after
+        );
+    }
+
+    #[test]
+    fn masked_output_shows_no_value_whole() {
+        let text = "{\"mcpServers\": {\"a\": {\"env\": {\"T\": \"secret-token-9876\"}, \"headers\": {\"Authorization\": \"Bearer abcdefghijkl\"}}}}";
+        let masked = mask_values(text, Client::Cursor).unwrap();
+        assert_eq!(
+            masked,
+            "{\"mcpServers\": {\"a\": {\"env\": {\"T\": \"…9876\"}, \"headers\": {\"Authorization\": \"…ijkl\"}}}}"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_merged_is_refused_with_the_reason() {
+        let remote =
+            "{\"mcpServers\": {\"browser-tasks\": {\"type\": \"http\", \"url\": \"http://x\"}}}";
+        let error = merge(remote, Client::Cursor, "browser-tasks", &spec()).unwrap_err();
+        assert!(error.contains("remote server (http)"), "{error}");
+        assert!(
+            merge("[1]", Client::Cursor, "x", &spec())
+                .unwrap_err()
+                .contains("top level")
+        );
+        assert!(
+            merge("{\"mcpServers\": 3}", Client::Cursor, "x", &spec())
+                .unwrap_err()
+                .contains("not an object")
+        );
+        assert!(
+            merge("{oops", Client::Cursor, "x", &spec())
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+    }
+
+    #[test]
+    fn writing_a_key_leaves_the_file_to_its_owner_and_backups_do_not_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("mcp.json");
+        write(&path, "{}\n", true).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let first = back_up(&path).unwrap();
+        let second = back_up(&path).unwrap();
+        assert!(first.ends_with("mcp.json.bak") && second.ends_with("mcp.json.bak.2"));
+        assert_eq!(std::fs::read_to_string(second).unwrap(), "{}\n");
+    }
+}

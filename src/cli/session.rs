@@ -1,0 +1,200 @@
+//! The server, in this process, as an agent's client sees it: built with [`build_server`] from
+//! the same configuration the binary serves with, served with [`serve_transport`] (the same
+//! handler, upkeep and code paths as over stdio), and driven by rmcp's own client over an
+//! in-memory pipe. So `tools` prints what `tools/list` answers, and `call` makes exactly an
+//! MCP call: its progress notifications are shown, and Ctrl-C sends `notifications/cancelled`
+//! as a client does (the server then stops the run in the cloud where the cloud can).
+
+use std::pin::pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
+    ClientRequest, Implementation, JsonObject, ListToolsResult, ProgressNotificationParam,
+    ServerResult,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::CliError;
+use super::progress::ProgressLine;
+use crate::catalog::RunRecord;
+use crate::config::Config;
+use crate::mcp::{Registry, Target};
+use crate::{ServeError, build_server, serve_transport};
+
+/// How long, after a Ctrl-C, to wait for the server to finish the call (stopping its run in
+/// the cloud) before giving up on it.
+const STOP_GRACE: Duration = Duration::from_secs(60);
+
+/// The command line's MCP client: it passes progress messages on to the screen.
+struct Listener {
+    progress: mpsc::UnboundedSender<String>,
+}
+
+impl ClientHandler for Listener {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("browser-tasks-mcp-cli", env!("CARGO_PKG_VERSION")),
+        )
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        if let Some(message) = params.message {
+            let _ = self.progress.send(message);
+        }
+    }
+}
+
+/// How a call ended.
+pub enum CallEnd {
+    /// The server answered (an `isError` result included).
+    Answered(CallToolResult),
+    /// It was interrupted with Ctrl-C and cancelled; the runs it was waiting on, as the
+    /// catalog recorded them once the server had finished with the call.
+    Cancelled {
+        runs: Vec<(String, Option<RunRecord>)>,
+        /// Whether the server finished with the call within the grace time (a second Ctrl-C
+        /// stops waiting for it).
+        settled: bool,
+    },
+}
+
+/// A server in this process and the client connected to it.
+pub struct Session {
+    client: RunningService<RoleClient, Listener>,
+    progress: mpsc::UnboundedReceiver<String>,
+    registry: Arc<Registry>,
+    serving: JoinHandle<Result<(), ServeError>>,
+}
+
+impl Session {
+    /// Build the server `config` describes and connect to it. With `list_first`, every
+    /// configured cloud's tasks are listed into the catalog first (as the server does at
+    /// startup), so that the task tools are there to list and call.
+    pub async fn start(config: Config, list_first: bool) -> Result<Self, CliError> {
+        let (server, upkeep) = build_server(config)?;
+        let registry = server.registry().clone();
+        if list_first {
+            list_tasks(&registry).await;
+        }
+        let (client_end, server_end) = tokio::io::duplex(1 << 16);
+        let serving = tokio::spawn(serve_transport(server, upkeep, server_end));
+        let (sender, progress) = mpsc::unbounded_channel();
+        let client = Listener { progress: sender }
+            .serve(client_end)
+            .await
+            .map_err(|e| CliError::Failed(format!("could not connect to the server: {e}")))?;
+        Ok(Self {
+            client,
+            progress,
+            registry,
+            serving,
+        })
+    }
+
+    /// What `tools/list` answers.
+    pub async fn list_tools(&self) -> Result<ListToolsResult, CliError> {
+        self.client
+            .list_tools(None)
+            .await
+            .map_err(|e| CliError::Failed(format!("tools/list failed: {e}")))
+    }
+
+    /// Whether the listed tool `name` is a task's own tool.
+    pub fn is_task_tool(&self, name: &str) -> bool {
+        self.registry
+            .table()
+            .get(name)
+            .is_some_and(|listed| matches!(listed.target, Target::Task(_)))
+    }
+
+    /// Call `tool` with `arguments`, showing its progress on `line`, until it answers or Ctrl-C
+    /// cancels it. `watched` names runs to report on after a cancel besides the ones the server
+    /// was waiting on (a run `get_execution` follows).
+    pub async fn call(
+        &mut self,
+        tool: &str,
+        arguments: JsonObject,
+        line: &ProgressLine,
+        watched: &[String],
+    ) -> Result<CallEnd, CliError> {
+        let params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
+        let mut handle = self
+            .client
+            .send_cancellable_request(
+                ClientRequest::CallToolRequest(CallToolRequest::new(params)),
+                PeerRequestOptions::no_options(),
+            )
+            .await
+            .map_err(|e| CliError::Failed(format!("could not send the call: {e}")))?;
+        let mut interrupt = pin!(tokio::signal::ctrl_c());
+        loop {
+            tokio::select! {
+                response = &mut handle.rx => {
+                    return match response {
+                        Ok(Ok(ServerResult::CallToolResult(result))) => Ok(CallEnd::Answered(result)),
+                        Ok(Ok(other)) => Err(CliError::Failed(format!(
+                            "the server answered the call with something else than a result: {other:?}"
+                        ))),
+                        Ok(Err(error)) => Err(CliError::Protocol(error.to_string())),
+                        Err(_) => Err(CliError::Failed("the server went away during the call".into())),
+                    };
+                }
+                Some(message) = self.progress.recv() => line.show(&message),
+                _ = &mut interrupt => break,
+            }
+        }
+        // Ctrl-C: cancel exactly as a client does, then let the server finish with the call
+        // (it stops the run in the cloud where it can) before this process ends.
+        line.show("cancelling (Ctrl-C again to stop waiting for the server)");
+        let activity = self.registry.activity().clone();
+        let mut runs: Vec<String> = activity.runs().into_iter().map(|(id, _)| id).collect();
+        for id in watched {
+            if !runs.contains(id) {
+                runs.push(id.clone());
+            }
+        }
+        let _ = handle.cancel(Some("interrupted (Ctrl-C)".into())).await;
+        let settled = tokio::select! {
+            idle = activity.wait_idle(STOP_GRACE) => idle,
+            _ = tokio::signal::ctrl_c() => false,
+        };
+        let catalog = &self.registry.env().catalog;
+        let runs = runs
+            .into_iter()
+            .map(|id| {
+                let record = catalog.run(&id);
+                (id, record)
+            })
+            .collect();
+        Ok(CallEnd::Cancelled { runs, settled })
+    }
+
+    /// Close the connection and let the server stop.
+    pub async fn stop(self) {
+        let _ = self.client.cancel().await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.serving).await;
+    }
+}
+
+/// List every configured cloud's tasks into the catalog, saying on stderr which could not be.
+async fn list_tasks(registry: &Registry) {
+    let env = registry.env();
+    for adapter in env.providers.configured() {
+        if let Err(error) = adapter.sync(env).await {
+            eprintln!(
+                "warning: could not list {}'s tasks, so their tools may be missing: {error}",
+                adapter.provider()
+            );
+        }
+    }
+}

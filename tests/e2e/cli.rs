@@ -1,0 +1,475 @@
+//! The command line's subcommands, run as the real binary against the fakes: `tools` prints
+//! what tools/list answers, `call` runs a tool (exit codes 0/1/2, Ctrl-C stopping a Browser Use
+//! task in the cloud), `runs` lists and follows runs, `doctor` checks keys, catalog and client
+//! configs, `install` edits a client's config without disturbing anything else in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use browser_tasks_fakes::anchor::FakeAnchor;
+use browser_tasks_fakes::browser_use::{AgentScript, FakeBrowserUse};
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+use crate::harness::{BIN, BU_KEY, Harness, KEY, Options, wait_until};
+
+/// The binary's environment for one test: the fakes' URLs and keys, a catalog and a home
+/// directory of its own, fast polling; nothing of this process's environment but PATH.
+struct Cli {
+    env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new(anchor: Option<&FakeAnchor>, browser_use: Option<&FakeBrowserUse>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = vec![
+            (
+                "HOME".to_string(),
+                dir.path().join("home").display().to_string(),
+            ),
+            (
+                "BROWSER_TASKS_CATALOG".to_string(),
+                dir.path().join("catalog.sqlite3").display().to_string(),
+            ),
+            ("BROWSER_TASKS_POLL_INITIAL_MS".into(), "20".into()),
+            ("BROWSER_TASKS_POLL_MAX_MS".into(), "60".into()),
+            ("BROWSER_TASKS_PROGRESS_INTERVAL_MS".into(), "200".into()),
+            // As the harness's servers wait (tool descriptions say how long).
+            ("BROWSER_TASKS_WAIT_SECONDS".into(), "20".into()),
+        ];
+        if let Some(fake) = anchor {
+            env.push(("ANCHOR_API_KEY".into(), KEY.into()));
+            env.push(("ANCHORBROWSER_BASE_URL".into(), fake.url().to_string()));
+        }
+        if let Some(fake) = browser_use {
+            env.push(("BROWSER_USE_API_KEY".into(), BU_KEY.into()));
+            env.push(("BROWSER_USE_BASE_URL".into(), fake.url().to_string()));
+        }
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        Self { env, dir }
+    }
+
+    fn set(mut self, key: &str, value: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    async fn run(&self, args: &[&str]) -> Run {
+        let output = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
+            .await
+            .expect("the command ends")
+            .unwrap();
+        Run(output)
+    }
+}
+
+/// A finished command.
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().expect("exited, not killed")
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout()))
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.0.status.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+}
+
+#[tokio::test]
+async fn tools_prints_what_tools_list_answers() {
+    let bu = Arc::new(FakeBrowserUse::start(BU_KEY).await.unwrap());
+    let h = Harness::with_browser_use(Options::default().browser_use(bu.clone())).await;
+    h.fake.seed_code_task(
+        "echo",
+        "export default async () => process.env.ANCHOR_WHO",
+        1,
+    );
+    // The harness's own server lists the seeded task too, to compare with.
+    h.call("list_tasks", json!({})).await;
+    let listed = serde_json::to_value(h.wait_for_tool("echo").await).unwrap();
+    let expected = serde_json::to_value(h.list_tools().await).unwrap();
+    assert!(expected.as_array().unwrap().contains(&listed));
+
+    let cli = Cli::new(Some(&h.fake), Some(&bu));
+    let run = cli.run(&["tools", "--json"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    // The same tools/list, task tools included: the first listing of the clouds was awaited.
+    assert_eq!(run.json()["tools"], expected, "{run:?}");
+    assert!(run.stderr().is_empty(), "{run:?}");
+
+    let run = cli.run(&["tools"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let text = run.stdout();
+    let total: usize = expected
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| serde_json::to_string(t).unwrap().len())
+        .sum();
+    let count = expected.as_array().unwrap().len();
+    assert!(
+        text.starts_with(&format!(
+            "{count} tools ({} static, 1 task tool): ",
+            count - 1
+        )),
+        "{text}"
+    );
+    let shown_total = format!("{total}")
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
+    assert!(
+        text.contains(&format!(": {shown_total} bytes ≈ ")),
+        "{text}"
+    );
+    assert!(text.contains("\necho: echo  [task tool; "), "{text}");
+}
+
+#[tokio::test]
+async fn tools_summary_of_one_cloud_and_one_task() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    fake.seed_code_task(
+        "echo",
+        "export default async () => process.env.ANCHOR_WHO",
+        1,
+    );
+    let cli = Cli::new(Some(&fake), None);
+    let run = cli.run(&["tools"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    insta::assert_snapshot!("cli_tools", run.stdout());
+}
+
+#[tokio::test]
+async fn call_runs_a_tool_and_exits_by_its_outcome() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let task_id = fake.seed_code_task(
+        "echo",
+        "export default async () => process.env.ANCHOR_WHO",
+        1,
+    );
+    let cli = Cli::new(Some(&fake), None);
+
+    let run = cli
+        .run(&[
+            "call",
+            "run_task",
+            "task_name=echo",
+            "inputs={\"who\": \"me\"}",
+        ])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(run.stdout().contains("succeeded"), "{run:?}");
+    // Not a terminal: plain progress lines, no escape codes.
+    assert!(run.stderr().contains("calling run_task\n"), "{run:?}");
+    assert!(run.stderr().contains("… run "), "{run:?}");
+    assert!(
+        !run.stderr().contains('\u{1b}'),
+        "escape codes on a pipe: {run:?}"
+    );
+
+    // A task's own tool, with --json: the structured result.
+    let run = cli
+        .run(&["call", "echo", "--args", "{\"who\": \"you\"}", "--json"])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(run.json()["task_id"], task_id, "{run:?}");
+
+    // The tool answers with an error: exit 1, its text on stdout.
+    let run = cli.run(&["call", "run_task", "task_id=no-such-task"]).await;
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(!run.stdout().is_empty(), "{run:?}");
+
+    // Bad usage: exit 2, and nothing asked of the cloud for bad arguments JSON.
+    let before = fake.requests().len();
+    let run = cli.run(&["call", "run_task", "--args", "{not json"]).await;
+    assert_eq!(run.code(), 2, "{run:?}");
+    assert!(run.stderr().contains("--args is not valid JSON"), "{run:?}");
+    assert_eq!(
+        fake.requests().len(),
+        before,
+        "a request was sent for bad usage"
+    );
+    let run = cli.run(&["call", "run_tsk"]).await;
+    assert_eq!(run.code(), 2, "{run:?}");
+    assert!(
+        run.stderr().contains("unknown tool \"run_tsk\"") && run.stderr().contains("tools"),
+        "{run:?}"
+    );
+
+    // The runs are in the catalog, newest first.
+    let run = cli.run(&["runs"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let stdout = run.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("STARTED (UTC)"), "{run:?}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" echo ")).count(),
+        2,
+        "{run:?}"
+    );
+    let run = cli.run(&["runs", "--task", "nothing-like-it"]).await;
+    assert!(
+        run.stdout().starts_with("No runs of \"nothing-like-it\""),
+        "{run:?}"
+    );
+}
+
+#[tokio::test]
+async fn ctrl_c_cancels_the_call_and_stops_the_browser_use_task() {
+    let bu = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    bu.set_default_task_script(AgentScript::default().lasting(Duration::from_secs(600)));
+    let cli = Cli::new(None, Some(&bu));
+    let child = cli
+        .command(&["call", "run_task", "task=Watch the page forever"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(
+        || bu.count("GET /tasks/{task_id}/status") >= 2,
+        "status polls",
+    )
+    .await;
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("exits after Ctrl-C")
+        .unwrap();
+    let run = Run(output);
+    assert_eq!(run.code(), 130, "{run:?}");
+    // The server stopped the task in the cloud, exactly as on a client's cancellation.
+    assert_eq!(bu.count("PATCH /tasks/{task_id}"), 1, "{run:?}");
+    assert!(run.stderr().contains("Cancelled (Ctrl-C)"), "{run:?}");
+    assert!(run.stderr().contains("is stopped in the cloud"), "{run:?}");
+    assert_eq!(bu.count("POST /tasks"), 1);
+}
+
+#[tokio::test]
+async fn runs_follow_waits_for_a_run_to_end() {
+    let bu = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    bu.set_default_task_script(AgentScript::default().lasting(Duration::from_millis(800)));
+    let cli = Cli::new(None, Some(&bu));
+    let started = cli
+        .run(&[
+            "call",
+            "run_task",
+            "task=Read the news",
+            "wait_seconds=0",
+            "--json",
+        ])
+        .await;
+    assert_eq!(started.code(), 0, "{started:?}");
+    assert_eq!(started.json()["finished"], false, "{started:?}");
+    let id = started.json()["execution_id"].as_str().unwrap().to_string();
+    let run = cli.run(&["runs", "--follow", &id]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(run.stdout().contains("succeeded"), "{run:?}");
+    assert!(
+        run.stderr().contains(&format!("following run {id}")),
+        "{run:?}"
+    );
+    let run = cli.run(&["runs"]).await;
+    assert!(
+        run.stdout().contains(&id) && run.stdout().contains("finished"),
+        "{run:?}"
+    );
+}
+
+/// `text` with what changes from run to run (ports, temporary paths, timings) replaced.
+fn stable(text: &str, cli: &Cli, urls: &[&str]) -> String {
+    let mut text = text.replace(&cli.dir.path().display().to_string(), "[dir]");
+    for url in urls {
+        text = text.replace(url, "[fake]");
+    }
+    text = text.replace(BIN, "[bin]");
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = match line.find("(round trip ") {
+            Some(at) => format!("{}(round trip [ms])", &line[..at]),
+            None => line.to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn doctor_passes_and_fails_on_a_wrong_key_with_the_fix() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    // Cursor runs this binary with the same key.
+    let cursor = cli.home().join(".cursor").join("mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    std::fs::write(
+        &cursor,
+        json!({"mcpServers": {"browser-tasks": {"command": BIN, "env": {"ANCHOR_API_KEY": KEY}}}})
+            .to_string(),
+    )
+    .unwrap();
+    set_mode(&cursor, 0o600);
+    let run = cli.run(&["doctor"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(!run.stdout().contains(KEY), "a key was printed: {run:?}");
+    insta::assert_snapshot!(
+        "cli_doctor_passing",
+        stable(&run.stdout(), &cli, &[fake.url()])
+    );
+
+    // A wrong key in the environment: ✘ with the fix, exit 1; the entry's key still passes.
+    let wrong = "sk-wrong-key-1234";
+    let cli = cli.set("ANCHOR_API_KEY", wrong);
+    let run = cli.run(&["doctor"]).await;
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(!run.stdout().contains(wrong), "a key was printed: {run:?}");
+    insta::assert_snapshot!(
+        "cli_doctor_wrong_key",
+        stable(&run.stdout(), &cli, &[fake.url()])
+    );
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let _ = (path, mode);
+}
+
+#[tokio::test]
+async fn install_keeps_the_other_servers_exactly_and_dry_run_writes_nothing() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let config = cli
+        .home()
+        .join(".config")
+        .join("Claude")
+        .join("claude_desktop_config.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let before = "{\n  \"mcpServers\": {\n    \"filesystem\": {\n      \"command\": \"npx\",\n      \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"/home/me\"]\n    },\n    \"weather\": {\"command\": \"uvx\", \"args\": [\"weather-mcp\"], \"env\": {\"WEATHER_TOKEN\": \"wt-0000-1111-2222\"}}\n  },\n  \"globalShortcut\": \"Ctrl+Space\"\n}\n";
+    std::fs::write(&config, before).unwrap();
+    set_mode(&config, 0o644);
+
+    let run = cli
+        .run(&["install", "--client", "claude-desktop", "--dry-run"])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        before,
+        "dry run wrote"
+    );
+    assert!(
+        !config
+            .with_file_name("claude_desktop_config.json.bak")
+            .exists()
+    );
+    let shown = run.stdout();
+    assert!(
+        !shown.contains(KEY) && !shown.contains("wt-0000-1111-2222"),
+        "{run:?}"
+    );
+    insta::assert_snapshot!("cli_install_dry_run", stable(&shown, &cli, &[]));
+
+    let run = cli.run(&["install", "--client", "claude-desktop"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(!run.stdout().contains(KEY), "{run:?}");
+    let after = std::fs::read_to_string(&config).unwrap();
+    // Every byte of the other servers and keys is where it was; the entry is appended.
+    let entry = format!(
+        ",\n    \"browser-tasks\": {{\n      \"command\": {bin},\n      \"args\": [],\n      \"env\": {{\n        \"ANCHOR_API_KEY\": \"{KEY}\"\n      }}\n    }}",
+        bin = json!(std::fs::canonicalize(BIN).unwrap().to_str().unwrap())
+    );
+    let at = before.find("\n  },\n  \"globalShortcut\"").unwrap();
+    let expected = format!("{}{entry}{}", &before[..at], &before[at..]);
+    assert_eq!(after, expected);
+    let backup = config.with_file_name("claude_desktop_config.json.bak");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "a file holding a key is its owner's only"
+        );
+    }
+
+    // Again: nothing to change, nothing written; doctor now sees the entry.
+    let run = cli.run(&["install", "--client", "claude-desktop"]).await;
+    assert!(run.stdout().contains("up to date"), "{run:?}");
+    assert!(
+        !config
+            .with_file_name("claude_desktop_config.json.bak.2")
+            .exists()
+    );
+    let run = cli.run(&["doctor"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(
+        run.stdout().contains(
+            "✔ Claude Desktop: [dir]"
+                .replace("[dir]", &cli.dir.path().display().to_string())
+                .as_str()
+        ),
+        "{run:?}"
+    );
+
+    // Without any key there is nothing to install.
+    let bare = Cli::new(None, None);
+    let run = bare.run(&["install", "--client", "cursor"]).await;
+    assert_eq!(run.code(), 2, "{run:?}");
+    assert!(run.stderr().contains("no API key to install"), "{run:?}");
+    assert!(!bare.home().join(".cursor").exists());
+}
