@@ -149,6 +149,21 @@ pub enum PersonAnswer {
     },
 }
 
+impl PersonAnswer {
+    /// What the cloud is sent for it (`None`: nothing, the person was not asked). A decline or
+    /// cancel is sent as such, never as an invented answer.
+    pub fn response(&self) -> Option<Value> {
+        match self {
+            PersonAnswer::Answer(value) => Some(value.clone()),
+            PersonAnswer::Declined => Some(Value::from("declined: the person chose not to answer")),
+            PersonAnswer::Cancelled => {
+                Some(Value::from("cancelled: the person dismissed the request"))
+            }
+            PersonAnswer::Unavailable { .. } => None,
+        }
+    }
+}
+
 /// Someone who can answer a run's request for a person (the MCP client's user).
 pub trait Person: Send + Sync {
     fn ask<'a>(&'a self, request: &'a HumanRequest) -> BoxFuture<'a, PersonAnswer>;
@@ -455,6 +470,8 @@ pub async fn wait_with<P: ProgressSink>(
     person: &dyn Person,
 ) -> (RunReport, WaitEnd) {
     let asked = std::sync::Mutex::new(std::collections::HashMap::<String, Option<String>>::new());
+    // A request nobody here could answer, as last seen: the result says so too.
+    let waiting_note = std::sync::Mutex::new(None::<String>);
     let Some(run) = current.run_ref().filter(|_| !current.finished) else {
         return (current, WaitEnd::Finished);
     };
@@ -471,6 +488,7 @@ pub async fn wait_with<P: ProgressSink>(
         || {
             let run = run.clone();
             let asked = &asked;
+            let waiting_note = &waiting_note;
             let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             async move {
                 let mut report = cloud.check(&run).await?;
@@ -481,11 +499,16 @@ pub async fn wait_with<P: ProgressSink>(
                     detail = more;
                     report = fuller;
                 }
-                if !report.finished
-                    && nth.is_multiple_of(2)
-                    && let Some(request) = cloud.pending_request(&report).await
-                {
-                    detail = Some(ask_once(cloud, &report, &request, person, asked).await);
+                if !report.finished && nth.is_multiple_of(2) {
+                    let request = cloud.pending_request(&report).await;
+                    let mut said = None;
+                    if let Some(request) = request {
+                        said = Some(ask_once(cloud, &report, &request, person, asked).await);
+                        detail.clone_from(&said);
+                    }
+                    if let Ok(mut note) = waiting_note.lock() {
+                        *note = said.filter(|s| s.starts_with(WAITS_FOR_A_PERSON));
+                    }
                 }
                 Ok(Observation {
                     status: report.status.clone(),
@@ -497,6 +520,10 @@ pub async fn wait_with<P: ProgressSink>(
         },
     )
     .await;
+    let waiting = |hint: String| match waiting_note.lock().ok().and_then(|n| n.clone()) {
+        Some(note) => format!("The run {note}. {hint}"),
+        None => hint,
+    };
     let latest = |last: Option<RunReport>| match last {
         Some(report) => report.merged_over(&current),
         None => current.clone(),
@@ -505,7 +532,7 @@ pub async fn wait_with<P: ProgressSink>(
         WaitOutcome::Finished(report) => (report.merged_over(&current), WaitEnd::Finished),
         WaitOutcome::BudgetSpent(last) => {
             let mut report = latest(last);
-            report.next_step = Some(continue_hint(&report, settings));
+            report.next_step = Some(waiting(continue_hint(&report, settings)));
             let waited = started.elapsed();
             (report, WaitEnd::StillRunning { waited })
         }
@@ -520,7 +547,7 @@ pub async fn wait_with<P: ProgressSink>(
                 Some((ended, false)) => return (ended.merged_over(&current), WaitEnd::Finished),
                 None => {}
             }
-            let hint = continue_hint(&report, settings);
+            let hint = waiting(continue_hint(&report, settings));
             report.next_step = Some(match cloud.why_not_stopped(&report) {
                 Some(why) => format!("{why} {hint}"),
                 None => hint,
@@ -535,6 +562,9 @@ pub async fn wait_with<P: ProgressSink>(
     }
 }
 
+/// How progress says a run waits for a person nobody here could ask.
+const WAITS_FOR_A_PERSON: &str = "waits for a person:";
+
 /// Ask `person` about `request` once (a request asked before is only reported again), send
 /// what they said, and say so for progress.
 async fn ask_once(
@@ -548,20 +578,19 @@ async fn ask_once(
     if let Some(earlier) = known {
         return earlier.unwrap_or_else(|| "answered its request for a person".into());
     }
-    let (response, said) = match person.ask(request).await {
-        PersonAnswer::Answer(value) => (Some(value), "the person answered its request".into()),
-        PersonAnswer::Declined => (
-            Some(Value::from("declined: the person chose not to answer")),
-            "the person declined its request".into(),
-        ),
-        PersonAnswer::Cancelled => (
-            Some(Value::from("cancelled: the person dismissed the request")),
-            "the person cancelled its request".into(),
-        ),
-        PersonAnswer::Unavailable { why } => (
-            None,
-            format!("waits for a person: {} ({why})", request.message),
-        ),
+    let answer = person.ask(request).await;
+    let response = answer.response();
+    let said = match answer {
+        PersonAnswer::Answer(_) => "the person answered its request".into(),
+        PersonAnswer::Declined => "the person declined its request".into(),
+        PersonAnswer::Cancelled => "the person cancelled its request".into(),
+        PersonAnswer::Unavailable { why } => {
+            format!(
+                "{WAITS_FOR_A_PERSON} {} ({why}){}",
+                request.message,
+                answer_by_tool(report, request)
+            )
+        }
     };
     let said = match response {
         Some(value) => match cloud.respond(report, &request.id, value).await {
@@ -575,6 +604,34 @@ async fn ask_once(
         asked.insert(request.id.clone(), Some(remembered));
     }
     said
+}
+
+/// How the person's answer to `request` can be sent without elicitation: the exact
+/// `respond_to_intervention` call (none for a password, which is typed in the browser).
+fn answer_by_tool(report: &RunReport, request: &HumanRequest) -> String {
+    if request.fields.iter().any(|f| f.kind == "password") {
+        return String::new();
+    }
+    let answer = match request.input_type.as_str() {
+        "confirm" => Value::from("<true|false>"),
+        "fields" => Value::Object(
+            request
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), Value::from(format!("<{}>", f.kind))))
+                .collect(),
+        ),
+        _ => Value::from("<text>"),
+    };
+    let (key, id) = match &report.session_id {
+        Some(session) if report.kind == TaskKind::Code => ("session_id", session),
+        _ => ("execution_id", &report.execution_id),
+    };
+    format!(
+        "; send the person's own answer (or action \"decline\") with respond_to_intervention \
+         {{\"{key}\":{},\"answer\":{answer}}}",
+        Value::from(id.as_str())
+    )
 }
 
 fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
