@@ -89,6 +89,12 @@ pub trait RunCloud: Send + Sync {
         async { None }.boxed()
     }
 
+    /// Where a person can watch the run's browser live, once the cloud says (best effort;
+    /// asked every few checks until known). By default there is none.
+    fn live_url<'a>(&'a self, _report: &'a RunReport) -> BoxFuture<'a, Option<String>> {
+        async { None }.boxed()
+    }
+
     /// A pending request of the run for a person, if any (checked every other status check).
     fn pending_request<'a>(
         &'a self,
@@ -234,6 +240,9 @@ pub struct RunReport {
     /// The browser session the run used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    /// Where a person can watch the run's browser live (Browser Use).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_url: Option<String>,
     /// What the run cost, in US dollars (Browser Use).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<String>,
@@ -321,6 +330,7 @@ impl RunReport {
         self.task_id = self.task_id.or_else(|| older.task_id.clone());
         self.version = self.version.or_else(|| older.version.clone());
         self.session_id = self.session_id.or_else(|| older.session_id.clone());
+        self.live_url = self.live_url.or_else(|| older.live_url.clone());
         self.started_at = self.started_at.or_else(|| older.started_at.clone());
         self.steps = self.steps.or(older.steps);
         self
@@ -472,6 +482,8 @@ pub async fn wait_with<P: ProgressSink>(
     let asked = std::sync::Mutex::new(std::collections::HashMap::<String, Option<String>>::new());
     // A request nobody here could answer, as last seen: the result says so too.
     let waiting_note = std::sync::Mutex::new(None::<String>);
+    // Where a person can watch the run, once known.
+    let live = std::sync::Mutex::new(current.live_url.clone());
     let Some(run) = current.run_ref().filter(|_| !current.finished) else {
         return (current, WaitEnd::Finished);
     };
@@ -489,6 +501,7 @@ pub async fn wait_with<P: ProgressSink>(
             let run = run.clone();
             let asked = &asked;
             let waiting_note = &waiting_note;
+            let live = &live;
             let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             async move {
                 let mut report = cloud.check(&run).await?;
@@ -498,6 +511,21 @@ pub async fn wait_with<P: ProgressSink>(
                 {
                     detail = more;
                     report = fuller;
+                }
+                let known = live.lock().ok().and_then(|l| l.clone());
+                match known {
+                    Some(url) => report.live_url = Some(url),
+                    None if !report.finished && nth.is_multiple_of(3) => {
+                        if let Some(url) = cloud.live_url(&report).await {
+                            if let Ok(mut live) = live.lock() {
+                                *live = Some(url.clone());
+                            }
+                            // Said once when learned, then with every newer detail.
+                            detail = Some(detail.unwrap_or_default());
+                            report.live_url = Some(url);
+                        }
+                    }
+                    None => {}
                 }
                 if !report.finished && nth.is_multiple_of(2) {
                     let request = cloud.pending_request(&report).await;
@@ -510,6 +538,11 @@ pub async fn wait_with<P: ProgressSink>(
                         *note = said.filter(|s| s.starts_with(WAITS_FOR_A_PERSON));
                     }
                 }
+                let detail = match (&report.live_url, detail) {
+                    (Some(url), Some(d)) if d.is_empty() => Some(format!("watch live: {url}")),
+                    (Some(url), Some(d)) => Some(format!("{d}; watch live: {url}")),
+                    (_, d) => d,
+                };
                 Ok(Observation {
                     status: report.status.clone(),
                     detail,
