@@ -72,7 +72,8 @@ async fn run_evidence_is_served_as_resources() {
         uris,
         vec![
             "browser-tasks://runs/{provider}/{execution_id}",
-            "browser-tasks://runs/{provider}/{execution_id}/{artifact}"
+            "browser-tasks://runs/{provider}/{execution_id}/{artifact}",
+            "browser-tasks://tasks/{provider}/{task_id}"
         ]
     );
 
@@ -130,4 +131,41 @@ async fn run_evidence_is_served_as_resources() {
         unknown.contains("is not a resource of this server"),
         "{unknown}"
     );
+}
+
+#[tokio::test]
+async fn a_task_definition_reads_as_get_task_shows_it() {
+    let h = Harness::start().await;
+    let task_id = h
+        .fake
+        .seed_code_task("priced", "export default async () => 42", 2);
+    let (mime, text) = read(&h, &format!("browser-tasks://tasks/anchor/{task_id}"))
+        .await
+        .unwrap();
+    assert_eq!(mime.as_deref(), Some("application/json"));
+    let definition: Value = serde_json::from_str(&text).unwrap();
+    let shown = h.call("get_task", json!({"task_id": task_id})).await;
+    assert!(!is_error(&shown), "{}", summary(&shown));
+    assert_eq!(definition, structured(&shown));
+    assert!(text.contains("export default async () => 42"), "{text}");
+
+    // An unknown task, a malformed URI and an unconfigured provider are clear errors.
+    let missing = read(
+        &h,
+        "browser-tasks://tasks/anchor/550e8400-e29b-41d4-a716-446655440000",
+    )
+    .await
+    .unwrap_err();
+    assert!(missing.contains("550e8400"), "{missing}");
+    let bad = read(&h, "browser-tasks://tasks/anchor/a/b")
+        .await
+        .unwrap_err();
+    assert!(
+        bad.contains("browser-tasks://tasks/{provider}/{task_id}"),
+        "{bad}"
+    );
+    let other = read(&h, "browser-tasks://tasks/browser_use/x")
+        .await
+        .unwrap_err();
+    assert!(other.contains("not configured"), "{other}");
 }

@@ -1,19 +1,22 @@
-//! Run evidence as MCP resources. Two templates:
+//! Run evidence and task definitions as MCP resources. Templates:
 //! - `browser-tasks://runs/{provider}/{execution_id}`: the run report (what `get_execution`
 //!   returns) and the URIs of its artifacts;
 //! - `browser-tasks://runs/{provider}/{execution_id}/{artifact}`: one artifact: small JSON or
 //!   text inline; anything else (video, files) as the provider's URL, its size and, for a
-//!   presigned URL, when it expires.
+//!   presigned URL, when it expires;
+//! - `browser-tasks://tasks/{provider}/{task_id}`: a task's definition ([`tasks`]).
 //!
 //! The provider's adapter finds the run and lists its artifacts
 //! ([`ProviderAdapter::run_evidence`](super::context::adapter::ProviderAdapter::run_evidence));
 //! this module only speaks MCP. Tool results link the run's resource (`resource_link`).
 
+pub mod tasks;
+
 use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
 use serde_json::{Value, json};
 
-use super::context::ToolEnv;
+use super::context::{ToolContext, ToolEnv};
 use crate::cloud::Provider;
 use crate::evidence::{Artifact, Evidence};
 use crate::redact::scrub_value;
@@ -40,6 +43,7 @@ pub fn templates() -> Vec<ResourceTemplate> {
             "A recording, downloaded file or session record of a run: inline when small, \
              else its URL, size and expiry.",
         ),
+        tasks::template(),
     ]
 }
 
@@ -59,7 +63,15 @@ pub fn run_link(report: &RunReport) -> Resource {
 }
 
 /// Answer `resources/read` for `uri`.
-pub async fn read(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpError> {
+pub async fn read(call: &ToolContext<'_>, uri: &str) -> Result<ReadResourceResult, McpError> {
+    if uri.starts_with(tasks::SCHEME) {
+        return tasks::read(call, uri).await;
+    }
+    read_run(call.env, uri).await
+}
+
+/// Answer `resources/read` for a run URI.
+async fn read_run(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpError> {
     let (provider, execution_id, artifact) = parse(uri)?;
     let adapter = env
         .providers
