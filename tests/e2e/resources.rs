@@ -2,11 +2,14 @@
 //! small artifact inline, a video as its URL with size and expiry, missing and expired
 //! artifacts as clear errors, and `resource_link` content in run results.
 
+use std::time::Duration;
+
+use base64::Engine;
 use browser_tasks_fakes::anchor::{GenerationScript, RunScript};
 use rmcp::model::{ContentBlock, ReadResourceRequestParams, ResourceContents};
 use serde_json::{Value, json};
 
-use crate::harness::{Harness, is_error, structured, summary};
+use crate::harness::{Harness, Options, is_error, structured, summary};
 
 async fn finished_generated_run(h: &Harness) -> String {
     h.fake.set_default_generation_script(GenerationScript {
@@ -168,4 +171,78 @@ async fn a_task_definition_reads_as_get_task_shows_it() {
         .await
         .unwrap_err();
     assert!(other.contains("not configured"), "{other}");
+}
+
+/// A generated run that goes on (its session live), started without waiting: its id.
+async fn live_generated_run(h: &Harness) -> String {
+    h.fake.set_default_generation_script(GenerationScript {
+        generating_checks: 0,
+        ..GenerationScript::default()
+    });
+    h.fake
+        .set_default_run_script(RunScript::default().lasting(Duration::from_secs(600)));
+    let generated = h
+        .call(
+            "generate_task",
+            json!({"name": "watcher", "prompt": "Watch example.com."}),
+        )
+        .await;
+    let task_id = structured(&generated)["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let run = h
+        .call("run_task", json!({"task_id": task_id, "wait_seconds": 0}))
+        .await;
+    assert!(!is_error(&run), "{}", summary(&run));
+    structured(&run)["execution_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_live_sessions_screenshot_is_a_blob_within_the_cap_and_a_url_beyond() {
+    let h = Harness::start().await;
+    let execution_id = live_generated_run(&h).await;
+    let uri = format!("browser-tasks://runs/anchor/{execution_id}/screenshot");
+    let read = h
+        .client
+        .read_resource(ReadResourceRequestParams::new(uri.as_str()))
+        .await
+        .unwrap();
+    match &read.contents[0] {
+        ResourceContents::BlobResourceContents {
+            mime_type, blob, ..
+        } => {
+            assert_eq!(mime_type.as_deref(), Some("image/png"));
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(blob)
+                .unwrap();
+            assert_eq!(bytes.len(), 120);
+            assert!(bytes.starts_with(b"\x89PNG"));
+        }
+        other => panic!("expected a blob, got {other:?}"),
+    }
+
+    // Beyond the cap (here 1 KiB): the provider's URL and the size, not the bytes.
+    let small =
+        Harness::with(Options::default().env("BROWSER_TASKS_RESOURCE_INLINE_MAX_BYTES", "1024"))
+            .await;
+    small.fake.set_screenshot_bytes(5_000);
+    let execution_id = live_generated_run(&small).await;
+    let uri = format!("browser-tasks://runs/anchor/{execution_id}/screenshot");
+    let (mime, text) = read_text(&small, &uri).await;
+    assert_eq!(mime.as_deref(), Some("application/json"));
+    let pointer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(pointer["size"], 5_000, "{pointer}");
+    assert!(
+        pointer["url"].as_str().unwrap().ends_with("/screenshot"),
+        "{pointer}"
+    );
+    assert_eq!(pointer["mime_type"], "image/png");
+}
+
+async fn read_text(h: &Harness, uri: &str) -> (Option<String>, String) {
+    read(h, uri).await.unwrap()
 }

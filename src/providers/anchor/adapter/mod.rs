@@ -184,9 +184,10 @@ impl ProviderAdapter for AnchorAdapter {
         &'a self,
         env: &'a ToolEnv,
         execution_id: &'a str,
+        fetch: Option<(&'a str, u64)>,
     ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
         async move {
-            evidence::of_run(env, self.account.client()?, execution_id)
+            evidence::of_run(env, self.account.client()?, execution_id, fetch)
                 .await
                 .map(Some)
         }

@@ -29,6 +29,7 @@ pub async fn of_run(bu: &BrowserUseClient, execution_id: &str) -> Result<Evidenc
             expires_at: presigned_expiry(&file.download_url).map(|t| t.to_rfc3339()),
             url_needs_key: false,
             inline: None,
+            blob: None,
         })
         .collect();
     Ok(Evidence {
