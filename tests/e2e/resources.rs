@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use browser_tasks_fakes::anchor::{GenerationScript, RunScript};
+use browser_tasks_fakes::browser_use::AgentScript;
 use rmcp::model::{ContentBlock, ReadResourceRequestParams, ResourceContents};
 use serde_json::{Value, json};
 
@@ -245,4 +246,44 @@ async fn a_live_sessions_screenshot_is_a_blob_within_the_cap_and_a_url_beyond() 
 
 async fn read_text(h: &Harness, uri: &str) -> (Option<String>, String) {
     read(h, uri).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_browser_use_tasks_log_and_files_are_its_evidence() {
+    let h = Harness::browser_use_only().await;
+    h.bu().set_default_task_script(AgentScript {
+        output_files: vec!["prices.csv".into()],
+        ..AgentScript::default()
+    });
+    let run = h
+        .call(
+            "run_task",
+            json!({"task": "Collect the prices on shop.example"}),
+        )
+        .await;
+    assert!(!is_error(&run), "{}", summary(&run));
+    let execution_id = structured(&run)["execution_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = format!("browser-tasks://runs/browser_use/{execution_id}");
+    let (_, text) = read(&h, &base).await.unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let artifacts: Vec<&str> = report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        artifacts,
+        vec![format!("{base}/logs"), format!("{base}/file-prices.csv")]
+    );
+    let (_, logs) = read(&h, &format!("{base}/logs")).await.unwrap();
+    let logs: Value = serde_json::from_str(&logs).unwrap();
+    assert_eq!(
+        logs["url"],
+        format!("https://logs.fake-browser-use.test/{execution_id}.log")
+    );
+    assert_eq!(logs["mime_type"], "text/plain");
 }
