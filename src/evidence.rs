@@ -26,6 +26,8 @@ pub struct Artifact {
     pub url_needs_key: bool,
     /// Its content, when the server holds it (small JSON or text).
     pub inline: Option<String>,
+    /// Its bytes, when the server fetched them for this read (within the inline cap).
+    pub blob: Option<Vec<u8>>,
 }
 
 /// A run and its artifacts.

@@ -74,6 +74,7 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
         catalog,
         selection: config.selection,
         secrets: config.secrets,
+        resource_inline_max_bytes: config.resource_inline_max_bytes,
     });
     Ok((BrowserTasksServer::new(registry), config.upkeep))
 }

@@ -89,6 +89,12 @@ pub trait RunCloud: Send + Sync {
         async { None }.boxed()
     }
 
+    /// Where a person can watch the run's browser live, once the cloud says (best effort;
+    /// asked every few checks until known). By default there is none.
+    fn live_url<'a>(&'a self, _report: &'a RunReport) -> BoxFuture<'a, Option<String>> {
+        async { None }.boxed()
+    }
+
     /// A pending request of the run for a person, if any (checked every other status check).
     fn pending_request<'a>(
         &'a self,
@@ -147,6 +153,21 @@ pub enum PersonAnswer {
     Unavailable {
         why: String,
     },
+}
+
+impl PersonAnswer {
+    /// What the cloud is sent for it (`None`: nothing, the person was not asked). A decline or
+    /// cancel is sent as such, never as an invented answer.
+    pub fn response(&self) -> Option<Value> {
+        match self {
+            PersonAnswer::Answer(value) => Some(value.clone()),
+            PersonAnswer::Declined => Some(Value::from("declined: the person chose not to answer")),
+            PersonAnswer::Cancelled => {
+                Some(Value::from("cancelled: the person dismissed the request"))
+            }
+            PersonAnswer::Unavailable { .. } => None,
+        }
+    }
 }
 
 /// Someone who can answer a run's request for a person (the MCP client's user).
@@ -219,6 +240,9 @@ pub struct RunReport {
     /// The browser session the run used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    /// Where a person can watch the run's browser live (Browser Use).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_url: Option<String>,
     /// What the run cost, in US dollars (Browser Use).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<String>,
@@ -306,6 +330,7 @@ impl RunReport {
         self.task_id = self.task_id.or_else(|| older.task_id.clone());
         self.version = self.version.or_else(|| older.version.clone());
         self.session_id = self.session_id.or_else(|| older.session_id.clone());
+        self.live_url = self.live_url.or_else(|| older.live_url.clone());
         self.started_at = self.started_at.or_else(|| older.started_at.clone());
         self.steps = self.steps.or(older.steps);
         self
@@ -455,6 +480,10 @@ pub async fn wait_with<P: ProgressSink>(
     person: &dyn Person,
 ) -> (RunReport, WaitEnd) {
     let asked = std::sync::Mutex::new(std::collections::HashMap::<String, Option<String>>::new());
+    // A request nobody here could answer, as last seen: the result says so too.
+    let waiting_note = std::sync::Mutex::new(None::<String>);
+    // Where a person can watch the run, once known.
+    let live = std::sync::Mutex::new(current.live_url.clone());
     let Some(run) = current.run_ref().filter(|_| !current.finished) else {
         return (current, WaitEnd::Finished);
     };
@@ -471,6 +500,8 @@ pub async fn wait_with<P: ProgressSink>(
         || {
             let run = run.clone();
             let asked = &asked;
+            let waiting_note = &waiting_note;
+            let live = &live;
             let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             async move {
                 let mut report = cloud.check(&run).await?;
@@ -481,12 +512,37 @@ pub async fn wait_with<P: ProgressSink>(
                     detail = more;
                     report = fuller;
                 }
-                if !report.finished
-                    && nth.is_multiple_of(2)
-                    && let Some(request) = cloud.pending_request(&report).await
-                {
-                    detail = Some(ask_once(cloud, &report, &request, person, asked).await);
+                let known = live.lock().ok().and_then(|l| l.clone());
+                match known {
+                    Some(url) => report.live_url = Some(url),
+                    None if !report.finished && nth.is_multiple_of(3) => {
+                        if let Some(url) = cloud.live_url(&report).await {
+                            if let Ok(mut live) = live.lock() {
+                                *live = Some(url.clone());
+                            }
+                            // Said once when learned, then with every newer detail.
+                            detail = Some(detail.unwrap_or_default());
+                            report.live_url = Some(url);
+                        }
+                    }
+                    None => {}
                 }
+                if !report.finished && nth.is_multiple_of(2) {
+                    let request = cloud.pending_request(&report).await;
+                    let mut said = None;
+                    if let Some(request) = request {
+                        said = Some(ask_once(cloud, &report, &request, person, asked).await);
+                        detail.clone_from(&said);
+                    }
+                    if let Ok(mut note) = waiting_note.lock() {
+                        *note = said.filter(|s| s.starts_with(WAITS_FOR_A_PERSON));
+                    }
+                }
+                let detail = match (&report.live_url, detail) {
+                    (Some(url), Some(d)) if d.is_empty() => Some(format!("watch live: {url}")),
+                    (Some(url), Some(d)) => Some(format!("{d}; watch live: {url}")),
+                    (_, d) => d,
+                };
                 Ok(Observation {
                     status: report.status.clone(),
                     detail,
@@ -497,6 +553,10 @@ pub async fn wait_with<P: ProgressSink>(
         },
     )
     .await;
+    let waiting = |hint: String| match waiting_note.lock().ok().and_then(|n| n.clone()) {
+        Some(note) => format!("The run {note}. {hint}"),
+        None => hint,
+    };
     let latest = |last: Option<RunReport>| match last {
         Some(report) => report.merged_over(&current),
         None => current.clone(),
@@ -505,7 +565,7 @@ pub async fn wait_with<P: ProgressSink>(
         WaitOutcome::Finished(report) => (report.merged_over(&current), WaitEnd::Finished),
         WaitOutcome::BudgetSpent(last) => {
             let mut report = latest(last);
-            report.next_step = Some(continue_hint(&report, settings));
+            report.next_step = Some(waiting(continue_hint(&report, settings)));
             let waited = started.elapsed();
             (report, WaitEnd::StillRunning { waited })
         }
@@ -520,7 +580,7 @@ pub async fn wait_with<P: ProgressSink>(
                 Some((ended, false)) => return (ended.merged_over(&current), WaitEnd::Finished),
                 None => {}
             }
-            let hint = continue_hint(&report, settings);
+            let hint = waiting(continue_hint(&report, settings));
             report.next_step = Some(match cloud.why_not_stopped(&report) {
                 Some(why) => format!("{why} {hint}"),
                 None => hint,
@@ -535,6 +595,9 @@ pub async fn wait_with<P: ProgressSink>(
     }
 }
 
+/// How progress says a run waits for a person nobody here could ask.
+const WAITS_FOR_A_PERSON: &str = "waits for a person:";
+
 /// Ask `person` about `request` once (a request asked before is only reported again), send
 /// what they said, and say so for progress.
 async fn ask_once(
@@ -548,20 +611,19 @@ async fn ask_once(
     if let Some(earlier) = known {
         return earlier.unwrap_or_else(|| "answered its request for a person".into());
     }
-    let (response, said) = match person.ask(request).await {
-        PersonAnswer::Answer(value) => (Some(value), "the person answered its request".into()),
-        PersonAnswer::Declined => (
-            Some(Value::from("declined: the person chose not to answer")),
-            "the person declined its request".into(),
-        ),
-        PersonAnswer::Cancelled => (
-            Some(Value::from("cancelled: the person dismissed the request")),
-            "the person cancelled its request".into(),
-        ),
-        PersonAnswer::Unavailable { why } => (
-            None,
-            format!("waits for a person: {} ({why})", request.message),
-        ),
+    let answer = person.ask(request).await;
+    let response = answer.response();
+    let said = match answer {
+        PersonAnswer::Answer(_) => "the person answered its request".into(),
+        PersonAnswer::Declined => "the person declined its request".into(),
+        PersonAnswer::Cancelled => "the person cancelled its request".into(),
+        PersonAnswer::Unavailable { why } => {
+            format!(
+                "{WAITS_FOR_A_PERSON} {} ({why}){}",
+                request.message,
+                answer_by_tool(report, request)
+            )
+        }
     };
     let said = match response {
         Some(value) => match cloud.respond(report, &request.id, value).await {
@@ -575,6 +637,34 @@ async fn ask_once(
         asked.insert(request.id.clone(), Some(remembered));
     }
     said
+}
+
+/// How the person's answer to `request` can be sent without elicitation: the exact
+/// `respond_to_intervention` call (none for a password, which is typed in the browser).
+fn answer_by_tool(report: &RunReport, request: &HumanRequest) -> String {
+    if request.fields.iter().any(|f| f.kind == "password") {
+        return String::new();
+    }
+    let answer = match request.input_type.as_str() {
+        "confirm" => Value::from("<true|false>"),
+        "fields" => Value::Object(
+            request
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), Value::from(format!("<{}>", f.kind))))
+                .collect(),
+        ),
+        _ => Value::from("<text>"),
+    };
+    let (key, id) = match &report.session_id {
+        Some(session) if report.kind == TaskKind::Code => ("session_id", session),
+        _ => ("execution_id", &report.execution_id),
+    };
+    format!(
+        "; send the person's own answer (or action \"decline\") with respond_to_intervention \
+         {{\"{key}\":{},\"answer\":{answer}}}",
+        Value::from(id.as_str())
+    )
 }
 
 fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {

@@ -244,22 +244,45 @@ impl HttpCore {
 
     /// Send `request` and decode a JSON body into `T`.
     pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
-        let decoded = match self.send(&request).await {
-            Ok((status, body)) => serde_json::from_str(&body).map_err(|e| ApiError::Decode {
-                provider: self.inner.provider,
-                operation: request.operation(),
-                status,
-                reason: e.to_string(),
-                excerpt: truncate(&body, 200),
-            }),
+        let decoded = match self.send(&request, None).await {
+            Ok((status, payload)) => {
+                let body = payload.text();
+                serde_json::from_str(&body).map_err(|e| ApiError::Decode {
+                    provider: self.inner.provider,
+                    operation: request.operation(),
+                    status,
+                    reason: e.to_string(),
+                    excerpt: truncate(&body, 200),
+                })
+            }
             Err(error) => Err(error),
         };
         decoded.map_err(|error| self.settle(&request, error))
     }
 
+    /// Send a read and return its body's bytes, at most `cap` of them (a larger body is not
+    /// read: [`Fetched::TooLarge`], with its size when the answer says it), with its content
+    /// type. Retried as reads are.
+    pub async fn fetch_bytes(&self, request: Request, cap: u64) -> Result<Fetched, ApiError> {
+        match self.send(&request, Some(cap)).await {
+            Ok((
+                _,
+                Payload::Bytes {
+                    bytes,
+                    content_type,
+                },
+            )) => Ok(Fetched::Bytes {
+                bytes,
+                content_type,
+            }),
+            Ok((_, Payload::TooLarge(size))) => Ok(Fetched::TooLarge(size)),
+            Err(error) => Err(self.settle(&request, error)),
+        }
+    }
+
     /// Send `request` and ignore any body (for 204 answers).
     pub async fn send_empty(&self, request: Request) -> Result<(), ApiError> {
-        self.send(&request)
+        self.send(&request, None)
             .await
             .map(|_| ())
             .map_err(|error| self.settle(&request, error))
@@ -334,12 +357,13 @@ impl HttpCore {
         }
     }
 
-    /// Send, retrying reads as the policy allows; returns the success status and body text.
-    async fn send(&self, request: &Request) -> Result<(u16, String), ApiError> {
+    /// Send, retrying reads as the policy allows; returns the success status and body (at most
+    /// `cap` bytes of it, when given).
+    async fn send(&self, request: &Request, cap: Option<u64>) -> Result<(u16, Payload), ApiError> {
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let outcome = self.send_once(request).await;
+            let outcome = self.send_once(request, cap).await;
             let failure = match &outcome {
                 Ok(_) => None,
                 Err(ApiError::Status {
@@ -381,7 +405,11 @@ impl HttpCore {
         }
     }
 
-    async fn send_once(&self, request: &Request) -> Result<(u16, String), ApiError> {
+    async fn send_once(
+        &self,
+        request: &Request,
+        cap: Option<u64>,
+    ) -> Result<(u16, Payload), ApiError> {
         let inner = &self.inner;
         let url = format!("{}{}", inner.base_url, request.path);
         let timeout = request.timeout.unwrap_or(match request.kind {
@@ -392,7 +420,14 @@ impl HttpCore {
             .client
             .request(request.method.clone(), &url)
             .header(inner.auth_header, inner.api_key.expose_secret())
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(
+                reqwest::header::ACCEPT,
+                if cap.is_some() {
+                    "*/*"
+                } else {
+                    "application/json"
+                },
+            )
             .timeout(timeout);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
@@ -431,9 +466,43 @@ impl HttpCore {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+        if (200..300).contains(&status)
+            && let Some(cap) = cap
+        {
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let declared = response.content_length();
+            if declared.is_some_and(|size| size > cap) {
+                return Ok((status, Payload::TooLarge(declared)));
+            }
+            let mut response = response;
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+                if (bytes.len() + chunk.len()) as u64 > cap {
+                    return Ok((status, Payload::TooLarge(declared)));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            return Ok((
+                status,
+                Payload::Bytes {
+                    bytes,
+                    content_type,
+                },
+            ));
+        }
         let body = response.text().await.map_err(transport_error)?;
         if (200..300).contains(&status) {
-            return Ok((status, body));
+            return Ok((
+                status,
+                Payload::Bytes {
+                    bytes: body.into_bytes(),
+                    content_type: None,
+                },
+            ));
         }
         let (message, code) = read_error_body(&body);
         let message = message.unwrap_or_else(|| {
@@ -453,6 +522,35 @@ impl HttpCore {
             hint: None,
         })
     }
+}
+
+/// A body as read: whole, or left unread for being larger than the cap.
+enum Payload {
+    Bytes {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+    },
+    TooLarge(Option<u64>),
+}
+
+impl Payload {
+    fn text(self) -> String {
+        match self {
+            Payload::Bytes { bytes, .. } => String::from_utf8_lossy(&bytes).into_owned(),
+            Payload::TooLarge(_) => String::new(),
+        }
+    }
+}
+
+/// What [`HttpCore::fetch_bytes`] got.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    Bytes {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+    },
+    /// Larger than the cap; its size when the answer declared it.
+    TooLarge(Option<u64>),
 }
 
 /// Percent-encode one URL path segment: unreserved characters stay, everything else is `%XX`.

@@ -13,6 +13,6 @@ mod retry;
 
 pub use error::ApiError;
 pub(crate) use error::truncate as truncate_text;
-pub use http::{CallKind, HttpCore, HttpSettings, Request, SetupError, path_segment};
+pub use http::{CallKind, Fetched, HttpCore, HttpSettings, Request, SetupError, path_segment};
 pub use provider::Provider;
 pub use retry::{RetryPolicy, parse_retry_after};

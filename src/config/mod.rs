@@ -152,6 +152,8 @@ pub struct Config {
     pub secrets: Secrets,
     pub upkeep: Upkeep,
     pub http: HttpOptions,
+    /// The largest artifact a resource read returns inline, in bytes.
+    pub resource_inline_max_bytes: u64,
 }
 
 /// A setting that cannot be used.
@@ -176,6 +178,7 @@ impl Config {
         let anchor = cli.anchor.settings(&env, &limits);
         let browser_use = cli.browser_use.settings(&env, &limits);
         let http = cli.http.check()?;
+        let resource_inline_max_bytes = cli.tasks.resource_inline_max_bytes;
         let tasks = cli.tasks.check(&env, vars)?;
         Ok(Self {
             transport: cli.http.transport,
@@ -187,6 +190,7 @@ impl Config {
             secrets: tasks.secrets,
             upkeep: tasks.upkeep,
             http,
+            resource_inline_max_bytes,
         })
     }
 

@@ -25,6 +25,11 @@ pub(super) const REFRESH_SECONDS: Setting =
 pub(super) const CATALOG_WATCH_MS: Setting =
     Setting::new("catalog-watch-ms", "BROWSER_TASKS_CATALOG_WATCH_MS");
 
+pub(super) const RESOURCE_INLINE_MAX_BYTES: Setting = Setting::new(
+    "resource-inline-max-bytes",
+    "BROWSER_TASKS_RESOURCE_INLINE_MAX_BYTES",
+);
+
 /// The task flags.
 #[derive(Debug, Clone, Args)]
 pub struct TaskFlags {
@@ -42,6 +47,15 @@ pub struct TaskFlags {
     /// Cursor sends only the first 40 tools). 0 lists none; run_task still runs every task.
     #[arg(long = MAX_TASK_TOOLS.flag, env = MAX_TASK_TOOLS.env, default_value_t = 25)]
     pub max_task_tools: usize,
+
+    /// The largest run artifact (a screenshot, a file) a resource read returns inline, in
+    /// bytes; a larger one comes as its URL and size. 0 inlines none.
+    #[arg(
+        long = RESOURCE_INLINE_MAX_BYTES.flag,
+        env = RESOURCE_INLINE_MAX_BYTES.env,
+        default_value_t = 1 << 20
+    )]
+    pub resource_inline_max_bytes: u64,
 
     /// Supply a secret task parameter from an environment variable, as NAME=ENV_VAR
     /// (repeatable; comma-separated in the variable). Such a parameter is not a tool argument.

@@ -244,7 +244,12 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let result = super::resources::read(state.env(), &request.uri).await?;
+        let call = ToolContext {
+            env: state.env(),
+            cancel: context.ct.clone(),
+            progress: McpProgress::new(context.peer.clone(), None, state.env().secrets.clone()),
+        };
+        let result = super::resources::read(&call, &request.uri).await?;
         Ok(result.into())
     }
 

@@ -98,6 +98,18 @@ async fn an_agent_task_reports_its_steps_and_returns_structured_output_files_and
             && m.contains(": look closer at the page at https://shop.example/page/")),
         "{messages:#?}"
     );
+    // Once the session's live view is known, progress carries it, and so does the report.
+    let live = format!(
+        "https://live.fake-browser-use.test/{}",
+        report["session_id"].as_str().unwrap()
+    );
+    assert_eq!(report["live_url"], live.as_str());
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains(": started (step ") && m.contains(&format!("watch live: {live}"))),
+        "{messages:#?}"
+    );
     // The last word is the end, without a stale step.
     let last = messages.last().unwrap();
     assert!(last.contains(": finished, "), "{last}");

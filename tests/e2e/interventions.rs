@@ -118,3 +118,77 @@ async fn without_elicitation_nobody_answers_for_the_user() {
         h.progress()
     );
 }
+
+#[tokio::test]
+async fn without_elicitation_respond_to_intervention_answers_for_the_person() {
+    let h = Harness::with(Options::default().env("BROWSER_TASKS_WAIT_SECONDS", "1")).await;
+    let run = run_asking(&h).await;
+    let report = structured(&run);
+    assert_eq!(report["status"], "running");
+    let execution_id = report["execution_id"].as_str().unwrap().to_string();
+    // Progress and the result point to the exact call.
+    let call = format!("respond_to_intervention {{\"execution_id\":\"{execution_id}\"");
+    assert!(
+        h.progress()
+            .iter()
+            .filter_map(|p| p.message.clone())
+            .any(|m| m.contains(&call)),
+        "{:?}",
+        h.progress()
+    );
+    let next_step = report["next_step"].as_str().unwrap();
+    assert!(
+        next_step.contains("waits for a person: Which table size?"),
+        "{next_step}"
+    );
+    assert!(next_step.contains(&call), "{next_step}");
+
+    // An answer that does not fit the request names each problem, and nothing is sent.
+    let wrong = h
+        .call(
+            "respond_to_intervention",
+            json!({"execution_id": execution_id, "answer": {"email": "nobody", "color": "red"}}),
+        )
+        .await;
+    assert!(is_error(&wrong));
+    let text = summary(&wrong);
+    for named in ["answer.seats", "answer.email", "answer.color"] {
+        assert!(text.contains(named), "{text}");
+    }
+    assert!(h.fake.intervention_answers().is_empty());
+
+    let answered = h
+        .call(
+            "respond_to_intervention",
+            json!({"execution_id": execution_id, "answer": {"seats": 2}}),
+        )
+        .await;
+    assert!(!is_error(&answered), "{}", summary(&answered));
+    assert_eq!(structured(&answered)["sent"], "answer");
+    assert_eq!(
+        h.fake.intervention_answers(),
+        vec![("req-1".to_string(), json!({"seats": 2}))]
+    );
+    let done = h
+        .call(
+            "get_execution",
+            json!({"execution_id": execution_id, "wait_seconds": 30}),
+        )
+        .await;
+    assert_eq!(
+        structured(&done)["output"],
+        json!({"booked": true}),
+        "{}",
+        summary(&done)
+    );
+
+    // Nothing is pending any more: said so, nothing sent.
+    let again = h
+        .call(
+            "respond_to_intervention",
+            json!({"execution_id": execution_id, "action": "decline"}),
+        )
+        .await;
+    assert!(is_error(&again));
+    assert_eq!(h.fake.intervention_answers().len(), 1);
+}

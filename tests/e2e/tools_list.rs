@@ -15,6 +15,7 @@ async fn tools_list_is_exactly_the_static_tools() {
             "run_task",
             "get_execution",
             "cancel_execution",
+            "respond_to_intervention",
             "list_executions",
             "list_tasks",
             "get_task",
@@ -57,7 +58,7 @@ async fn every_tool_is_described_annotated_and_portable() {
     assert!(!crate::harness::is_error(&generated));
     h.call("list_tasks", serde_json::json!({})).await;
     let tools = h.list_tools().await;
-    assert_eq!(tools.len(), 11, "9 static tools and 2 task tools");
+    assert_eq!(tools.len(), 12, "10 static tools and 2 task tools");
     // "run task" slugs to a static tool's name: it got a hashed one instead.
     assert!(
         tools.iter().any(|t| t.name.starts_with("run_task_")),

@@ -217,6 +217,11 @@ impl FakeAnchor {
         }
     }
 
+    /// Make a live session's screenshot (`image/png`) this many bytes long.
+    pub fn set_screenshot_bytes(&self, bytes: usize) {
+        self.lock().screenshot_bytes = bytes;
+    }
+
     /// The sessions opened so far: (id, ended).
     pub fn sessions(&self) -> Vec<(String, bool)> {
         self.lock()

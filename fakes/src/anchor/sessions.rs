@@ -21,6 +21,7 @@ pub(super) fn routes() -> Router<Shared> {
         )
         .route("/v1/sessions/{session_id}/recordings", get(recordings))
         .route("/v1/sessions/{session_id}/downloads", get(downloads))
+        .route("/v1/sessions/{session_id}/screenshot", get(screenshot))
         .route(
             "/v1/sessions/{session_id}/agent/requested-human-intervention",
             get(requested),
@@ -70,6 +71,26 @@ async fn downloads(Extract(state): Extract<Shared>, Path(id): Path<String>) -> R
     match state.sessions.get(&id) {
         Some(s) => v1_ok(json!({"count": s.downloads.len(), "items": s.downloads})),
         None => not_found(),
+    }
+}
+
+/// A PNG of the page (the PNG signature, then filler up to the scripted size); the spec's
+/// 404 (`{"error"}`) for an unknown or ended session.
+async fn screenshot(Extract(state): Extract<Shared>, Path(id): Path<String>) -> Response {
+    let state = crate::ledger::lock(&state);
+    match state.sessions.get(&id) {
+        Some(session) if !session.ended => {
+            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+            png.resize(state.screenshot_bytes.max(png.len()), 0);
+            axum::response::IntoResponse::into_response((
+                [(axum::http::header::CONTENT_TYPE, "image/png")],
+                png,
+            ))
+        }
+        _ => axum::response::IntoResponse::into_response((
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "Session not found"})),
+        )),
     }
 }
 

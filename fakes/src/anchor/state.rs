@@ -269,6 +269,8 @@ pub(super) struct State {
     pub generation_scripts: HashMap<String, GenerationScript>,
     pub sessions: BTreeMap<String, Session>,
     pub session_scripts: HashMap<String, SessionScript>,
+    /// How many bytes a live session's screenshot has.
+    pub screenshot_bytes: usize,
     pub ledger: Ledger,
 }
 
@@ -316,6 +318,7 @@ impl State {
             generation_scripts: HashMap::new(),
             sessions: BTreeMap::new(),
             session_scripts: HashMap::new(),
+            screenshot_bytes: 120,
             ledger: Ledger::default(),
         }
     }

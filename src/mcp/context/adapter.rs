@@ -158,11 +158,13 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     // ---- a run's evidence (`mcp::resources`) -------------------------------------------------
 
     /// The run `execution_id` as it is now, with its artifacts; `None`: this provider serves
-    /// no evidence.
+    /// no evidence. `fetch` names an artifact whose bytes to fetch, if the server can and
+    /// they are at most the given cap ([`crate::evidence::Artifact::blob`]).
     fn run_evidence<'a>(
         &'a self,
         _env: &'a ToolEnv,
         _execution_id: &'a str,
+        _fetch: Option<(&'a str, u64)>,
     ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
         Box::pin(async { Ok(None) })
     }

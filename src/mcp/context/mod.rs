@@ -44,6 +44,8 @@ pub struct ToolEnv {
     pub activity: Arc<Activity>,
     /// Names task tools may not take (the static tools').
     reserved_names: &'static [&'static str],
+    /// The largest artifact a resource read returns inline, in bytes.
+    pub resource_inline_max_bytes: u64,
     /// Bumped whenever this process changes a task in the catalog.
     changes: AtomicU64,
     changed: watch::Sender<u64>,
@@ -68,6 +70,8 @@ pub struct EnvParts {
     pub activity: Arc<Activity>,
     /// Names task tools may not take.
     pub reserved_names: &'static [&'static str],
+    /// The largest artifact a resource read returns inline, in bytes.
+    pub resource_inline_max_bytes: u64,
 }
 
 impl ToolEnv {
@@ -80,6 +84,7 @@ impl ToolEnv {
             secrets: Arc::new(parts.secrets),
             activity: parts.activity,
             reserved_names: parts.reserved_names,
+            resource_inline_max_bytes: parts.resource_inline_max_bytes,
             changes: AtomicU64::new(0),
             changed: watch::Sender::new(0),
         }

@@ -99,6 +99,8 @@ pub struct Setup {
     pub catalog: Arc<dyn CatalogStore>,
     pub selection: Selection,
     pub secrets: Secrets,
+    /// The largest artifact a resource read returns inline, in bytes.
+    pub resource_inline_max_bytes: u64,
 }
 
 /// The tools of one server state (the server's own, or a session's that brought its own
@@ -134,6 +136,7 @@ impl Registry {
             catalog,
             selection,
             secrets,
+            resource_inline_max_bytes,
         } = setup;
         let env = Arc::new(ToolEnv::new(EnvParts {
             providers: provider_set,
@@ -143,6 +146,7 @@ impl Registry {
             secrets: SecretStore::new(secrets),
             activity,
             reserved_names: &StaticTool::NAMES,
+            resource_inline_max_bytes,
         }));
         let static_tools = StaticTool::ALL
             .into_iter()
@@ -197,6 +201,7 @@ impl Registry {
                 catalog,
                 selection: self.env.selection.clone(),
                 secrets: Secrets::default(),
+                resource_inline_max_bytes: self.env.resource_inline_max_bytes,
             },
             self.env.activity.clone(),
         ))

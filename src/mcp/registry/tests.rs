@@ -22,6 +22,7 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
         catalog: Arc::new(catalog),
         selection: Selection::default(),
         secrets: Secrets::default(),
+        resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
     })
 }
 

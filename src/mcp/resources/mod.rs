@@ -1,19 +1,23 @@
-//! Run evidence as MCP resources. Two templates:
+//! Run evidence and task definitions as MCP resources. Templates:
 //! - `browser-tasks://runs/{provider}/{execution_id}`: the run report (what `get_execution`
 //!   returns) and the URIs of its artifacts;
 //! - `browser-tasks://runs/{provider}/{execution_id}/{artifact}`: one artifact: small JSON or
-//!   text inline; anything else (video, files) as the provider's URL, its size and, for a
-//!   presigned URL, when it expires.
+//!   text inline, bytes the server can fetch (a screenshot) as a blob up to the inline cap;
+//!   anything else (video, files) as the provider's URL, its size and, for a
+//!   presigned URL, when it expires;
+//! - `browser-tasks://tasks/{provider}/{task_id}`: a task's definition ([`tasks`]).
 //!
 //! The provider's adapter finds the run and lists its artifacts
 //! ([`ProviderAdapter::run_evidence`](super::context::adapter::ProviderAdapter::run_evidence));
 //! this module only speaks MCP. Tool results link the run's resource (`resource_link`).
 
+pub mod tasks;
+
 use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
 use serde_json::{Value, json};
 
-use super::context::ToolEnv;
+use super::context::{ToolContext, ToolEnv};
 use crate::cloud::Provider;
 use crate::evidence::{Artifact, Evidence};
 use crate::redact::scrub_value;
@@ -21,7 +25,8 @@ use crate::runs::RunReport;
 
 const SCHEME: &str = "browser-tasks://runs/";
 
-/// The largest artifact served inline, in bytes; anything larger comes as its URL and size.
+/// The largest artifact served inline by default, in bytes (`--resource-inline-max-bytes`);
+/// anything larger comes as its URL and size.
 pub const INLINE_CAP: u64 = 1 << 20;
 
 /// The resource templates this server offers.
@@ -37,9 +42,10 @@ pub fn templates() -> Vec<ResourceTemplate> {
         )
         .with_title("A run's evidence")
         .with_description(
-            "A recording, downloaded file or session record of a run: inline when small, \
-             else its URL, size and expiry.",
+            "A recording, downloaded file, live screenshot or session record of a run: \
+             inline when small, else its URL, size and expiry.",
         ),
+        tasks::template(),
     ]
 }
 
@@ -59,7 +65,15 @@ pub fn run_link(report: &RunReport) -> Resource {
 }
 
 /// Answer `resources/read` for `uri`.
-pub async fn read(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpError> {
+pub async fn read(call: &ToolContext<'_>, uri: &str) -> Result<ReadResourceResult, McpError> {
+    if uri.starts_with(tasks::SCHEME) {
+        return tasks::read(call, uri).await;
+    }
+    read_run(call.env, uri).await
+}
+
+/// Answer `resources/read` for a run URI.
+async fn read_run(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpError> {
     let (provider, execution_id, artifact) = parse(uri)?;
     let adapter = env
         .providers
@@ -72,7 +86,13 @@ pub async fn read(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpErr
             )
         })?;
     let evidence = adapter
-        .run_evidence(env, &execution_id)
+        .run_evidence(
+            env,
+            &execution_id,
+            artifact
+                .as_deref()
+                .map(|name| (name, env.resource_inline_max_bytes)),
+        )
         .await
         .map_err(|error| {
             let result = error.into_result("resources/read");
@@ -115,7 +135,7 @@ pub async fn read(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpErr
                     None,
                 ));
             };
-            artifact_contents(uri, found)
+            artifact_contents(uri, found, env.resource_inline_max_bytes)
         }
     }
 }
@@ -148,9 +168,22 @@ fn report_json(evidence: &Evidence, provider: Provider) -> Value {
 
 /// One artifact as resource contents: inline when the server holds it and it fits the cap,
 /// else a pointer (URL, size, expiry); an expired URL is an error, not a dead link.
-fn artifact_contents(uri: &str, artifact: &Artifact) -> Result<ReadResourceResult, McpError> {
+fn artifact_contents(
+    uri: &str,
+    artifact: &Artifact,
+    cap: u64,
+) -> Result<ReadResourceResult, McpError> {
+    if let Some(bytes) = &artifact.blob
+        && bytes.len() as u64 <= cap
+    {
+        use base64::Engine;
+        let blob = base64::engine::general_purpose::STANDARD.encode(bytes);
+        return Ok(ReadResourceResult::new(vec![
+            ResourceContents::blob(blob, uri).with_mime_type(artifact.mime_type.clone()),
+        ]));
+    }
     if let Some(inline) = &artifact.inline
-        && inline.len() as u64 <= INLINE_CAP
+        && inline.len() as u64 <= cap
     {
         return Ok(ReadResourceResult::new(vec![
             ResourceContents::text(inline.clone(), uri).with_mime_type(artifact.mime_type.clone()),
@@ -175,6 +208,8 @@ fn artifact_contents(uri: &str, artifact: &Artifact) -> Result<ReadResourceResul
     }
     let why = if artifact.mime_type.starts_with("video/") {
         "video is not inlined"
+    } else if artifact.size.is_some_and(|size| size > cap) {
+        "larger than the inline cap: fetch it from url"
     } else {
         "not inlined: fetch it from url"
     };

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::compose::{self, ToolSpec};
 use super::writes;
 use crate::cloud::Provider;
-use crate::mcp::args::{Problem, check_one_of};
+use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_one_of, has};
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
@@ -32,8 +32,6 @@ pub type Args = JsonObject;
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
     pub execution_id: Option<String>,
-    /// Instead: a task being generated, to cancel.
-    pub task_id: Option<String>,
 }
 
 /// The answer of `cancel_execution`.
@@ -83,7 +81,15 @@ fn provider_of(env: &ToolEnv, args: &JsonObject) -> Provider {
 /// only call that could carry them is one meant for a provider that cannot stop anything,
 /// which its refusal answers.
 pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
-    check_one_of(args, "execution_id", "task_id", true, problems);
+    // `task_id` (a generation to cancel) is an argument of the providers that can cancel one.
+    if has(args, "task_id") {
+        check_one_of(args, "execution_id", "task_id", true, problems);
+    } else if !has(args, "execution_id") {
+        problems.push(Problem::new(
+            "execution_id",
+            format!("is required: {EXECUTION_ID_FROM}"),
+        ));
+    }
     let provider = provider_of(env, args);
     if let Some(part) = env.providers.get(provider).and_then(|a| a.tool(NAME)) {
         part.rules(env, args, problems);

@@ -25,7 +25,7 @@ use crate::runs::TaskKind;
 pub const NAME: &str = "list_tasks";
 
 /// How every list_tasks description ends: tasks beyond the tool list still run.
-pub const NOT_LISTED: &str = "Tasks missing from your tool list run with run_task.";
+pub const NOT_LISTED: &str = "Tasks not in your tool list run with run_task.";
 
 /// A call's arguments: each provider's part reads the shared ones.
 pub type Args = JsonObject;

@@ -16,6 +16,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
+pub mod respond_to_intervention;
 pub mod run_task;
 
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
@@ -37,14 +38,16 @@ pub enum StaticTool {
     ListTasks,
     GetTask,
     CancelExecution,
+    RespondToIntervention,
 }
 
 impl StaticTool {
     /// Every static tool, in the order `tools/list` shows them.
-    pub const ALL: [StaticTool; 9] = [
+    pub const ALL: [StaticTool; 10] = [
         StaticTool::RunTask,
         StaticTool::GetExecution,
         StaticTool::CancelExecution,
+        StaticTool::RespondToIntervention,
         StaticTool::ListExecutions,
         StaticTool::ListTasks,
         StaticTool::GetTask,
@@ -54,10 +57,11 @@ impl StaticTool {
     ];
 
     /// Every static tool's name (task tools may not take them).
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         run_task::NAME,
         get_execution::NAME,
         cancel_execution::NAME,
+        respond_to_intervention::NAME,
         list_executions::NAME,
         list_tasks::NAME,
         get_task::NAME,
@@ -78,6 +82,7 @@ impl StaticTool {
             StaticTool::ListTasks => list_tasks::NAME,
             StaticTool::GetTask => get_task::NAME,
             StaticTool::CancelExecution => cancel_execution::NAME,
+            StaticTool::RespondToIntervention => respond_to_intervention::NAME,
         }
     }
 
@@ -99,6 +104,7 @@ impl StaticTool {
             StaticTool::ListTasks => list_tasks::definition(set),
             StaticTool::GetTask => get_task::definition(set),
             StaticTool::CancelExecution => cancel_execution::definition(set),
+            StaticTool::RespondToIntervention => respond_to_intervention::definition(set),
         }
     }
 
@@ -130,6 +136,7 @@ impl StaticTool {
             StaticTool::ListTasks => dispatch!(list_tasks),
             StaticTool::GetTask => dispatch!(get_task),
             StaticTool::CancelExecution => dispatch!(cancel_execution),
+            StaticTool::RespondToIntervention => dispatch!(respond_to_intervention),
         };
         match outcome {
             Ok(reply) => reply.into_result(),
@@ -164,6 +171,7 @@ impl StaticTool {
             StaticTool::ListTasks => check!(list_tasks),
             StaticTool::GetTask => check!(get_task),
             StaticTool::CancelExecution => check!(cancel_execution),
+            StaticTool::RespondToIntervention => check!(respond_to_intervention),
         }
     }
 }
@@ -325,10 +333,11 @@ mod tests {
                 let schema = Value::Object((*definition.input_schema).clone());
                 assert!(jsonschema::validator_for(&schema).is_ok(), "{name}");
                 let properties = schema["properties"].as_object().unwrap();
-                // create_task is Anchor's alone.
+                // create_task and respond_to_intervention are Anchor's alone.
+                let anchors_alone = [StaticTool::CreateTask, StaticTool::RespondToIntervention];
                 assert_eq!(
                     properties.contains_key("provider"),
-                    providers == BOTH && tool != StaticTool::CreateTask,
+                    providers == BOTH && !anchors_alone.contains(&tool),
                     "{name}: a provider argument only with both providers"
                 );
                 for required in schema["required"].as_array().into_iter().flatten() {

@@ -11,6 +11,7 @@ use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::models::{
     Execution, ExecutionFilter, RunState, RunStatus, RunTask, RunTaskV2,
 };
+use crate::providers::anchor::sessions::InterventionRequest;
 use std::collections::BTreeMap;
 
 use futures::FutureExt;
@@ -72,6 +73,7 @@ impl RunReport {
             execution_time_ms: execution.execution_time,
             started_at: execution.start_time.clone(),
             session_id: None,
+            live_url: None,
             cost: None,
             steps: None,
             output_files: Vec::new(),
@@ -99,6 +101,7 @@ impl RunReport {
             execution_time_ms: None,
             started_at: None,
             session_id: state.session_id.clone(),
+            live_url: None,
             cost: None,
             steps: None,
             output_files: Vec::new(),
@@ -201,6 +204,7 @@ pub async fn start(
         execution_time_ms: None,
         started_at: None,
         session_id: given_session,
+        live_url: None,
         cost: None,
         steps: None,
         output_files: Vec::new(),
@@ -352,24 +356,7 @@ impl RunCloud for AnchorClient {
             let session = report.session_id.as_deref()?;
             // Best effort: a failed read is asked again at a later check.
             let pending = self.requested_interventions(session).await.ok()?;
-            let request = pending.requests.into_iter().next()?;
-            Some(HumanRequest {
-                id: request.request_id,
-                message: request.message,
-                input_type: request.input_type.unwrap_or_else(|| "text".into()),
-                fields: request
-                    .fields
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|f| HumanField {
-                        label: f.label.unwrap_or_else(|| f.name.clone()),
-                        name: f.name,
-                        description: f.description,
-                        required: f.required.unwrap_or(false),
-                        kind: f.kind.unwrap_or_else(|| "text".into()),
-                    })
-                    .collect(),
-            })
+            pending.requests.into_iter().next().map(human_request)
         }
         .boxed()
     }
@@ -406,6 +393,27 @@ pub enum StopOutcome {
     AlreadyEnded(RunReport),
     /// Its browser session is not known, so nothing was done.
     SessionUnknown,
+}
+
+/// A session's request for a person, as waiting on a run (and answering it) reads it.
+pub fn human_request(request: InterventionRequest) -> HumanRequest {
+    HumanRequest {
+        id: request.request_id,
+        message: request.message,
+        input_type: request.input_type.unwrap_or_else(|| "text".into()),
+        fields: request
+            .fields
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| HumanField {
+                label: f.label.unwrap_or_else(|| f.name.clone()),
+                name: f.name,
+                description: f.description,
+                required: f.required.unwrap_or(false),
+                kind: f.kind.unwrap_or_else(|| "text".into()),
+            })
+            .collect(),
+    }
 }
 
 /// Stop an Anchor run by ending its browser session (`DELETE /v1/sessions/{session_id}`), once:

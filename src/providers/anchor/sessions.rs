@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{AnchorClient, seg, to_json};
-use crate::cloud::{ApiError, Request};
+use crate::cloud::{ApiError, Fetched, Request};
 
 /// `SuccessResponse`: `{"data": {"status"}}`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -129,6 +129,22 @@ impl AnchorClient {
     pub async fn get_session(&self, session_id: &str) -> Result<SessionInfo, ApiError> {
         self.v1(Request::get(format!("/v1/sessions/{}", seg(session_id))))
             .await
+    }
+
+    /// `GET /v1/sessions/{sessionId}/screenshot`: the live page as `image/png`, at most `cap`
+    /// bytes of it.
+    pub async fn screenshot(&self, session_id: &str, cap: u64) -> Result<Fetched, ApiError> {
+        let path = format!("/v1/sessions/{}/screenshot", seg(session_id));
+        self.http.fetch_bytes(Request::get(path), cap).await
+    }
+
+    /// Where [`Self::screenshot`] is served (it needs the API key).
+    pub fn screenshot_url(&self, session_id: &str) -> String {
+        format!(
+            "{}/v1/sessions/{}/screenshot",
+            self.http.base_url(),
+            seg(session_id)
+        )
     }
 
     /// `GET /v1/sessions/{session_id}/recordings`.

@@ -64,6 +64,7 @@ impl RunReport {
             execution_time_ms: None,
             started_at: None,
             session_id: None,
+            live_url: None,
             cost: status.cost.clone(),
             steps: None,
             output_files: Vec::new(),
@@ -106,6 +107,7 @@ impl RunReport {
             execution_time_ms: execution.latency_ms.map(|ms| ms as f64),
             started_at: execution.started_at.clone(),
             session_id: None,
+            live_url: None,
             cost: None,
             steps: None,
             output_files: Vec::new(),
@@ -154,6 +156,7 @@ impl RunReport {
             execution_time_ms: result.latency_ms.map(|ms| ms as f64),
             started_at: None,
             session_id: None,
+            live_url: None,
             cost: None,
             steps: None,
             output_files: Vec::new(),
@@ -466,6 +469,16 @@ impl RunCloud for BrowserUseClient {
             let view = self.get_task(&run.execution_id).await.ok()?;
             let report = RunReport::from_task_view(&view);
             Some((step_detail(&view), report))
+        }
+        .boxed()
+    }
+
+    /// The live URL of the task's session (`GET /sessions/{id}`: `liveUrl`).
+    fn live_url<'a>(&'a self, report: &'a RunReport) -> BoxFuture<'a, Option<String>> {
+        async move {
+            let session = report.session_id.as_deref()?;
+            // A nicety: a failed read is tried again a few checks later.
+            self.get_session(session).await.ok()?.live_url
         }
         .boxed()
     }

@@ -24,7 +24,7 @@ use crate::runs::{RunRef, TaskKind};
 /// Anchor's own arguments of `cancel_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// The code run's session.
+    /// A code run's session.
     pub session_id: Option<String>,
 }
 
@@ -37,8 +37,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Stop a run by its execution_id, ending its browser session. A code \
-run needs the session_id it was started on.";
+const DESCRIPTION: &str = "Stop a run by execution_id, ending its browser session (a code run \
+needs its session_id).";
 
 /// Anchor's part of `cancel_execution`.
 pub struct CancelExecution {
@@ -66,10 +66,6 @@ impl ToolPart for CancelExecution {
         "Anchor: a run by execution_id, ending its browser session (a code run needs its \
          session_id)."
             .into()
-    }
-
-    fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![("task_id", "Unused.".into())]
     }
 
     fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {

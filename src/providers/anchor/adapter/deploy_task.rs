@@ -33,9 +33,9 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `deploy_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: a code task's name.
+    /// Or: a code task's name.
     pub task_name: Option<String>,
-    /// TypeScript, plain (default: the draft).
+    /// Default: the draft.
     pub code: Option<String>,
     /// Instead of code: base64.
     pub code_base64: Option<String>,
@@ -43,7 +43,7 @@ pub struct OwnArgs {
     // The same items as generate_task's input_parameters: the schema says so in words rather
     // than repeat them, and the rules check each item (`check_code_parameters`).
     #[schemars(
-        description = "Like generate_task's, names without ANCHOR_ (default: as before, or read off the code).",
+        description = "Like create_task's; default: as before.",
         with = "Option<Vec<Map<String, Value>>>"
     )]
     pub input_parameters: Option<Vec<TaskParameter>>,
@@ -58,8 +58,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Publish a code task's next version, from its draft or the code \
-given; it becomes \"latest\", the version runs use. Each call publishes a new version.";
+const DESCRIPTION: &str = "Publish a code task's draft (or the code given) as its next \
+version, \"latest\", which runs use. Each call publishes a new version.";
 
 /// Anchor's part of `deploy_task`.
 pub struct DeployTask {

@@ -14,6 +14,7 @@ pub async fn of_run(
     env: &ToolEnv,
     anchor: &AnchorClient,
     execution_id: &str,
+    fetch: Option<(&str, u64)>,
 ) -> Result<Evidence, ToolError> {
     let code_task = env
         .catalog
@@ -44,7 +45,7 @@ pub async fn of_run(
             ),
         });
     };
-    let artifacts = session_artifacts(anchor, &session_id)
+    let artifacts = session_artifacts(anchor, &session_id, !report.finished, fetch)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading the evidence of session {session_id}")))?;
     Ok(Evidence {

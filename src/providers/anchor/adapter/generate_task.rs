@@ -40,15 +40,15 @@ pub struct OwnArgs {
         with = "Option<Vec<Map<String, Value>>>"
     )]
     pub output_parameters: Option<Vec<TaskParameter>>,
-    /// Runs return only the session's downloads.
+    /// Runs return only downloads.
     pub output_file_only: Option<bool>,
     pub human_intervention: Option<bool>,
     pub browser_configuration: Option<Map<String, Value>>,
     /// A connection to attach.
     pub application_id: Option<String>,
-    /// A saved login to use.
+    /// A saved login.
     pub identity_id: Option<String>,
-    /// A finished session to learn from.
+    /// A past session to learn from.
     pub browser_session_id: Option<String>,
 }
 
@@ -61,8 +61,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Generate a task with Anchor's AI Task Builder from a plain-language \
-prompt and declared parameters; waits until it can run (minutes).";
+const DESCRIPTION: &str = "Generate a task with Anchor's AI Task Builder from a prompt; waits \
+until it can run (minutes).";
 
 /// The longest task name Anchor takes.
 const MAX_NAME_CHARS: usize = 255;

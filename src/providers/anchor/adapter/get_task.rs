@@ -34,7 +34,7 @@ const MAX_SOURCE_CHARS: usize = 20_000;
 /// Anchor's own arguments of `get_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: a code task's name.
+    /// Or: a code task's name.
     pub task_name: Option<String>,
     pub kind: Option<AnchorKind>,
     pub version: Option<String>,
@@ -102,8 +102,8 @@ pub struct CodeTaskOutput {
     pub updated_at: Option<String>,
 }
 
-const DESCRIPTION: &str = "Show one Anchor Browser task: a code task's versions, inputs and \
-source, or a generated task's state and parameters.";
+const DESCRIPTION: &str = "One Anchor task: a code task's versions, inputs and source; a \
+generated one's state and parameters.";
 
 /// Anchor's part of `get_task`.
 pub struct GetTask {

@@ -28,7 +28,7 @@ use crate::runs::{RunCloud, RunRef, TaskKind};
 /// Anchor's own arguments of `list_executions`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: a code task's name.
+    /// Or: a code task's name.
     pub task_name: Option<String>,
     pub status: Option<StatusFilter>,
     pub version: Option<String>,
@@ -68,8 +68,8 @@ impl From<StatusFilter> for RunStatus {
     }
 }
 
-const DESCRIPTION: &str = "List a task's runs, newest first, with status, timing and an output \
-preview (code tasks: not the draft's; generated tasks: those this server started).";
+const DESCRIPTION: &str = "A task's runs, newest first: status, timing, output preview (not \
+a draft's; of generated tasks, those this server started).";
 
 /// Anchor's part of `list_executions`.
 pub struct ListExecutions {

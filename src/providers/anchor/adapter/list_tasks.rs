@@ -20,8 +20,8 @@ use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::catalog::code_task_sighting;
 use crate::runs::TaskKind;
 
-const DESCRIPTION: &str = "List the Anchor Browser tasks you can run (code and generated), with \
-their state, tool name and arguments.";
+const DESCRIPTION: &str = "The Anchor tasks you can run (code and generated): state, tool name, \
+arguments.";
 
 /// Anchor's part of `list_tasks`.
 pub struct ListTasks {

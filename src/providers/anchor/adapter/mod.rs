@@ -14,6 +14,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
+pub mod respond_to_intervention;
 pub mod run_task;
 pub mod task_tools;
 
@@ -91,6 +92,10 @@ impl AnchorAdapter {
             .with(
                 tools::cancel_execution::NAME,
                 cancel_execution::CancelExecution::new(&account),
+            )
+            .with(
+                tools::respond_to_intervention::NAME,
+                respond_to_intervention::RespondToIntervention::new(&account),
             );
         Self {
             account,
@@ -189,9 +194,10 @@ impl ProviderAdapter for AnchorAdapter {
         &'a self,
         env: &'a ToolEnv,
         execution_id: &'a str,
+        fetch: Option<(&'a str, u64)>,
     ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
         async move {
-            evidence::of_run(env, self.account.client()?, execution_id)
+            evidence::of_run(env, self.account.client()?, execution_id, fetch)
                 .await
                 .map(Some)
         }

@@ -32,12 +32,12 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `run_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Instead of task_id: a code task's name.
+    /// Or: a code task's name.
     pub task_name: Option<String>,
     pub kind: Option<AnchorKind>,
     /// Code tasks: "draft", "latest" (default) or a number.
     pub version: Option<String>,
-    /// Code tasks: Anchor session settings, e.g. {"timeout":{"max_duration":20}}.
+    /// Code tasks: session settings, e.g. {"timeout":{"max_duration":20}}.
     pub browser_configuration: Option<Map<String, Value>>,
     /// Generated tasks: a saved login.
     pub identity_id: Option<String>,
@@ -54,8 +54,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Run a browser task and return its output: any task from \
-list_tasks by task_id (or a code task by task_name), with inputs.";
+const DESCRIPTION: &str = "Run a task from list_tasks (task_id, or a code task's task_name) \
+with inputs; returns its output.";
 
 /// Anchor's part of `run_task`.
 pub struct RunTask {
@@ -84,10 +84,7 @@ impl ToolPart for RunTask {
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![(
-            "inputs",
-            "The task's arguments (ANCHOR_ prefix optional).".into(),
-        )]
+        vec![("inputs", "The task's arguments.".into())]
     }
 
     fn subjects(&self) -> Subjects {

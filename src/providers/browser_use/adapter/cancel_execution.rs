@@ -25,6 +25,8 @@ use crate::runs::RunReport;
 /// Browser Use's own arguments of `cancel_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
+    /// Instead: a task being generated, to cancel.
+    pub task_id: Option<String>,
     /// Also end its browser session.
     pub stop_session: Option<bool>,
 }
@@ -107,7 +109,7 @@ impl ToolPart for CancelExecution {
                     )
                     .await
                 }
-                None => cancel_generation(call, bu, args.shared.task_id.unwrap_or_default()).await,
+                None => cancel_generation(call, bu, args.own.task_id.unwrap_or_default()).await,
             }
         }
         .boxed()

@@ -179,6 +179,7 @@ impl ProviderAdapter for BrowserUseAdapter {
         &'a self,
         _env: &'a ToolEnv,
         execution_id: &'a str,
+        _fetch: Option<(&'a str, u64)>,
     ) -> BoxFuture<'a, Result<Option<crate::evidence::Evidence>, ToolError>> {
         async move {
             evidence::of_run(self.account.client()?, execution_id)
