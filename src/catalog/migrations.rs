@@ -47,6 +47,20 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX runs_by_task ON runs (task_id, started_at);",
     // 2: the raw output schema of tasks that declare one as JSON Schema (Browser Use skills).
     "ALTER TABLE tasks ADD COLUMN output_schema TEXT;",
+    // 3: every task's version history, by its tool name (stable while the cloud id of a
+    // regenerated task changes); `generation` holds a Task Builder request (no secrets).
+    "CREATE TABLE task_versions (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider   TEXT NOT NULL,
+        tool_name  TEXT NOT NULL,
+        task_id    TEXT NOT NULL,
+        version    TEXT NOT NULL,
+        event      TEXT NOT NULL,
+        reason     TEXT,
+        generation TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX task_versions_by_tool ON task_versions (provider, tool_name, seq);",
 ];
 
 /// The newest schema version this build knows.

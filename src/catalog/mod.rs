@@ -19,7 +19,10 @@ mod sqlite;
 use crate::cloud::Provider;
 use crate::runs::TaskKind;
 
-pub use model::{CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, ToolNamer};
+pub use model::{
+    CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, ToolNamer,
+    VersionEvent,
+};
 pub use sqlite::{CatalogHealth, SqliteCatalog, WriteAccess, default_path, inspect};
 
 /// The catalog the server opens: the SQLite store. (An alias, so callers that name
@@ -99,6 +102,29 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
 
     /// A run by id, under any provider.
     fn run(&self, run_id: &str) -> Option<RunRecord>;
+
+    /// Add an entry to a task's version history; answers it with `created_at` set to now.
+    fn record_version(&self, version: TaskVersion) -> Result<TaskVersion, CatalogError>;
+
+    /// The version history of the entry whose tool is `tool_name`, oldest first (the last
+    /// entry says what is current).
+    fn versions(
+        &self,
+        provider: Provider,
+        tool_name: &str,
+    ) -> Result<Vec<TaskVersion>, CatalogError>;
+
+    /// Make the entry known as `from_id` the task `to_id` (a task regenerated under a new id, or
+    /// an earlier one restored): it keeps its tool name, history and everything else, with
+    /// `status` when given. Answers the moved task, or `None` when `from_id` is unknown. An
+    /// entry already known as `to_id` (marked missing or not) is replaced.
+    fn move_task(
+        &self,
+        provider: Provider,
+        from_id: &str,
+        to_id: &str,
+        status: Option<&str>,
+    ) -> Result<Option<CatalogTask>, CatalogError>;
 
     /// Page `page` (from 1) of `limit` runs of a task, with `status` when given, newest
     /// `started_at` first (ties by run id), and how many such runs there are in all.

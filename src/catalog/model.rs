@@ -103,6 +103,64 @@ pub struct RunRecord {
     pub updated_at: String,
 }
 
+/// One entry of a task's version history: a version made (generated, refined, published) or
+/// made current again (restored), when, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskVersion {
+    pub provider: Provider,
+    /// The catalog entry's tool name: the history's key, stable across versions (a task the
+    /// cloud regenerates under a new id stays the same entry).
+    pub tool_name: String,
+    /// The cloud's id of the task this version runs as.
+    pub task_id: String,
+    /// The version's label: "1", "2", … (a code task's version number).
+    pub version: String,
+    /// What happened: see [`VersionEvent`].
+    pub event: VersionEvent,
+    /// Why: the feedback a refinement was given, a publication's notes, what was restored.
+    pub reason: Option<String>,
+    /// For a provider that cannot read a generated task's request back: what the generation
+    /// was asked (prompt, parameters, options), never secrets. Opaque to the catalog.
+    pub generation: Option<Value>,
+    /// When it was recorded (set by the store).
+    pub created_at: String,
+}
+
+/// What made an entry of a task's version history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionEvent {
+    /// The task's first version, generated from a prompt.
+    Generated,
+    /// A new version made from feedback.
+    Refined,
+    /// A version published (or enabled, or disabled).
+    Deployed,
+    /// An earlier version made current again.
+    Restored,
+}
+
+impl VersionEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionEvent::Generated => "generated",
+            VersionEvent::Refined => "refined",
+            VersionEvent::Deployed => "deployed",
+            VersionEvent::Restored => "restored",
+        }
+    }
+
+    /// The event stored as `text` (an unknown one reads as deployed).
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "generated" => VersionEvent::Generated,
+            "refined" => VersionEvent::Refined,
+            "restored" => VersionEvent::Restored,
+            _ => VersionEvent::Deployed,
+        }
+    }
+}
+
 /// Names a new task's tool: given the sighting and a test of whether a name is taken.
 pub type ToolNamer<'a> = dyn Fn(&TaskSighting, &dyn Fn(&str) -> bool) -> String + 'a;
 

@@ -22,12 +22,15 @@ use serde_json::Value;
 
 use super::CatalogStore;
 use super::migrations;
-use super::model::{CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, ToolNamer};
+use super::model::{
+    CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, ToolNamer,
+};
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
 use crate::runs::TaskKind;
 
 mod overview;
+mod versions;
 pub use overview::{CatalogHealth, WriteAccess, inspect};
 
 impl From<rusqlite::Error> for CatalogError {
@@ -563,5 +566,27 @@ impl CatalogStore for SqliteCatalog {
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         SqliteCatalog::runs_of(self, task_id, status, page, limit)
+    }
+
+    fn record_version(&self, version: TaskVersion) -> Result<TaskVersion, CatalogError> {
+        SqliteCatalog::record_version(self, version)
+    }
+
+    fn versions(
+        &self,
+        provider: Provider,
+        tool_name: &str,
+    ) -> Result<Vec<TaskVersion>, CatalogError> {
+        SqliteCatalog::versions(self, provider, tool_name)
+    }
+
+    fn move_task(
+        &self,
+        provider: Provider,
+        from_id: &str,
+        to_id: &str,
+        status: Option<&str>,
+    ) -> Result<Option<CatalogTask>, CatalogError> {
+        SqliteCatalog::move_task(self, provider, from_id, to_id, status)
     }
 }

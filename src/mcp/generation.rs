@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::context::ToolContext;
 use super::reply::{Reply, ToolError};
+use super::versions::{self, VersionNote};
 use crate::catalog::{CatalogTask, TaskSighting};
 use crate::cloud::ApiError;
 use crate::params::Param;
@@ -49,6 +50,9 @@ pub struct Output {
     /// Skills: the JSON Schema of what a run returns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<Value>,
+    /// The catalog's history of this task, oldest first; the last is current.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionNote>,
     pub next_step: String,
 }
 
@@ -196,11 +200,13 @@ pub async fn settle(
         }
     }
     let listed = call.env.listed_tool_names().contains(&task.tool_name);
+    let history = versions::history(call.env, &task);
     generation_reply(
         watch,
         &task,
         error,
         listed,
+        history,
         call.env.waits.max_budget.as_secs(),
     )
 }
@@ -211,6 +217,7 @@ fn generation_reply(
     task: &CatalogTask,
     error: Option<String>,
     listed: bool,
+    history: Vec<VersionNote>,
     max_wait: u64,
 ) -> Reply {
     let status_text = task.status.clone().unwrap_or_else(|| "unknown".into());
@@ -254,6 +261,7 @@ fn generation_reply(
         input_parameters: task.inputs.clone(),
         output_parameters: task.outputs.clone(),
         output_schema: task.output_schema.clone(),
+        versions: history,
         next_step: next_step.clone(),
     };
     let headline = format!("{} {:?} ({})", watch.noun(), task.name, task.task_id);

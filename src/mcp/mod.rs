@@ -29,6 +29,7 @@ pub mod selection;
 mod server;
 pub mod task_tools;
 pub mod tools;
+pub mod versions;
 
 pub use registry::{ListedTool, Registry, Setup, Target, ToolTable};
 pub use server::{BrowserTasksServer, SessionKeys};

@@ -62,6 +62,15 @@ async fn create_then_deploy_twice_then_read_back() {
     assert_eq!(versions, vec!["draft", "2", "1"]);
     assert_eq!(shown["source"]["version"], "2");
     assert_eq!(shown["source"]["code"], "export default async () => 2");
+    // The catalog's history: each publication, with its notes.
+    let history: Vec<(&str, &str)> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["version"].as_str().unwrap(), v["event"].as_str().unwrap()))
+        .collect();
+    assert_eq!(history, vec![("1", "deployed"), ("2", "deployed")]);
+    assert_eq!(shown["history"][1]["why"], "v2");
 
     let draft = h
         .call("get_task", json!({"task_id": task_id, "version": "draft"}))

@@ -42,6 +42,10 @@ async fn generate_waits_with_progress_until_ready_then_runs() {
     assert_eq!(task["kind"], "generated");
     assert_eq!(task["input_parameters"].as_array().unwrap().len(), 4);
     let task_id = task["task_id"].as_str().unwrap().to_string();
+    // The catalog's history starts with the generation.
+    assert_eq!(task["versions"].as_array().unwrap().len(), 1, "{task}");
+    assert_eq!(task["versions"][0]["version"], "1");
+    assert_eq!(task["versions"][0]["event"], "generated");
 
     let progress = h.progress();
     let messages: Vec<String> = progress.iter().filter_map(|p| p.message.clone()).collect();

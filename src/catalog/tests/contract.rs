@@ -214,6 +214,93 @@ fn a_store_serves_several_threads(store: &dyn CatalogStore) {
     assert!(store.run("t3-task4-run").is_some());
 }
 
+fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
+    let first = store
+        .upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .unwrap()
+        .task;
+    let entry =
+        |task_id: &str, version: &str, event, reason: Option<&str>| crate::catalog::TaskVersion {
+            provider: Provider::Anchor,
+            tool_name: first.tool_name.clone(),
+            task_id: task_id.into(),
+            version: version.into(),
+            event,
+            reason: reason.map(str::to_string),
+            generation: Some(json!({"prompt": "list the top posts"})),
+            created_at: String::new(),
+        };
+    use crate::catalog::VersionEvent::*;
+    let recorded = store
+        .record_version(entry("aaaa1", "1", Generated, None))
+        .unwrap();
+    assert!(!recorded.created_at.is_empty(), "the store stamps it");
+
+    // The cloud regenerated it under a new id: same entry, same tool, history kept.
+    let moved = store
+        .move_task(Provider::Anchor, "aaaa1", "bbbb2", Some("generating"))
+        .unwrap()
+        .expect("aaaa1 is known");
+    assert_eq!(moved.tool_name, first.tool_name);
+    assert_eq!(moved.task_id, "bbbb2");
+    assert_eq!(moved.status.as_deref(), Some("generating"));
+    assert!(store.task_by_id("aaaa1").is_none());
+    assert_eq!(
+        store.task_by_id("bbbb2").unwrap().tool_name,
+        first.tool_name
+    );
+    store
+        .record_version(entry(
+            "bbbb2",
+            "2",
+            Refined,
+            Some("add the missing login step"),
+        ))
+        .unwrap();
+    store
+        .move_task(Provider::Anchor, "bbbb2", "aaaa1", None)
+        .unwrap()
+        .unwrap();
+    store
+        .record_version(entry("aaaa1", "1", Restored, Some("version 1")))
+        .unwrap();
+
+    let history = store.versions(Provider::Anchor, &first.tool_name).unwrap();
+    let seen: Vec<(&str, &str, crate::catalog::VersionEvent)> = history
+        .iter()
+        .map(|v| (v.task_id.as_str(), v.version.as_str(), v.event))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("aaaa1", "1", Generated),
+            ("bbbb2", "2", Refined),
+            ("aaaa1", "1", Restored)
+        ]
+    );
+    assert_eq!(
+        history[1].reason.as_deref(),
+        Some("add the missing login step")
+    );
+    assert_eq!(
+        history[0].generation,
+        Some(json!({"prompt": "list the top posts"}))
+    );
+    assert!(
+        store
+            .versions(Provider::BrowserUse, &first.tool_name)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .move_task(Provider::Anchor, "nope", "x", None)
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.tasks().unwrap().len(), 1, "a move adds no entry");
+}
+
 /// Each behaviour above as one test per store, so a failure names both.
 macro_rules! stores {
     ($($behaviour:ident),* $(,)?) => {
@@ -253,4 +340,5 @@ stores!(
     tasks_are_found_by_name_and_kind,
     runs_are_recorded_updated_and_paged,
     a_store_serves_several_threads,
+    versions_are_kept_in_order_and_survive_a_move,
 );

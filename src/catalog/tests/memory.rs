@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::catalog::{
-    CatalogError, CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, ToolNamer,
+    CatalogError, CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion,
+    ToolNamer,
 };
 use crate::cloud::Provider;
 use crate::runs::TaskKind;
@@ -25,6 +26,8 @@ struct State {
     tasks: BTreeMap<(&'static str, String), (CatalogTask, bool)>,
     /// By (provider id, run id).
     runs: BTreeMap<(&'static str, String), RunRecord>,
+    /// Every history entry, oldest first.
+    versions: Vec<TaskVersion>,
 }
 
 impl State {
@@ -201,5 +204,49 @@ impl CatalogStore for MemoryStore {
             runs.into_iter().skip(skip).take(limit as usize).collect(),
             total,
         ))
+    }
+
+    fn record_version(&self, mut version: TaskVersion) -> Result<TaskVersion, CatalogError> {
+        let mut state = self.lock();
+        version.created_at = state.now();
+        state.versions.push(version.clone());
+        Ok(version)
+    }
+
+    fn versions(
+        &self,
+        provider: Provider,
+        tool_name: &str,
+    ) -> Result<Vec<TaskVersion>, CatalogError> {
+        Ok(self
+            .lock()
+            .versions
+            .iter()
+            .filter(|v| v.provider == provider && v.tool_name == tool_name)
+            .cloned()
+            .collect())
+    }
+
+    fn move_task(
+        &self,
+        provider: Provider,
+        from_id: &str,
+        to_id: &str,
+        status: Option<&str>,
+    ) -> Result<Option<CatalogTask>, CatalogError> {
+        let mut state = self.lock();
+        let stamp = state.now();
+        let Some((mut task, _)) = state.tasks.remove(&(provider.id(), from_id.to_string())) else {
+            return Ok(None);
+        };
+        task.task_id = to_id.to_string();
+        if let Some(status) = status {
+            task.status = Some(status.to_string());
+        }
+        task.last_seen = stamp;
+        state
+            .tasks
+            .insert((provider.id(), to_id.to_string()), (task.clone(), false));
+        Ok(Some(task))
     }
 }

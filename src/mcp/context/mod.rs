@@ -23,7 +23,9 @@ use super::progress::McpProgress;
 use super::secrets::SecretStore;
 use super::selection::Selection;
 use super::task_tools::naming;
-use crate::catalog::{CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting};
+use crate::catalog::{
+    CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, VersionEvent,
+};
 use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
 use crate::redact::{REDACTED, scrub_text};
@@ -223,6 +225,73 @@ impl ToolEnv {
     /// The catalog's task with this id, if known.
     pub fn known_task(&self, task_id: &str) -> Option<CatalogTask> {
         self.catalog.task_by_id(task_id)
+    }
+
+    /// Add to `task`'s version history (a failure is logged: the history is a record, the
+    /// change itself was made). `reason` is stored scrubbed of known secrets; `generation`
+    /// must hold none.
+    pub fn note_version(
+        &self,
+        task: &CatalogTask,
+        version: &str,
+        event: VersionEvent,
+        reason: Option<&str>,
+        generation: Option<Value>,
+    ) {
+        if task.tool_name.is_empty() {
+            // A task the catalog could not record has no history either.
+            return;
+        }
+        let secrets = self.secrets.values();
+        let entry = TaskVersion {
+            provider: task.provider,
+            tool_name: task.tool_name.clone(),
+            task_id: task.task_id.clone(),
+            version: version.to_string(),
+            event,
+            reason: reason.map(|r| scrub_text(r, &secrets)),
+            generation,
+            created_at: String::new(),
+        };
+        if let Err(error) = self.catalog.record_version(entry) {
+            tracing::warn!(%error, task = %task.task_id, "could not record a task version");
+        }
+    }
+
+    /// `task`'s version history, oldest first (empty when none, or unreadable: logged).
+    pub fn versions(&self, task: &CatalogTask) -> Vec<TaskVersion> {
+        if task.tool_name.is_empty() {
+            return Vec::new();
+        }
+        self.catalog
+            .versions(task.provider, &task.tool_name)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not read a task's versions");
+                Vec::new()
+            })
+    }
+
+    /// Make the entry known as `from_id` the task `to_id` (regenerated or restored), keeping
+    /// its tool name and history; the tool list is rebuilt.
+    pub fn move_task(
+        &self,
+        task: &CatalogTask,
+        to_id: &str,
+        status: Option<&str>,
+    ) -> Option<CatalogTask> {
+        match self
+            .catalog
+            .move_task(task.provider, &task.task_id, to_id, status)
+        {
+            Ok(moved) => {
+                self.tasks_changed();
+                moved
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not move a task in the catalog");
+                None
+            }
+        }
     }
 
     /// Which kind of task an id names, as remembered, else a code task.

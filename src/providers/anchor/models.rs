@@ -354,8 +354,10 @@ impl TaskParameter {
     }
 }
 
-/// What to generate with the Task Builder (`POST /v2/tasks/generate`).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What to generate with the Task Builder (`POST /v2/tasks/generate`). Serialized (in these
+/// field names, not the API's) it is what the catalog remembers to generate a task again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GenerateTask {
     pub name: String,
     /// The natural-language specification the task is generated from.

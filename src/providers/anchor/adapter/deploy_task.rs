@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::Account;
 use super::arguments;
-use crate::catalog::TaskSighting;
+use crate::catalog::{TaskSighting, VersionEvent};
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid};
 use crate::mcp::context::adapter::ToolPart;
@@ -177,7 +177,7 @@ async fn run(
         None => anchor.get_task(&task_id).await.ok().map(|meta| meta.name),
     };
     if let Some(name) = name {
-        call.env.learn(TaskSighting {
+        let change = call.env.learn(TaskSighting {
             provider: Provider::Anchor,
             kind: TaskKind::Code,
             task_id: task_id.clone(),
@@ -190,6 +190,15 @@ async fn run(
             params: arguments::code_task_params(own.input_parameters.as_deref(), given.as_deref()),
             output_schema: None,
         });
+        if let Some(change) = change {
+            call.env.note_version(
+                &change.task,
+                &version.version,
+                VersionEvent::Deployed,
+                shared.description.as_deref(),
+                None,
+            );
+        }
     }
     let next_step = format!(
         "Run it with run_task {{\"task_id\": \"{task_id}\"}} (latest) or pin it with \

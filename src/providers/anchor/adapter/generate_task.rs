@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::Account;
 use super::arguments;
 use super::generations::TaskBuilder;
-use crate::catalog::TaskSighting;
+use crate::catalog::{TaskSighting, VersionEvent};
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_uuid, str_arg};
 use crate::mcp::context::adapter::ToolPart;
@@ -167,7 +167,109 @@ async fn run(
         output_schema: None,
     };
     let task = call.env.remember(sighting);
+    call.env.note_version(
+        &task,
+        "1",
+        VersionEvent::Generated,
+        None,
+        Some(remembered(&request)),
+    );
     let budget = call.env.waits.budget(shared.wait_seconds);
     let watch = TaskBuilder { client: anchor };
     wait_until_ready(call, &watch, task, started.status.as_str(), budget, false).await
+}
+
+/// Keys of a browser configuration that may hold a credential: such a configuration is not
+/// remembered (a refinement then generates without it, and says so).
+const CREDENTIAL_WORDS: &[&str] = &["password", "secret", "token", "key", "credential", "auth"];
+
+/// What the catalog remembers of a generation, to generate the task again (refine_task): the
+/// request without secrets (a secret parameter's default, a configuration holding a
+/// credential) and without the one-off session it may have learned from.
+pub fn remembered(request: &GenerateRequest) -> Value {
+    let mut kept = request.clone();
+    for param in kept
+        .input_schema
+        .iter_mut()
+        .chain(kept.output_schema.iter_mut())
+    {
+        if param.kind == crate::providers::anchor::models::ParameterType::Secret {
+            param.default_value = None;
+        }
+    }
+    if kept
+        .browser_configuration
+        .as_ref()
+        .is_some_and(holds_credential)
+    {
+        kept.browser_configuration = None;
+    }
+    kept.browser_session_id = None;
+    serde_json::to_value(kept).unwrap_or(Value::Null)
+}
+
+/// Whether any key inside `value` names a credential.
+fn holds_credential(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, inner)| {
+            let key = key.to_lowercase();
+            CREDENTIAL_WORDS.iter().any(|w| key.contains(w)) || holds_credential(inner)
+        }),
+        Value::Array(items) => items.iter().any(holds_credential),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::providers::anchor::models::ParameterType;
+
+    fn param(name: &str, kind: ParameterType, default: &str) -> TaskParameter {
+        TaskParameter {
+            name: name.into(),
+            kind,
+            required: Some(false),
+            description: None,
+            default_value: Some(json!(default)),
+            options: None,
+        }
+    }
+
+    #[test]
+    fn what_is_remembered_holds_no_secret() {
+        let request = GenerateRequest {
+            name: "login".into(),
+            prompt: "Log in and read the balance".into(),
+            input_schema: vec![
+                param("user", ParameterType::String, "ann"),
+                param("password", ParameterType::Secret, "hunter2"),
+            ],
+            browser_session_id: Some("s-1".into()),
+            browser_configuration: Some(json!({"proxy": {"type": "custom", "password": "pw"}})),
+            ..GenerateRequest::default()
+        };
+        let kept = remembered(&request);
+        let text = kept.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("\"pw\""),
+            "{text}"
+        );
+        assert!(text.contains("ann"), "plain defaults are kept: {text}");
+        assert_eq!(kept["browser_session_id"], Value::Null);
+        assert_eq!(kept["browser_configuration"], Value::Null);
+        let back: GenerateRequest = serde_json::from_value(kept).unwrap();
+        assert_eq!(back.prompt, request.prompt);
+
+        let plain = GenerateRequest {
+            browser_configuration: Some(json!({"viewport": {"width": 1280}})),
+            ..request
+        };
+        assert_eq!(
+            remembered(&plain)["browser_configuration"],
+            json!({"viewport": {"width": 1280}})
+        );
+    }
 }

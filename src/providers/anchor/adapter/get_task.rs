@@ -23,6 +23,7 @@ use crate::mcp::generation;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::get_task::SharedArgs;
+use crate::mcp::versions::{self, VersionNote};
 use crate::params::{Param, ParamsOrigin};
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::{infer, rules};
@@ -100,6 +101,11 @@ pub struct CodeTaskOutput {
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// What this server did to it: each version made or restored, when and why (the last is
+    /// current).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(skip)]
+    pub history: Vec<VersionNote>,
 }
 
 const DESCRIPTION: &str = "One Anchor task: a code task's versions, inputs and source; a \
@@ -299,6 +305,10 @@ async fn code_task(
         params,
         output_schema: None,
     });
+    let history = learned
+        .as_ref()
+        .map(|change| versions::history(call.env, &change.task))
+        .unwrap_or_default();
     let (tool_name, parameters, parameters_origin) = match &learned {
         Some(change) => (
             Some(change.task.tool_name.clone()),
@@ -332,6 +342,7 @@ async fn code_task(
         parameters_origin,
         created_at: meta.created_at.clone(),
         updated_at: meta.updated_at.clone(),
+        history,
     };
     let version_list: Vec<&str> = output.versions.iter().map(|v| v.version.as_str()).collect();
     let summary = format!(

@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Account;
+use crate::catalog::VersionEvent;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
@@ -159,6 +160,20 @@ async fn enable_skill(
         ToolError::api(e, format!("{doing} skill {skill_id}"))
     })?;
     let change = call.env.learn(skill_sighting(&skill));
+    if let Some(change) = &change {
+        let label = skill.current_version.map(|v| v.to_string());
+        call.env.note_version(
+            &change.task,
+            label.as_deref().unwrap_or("1"),
+            VersionEvent::Deployed,
+            Some(if skill.is_enabled {
+                "enabled"
+            } else {
+                "disabled"
+            }),
+            None,
+        );
+    }
     let listed = change
         .as_ref()
         .is_some_and(|c| call.env.listed_tool_names().contains(&c.task.tool_name));

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Account;
 use super::skills::SkillGenerations;
-use crate::catalog::TaskSighting;
+use crate::catalog::{TaskSighting, VersionEvent};
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::adapter::ToolPart;
@@ -181,6 +181,8 @@ async fn run(
         params: None,
         output_schema: None,
     });
+    call.env
+        .note_version(&task, "1", VersionEvent::Generated, None, None);
     let budget = call.env.waits.budget(shared.wait_seconds);
     let watch = SkillGenerations { client: bu };
     wait_until_ready(call, &watch, task, "recording", budget, true).await

@@ -1,0 +1,55 @@
+//! A task's version history as an agent sees it: what each version was made by, when and why,
+//! compactly (the newest few, reasons cut short), the last one current. The catalog keeps the
+//! history (`catalog::TaskVersion`); tools record it through [`ToolEnv::note_version`] and show
+//! it with [`history`]. Nothing here names a provider.
+
+use serde::Serialize;
+
+use super::context::ToolEnv;
+use crate::catalog::{CatalogTask, VersionEvent};
+
+/// How many of the newest history entries an answer shows.
+const SHOWN: usize = 8;
+/// The longest reason shown, in characters.
+const MAX_REASON_CHARS: usize = 160;
+
+/// One history entry as shown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VersionNote {
+    pub version: String,
+    /// generated, refined, deployed or restored.
+    pub event: VersionEvent,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// The newest entries of `task`'s history, oldest first (the last one is current); empty when
+/// the catalog has none.
+pub fn history(env: &ToolEnv, task: &CatalogTask) -> Vec<VersionNote> {
+    let all = env.versions(task);
+    let skip = all.len().saturating_sub(SHOWN);
+    all.into_iter()
+        .skip(skip)
+        .map(|v| VersionNote {
+            version: v.version,
+            event: v.event,
+            at: v.created_at,
+            why: v
+                .reason
+                .map(|r| crate::cloud::truncate_text(r.trim(), MAX_REASON_CHARS)),
+        })
+        .collect()
+}
+
+/// The history as one line for a reply's text ("v1 generated; v2 refined: …"), or `None`.
+pub fn summary_line(notes: &[VersionNote]) -> Option<String> {
+    if notes.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = notes
+        .iter()
+        .map(|n| format!("v{} {}", n.version, n.event.as_str()))
+        .collect();
+    Some(format!("Versions: {}.", parts.join(", ")))
+}
