@@ -161,7 +161,7 @@ async fn without_a_key_tools_say_what_to_configure() {
     let before = h.request_count();
     assert_eq!(
         h.tools().len(),
-        10,
+        11,
         "tools are listed even before a key is set"
     );
     let result = h.call("list_tasks", json!({})).await;

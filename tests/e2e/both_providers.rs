@@ -93,7 +93,7 @@ async fn a_wrong_key_is_reported_as_such() {
 #[tokio::test]
 async fn one_server_serves_both_clouds() {
     let h = Harness::with_browser_use(Options::default().binary()).await;
-    let line = h.stderr_containing("serving 10 MCP tools").await;
+    let line = h.stderr_containing("serving 11 MCP tools").await;
     assert!(
         line.contains("providers: Anchor Browser (") && line.contains("Browser Use Cloud ("),
         "{line}"

@@ -119,6 +119,7 @@ async fn a_failed_generation_is_an_error_with_the_reason() {
             generating_checks: 1,
             min_duration: Duration::ZERO,
             outcome: GenerationOutcome::Failed("Could not reach the site".into()),
+            ..GenerationScript::default()
         },
     );
     let result = h
@@ -139,6 +140,7 @@ async fn a_slow_generation_returns_its_id_and_get_task_waits_for_it() {
         generating_checks: 1,
         min_duration: Duration::from_millis(1200),
         outcome: GenerationOutcome::Ready,
+        ..GenerationScript::default()
     });
     let started = h
         .call("generate_task", json!({"name": "slow-one", "prompt": "Do a slow thing carefully.", "wait_seconds": 0.2}))

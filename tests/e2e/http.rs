@@ -182,7 +182,7 @@ fn messages(body: &str) -> Vec<Value> {
 async fn streamable_http_lists_runs_with_progress_notifies_and_cancels() {
     let server = HttpServer::start(&[], &[]).await;
     let (client, recorder) = server.client(None, &[]).await;
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 10);
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 11);
 
     let task_id = server.fake.seed_code_task("slow", "x", 1);
     server.fake.set_run_script(
@@ -219,7 +219,7 @@ async fn streamable_http_lists_runs_with_progress_notifies_and_cancels() {
         "list_changed over HTTP",
     )
     .await;
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 11);
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 12);
 
     // Cancelling stops the polling.
     let endless = server.fake.seed_code_task("endless", "x", 1);
@@ -438,7 +438,7 @@ async fn access_token_host_origin_and_body_limits_are_enforced() {
     assert_eq!(health["status"], "ok");
     // With the token, a real client works.
     let (client, _) = server.client(Some(TOKEN), &[]).await;
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 10);
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 11);
     assert!(
         !server.stderr().contains(TOKEN),
         "the token reached the logs"
@@ -546,8 +546,8 @@ async fn sessions_bring_their_own_keys_and_stay_private() {
         json!({"name": "mine", "prompt": "Something private."}),
     )
     .await;
-    wait_until_tools(&good, 11).await;
-    assert_eq!(other.list_all_tools().await.unwrap().len(), 10);
+    wait_until_tools(&good, 12).await;
+    assert_eq!(other.list_all_tools().await.unwrap().len(), 11);
     assert!(
         server.fake.requests().iter().any(|r| !r.authorized),
         "the other key reached the API as itself"
@@ -645,7 +645,7 @@ async fn every_protocol_version_with_an_initialize_works() {
         let tools = messages(&tools.text().await.unwrap());
         assert_eq!(
             tools[0]["result"]["tools"].as_array().unwrap().len(),
-            10,
+            11,
             "{version}"
         );
     }
@@ -863,7 +863,7 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
         .map(|t| t.name.to_string())
         .collect();
     let static_tools: Vec<&String> = names.iter().filter(|n| n.as_str() != "modern").collect();
-    assert_eq!(static_tools.len(), 10, "{names:?}");
+    assert_eq!(static_tools.len(), 11, "{names:?}");
     let result = call(&client, "run_task", json!({"task_id": task_id})).await;
     assert_eq!(result.structured_content.unwrap()["output"], 7);
     assert!(

@@ -41,7 +41,7 @@ async fn unadvertised_list_methods_are_method_not_found() {
         error_code(h.client.list_prompts(None).await, "prompts/list"),
         ErrorCode::METHOD_NOT_FOUND
     );
-    assert_eq!(h.list_tools().await.len(), 10);
+    assert_eq!(h.list_tools().await.len(), 11);
     let listed = h.call("list_tasks", json!({})).await;
     assert!(!is_error(&listed), "{}", summary(&listed));
 }
@@ -109,8 +109,8 @@ async fn output_schemas_and_structured_content_reach_every_protocol_version() {
         }
         assert_eq!(
             schemas.len(),
-            11,
-            "{version}: 10 static tools and the skill's"
+            12,
+            "{version}: 11 static tools and the skill's"
         );
 
         let skill = h.call("tag_lister", json!({"query": "x"})).await;

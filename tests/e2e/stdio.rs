@@ -97,7 +97,7 @@ async fn stdout_holds_only_json_rpc_even_with_debug_logging() {
     let stderr = stderr_reader.await.unwrap();
     assert!(
         stderr.lines().any(
-            |l| l.contains("serving 10 MCP tools + 0 task tools over stdio")
+            |l| l.contains("serving 11 MCP tools + 0 task tools over stdio")
                 && l.contains(fake.url())
         ),
         "no startup line in stderr: {stderr}"

@@ -280,7 +280,7 @@ async fn the_cap_and_allow_list_choose_the_tools_and_run_task_still_runs_the_res
 async fn wait_until_listed(h: &Harness, task_tools: usize) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let count = h.list_tools().await.len() - 10;
+        let count = h.list_tools().await.len() - 11;
         if count == task_tools {
             return;
         }
@@ -311,7 +311,7 @@ async fn a_refresh_drops_deleted_tasks_but_never_empties_the_list_on_errors() {
     wait_until(|| listings() >= start + 3, "a failed refresh").await;
     assert_eq!(
         h.list_tools().await.len(),
-        12,
+        13,
         "a failed refresh keeps the tools"
     );
 

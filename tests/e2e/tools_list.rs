@@ -20,6 +20,7 @@ async fn tools_list_is_exactly_the_static_tools() {
             "list_tasks",
             "get_task",
             "generate_task",
+            "refine_task",
             "create_task",
             "deploy_task"
         ]
@@ -58,7 +59,7 @@ async fn every_tool_is_described_annotated_and_portable() {
     assert!(!crate::harness::is_error(&generated));
     h.call("list_tasks", serde_json::json!({})).await;
     let tools = h.list_tools().await;
-    assert_eq!(tools.len(), 12, "10 static tools and 2 task tools");
+    assert_eq!(tools.len(), 13, "11 static tools and 2 task tools");
     // "run task" slugs to a static tool's name: it got a hashed one instead.
     assert!(
         tools.iter().any(|t| t.name.starts_with("run_task_")),

@@ -102,11 +102,18 @@ pub enum GenerationOutcome {
 
 /// The lifecycle of generations: `generating` for `generating_checks` status reads (and until
 /// `min_duration` has passed), then the outcome.
+///
+/// Generating again is deterministic: with `missing_step` set, a task generated from a
+/// `taskPrompt` that does not contain the step's words (case-insensitive) lacks it, and its
+/// runs fail with an error naming it; a prompt that contains them (the original plus feedback
+/// naming the step, as a refinement sends) makes a task whose runs follow their script.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerationScript {
     pub generating_checks: u32,
     pub min_duration: Duration,
     pub outcome: GenerationOutcome,
+    /// A step the generated code lacks unless the prompt names it, e.g. "close the popup".
+    pub missing_step: Option<String>,
 }
 
 impl Default for GenerationScript {
@@ -115,6 +122,7 @@ impl Default for GenerationScript {
             generating_checks: 2,
             min_duration: Duration::ZERO,
             outcome: GenerationOutcome::Ready,
+            missing_step: None,
         }
     }
 }
@@ -175,6 +183,23 @@ impl FakeAnchor {
     /// Script every generation that has no script of its own.
     pub fn set_default_generation_script(&self, script: GenerationScript) {
         self.lock().default_generation = script;
+    }
+
+    /// The `taskPrompt` each generation was started with, oldest first.
+    pub fn generation_prompts(&self) -> Vec<String> {
+        self.lock()
+            .ledger
+            .requests
+            .iter()
+            .filter(|r| r.route == "/v2/tasks/generate")
+            .filter_map(|r| {
+                r.body
+                    .as_ref()?
+                    .get("taskPrompt")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect()
     }
 
     /// Script the generation of the task with this name.

@@ -839,8 +839,11 @@ fn parameters(body: &Map<String, Value>, key: &str) -> Result<Vec<Value>, String
     Ok(params.clone())
 }
 
-/// The documented checks of a generate body; returns the name and the parameter lists.
-fn generate_request(body: &Bytes) -> Result<(String, Vec<Value>, Vec<Value>), String> {
+/// What a generate body asks for: the name, the prompt and the parameter lists.
+type GenerateAsk = (String, String, Vec<Value>, Vec<Value>);
+
+/// The documented checks of a generate body.
+fn generate_request(body: &Bytes) -> Result<GenerateAsk, String> {
     let body = json_object(body, false)?;
     only_fields(&body, &GENERATE_FIELDS)?;
     let text = |key: &str| {
@@ -850,7 +853,7 @@ fn generate_request(body: &Bytes) -> Result<(String, Vec<Value>, Vec<Value>), St
             .map(str::to_string)
     };
     let name = text("taskName").ok_or("'taskName' is required")?;
-    text("taskPrompt").ok_or("'taskPrompt' is required")?;
+    let prompt = text("taskPrompt").ok_or("'taskPrompt' is required")?;
     for key in [
         "description",
         "identity_id",
@@ -869,11 +872,11 @@ fn generate_request(body: &Bytes) -> Result<(String, Vec<Value>, Vec<Value>), St
     object_field(&body, "task_browser_default_configuration")?;
     let input_schema = parameters(&body, "input_schema")?;
     let output_schema = parameters(&body, "output_schema")?;
-    Ok((name, input_schema, output_schema))
+    Ok((name, prompt, input_schema, output_schema))
 }
 
 async fn generate(Extract(state): Extract<Shared>, body: Bytes) -> Response {
-    let (name, input_schema, output_schema) = match generate_request(&body) {
+    let (name, prompt, input_schema, output_schema) = match generate_request(&body) {
         Ok(parts) => parts,
         Err(message) => return error(BAD_REQUEST, message),
     };
@@ -890,6 +893,10 @@ async fn generate(Extract(state): Extract<Shared>, body: Bytes) -> Response {
         output_schema,
         checks: 0,
         started: Instant::now(),
+        missing_step: script
+            .missing_step
+            .clone()
+            .filter(|step| !prompt.to_lowercase().contains(&step.to_lowercase())),
         script,
     };
     let id = task.id.clone();
@@ -990,7 +997,13 @@ async fn run_generated(
             return error(FAILED, message);
         }
         let name = task.name.clone();
-        let script = state.run_script_for(&task_id, Some(&name));
+        let missing = task.missing_step.clone();
+        let mut script = state.run_script_for(&task_id, Some(&name));
+        if let Some(step) = missing {
+            script.outcome = super::RunOutcome::Failure(format!(
+                "Element not found: the task has no step to {step}"
+            ));
+        }
         let session_id = state.open_session(session, &[&task_id, &name]);
         let run = Run {
             id: new_id(),

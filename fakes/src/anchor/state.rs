@@ -148,6 +148,8 @@ pub(super) struct GeneratedTask {
     pub checks: u32,
     pub started: Instant,
     pub script: GenerationScript,
+    /// The step its prompt did not name, which its runs fail for (see [`GenerationScript`]).
+    pub missing_step: Option<String>,
 }
 
 impl GeneratedTask {

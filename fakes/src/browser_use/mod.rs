@@ -12,6 +12,22 @@
 //! and parameters that do not fit a skill make its execution fail (200, `success: false`).
 //! Every request and answer is also held to Browser Use's OpenAPI file (`crate::spec`).
 //!
+//! Skill versions: a finished skill is at version 1; `POST /skills/{id}/refine` (a finished
+//! skill only, else 400 "Skill is not finished"; `feedback` of at least 10 characters) makes the
+//! next version, generated like the first (`generating` for `generating_checks` reads, then
+//! finished); `POST /skills/{id}/cancel` during it stops it (the skill reads `cancelled`,
+//! like a cancelled first generation, until rolled back); `POST /skills/{id}/rollback` makes the
+//! previous version current (one step back; the version rolled back is gone). With no earlier
+//! version it answers 400 with a `detail`: the spec declares only 400 (a public skill) and 404
+//! for this operation, and the fake never has public skills, so this shape is the closest the
+//! spec allows.
+//!
+//! Refinement is deterministic: a script may say a skill is missing a step
+//! ([`SkillScript::missing_step`]); its executions then fail (`success: false`) with an error
+//! naming that step, and a refinement whose feedback (or `testOutput`/`testLogs`) contains the
+//! step's words (case-insensitive) makes a version that has it; any other feedback makes a
+//! version that still misses it.
+//!
 //! What tests script: agent tasks `created → started → finished|failed` (a step appears with
 //! every status read while started; stopped by `PATCH`), with their output and output files;
 //! skill generations `recording → generating → finished|failed|timed_out`, with the finished
@@ -99,6 +115,9 @@ pub struct SkillScript {
     /// What executions return: `Ok(result)` (`None`: built from the parameters) or
     /// `Err((error, stderr))` for `success: false`.
     pub execution: Result<Option<Value>, (String, String)>,
+    /// A step the generated code lacks, e.g. "accept the cookie banner": executions fail
+    /// naming it until a refinement's feedback names it (see the module docs).
+    pub missing_step: Option<String>,
 }
 
 impl Default for SkillScript {
@@ -121,6 +140,7 @@ impl Default for SkillScript {
             }),
             enabled_when_finished: true,
             execution: Ok(None),
+            missing_step: None,
         }
     }
 }
@@ -201,10 +221,22 @@ impl FakeBrowserUse {
             script,
             created_at: state::now(),
             executions: Vec::new(),
+            version: 1,
+            earlier: Vec::new(),
         };
         let id = skill.id.clone();
         state.skills.push(skill);
         id
+    }
+
+    /// The version a skill is at, as `currentVersion` would say once finished.
+    pub fn skill_version(&self, skill_id: &str) -> Option<u32> {
+        let state = self.lock();
+        state
+            .skills
+            .iter()
+            .find(|s| s.id == skill_id)
+            .map(|s| s.version)
     }
 
     /// An idle session to run tasks in. Returns its id.

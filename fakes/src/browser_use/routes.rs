@@ -42,6 +42,8 @@ pub(super) fn router(state: Shared) -> Router {
             get(get_skill).patch(update_skill).delete(delete_skill),
         )
         .route("/api/v2/skills/{skill_id}/cancel", post(cancel_skill))
+        .route("/api/v2/skills/{skill_id}/refine", post(refine_skill))
+        .route("/api/v2/skills/{skill_id}/rollback", post(rollback_skill))
         .route("/api/v2/skills/{skill_id}/execute", post(execute_skill))
         .route(
             "/api/v2/skills/{skill_id}/executions",
@@ -712,10 +714,54 @@ async fn create_skill(Extract(state): Extract<Shared>, body: Bytes) -> Response 
         script,
         created_at: now(),
         executions: Vec::new(),
+        version: 1,
+        earlier: Vec::new(),
     };
     let id = skill.id.clone();
     state.skills.push(skill);
     (StatusCode::ACCEPTED, axum::Json(json!({"id": id}))).into_response()
+}
+
+async fn refine_skill(
+    Extract(state): Extract<Shared>,
+    Path(skill_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let mut check = Check::default();
+    let body = check.object(&body, false);
+    check.known(&body, &["feedback", "testOutput", "testLogs"]);
+    let feedback = check.string(&body, "feedback", true, 10, usize::MAX);
+    let output = check.string(&body, "testOutput", false, 0, usize::MAX);
+    let logs = check.string(&body, "testLogs", false, 0, usize::MAX);
+    checked!(check);
+    let mut state = lock(&state);
+    let Some(skill) = skill_mut(&mut state, &skill_id) else {
+        return detail(StatusCode::NOT_FOUND, "Skill not found");
+    };
+    if skill.status() != "finished" {
+        return detail(StatusCode::BAD_REQUEST, "Skill is not finished");
+    }
+    let context = [feedback, output, logs]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    skill.refine(&context);
+    (StatusCode::ACCEPTED, axum::Json(json!({"id": skill.id}))).into_response()
+}
+
+async fn rollback_skill(Extract(state): Extract<Shared>, Path(skill_id): Path<String>) -> Response {
+    let mut state = lock(&state);
+    let Some(skill) = skill_mut(&mut state, &skill_id) else {
+        return detail(StatusCode::NOT_FOUND, "Skill not found");
+    };
+    if !skill.roll_back() {
+        return detail(
+            StatusCode::BAD_REQUEST,
+            "No previous version to roll back to",
+        );
+    }
+    axum::Json(skill.json()).into_response()
 }
 
 fn skill_mut<'a>(state: &'a mut State, skill_id: &str) -> Option<&'a mut SkillRecord> {
@@ -926,7 +972,19 @@ async fn execute_skill(
             .join("; ")
     });
     let started = now();
+    let missing = skill.script.missing_step.clone();
     let (success, result, error, stderr) = match (&skill.script.execution, misfit) {
+        (_, None) if missing.is_some() => {
+            let step = missing.unwrap_or_default();
+            (
+                false,
+                Value::Null,
+                json!(format!(
+                    "Timed out waiting for the results: the skill has no step to {step}"
+                )),
+                json!(format!("TimeoutError: step '{step}' never ran")),
+            )
+        }
         (_, Some(reasons)) => (
             false,
             Value::Null,

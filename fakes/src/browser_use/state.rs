@@ -76,9 +76,44 @@ pub(super) struct SkillRecord {
     pub script: SkillScript,
     pub created_at: String,
     pub executions: Vec<Value>,
+    /// The version being generated, or current once finished (1: the first generation).
+    pub version: u32,
+    /// The earlier versions a rollback restores, oldest first: (version, script).
+    pub earlier: Vec<(u32, SkillScript)>,
 }
 
 impl SkillRecord {
+    /// Start generating the next version from `feedback` (see the module docs for the rule).
+    pub fn refine(&mut self, feedback: &str) {
+        let mut next = self.script.clone();
+        if next
+            .missing_step
+            .as_deref()
+            .is_some_and(|step| feedback.to_lowercase().contains(&step.to_lowercase()))
+        {
+            next.missing_step = None;
+        }
+        next.outcome = SkillOutcome::Finished;
+        let previous = std::mem::replace(&mut self.script, next);
+        self.earlier.push((self.version, previous));
+        self.version += 1;
+        // Straight to `generating`: nothing is recorded again.
+        self.checks = 1;
+        self.cancelled = false;
+    }
+
+    /// Make the previous version current again; `false` when there is none.
+    pub fn roll_back(&mut self) -> bool {
+        let Some((version, script)) = self.earlier.pop() else {
+            return false;
+        };
+        self.version = version;
+        self.script = script;
+        self.checks = self.script.generating_checks + 1;
+        self.cancelled = false;
+        true
+    }
+
     pub fn status(&self) -> &'static str {
         if self.cancelled {
             return "cancelled";
@@ -122,7 +157,13 @@ impl SkillRecord {
             "iconUrl": null,
             "firstPublishedAt": null,
             "lastPublishedAt": null,
-            "currentVersion": if finished { json!(1) } else { Value::Null },
+            "currentVersion": if finished {
+                json!(self.version)
+            } else if self.earlier.is_empty() {
+                Value::Null
+            } else {
+                json!(self.version - 1)
+            },
             "currentVersionStartedAt": self.created_at,
             "currentVersionFinishedAt": if finished { json!(self.created_at) } else { Value::Null },
             "code": null,

@@ -1,7 +1,7 @@
 //! `deploy_task`: make a task what runs from now on, as its provider's part does it
 //! (`providers::*::adapter::deploy_task`): publish a code task's next version, or enable (or
-//! disable) a finished generated task. This file holds what every call takes and the answer
-//! they share.
+//! disable) a finished generated task; or, with `restore`, make a previous version current
+//! again. This file holds what every call takes and the answer they share.
 
 use std::sync::LazyLock;
 
@@ -28,6 +28,8 @@ pub type Args = JsonObject;
 pub struct SharedArgs {
     pub task_id: Option<String>,
     pub description: Option<String>,
+    /// A past version to bring back.
+    pub restore: Option<String>,
 }
 
 /// The answer of `deploy_task`.
@@ -71,6 +73,12 @@ fn provider_of(env: &ToolEnv, args: &JsonObject) -> Provider {
 
 /// Argument rules beyond the schema.
 pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    if str_arg(args, "restore").is_some_and(|v| v.trim().is_empty()) {
+        problems.push(Problem::new(
+            "restore",
+            "is empty; give a version get_task lists, or leave it out",
+        ));
+    }
     let provider = provider_of(env, args);
     compose::foreign_argument_problems(&SPEC, env, args, provider, problems);
     if let Some(part) = env.providers.get(provider).and_then(|a| a.tool(NAME)) {

@@ -24,7 +24,7 @@ use crate::mcp::schema::input_schema_for;
 pub const NAME: &str = "generate_task";
 
 /// How every generate_task description ends: what comes back, and never generating twice.
-pub const GENERATE_TAIL: &str = "Returns its task_id. Each call makes a new task.";
+pub const GENERATE_TAIL: &str = "Each call makes a new task.";
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;

@@ -24,8 +24,7 @@ use crate::runs::{self, RunCloud, RunRef, WaitEnd};
 pub const NAME: &str = "get_execution";
 
 /// How every get_execution description begins: what it is for.
-pub const FOLLOW: &str = "A run's status and output (from run_task or list_executions), \
-waiting up to wait_seconds.";
+pub const FOLLOW: &str = "A run's status and output, waiting up to wait_seconds.";
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;

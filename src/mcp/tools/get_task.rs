@@ -27,7 +27,7 @@ pub type Args = JsonObject;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SharedArgs {
     pub task_id: Option<String>,
-    /// Wait for a generation; default 0.
+    /// Wait for a generation.
     pub wait_seconds: Option<f64>,
 }
 

@@ -16,6 +16,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
+pub mod refine_task;
 pub mod respond_to_intervention;
 pub mod run_task;
 
@@ -30,6 +31,7 @@ use super::reply::{Reply, ToolError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaticTool {
     GenerateTask,
+    RefineTask,
     CreateTask,
     DeployTask,
     RunTask,
@@ -43,7 +45,7 @@ pub enum StaticTool {
 
 impl StaticTool {
     /// Every static tool, in the order `tools/list` shows them.
-    pub const ALL: [StaticTool; 10] = [
+    pub const ALL: [StaticTool; 11] = [
         StaticTool::RunTask,
         StaticTool::GetExecution,
         StaticTool::CancelExecution,
@@ -52,12 +54,13 @@ impl StaticTool {
         StaticTool::ListTasks,
         StaticTool::GetTask,
         StaticTool::GenerateTask,
+        StaticTool::RefineTask,
         StaticTool::CreateTask,
         StaticTool::DeployTask,
     ];
 
     /// Every static tool's name (task tools may not take them).
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         run_task::NAME,
         get_execution::NAME,
         cancel_execution::NAME,
@@ -66,6 +69,7 @@ impl StaticTool {
         list_tasks::NAME,
         get_task::NAME,
         generate_task::NAME,
+        refine_task::NAME,
         create_task::NAME,
         deploy_task::NAME,
     ];
@@ -74,6 +78,7 @@ impl StaticTool {
     pub fn name(self) -> &'static str {
         match self {
             StaticTool::GenerateTask => generate_task::NAME,
+            StaticTool::RefineTask => refine_task::NAME,
             StaticTool::CreateTask => create_task::NAME,
             StaticTool::DeployTask => deploy_task::NAME,
             StaticTool::RunTask => run_task::NAME,
@@ -96,6 +101,7 @@ impl StaticTool {
     pub fn definition(self, set: &ProviderSet) -> Option<Tool> {
         match self {
             StaticTool::GenerateTask => generate_task::definition(set),
+            StaticTool::RefineTask => refine_task::definition(set),
             StaticTool::CreateTask => create_task::definition(set),
             StaticTool::DeployTask => deploy_task::definition(set),
             StaticTool::RunTask => run_task::definition(set),
@@ -128,6 +134,7 @@ impl StaticTool {
         }
         let outcome: Result<Reply, ToolError> = match self {
             StaticTool::GenerateTask => dispatch!(generate_task),
+            StaticTool::RefineTask => dispatch!(refine_task),
             StaticTool::CreateTask => dispatch!(create_task),
             StaticTool::DeployTask => dispatch!(deploy_task),
             StaticTool::RunTask => dispatch!(run_task),
@@ -163,6 +170,7 @@ impl StaticTool {
         }
         match self {
             StaticTool::GenerateTask => check!(generate_task),
+            StaticTool::RefineTask => check!(refine_task),
             StaticTool::CreateTask => check!(create_task),
             StaticTool::DeployTask => check!(deploy_task),
             StaticTool::RunTask => check!(run_task),

@@ -24,8 +24,8 @@ use crate::mcp::schema::input_schema_for;
 pub const NAME: &str = "run_task";
 
 /// How every run_task description ends: the wait, and never starting a run twice.
-pub const RUN_TAIL: &str = "A run outlasting wait_seconds returns an execution_id for \
-get_execution. Each call starts a new run: if one did not answer, check list_executions.";
+pub const RUN_TAIL: &str = "Past wait_seconds, returns an execution_id for get_execution. Each \
+call starts a new run: if one did not answer, check list_executions.";
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;
@@ -38,7 +38,6 @@ pub struct SharedArgs {
     pub inputs: Option<Map<String, Value>>,
     /// Default 45; 0: return at once.
     pub wait_seconds: Option<f64>,
-    /// An open session to use.
     pub session_id: Option<String>,
 }
 

@@ -193,6 +193,29 @@ impl BrowserUseClient {
             .await
     }
 
+    /// `POST /skills/{id}/refine`: start generating the skill's next version from feedback
+    /// (202, answers the skill's id).
+    pub async fn refine_skill(
+        &self,
+        skill_id: &str,
+        body: &RefineSkill,
+    ) -> Result<Created, ApiError> {
+        let path = format!("/skills/{}/refine", seg(skill_id));
+        self.http
+            .send_json(Request::post(path, to_json(body)))
+            .await
+    }
+
+    /// `POST /skills/{id}/rollback`: make the previous version current (cannot be undone).
+    pub async fn rollback_skill(&self, skill_id: &str) -> Result<Skill, ApiError> {
+        self.http
+            .send_json(Request::post_empty(format!(
+                "/skills/{}/rollback",
+                seg(skill_id)
+            )))
+            .await
+    }
+
     /// `POST /skills/{id}/execute`: run a skill, synchronously.
     pub async fn execute_skill(
         &self,

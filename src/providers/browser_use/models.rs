@@ -335,6 +335,20 @@ pub struct CreateSkill {
     pub description: Option<String>,
 }
 
+/// Body of `POST /skills/{id}/refine`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RefineSkill {
+    /// What to improve (at least 10 characters).
+    pub feedback: String,
+    /// The last test run's output, as context.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_output: Option<String>,
+    /// The last test run's logs (its error), as context.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_logs: Option<String>,
+}
+
 /// Body of `PATCH /skills/{id}`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

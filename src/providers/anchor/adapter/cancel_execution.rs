@@ -24,7 +24,6 @@ use crate::runs::{RunRef, TaskKind};
 /// Anchor's own arguments of `cancel_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// A code run's session.
     pub session_id: Option<String>,
 }
 

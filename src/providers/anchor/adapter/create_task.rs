@@ -34,24 +34,24 @@ use crate::runs::TaskKind;
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct OwnArgs {
     pub name: String,
-    /// Plain TypeScript: a default-exported async function returning the output; inputs:
+    /// TypeScript: a default-exported async function returning the output; inputs:
     /// process.env.ANCHOR_<NAME>.
     pub code: Option<String>,
-    /// Instead of code: base64.
+    /// Or: base64 code.
     pub code_base64: Option<String>,
     pub description: Option<String>,
     pub browser_configuration: Option<Map<String, Value>>,
     // The same items as generate_task's input_parameters: the schema says so in words rather
     // than repeat them, and the rules check each item (`check_code_parameters`).
     #[schemars(
-        description = "Like generate_task's, names without ANCHOR_ (default: from the code).",
+        description = "Like generate_task's, without ANCHOR_ (default: from the code).",
         with = "Option<Vec<Map<String, Value>>>"
     )]
     pub input_parameters: Option<Vec<TaskParameter>>,
 }
 
-const DESCRIPTION: &str = "Save an Anchor TypeScript code task as its draft, updating the one \
-with this name; try it with run_task version \"draft\", publish it with deploy_task.";
+const DESCRIPTION: &str = "Save a TypeScript code task's draft (same name: updated); try it with \
+run_task version \"draft\", then deploy_task.";
 
 /// Anchor's part of `create_task`.
 pub struct CreateTask {

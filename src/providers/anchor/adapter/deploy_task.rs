@@ -17,9 +17,10 @@ use serde_json::{Map, Value};
 
 use super::Account;
 use super::arguments;
+use super::builder_versions;
 use crate::catalog::{TaskSighting, VersionEvent};
 use crate::cloud::Provider;
-use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid};
+use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
 use crate::mcp::context::{ToolContext, ToolEnv};
@@ -37,13 +38,13 @@ pub struct OwnArgs {
     pub task_name: Option<String>,
     /// Default: the draft.
     pub code: Option<String>,
-    /// Instead of code: base64.
+    /// Or: base64 code.
     pub code_base64: Option<String>,
     pub browser_configuration: Option<Map<String, Value>>,
     // The same items as generate_task's input_parameters: the schema says so in words rather
     // than repeat them, and the rules check each item (`check_code_parameters`).
     #[schemars(
-        description = "Like create_task's; default: as before.",
+        description = "Like create_task's.",
         with = "Option<Vec<Map<String, Value>>>"
     )]
     pub input_parameters: Option<Vec<TaskParameter>>,
@@ -58,8 +59,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Publish a code task's draft (or the code given) as its next \
-version, \"latest\", which runs use. Each call publishes a new version.";
+const DESCRIPTION: &str = "Publish a code task's draft (or code) as its next version, \
+\"latest\"; each call publishes one.";
 
 /// Anchor's part of `deploy_task`.
 pub struct DeployTask {
@@ -84,7 +85,7 @@ impl ToolPart for DeployTask {
     }
 
     fn title(&self) -> Option<&'static str> {
-        Some("Publish a code task")
+        Some("Publish a task")
     }
 
     fn fragment(&self) -> String {
@@ -92,16 +93,42 @@ impl ToolPart for DeployTask {
     }
 
     fn argument_docs(&self) -> Vec<(&'static str, String)> {
-        vec![("description", "Notes for this version.".into())]
+        Vec::new()
     }
 
-    fn rules(&self, _env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
+    fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         arguments::check_description(args, problems);
         check_one_of(args, "task_id", "task_name", true, problems);
         check_uuid(args, "task_id", TASK_ID_FROM, problems);
         arguments::check_task_name(args, "task_name", problems);
         arguments::check_code(args, problems);
         arguments::check_code_parameters(args, problems);
+        if has(args, "restore") {
+            for key in ["code", "code_base64", "input_parameters"] {
+                if has(args, key) {
+                    problems.push(Problem::new(
+                        key,
+                        "cannot be given with restore, which publishes that version's code as \
+                         it was",
+                    ));
+                }
+            }
+            if str_arg(args, "restore").is_some_and(|v| v.trim().parse::<u32>().is_err()) {
+                problems.push(Problem::new(
+                    "restore",
+                    "is a version number get_task lists, e.g. \"1\"",
+                ));
+            }
+            let generated = str_arg(args, "task_id")
+                .and_then(|id| env.known_task(id))
+                .is_some_and(|t| t.kind == TaskKind::Generated);
+            if generated && has(args, "browser_configuration") {
+                problems.push(Problem::new(
+                    "browser_configuration",
+                    "cannot be given when restoring a generated task",
+                ));
+            }
+        }
     }
 
     fn run<'a>(
@@ -111,7 +138,19 @@ impl ToolPart for DeployTask {
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
-            run(call, self.account.client()?, args).await
+            let anchor = self.account.client()?;
+            let generated = args
+                .shared
+                .task_id
+                .as_deref()
+                .and_then(|id| call.env.known_task(id))
+                .filter(|t| t.kind == TaskKind::Generated);
+            match (args.shared.restore.clone(), generated) {
+                (Some(version), Some(task)) => {
+                    builder_versions::restore(call, anchor, task, version.trim()).await
+                }
+                _ => run(call, anchor, args).await,
+            }
         }
         .boxed()
     }
@@ -136,6 +175,28 @@ async fn current_draft(anchor: &AnchorClient, task_id: &str) -> Result<TaskVersi
     }
 }
 
+/// A published version of a code task, to publish its code again.
+async fn restored_version(
+    anchor: &AnchorClient,
+    task_id: &str,
+    version: &str,
+) -> Result<TaskVersion, ToolError> {
+    match anchor.get_version(task_id, version).await {
+        Ok(old) if old.code.as_deref().is_some_and(|c| !c.is_empty()) => Ok(old),
+        Ok(_) => Err(ToolError::NotFound {
+            message: format!(
+                "Version {version} of task {task_id} has no code to restore; nothing was \
+                 published."
+            ),
+            hint: "get_task lists the task's versions.".into(),
+        }),
+        Err(error) => Err(ToolError::api(
+            error,
+            format!("Reading version {version} of task {task_id} to restore it"),
+        )),
+    }
+}
+
 /// Publish the version, and let the catalog learn it (and so the task's tool).
 async fn run(
     call: &ToolContext<'_>,
@@ -148,9 +209,19 @@ async fn run(
             .await?;
     let given = arguments::encoded_code(own.code.as_deref(), own.code_base64.as_deref());
     let mut browser_configuration = own.browser_configuration.clone().map(Value::Object);
-    let code = match given.clone() {
-        Some(code) => code,
-        None => {
+    let restoring = shared.restore.as_deref().map(str::trim);
+    let code = match (given.clone(), restoring) {
+        (_, Some(version)) => {
+            let old = restored_version(anchor, &task_id, version).await?;
+            if browser_configuration.is_none() {
+                browser_configuration = old
+                    .browser_configuration
+                    .filter(|c| c.as_object().is_some_and(|c| !c.is_empty()));
+            }
+            old.code.unwrap_or_default()
+        }
+        (Some(code), None) => code,
+        (None, None) => {
             let draft = current_draft(anchor, &task_id).await?;
             if browser_configuration.is_none() {
                 browser_configuration = draft
@@ -160,10 +231,14 @@ async fn run(
             draft.code.unwrap_or_default()
         }
     };
+    let description = shared
+        .description
+        .clone()
+        .or_else(|| restoring.map(|v| format!("Restores version {v}")));
     let body = VersionBody {
         language: Some("typescript".to_string()),
         code: Some(code),
-        description: shared.description.clone(),
+        description: description.clone(),
         browser_configuration,
     };
     let version = anchor
@@ -191,13 +266,15 @@ async fn run(
             output_schema: None,
         });
         if let Some(change) = change {
-            call.env.note_version(
-                &change.task,
-                &version.version,
-                VersionEvent::Deployed,
-                shared.description.as_deref(),
-                None,
-            );
+            let (event, why) = match restoring {
+                Some(old) => (
+                    VersionEvent::Restored,
+                    Some(format!("the code of version {old}")),
+                ),
+                None => (VersionEvent::Deployed, description.clone()),
+            };
+            call.env
+                .note_version(&change.task, &version.version, event, why.as_deref(), None);
         }
     }
     let next_step = format!(

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::Account;
 use super::arguments;
+use super::builder_versions::remembered;
 use super::generations::TaskBuilder;
 use crate::catalog::{TaskSighting, VersionEvent};
 use crate::cloud::Provider;
@@ -32,6 +33,13 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `generate_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
+    // The items' fields in words rather than a schema (cheaper in every tools/list); the rules
+    // check each item's fields and types (`parameter_field_problems`).
+    #[schemars(
+        description = "Items: {name, type: string|number|boolean|secret|file, required, \
+                       description, defaultValue, options}.",
+        with = "Option<Vec<Map<String, Value>>>"
+    )]
     pub input_parameters: Option<Vec<TaskParameter>>,
     // The same items as input_parameters: the schema says so in words rather than repeat them,
     // and the rules check each item as they check input_parameters' (`parameter_problems`).
@@ -61,8 +69,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Generate a task with Anchor's AI Task Builder from a prompt; waits \
-until it can run (minutes).";
+const DESCRIPTION: &str = "The AI Task Builder writes a task from prompt; waits until it can run \
+(minutes).";
 
 /// The longest task name Anchor takes.
 const MAX_NAME_CHARS: usize = 255;
@@ -106,9 +114,11 @@ impl ToolPart for GenerateTask {
                 arguments::parameter_problems(key, params, problems);
             }
         }
-        // Its schema does not repeat the items' fields: their types are checked here.
-        if let Some(Value::Array(params)) = args.get("output_parameters") {
-            arguments::parameter_field_problems("output_parameters", params, problems);
+        // Their schemas do not list the items' fields: their types are checked here.
+        for key in ["input_parameters", "output_parameters"] {
+            if let Some(Value::Array(params)) = args.get(key) {
+                arguments::parameter_field_problems(key, params, problems);
+            }
         }
     }
 
@@ -177,99 +187,4 @@ async fn run(
     let budget = call.env.waits.budget(shared.wait_seconds);
     let watch = TaskBuilder { client: anchor };
     wait_until_ready(call, &watch, task, started.status.as_str(), budget, false).await
-}
-
-/// Keys of a browser configuration that may hold a credential: such a configuration is not
-/// remembered (a refinement then generates without it, and says so).
-const CREDENTIAL_WORDS: &[&str] = &["password", "secret", "token", "key", "credential", "auth"];
-
-/// What the catalog remembers of a generation, to generate the task again (refine_task): the
-/// request without secrets (a secret parameter's default, a configuration holding a
-/// credential) and without the one-off session it may have learned from.
-pub fn remembered(request: &GenerateRequest) -> Value {
-    let mut kept = request.clone();
-    for param in kept
-        .input_schema
-        .iter_mut()
-        .chain(kept.output_schema.iter_mut())
-    {
-        if param.kind == crate::providers::anchor::models::ParameterType::Secret {
-            param.default_value = None;
-        }
-    }
-    if kept
-        .browser_configuration
-        .as_ref()
-        .is_some_and(holds_credential)
-    {
-        kept.browser_configuration = None;
-    }
-    kept.browser_session_id = None;
-    serde_json::to_value(kept).unwrap_or(Value::Null)
-}
-
-/// Whether any key inside `value` names a credential.
-fn holds_credential(value: &Value) -> bool {
-    match value {
-        Value::Object(map) => map.iter().any(|(key, inner)| {
-            let key = key.to_lowercase();
-            CREDENTIAL_WORDS.iter().any(|w| key.contains(w)) || holds_credential(inner)
-        }),
-        Value::Array(items) => items.iter().any(holds_credential),
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::providers::anchor::models::ParameterType;
-
-    fn param(name: &str, kind: ParameterType, default: &str) -> TaskParameter {
-        TaskParameter {
-            name: name.into(),
-            kind,
-            required: Some(false),
-            description: None,
-            default_value: Some(json!(default)),
-            options: None,
-        }
-    }
-
-    #[test]
-    fn what_is_remembered_holds_no_secret() {
-        let request = GenerateRequest {
-            name: "login".into(),
-            prompt: "Log in and read the balance".into(),
-            input_schema: vec![
-                param("user", ParameterType::String, "ann"),
-                param("password", ParameterType::Secret, "hunter2"),
-            ],
-            browser_session_id: Some("s-1".into()),
-            browser_configuration: Some(json!({"proxy": {"type": "custom", "password": "pw"}})),
-            ..GenerateRequest::default()
-        };
-        let kept = remembered(&request);
-        let text = kept.to_string();
-        assert!(
-            !text.contains("hunter2") && !text.contains("\"pw\""),
-            "{text}"
-        );
-        assert!(text.contains("ann"), "plain defaults are kept: {text}");
-        assert_eq!(kept["browser_session_id"], Value::Null);
-        assert_eq!(kept["browser_configuration"], Value::Null);
-        let back: GenerateRequest = serde_json::from_value(kept).unwrap();
-        assert_eq!(back.prompt, request.prompt);
-
-        let plain = GenerateRequest {
-            browser_configuration: Some(json!({"viewport": {"width": 1280}})),
-            ..request
-        };
-        assert_eq!(
-            remembered(&plain)["browser_configuration"],
-            json!({"viewport": {"width": 1280}})
-        );
-    }
 }

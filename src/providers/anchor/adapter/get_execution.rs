@@ -45,7 +45,7 @@ impl ToolPart for GetExecution {
     }
 
     fn description(&self) -> String {
-        format!("{FOLLOW} A code run needs task_id unless this server started it.")
+        format!("{FOLLOW} A code run needs task_id unless started here.")
     }
 
     fn fragment(&self) -> String {

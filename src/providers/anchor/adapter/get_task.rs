@@ -108,8 +108,8 @@ pub struct CodeTaskOutput {
     pub history: Vec<VersionNote>,
 }
 
-const DESCRIPTION: &str = "One Anchor task: a code task's versions, inputs and source; a \
-generated one's state and parameters.";
+const DESCRIPTION: &str = "One task: its versions (when, why), inputs and source, or a \
+generated one's state.";
 
 /// Anchor's part of `get_task`.
 pub struct GetTask {

@@ -68,8 +68,8 @@ impl From<StatusFilter> for RunStatus {
     }
 }
 
-const DESCRIPTION: &str = "A task's runs, newest first: status, timing, output preview (not \
-a draft's; of generated tasks, those this server started).";
+const DESCRIPTION: &str = "A task's runs, newest first: status, timing, output preview \
+(generated tasks: runs started here).";
 
 /// Anchor's part of `list_executions`.
 pub struct ListExecutions {

@@ -20,8 +20,7 @@ use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::catalog::code_task_sighting;
 use crate::runs::TaskKind;
 
-const DESCRIPTION: &str = "The Anchor tasks you can run (code and generated): state, tool name, \
-arguments.";
+const DESCRIPTION: &str = "Code and generated tasks: state, tool name, arguments.";
 
 /// Anchor's part of `list_tasks`.
 pub struct ListTasks {

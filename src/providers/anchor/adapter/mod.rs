@@ -4,6 +4,7 @@
 //! generated tasks (the catalog remembers the ones this server generated).
 
 pub mod arguments;
+pub mod builder_versions;
 pub mod cancel_execution;
 pub mod create_task;
 pub mod deploy_task;
@@ -14,6 +15,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
+pub mod refine_task;
 pub mod respond_to_intervention;
 pub mod run_task;
 pub mod task_tools;
@@ -67,6 +69,10 @@ impl AnchorAdapter {
             .with(
                 tools::generate_task::NAME,
                 generate_task::GenerateTask::new(&account),
+            )
+            .with(
+                tools::refine_task::NAME,
+                refine_task::RefineTask::new(&account),
             )
             .with(tools::get_task::NAME, get_task::GetTask::new(&account))
             .with(

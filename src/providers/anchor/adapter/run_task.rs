@@ -32,12 +32,12 @@ use crate::runs::TaskKind;
 /// Anchor's own arguments of `run_task`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct OwnArgs {
-    /// Or: a code task's name.
+    // The tool's description says what it is: a code task's name.
     pub task_name: Option<String>,
     pub kind: Option<AnchorKind>,
-    /// Code tasks: "draft", "latest" (default) or a number.
+    /// Code tasks: draft, latest (default) or a number.
     pub version: Option<String>,
-    /// Code tasks: session settings, e.g. {"timeout":{"max_duration":20}}.
+    /// Code tasks: session settings.
     pub browser_configuration: Option<Map<String, Value>>,
     /// Generated tasks: a saved login.
     pub identity_id: Option<String>,
@@ -54,8 +54,8 @@ struct Args {
     own: OwnArgs,
 }
 
-const DESCRIPTION: &str = "Run a task from list_tasks (task_id, or a code task's task_name) \
-with inputs; returns its output.";
+const DESCRIPTION: &str = "Run a task (task_id, or a code task's task_name) with inputs for its \
+output.";
 
 /// Anchor's part of `run_task`.
 pub struct RunTask {

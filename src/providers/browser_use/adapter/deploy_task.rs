@@ -101,6 +101,20 @@ impl ToolPart for DeployTask {
             ));
         }
         check_uuid(args, "task_id", TASK_ID_FROM, problems);
+        if let Some(version) = str_arg(args, "restore") {
+            if version.trim().parse::<u64>().is_err() && !version.trim().is_empty() {
+                problems.push(Problem::new(
+                    "restore",
+                    format!("{version:?} is not a skill version; give its number, e.g. \"1\""),
+                ));
+            }
+            if has(args, "enabled") {
+                problems.push(Problem::new(
+                    "enabled",
+                    "cannot be given with restore; restore first, then enable or disable",
+                ));
+            }
+        }
     }
 
     fn run<'a>(
@@ -110,7 +124,11 @@ impl ToolPart for DeployTask {
     ) -> BoxFuture<'a, Result<Reply, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
-            enable_skill(call, self.account.client()?, args).await
+            let bu = self.account.client()?;
+            match args.shared.restore.clone() {
+                Some(version) => restore(call, bu, args, version.trim()).await,
+                None => enable_skill(call, bu, args).await,
+            }
         }
         .boxed()
     }
@@ -130,6 +148,74 @@ fn not_finished(skill_id: &str, status: &SkillStatus) -> ToolError {
         ),
         hint: format!("To use it, {what_now}."),
     }
+}
+
+/// Make the skill's previous version current again (`POST /skills/{skill_id}/rollback`: one
+/// step back, which cannot be undone), and record it in the catalog's history.
+async fn restore(
+    call: &ToolContext<'_>,
+    bu: &BrowserUseClient,
+    args: Args,
+    version: &str,
+) -> Result<Reply, ToolError> {
+    let skill_id = args.shared.task_id.clone().unwrap_or_default();
+    let current = bu
+        .get_skill(&skill_id)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
+    let now = current.current_version.unwrap_or(1);
+    let previous = now.saturating_sub(1);
+    if previous == 0 || version != previous.to_string() {
+        let what = if previous == 0 {
+            "it has no earlier version".to_string()
+        } else {
+            format!("only its previous version, {previous}, can be restored")
+        };
+        return Err(ToolError::Unsupported {
+            message: format!(
+                "Skill {skill_id} is at version {now}; {what} (Browser Use rolls back one \
+                 version at a time). Nothing was changed."
+            ),
+            hint: if previous == 0 {
+                "Refine it instead: refine_task {\"task_id\": …, \"feedback\": …}.".into()
+            } else {
+                format!(
+                    "Call deploy_task {{\"task_id\": \"{skill_id}\", \"restore\": \"{previous}\"}}."
+                )
+            },
+        });
+    }
+    let skill = bu
+        .rollback_skill(&skill_id)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Rolling skill {skill_id} back (never retried)")))?;
+    let restored = skill
+        .current_version
+        .map_or_else(|| version.to_string(), |v| v.to_string());
+    let change = call.env.learn(skill_sighting(&skill));
+    if let Some(change) = &change {
+        call.env.note_version(
+            &change.task,
+            &restored,
+            VersionEvent::Restored,
+            Some(&format!("version {now} rolled back")),
+            None,
+        );
+    }
+    let next_step = format!(
+        "Run it with run_task {{\"task_id\": \"{skill_id}\", \"inputs\": {{…}}}} to check it."
+    );
+    Ok(Reply::ok(
+        format!("Skill {skill_id} is back at version {restored}. {next_step}"),
+        Output {
+            task_id: skill_id,
+            version: restored,
+            description: skill.description.clone(),
+            created_at: skill.created_at.clone(),
+            enabled: Some(skill.is_enabled),
+            next_step,
+        },
+    ))
 }
 
 /// Enable (or disable) a skill, and update the catalog (and so its tool).

@@ -10,6 +10,7 @@ pub mod get_execution;
 pub mod get_task;
 pub mod list_executions;
 pub mod list_tasks;
+pub mod refine_task;
 pub mod run_task;
 pub mod skills;
 pub mod task_tools;
@@ -62,6 +63,10 @@ impl BrowserUseAdapter {
             .with(
                 tools::generate_task::NAME,
                 generate_task::GenerateTask::new(&account),
+            )
+            .with(
+                tools::refine_task::NAME,
+                refine_task::RefineTask::new(&account),
             )
             .with(tools::get_task::NAME, get_task::GetTask::new(&account))
             .with(
