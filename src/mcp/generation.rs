@@ -265,16 +265,34 @@ fn generation_reply(
         next_step: next_step.clone(),
     };
     let headline = format!("{} {:?} ({})", watch.noun(), task.name, task.task_id);
+    // Once there is an earlier version, the text says so: it can be brought back.
+    let versions_line = versions::summary_line(&output.versions)
+        .map(|line| format!(" {line}"))
+        .unwrap_or_default();
     match phase {
-        Phase::Failed => Reply::failed(
-            format!(
-                "{headline}: generation ended with status {status_text}: {}",
-                error.as_deref().unwrap_or("no reason given")
-            ),
+        Phase::Failed => {
+            let reason = error.as_deref().unwrap_or("no reason given");
+            let reason = if versions_line.is_empty() {
+                reason.to_string()
+            } else {
+                format!("{}.{versions_line}", reason.trim_end_matches('.'))
+            };
+            Reply::failed(
+                format!("{headline}: generation ended with status {status_text}: {reason}"),
+                output,
+            )
+        }
+        Phase::Ready => Reply::ok(
+            format!("{headline} is ready. {next_step}{versions_line}"),
             output,
         ),
-        Phase::Ready => Reply::ok(format!("{headline} is ready. {next_step}"), output),
-        Phase::Disabled => Reply::ok(format!("{headline} is generated. {next_step}"), output),
-        Phase::InProgress => Reply::ok(format!("{headline} is not ready yet. {next_step}"), output),
+        Phase::Disabled => Reply::ok(
+            format!("{headline} is generated. {next_step}{versions_line}"),
+            output,
+        ),
+        Phase::InProgress => Reply::ok(
+            format!("{headline} is not ready yet. {next_step}{versions_line}"),
+            output,
+        ),
     }
 }

@@ -35,21 +35,36 @@ pub fn history(env: &ToolEnv, task: &CatalogTask) -> Vec<VersionNote> {
             version: v.version,
             event: v.event,
             at: v.created_at,
-            why: v
-                .reason
-                .map(|r| crate::cloud::truncate_text(r.trim(), MAX_REASON_CHARS)),
+            why: v.reason.as_deref().map(shown_reason),
         })
         .collect()
 }
 
-/// The history as one line for a reply's text ("v1 generated; v2 refined: …"), or `None`.
+/// A reason as shown: its first paragraph (the agent's own words; a run's evidence follows
+/// them, kept in the catalog), cut short.
+fn shown_reason(reason: &str) -> String {
+    let reason = reason.trim();
+    match reason.split_once("\n\n") {
+        Some((first, _)) => format!(
+            "{} (+ a run's evidence)",
+            crate::cloud::truncate_text(first.trim(), MAX_REASON_CHARS)
+        ),
+        None => crate::cloud::truncate_text(reason, MAX_REASON_CHARS),
+    }
+}
+
+/// The history as one line for a reply's text ("Versions: v1 generated, v2 refined …"), or
+/// `None` while there is only one version (nothing to restore).
 pub fn summary_line(notes: &[VersionNote]) -> Option<String> {
-    if notes.is_empty() {
+    if notes.len() < 2 {
         return None;
     }
     let parts: Vec<String> = notes
         .iter()
         .map(|n| format!("v{} {}", n.version, n.event.as_str()))
         .collect();
-    Some(format!("Versions: {}.", parts.join(", ")))
+    Some(format!(
+        "Versions: {} (deploy_task restore brings one back).",
+        parts.join(", ")
+    ))
 }

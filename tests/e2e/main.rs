@@ -21,6 +21,7 @@ mod http;
 mod interventions;
 mod layout;
 mod protocol;
+mod refine_loop;
 mod resources;
 mod runs;
 mod spec_check;
