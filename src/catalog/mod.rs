@@ -114,6 +114,10 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
         tool_name: &str,
     ) -> Result<Vec<TaskVersion>, CatalogError>;
 
+    /// The entry one of whose versions (now or earlier) was the cloud task `task_id`: the task
+    /// a regenerated entry was known as before (tasks marked missing excluded).
+    fn task_by_version(&self, task_id: &str) -> Option<CatalogTask>;
+
     /// Make the entry known as `from_id` the task `to_id` (a task regenerated under a new id, or
     /// an earlier one restored): it keeps its tool name, history and everything else, with
     /// `status` when given. Answers the moved task, or `None` when `from_id` is unknown. An

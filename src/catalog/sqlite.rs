@@ -580,6 +580,10 @@ impl CatalogStore for SqliteCatalog {
         SqliteCatalog::versions(self, provider, tool_name)
     }
 
+    fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
+        SqliteCatalog::task_by_version(self, task_id)
+    }
+
     fn move_task(
         &self,
         provider: Provider,

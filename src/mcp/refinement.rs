@@ -118,3 +118,20 @@ fn tail(text: &str) -> String {
     let kept: String = chars[chars.len() - MAX_LOG_CHARS..].iter().collect();
     format!("…{kept}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_keeps_its_end() {
+        assert_eq!(tail("  short log \n"), "short log");
+        let log: String = (0..1000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let kept = tail(&log);
+        assert!(kept.starts_with('…'));
+        assert_eq!(kept.chars().count(), MAX_LOG_CHARS + 1);
+        assert!(log.ends_with(kept.trim_start_matches('…')));
+    }
+}

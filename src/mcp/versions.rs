@@ -68,3 +68,41 @@ pub fn summary_line(notes: &[VersionNote]) -> Option<String> {
         parts.join(", ")
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(version: &str, event: VersionEvent) -> VersionNote {
+        VersionNote {
+            version: version.into(),
+            event,
+            at: "t".into(),
+            why: None,
+        }
+    }
+
+    #[test]
+    fn a_reason_shows_the_agents_words_and_notes_the_evidence() {
+        assert_eq!(shown_reason("  add a login step "), "add a login step");
+        assert_eq!(
+            shown_reason("add a login step\n\nEvidence from run r:\n- error: x"),
+            "add a login step (+ a run's evidence)"
+        );
+        let long = "x".repeat(500);
+        assert!(shown_reason(&long).chars().count() <= MAX_REASON_CHARS + 1);
+    }
+
+    #[test]
+    fn the_summary_line_appears_once_there_is_something_to_restore() {
+        assert_eq!(summary_line(&[note("1", VersionEvent::Generated)]), None);
+        assert_eq!(
+            summary_line(&[
+                note("1", VersionEvent::Generated),
+                note("2", VersionEvent::Refined)
+            ])
+            .as_deref(),
+            Some("Versions: v1 generated, v2 refined (deploy_task restore brings one back).")
+        );
+    }
+}

@@ -366,10 +366,31 @@ async fn a_task_builder_task_is_generated_fails_is_refined_succeeds_and_is_rolle
     let again = h.call(&tool, json!({"product": "lamp"})).await;
     assert!(is_error(&again), "version 1 is back: {}", summary(&again));
 
-    let shown = h.call("get_task", json!({"task_id": first_id})).await;
+    // Version 2 can come back too, named by its own (now former) id.
+    let forward = h
+        .call("deploy_task", json!({"task_id": second_id, "restore": "2"}))
+        .await;
+    assert!(!is_error(&forward), "{}", summary(&forward));
+    assert_eq!(structured(&forward)["task_id"], second_id.as_str());
+    let missing = h
+        .call("deploy_task", json!({"task_id": second_id, "restore": "7"}))
+        .await;
+    assert!(is_error(&missing));
+    assert!(
+        summary(&missing).contains("Give one of: 1, 2."),
+        "{}",
+        summary(&missing)
+    );
+
+    let shown = h.call("get_task", json!({"task_id": second_id})).await;
     assert_eq!(
         history(&structured(&shown)),
-        pairs(&[("1", "generated"), ("2", "refined"), ("1", "restored")])
+        pairs(&[
+            ("1", "generated"),
+            ("2", "refined"),
+            ("1", "restored"),
+            ("2", "restored")
+        ])
     );
     // No secret in anything stored or shown.
     assert!(!structured(&shown).to_string().contains("hunter2"));
@@ -405,6 +426,19 @@ async fn a_code_task_refinement_answers_with_its_source_and_the_calls_that_fix_i
     insta::assert_json_snapshot!(
         "code_refined",
         seen(&answer, &[(task_id.as_str(), "<task>")])
+    );
+    // A task neither cloud API nor the catalog knows is named as such.
+    let unknown = h
+        .call(
+            "refine_task",
+            json!({"task_id": "0b6a1f0e-2c53-4f7e-9d1e-5a6b7c8d9e0f", "feedback": "Make it faster please."}),
+        )
+        .await;
+    assert!(is_error(&unknown));
+    assert!(
+        summary(&unknown).contains("list_tasks"),
+        "{}",
+        summary(&unknown)
     );
     // Nothing was changed in the cloud.
     assert!(

@@ -2,7 +2,7 @@
 //! moving an entry to another cloud id (a regenerated or restored task) without losing its
 //! tool name or history.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
 use super::super::model::{CatalogError, CatalogTask, TaskVersion, VersionEvent};
@@ -42,6 +42,26 @@ impl SqliteCatalog {
         )?;
         let rows = statement.query_map(params![provider.id(), tool_name], read_version)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The entry one of whose versions was the cloud task `task_id`.
+    pub fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
+        let tool_name: Option<String> = {
+            let connection = self.lock();
+            connection
+                .query_row(
+                    "SELECT tool_name FROM task_versions WHERE task_id = ?1 ORDER BY seq DESC \
+                     LIMIT 1",
+                    [task_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "catalog read failed");
+                    None
+                })
+        };
+        tool_name.and_then(|name| self.task_by_tool(&name))
     }
 
     /// Make the entry known as `from_id` the task `to_id`.

@@ -282,6 +282,15 @@ fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
         history[1].reason.as_deref(),
         Some("add the missing login step")
     );
+    // Every id the entry had leads to it.
+    for id in ["aaaa1", "bbbb2"] {
+        assert_eq!(
+            store.task_by_version(id).map(|t| t.task_id),
+            Some("aaaa1".to_string()),
+            "{id}"
+        );
+    }
+    assert!(store.task_by_version("cccc3").is_none());
     assert_eq!(
         history[0].generation,
         Some(json!({"prompt": "list the top posts"}))

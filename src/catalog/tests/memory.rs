@@ -227,6 +227,15 @@ impl CatalogStore for MemoryStore {
             .collect())
     }
 
+    fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
+        let state = self.lock();
+        let entry = state.versions.iter().rev().find(|v| v.task_id == task_id)?;
+        state
+            .present()
+            .find(|task| task.provider == entry.provider && task.tool_name == entry.tool_name)
+            .cloned()
+    }
+
     fn move_task(
         &self,
         provider: Provider,

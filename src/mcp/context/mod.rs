@@ -294,6 +294,13 @@ impl ToolEnv {
         }
     }
 
+    /// The catalog's entry for `task_id`: the task it is now, or the entry one of whose
+    /// earlier versions it was (a regenerated task's former id).
+    pub fn task_or_former(&self, task_id: &str) -> Option<CatalogTask> {
+        self.known_task(task_id)
+            .or_else(|| self.catalog.task_by_version(task_id))
+    }
+
     /// Which kind of task an id names, as remembered, else a code task.
     pub fn kind_of(&self, task_id: Option<&str>) -> TaskKind {
         task_id

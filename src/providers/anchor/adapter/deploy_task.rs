@@ -120,7 +120,7 @@ impl ToolPart for DeployTask {
                 ));
             }
             let generated = str_arg(args, "task_id")
-                .and_then(|id| env.known_task(id))
+                .and_then(|id| env.task_or_former(id))
                 .is_some_and(|t| t.kind == TaskKind::Generated);
             if generated && has(args, "browser_configuration") {
                 problems.push(Problem::new(
@@ -143,7 +143,7 @@ impl ToolPart for DeployTask {
                 .shared
                 .task_id
                 .as_deref()
-                .and_then(|id| call.env.known_task(id))
+                .and_then(|id| call.env.task_or_former(id))
                 .filter(|t| t.kind == TaskKind::Generated);
             match (args.shared.restore.clone(), generated) {
                 (Some(version), Some(task)) => {

@@ -24,6 +24,7 @@ use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::refine_task::SharedArgs;
 use crate::mcp::versions::{self, VersionNote};
 use crate::providers::anchor::AnchorClient;
+use crate::providers::anchor::models::GenerationStatus;
 use crate::providers::anchor::rules;
 use crate::runs::TaskKind;
 
@@ -98,7 +99,8 @@ impl ToolPart for RefineTask {
 
     fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         check_uuid(args, "task_id", TASK_ID_FROM, problems);
-        let known = crate::mcp::args::str_arg(args, "task_id").and_then(|id| env.known_task(id));
+        let known =
+            crate::mcp::args::str_arg(args, "task_id").and_then(|id| env.task_or_former(id));
         if has(args, "browser_session_id")
             && known.as_ref().is_some_and(|t| t.kind == TaskKind::Code)
         {
@@ -118,8 +120,9 @@ impl ToolPart for RefineTask {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
             let task_id = args.shared.task_id.trim().to_string();
-            match call.env.known_task(&task_id) {
+            match call.env.task_or_former(&task_id) {
                 Some(task) if task.kind == TaskKind::Generated => {
+                    still_generating(&task)?;
                     builder_versions::regenerate(
                         call,
                         anchor,
@@ -137,6 +140,24 @@ impl ToolPart for RefineTask {
     }
 }
 
+/// A generated task whose current version is still being generated cannot be refined yet.
+fn still_generating(task: &CatalogTask) -> Result<(), ToolError> {
+    let status = task.status.clone().unwrap_or_default();
+    if status.is_empty() || GenerationStatus::from(status.as_str()).is_terminal() {
+        return Ok(());
+    }
+    Err(ToolError::Unsupported {
+        message: format!(
+            "Task {} is still {status}: refine it once it is ready. Nothing was changed.",
+            task.task_id
+        ),
+        hint: format!(
+            "Wait with get_task {{\"task_id\": \"{}\", \"wait_seconds\": 60}}.",
+            task.task_id
+        ),
+    })
+}
+
 /// A code task's refinement: its latest source (else its draft), and the calls that publish
 /// a fix. Nothing is changed.
 async fn code_fix(
@@ -146,10 +167,19 @@ async fn code_fix(
     known: Option<CatalogTask>,
     feedback: &str,
 ) -> Result<Reply, ToolError> {
-    let meta = anchor
-        .get_task(task_id)
-        .await
-        .map_err(|e| ToolError::api(e, format!("Reading task {task_id}")))?;
+    let meta = match anchor.get_task(task_id).await {
+        Ok(meta) => meta,
+        Err(error) if error.status() == Some(404) && known.is_none() => {
+            return Err(ToolError::NotFound {
+                message: format!(
+                    "Task {task_id} is neither an Anchor code task nor a generated task this \
+                     server remembers; nothing was changed."
+                ),
+                hint: "list_tasks shows the tasks that can be refined.".into(),
+            });
+        }
+        Err(error) => return Err(ToolError::api(error, format!("Reading task {task_id}"))),
+    };
     let chosen = if meta.latest.as_deref().is_some_and(|v| v != "draft") {
         "latest"
     } else {
