@@ -1,6 +1,7 @@
 //! What `refine_task` tells a provider: the agent's feedback plus, when it names a run, that
 //! run's evidence (its status and error, the start of its output, the tail of a log the server
-//! holds, where its recordings and logs are), compactly and scrubbed of known secrets.
+//! holds, where its recordings and logs are: their links, or the resources this server serves
+//! them as), compactly and scrubbed of known secrets.
 //! Nothing here names a provider: evidence comes through the provider's adapter
 //! (`ProviderAdapter::run_evidence`), else from the catalog's record of the run.
 
@@ -95,11 +96,15 @@ pub async fn gather(
                 lines.push(format!("- {} (last part): {}", artifact.name, tail(text)));
             }
         }
+        // A link the agent can open itself, else the resource this server serves it as.
+        let resource = super::resources::run_uri(provider.id(), execution_id);
         let links: Vec<String> = found
             .artifacts
             .iter()
-            .filter(|a| !a.url_needs_key)
-            .filter_map(|a| a.url.as_ref().map(|url| format!("{}: {url}", a.name)))
+            .map(|a| match (&a.url, a.url_needs_key) {
+                (Some(url), false) => format!("{}: {url}", a.name),
+                _ => format!("{}: {resource}/{}", a.name, a.name),
+            })
             .take(MAX_LINKS)
             .collect();
         if !links.is_empty() {

@@ -335,6 +335,11 @@ async fn a_task_builder_task_is_generated_fails_is_refined_succeeds_and_is_rolle
     assert_eq!(prompts.len(), 2);
     assert!(prompts[1].starts_with(&prompts[0]), "{}", prompts[1]);
     assert!(prompts[1].contains(BUILDER_STEP) && prompts[1].contains(&failed_run));
+    assert!(
+        prompts[1].contains("- error: Element not found") && prompts[1].contains("- links: "),
+        "the run's error and where its recording is: {}",
+        prompts[1]
+    );
     let bodies: Vec<Value> = h
         .fake
         .requests()
@@ -402,14 +407,32 @@ async fn a_code_task_refinement_answers_with_its_source_and_the_calls_that_fix_i
     let task_id = h
         .fake
         .seed_code_task("stock-check", "export default async () => 'v1';", 1);
+    let run = h.call("run_task", json!({"task_id": task_id})).await;
+    let run_id = structured(&run)["execution_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", summary(&run)))
+        .to_string();
+    let writes_before = h
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count();
     let answer = h
         .call(
             "refine_task",
-            json!({"task_id": task_id, "feedback": "Return the stock level as a number."}),
+            json!({"task_id": task_id, "feedback": "Return the stock level as a number.", "execution_id": run_id}),
         )
         .await;
     assert!(!is_error(&answer), "{}", summary(&answer));
     let content = structured(&answer);
+    let feedback = content["feedback"].as_str().unwrap();
+    assert!(
+        feedback.starts_with("Return the stock level as a number.")
+            && feedback.contains(&format!("Evidence from run {run_id}:"))
+            && feedback.contains("- status: success"),
+        "{feedback}"
+    );
     assert_eq!(content["code"], "export default async () => 'v1';");
     assert_eq!(content["kind"], "code");
     let steps: Vec<&str> = content["next_steps"]
@@ -425,7 +448,10 @@ async fn a_code_task_refinement_answers_with_its_source_and_the_calls_that_fix_i
     assert!(steps[1].starts_with(&format!("deploy_task {{\"task_id\": \"{task_id}\"")));
     insta::assert_json_snapshot!(
         "code_refined",
-        seen(&answer, &[(task_id.as_str(), "<task>")])
+        seen(
+            &answer,
+            &[(task_id.as_str(), "<task>"), (run_id.as_str(), "<run>")]
+        )
     );
     // A task neither cloud API nor the catalog knows is named as such.
     let unknown = h
@@ -441,8 +467,13 @@ async fn a_code_task_refinement_answers_with_its_source_and_the_calls_that_fix_i
         summary(&unknown)
     );
     // Nothing was changed in the cloud.
-    assert!(
-        h.fake.requests().iter().all(|r| r.method == "GET"),
+    assert_eq!(
+        h.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method != "GET")
+            .count(),
+        writes_before,
         "only reads"
     );
 
