@@ -238,6 +238,13 @@ fn generation_reply(
             watch.noun().to_lowercase(),
             task.task_id
         ),
+        // A refinement that failed leaves earlier versions to go back to.
+        Phase::Failed if history.len() > 1 => format!(
+            "Generation ended with status {status_text}; refine it again with refine_task, or \
+             bring a working version back with deploy_task {{\"task_id\": \"{}\", \
+             \"restore\": …}}.",
+            task.task_id
+        ),
         Phase::Failed => format!(
             "Generation ended with status {status_text}; adjust the prompt and call \
              generate_task again."

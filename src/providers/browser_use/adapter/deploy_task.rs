@@ -43,7 +43,7 @@ struct Args {
 }
 
 const DESCRIPTION: &str = "Enable a finished Browser Use skill, so that it runs and becomes a \
-tool of its own (enabled: false disables it).";
+tool of its own (enabled: false disables it); restore rolls it back to its previous version.";
 
 /// The longest skill description the API takes.
 const MAX_DESCRIPTION_CHARS: usize = 1000;
