@@ -257,6 +257,16 @@ async fn refining_names_every_problem_before_any_request() {
         assert!(text.contains(named), "{named} not named: {text}");
     }
     assert_eq!(h.bu().requests().len(), before, "nothing was sent");
+
+    let empty = h
+        .call("refine_task", json!({"task_id": " ", "feedback": ""}))
+        .await;
+    let text = summary(&empty);
+    assert!(
+        text.contains("say what failed and what to change") && text.contains("list_tasks"),
+        "{text}"
+    );
+    assert_eq!(h.bu().requests().len(), before, "nothing was sent");
 }
 
 const BUILDER_STEP: &str = "close the newsletter popup";

@@ -66,9 +66,13 @@ fn provider_of(env: &ToolEnv, args: &JsonObject) -> Provider {
 
 /// Argument rules beyond the schema.
 pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
-    for key in ["task_id", "feedback"] {
+    let fixes = [
+        ("task_id", "give the task's id (list_tasks shows it)"),
+        ("feedback", "say what failed and what to change"),
+    ];
+    for (key, fix) in fixes {
         if str_arg(args, key).is_some_and(|v| v.trim().is_empty()) {
-            problems.push(Problem::new(key, "is empty"));
+            problems.push(Problem::new(key, format!("is empty; {fix}")));
         }
     }
     check_uuid(args, "execution_id", EXECUTION_ID_FROM, problems);
