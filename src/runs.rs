@@ -264,14 +264,16 @@ pub enum WaitEnd {
     CheckFailed(ApiError),
 }
 
-/// Wait for the run described by `current` to finish, within `budget`, reporting progress.
-/// Returns the freshest report, with `next_step` filled in when the run is still going.
+/// Wait for the run described by `current`, `age` old (zero for a run just started; see
+/// [`age_of`]), to finish, within `budget`, reporting progress. Returns the freshest report,
+/// with `next_step` filled in when the run is still going.
 ///
 /// What the cloud adds while waiting (an agent's steps) is reported as progress detail; when
 /// the wait is cancelled, the cloud is asked to stop the run (where it can).
 pub async fn wait<P: ProgressSink>(
     cloud: &dyn RunCloud,
     current: RunReport,
+    age: Duration,
     budget: Duration,
     settings: &WaitSettings,
     cancel: &CancellationToken,
@@ -283,34 +285,31 @@ pub async fn wait<P: ProgressSink>(
     let label = current.label();
     let started = tokio::time::Instant::now();
     let checks = std::sync::atomic::AtomicU32::new(0);
-    let outcome = waiting::wait_for(
-        &label,
-        &current.status,
-        budget,
-        settings,
-        cancel,
-        progress,
-        || {
-            let run = run.clone();
-            let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            async move {
-                let mut report = cloud.check(&run).await?;
-                let mut detail = None;
-                if !report.finished
-                    && let Some((more, fuller)) = cloud.detail(&run, nth).await
-                {
-                    detail = more;
-                    report = fuller;
-                }
-                Ok(Observation {
-                    status: report.status.clone(),
-                    detail,
-                    done: report.finished,
-                    snapshot: report,
-                })
+    let work = waiting::Work {
+        label: &label,
+        status: &current.status,
+        age,
+    };
+    let outcome = waiting::wait_for(work, budget, settings, cancel, progress, || {
+        let run = run.clone();
+        let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        async move {
+            let mut report = cloud.check(&run).await?;
+            let mut detail = None;
+            if !report.finished
+                && let Some((more, fuller)) = cloud.detail(&run, nth).await
+            {
+                detail = more;
+                report = fuller;
             }
-        },
-    )
+            Ok(Observation {
+                status: report.status.clone(),
+                detail,
+                done: report.finished,
+                snapshot: report,
+            })
+        }
+    })
     .await;
     let latest = |last: Option<RunReport>| match last {
         Some(report) => report.merged_over(&current),
@@ -346,6 +345,17 @@ pub async fn wait<P: ProgressSink>(
     }
 }
 
+/// How old a run is, by the start time its report gives (zero when unknown, unreadable or
+/// in the future): a wait on a run started earlier polls at the pace its age calls for.
+pub fn age_of(report: &RunReport, now: chrono::DateTime<chrono::Utc>) -> Duration {
+    report
+        .started_at
+        .as_deref()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .and_then(|at| (now - at.with_timezone(&chrono::Utc)).to_std().ok())
+        .unwrap_or_default()
+}
+
 fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
     format!(
         "The run goes on in the cloud. To wait for it, call get_execution with {} and \
@@ -358,6 +368,43 @@ fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_runs_age_comes_from_its_start_time() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:01:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let report = |started_at: Option<&str>| RunReport {
+            provider: "anchor".into(),
+            kind: TaskKind::Code,
+            status: "running".into(),
+            finished: false,
+            success: None,
+            execution_id: "e1".into(),
+            task_id: None,
+            task_name: None,
+            version: None,
+            output: None,
+            error: None,
+            execution_time_ms: None,
+            started_at: started_at.map(str::to_string),
+            session_id: None,
+            cost: None,
+            steps: None,
+            output_files: Vec::new(),
+            next_step: None,
+        };
+        let age = |at| age_of(&report(at), now);
+        assert_eq!(age(Some("2026-01-01T00:00:15Z")), Duration::from_secs(45));
+        assert_eq!(
+            age(Some("2026-01-01T00:00:59.500+00:00")),
+            Duration::from_millis(500)
+        );
+        // Unknown, unreadable, or ahead of this machine's clock: a run just started.
+        assert_eq!(age(None), Duration::ZERO);
+        assert_eq!(age(Some("yesterday")), Duration::ZERO);
+        assert_eq!(age(Some("2026-01-01T00:02:00Z")), Duration::ZERO);
+    }
 
     #[test]
     fn outputs_are_parsed_when_they_are_json() {

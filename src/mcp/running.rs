@@ -66,6 +66,7 @@ pub async fn start_and_wait(
     let (report, end) = runs::wait(
         cloud,
         report,
+        Duration::ZERO,
         plan.budget,
         &call.env.waits,
         &call.cancel,
