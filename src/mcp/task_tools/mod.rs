@@ -10,7 +10,7 @@ pub mod inputs;
 pub mod naming;
 pub mod schema;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -46,19 +46,19 @@ impl TaskTool {
         budget: Duration,
     ) -> Self {
         let signature = Signature::new(&task.inputs, &|p| secrets.has(p));
-        let output = adapter.task_output_schema(&task).unwrap_or_else(|| {
-            output_schema(&task.outputs).unwrap_or_else(|| {
-                // Without declared outputs a call returns the run report, as run_task does.
-                (*output_schema_for::<RunReport>()).clone()
-            })
-        });
+        let output = adapter
+            .task_output_schema(&task)
+            .or_else(|| output_schema(&task.outputs))
+            .map(Arc::new)
+            // Without declared outputs a call returns the run report, as run_task does.
+            .unwrap_or_else(run_report_schema);
         let tool = Tool::new(
             task.tool_name.clone(),
             describe(&task, adapter, budget),
             Arc::new(signature.input_schema()),
         )
         .with_title(task.name.clone())
-        .with_raw_output_schema(Arc::new(output))
+        .with_raw_output_schema(output)
         .with_annotations(
             ToolAnnotations::with_title(task.name.clone())
                 .read_only(false)
@@ -162,6 +162,13 @@ impl TaskTool {
             Err(_) => true,
         }
     }
+}
+
+/// The run report's output schema, generated once and shared by every task tool that returns
+/// the report (a thousand tools hold one copy).
+fn run_report_schema() -> Arc<JsonObject> {
+    static SCHEMA: OnceLock<Arc<JsonObject>> = OnceLock::new();
+    SCHEMA.get_or_init(output_schema_for::<RunReport>).clone()
 }
 
 fn result_fields(fields: &Map<String, Value>) -> Map<String, Value> {
