@@ -128,12 +128,7 @@ impl BrowserTasksServer {
 
     /// Every tool the server's own state lists.
     pub fn tools(&self) -> Vec<Tool> {
-        self.global
-            .table()
-            .tools
-            .iter()
-            .map(|t| t.tool.clone())
-            .collect()
+        self.global.table().listing()
     }
 
     /// The server's own registry.
@@ -225,7 +220,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
-        let tools = state.table().tools.iter().map(|t| t.tool.clone()).collect();
+        let tools = state.listed_table().await.listing();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
