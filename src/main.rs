@@ -6,9 +6,18 @@ use browser_tasks_mcp::config::{Cli, Config, Transport};
 use browser_tasks_mcp::http::termination_signal;
 use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // stdio serves one client: a single thread does it, without starting a worker per core
+    // (faster to start, less memory). HTTP serves many sessions at once, on every core.
+    let mut runtime = match cli.http.transport {
+        Transport::Stdio => tokio::runtime::Builder::new_current_thread(),
+        Transport::Http => tokio::runtime::Builder::new_multi_thread(),
+    };
+    runtime.enable_all().build()?.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init();
     let config = Config::from_cli(cli, |name| std::env::var(name).ok(), std::env::vars())?;
     let transport = config.transport;
