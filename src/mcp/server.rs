@@ -264,7 +264,7 @@ impl ServerHandler for BrowserTasksServer {
         };
         let arguments = request.arguments.unwrap_or_default();
         let result = async {
-            tracing::info!("tool call");
+            tracing::debug!("tool call");
             let result = match &listed.target {
                 Target::Static(tool) => tool.call(&call, &listed.validator, arguments).await,
                 Target::Task(task_tool) => {
