@@ -126,12 +126,7 @@ impl BrowserTasksServer {
 
     /// Every tool the server's own state lists.
     pub fn tools(&self) -> Vec<Tool> {
-        self.global
-            .table()
-            .tools
-            .iter()
-            .map(|t| t.tool.clone())
-            .collect()
+        self.global.table().listing()
     }
 
     /// The server's own registry.
@@ -224,7 +219,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
-        let tools = state.table().tools.iter().map(|t| t.tool.clone()).collect();
+        let tools = state.listed_table().await.listing();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
@@ -293,7 +288,7 @@ impl ServerHandler for BrowserTasksServer {
         };
         let arguments = request.arguments.unwrap_or_default();
         let result = async {
-            tracing::info!("tool call");
+            tracing::debug!("tool call");
             let result = match &listed.target {
                 Target::Static(tool) => tool.call(&call, &listed.validator, arguments).await,
                 Target::Task(task_tool) => {
