@@ -24,6 +24,7 @@ mod prompts;
 mod protocol;
 mod resources;
 mod runs;
+mod sdk_clients;
 mod spec_check;
 mod stdio;
 mod task_tools;
