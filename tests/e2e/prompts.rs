@@ -76,6 +76,19 @@ async fn prompts_drive_the_loop_from_a_failed_run() {
         "prefix, any case"
     );
 
+    // The run resource's template completes the same ids.
+    let ids = h
+        .client
+        .complete_resource_argument(
+            "browser-tasks://runs/{provider}/{execution_id}",
+            "execution_id",
+            "",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids.values, std::slice::from_ref(&execution_id));
+
     let names = h
         .client
         .complete_prompt_argument("write_code_task", "task_name", "PRICE", None)

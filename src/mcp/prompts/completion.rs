@@ -1,7 +1,8 @@
 //! `completion/complete` for prompt arguments: task names from the catalog, recent execution
-//! ids (newest first), the configured providers' ids. Matches are by prefix, ignoring case,
-//! capped at the protocol's 100 values with `total` and `hasMore`. Resource templates and
-//! free-text arguments complete to nothing.
+//! ids (newest first), the configured providers' ids; and for the variables of this server's
+//! resource templates (`provider`, `execution_id`, `task_id`). Matches are by prefix, ignoring
+//! case, capped at the protocol's 100 values with `total` and `hasMore`. Free text (and an
+//! artifact's name, known only from its run) completes to nothing.
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Reference};
@@ -18,8 +19,13 @@ pub fn complete(
     facts: &Facts<'_>,
     request: &CompleteRequestParams,
 ) -> Result<CompleteResult, McpError> {
-    let Reference::Prompt(prompt) = &request.r#ref else {
-        return Ok(CompleteResult::new(CompletionInfo::default()));
+    let prompt = match &request.r#ref {
+        Reference::Prompt(prompt) => prompt,
+        Reference::Resource(template) => {
+            return Ok(complete_template(facts, &template.uri, request));
+        }
+        // A kind of reference newer than this server: nothing to offer.
+        _ => return Ok(CompleteResult::new(info(Vec::new(), 0))),
     };
     let def = find(facts, &prompt.name)?;
     let name = request.argument.name.as_str();
@@ -34,10 +40,38 @@ pub fn complete(
             None,
         ));
     };
-    let typed = request.argument.value.as_str();
-    let (values, total) = match arg.completes {
+    Ok(CompleteResult::new(values_for(
+        facts,
+        arg.completes,
+        &request.argument.value,
+    )))
+}
+
+/// A variable of one of this server's resource templates (others complete to nothing).
+fn complete_template(
+    facts: &Facts<'_>,
+    uri_template: &str,
+    request: &CompleteRequestParams,
+) -> CompleteResult {
+    let ours = crate::mcp::resources::templates()
+        .iter()
+        .any(|template| template.uri_template == uri_template);
+    let completes = match request.argument.name.as_str() {
+        _ if !ours => Completes::Nothing,
+        "provider" => Completes::Provider,
+        "execution_id" => Completes::ExecutionId,
+        "task_id" => Completes::TaskId,
+        _ => Completes::Nothing,
+    };
+    CompleteResult::new(values_for(facts, completes, &request.argument.value))
+}
+
+/// What `completes` offers for the text typed so far.
+fn values_for(facts: &Facts<'_>, completes: Completes, typed: &str) -> CompletionInfo {
+    let (values, total) = match completes {
         Completes::Nothing => (Vec::new(), 0),
         Completes::TaskName(kind) => task_names(facts.env.catalog.as_ref(), kind, typed),
+        Completes::TaskId => task_ids(facts.env.catalog.as_ref(), typed),
         Completes::ExecutionId => execution_ids(facts.env.catalog.as_ref(), typed),
         Completes::Provider => capped(
             facts
@@ -48,7 +82,7 @@ pub fn complete(
                 .collect(),
         ),
     };
-    Ok(CompleteResult::new(info(values, total)))
+    info(values, total)
 }
 
 fn info(values: Vec<String>, total: u64) -> CompletionInfo {
@@ -90,6 +124,21 @@ fn task_names(
         }
     }
     capped(names)
+}
+
+/// Ids of the catalog's tasks starting with `typed`, recently used first.
+fn task_ids(catalog: &dyn CatalogStore, typed: &str) -> (Vec<String>, u64) {
+    let tasks = catalog.tasks().unwrap_or_else(|error| {
+        tracing::warn!(%error, "could not read the catalog to complete a task id");
+        Vec::new()
+    });
+    capped(
+        tasks
+            .into_iter()
+            .map(|task| task.task_id)
+            .filter(|id| starts_with(id, typed))
+            .collect(),
+    )
 }
 
 /// Ids of the catalog's runs starting with `typed`, newest first.

@@ -32,6 +32,8 @@ pub enum Completes {
     Nothing,
     /// Names of the catalog's tasks (of this kind, when given), recently used first.
     TaskName(Option<TaskKind>),
+    /// Ids of the catalog's tasks, recently used first (resource templates' `task_id`).
+    TaskId,
     /// Ids of the catalog's runs, newest first.
     ExecutionId,
     /// Ids of the configured providers.
@@ -56,7 +58,8 @@ pub struct PromptDef {
     pub arguments: &'static [ArgDef],
     /// Whether it is offered with what is configured.
     pub offered: fn(&Facts<'_>) -> bool,
-    /// Argument rules beyond presence and the provider's (see [`check`]).
+    /// Argument rules beyond the shared checks (known, text, required given, a configured
+    /// provider).
     pub rules: fn(&Facts<'_>, &Arguments, &mut Vec<Problem>),
     /// The text a model reads, for arguments that passed the checks.
     pub render: fn(&Facts<'_>, &Arguments) -> String,

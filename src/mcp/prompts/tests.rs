@@ -354,10 +354,41 @@ fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
         "{}",
         error.message
     );
-    let request = CompleteRequestParams::new(
-        Reference::for_resource("browser-tasks://runs/{provider}/{execution_id}"),
-        ArgumentInfo::new("provider", ""),
+    let resource = |uri: &str, argument: &str, typed: &str| {
+        let request = CompleteRequestParams::new(
+            Reference::for_resource(uri),
+            ArgumentInfo::new(argument, typed),
+        );
+        complete(&Facts::new(registry.env()), &request)
+            .unwrap()
+            .completion
+            .values
+    };
+    assert_eq!(
+        resource(
+            "browser-tasks://runs/{provider}/{execution_id}",
+            "provider",
+            "an"
+        ),
+        ["anchor"]
     );
-    let result = complete(&Facts::new(registry.env()), &request).unwrap();
-    assert!(result.completion.values.is_empty());
+    registry.env().learn(code_task("scrape-prices"));
+    assert_eq!(
+        resource(
+            "browser-tasks://tasks/{provider}/{task_id}",
+            "task_id",
+            "SCRAPE"
+        ),
+        ["scrape-prices-id"]
+    );
+    // Another server's template, or a variable with nothing to offer: nothing.
+    assert!(resource("file:///{path}", "provider", "").is_empty());
+    assert!(
+        resource(
+            "browser-tasks://runs/{provider}/{execution_id}/{artifact}",
+            "artifact",
+            ""
+        )
+        .is_empty()
+    );
 }
