@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use super::args::{Problem, closest};
 use super::context::ToolEnv;
 use super::context::adapter::ProviderAdapter;
+use crate::redact::scrub_text;
 use crate::runs::TaskKind;
 
 /// What `completion/complete` offers for an argument.
@@ -189,7 +190,9 @@ pub fn get(
             Some(json!({ "problems": problems })),
         )
     })?;
-    let text = (def.render)(&facts, &arguments);
+    // What the catalog recorded was scrubbed when stored; secrets learned since are scrubbed
+    // here, as from any tool result.
+    let text = scrub_text(&(def.render)(&facts, &arguments), &env.secrets.values());
     Ok(
         GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
             .with_description(def.description),

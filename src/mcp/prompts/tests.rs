@@ -176,6 +176,17 @@ fn debug_failed_run_starts_from_what_the_catalog_recorded() {
         "{known}"
     );
     insta::assert_snapshot!("debug_known_run", known);
+    // A secret the server learned after the run was recorded never reaches the text.
+    registry
+        .env()
+        .secrets
+        .remember(&["waiting for selector".to_string()]);
+    let scrubbed = text(
+        &registry,
+        "debug_failed_run",
+        json!({"execution_id": "5d1c0b8e-run"}),
+    );
+    assert!(!scrubbed.contains("waiting for selector"), "{scrubbed}");
     let unknown = text(
         &registry,
         "debug_failed_run",
