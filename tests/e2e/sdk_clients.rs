@@ -2,7 +2,8 @@
 //! Python client (`mcp`, pinned in requirements.txt) and a TypeScript one
 //! (`@modelcontextprotocol/sdk`, pinned in package.json + package-lock.json). Each starts the
 //! real binary over stdio against the fakes, on a catalog holding a failed run, and checks
-//! prompts/list, prompts/get (a bad call too) and completion/complete.
+//! prompts/list, prompts/get (a bad call too) and completion/complete; the Python one twice,
+//! over the initialize handshake and over 2026-07-28 (server/discover).
 //!
 //! Where the interpreter or the pinned SDK is missing the test says so and passes, except
 //! under CI (`CI` set), where it fails: `.ci/run` installs both (a venv in target/sdk-venv,
@@ -76,8 +77,14 @@ async fn prepare() -> Prepared {
     }
 }
 
-/// Run a client script against a prepared server; its output on success.
-async fn run_client(program: &Path, script: &Path, prepared: &Prepared) -> String {
+/// Run a client script against a prepared server; its output on success, which must say that
+/// all 8 checks passed on each of its `connections`.
+async fn run_client(
+    program: &Path,
+    script: &Path,
+    prepared: &Prepared,
+    connections: usize,
+) -> String {
     let child = Command::new(program)
         .arg(script)
         .current_dir(sdk_dir())
@@ -102,8 +109,9 @@ async fn run_client(program: &Path, script: &Path, prepared: &Prepared) -> Strin
         script.display(),
         output.status
     );
-    assert!(
-        stdout.contains("8 checks passed"),
+    assert_eq!(
+        stdout.matches("8 checks passed").count(),
+        connections,
         "{}: {stdout}\n{stderr}",
         script.display()
     );
@@ -174,9 +182,15 @@ async fn the_python_sdk_client_sees_prompts_and_completions() {
         Err(why) => return unavailable(&why),
     };
     let prepared = prepare().await;
-    let stdout = run_client(&python, &sdk_dir().join("prompts_client.py"), &prepared).await;
+    // Two connections: the initialize handshake, and the SDK's Client, which probes
+    // server/discover and speaks 2026-07-28 with this server.
+    let stdout = run_client(&python, &sdk_dir().join("prompts_client.py"), &prepared, 2).await;
     let wanted = pinned("requirements.txt", "mcp");
-    assert!(stdout.contains(&format!("python mcp {wanted}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("python mcp {wanted} ")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(protocol 2026-07-28)"), "{stdout}");
 }
 
 #[tokio::test]
@@ -205,10 +219,11 @@ async fn the_typescript_sdk_client_sees_prompts_and_completions() {
         Path::new("node"),
         &sdk_dir().join("prompts_client.mjs"),
         &prepared,
+        1,
     )
     .await;
     assert!(
-        stdout.contains(&format!("@modelcontextprotocol/sdk {wanted}")),
+        stdout.contains(&format!("@modelcontextprotocol/sdk {wanted} ")),
         "{stdout}"
     );
 }

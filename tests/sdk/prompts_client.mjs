@@ -27,6 +27,11 @@ const transport = new StdioClientTransport({
   env: JSON.parse(process.env.SDK_SERVER_ENV),
   stderr: "inherit",
 });
+// The client hands a transport the version the server answered with, if it can take it.
+let protocol = "unknown";
+transport.setProtocolVersion = (version) => {
+  protocol = version;
+};
 const client = new Client({ name: "browser-tasks-sdk-check", version: "0.0.0" });
 await client.connect(transport);
 let checks = 0;
@@ -103,4 +108,4 @@ await client.close();
 const sdk = JSON.parse(
   readFileSync(new URL("./node_modules/@modelcontextprotocol/sdk/package.json", import.meta.url)),
 );
-console.log(`typescript @modelcontextprotocol/sdk ${sdk.version}: ${checks} checks passed`);
+console.log(`typescript @modelcontextprotocol/sdk ${sdk.version} (protocol ${protocol}): ${checks} checks passed`);
