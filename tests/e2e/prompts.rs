@@ -159,3 +159,53 @@ async fn bad_prompt_arguments_are_one_invalid_params_error() {
         .expect_err("not offered");
     assert!(error.to_string().contains("not offered"), "{error}");
 }
+
+/// The calls write_code_task tells a model to make, in its order, work as told: save the code
+/// as a draft, run the draft by task_id, publish it by name, run latest by name.
+#[tokio::test]
+async fn the_calls_write_code_task_names_work_in_its_order() {
+    let h = Harness::start().await;
+    let prompt = h
+        .client
+        .get_prompt(
+            GetPromptRequestParams::new("write_code_task")
+                .with_arguments(arguments(json!({"goal": "Return the page title"}))),
+        )
+        .await
+        .unwrap();
+    let text = &prompt.messages[0].content.as_text().unwrap().text;
+    let steps = [
+        "create_task with name, code",
+        "run_task with the task_id create_task returned, version \"draft\"",
+        "deploy_task with task_name",
+        "run_task with task_name",
+    ];
+    let mut at = 0;
+    for step in steps {
+        let found = text[at..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} missing or out of order in:\n{text}"));
+        at += found + step.len();
+    }
+
+    let code = "export default async function run() {\n  return { title: 'Example Domain' };\n}\n";
+    let saved = h
+        .call(
+            "create_task",
+            json!({"name": "page-title", "code": code, "description": "The page title"}),
+        )
+        .await;
+    assert!(!crate::harness::is_error(&saved), "{saved:?}");
+    let task_id = structured(&saved)["task_id"].as_str().unwrap().to_string();
+    let draft = h
+        .call("run_task", json!({"task_id": task_id, "version": "draft"}))
+        .await;
+    assert!(!crate::harness::is_error(&draft), "{draft:?}");
+    let deployed = h
+        .call("deploy_task", json!({"task_name": "page-title"}))
+        .await;
+    assert!(!crate::harness::is_error(&deployed), "{deployed:?}");
+    let latest = h.call("run_task", json!({"task_name": "page-title"})).await;
+    assert!(!crate::harness::is_error(&latest), "{latest:?}");
+    assert_eq!(structured(&latest)["version"], "1", "{latest:?}");
+}

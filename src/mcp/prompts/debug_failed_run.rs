@@ -90,8 +90,8 @@ fn render(facts: &Facts<'_>, args: &Arguments) -> String {
     {
         fixes.push(format!(
             "A code task ({}): get_task shows its source; fix the code, save it with \
-             create_task (its draft), try it with run_task version \"draft\" and the same \
-             inputs, then publish it with deploy_task.",
+             create_task (its draft), try it with run_task (task_id, version \"draft\", the \
+             same inputs), then publish it with deploy_task.",
             adapter.provider()
         ));
     }

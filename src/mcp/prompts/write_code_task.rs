@@ -92,8 +92,9 @@ fn render(facts: &Facts<'_>, args: &Arguments) -> String {
          sleeping, return only the fields the goal asks for.\n\
          2. Save: create_task with name, code, a one-line description and input_parameters \
          for each input; it saves the code as the task's draft.\n\
-         3. Try: run_task with task_name, version \"draft\" and realistic inputs. If it fails, \
-         read get_execution and the run's resource, fix the code and save it again (step 2).\n\
+         3. Try: run_task with the task_id create_task returned, version \"draft\" and \
+         realistic inputs (a run by task_name always takes latest). If it fails, read \
+         get_execution and the run's resource, fix the code and save it again (step 2).\n\
          4. Publish: deploy_task with task_name; the draft becomes the next version, \
          \"latest\".\n\
          5. Run: run_task with task_name and the same inputs, on latest. Report the task's \
