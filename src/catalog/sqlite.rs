@@ -434,6 +434,28 @@ impl SqliteCatalog {
         let total = u64::try_from(total).unwrap_or_default();
         Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
     }
+
+    /// The newest runs whose id starts with a prefix (any case), with their count.
+    pub fn runs_by_id_prefix(
+        &self,
+        id_prefix: &str,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        // A comparison of the id's head rather than LIKE: ids may hold `_` or `%`.
+        const MATCHES: &str = "lower(substr(run_id, 1, length(?1))) = lower(?1)";
+        let connection = self.lock();
+        let total: i64 = connection.query_row(
+            &format!("SELECT COUNT(*) FROM runs WHERE {MATCHES}"),
+            params![id_prefix],
+            |row| row.get(0),
+        )?;
+        let mut statement = connection.prepare(&format!(
+            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?2"
+        ))?;
+        let rows = statement.query_map(params![id_prefix, limit], read_run)?;
+        let total = u64::try_from(total).unwrap_or_default();
+        Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -565,5 +587,13 @@ impl CatalogStore for SqliteCatalog {
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         SqliteCatalog::runs_of(self, task_id, status, page, limit)
+    }
+
+    fn runs_by_id_prefix(
+        &self,
+        id_prefix: &str,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        SqliteCatalog::runs_by_id_prefix(self, id_prefix, limit)
     }
 }
