@@ -7,12 +7,23 @@ use browser_tasks_mcp::config::{Config, Transport};
 use browser_tasks_mcp::http::termination_signal;
 use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<ExitCode> {
+fn main() -> anyhow::Result<ExitCode> {
     let (cli, command) = browser_tasks_mcp::cli::parse();
+    // stdio serves one client: a single thread does it, without starting a worker per core
+    // (faster to start, less memory). HTTP serves many sessions at once, on every core; the
+    // command line's subcommands are for people, who do not notice either.
+    let mut runtime = match (&command, cli.http.transport) {
+        (None, Transport::Stdio) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = runtime.enable_all().build()?;
     if let Some(command) = command {
-        return Ok(command.run(cli).await);
+        return Ok(runtime.block_on(command.run(cli)));
     }
+    runtime.block_on(serve(cli))
+}
+
+async fn serve(cli: browser_tasks_mcp::config::Cli) -> anyhow::Result<ExitCode> {
     telemetry::init();
     let config = Config::from_cli(cli, |name| std::env::var(name).ok(), std::env::vars())?;
     let transport = config.transport;

@@ -451,28 +451,36 @@ pub enum WaitEnd {
     CheckFailed(ApiError),
 }
 
-/// Wait for the run described by `current` to finish, within `budget`, reporting progress.
-/// Returns the freshest report, with `next_step` filled in when the run is still going.
+/// Wait for the run described by `current`, `age` old (zero for a run just started; see
+/// [`age_of`]), to finish, within `budget`, reporting progress. Returns the freshest report,
+/// with `next_step` filled in when the run is still going.
 ///
 /// What the cloud adds while waiting (an agent's steps) is reported as progress detail; when
 /// the wait is cancelled, the cloud is asked to stop the run (where it can).
 pub async fn wait<P: ProgressSink>(
     cloud: &dyn RunCloud,
     current: RunReport,
+    age: Duration,
     budget: Duration,
     settings: &WaitSettings,
     cancel: &CancellationToken,
     progress: &P,
 ) -> (RunReport, WaitEnd) {
-    wait_with(cloud, current, budget, settings, cancel, progress, &Nobody).await
+    wait_with(
+        cloud, current, age, budget, settings, cancel, progress, &Nobody,
+    )
+    .await
 }
 
 /// [`wait`], asking `person` when the run requests one: each request is asked once, its
 /// answer (or decline, or cancel) sent as given; one that cannot be asked is reported in
 /// progress while the run waits.
+// The run, its age, the wait's bounds and who to ask are all independent inputs.
+#[allow(clippy::too_many_arguments)]
 pub async fn wait_with<P: ProgressSink>(
     cloud: &dyn RunCloud,
     current: RunReport,
+    age: Duration,
     budget: Duration,
     settings: &WaitSettings,
     cancel: &CancellationToken,
@@ -490,68 +498,65 @@ pub async fn wait_with<P: ProgressSink>(
     let label = current.label();
     let started = tokio::time::Instant::now();
     let checks = std::sync::atomic::AtomicU32::new(0);
-    let outcome = waiting::wait_for(
-        &label,
-        &current.status,
-        budget,
-        settings,
-        cancel,
-        progress,
-        || {
-            let run = run.clone();
-            let asked = &asked;
-            let waiting_note = &waiting_note;
-            let live = &live;
-            let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            async move {
-                let mut report = cloud.check(&run).await?;
-                let mut detail = None;
-                if !report.finished
-                    && let Some((more, fuller)) = cloud.detail(&run, nth).await
-                {
-                    detail = more;
-                    report = fuller;
-                }
-                let known = live.lock().ok().and_then(|l| l.clone());
-                match known {
-                    Some(url) => report.live_url = Some(url),
-                    None if !report.finished && nth.is_multiple_of(3) => {
-                        if let Some(url) = cloud.live_url(&report).await {
-                            if let Ok(mut live) = live.lock() {
-                                *live = Some(url.clone());
-                            }
-                            // Said once when learned, then with every newer detail.
-                            detail = Some(detail.unwrap_or_default());
-                            report.live_url = Some(url);
-                        }
-                    }
-                    None => {}
-                }
-                if !report.finished && nth.is_multiple_of(2) {
-                    let request = cloud.pending_request(&report).await;
-                    let mut said = None;
-                    if let Some(request) = request {
-                        said = Some(ask_once(cloud, &report, &request, person, asked).await);
-                        detail.clone_from(&said);
-                    }
-                    if let Ok(mut note) = waiting_note.lock() {
-                        *note = said.filter(|s| s.starts_with(WAITS_FOR_A_PERSON));
-                    }
-                }
-                let detail = match (&report.live_url, detail) {
-                    (Some(url), Some(d)) if d.is_empty() => Some(format!("watch live: {url}")),
-                    (Some(url), Some(d)) => Some(format!("{d}; watch live: {url}")),
-                    (_, d) => d,
-                };
-                Ok(Observation {
-                    status: report.status.clone(),
-                    detail,
-                    done: report.finished,
-                    snapshot: report,
-                })
+    let work = waiting::Work {
+        label: &label,
+        status: &current.status,
+        age,
+    };
+    let outcome = waiting::wait_for(work, budget, settings, cancel, progress, || {
+        let run = run.clone();
+        let asked = &asked;
+        let waiting_note = &waiting_note;
+        let live = &live;
+        let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        async move {
+            let mut report = cloud.check(&run).await?;
+            let mut detail = None;
+            if !report.finished
+                && let Some((more, fuller)) = cloud.detail(&run, nth).await
+            {
+                detail = more;
+                report = fuller;
             }
-        },
-    )
+            let known = live.lock().ok().and_then(|l| l.clone());
+            match known {
+                Some(url) => report.live_url = Some(url),
+                None if !report.finished && nth.is_multiple_of(3) => {
+                    if let Some(url) = cloud.live_url(&report).await {
+                        if let Ok(mut live) = live.lock() {
+                            *live = Some(url.clone());
+                        }
+                        // Said once when learned, then with every newer detail.
+                        detail = Some(detail.unwrap_or_default());
+                        report.live_url = Some(url);
+                    }
+                }
+                None => {}
+            }
+            if !report.finished && nth.is_multiple_of(2) {
+                let request = cloud.pending_request(&report).await;
+                let mut said = None;
+                if let Some(request) = request {
+                    said = Some(ask_once(cloud, &report, &request, person, asked).await);
+                    detail.clone_from(&said);
+                }
+                if let Ok(mut note) = waiting_note.lock() {
+                    *note = said.filter(|s| s.starts_with(WAITS_FOR_A_PERSON));
+                }
+            }
+            let detail = match (&report.live_url, detail) {
+                (Some(url), Some(d)) if d.is_empty() => Some(format!("watch live: {url}")),
+                (Some(url), Some(d)) => Some(format!("{d}; watch live: {url}")),
+                (_, d) => d,
+            };
+            Ok(Observation {
+                status: report.status.clone(),
+                detail,
+                done: report.finished,
+                snapshot: report,
+            })
+        }
+    })
     .await;
     let waiting = |hint: String| match waiting_note.lock().ok().and_then(|n| n.clone()) {
         Some(note) => format!("The run {note}. {hint}"),
@@ -667,6 +672,17 @@ fn answer_by_tool(report: &RunReport, request: &HumanRequest) -> String {
     )
 }
 
+/// How old a run is, by the start time its report gives (zero when unknown, unreadable or
+/// in the future): a wait on a run started earlier polls at the pace its age calls for.
+pub fn age_of(report: &RunReport, now: chrono::DateTime<chrono::Utc>) -> Duration {
+    report
+        .started_at
+        .as_deref()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .and_then(|at| (now - at.with_timezone(&chrono::Utc)).to_std().ok())
+        .unwrap_or_default()
+}
+
 fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
     format!(
         "The run goes on in the cloud. To wait for it, call get_execution with {} and \
@@ -679,6 +695,30 @@ fn continue_hint(report: &RunReport, settings: &WaitSettings) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_runs_age_comes_from_its_start_time() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:01:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let report = |started_at: Option<&str>| -> RunReport {
+            serde_json::from_value(serde_json::json!({
+                "provider": "anchor", "kind": "code", "status": "running", "finished": false,
+                "execution_id": "e1", "started_at": started_at,
+            }))
+            .unwrap()
+        };
+        let age = |at| age_of(&report(at), now);
+        assert_eq!(age(Some("2026-01-01T00:00:15Z")), Duration::from_secs(45));
+        assert_eq!(
+            age(Some("2026-01-01T00:00:59.500+00:00")),
+            Duration::from_millis(500)
+        );
+        // Unknown, unreadable, or ahead of this machine's clock: a run just started.
+        assert_eq!(age(None), Duration::ZERO);
+        assert_eq!(age(Some("yesterday")), Duration::ZERO);
+        assert_eq!(age(Some("2026-01-01T00:02:00Z")), Duration::ZERO);
+    }
 
     #[test]
     fn times_of_either_form_are_read_and_a_little_clock_slack_is_allowed() {

@@ -1,10 +1,13 @@
 //! Waiting on cloud work (runs, generations): the poll schedule, the wait budget, progress
 //! reports while waiting, and cancellation.
 //!
-//! The schedule notices a quick completion quickly and then backs off so a long run does not
-//! hammer the API: the first status check comes after `initial` (0.5 s by default), each next
-//! delay is 1.5 times the previous, capped at `max` (4 s). A run that ends within a second is
-//! seen within about half a second of ending; a ten-minute run costs about 150 status checks.
+//! The schedule depends on how old the work is, not on how long this wait has lasted, so a
+//! wait resumed later (`get_execution` with `wait_seconds`) goes on at the pace the work has
+//! reached instead of starting over. Until the work is `fast_for` old (30 s by default) its
+//! status is checked every `initial` (0.5 s): most runs end within that time and are seen
+//! within half a second of ending. After that the gap grows half as fast as the work ages, up
+//! to `max` (4 s): a run of four minutes costs about 115 status checks (under one per 2 s), a
+//! run of ten minutes about 205.
 //!
 //! While it waits, a progress report goes out on every status change and, as a heartbeat, at
 //! least every `heartbeat` (5 s) even while a status check is still in flight, because MCP
@@ -21,12 +24,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cloud::ApiError;
 
-/// When to check the status again.
+/// When to check the status again: a function of the work's age.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollSchedule {
-    /// Delay before the first check.
+    /// The gap between checks while the work is young (and so before a new run's first check).
     pub initial: Duration,
-    /// Longest delay between two checks.
+    /// How long work counts as young.
+    pub fast_for: Duration,
+    /// Longest gap between two checks.
     pub max: Duration,
 }
 
@@ -34,15 +39,28 @@ impl Default for PollSchedule {
     fn default() -> Self {
         Self {
             initial: Duration::from_millis(500),
+            fast_for: Duration::from_secs(30),
             max: Duration::from_secs(4),
         }
     }
 }
 
 impl PollSchedule {
-    /// The delay after `current`: 1.5 times longer, capped.
-    pub fn next(&self, current: Duration) -> Duration {
-        current.mul_f64(1.5).clamp(self.initial, self.max)
+    /// The gap before the next check of work that is `age` old: `initial` while it is young,
+    /// then growing by half a second per second of age past that, up to `max`.
+    pub fn delay_at(&self, age: Duration) -> Duration {
+        let past_fast = age.saturating_sub(self.fast_for);
+        (self.initial + past_fast / 2).min(self.max.max(self.initial))
+    }
+
+    /// The ages at which work is checked, for a wait that starts when it is `from` old (if
+    /// checks took no time; each really starts its gap when it returns, so fewer are made).
+    pub fn check_ages(&self, from: Duration) -> impl Iterator<Item = Duration> + '_ {
+        let mut age = from;
+        std::iter::from_fn(move || {
+            age += self.delay_at(age);
+            Some(age)
+        })
     }
 }
 
@@ -134,14 +152,34 @@ pub enum WaitOutcome<S> {
     CheckFailed { error: ApiError, last: Option<S> },
 }
 
-/// Wait for the work named `label` (e.g. "run 5d9c… of task hn-top") to finish, calling `check`
-/// on the schedule until it reports `done`, the budget is spent or `cancel` fires.
-///
-/// `status` is the status already known when the wait starts (from the call that started the
-/// work); it is reported at once so the client sees progress from the first moment.
+/// The work a wait is for.
+#[derive(Debug, Clone, Copy)]
+pub struct Work<'a> {
+    /// How progress names it, e.g. "run 5d9c… of task hn-top".
+    pub label: &'a str,
+    /// Its status when the wait starts (from the call that started or read it), reported at
+    /// once so the client sees progress from the first moment.
+    pub status: &'a str,
+    /// How old it is when the wait starts (zero for work just started): the poll schedule
+    /// follows its age.
+    pub age: Duration,
+}
+
+impl<'a> Work<'a> {
+    /// Work that has just started.
+    pub fn new(label: &'a str, status: &'a str) -> Self {
+        Self {
+            label,
+            status,
+            age: Duration::ZERO,
+        }
+    }
+}
+
+/// Wait for `work` to finish, calling `check` on the schedule until it reports `done`, the
+/// budget is spent or `cancel` fires.
 pub async fn wait_for<S, F, Fut, P>(
-    label: &str,
-    status: &str,
+    work: Work<'_>,
     budget: Duration,
     settings: &WaitSettings,
     cancel: &CancellationToken,
@@ -153,11 +191,13 @@ where
     Fut: Future<Output = Result<Observation<S>, ApiError>>,
     P: ProgressSink,
 {
-    let mut reporter = Reporter::new(progress, label, status, settings);
+    let label = work.label;
+    let mut reporter = Reporter::new(progress, label, work.status, settings);
     let deadline = reporter.started + budget;
     reporter.send(None).await;
     let mut last = None;
-    let mut delay = settings.schedule.initial;
+    let schedule = &settings.schedule;
+    let mut delay = schedule.delay_at(work.age);
     loop {
         match race(tokio::time::sleep(delay), deadline, cancel, &mut reporter).await {
             Race::Done(()) => {}
@@ -194,7 +234,7 @@ where
             }
             Race::Done(Err(error)) => return WaitOutcome::CheckFailed { error, last },
         }
-        delay = settings.schedule.next(delay);
+        delay = schedule.delay_at(work.age + reporter.started.elapsed());
     }
 }
 
@@ -337,17 +377,71 @@ mod tests {
         })
     }
 
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    /// How many checks the schedule makes between the work's ages `from` and `until`.
+    fn checks(s: &PollSchedule, from: Duration, until: Duration) -> usize {
+        s.check_ages(from).take_while(|age| *age <= until).count()
+    }
+
     #[test]
-    fn schedule_backs_off_to_the_cap() {
+    fn the_gap_is_half_a_second_while_young_then_grows_to_the_cap() {
         let s = PollSchedule::default();
-        let mut delay = s.initial;
-        let mut seen = vec![delay];
-        for _ in 0..6 {
-            delay = s.next(delay);
-            seen.push(delay);
+        let ms = |age: f64| s.delay_at(secs(age)).as_millis();
+        assert_eq!(ms(0.0), 500);
+        assert_eq!(ms(29.9), 500);
+        assert_eq!(ms(30.0), 500);
+        assert_eq!(ms(31.0), 1000);
+        assert_eq!(ms(33.0), 2000);
+        assert_eq!(ms(37.0), 4000);
+        assert_eq!(ms(3600.0), 4000);
+        // A cap below the initial gap (never configured so) still polls at the initial gap.
+        let odd = PollSchedule {
+            max: Duration::from_millis(100),
+            ..PollSchedule::default()
+        };
+        assert_eq!(odd.delay_at(secs(100.0)), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn a_run_ending_within_30_seconds_is_seen_within_half_a_second() {
+        let s = PollSchedule::default();
+        // Every end from 1 s to 30 s, in 10 ms steps: the first check at or after it.
+        for end_ms in (1000..=30_000).step_by(10) {
+            let end = Duration::from_millis(end_ms);
+            let seen = s
+                .check_ages(Duration::ZERO)
+                .find(|age| *age >= end)
+                .unwrap();
+            assert!(
+                seen - end <= Duration::from_millis(500),
+                "{end:?} seen at {seen:?}"
+            );
         }
-        let ms: Vec<u128> = seen.iter().map(Duration::as_millis).collect();
-        assert_eq!(ms, vec![500, 750, 1125, 1687, 2531, 3796, 4000]);
+        assert_eq!(checks(&s, Duration::ZERO, secs(30.0)), 60);
+    }
+
+    #[test]
+    fn a_run_of_four_minutes_or_more_costs_under_one_check_per_two_seconds() {
+        let s = PollSchedule::default();
+        assert_eq!(checks(&s, Duration::ZERO, secs(240.0)), 115);
+        assert_eq!(checks(&s, Duration::ZERO, secs(600.0)), 205);
+        for whole in 240..=3600 {
+            let count = checks(&s, Duration::ZERO, Duration::from_secs(whole));
+            assert!(count * 2 <= whole as usize, "{count} checks in {whole} s");
+        }
+    }
+
+    #[test]
+    fn a_resumed_wait_goes_on_at_the_pace_the_run_has_reached() {
+        let s = PollSchedule::default();
+        // run_task waits 45 s, then get_execution waits on until the run is 4 minutes old:
+        // the same checks as one wait of 4 minutes, not a second fast start.
+        let split = checks(&s, Duration::ZERO, secs(45.0)) + checks(&s, secs(45.0), secs(240.0));
+        assert_eq!(split, checks(&s, Duration::ZERO, secs(240.0)));
+        assert_eq!(s.check_ages(secs(45.0)).next(), Some(secs(49.0)));
     }
 
     #[test]
@@ -373,8 +467,7 @@ mod tests {
         let calls = Arc::new(Mutex::new(0));
         let recorder = Recorder(Default::default(), Some(Instant::now()));
         let outcome = wait_for(
-            "run r1",
-            "queued",
+            Work::new("run r1", "queued"),
             Duration::from_secs(45),
             &settings(),
             &CancellationToken::new(),
@@ -397,17 +490,16 @@ mod tests {
         assert!(messages[2].starts_with("run r1: success, "));
         let progress: Vec<f64> = reports.iter().map(|(_, u)| u.progress).collect();
         assert_eq!(progress, vec![1.0, 2.0, 3.0]);
-        // Polls at 0.5, 1.25, 2.375, 4.0625 s (tokio's timer rounds to the millisecond).
+        // Polls at 0.5, 1, 1.5 and 2 s (tokio's timer rounds to the millisecond).
         let millis = reports[2].0.as_millis();
-        assert!((4062..=4064).contains(&millis), "{millis}");
+        assert!((2000..=2003).contains(&millis), "{millis}");
     }
 
     #[tokio::test(start_paused = true)]
     async fn heartbeats_keep_coming_while_a_status_check_hangs() {
         let recorder = Recorder(Default::default(), Some(Instant::now()));
         let outcome: WaitOutcome<String> = wait_for(
-            "run r2",
-            "running",
+            Work::new("run r2", "running"),
             Duration::from_secs(12),
             &settings(),
             &CancellationToken::new(),
@@ -440,8 +532,7 @@ mod tests {
         });
         let started = Instant::now();
         let outcome = wait_for(
-            "run r3",
-            "running",
+            Work::new("run r3", "running"),
             Duration::from_secs(45),
             &settings(),
             &cancel,
@@ -453,8 +544,31 @@ mod tests {
         )
         .await;
         assert!(matches!(outcome, WaitOutcome::Cancelled(Some(_))));
-        assert_eq!(*calls.lock().unwrap(), 2, "checks at 0.5 s and 1.25 s only");
+        assert_eq!(*calls.lock().unwrap(), 2, "checks at 0.5 s and 1 s only");
         assert_eq!(Instant::now() - started, Duration::from_millis(1300));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_on_old_work_checks_at_its_pace() {
+        let calls = Arc::new(Mutex::new(0));
+        let outcome: WaitOutcome<String> = wait_for(
+            Work {
+                label: "run r6",
+                status: "running",
+                age: Duration::from_secs(100),
+            },
+            Duration::from_secs(10),
+            &settings(),
+            &CancellationToken::new(),
+            &NoProgress,
+            || {
+                *calls.lock().unwrap() += 1;
+                async { observation("running", false) }
+            },
+        )
+        .await;
+        assert!(matches!(outcome, WaitOutcome::BudgetSpent(Some(_))));
+        assert_eq!(*calls.lock().unwrap(), 2, "checks at 4 s and 8 s only");
     }
 
     #[tokio::test(start_paused = true)]
@@ -475,8 +589,7 @@ mod tests {
         ]));
         let recorder = Recorder::default();
         let outcome = wait_for(
-            "run r4",
-            "queued",
+            Work::new("run r4", "queued"),
             Duration::from_secs(45),
             &settings(),
             &CancellationToken::new(),
@@ -506,8 +619,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_zero_budget_returns_without_checking() {
         let outcome: WaitOutcome<String> = wait_for(
-            "run r5",
-            "queued",
+            Work::new("run r5", "queued"),
             Duration::ZERO,
             &settings(),
             &CancellationToken::new(),

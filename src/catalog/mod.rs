@@ -139,6 +139,15 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
         page: u32,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
+
+    /// Up to `limit` runs of any task whose id starts with `id_prefix` (ignoring case), newest
+    /// `started_at` first (ties by run id), and how many such runs there are in all (to
+    /// complete an execution id).
+    fn runs_by_id_prefix(
+        &self,
+        id_prefix: &str,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@
 //! - `overview`: the recent runs of any task, and a file's health as seen from outside the
 //!   server.
 //!
-//! Calls are synchronous and short (one indexed statement each); they run on the caller's
-//! thread.
+//! Calls are synchronous and short (one indexed statement each, prepared once and cached);
+//! they run on the caller's thread.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -127,10 +127,17 @@ impl SqliteCatalog {
         self.connection.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Run one statement. Statements are prepared once per connection and kept (parsing SQL
+    /// costs more than running these one-row statements).
+    fn execute(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.lock().prepare_cached(sql)?.execute(params)
+    }
+
     /// A number that changes whenever another connection (another process) commits a change.
     pub fn data_version(&self) -> i64 {
         self.lock()
-            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
             .unwrap_or(0)
     }
 
@@ -280,7 +287,7 @@ impl SqliteCatalog {
     /// Every known task, most recently used first, then most recently seen.
     pub fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
         let connection = self.lock();
-        let mut statement = connection.prepare(
+        let mut statement = connection.prepare_cached(
             "SELECT * FROM tasks WHERE deleted = 0 \
              ORDER BY last_used IS NULL, last_used DESC, last_seen DESC, tool_name",
         )?;
@@ -290,7 +297,7 @@ impl SqliteCatalog {
 
     fn query_tasks(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Vec<CatalogTask> {
         let connection = self.lock();
-        let result = connection.prepare(sql).and_then(|mut statement| {
+        let result = connection.prepare_cached(sql).and_then(|mut statement| {
             statement
                 .query_map(args, read_task)?
                 .collect::<Result<Vec<_>, _>>()
@@ -303,7 +310,7 @@ impl SqliteCatalog {
 
     /// Note that a task was just run (tools are ordered most recently used first).
     pub fn mark_used(&self, provider: Provider, task_id: &str) {
-        let result = self.lock().execute(
+        let result = self.execute(
             "UPDATE tasks SET last_used = ?3 WHERE provider = ?1 AND task_id = ?2",
             params![provider.id(), task_id, now()],
         );
@@ -346,7 +353,7 @@ impl SqliteCatalog {
 
     /// Record a run that was just started (before waiting on it).
     pub fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
-        self.lock().execute(
+        self.execute(
             "INSERT OR REPLACE INTO runs (provider, run_id, kind, task_id, task_name, version, \
              inputs, started_at, status, finished, summary, error, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -379,7 +386,7 @@ impl SqliteCatalog {
         summary: Option<&str>,
         error: Option<&str>,
     ) -> Result<(), CatalogError> {
-        self.lock().execute(
+        self.execute(
             "UPDATE runs SET status = ?3, finished = ?4, summary = COALESCE(?5, summary), \
              error = COALESCE(?6, error), updated_at = ?7 WHERE provider = ?1 AND run_id = ?2",
             params![
@@ -399,12 +406,8 @@ impl SqliteCatalog {
     pub fn run(&self, run_id: &str) -> Option<RunRecord> {
         let connection = self.lock();
         connection
-            .query_row(
-                "SELECT * FROM runs WHERE run_id = ?1 LIMIT 1",
-                [run_id],
-                read_run,
-            )
-            .optional()
+            .prepare_cached("SELECT * FROM runs WHERE run_id = ?1 LIMIT 1")
+            .and_then(|mut statement| statement.query_row([run_id], read_run).optional())
             .unwrap_or_else(|error| {
                 tracing::warn!(%error, "catalog read failed");
                 None
@@ -434,6 +437,28 @@ impl SqliteCatalog {
         let total = u64::try_from(total).unwrap_or_default();
         Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
     }
+
+    /// The newest runs whose id starts with a prefix (any case), with their count.
+    pub fn runs_by_id_prefix(
+        &self,
+        id_prefix: &str,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        // A comparison of the id's head rather than LIKE: ids may hold `_` or `%`.
+        const MATCHES: &str = "lower(substr(run_id, 1, length(?1))) = lower(?1)";
+        let connection = self.lock();
+        let total: i64 = connection.query_row(
+            &format!("SELECT COUNT(*) FROM runs WHERE {MATCHES}"),
+            params![id_prefix],
+            |row| row.get(0),
+        )?;
+        let mut statement = connection.prepare(&format!(
+            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?2"
+        ))?;
+        let rows = statement.query_map(params![id_prefix, limit], read_run)?;
+        let total = u64::try_from(total).unwrap_or_default();
+        Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -446,11 +471,10 @@ fn select_task(
     task_id: &str,
 ) -> Result<Option<(CatalogTask, bool)>, CatalogError> {
     Ok(connection
-        .query_row(
-            "SELECT * FROM tasks WHERE provider = ?1 AND task_id = ?2",
-            params![provider.id(), task_id],
-            |row| Ok((read_task(row)?, row.get::<_, bool>("deleted")?)),
-        )
+        .prepare_cached("SELECT * FROM tasks WHERE provider = ?1 AND task_id = ?2")?
+        .query_row(params![provider.id(), task_id], |row| {
+            Ok((read_task(row)?, row.get::<_, bool>("deleted")?))
+        })
         .optional()?)
 }
 
@@ -592,5 +616,13 @@ impl CatalogStore for SqliteCatalog {
         status: Option<&str>,
     ) -> Result<Option<CatalogTask>, CatalogError> {
         SqliteCatalog::move_task(self, provider, from_id, to_id, status)
+    }
+
+    fn runs_by_id_prefix(
+        &self,
+        id_prefix: &str,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        SqliteCatalog::runs_by_id_prefix(self, id_prefix, limit)
     }
 }

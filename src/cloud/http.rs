@@ -10,7 +10,7 @@
 //! be read. For a read these are all worth another try; for a write every one but the first
 //! leaves its outcome unknown ([`ApiError::OutcomeUnknown`]): the cloud may have applied it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -77,8 +77,6 @@ pub enum SetupError {
         url: String,
         reason: String,
     },
-    #[error("could not set up the HTTP client for {provider}: {reason}")]
-    Client { provider: Provider, reason: String },
 }
 
 /// One request to send.
@@ -173,7 +171,9 @@ pub struct HttpCore {
 }
 
 struct Inner {
-    client: reqwest::Client,
+    /// Built on the first request (see [`shared_client`]).
+    client: OnceLock<reqwest::Client>,
+    connect_timeout: Duration,
     provider: Provider,
     base_url: String,
     auth_header: &'static str,
@@ -200,20 +200,10 @@ impl HttpCore {
         settings: HttpSettings,
     ) -> Result<Self, SetupError> {
         let base_url = normalize_base_url(provider, &settings.base_url)?;
-        // reqwest is built without a bundled crypto provider (see Cargo.toml); install ring's
-        // once per process. A second call finds it installed, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .user_agent(concat!("browser-tasks-mcp/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SetupError::Client {
-                provider,
-                reason: innermost(&e),
-            })?;
         Ok(Self {
             inner: Arc::new(Inner {
-                client,
+                client: OnceLock::new(),
+                connect_timeout: settings.connect_timeout,
                 provider,
                 base_url,
                 auth_header,
@@ -405,6 +395,27 @@ impl HttpCore {
         }
     }
 
+    /// The HTTP client, built on first use. Building one reads and parses the system's root
+    /// certificates, so it is done on a blocking thread: the threads answering the client's
+    /// first requests (one, over stdio) are not held up by a startup listing.
+    async fn client(&self, request: &Request) -> Result<&reqwest::Client, ApiError> {
+        let inner = &self.inner;
+        if let Some(client) = inner.client.get() {
+            return Ok(client);
+        }
+        let timeout = inner.connect_timeout;
+        let built = tokio::task::spawn_blocking(move || shared_client(timeout))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        let client = built.map_err(|reason| ApiError::Connect {
+            provider: inner.provider,
+            operation: request.operation(),
+            base_url: inner.base_url.clone(),
+            reason: format!("could not set up the HTTP client: {reason}"),
+        })?;
+        Ok(inner.client.get_or_init(|| client))
+    }
+
     async fn send_once(
         &self,
         request: &Request,
@@ -416,8 +427,9 @@ impl HttpCore {
             CallKind::Read => inner.read_timeout,
             CallKind::Write => inner.write_timeout,
         });
-        let mut builder = inner
-            .client
+        let mut builder = self
+            .client(request)
+            .await?
             .request(request.method.clone(), &url)
             .header(inner.auth_header, inner.api_key.expose_secret())
             .header(
@@ -551,6 +563,28 @@ pub enum Fetched {
     },
     /// Larger than the cap; its size when the answer declared it.
     TooLarge(Option<u64>),
+}
+
+/// The process's HTTP client for `connect_timeout`, built the first time one is needed: building
+/// one loads the system's root certificates (time and memory a server that never reaches a
+/// cloud does not spend), and every provider and session shares it and its connection pool
+/// (requests carry their own keys).
+fn shared_client(connect_timeout: Duration) -> Result<reqwest::Client, String> {
+    static CLIENTS: Mutex<Vec<(Duration, reqwest::Client)>> = Mutex::new(Vec::new());
+    let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, client)) = clients.iter().find(|(t, _)| *t == connect_timeout) {
+        return Ok(client.clone());
+    }
+    // reqwest is built without a bundled crypto provider (see Cargo.toml); install ring's
+    // once per process. A second call finds it installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("browser-tasks-mcp/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| innermost(&e))?;
+    clients.push((connect_timeout, client.clone()));
+    Ok(client)
 }
 
 /// Percent-encode one URL path segment: unreserved characters stay, everything else is `%XX`.

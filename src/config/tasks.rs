@@ -24,6 +24,8 @@ pub(super) const REFRESH_SECONDS: Setting =
     Setting::new("refresh-seconds", "BROWSER_TASKS_REFRESH_SECONDS");
 pub(super) const CATALOG_WATCH_MS: Setting =
     Setting::new("catalog-watch-ms", "BROWSER_TASKS_CATALOG_WATCH_MS");
+pub(super) const FIRST_LIST_WAIT_MS: Setting =
+    Setting::new("first-list-wait-ms", "BROWSER_TASKS_FIRST_LIST_WAIT_MS");
 
 pub(super) const RESOURCE_INLINE_MAX_BYTES: Setting = Setting::new(
     "resource-inline-max-bytes",
@@ -70,6 +72,16 @@ pub struct TaskFlags {
     /// How often to look for catalog changes made by other server processes, in milliseconds.
     #[arg(long = CATALOG_WATCH_MS.flag, env = CATALOG_WATCH_MS.env, default_value_t = 2000)]
     pub catalog_watch_ms: u64,
+
+    /// When the catalog knows no task of a configured cloud yet (a new catalog, a new key),
+    /// the first tools/list waits up to this many milliseconds for the startup listing of
+    /// the clouds, so it lists their tasks; then it answers with what is known (0: never wait).
+    #[arg(
+        long = FIRST_LIST_WAIT_MS.flag,
+        env = FIRST_LIST_WAIT_MS.env,
+        default_value_t = 2000
+    )]
+    pub first_list_wait_ms: u64,
 }
 
 /// Where the catalog lives.
@@ -154,6 +166,7 @@ impl TaskFlags {
                 sync_every: (self.refresh_seconds > 0)
                     .then(|| Duration::from_secs(self.refresh_seconds)),
                 watch_every: Duration::from_millis(self.catalog_watch_ms),
+                first_listing_wait: Duration::from_millis(self.first_list_wait_ms),
             },
         })
     }

@@ -38,7 +38,8 @@ pub struct WaitFlags {
     #[arg(long = MAX_WAIT_SECONDS.flag, env = MAX_WAIT_SECONDS.env, default_value_t = 600.0)]
     pub max_wait_seconds: f64,
 
-    /// Delay before the first status check of a run, in milliseconds.
+    /// Gap between status checks of a run under 30 s old (and before the first), in
+    /// milliseconds; older runs are checked less and less often, up to --poll-max-ms.
     #[arg(long = POLL_INITIAL_MS.flag, env = POLL_INITIAL_MS.env, default_value_t = 500)]
     pub poll_initial_ms: u64,
 
@@ -143,6 +144,7 @@ impl WaitFlags {
             schedule: PollSchedule {
                 initial: Duration::from_millis(self.poll_initial_ms),
                 max: Duration::from_millis(self.poll_max_ms),
+                ..PollSchedule::default()
             },
             heartbeat: Duration::from_millis(self.progress_interval_ms),
             default_budget,

@@ -3,7 +3,7 @@
 //! The transports would answer a body they cannot read with plain text (rmcp: 415 "fail to
 //! deserialize"), which a client's JSON-RPC layer cannot match to anything. JSON-RPC 2.0 says
 //! what to send instead, and this middleware sends it, for every `POST` that carries messages
-//! (`/mcp`, `/message`) before a session sees it:
+//! (`/mcp`, `/message`) that the transport refused:
 //!
 //! - a body that is not JSON → 400 with error `-32700` (parse error), `id: null`;
 //! - JSON that is not a JSON-RPC message → 400 with error `-32600` (invalid request), with the
@@ -43,11 +43,18 @@ pub async fn json_rpc_body(request: Request, next: Next) -> Response {
             );
         }
     };
-    if let Some(refusal) = refusal(&bytes) {
+    // Reading a message is the transport's work: a body is checked here only when the
+    // transport refused it, so a good message is parsed once, not twice.
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes.clone())))
+        .await;
+    let status = response.status();
+    if (status.is_client_error() || status.is_server_error())
+        && let Some(refusal) = refusal(&bytes)
+    {
         return refusal;
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    response
 }
 
 /// The answer for a body that is not one JSON-RPC message, or `None` when it is one.

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::json;
@@ -79,6 +80,13 @@ pub async fn serve_http(
                 );
             }
             stop.cancel();
+        }
+    });
+    // Answers go out as soon as they are written: without TCP_NODELAY, the end of a
+    // streamed answer waits for the client's delayed ACK (40 ms on Linux) before it is sent.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
         }
     });
     axum::serve(listener, app)

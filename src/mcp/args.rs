@@ -8,6 +8,7 @@
 //! secret pasted into the wrong field is not echoed back.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::JsonObject;
 use serde::de::DeserializeOwned;
@@ -37,10 +38,11 @@ impl fmt::Display for Problem {
     }
 }
 
-/// A compiled argument checker for one tool's input schema.
+/// An argument checker for one tool's input schema, compiled on the tool's first call: most
+/// listed tools are never called in a session, and a compiled validator costs tens of KiB.
 pub struct ArgsValidator {
-    validator: Option<jsonschema::Validator>,
-    schema: Value,
+    validator: OnceLock<Option<jsonschema::Validator>>,
+    schema: Arc<JsonObject>,
 }
 
 impl fmt::Debug for ArgsValidator {
@@ -50,19 +52,33 @@ impl fmt::Debug for ArgsValidator {
 }
 
 impl ArgsValidator {
-    /// Compile `schema` (an input schema in the portable profile).
+    /// A checker for `schema` (an input schema in the portable profile).
     pub fn new(schema: &JsonObject) -> Self {
-        let schema = Value::Object(schema.clone());
-        let validator = match jsonschema::validator_for(&schema) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                // Our own schemas always compile (a test checks every tool); never fail a call
-                // over it, the typed parse below still guards the arguments.
-                tracing::error!(error = %e, "an input schema did not compile");
-                None
-            }
-        };
-        Self { validator, schema }
+        Self::shared(Arc::new(schema.clone()))
+    }
+
+    /// A checker for `schema`, sharing it (with the listed tool that holds it).
+    pub fn shared(schema: Arc<JsonObject>) -> Self {
+        Self {
+            validator: OnceLock::new(),
+            schema,
+        }
+    }
+
+    fn validator(&self) -> Option<&jsonschema::Validator> {
+        self.validator
+            .get_or_init(|| {
+                match jsonschema::validator_for(&Value::Object((*self.schema).clone())) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        // Our own schemas always compile (a test checks every tool); never fail
+                        // a call over it, the typed parse below still guards the arguments.
+                        tracing::error!(error = %e, "an input schema did not compile");
+                        None
+                    }
+                }
+            })
+            .as_ref()
     }
 
     /// Every problem with `args`: unknown names, then schema violations.
@@ -84,7 +100,7 @@ impl ArgsValidator {
                 }
             }
         }
-        if let Some(validator) = &self.validator {
+        if let Some(validator) = self.validator() {
             let instance = Value::Object(args.clone());
             let mut found: Vec<Problem> = validator
                 .iter_errors(&instance)
@@ -162,9 +178,9 @@ impl ArgsValidator {
     }
 
     fn property_description(&self, dotted: &str) -> Option<String> {
-        let mut schema = &self.schema;
+        let mut schema = &*self.schema;
         for part in dotted.split('.') {
-            schema = schema.get("properties")?.get(part)?;
+            schema = schema.get("properties")?.get(part)?.as_object()?;
         }
         let text = schema.get("description")?.as_str()?;
         // First sentence is enough to remind what the argument is.

@@ -110,8 +110,7 @@ pub async fn wait_until_ready(
 ) -> Result<Reply, ToolError> {
     let label = format!("generation of task {} ({})", task.name, task.task_id);
     let outcome = waiting::wait_for(
-        &label,
-        status,
+        waiting::Work::new(&label, status),
         budget,
         &call.env.waits,
         &call.cancel,

@@ -18,6 +18,7 @@ pub mod context;
 pub mod generation;
 pub mod person;
 pub mod progress;
+pub mod prompts;
 pub mod refinement;
 pub mod refresh;
 pub mod registry;

@@ -6,7 +6,11 @@
 //!   that fails changes nothing, so a transient error never empties the tool list.
 //! - Another process's writes show up in SQLite's `data_version`, checked every few seconds;
 //!   when the list changes this way, this process's clients are told too.
+//! - The startup listing: when the catalog knows no task of a configured provider, the first
+//!   `tools/list` waits for it (bounded); otherwise it lets the client's first requests be
+//!   answered first (or a moment pass), since the catalog already has a list to show.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,12 +25,38 @@ pub struct Upkeep {
     pub sync_every: Option<Duration>,
     /// Look for other processes' catalog changes this often.
     pub watch_every: Duration,
+    /// How long the first `tools/list` may wait for the startup sync, when the catalog knows
+    /// no task of a configured provider (zero: it never waits).
+    pub first_listing_wait: Duration,
 }
 
-/// Run the upkeep until `stop` fires: a sync at once, then watching for other processes'
+/// The upkeep, to run until `stop` fires: a sync at once, then watching for other processes'
 /// catalog changes, and periodic syncs. (This process's own changes are announced by the
 /// registry as they happen.)
-pub async fn run_upkeep(registry: Arc<Registry>, upkeep: Upkeep, stop: CancellationToken) {
+///
+/// The startup sync is registered with the registry before this returns, so a `tools/list`
+/// answered right after start already waits for it (when it has to, see
+/// [`Registry::begin_first_listing`]).
+pub fn run_upkeep(
+    registry: Arc<Registry>,
+    upkeep: Upkeep,
+    stop: CancellationToken,
+) -> impl Future<Output = ()> + Send + 'static {
+    let syncs = registry.env().providers.configured().next().is_some();
+    let awaited = syncs && registry.begin_first_listing(upkeep.first_listing_wait);
+    keep_up(registry, upkeep, stop, syncs, awaited)
+}
+
+/// How long a startup listing nothing waits for lets the client's first requests go first.
+const STARTUP_GRACE: Duration = Duration::from_millis(250);
+
+async fn keep_up(
+    registry: Arc<Registry>,
+    upkeep: Upkeep,
+    stop: CancellationToken,
+    syncs: bool,
+    awaited: bool,
+) {
     let env = registry.env().clone();
     let sync = || async {
         for adapter in env.providers.configured() {
@@ -43,9 +73,17 @@ pub async fn run_upkeep(registry: Arc<Registry>, upkeep: Upkeep, stop: Cancellat
             }
         }
     };
-    let syncs = env.providers.configured().next().is_some();
     if syncs {
+        if !awaited {
+            // The catalog already lists the tasks: the client's first answers (initialize,
+            // tools/list) come first, then the listing refreshes them.
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = registry.first_tools_list(STARTUP_GRACE) => {}
+            }
+        }
         sync().await;
+        registry.end_first_listing();
     }
     let mut last_sync = tokio::time::Instant::now();
     loop {

@@ -92,6 +92,8 @@ pub async fn start_and_wait(
     let (report, end) = runs::wait_with(
         cloud,
         report,
+        // Just started: polled at the pace of a new run.
+        Duration::ZERO,
         plan.budget,
         &call.env.waits,
         &call.cancel,

@@ -8,8 +8,9 @@
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Extensions,
-    Implementation, InitializeRequestParams, InitializeResult, ListResourceTemplatesResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse, Implementation,
+    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
     ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
     ServerCapabilities, ServerConfig, Tool,
 };
@@ -126,12 +127,7 @@ impl BrowserTasksServer {
 
     /// Every tool the server's own state lists.
     pub fn tools(&self) -> Vec<Tool> {
-        self.global
-            .table()
-            .tools
-            .iter()
-            .map(|t| t.tool.clone())
-            .collect()
+        self.global.table().listing()
     }
 
     /// The server's own registry.
@@ -191,6 +187,8 @@ impl ServerHandler for BrowserTasksServer {
             .enable_tools()
             .enable_tool_list_changed()
             .enable_resources()
+            .enable_prompts()
+            .enable_completions()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(
@@ -224,7 +222,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
-        let tools = state.table().tools.iter().map(|t| t.tool.clone()).collect();
+        let tools = state.listed_table().await.listing();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
@@ -251,6 +249,36 @@ impl ServerHandler for BrowserTasksServer {
         };
         let result = super::resources::read(&call, &request.uri).await?;
         Ok(result.into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        let state = self.state(&context.extensions)?;
+        Ok(ListPromptsResult::with_all_items(super::prompts::list(
+            state.env(),
+        )))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let state = self.state(&context.extensions)?;
+        let result = super::prompts::get(state.env(), &request.name, request.arguments.as_ref())?;
+        Ok(result.into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        let state = self.state(&context.extensions)?;
+        super::prompts::completion::complete(&super::prompts::Facts::new(state.env()), &request)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -293,7 +321,7 @@ impl ServerHandler for BrowserTasksServer {
         };
         let arguments = request.arguments.unwrap_or_default();
         let result = async {
-            tracing::info!("tool call");
+            tracing::debug!("tool call");
             let result = match &listed.target {
                 Target::Static(tool) => tool.call(&call, &listed.validator, arguments).await,
                 Target::Task(task_tool) => {

@@ -21,8 +21,8 @@ fn error_code<T: std::fmt::Debug>(result: Result<T, ServiceError>, what: &str) -
     }
 }
 
-/// We advertise tools only; a client probing prompts or resources gets -32601 (rmcp 3.11
-/// answers so for any capability not advertised), and the session goes on working.
+/// A client probing a capability we do not advertise (logging) gets -32601 (rmcp 3.11 answers
+/// so for any capability not advertised), and the session goes on working.
 #[tokio::test]
 async fn unadvertised_list_methods_are_method_not_found() {
     let h = Harness::start().await;
@@ -33,12 +33,20 @@ async fn unadvertised_list_methods_are_method_not_found() {
         .capabilities
         .clone();
     assert!(capabilities.tools.is_some(), "{capabilities:?}");
-    assert!(capabilities.prompts.is_none(), "{capabilities:?}");
-    // Resources are advertised (run evidence, see resources.rs).
+    // Resources (run evidence, see resources.rs) and prompts with completions (prompts.rs)
+    // are advertised; logging is not.
     assert!(capabilities.resources.is_some(), "{capabilities:?}");
-
+    assert!(capabilities.prompts.is_some(), "{capabilities:?}");
+    #[allow(deprecated)]
+    let logging_advertised = capabilities.logging.is_some();
+    assert!(!logging_advertised, "{capabilities:?}");
+    #[allow(deprecated)]
+    let set_level = {
+        let level = rmcp::model::SetLevelRequestParams::new(rmcp::model::LoggingLevel::Debug);
+        h.client.set_level(level).await
+    };
     assert_eq!(
-        error_code(h.client.list_prompts(None).await, "prompts/list"),
+        error_code(set_level, "logging/setLevel"),
         ErrorCode::METHOD_NOT_FOUND
     );
     assert_eq!(h.list_tools().await.len(), 11);

@@ -421,3 +421,59 @@ async fn run_task_fills_a_configured_secret_too() {
         summary(&wrong)
     );
 }
+
+/// Whether `tools` lists a task tool titled `title`.
+fn lists(tools: &[rmcp::model::Tool], title: &str) -> bool {
+    tools.iter().any(|t| t.title.as_deref() == Some(title))
+}
+
+#[tokio::test]
+async fn the_first_tools_list_of_a_new_catalog_has_the_clouds_tasks() {
+    for binary in [false, true] {
+        let fake = Arc::new(FakeAnchor::start(KEY).await.unwrap());
+        fake.seed_code_task("hn-top", "export default async () => 1", 1);
+        let bu = browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+            .await
+            .unwrap();
+        bu.seed_skill(
+            "Docs search",
+            browser_tasks_fakes::browser_use::SkillScript::default(),
+        );
+        // Listings that take a moment, as a real cloud's do: a tools/list that did not wait
+        // for them would come first.
+        fake.inject(Fault::slow("GET /v1/task", Duration::from_millis(500)));
+        bu.inject(Fault::slow("GET /skills", Duration::from_millis(500)));
+        let mut options = Options::default().browser_use(Arc::new(bu));
+        if binary {
+            options = options.binary();
+        }
+        let h = Harness::on(fake, options).await;
+        // The harness's first tools/list, on a fresh catalog: both clouds' tasks are in it,
+        // for clients that ignore list_changed.
+        assert!(lists(h.tools(), "hn-top"), "binary: {binary}");
+        assert!(lists(h.tools(), "Docs search"), "binary: {binary}");
+    }
+}
+
+#[tokio::test]
+async fn a_slow_cloud_holds_the_first_tools_list_only_up_to_the_bound() {
+    let fake = Arc::new(FakeAnchor::start(KEY).await.unwrap());
+    fake.seed_code_task("hn-top", "export default async () => 1", 1);
+    // The startup listing takes far longer than the first tools/list may wait.
+    fake.inject(Fault::slow("GET /v1/task", Duration::from_secs(3)));
+    let h = Harness::on(
+        fake,
+        Options::default().env("BROWSER_TASKS_FIRST_LIST_WAIT_MS", "200"),
+    )
+    .await;
+    // It answered, with what was known: the static tools.
+    assert!(!lists(h.tools(), "hn-top"));
+    assert!(
+        h.tools()
+            .iter()
+            .all(|t| browser_tasks_mcp::mcp::tools::StaticTool::NAMES.contains(&&*t.name)),
+        "only static tools"
+    );
+    // The task comes once the listing lands.
+    h.wait_for_tool("hn_top").await;
+}

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{namer, param, run, sighting};
-use crate::catalog::CatalogStore;
+use crate::catalog::{CatalogStore, RunRecord};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
 use crate::runs::TaskKind;
@@ -196,6 +196,35 @@ fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
     assert_eq!(store.runs_of("t1", None, 1, 10).unwrap().1, 5);
 }
 
+fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
+    for (id, task, started) in [
+        ("Ab_1", "t1", "2026-01-01T00:00:01Z"),
+        ("ab%2", "t2", "2026-01-01T00:00:03Z"),
+        ("ab_3", "t1", "2026-01-01T00:00:02Z"),
+        ("xab", "t1", "2026-01-01T00:00:09Z"),
+    ] {
+        store.record_run(&run(id, task, started)).unwrap();
+    }
+    let ids = |(runs, total): (Vec<RunRecord>, u64)| {
+        (
+            runs.into_iter().map(|r| r.run_id).collect::<Vec<_>>(),
+            total,
+        )
+    };
+    assert_eq!(
+        ids(store.runs_by_id_prefix("AB", 2).unwrap()),
+        (vec!["ab%2".to_string(), "ab_3".to_string()], 3)
+    );
+    // `_` and `%` are plain characters, not patterns.
+    assert_eq!(
+        ids(store.runs_by_id_prefix("AB%", 10).unwrap()),
+        (vec!["ab%2".to_string()], 1)
+    );
+    assert_eq!(ids(store.runs_by_id_prefix("", 10).unwrap()).1, 4);
+    assert_eq!(ids(store.runs_by_id_prefix("", 10).unwrap()).0[0], "xab");
+    assert_eq!(ids(store.runs_by_id_prefix("zz", 10).unwrap()), (vec![], 0));
+}
+
 fn a_store_serves_several_threads(store: &dyn CatalogStore) {
     std::thread::scope(|scope| {
         for t in 0..4 {
@@ -348,6 +377,7 @@ stores!(
     a_missing_task_keeps_its_tool_name,
     tasks_are_found_by_name_and_kind,
     runs_are_recorded_updated_and_paged,
+    recent_runs_match_an_id_prefix_newest_first,
     a_store_serves_several_threads,
     versions_are_kept_in_order_and_survive_a_move,
 );

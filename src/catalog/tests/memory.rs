@@ -258,4 +258,22 @@ impl CatalogStore for MemoryStore {
             .insert((provider.id(), to_id.to_string()), (task.clone(), false));
         Ok(Some(task))
     }
+
+    fn runs_by_id_prefix(
+        &self,
+        id_prefix: &str,
+        limit: u32,
+    ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        let prefix = id_prefix.to_lowercase();
+        let mut runs: Vec<RunRecord> = self
+            .lock()
+            .runs
+            .values()
+            .filter(|run| run.run_id.to_lowercase().starts_with(&prefix))
+            .cloned()
+            .collect();
+        runs.sort_by_key(|run| (Reverse(run.started_at.clone()), run.run_id.clone()));
+        let total = runs.len() as u64;
+        Ok((runs.into_iter().take(limit as usize).collect(), total))
+    }
 }

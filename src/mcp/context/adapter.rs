@@ -168,6 +168,15 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<Option<Evidence>, ToolError>> {
         Box::pin(async { Ok(None) })
     }
+
+    // ---- what prompts tell a model (`mcp::prompts`) ------------------------------------------
+
+    /// How code for this provider's code tasks (`create_task`) must be written: the runtime's
+    /// contract as a model needs it (language, entry point, inputs, output, browser access);
+    /// `None`: this provider runs no code tasks.
+    fn code_task_runtime(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// How the run behind a call of a task's own tool ended (see

@@ -10,8 +10,8 @@
 pub mod adapter;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::sync::watch;
@@ -51,7 +51,12 @@ pub struct ToolEnv {
     /// Bumped whenever this process changes a task in the catalog.
     changes: AtomicU64,
     changed: watch::Sender<u64>,
+    /// The catalog's tasks as last read.
+    tasks: Mutex<Option<TasksRead>>,
 }
+
+/// The catalog's tasks, and the [`ToolEnv::version`] they were read at.
+type TasksRead = ((i64, u64), Arc<Vec<CatalogTask>>);
 
 impl std::fmt::Debug for ToolEnv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -89,6 +94,7 @@ impl ToolEnv {
             resource_inline_max_bytes: parts.resource_inline_max_bytes,
             changes: AtomicU64::new(0),
             changed: watch::Sender::new(0),
+            tasks: Mutex::new(None),
         }
     }
 
@@ -109,9 +115,33 @@ impl ToolEnv {
         self.changed.send_replace(count);
     }
 
+    /// Where the catalog's tasks are at: its `data_version` (moved by other processes) and
+    /// this process's change count.
+    pub fn version(&self) -> (i64, u64) {
+        (self.catalog.data_version(), self.change_count())
+    }
+
+    /// Every task in the catalog, most recently used first (see [`CatalogStore::tasks`]), read
+    /// again only when the catalog has changed since the last read: the tool list and every
+    /// `list_tasks` call ask, and a large catalog takes a while to read.
+    pub fn tasks(&self) -> Result<Arc<Vec<CatalogTask>>, crate::catalog::CatalogError> {
+        let version = self.version();
+        let cached = self.tasks.lock().ok().and_then(|cache| cache.clone());
+        if let Some((at, tasks)) = cached
+            && at == version
+        {
+            return Ok(tasks);
+        }
+        let tasks = Arc::new(self.catalog.tasks()?);
+        if let Ok(mut cache) = self.tasks.lock() {
+            *cache = Some((version, tasks.clone()));
+        }
+        Ok(tasks)
+    }
+
     /// The tasks listed as tools now: runnable, selected, of a provider this state reaches.
     pub fn listed_tasks(&self) -> Option<Vec<CatalogTask>> {
-        let tasks = match self.catalog.tasks() {
+        let tasks = match self.tasks() {
             Ok(tasks) => tasks,
             Err(error) => {
                 tracing::warn!(%error, "could not read the catalog");
@@ -121,8 +151,9 @@ impl ToolEnv {
         // A task of a provider this server cannot reach (the catalog is shared, and keys
         // change) is no tool: calling it could only fail.
         let tasks = tasks
-            .into_iter()
+            .iter()
             .filter(|task| self.providers.is_configured(task.provider))
+            .cloned()
             .collect();
         Some(self.selection.choose(tasks, &|task| {
             self.providers
@@ -154,17 +185,34 @@ impl ToolEnv {
             let identity = format!("{}:{}", s.provider.id(), s.task_id);
             naming::tool_name(&s.name, &identity, &|n| reserved.contains(&n) || taken(n))
         };
+        // Most sightings change nothing (a listing shows the same tasks again): answer those
+        // from the catalog as last read, without a query each.
+        let known = self.tasks().ok();
+        let unchanged = |sighting: &TaskSighting| {
+            let task = known
+                .as_deref()?
+                .iter()
+                .find(|t| t.provider == sighting.provider && t.task_id == sighting.task_id)?;
+            task.same_shape(&task.merged(sighting)).then(|| TaskChange {
+                created: false,
+                changed: false,
+                task: task.clone(),
+            })
+        };
         let changes: Vec<Option<TaskChange>> = sightings
             .into_iter()
-            .map(
-                |sighting| match self.catalog.upsert_task(sighting, &name_tool) {
+            .map(|sighting| {
+                if let Some(change) = unchanged(&sighting) {
+                    return Some(change);
+                }
+                match self.catalog.upsert_task(sighting, &name_tool) {
                     Ok(change) => Some(change),
                     Err(error) => {
                         tracing::warn!(%error, "could not record a task in the catalog");
                         None
                     }
-                },
-            )
+                }
+            })
             .collect();
         if changes.iter().flatten().any(|c| c.changed) {
             self.tasks_changed();

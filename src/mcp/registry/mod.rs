@@ -2,15 +2,27 @@
 //! offer, plus one per selected task), the connected clients, and telling them when the list
 //! changes.
 //!
+//! The list is built once per change and served from that: a `tools/list` clones the built
+//! tools (their schemas are shared, not copied), a call finds its tool by name in an index,
+//! and argument checkers are compiled on a tool's first call.
+//!
 //! The list is rebuilt from the catalog when this process has changed a task (the tools'
 //! environment signals it) and when another process has (SQLite's `data_version` moves). A
 //! rebuild that cannot read the catalog keeps the list it had: a transient failure never
 //! empties it. Clients are told of a change with `notifications/tools/list_changed`, each
 //! within a timeout; ones that are gone are dropped. What was last announced is remembered
 //! apart from the table, so a list rebuilt early (by a `tools/list`) is still announced.
+//!
+//! When the catalog knows no task of a configured provider yet (a new catalog, a new key), the
+//! first `tools/list` waits, bounded, for the startup listing of the clouds, so that clients
+//! that ignore list_changed still see the tasks.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 use rmcp::RoleServer;
 use rmcp::model::Tool;
@@ -38,7 +50,7 @@ pub enum Target {
     Task(Arc<TaskTool>),
 }
 
-/// One listed tool with its compiled argument checker.
+/// One listed tool with its argument checker (compiled on first use).
 #[derive(Debug, Clone)]
 pub struct ListedTool {
     pub tool: Tool,
@@ -53,12 +65,32 @@ pub struct ToolTable {
     /// at.
     built_at: (i64, u64),
     pub tools: Vec<ListedTool>,
+    /// Where each tool is in `tools`, by name.
+    index: HashMap<String, usize>,
 }
 
 impl ToolTable {
+    fn new(built_at: (i64, u64), tools: Vec<ListedTool>) -> Self {
+        let index = tools
+            .iter()
+            .enumerate()
+            .map(|(at, t)| (t.tool.name.to_string(), at))
+            .collect();
+        Self {
+            built_at,
+            tools,
+            index,
+        }
+    }
+
     /// The listed tool called `name`.
     pub fn get(&self, name: &str) -> Option<&ListedTool> {
-        self.tools.iter().find(|t| t.tool.name == name)
+        self.index.get(name).and_then(|at| self.tools.get(*at))
+    }
+
+    /// The tools as `tools/list` answers them.
+    pub fn listing(&self) -> Vec<Tool> {
+        self.tools.iter().map(|t| t.tool.clone()).collect()
     }
 
     /// How many of the tools are static tools (those the configured providers offer).
@@ -103,6 +135,15 @@ pub struct Setup {
     pub resource_inline_max_bytes: u64,
 }
 
+/// The startup listing of the clouds, as far as a `tools/list` waits for it.
+struct FirstListing {
+    /// Until when a `tools/list` waits for it (`None`: it does not wait).
+    until: Mutex<Option<Instant>>,
+    done: watch::Sender<bool>,
+    /// Whether a `tools/list` has been answered.
+    answered: watch::Sender<bool>,
+}
+
 /// The tools of one server state (the server's own, or a session's that brought its own
 /// keys), and the clients to tell when they change.
 pub struct Registry {
@@ -112,6 +153,7 @@ pub struct Registry {
     /// The table clients were last told about.
     announced: Mutex<Arc<ToolTable>>,
     peers: Mutex<Peers>,
+    first_listing: FirstListing,
 }
 
 impl std::fmt::Debug for Registry {
@@ -153,7 +195,7 @@ impl Registry {
             .filter_map(|kind| {
                 let tool = kind.definition(&env.providers)?;
                 Some(ListedTool {
-                    validator: Arc::new(ArgsValidator::new(&tool.input_schema)),
+                    validator: Arc::new(ArgsValidator::shared(tool.input_schema.clone())),
                     tool,
                     target: Target::Static(kind),
                 })
@@ -165,6 +207,11 @@ impl Registry {
             table: RwLock::new(Arc::new(ToolTable::default())),
             announced: Mutex::new(Arc::new(ToolTable::default())),
             peers: Mutex::new(Peers::default()),
+            first_listing: FirstListing {
+                until: Mutex::new(None),
+                done: watch::Sender::new(false),
+                answered: watch::Sender::new(false),
+            },
         });
         registry.rebuild();
         // What the first clients see is the list as built now: nothing to announce yet.
@@ -209,6 +256,66 @@ impl Registry {
 
     // ---- the tool list -----------------------------------------------------------------------
 
+    /// The startup listing of the clouds is about to begin. If the catalog knows no task of
+    /// some configured provider, a `tools/list` waits for it (see [`Registry::listed_table`])
+    /// until [`Registry::end_first_listing`], or for `bound` at most. Returns whether one does.
+    pub fn begin_first_listing(&self, bound: Duration) -> bool {
+        if bound.is_zero() || self.env.selection.max == 0 || !self.catalog_misses_a_provider() {
+            return false;
+        }
+        match self.first_listing.until.lock() {
+            Ok(mut until) => {
+                *until = Some(Instant::now() + bound);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Wait until a `tools/list` has been answered, or `grace` has passed.
+    pub async fn first_tools_list(&self, grace: Duration) {
+        let mut answered = self.first_listing.answered.subscribe();
+        let _ = tokio::time::timeout(grace, answered.wait_for(|answered| *answered)).await;
+    }
+
+    /// The startup listing is over (whether it worked or not).
+    pub fn end_first_listing(&self) {
+        self.first_listing.done.send_replace(true);
+    }
+
+    /// Whether some configured provider has no task in the catalog.
+    fn catalog_misses_a_provider(&self) -> bool {
+        let known: HashSet<Provider> = match self.env.tasks() {
+            Ok(tasks) => tasks.iter().map(|task| task.provider).collect(),
+            Err(_) => HashSet::new(),
+        };
+        self.env
+            .providers
+            .configured()
+            .any(|adapter| !known.contains(&adapter.provider()))
+    }
+
+    /// The tools a `tools/list` answers: [`Registry::table`], once the startup listing is
+    /// over or no longer waited for.
+    pub async fn listed_table(&self) -> Arc<ToolTable> {
+        let until = self.first_listing.until.lock().ok().and_then(|u| *u);
+        if let Some(until) = until {
+            let mut done = self.first_listing.done.subscribe();
+            if tokio::time::timeout_at(until, done.wait_for(|done| *done))
+                .await
+                .is_err()
+            {
+                tracing::info!("the startup listing is still going; listing the tools known");
+            }
+            // Waited once: later requests answer at once.
+            if let Ok(mut slot) = self.first_listing.until.lock() {
+                *slot = None;
+            }
+        }
+        self.first_listing.answered.send_replace(true);
+        self.table()
+    }
+
     /// The tools listed now (rebuilt first if the catalog changed since).
     pub fn table(&self) -> Arc<ToolTable> {
         let current = self.current();
@@ -220,7 +327,7 @@ impl Registry {
     }
 
     fn version(&self) -> (i64, u64) {
-        (self.env.catalog.data_version(), self.env.change_count())
+        self.env.version()
     }
 
     fn current(&self) -> Arc<ToolTable> {
@@ -262,14 +369,16 @@ impl Registry {
                 .get(&task_tool.tool.name)
                 .filter(|listed| listed.tool == task_tool.tool)
                 .map(|listed| listed.validator.clone())
-                .unwrap_or_else(|| Arc::new(ArgsValidator::new(&task_tool.tool.input_schema)));
+                .unwrap_or_else(|| {
+                    Arc::new(ArgsValidator::shared(task_tool.tool.input_schema.clone()))
+                });
             ListedTool {
                 validator,
                 tool: task_tool.tool.clone(),
                 target: Target::Task(Arc::new(task_tool)),
             }
         }));
-        let table = Arc::new(ToolTable { built_at, tools });
+        let table = Arc::new(ToolTable::new(built_at, tools));
         match self.table.write() {
             Ok(mut slot) => *slot = table,
             Err(poisoned) => *poisoned.into_inner() = table,

@@ -53,3 +53,56 @@ fn a_list_rebuilt_early_by_a_listing_is_still_announced() {
     assert!(registry.news());
     assert!(!registry.news());
 }
+
+/// How long (in the paused test clock) a `tools/list` of `registry` takes to get its table.
+async fn time_to_list(registry: &Registry) -> Duration {
+    let started = tokio::time::Instant::now();
+    registry.listed_table().await;
+    started.elapsed()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_catalog_lists_after_the_startup_listing() {
+    let registry = test_registry(true, false);
+    registry.begin_first_listing(Duration::from_secs(2));
+    let ending = registry.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        ending.env().learn(sighting("hn-top"));
+        ending.end_first_listing();
+    });
+    assert_eq!(time_to_list(&registry).await, Duration::from_millis(300));
+    assert!(registry.table().get("hn_top").is_some(), "the listed task");
+    // Later requests do not wait.
+    assert_eq!(time_to_list(&registry).await, Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_startup_listing_is_waited_for_up_to_the_bound_only() {
+    let registry = test_registry(true, false);
+    registry.begin_first_listing(Duration::from_secs(2));
+    assert_eq!(time_to_list(&registry).await, Duration::from_secs(2));
+    assert_eq!(time_to_list(&registry).await, Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_catalog_that_knows_every_configured_cloud_lists_at_once() {
+    let registry = test_registry(true, false);
+    registry.env().learn(sighting("hn-top"));
+    registry.begin_first_listing(Duration::from_secs(2));
+    assert_eq!(time_to_list(&registry).await, Duration::ZERO);
+    // With another cloud configured that the catalog knows nothing of, it waits.
+    let both = test_registry(true, true);
+    both.env().learn(sighting("hn-top"));
+    both.begin_first_listing(Duration::from_secs(2));
+    assert_eq!(time_to_list(&both).await, Duration::from_secs(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_wait_when_told_not_to_or_without_a_startup_listing() {
+    let registry = test_registry(true, false);
+    registry.begin_first_listing(Duration::ZERO);
+    assert_eq!(time_to_list(&registry).await, Duration::ZERO);
+    let unsynced = test_registry(true, false);
+    assert_eq!(time_to_list(&unsynced).await, Duration::ZERO);
+}

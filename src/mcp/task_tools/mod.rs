@@ -45,19 +45,19 @@ impl TaskTool {
         budget: Duration,
     ) -> Self {
         let signature = Signature::new(&task.inputs, &|p| secrets.has(p));
-        let output = adapter.task_output_schema(&task).unwrap_or_else(|| {
-            output_schema(&task.outputs).unwrap_or_else(|| {
-                // Without declared outputs a call returns the run report, as run_task does.
-                (*super::running::report_schema()).clone()
-            })
-        });
+        let output = adapter
+            .task_output_schema(&task)
+            .or_else(|| output_schema(&task.outputs))
+            .map(Arc::new)
+            // Without declared outputs a call returns the run report, as run_task does.
+            .unwrap_or_else(super::running::report_schema);
         let tool = Tool::new(
             task.tool_name.clone(),
             describe(&task, adapter, budget),
             Arc::new(signature.input_schema()),
         )
         .with_title(task.name.clone())
-        .with_raw_output_schema(Arc::new(output))
+        .with_raw_output_schema(output)
         .with_annotations(
             // The title is the tool's own (see `tools::read_only`).
             ToolAnnotations::new()

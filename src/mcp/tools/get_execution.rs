@@ -111,9 +111,11 @@ pub async fn follow(
         };
         return running::run_reply(report, end);
     }
+    let age = runs::age_of(&report, chrono::Utc::now());
     let (report, end) = runs::wait(
         cloud,
         report,
+        age,
         budget,
         settings,
         &call.cancel,

@@ -53,6 +53,17 @@ pub struct OwnArgs {
 const DESCRIPTION: &str = "Save a TypeScript code task's draft (same name: updated); try it with \
 run_task version \"draft\", then deploy_task.";
 
+/// What the `write_code_task` prompt tells a model about Anchor's task runtime (from Anchor's
+/// "Automation Tasks" guide: one default-exported async function, inputs as `ANCHOR_` env vars).
+pub const CODE_TASK_RUNTIME: &str = "TypeScript, one file. Export one default async function; \
+the JSON object it returns is the run's output. Inputs arrive as strings in \
+process.env.ANCHOR_<NAME> (declare each NAME, without ANCHOR_, in create_task's \
+input_parameters; run_task's inputs use the same names). For a browser: \
+`import AnchorClient from 'anchorbrowser'; const anchor = new AnchorClient({ apiKey: \
+process.env.ANCHOR_API_KEY }); const browser = await anchor.browser.create(); const page = \
+browser.contexts()[0].pages()[0];` then Playwright's page API; close the browser in a finally \
+block. Throw an Error that names the step that failed.";
+
 /// Anchor's part of `create_task`.
 pub struct CreateTask {
     account: Arc<Account>,

@@ -88,13 +88,12 @@ async fn list(
         // Anchor cannot list generated tasks: they come from the catalog, first.
         tasks.extend(
             call.env
-                .catalog
                 .tasks()
                 .unwrap_or_default()
-                .into_iter()
+                .iter()
                 .filter(|t| t.kind == TaskKind::Generated)
                 .map(|task| ListedTask {
-                    task,
+                    task: task.clone(),
                     updated_at: None,
                 }),
         );

@@ -196,6 +196,10 @@ impl ProviderAdapter for AnchorAdapter {
         async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
     }
 
+    fn code_task_runtime(&self) -> Option<&'static str> {
+        Some(create_task::CODE_TASK_RUNTIME)
+    }
+
     fn run_evidence<'a>(
         &'a self,
         env: &'a ToolEnv,

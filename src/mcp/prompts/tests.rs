@@ -1,0 +1,405 @@
+//! The prompts as a client sees them: their lists per configuration, the texts a model reads
+//! (snapshots), argument errors, and completions.
+
+use std::sync::Arc;
+
+use rmcp::model::{ArgumentInfo, CompleteRequestParams, JsonObject, Reference};
+use serde_json::{Value, json};
+
+use super::completion::complete;
+use super::*;
+use crate::catalog::{RunRecord, TaskSighting};
+use crate::cloud::Provider;
+use crate::mcp::registry::Registry;
+use crate::mcp::registry::tests::test_registry;
+
+fn args(value: Value) -> JsonObject {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// The prompt's text for these arguments.
+fn text(registry: &Registry, name: &str, arguments: Value) -> String {
+    let result = get(registry.env(), name, Some(&args(arguments)))
+        .unwrap_or_else(|e| panic!("{name}: {}", e.message));
+    assert_eq!(result.messages.len(), 1);
+    result.messages[0]
+        .content
+        .as_text()
+        .expect("a text message")
+        .text
+        .clone()
+}
+
+/// The message of the invalid-params error a `prompts/get` gets.
+fn error(registry: &Registry, name: &str, arguments: Value) -> String {
+    let error = get(registry.env(), name, Some(&args(arguments))).expect_err("bad arguments");
+    assert_eq!(error.code, rmcp::model::ErrorCode::INVALID_PARAMS);
+    error.message.into_owned()
+}
+
+fn listed(registry: &Registry) -> Value {
+    serde_json::to_value(list(registry.env())).unwrap()
+}
+
+fn code_task(name: &str) -> TaskSighting {
+    TaskSighting {
+        provider: Provider::Anchor,
+        kind: TaskKind::Code,
+        task_id: format!("{name}-id"),
+        name: name.into(),
+        description: None,
+        version: Some("1".into()),
+        status: None,
+        params: None,
+        output_schema: None,
+    }
+}
+
+fn run(id: &str, started_at: &str, error: Option<&str>) -> RunRecord {
+    RunRecord {
+        provider: Provider::Anchor,
+        run_id: id.into(),
+        kind: TaskKind::Code,
+        task_id: Some("scrape-prices-id".into()),
+        task_name: Some("scrape-prices".into()),
+        version: Some("2".into()),
+        inputs: json!({}),
+        started_at: started_at.into(),
+        status: "failure".into(),
+        finished: true,
+        summary: None,
+        error: error.map(str::to_string),
+        updated_at: started_at.into(),
+    }
+}
+
+fn names(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_prompts_listed_follow_the_configured_providers() {
+    let both = listed(&test_registry(true, true));
+    insta::assert_json_snapshot!("list_both", both);
+    let browser_use = listed(&test_registry(false, true));
+    // No provider runs code tasks: no write_code_task; a single provider: no `provider`.
+    assert_eq!(
+        names(&browser_use),
+        ["automate_browser_task", "debug_failed_run"]
+    );
+    assert!(!browser_use.to_string().contains("\"provider\""));
+    insta::assert_json_snapshot!("list_browser_use", browser_use);
+    let anchor = listed(&test_registry(true, false));
+    assert_eq!(
+        names(&anchor),
+        [
+            "automate_browser_task",
+            "debug_failed_run",
+            "write_code_task"
+        ]
+    );
+    // Nothing configured: the prompts of the first provider, whose tools say how to set it up.
+    let none = listed(&test_registry(false, false));
+    assert_eq!(names(&none), ["automate_browser_task", "debug_failed_run"]);
+}
+
+#[test]
+fn automate_browser_task_texts() {
+    let both = test_registry(true, true);
+    insta::assert_snapshot!(
+        "automate_both_any_provider",
+        text(
+            &both,
+            "automate_browser_task",
+            json!({"goal": "Find the top story on Hacker News"})
+        )
+    );
+    let chosen = text(
+        &both,
+        "automate_browser_task",
+        json!({
+            "goal": "Search PyPI for a package and return its latest version",
+            "provider": "browser_use",
+            "example_inputs": "{\"package\": \"mcp\"}",
+            "expected_output": "{\"version\": \"2.3.0\"}",
+        }),
+    );
+    assert!(chosen.contains("provider \"browser_use\""), "{chosen}");
+    assert!(
+        !chosen.contains("Anchor"),
+        "only the chosen cloud: {chosen}"
+    );
+    insta::assert_snapshot!("automate_both_chosen_provider", chosen);
+    let alone = text(
+        &test_registry(true, false),
+        "automate_browser_task",
+        json!({"goal": "Log the price of a product", "expected_output": "   "}),
+    );
+    assert!(
+        !alone.contains("provider \""),
+        "one cloud needs no provider: {alone}"
+    );
+    assert!(
+        alone.contains("Expected output: not given"),
+        "blank is not given: {alone}"
+    );
+    insta::assert_snapshot!("automate_one_provider", alone);
+}
+
+#[test]
+fn debug_failed_run_starts_from_what_the_catalog_recorded() {
+    let registry = test_registry(true, true);
+    registry
+        .env()
+        .catalog
+        .record_run(&run(
+            "5d1c0b8e-run",
+            "2026-11-30T10:00:00Z",
+            Some("TimeoutError: waiting for selector \".price\""),
+        ))
+        .unwrap();
+    let known = text(
+        &registry,
+        "debug_failed_run",
+        json!({"execution_id": "5d1c0b8e-run"}),
+    );
+    assert!(known.contains("task_id \"scrape-prices-id\""), "{known}");
+    assert!(
+        known.contains("browser-tasks://runs/anchor/5d1c0b8e-run"),
+        "{known}"
+    );
+    insta::assert_snapshot!("debug_known_run", known);
+    // A secret the server learned after the run was recorded never reaches the text.
+    registry
+        .env()
+        .secrets
+        .remember(&["waiting for selector".to_string()]);
+    let scrubbed = text(
+        &registry,
+        "debug_failed_run",
+        json!({"execution_id": "5d1c0b8e-run"}),
+    );
+    assert!(!scrubbed.contains("waiting for selector"), "{scrubbed}");
+    let unknown = text(
+        &registry,
+        "debug_failed_run",
+        json!({"execution_id": "elsewhere-1"}),
+    );
+    assert!(unknown.contains("one of: anchor, browser_use"), "{unknown}");
+    insta::assert_snapshot!("debug_unknown_run", unknown);
+    // One provider, nothing to code: no code fix, the provider goes without saying.
+    let browser_use = text(
+        &test_registry(false, true),
+        "debug_failed_run",
+        json!({"execution_id": "elsewhere-1"}),
+    );
+    assert!(!browser_use.contains("create_task"), "{browser_use}");
+    assert!(
+        browser_use.contains("browser-tasks://runs/browser_use/elsewhere-1"),
+        "{browser_use}"
+    );
+}
+
+#[test]
+fn write_code_task_tells_the_runtime_and_knows_existing_tasks() {
+    let registry = test_registry(true, true);
+    registry.env().learn(code_task("scrape-prices"));
+    let fresh = text(
+        &registry,
+        "write_code_task",
+        json!({"goal": "Return the title of example.com"}),
+    );
+    assert!(
+        fresh.contains("export") || fresh.contains("Export"),
+        "{fresh}"
+    );
+    insta::assert_snapshot!("write_code_task_new", fresh);
+    let existing = text(
+        &registry,
+        "write_code_task",
+        json!({"goal": "Also return the currency", "task_name": "scrape-prices"}),
+    );
+    assert!(
+        existing.contains("exists, task_id scrape-prices-id"),
+        "{existing}"
+    );
+    let browser_use = test_registry(false, true);
+    let not_offered = error(&browser_use, "write_code_task", json!({"goal": "x"}));
+    assert!(not_offered.contains("not offered"), "{not_offered}");
+}
+
+#[test]
+fn bad_arguments_are_one_error_naming_every_problem() {
+    let registry = test_registry(true, true);
+    let message = error(
+        &registry,
+        "automate_browser_task",
+        json!({
+            "gaol": "typo",
+            "provider": "nimbus",
+            "example_inputs": "query=rust",
+            "expected_output": 42,
+        }),
+    );
+    insta::assert_snapshot!("bad_arguments", message);
+    assert!(message.contains("`gaol`: unknown argument; did you mean `goal`?"));
+    assert!(message.contains("`goal`: missing"));
+    assert!(message.contains("\"nimbus\" is not a configured provider"));
+    assert!(message.contains("`example_inputs`: is not JSON"));
+    assert!(message.contains("`expected_output`: must be a string"));
+    assert!(message.contains("5 problems"), "{message}");
+
+    let message = error(
+        &registry,
+        "write_code_task",
+        json!({"goal": "x", "task_name": "Top stories!"}),
+    );
+    assert!(message.contains("e.g. \"top-stories\""), "{message}");
+    let message = error(
+        &registry,
+        "automate_browser_task",
+        json!({"goal": "x", "example_inputs": "[1]"}),
+    );
+    assert!(message.contains("must be a JSON object"), "{message}");
+    let unknown = get(registry.env(), "automate_browser", None).expect_err("unknown prompt");
+    assert!(
+        unknown
+            .message
+            .contains("did you mean \"automate_browser_task\"?"),
+        "{}",
+        unknown.message
+    );
+}
+
+fn completions(
+    registry: &Registry,
+    prompt: &str,
+    argument: &str,
+    typed: &str,
+) -> (Vec<String>, Option<u32>, Option<bool>) {
+    let request = CompleteRequestParams::new(
+        Reference::for_prompt(prompt),
+        ArgumentInfo::new(argument, typed),
+    );
+    let result = complete(&Facts::new(registry.env()), &request)
+        .unwrap_or_else(|e| panic!("{prompt}.{argument}: {}", e.message));
+    (
+        result.completion.values,
+        result.completion.total,
+        result.completion.has_more,
+    )
+}
+
+#[test]
+fn task_names_complete_by_prefix_capped_at_the_protocols_limit() {
+    let registry = test_registry(true, true);
+    let env = registry.env();
+    for i in 0..120 {
+        env.learn(code_task(&format!("scrape-{i:03}")));
+    }
+    env.learn(code_task("Search-docs"));
+    let (values, total, has_more) =
+        completions(&registry, "write_code_task", "task_name", "SCRAPE");
+    assert_eq!(values.len(), 100);
+    assert_eq!((total, has_more), (Some(120), Some(true)));
+    assert!(values.iter().all(|v| v.starts_with("scrape-")));
+    let (values, total, has_more) = completions(&registry, "write_code_task", "task_name", "se");
+    assert_eq!(values, ["Search-docs"]);
+    assert_eq!((total, has_more), (Some(1), Some(false)));
+    // Only code tasks: write_code_task replaces code.
+    env.learn(TaskSighting {
+        kind: TaskKind::Generated,
+        ..code_task("search-generated")
+    });
+    let (values, _, _) = completions(&registry, "write_code_task", "task_name", "se");
+    assert_eq!(values, ["Search-docs"]);
+}
+
+#[test]
+fn execution_ids_complete_newest_first() {
+    let registry = test_registry(true, true);
+    let catalog = Arc::clone(&registry.env().catalog);
+    catalog
+        .record_run(&run("aa-old", "2026-11-30T09:00:00Z", None))
+        .unwrap();
+    catalog
+        .record_run(&run("AA-new", "2026-11-30T11:00:00Z", None))
+        .unwrap();
+    catalog
+        .record_run(&run("bb-mid", "2026-11-30T10:00:00Z", None))
+        .unwrap();
+    let (values, total, has_more) = completions(&registry, "debug_failed_run", "execution_id", "");
+    assert_eq!(values, ["AA-new", "bb-mid", "aa-old"]);
+    assert_eq!((total, has_more), (Some(3), Some(false)));
+    let (values, _, _) = completions(&registry, "debug_failed_run", "execution_id", "aa");
+    assert_eq!(values, ["AA-new", "aa-old"]);
+}
+
+#[test]
+fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
+    let registry = test_registry(true, true);
+    let (values, _, _) = completions(&registry, "automate_browser_task", "provider", "");
+    assert_eq!(values, ["anchor", "browser_use"]);
+    let (values, _, _) = completions(&registry, "automate_browser_task", "provider", "BR");
+    assert_eq!(values, ["browser_use"]);
+    let (values, total, _) = completions(&registry, "automate_browser_task", "goal", "Find");
+    assert!(values.is_empty());
+    assert_eq!(total, Some(0));
+
+    let request = CompleteRequestParams::new(
+        Reference::for_prompt("automate_browser_task"),
+        ArgumentInfo::new("colour", ""),
+    );
+    let error = complete(&Facts::new(registry.env()), &request).expect_err("no such argument");
+    assert!(
+        error
+            .message
+            .contains("it takes goal, provider, example_inputs, expected_output"),
+        "{}",
+        error.message
+    );
+    let resource = |uri: &str, argument: &str, typed: &str| {
+        let request = CompleteRequestParams::new(
+            Reference::for_resource(uri),
+            ArgumentInfo::new(argument, typed),
+        );
+        complete(&Facts::new(registry.env()), &request)
+            .unwrap()
+            .completion
+            .values
+    };
+    assert_eq!(
+        resource(
+            "browser-tasks://runs/{provider}/{execution_id}",
+            "provider",
+            "an"
+        ),
+        ["anchor"]
+    );
+    registry.env().learn(code_task("scrape-prices"));
+    assert_eq!(
+        resource(
+            "browser-tasks://tasks/{provider}/{task_id}",
+            "task_id",
+            "SCRAPE"
+        ),
+        ["scrape-prices-id"]
+    );
+    // Another server's template, or a variable with nothing to offer: nothing.
+    assert!(resource("file:///{path}", "provider", "").is_empty());
+    assert!(
+        resource(
+            "browser-tasks://runs/{provider}/{execution_id}/{artifact}",
+            "artifact",
+            ""
+        )
+        .is_empty()
+    );
+}
