@@ -19,7 +19,7 @@ use super::provider::Provider;
 /// A request that starts or changes something (a write) whose answer was lost is
 /// [`ApiError::OutcomeUnknown`], never [`ApiError::Timeout`], [`ApiError::Interrupted`] or
 /// [`ApiError::Decode`]: the API may have applied it, and nothing may say otherwise.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// The API answered with a non-success HTTP status.
     #[error("{provider} API answered {operation} with HTTP {status}: {message}")]

@@ -5,14 +5,20 @@
 //! request), timeouts chosen per call, retrying reads, and turning failures into [`ApiError`].
 //! Logs carry the method, path, status and timing of each request; never headers or bodies.
 //!
+//! Identical reads in flight at once are sent once (see [`InFlight`]): many sessions listing
+//! the same tasks, or waiting on the same run, cost the cloud one request, never a write.
+//!
 //! A failure is told apart by when it happened: no connection (nothing was sent), a
 //! connection that broke after the request went out, no answer in time, an answer that cannot
 //! be read. For a read these are all worth another try; for a write every one but the first
 //! leaves its outcome unknown ([`ApiError::OutcomeUnknown`]): the cloud may have applied it.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -181,6 +187,35 @@ struct Inner {
     retry: RetryPolicy,
     read_timeout: Duration,
     write_timeout: Duration,
+    in_flight: Mutex<InFlight>,
+}
+
+/// The reads this core has in flight, so that an identical one joins instead of sending its
+/// own. A read answers what the cloud held when it was sent, so one is joined only if it
+/// was sent after the last write through this core ended: whoever wrote, then reads, reads
+/// what they wrote.
+#[derive(Default)]
+struct InFlight {
+    reads: HashMap<ReadKey, SharedRead>,
+    last_write_end: Option<Instant>,
+    next_id: u64,
+}
+
+/// What makes two reads the same (the key is the core's own).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ReadKey {
+    path: String,
+    query: Vec<(String, String)>,
+    cap: Option<u64>,
+    timeout: Option<Duration>,
+}
+
+type ReadOutcome = Result<(u16, Payload), ApiError>;
+
+struct SharedRead {
+    id: u64,
+    sent: Instant,
+    outcome: Shared<BoxFuture<'static, ReadOutcome>>,
 }
 
 impl std::fmt::Debug for HttpCore {
@@ -211,6 +246,7 @@ impl HttpCore {
                 retry: settings.retry,
                 read_timeout: settings.read_timeout,
                 write_timeout: settings.write_timeout,
+                in_flight: Mutex::default(),
             }),
             hints: None,
         })
@@ -348,8 +384,90 @@ impl HttpCore {
     }
 
     /// Send, retrying reads as the policy allows; returns the success status and body (at most
-    /// `cap` bytes of it, when given).
-    async fn send(&self, request: &Request, cap: Option<u64>) -> Result<(u16, Payload), ApiError> {
+    /// `cap` bytes of it, when given). A read joins an identical one in flight (see
+    /// [`InFlight`]).
+    async fn send(&self, request: &Request, cap: Option<u64>) -> ReadOutcome {
+        if request.kind == CallKind::Read && request.method == Method::GET {
+            return self.send_read(request, cap).await;
+        }
+        let outcome = self.send_retrying(request, cap).await;
+        if request.kind == CallKind::Write {
+            self.in_flight().last_write_end = Some(Instant::now());
+        }
+        outcome
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, InFlight> {
+        self.inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A read, sent once however many ask for it at the same time: the first asker's request
+    /// runs as a task of its own (an asker that stops waiting does not stop it for the others)
+    /// and every asker gets its outcome.
+    async fn send_read(&self, request: &Request, cap: Option<u64>) -> ReadOutcome {
+        let key = ReadKey {
+            path: request.path.clone(),
+            query: request.query.clone(),
+            cap,
+            timeout: request.timeout,
+        };
+        let outcome = {
+            let mut in_flight = self.in_flight();
+            let after_writes = in_flight.last_write_end;
+            match in_flight.reads.get(&key) {
+                Some(read) if after_writes.is_none_or(|end| read.sent >= end) => {
+                    read.outcome.clone()
+                }
+                _ => {
+                    in_flight.next_id += 1;
+                    let id = in_flight.next_id;
+                    let core = HttpCore {
+                        inner: self.inner.clone(),
+                        hints: None,
+                    };
+                    let (provider, operation) = (self.inner.provider, request.operation());
+                    let (request, own_key) = (request.clone(), key.clone());
+                    let task = tokio::spawn(async move {
+                        let outcome = core.send_retrying(&request, cap).await;
+                        let mut in_flight = core.in_flight();
+                        if in_flight
+                            .reads
+                            .get(&own_key)
+                            .is_some_and(|read| read.id == id)
+                        {
+                            in_flight.reads.remove(&own_key);
+                        }
+                        outcome
+                    });
+                    let outcome = async move {
+                        task.await.unwrap_or_else(|error| {
+                            Err(ApiError::Interrupted {
+                                provider,
+                                operation,
+                                reason: format!("the request stopped: {error}"),
+                            })
+                        })
+                    }
+                    .boxed()
+                    .shared();
+                    let sent = Instant::now();
+                    let read = SharedRead {
+                        id,
+                        sent,
+                        outcome: outcome.clone(),
+                    };
+                    in_flight.reads.insert(key, read);
+                    outcome
+                }
+            }
+        };
+        outcome.await
+    }
+
+    async fn send_retrying(&self, request: &Request, cap: Option<u64>) -> ReadOutcome {
         let mut attempt = 1;
         loop {
             let started = Instant::now();
@@ -537,6 +655,7 @@ impl HttpCore {
 }
 
 /// A body as read: whole, or left unread for being larger than the cap.
+#[derive(Clone)]
 enum Payload {
     Bytes {
         bytes: Vec<u8>,

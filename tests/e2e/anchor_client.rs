@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use browser_tasks_fakes::anchor::{FakeAnchor, GenerationScript, RunScript};
+use browser_tasks_fakes::ledger::Fault;
 use browser_tasks_mcp::cloud::HttpSettings;
 use browser_tasks_mcp::providers::anchor::AnchorClient;
 use browser_tasks_mcp::providers::anchor::models::{
@@ -370,4 +371,74 @@ async fn every_endpoint_once_within_the_spec() {
     anchor.delete_version(&task.id, "1").await.unwrap();
     anchor.delete_task(&task.id).await.unwrap();
     assert!(fake.requests().iter().all(|r| r.authorized));
+}
+
+/// Reads asked for at the same time are sent once; a read never answers with what the cloud
+/// held before a write through the same client ended; writes are never shared.
+#[tokio::test]
+async fn identical_reads_in_flight_are_sent_once_but_never_hide_a_write() {
+    let (fake, anchor, _spec) = client().await;
+    fake.seed_code_task("first", "export default async () => 1", 1);
+    const LIST: &str = "GET /v1/task";
+
+    // Eight sessions list the tasks while the cloud is slow to answer: one request.
+    fake.inject(Fault::slow(LIST, Duration::from_millis(300)));
+    let lists = (0..8).map(|_| anchor.list_tasks(1, 20));
+    let answers = futures::future::join_all(lists).await;
+    assert_eq!(fake.count(LIST), 1);
+    for answer in &answers {
+        assert_eq!(answer.as_ref().unwrap().tasks.len(), 1);
+    }
+    // Another page is another read.
+    let (one, two) = tokio::join!(anchor.list_tasks(1, 20), anchor.list_tasks(2, 20));
+    assert!(one.is_ok() && two.is_ok());
+    assert_eq!(fake.count(LIST), 3);
+
+    // A slow listing is in flight when a task is created: a listing asked for after the
+    // creation is its own request, and sees the task.
+    fake.inject(Fault::slow(LIST, Duration::from_millis(400)));
+    let before = anchor.list_tasks(1, 20);
+    let create_then_list = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        anchor
+            .create_task(&CreateTask {
+                name: "second".into(),
+                language: "typescript".into(),
+                code: None,
+                description: None,
+                browser_configuration: None,
+            })
+            .await
+            .unwrap();
+        anchor.list_tasks(1, 20).await
+    };
+    let (before, after) = tokio::join!(before, create_then_list);
+    // (The fake holds a slow request before reading its state, so `before` may see the
+    // task too; what matters is that `after` was a request of its own.)
+    assert!(before.is_ok());
+    assert_eq!(
+        fake.count(LIST),
+        5,
+        "the listing after the write joined one sent before it"
+    );
+    assert_eq!(after.unwrap().tasks.len(), 2);
+
+    // Writes are sent as asked, each of them.
+    let bodies: Vec<CreateTask> = (0..3)
+        .map(|i| CreateTask {
+            name: format!("more-{i}"),
+            language: "typescript".into(),
+            code: None,
+            description: None,
+            browser_configuration: None,
+        })
+        .collect();
+    let creates = bodies.iter().map(|body| anchor.create_task(body));
+    assert!(
+        futures::future::join_all(creates)
+            .await
+            .iter()
+            .all(Result::is_ok)
+    );
+    assert_eq!(fake.count("POST /v1/task"), 4);
 }
