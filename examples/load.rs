@@ -103,11 +103,16 @@ async fn main() -> anyhow::Result<()> {
         "", "calls/s", "p50 ms", "p99 ms", "errors"
     );
 
-    // The same read, straight to the fake, with the same client library and concurrency.
-    let direct = AnchorClient::new(HttpSettings::new(fake.url(), KEY.to_string().into()))?;
-    let baseline = measure(sessions, calls, move |_| {
+    // The same read, straight to the fake, with the same client library and concurrency: a
+    // client per session, so each call is a request the fake answers (one client shares
+    // identical reads in flight, as the server's does).
+    let direct = (0..sessions)
+        .map(|_| AnchorClient::new(HttpSettings::new(fake.url(), KEY.to_string().into())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let direct = Arc::new(direct);
+    let baseline = measure(sessions, calls, move |session| {
         let direct = direct.clone();
-        async move { direct.list_tasks(1, 20).await.is_ok() }
+        async move { direct[session].list_tasks(1, 20).await.is_ok() }
     })
     .await;
     baseline.print("fake API directly (list)");
