@@ -422,6 +422,8 @@ impl HttpCore {
                     read.outcome.clone()
                 }
                 _ => {
+                    // Taken before the request can go out, so it is never later than that.
+                    let sent = Instant::now();
                     in_flight.next_id += 1;
                     let id = in_flight.next_id;
                     let core = HttpCore {
@@ -453,7 +455,6 @@ impl HttpCore {
                     }
                     .boxed()
                     .shared();
-                    let sent = Instant::now();
                     let read = SharedRead {
                         id,
                         sent,
