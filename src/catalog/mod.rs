@@ -140,12 +140,13 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
 
-    /// Up to `limit` runs of any task whose id starts with `id_prefix` (ignoring case), newest
-    /// `started_at` first (ties by run id), and how many such runs there are in all (to
-    /// complete an execution id).
+    /// Up to `limit` runs of any task (on `provider`, when given) whose id starts with
+    /// `id_prefix` (ignoring case), newest `started_at` first (ties by run id), and how many
+    /// such runs there are in all (to complete an execution id).
     fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
+        provider: Option<Provider>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
 }

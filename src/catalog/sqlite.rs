@@ -442,20 +442,23 @@ impl SqliteCatalog {
     pub fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
+        provider: Option<Provider>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         // A comparison of the id's head rather than LIKE: ids may hold `_` or `%`.
-        const MATCHES: &str = "lower(substr(run_id, 1, length(?1))) = lower(?1)";
+        const MATCHES: &str = "lower(substr(run_id, 1, length(?1))) = lower(?1) \
+                               AND (?2 IS NULL OR provider = ?2)";
+        let provider = provider.map(Provider::id);
         let connection = self.lock();
         let total: i64 = connection.query_row(
             &format!("SELECT COUNT(*) FROM runs WHERE {MATCHES}"),
-            params![id_prefix],
+            params![id_prefix, provider],
             |row| row.get(0),
         )?;
         let mut statement = connection.prepare(&format!(
-            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?2"
+            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?3"
         ))?;
-        let rows = statement.query_map(params![id_prefix, limit], read_run)?;
+        let rows = statement.query_map(params![id_prefix, provider, limit], read_run)?;
         let total = u64::try_from(total).unwrap_or_default();
         Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
     }
@@ -621,8 +624,9 @@ impl CatalogStore for SqliteCatalog {
     fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
+        provider: Option<Provider>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
-        SqliteCatalog::runs_by_id_prefix(self, id_prefix, limit)
+        SqliteCatalog::runs_by_id_prefix(self, id_prefix, provider, limit)
     }
 }

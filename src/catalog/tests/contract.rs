@@ -205,6 +205,12 @@ fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
     ] {
         store.record_run(&run(id, task, started)).unwrap();
     }
+    let elsewhere = RunRecord {
+        provider: Provider::BrowserUse,
+        ..run("ab-bu", "t9", "2026-01-01T00:00:05Z")
+    };
+    store.record_run(&elsewhere).unwrap();
+    let anchor = Some(Provider::Anchor);
     let ids = |(runs, total): (Vec<RunRecord>, u64)| {
         (
             runs.into_iter().map(|r| r.run_id).collect::<Vec<_>>(),
@@ -212,17 +218,37 @@ fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
         )
     };
     assert_eq!(
-        ids(store.runs_by_id_prefix("AB", 2).unwrap()),
+        ids(store.runs_by_id_prefix("AB", anchor, 2).unwrap()),
         (vec!["ab%2".to_string(), "ab_3".to_string()], 3)
     );
     // `_` and `%` are plain characters, not patterns.
     assert_eq!(
-        ids(store.runs_by_id_prefix("AB%", 10).unwrap()),
+        ids(store.runs_by_id_prefix("AB%", anchor, 10).unwrap()),
         (vec!["ab%2".to_string()], 1)
     );
-    assert_eq!(ids(store.runs_by_id_prefix("", 10).unwrap()).1, 4);
-    assert_eq!(ids(store.runs_by_id_prefix("", 10).unwrap()).0[0], "xab");
-    assert_eq!(ids(store.runs_by_id_prefix("zz", 10).unwrap()), (vec![], 0));
+    assert_eq!(ids(store.runs_by_id_prefix("", anchor, 10).unwrap()).1, 4);
+    assert_eq!(
+        ids(store.runs_by_id_prefix("", anchor, 10).unwrap()).0[0],
+        "xab"
+    );
+    assert_eq!(
+        ids(store.runs_by_id_prefix("zz", None, 10).unwrap()),
+        (vec![], 0)
+    );
+    // Any provider's, or one provider's only.
+    assert_eq!(
+        ids(store.runs_by_id_prefix("ab", None, 10).unwrap()),
+        (
+            ["ab-bu", "ab%2", "ab_3", "Ab_1"].map(String::from).to_vec(),
+            4
+        )
+    );
+    assert_eq!(
+        ids(store
+            .runs_by_id_prefix("ab", Some(Provider::BrowserUse), 10)
+            .unwrap()),
+        (vec!["ab-bu".to_string()], 1)
+    );
 }
 
 fn a_store_serves_several_threads(store: &dyn CatalogStore) {

@@ -262,6 +262,7 @@ impl CatalogStore for MemoryStore {
     fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
+        provider: Option<Provider>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         let prefix = id_prefix.to_lowercase();
@@ -270,6 +271,7 @@ impl CatalogStore for MemoryStore {
             .runs
             .values()
             .filter(|run| run.run_id.to_lowercase().starts_with(&prefix))
+            .filter(|run| provider.is_none_or(|p| run.provider == p))
             .cloned()
             .collect();
         runs.sort_by_key(|run| (Reverse(run.started_at.clone()), run.run_id.clone()));

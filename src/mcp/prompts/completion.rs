@@ -1,7 +1,8 @@
 //! `completion/complete` for prompt arguments: task names from the catalog, recent execution
 //! ids (newest first), the configured providers' ids; and for the variables of this server's
 //! resource templates (`provider`, `execution_id`, `task_id`). Matches are by prefix, ignoring
-//! case, capped at the protocol's 100 values with `total` and `hasMore`. Free text (and an
+//! case, capped at the protocol's 100 values with `total` and `hasMore`; a `provider` already
+//! given (the request's context) narrows tasks and runs to that provider's. Free text (and an
 //! artifact's name, known only from its run) completes to nothing.
 
 use rmcp::ErrorData as McpError;
@@ -9,6 +10,7 @@ use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Referen
 
 use super::{Completes, Facts, find, shown_arguments};
 use crate::catalog::CatalogStore;
+use crate::cloud::Provider;
 use crate::runs::TaskKind;
 
 /// The most values one answer holds (the protocol's cap).
@@ -44,7 +46,19 @@ pub fn complete(
         facts,
         arg.completes,
         &request.argument.value,
+        chosen_provider(request),
     )))
+}
+
+/// The provider the request's context already names, if it names one by its id.
+fn chosen_provider(request: &CompleteRequestParams) -> Option<Provider> {
+    let id = request
+        .context
+        .as_ref()?
+        .arguments
+        .as_ref()?
+        .get("provider")?;
+    Provider::ALL.into_iter().find(|p| p.id() == id.trim())
 }
 
 /// A variable of one of this server's resource templates (others complete to nothing).
@@ -63,16 +77,27 @@ fn complete_template(
         "task_id" => Completes::TaskId,
         _ => Completes::Nothing,
     };
-    CompleteResult::new(values_for(facts, completes, &request.argument.value))
+    CompleteResult::new(values_for(
+        facts,
+        completes,
+        &request.argument.value,
+        chosen_provider(request),
+    ))
 }
 
-/// What `completes` offers for the text typed so far.
-fn values_for(facts: &Facts<'_>, completes: Completes, typed: &str) -> CompletionInfo {
+/// What `completes` offers for the text typed so far (of `provider`'s, when chosen).
+fn values_for(
+    facts: &Facts<'_>,
+    completes: Completes,
+    typed: &str,
+    provider: Option<Provider>,
+) -> CompletionInfo {
+    let catalog = facts.env.catalog.as_ref();
     let (values, total) = match completes {
         Completes::Nothing => (Vec::new(), 0),
-        Completes::TaskName(kind) => task_names(facts.env.catalog.as_ref(), kind, typed),
-        Completes::TaskId => task_ids(facts.env.catalog.as_ref(), typed),
-        Completes::ExecutionId => execution_ids(facts.env.catalog.as_ref(), typed),
+        Completes::TaskName(kind) => task_names(catalog, kind, provider, typed),
+        Completes::TaskId => task_ids(catalog, provider, typed),
+        Completes::ExecutionId => execution_ids(catalog, provider, typed),
         Completes::Provider => capped(
             facts
                 .provider_ids()
@@ -108,6 +133,7 @@ fn starts_with(text: &str, prefix: &str) -> bool {
 fn task_names(
     catalog: &dyn CatalogStore,
     kind: Option<TaskKind>,
+    provider: Option<Provider>,
     typed: &str,
 ) -> (Vec<String>, u64) {
     let tasks = catalog.tasks().unwrap_or_else(|error| {
@@ -117,6 +143,7 @@ fn task_names(
     let mut names: Vec<String> = Vec::new();
     for task in tasks {
         if kind.is_none_or(|kind| task.kind == kind)
+            && provider.is_none_or(|p| task.provider == p)
             && starts_with(&task.name, typed)
             && !names.contains(&task.name)
         {
@@ -127,7 +154,11 @@ fn task_names(
 }
 
 /// Ids of the catalog's tasks starting with `typed`, recently used first.
-fn task_ids(catalog: &dyn CatalogStore, typed: &str) -> (Vec<String>, u64) {
+fn task_ids(
+    catalog: &dyn CatalogStore,
+    provider: Option<Provider>,
+    typed: &str,
+) -> (Vec<String>, u64) {
     let tasks = catalog.tasks().unwrap_or_else(|error| {
         tracing::warn!(%error, "could not read the catalog to complete a task id");
         Vec::new()
@@ -135,6 +166,7 @@ fn task_ids(catalog: &dyn CatalogStore, typed: &str) -> (Vec<String>, u64) {
     capped(
         tasks
             .into_iter()
+            .filter(|task| provider.is_none_or(|p| task.provider == p))
             .map(|task| task.task_id)
             .filter(|id| starts_with(id, typed))
             .collect(),
@@ -142,8 +174,12 @@ fn task_ids(catalog: &dyn CatalogStore, typed: &str) -> (Vec<String>, u64) {
 }
 
 /// Ids of the catalog's runs starting with `typed`, newest first.
-fn execution_ids(catalog: &dyn CatalogStore, typed: &str) -> (Vec<String>, u64) {
-    match catalog.runs_by_id_prefix(typed, MAX_VALUES as u32) {
+fn execution_ids(
+    catalog: &dyn CatalogStore,
+    provider: Option<Provider>,
+    typed: &str,
+) -> (Vec<String>, u64) {
+    match catalog.runs_by_id_prefix(typed, provider, MAX_VALUES as u32) {
         Ok((runs, total)) => (runs.into_iter().map(|run| run.run_id).collect(), total),
         Err(error) => {
             tracing::warn!(%error, "could not read the catalog to complete an execution id");

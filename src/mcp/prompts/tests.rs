@@ -340,6 +340,31 @@ fn execution_ids_complete_newest_first() {
     assert_eq!((total, has_more), (Some(3), Some(false)));
     let (values, _, _) = completions(&registry, "debug_failed_run", "execution_id", "aa");
     assert_eq!(values, ["AA-new", "aa-old"]);
+
+    // A provider already chosen narrows the runs to its own.
+    catalog
+        .record_run(&RunRecord {
+            provider: Provider::BrowserUse,
+            ..run("aa-agent", "2026-11-30T12:00:00Z", None)
+        })
+        .unwrap();
+    let chosen = |provider: &str| {
+        let mut request = CompleteRequestParams::new(
+            Reference::for_prompt("debug_failed_run"),
+            ArgumentInfo::new("execution_id", "aa"),
+        );
+        request.context = Some(rmcp::model::CompletionContext::with_arguments(
+            [("provider".to_string(), provider.to_string())].into(),
+        ));
+        complete(&Facts::new(registry.env()), &request)
+            .unwrap()
+            .completion
+            .values
+    };
+    assert_eq!(chosen("browser_use"), ["aa-agent"]);
+    assert_eq!(chosen("anchor"), ["AA-new", "aa-old"]);
+    // A provider this server does not know narrows nothing.
+    assert_eq!(chosen("nimbus"), ["aa-agent", "AA-new", "aa-old"]);
 }
 
 #[test]
