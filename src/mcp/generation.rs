@@ -239,15 +239,11 @@ fn generation_reply(
         ),
         // A refinement that failed leaves earlier versions to go back to.
         Phase::Failed if history.len() > 1 => format!(
-            "Generation ended with status {status_text}; refine it again with refine_task, or \
-             bring a working version back with deploy_task {{\"task_id\": \"{}\", \
-             \"restore\": …}}.",
+            "Refine it again with refine_task, or bring a working version back with \
+             deploy_task {{\"task_id\": \"{}\", \"restore\": …}}.",
             task.task_id
         ),
-        Phase::Failed => format!(
-            "Generation ended with status {status_text}; adjust the prompt and call \
-             generate_task again."
-        ),
+        Phase::Failed => "Adjust the prompt and call generate_task again.".to_string(),
         Phase::InProgress => format!(
             "Still {status_text}. Call get_task with {{\"task_id\": \"{}\", \
              \"wait_seconds\": {max_wait}}} to keep waiting.",
@@ -278,13 +274,12 @@ fn generation_reply(
     match phase {
         Phase::Failed => {
             let reason = error.as_deref().unwrap_or("no reason given");
-            let reason = if versions_line.is_empty() {
-                reason.to_string()
-            } else {
-                format!("{}.{versions_line}", reason.trim_end_matches('.'))
-            };
             Reply::failed(
-                format!("{headline}: generation ended with status {status_text}: {reason}"),
+                format!(
+                    "{headline}: generation ended with status {status_text}: {}.{versions_line} \
+                     {next_step}",
+                    reason.trim_end_matches('.')
+                ),
                 output,
             )
         }

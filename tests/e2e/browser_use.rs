@@ -545,7 +545,8 @@ async fn failed_and_cancelled_generations() {
     assert!(is_error(&failed));
     assert_eq!(structured(&failed)["status"], "failed");
     assert!(
-        summary(&failed).contains("generation ended with status failed"),
+        summary(&failed).contains("generation ended with status failed")
+            && summary(&failed).ends_with("Adjust the prompt and call generate_task again."),
         "{}",
         summary(&failed)
     );

@@ -6,7 +6,7 @@
 //! is deterministic (feedback naming the missing step fixes it).
 
 use browser_tasks_fakes::anchor::GenerationScript;
-use browser_tasks_fakes::browser_use::SkillScript;
+use browser_tasks_fakes::browser_use::{SkillOutcome, SkillScript};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
@@ -205,6 +205,71 @@ async fn a_skill_is_generated_fails_is_refined_succeeds_and_is_rolled_back() {
         .unwrap()
         .to_string();
     assert!(why.starts_with("The run timed out"), "{why}");
+}
+
+#[tokio::test]
+async fn a_failed_refinement_says_to_refine_again_or_restore_and_restore_brings_back_a_working_skill()
+ {
+    let h = Harness::browser_use_only().await;
+    h.bu().set_default_skill_script(SkillScript {
+        refinement: SkillOutcome::Failed,
+        ..SkillScript::default()
+    });
+    let generated = h
+        .call(
+            "generate_task",
+            json!({
+                "name": "Price check",
+                "goal": "Read prices at example.com",
+                "prompt": "Open shop.example.com, search for the query and return the prices."
+            }),
+        )
+        .await;
+    assert!(!is_error(&generated), "{}", summary(&generated));
+    let skill_id = structured(&generated)["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tool = structured(&generated)["tool_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let refined = h
+        .call(
+            "refine_task",
+            json!({"task_id": skill_id, "feedback": "Return the prices as numbers, not text."}),
+        )
+        .await;
+    assert!(is_error(&refined), "{}", summary(&refined));
+    let text = summary(&refined);
+    assert!(
+        text.contains("Refine it again with refine_task")
+            && text.contains(&format!(
+                "deploy_task {{\"task_id\": \"{skill_id}\", \"restore\""
+            )),
+        "{text}"
+    );
+    assert_eq!(
+        h.bu().count("POST /skills/{skill_id}/refine"),
+        1,
+        "never retried"
+    );
+
+    // The working version comes back, and runs.
+    let restored = h
+        .call("deploy_task", json!({"task_id": skill_id, "restore": "1"}))
+        .await;
+    assert!(!is_error(&restored), "{}", summary(&restored));
+    assert_eq!(h.bu().skill_version(&skill_id), Some(1));
+    h.wait_for_tool(&tool).await;
+    let run = h.call(&tool, json!({"query": "lamp", "limit": 1})).await;
+    assert!(!is_error(&run), "{}", summary(&run));
+    let shown = h.call("get_task", json!({"task_id": skill_id})).await;
+    assert_eq!(
+        history(&structured(&shown)),
+        pairs(&[("1", "generated"), ("2", "refined"), ("1", "restored")])
+    );
 }
 
 #[tokio::test]

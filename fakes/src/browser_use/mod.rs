@@ -26,7 +26,8 @@
 //! ([`SkillScript::missing_step`]); its executions then fail (`success: false`) with an error
 //! naming that step, and a refinement whose feedback (or `testOutput`/`testLogs`) contains the
 //! step's words (case-insensitive) makes a version that has it; any other feedback makes a
-//! version that still misses it.
+//! version that still misses it. A script may also say how refinements end
+//! ([`SkillScript::refinement`], finished by default), so that a failed one can be tried.
 //!
 //! What tests script: agent tasks `created → started → finished|failed` (a step appears with
 //! every status read while started; stopped by `PATCH`), with their output and output files;
@@ -118,6 +119,8 @@ pub struct SkillScript {
     /// A step the generated code lacks, e.g. "accept the cookie banner": executions fail
     /// naming it until a refinement's feedback names it (see the module docs).
     pub missing_step: Option<String>,
+    /// How a refinement's generation ends.
+    pub refinement: SkillOutcome,
 }
 
 impl Default for SkillScript {
@@ -141,6 +144,7 @@ impl Default for SkillScript {
             enabled_when_finished: true,
             execution: Ok(None),
             missing_step: None,
+            refinement: SkillOutcome::Finished,
         }
     }
 }

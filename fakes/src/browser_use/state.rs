@@ -93,7 +93,7 @@ impl SkillRecord {
         {
             next.missing_step = None;
         }
-        next.outcome = SkillOutcome::Finished;
+        next.outcome = next.refinement.clone();
         let previous = std::mem::replace(&mut self.script, next);
         self.earlier.push((self.version, previous));
         self.version += 1;

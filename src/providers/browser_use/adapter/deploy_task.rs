@@ -163,8 +163,16 @@ async fn restore(
         .get_skill(&skill_id)
         .await
         .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
-    let now = current.current_version.unwrap_or(1);
-    let previous = now.saturating_sub(1);
+    // A refinement that did not finish (failed, cancelled) sits above the version the skill
+    // reports as current: rolling back discards it and leaves that version current.
+    let unfinished_refinement =
+        current.status != SkillStatus::Finished && current.current_version.is_some();
+    let reported = current.current_version.unwrap_or(1);
+    let (now, previous) = if unfinished_refinement {
+        (reported + 1, reported)
+    } else {
+        (reported, reported.saturating_sub(1))
+    };
     if previous == 0 || version != previous.to_string() {
         let what = if previous == 0 {
             "it has no earlier version".to_string()
