@@ -20,6 +20,11 @@
 //! `list_tasks` throughput and added latency at 16 sessions against calling the fake directly.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/http_server.rs"]
+mod http_server;
+#[path = "support/measure.rs"]
+mod measure;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -40,6 +45,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::{Mutex, oneshot};
+
+use self::measure::{measure, ms, peak_memory_kib, percentile};
 
 const ANCHOR_KEY: &str = "sk-bench-anchor-key";
 const BU_KEY: &str = "bu-bench-key";
@@ -356,31 +363,9 @@ fn size_of(value: &Value) -> usize {
     serde_json::to_string(value).map(|s| s.len()).unwrap_or(0)
 }
 
-/// Peak resident memory of a process (Linux `VmHWM`), in KiB.
-fn peak_memory_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     percentile(values, 50.0)
-}
-
-/// The `p`th percentile of sorted `values` (nearest rank).
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 async fn wait_until(what: &str, limit: Duration, done: impl Fn() -> bool) -> anyhow::Result<()> {
@@ -764,62 +749,6 @@ async fn poll_lag(bins: &Binaries, table: &mut Table) -> anyhow::Result<()> {
 
 type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
 
-struct Measurement {
-    latencies_ms: Vec<f64>,
-    errors: usize,
-    elapsed: Duration,
-}
-
-impl Measurement {
-    fn rate(&self) -> f64 {
-        (self.latencies_ms.len() + self.errors) as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> f64 {
-        percentile(&self.latencies_ms, p)
-    }
-}
-
-/// Run `calls` calls in each of `sessions` concurrent tasks; `call(session)` returns success.
-async fn measure<F, Fut>(sessions: usize, calls: usize, call: F) -> Measurement
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..sessions)
-        .map(|session| {
-            let call = call.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(calls);
-                let mut errors = 0;
-                for _ in 0..calls {
-                    let at = Instant::now();
-                    if call(session).await {
-                        latencies.push(ms(at.elapsed()));
-                    } else {
-                        errors += 1;
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut latencies_ms = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (latencies, failed) = task.await.unwrap_or_default();
-        latencies_ms.extend(latencies);
-        errors += failed;
-    }
-    latencies_ms.sort_by(f64::total_cmp);
-    Measurement {
-        latencies_ms,
-        errors,
-        elapsed: started.elapsed(),
-    }
-}
-
 /// A minimal MCP client over Streamable HTTP: one session, JSON-RPC posted with reqwest (the
 /// library the direct path uses too), so the figure is what the server costs, not what an MCP
 /// client library does on top (`examples/load.rs` measures through rmcp's client).
@@ -898,7 +827,8 @@ impl HttpSession {
 
 async fn http(bins: &Binaries, clouds: &Clouds, table: &mut Table) -> anyhow::Result<()> {
     println!("HTTP list_tasks ({SESSIONS} sessions × {CALLS} calls, {ROUNDS} rounds):");
-    let mut server = Command::new(&bins.server)
+    let mut command = Command::new(&bins.server);
+    command
         .args([
             "--transport",
             "http",
@@ -911,25 +841,9 @@ async fn http(bins: &Binaries, clouds: &Clouds, table: &mut Table) -> anyhow::Re
         .env_remove("BROWSER_USE_API_KEY")
         .env_remove("RUST_LOG")
         .env("ANCHOR_API_KEY", ANCHOR_KEY)
-        .env("ANCHORBROWSER_BASE_URL", clouds.anchor.url())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = server.id().expect("a pid");
-    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
-    let base = loop {
-        let line = lines.next_line().await?.expect("the startup line");
-        if let Some(url) = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
-        {
-            break url.to_string();
-        }
-    };
-    // Logs keep coming (a line per call at the default level): drain them.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        .env("ANCHORBROWSER_BASE_URL", clouds.anchor.url());
+    let mut server = http_server::start(command).await?;
+    let (pid, base) = (server.pid, server.url.clone());
 
     let http = reqwest::Client::new();
     let mut sessions = Vec::with_capacity(SESSIONS);
@@ -1066,6 +980,6 @@ async fn http(bins: &Binaries, clouds: &Clouds, table: &mut Table) -> anyhow::Re
     );
     drop(clients);
     drop(sessions);
-    server.kill().await.ok();
+    server.child.kill().await.ok();
     Ok(())
 }

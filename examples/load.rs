@@ -12,9 +12,13 @@
 //! library, and the server process's peak resident memory (Linux `VmHWM`).
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
+#[path = "support/http_server.rs"]
+mod http_server;
+#[path = "support/measure.rs"]
+mod measure;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use browser_tasks_fakes::anchor::{FakeAnchor, RunScript, SpecCheck};
 use browser_tasks_mcp::cloud::HttpSettings;
@@ -23,7 +27,8 @@ use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
+
+use self::measure::{Measurement, measure, peak_memory_kib};
 
 const KEY: &str = "sk-load-test-key";
 
@@ -50,20 +55,8 @@ async fn main() -> anyhow::Result<()> {
     });
     let task_id = fake.seed_code_task("bench", "export default async () => 1", 1);
 
-    let bin = match std::env::var("BROWSER_TASKS_BIN") {
-        Ok(path) => path.into(),
-        Err(_) => std::env::current_exe()?
-            .parent()
-            .and_then(|examples| examples.parent())
-            .map(|dir| dir.join("browser-tasks-mcp"))
-            .expect("the target directory"),
-    };
-    anyhow::ensure!(
-        bin.exists(),
-        "{} not found: run `cargo build --release` first (or set BROWSER_TASKS_BIN)",
-        bin.display()
-    );
-    let mut server = tokio::process::Command::new(&bin)
+    let mut command = tokio::process::Command::new(http_server::release_binary()?);
+    command
         .args([
             "--transport",
             "http",
@@ -76,24 +69,9 @@ async fn main() -> anyhow::Result<()> {
         .env("ANCHOR_API_KEY", KEY)
         .env("ANCHORBROWSER_BASE_URL", fake.url())
         .env("BROWSER_TASKS_POLL_INITIAL_MS", "20")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = server.id().expect("a pid");
-    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
-    let base = loop {
-        let line = lines.next_line().await?.expect("the startup line");
-        if let Some(url) = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
-        {
-            break url.to_string();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        .env("RUST_LOG", "warn");
+    let mut server = http_server::start(command).await?;
+    let (pid, base) = (server.pid, server.url.clone());
 
     println!(
         "load: {sessions} sessions x {calls} calls each, against the fake Anchor API on loopback"
@@ -115,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
         async move { direct[session].list_tasks(1, 20).await.is_ok() }
     })
     .await;
-    baseline.print("fake API directly (list)");
+    print(&baseline, "fake API directly (list)");
 
     let clients = Arc::new(connect(&base, sessions).await?);
     let list = {
@@ -131,7 +109,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await
     };
-    list.print("MCP list_tasks");
+    print(&list, "MCP list_tasks");
     let run = {
         let clients = clients.clone();
         let arguments = json!({"task_id": task_id})
@@ -150,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await
     };
-    run.print("MCP run_task (20 ms poll)");
+    print(&run, "MCP run_task (20 ms poll)");
     println!(
         "server-added latency (list_tasks vs direct): p50 {:.2} ms, p99 {:.2} ms",
         list.percentile(50.0) - baseline.percentile(50.0),
@@ -161,7 +139,7 @@ async fn main() -> anyhow::Result<()> {
         None => println!("server peak memory: unavailable (no /proc)"),
     }
     drop(clients);
-    server.kill().await.ok();
+    server.child.kill().await.ok();
     Ok(())
 }
 
@@ -176,77 +154,13 @@ async fn connect(base: &str, sessions: usize) -> anyhow::Result<Vec<Arc<Client>>
     Ok(clients)
 }
 
-struct Measurement {
-    latencies_ms: Vec<f64>,
-    errors: usize,
-    elapsed: Duration,
-}
-
-impl Measurement {
-    fn percentile(&self, p: f64) -> f64 {
-        if self.latencies_ms.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((p / 100.0) * (self.latencies_ms.len() - 1) as f64).round() as usize;
-        self.latencies_ms[rank.min(self.latencies_ms.len() - 1)]
-    }
-
-    fn print(&self, label: &str) {
-        let total = self.latencies_ms.len() + self.errors;
-        println!(
-            "{label:<28} {:>9.0} {:>9.2} {:>9.2} {:>9}",
-            total as f64 / self.elapsed.as_secs_f64(),
-            self.percentile(50.0),
-            self.percentile(99.0),
-            self.errors
-        );
-    }
-}
-
-/// Run `calls` calls in each of `sessions` concurrent tasks; `call(session)` returns success.
-async fn measure<F, Fut>(sessions: usize, calls: usize, call: F) -> Measurement
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..sessions)
-        .map(|session| {
-            let call = call.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(calls);
-                let mut errors = 0;
-                for _ in 0..calls {
-                    let at = Instant::now();
-                    if call(session).await {
-                        latencies.push(at.elapsed().as_secs_f64() * 1000.0);
-                    } else {
-                        errors += 1;
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut latencies_ms = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (latencies, failed) = task.await.unwrap_or_default();
-        latencies_ms.extend(latencies);
-        errors += failed;
-    }
-    latencies_ms.sort_by(f64::total_cmp);
-    Measurement {
-        latencies_ms,
-        errors,
-        elapsed: started.elapsed(),
-    }
-}
-
-fn peak_memory_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+/// One line of the table: calls per second, p50 and p99 latency, errors.
+fn print(measured: &Measurement, label: &str) {
+    println!(
+        "{label:<28} {:>9.0} {:>9.2} {:>9.2} {:>9}",
+        measured.rate(),
+        measured.percentile(50.0),
+        measured.percentile(99.0),
+        measured.errors
+    );
 }

@@ -14,11 +14,16 @@
 //! counts.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
+#[path = "support/http_server.rs"]
+mod http_server;
+#[path = "support/measure.rs"]
+mod measure;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
+
+use self::measure::memory_kib;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -28,44 +33,17 @@ async fn main() -> anyhow::Result<()> {
         .transpose()?
         .unwrap_or(10_000);
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let bin = match std::env::var("BROWSER_TASKS_BIN") {
-        Ok(path) => path.into(),
-        Err(_) => std::env::current_exe()?
-            .parent()
-            .and_then(|examples| examples.parent())
-            .map(|dir| dir.join("browser-tasks-mcp"))
-            .expect("the target directory"),
-    };
-    anyhow::ensure!(
-        bin.exists(),
-        "{} not found: run `cargo build --release` first (or set BROWSER_TASKS_BIN)",
-        bin.display()
-    );
-    let mut server = tokio::process::Command::new(&bin)
+    let mut command = tokio::process::Command::new(http_server::release_binary()?);
+    command
         .args(["--transport", "http", "--bind", "127.0.0.1:0"])
         .args(["--catalog", ":memory:", "--session-idle-seconds", "1"])
         // A provider, so sessions carry the usual tools (its API is never called here).
         .env("ANCHOR_API_KEY", "sk-sessions-bench")
         .env("ANCHORBROWSER_BASE_URL", "http://127.0.0.1:9")
         .env("BROWSER_TASKS_REFRESH_SECONDS", "0")
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = server.id().expect("a pid");
-    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
-    let url = loop {
-        let line = lines.next_line().await?.expect("the startup line");
-        if let Some(url) = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
-        {
-            break url.to_string();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        .env("RUST_LOG", "error");
+    let mut server = http_server::start(command).await?;
+    let (pid, url) = (server.pid, server.url.clone());
     let health = url.replace("/mcp", "/health");
     let http = reqwest::Client::new();
 
@@ -75,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
         open_session(&http, &url).await?;
     }
     wait_for_no_sessions(&http, &health, Duration::from_secs(10)).await?;
-    let warm = memory_kib(pid, "VmHWM:").unwrap_or(0);
+    let warm = memory_kib(pid, "VmHWM").unwrap_or(0);
 
     let started = Instant::now();
     let mut refused = 0usize;
@@ -92,8 +70,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let opened_in = started.elapsed();
     let drained = wait_for_no_sessions(&http, &health, Duration::from_secs(15)).await;
-    let peak = memory_kib(pid, "VmHWM:").unwrap_or(0);
-    let now = memory_kib(pid, "VmRSS:").unwrap_or(0);
+    let peak = memory_kib(pid, "VmHWM").unwrap_or(0);
+    let now = memory_kib(pid, "VmRSS").unwrap_or(0);
 
     println!(
         "sessions: {total} opened and abandoned in {:.1} s ({refused} answers of 503 at the cap)",
@@ -119,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
             Err(error) => error.to_string(),
         }
     );
-    server.kill().await.ok();
+    server.child.kill().await.ok();
     Ok(())
 }
 
@@ -184,14 +162,6 @@ async fn wait_for_no_sessions(
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-fn memory_kib(pid: u32, field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn mib(kib: u64) -> f64 {
