@@ -78,6 +78,20 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 const SKILL_STEP: &str = "accept the cookie banner";
 
+/// Generate a skill for the shop at example.com; its reply, id and tool name.
+async fn generate_skill(h: &Harness, name: &str, prompt: &str) -> (CallToolResult, String, String) {
+    let generated = h
+        .call(
+            "generate_task",
+            json!({"name": name, "goal": "Search the shop at example.com", "prompt": prompt}),
+        )
+        .await;
+    assert!(!is_error(&generated), "{}", summary(&generated));
+    let field = |key: &str| structured(&generated)[key].as_str().unwrap().to_string();
+    let (skill_id, tool) = (field("task_id"), field("tool_name"));
+    (generated, skill_id, tool)
+}
+
 #[tokio::test]
 async fn a_skill_is_generated_fails_is_refined_succeeds_and_is_rolled_back() {
     let h = Harness::browser_use_only().await;
@@ -87,25 +101,12 @@ async fn a_skill_is_generated_fails_is_refined_succeeds_and_is_rolled_back() {
     });
 
     // Generate.
-    let generated = h
-        .call(
-            "generate_task",
-            json!({
-                "name": "Shop search",
-                "goal": "Search the shop at example.com",
-                "prompt": "Open shop.example.com, search for the query and return the product titles."
-            }),
-        )
-        .await;
-    assert!(!is_error(&generated), "{}", summary(&generated));
-    let skill_id = structured(&generated)["task_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let tool = structured(&generated)["tool_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (generated, skill_id, tool) = generate_skill(
+        &h,
+        "Shop search",
+        "Open shop.example.com, search for the query and return the product titles.",
+    )
+    .await;
     assert_eq!(
         history(&structured(&generated)),
         pairs(&[("1", "generated")])
@@ -215,25 +216,12 @@ async fn a_failed_refinement_says_to_refine_again_or_restore_and_restore_brings_
         refinement: SkillOutcome::Failed,
         ..SkillScript::default()
     });
-    let generated = h
-        .call(
-            "generate_task",
-            json!({
-                "name": "Price check",
-                "goal": "Read prices at example.com",
-                "prompt": "Open shop.example.com, search for the query and return the prices."
-            }),
-        )
-        .await;
-    assert!(!is_error(&generated), "{}", summary(&generated));
-    let skill_id = structured(&generated)["task_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let tool = structured(&generated)["tool_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, skill_id, tool) = generate_skill(
+        &h,
+        "Price check",
+        "Open shop.example.com, search for the query and return the prices.",
+    )
+    .await;
 
     let refined = h
         .call(
