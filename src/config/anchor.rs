@@ -6,6 +6,9 @@ use clap::Args;
 use super::waits::RequestLimits;
 use super::{ProviderSettings, Setting};
 
+/// Anchor's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.anchorbrowser.io";
+
 /// Environment variables read for Anchor's API key, in order.
 pub const ANCHOR_KEY_VARS: [&str; 2] = ["ANCHOR_API_KEY", "ANCHORBROWSER_API_KEY"];
 
@@ -19,7 +22,7 @@ pub struct AnchorFlags {
     #[arg(
         long = ANCHOR_BASE_URL.flag,
         env = ANCHOR_BASE_URL.env,
-        default_value = crate::providers::anchor::DEFAULT_BASE_URL
+        default_value = DEFAULT_BASE_URL
     )]
     pub anchor_base_url: String,
 }

@@ -6,6 +6,9 @@ use clap::Args;
 use super::waits::RequestLimits;
 use super::{ProviderSettings, Setting};
 
+/// Browser Use Cloud's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.browser-use.com/api/v2";
+
 /// The environment variable read for Browser Use Cloud's API key.
 pub const BROWSER_USE_KEY_VAR: &str = "BROWSER_USE_API_KEY";
 
@@ -19,7 +22,7 @@ pub struct BrowserUseFlags {
     #[arg(
         long = BROWSER_USE_BASE_URL.flag,
         env = BROWSER_USE_BASE_URL.env,
-        default_value = crate::providers::browser_use::DEFAULT_BASE_URL
+        default_value = DEFAULT_BASE_URL
     )]
     pub browser_use_base_url: String,
 }

@@ -16,6 +16,8 @@ pub mod activity;
 pub mod args;
 pub mod context;
 pub mod generation;
+pub mod links;
+pub mod naming;
 pub mod person;
 pub mod progress;
 pub mod prompts;

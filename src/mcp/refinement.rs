@@ -97,7 +97,7 @@ pub async fn gather(
             }
         }
         // A link the agent can open itself, else the resource this server serves it as.
-        let resource = super::resources::run_uri(provider.id(), execution_id);
+        let resource = super::links::run_uri(provider.id(), execution_id);
         let links: Vec<String> = found
             .artifacts
             .iter()

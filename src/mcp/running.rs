@@ -5,10 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::{Arc, LazyLock};
+
 use std::time::Duration;
 
-use rmcp::model::JsonObject;
 use serde_json::Value;
 
 use super::context::ToolContext;
@@ -16,22 +15,6 @@ use super::reply::{Reply, ToolError};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{self, RunCloud, RunReport, StartError, Verdict, WaitEnd};
 use crate::waiting::describe_duration;
-
-/// The output schema of every answer that is a run's report (`run_task`, `get_execution`, a
-/// task tool without declared outputs), shared so that it costs little in every `tools/list`:
-/// the few fields an agent acts on, typed; the report's other fields (timing, cost, files, how
-/// to keep waiting) are left open and read in the result itself.
-pub fn report_schema() -> Arc<JsonObject> {
-    static SCHEMA: LazyLock<Arc<JsonObject>> = LazyLock::new(|| {
-        Arc::new(super::schema::output_schema_for::<RunReport>(
-            &REPORT_FIELDS,
-        ))
-    });
-    SCHEMA.clone()
-}
-
-/// The run report's fields [`report_schema`] names.
-const REPORT_FIELDS: [&str; 4] = ["execution_id", "status", "finished", "output"];
 
 /// A run to start and wait for.
 #[derive(Debug, Clone)]
@@ -201,7 +184,7 @@ fn run_facts(report: &RunReport) -> String {
 
 /// The reply for a run after waiting on it, linking the run's evidence resource.
 pub fn run_reply(report: RunReport, end: WaitEnd) -> Result<Reply, ToolError> {
-    let link = super::resources::run_link(&report);
+    let link = super::links::run_link(&report);
     unlinked_run_reply(report, end).map(|reply| reply.with_link(link))
 }
 
@@ -288,48 +271,5 @@ pub fn skill_reply(report: RunReport) -> Reply {
                 .unwrap_or_else(|| "the skill gave no error message".into());
             Reply::failed(format!("The {label} failed{facts}: {why}"), report)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    /// The shared schema names fields the report has, with their types, and holds for a report
-    /// with every field and for one with the fewest.
-    #[test]
-    fn the_report_schema_is_small_and_true_of_every_report() {
-        let schema = Value::Object((*report_schema()).clone());
-        assert_eq!(
-            schema["properties"],
-            json!({
-                "execution_id": {"type": "string"},
-                "status": {"type": "string"},
-                "finished": {"type": "boolean"},
-                "output": {}
-            })
-        );
-        let fewest: RunReport = serde_json::from_value(json!({
-            "provider": "anchor", "kind": "code", "status": "running", "finished": false,
-            "execution_id": "e-1"
-        }))
-        .unwrap();
-        let every: RunReport = serde_json::from_value(json!({
-            "provider": "browser_use", "kind": "agent", "status": "finished", "finished": true,
-            "success": true, "execution_id": "t-1", "task_id": "s", "task_name": "n",
-            "version": "2", "output": {"a": [1]}, "error": "none", "execution_time_ms": 3.5,
-            "started_at": "2026-01-01T00:00:00Z", "session_id": "s-1", "cost": "0.01",
-            "steps": 4, "output_files": [{"file_name": "a.csv", "download_url": "https://x"}],
-            "next_step": "wait"
-        }))
-        .unwrap();
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        for report in [fewest, every] {
-            let value = serde_json::to_value(&report).unwrap();
-            assert!(validator.is_valid(&value), "{value:#}");
-        }
-        assert!(!validator.is_valid(&json!({"finished": "yes"})));
     }
 }

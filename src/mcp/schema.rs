@@ -30,6 +30,8 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
+use crate::runs::RunReport;
+
 /// The input schema of `T` (as deserialized from tool arguments), in the portable profile.
 ///
 /// Generated once per type and kept: tool parts answer their arguments' schema on every call
@@ -357,6 +359,19 @@ fn walk(schema: &Value, path: &str, found: &mut Vec<String>) {
     }
 }
 
+/// The output schema of every answer that is a run's report (`run_task`, `get_execution`, a
+/// task tool without declared outputs), shared so that it costs little in every `tools/list`:
+/// the few fields an agent acts on, typed; the report's other fields (timing, cost, files, how
+/// to keep waiting) are left open and read in the result itself.
+pub fn report_schema() -> Arc<JsonObject> {
+    static SCHEMA: LazyLock<Arc<JsonObject>> =
+        LazyLock::new(|| Arc::new(output_schema_for::<RunReport>(&REPORT_FIELDS)));
+    SCHEMA.clone()
+}
+
+/// The run report's fields [`report_schema`] names.
+const REPORT_FIELDS: [&str; 4] = ["execution_id", "status", "finished", "output"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,5 +481,41 @@ mod tests {
         assert_eq!(found.len(), 5, "{found:?}");
         let fixed = portable(bad);
         assert_eq!(violations(&fixed), Vec::<String>::new());
+    }
+
+    /// The shared schema names fields the report has, with their types, and holds for a report
+    /// with every field and for one with the fewest.
+    #[test]
+    fn the_report_schema_is_small_and_true_of_every_report() {
+        let schema = Value::Object((*report_schema()).clone());
+        assert_eq!(
+            schema["properties"],
+            json!({
+                "execution_id": {"type": "string"},
+                "status": {"type": "string"},
+                "finished": {"type": "boolean"},
+                "output": {}
+            })
+        );
+        let fewest: RunReport = serde_json::from_value(json!({
+            "provider": "anchor", "kind": "code", "status": "running", "finished": false,
+            "execution_id": "e-1"
+        }))
+        .unwrap();
+        let every: RunReport = serde_json::from_value(json!({
+            "provider": "browser_use", "kind": "agent", "status": "finished", "finished": true,
+            "success": true, "execution_id": "t-1", "task_id": "s", "task_name": "n",
+            "version": "2", "output": {"a": [1]}, "error": "none", "execution_time_ms": 3.5,
+            "started_at": "2026-01-01T00:00:00Z", "session_id": "s-1", "cost": "0.01",
+            "steps": 4, "output_files": [{"file_name": "a.csv", "download_url": "https://x"}],
+            "next_step": "wait"
+        }))
+        .unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        for report in [fewest, every] {
+            let value = serde_json::to_value(&report).unwrap();
+            assert!(validator.is_valid(&value), "{value:#}");
+        }
+        assert!(!validator.is_valid(&json!({"finished": "yes"})));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::task_tools::naming;
+use super::naming;
 use crate::params::Param;
 
 /// The most run secret values kept in memory for scrubbing (the oldest go first).

@@ -15,6 +15,7 @@
 //! commits, a garbled or patched answer; a given number of times). Every request is counted
 //! per route (`"POST /v1/task/run"`) and logged with its body.
 
+mod answers;
 mod routes;
 mod sessions;
 mod state;

@@ -7,7 +7,7 @@
 //! operation's declared failure, 500, with the reason (the closest status the spec lists). Only
 //! create (`POST /v1/task`), publish (`POST /v1/task/{id}/{n}`) and generate declare 400.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use std::time::Instant;
 
 use axum::Router;
@@ -20,10 +20,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
+use super::answers::{Shared, error, is_uuid, json_object, only_fields, v1_ok};
 use super::state::{CodeTask, Execution, GeneratedTask, Run, State, new_id, now, with_description};
 use crate::ledger::gate;
-
-pub(super) type Shared = Arc<Mutex<State>>;
 
 fn lock(state: &Shared) -> MutexGuard<'_, State> {
     crate::ledger::lock(state)
@@ -73,16 +72,6 @@ pub(super) fn router(state: Shared) -> Router {
 
 // ---- response shapes ---------------------------------------------------------------------
 
-pub(super) fn v1_ok(data: Value) -> Response {
-    (StatusCode::OK, axum::Json(json!({ "data": data }))).into_response()
-}
-
-/// The spec's `ErrorResponse` (v1 and v2 alike).
-pub(super) fn error(status: StatusCode, message: impl AsRef<str>) -> Response {
-    let body = json!({"error": {"code": status.as_u16(), "message": message.as_ref()}});
-    (status, axum::Json(body)).into_response()
-}
-
 fn v2_ok(data: Value) -> Response {
     (StatusCode::OK, axum::Json(data)).into_response()
 }
@@ -95,32 +84,6 @@ const FAILED: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
 const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 
 // ---- validation (the fake's own, independent of the client's) ---------------------------
-
-pub(super) fn json_object(bytes: &Bytes, empty_ok: bool) -> Result<Map<String, Value>, String> {
-    if bytes.is_empty() {
-        return if empty_ok {
-            Ok(Map::new())
-        } else {
-            Err("Request body is required".into())
-        };
-    }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err("Request body must be a JSON object".into()),
-        Err(e) => Err(format!("Invalid JSON body: {e}")),
-    }
-}
-
-pub(super) fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
-    match body.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(unknown) => Err(format!("Unknown field '{unknown}'")),
-        None => Ok(()),
-    }
-}
-
-pub(super) fn is_uuid(text: &str) -> bool {
-    text.len() == 36 && uuid::Uuid::parse_str(text).is_ok()
-}
 
 fn valid_name(name: &str) -> bool {
     !name.is_empty()

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::routes::{Shared, error, is_uuid, json_object, only_fields, v1_ok};
+use super::answers::{Shared, error, is_uuid, json_object, only_fields, v1_ok};
 
 pub(super) fn routes() -> Router<Shared> {
     Router::new()

@@ -572,7 +572,8 @@ impl Spec {
 
     /// The compiled validator of the schema at `pointer` (compiled on first use, then kept).
     fn validator(&self, pointer: &str) -> Result<Arc<Validator>, String> {
-        let mut cache = crate::ledger::lock(&self.validators);
+        // A panic while the lock was held leaves a cache that is still sound.
+        let mut cache = self.validators.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(known) = cache.get(pointer) {
             return known.clone();
         }

@@ -27,7 +27,7 @@ use crate::cloud::{ApiError, Provider};
 use crate::evidence::Evidence;
 use crate::mcp::args::Problem;
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
+use crate::params::inputs::{InputForm, TaskInputs};
 use crate::runs::RunReport;
 
 /// One provider's part in one static tool.

@@ -19,10 +19,10 @@ use tokio_util::sync::CancellationToken;
 
 use self::adapter::ProviderSet;
 use super::activity::Activity;
+use super::naming;
 use super::progress::McpProgress;
 use super::secrets::SecretStore;
 use super::selection::Selection;
-use super::task_tools::naming;
 use crate::catalog::{
     CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, VersionEvent,
 };

@@ -6,7 +6,7 @@
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::catalog::RunRecord;
 use crate::mcp::args::Problem;
-use crate::mcp::resources::run_uri;
+use crate::mcp::links::run_uri;
 use crate::runs::TaskKind;
 
 pub const PROMPT: PromptDef = PromptDef {

@@ -14,16 +14,15 @@
 pub mod tasks;
 
 use rmcp::ErrorData as McpError;
-use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
+use rmcp::model::{ReadResourceResult, ResourceContents, ResourceTemplate};
 use serde_json::{Value, json};
 
 use super::context::{ToolContext, ToolEnv};
 use crate::cloud::Provider;
 use crate::evidence::{Artifact, Evidence};
 use crate::redact::scrub_value;
-use crate::runs::RunReport;
 
-const SCHEME: &str = "browser-tasks://runs/";
+use super::links::{RUNS_SCHEME as SCHEME, run_uri};
 
 /// The largest artifact served inline by default, in bytes (`--resource-inline-max-bytes`);
 /// anything larger comes as its URL and size.
@@ -47,21 +46,6 @@ pub fn templates() -> Vec<ResourceTemplate> {
         ),
         tasks::template(),
     ]
-}
-
-/// The URI of a run's report.
-pub fn run_uri(provider: &str, execution_id: &str) -> String {
-    format!("{SCHEME}{provider}/{execution_id}")
-}
-
-/// The `resource_link` of a run's report, for tool results.
-pub fn run_link(report: &RunReport) -> Resource {
-    Resource::new(
-        run_uri(&report.provider, &report.execution_id),
-        format!("run {}", report.execution_id),
-    )
-    .with_description("The run's report and evidence (recordings, files).")
-    .with_mime_type("application/json")
 }
 
 /// Answer `resources/read` for `uri`.

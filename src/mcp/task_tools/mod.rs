@@ -7,7 +7,6 @@
 //! runs the task.
 
 pub mod inputs;
-pub mod naming;
 pub mod schema;
 
 use std::sync::Arc;
@@ -16,13 +15,14 @@ use std::time::Duration;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
 
-use self::schema::{EXECUTION_KEY, InputForm, Signature, output_schema};
+use self::schema::{EXECUTION_KEY, Signature, output_schema};
 use super::args::ArgsValidator;
 use super::context::ToolContext;
 use super::context::adapter::{ProviderAdapter, TaskToolRun};
 use super::reply::{Reply, ToolError};
 use super::secrets::Secrets;
 use crate::catalog::CatalogTask;
+use crate::params::inputs::InputForm;
 use crate::runs::RunReport;
 
 /// A task listed as a tool of its own.
@@ -50,7 +50,7 @@ impl TaskTool {
             .or_else(|| output_schema(&task.outputs))
             .map(Arc::new)
             // Without declared outputs a call returns the run report, as run_task does.
-            .unwrap_or_else(super::running::report_schema);
+            .unwrap_or_else(super::schema::report_schema);
         let tool = Tool::new(
             task.tool_name.clone(),
             describe(&task, adapter, budget),
@@ -110,7 +110,7 @@ impl TaskTool {
         let scrub = inputs.secrets.clone();
         let reply = match adapter.call_task_tool(call, &self.task, inputs).await? {
             TaskToolRun::Shaped { report, fields } => {
-                let link = crate::mcp::resources::run_link(&report);
+                let link = crate::mcp::links::run_link(&report);
                 self.shaped_reply(*report, fields).with_link(link)
             }
             TaskToolRun::Reply(reply) => reply,

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::*;
 use crate::cloud::Provider;
+use crate::mcp::naming;
 use crate::mcp::schema::violations;
 use crate::mcp::secrets::{SECRET_ENV_PREFIX, Secrets, rule_key};
 use crate::mcp::selection::Selection;

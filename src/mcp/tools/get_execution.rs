@@ -44,7 +44,7 @@ static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
     lead: FOLLOW,
     tail: "Runs this server started need no task_id.",
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: Some(crate::mcp::running::report_schema()),
+    output_schema: Some(crate::mcp::schema::report_schema()),
     annotations: read_only(),
 });
 

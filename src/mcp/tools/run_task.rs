@@ -48,7 +48,7 @@ static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| ToolSpec {
            task_id, with inputs.",
     tail: RUN_TAIL,
     arguments: input_schema_for::<SharedArgs>(),
-    output_schema: Some(crate::mcp::running::report_schema()),
+    output_schema: Some(crate::mcp::schema::report_schema()),
     annotations: writes(true, false),
 });
 

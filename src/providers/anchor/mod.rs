@@ -44,9 +44,6 @@ use serde_json::{Map, Value, json};
 use crate::cloud::{ApiError, HttpCore, HttpSettings, Provider, Request};
 use models::*;
 
-/// Anchor's production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.anchorbrowser.io";
-
 /// The header Anchor reads the API key from.
 pub const AUTH_HEADER: &str = "anchor-api-key";
 

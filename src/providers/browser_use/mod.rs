@@ -34,9 +34,6 @@ use serde_json::{Value, json};
 use crate::cloud::{ApiError, HttpCore, HttpSettings, Provider, Request, SetupError};
 use models::*;
 
-/// Browser Use Cloud's production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.browser-use.com/api/v2";
-
 /// How long a skill execution may block: the API holds the request until the skill is done.
 /// Skills take seconds; this is the 20 minutes synchronous runs get elsewhere, as a bound.
 const SKILL_RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);

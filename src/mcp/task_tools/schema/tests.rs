@@ -4,6 +4,7 @@ use serde_json::json;
 use super::*;
 use crate::mcp::args::ArgsValidator;
 use crate::mcp::schema::violations;
+use crate::params::inputs::input_text;
 
 fn param(name: &str, kind: ParamType) -> Param {
     Param {

@@ -35,8 +35,8 @@ use crate::evidence::Evidence;
 use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolRun, ToolPart, ToolParts};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
-use crate::mcp::task_tools::schema::{InputForm, TaskInputs};
 use crate::mcp::tools;
+use crate::params::inputs::{InputForm, TaskInputs};
 use crate::runs::TaskKind;
 
 /// The account this server (or a session) works with on Anchor.

@@ -22,8 +22,9 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running::{self, RunPlan};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
-use crate::mcp::task_tools::schema::{InputForm, Signature};
+use crate::mcp::task_tools::schema::Signature;
 use crate::mcp::tools::run_task::{RUN_TAIL, SharedArgs};
+use crate::params::inputs::InputForm;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::models::{CreateTask, SessionSettings};
 use crate::providers::browser_use::{rules, runs};
@@ -479,7 +480,7 @@ fn skill_inputs(
     call: &ToolContext<'_>,
     skill: &CatalogTask,
     given: &Map<String, Value>,
-) -> Result<crate::mcp::task_tools::schema::TaskInputs, ToolError> {
+) -> Result<crate::params::inputs::TaskInputs, ToolError> {
     let by_name = by_parameter_name(&skill.inputs, given);
     // Parameters the skill does not declare would be refused by the API: name them now.
     let unknown: Vec<Problem> = by_name

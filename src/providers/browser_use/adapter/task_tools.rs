@@ -11,7 +11,8 @@ use crate::mcp::context::ToolContext;
 use crate::mcp::context::adapter::TaskToolRun;
 use crate::mcp::reply::ToolError;
 use crate::mcp::running;
-use crate::mcp::task_tools::schema::{TaskInputs, shape_skill_output, skill_output_schema};
+use crate::mcp::task_tools::schema::{shape_skill_output, skill_output_schema};
+use crate::params::inputs::TaskInputs;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::runs::{TaskKind, Verdict};
 
