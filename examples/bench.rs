@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use browser_tasks_fakes::anchor::{FakeAnchor, RunOutcome, RunScript};
 use browser_tasks_fakes::browser_use::{FakeBrowserUse, SkillScript};
 use browser_tasks_mcp::cloud::HttpSettings;
-use browser_tasks_mcp::mcp::tools::StaticTool;
+use browser_tasks_mcp::mcp::static_tool_names;
 use browser_tasks_mcp::providers::anchor::AnchorClient;
 use browser_tasks_mcp::waiting::PollSchedule;
 use rmcp::ServiceExt;
@@ -425,7 +425,7 @@ async fn sizes(bins: &Binaries, clouds: &Clouds, table: &mut Table) -> anyhow::R
         let tools = tools_of(&reply);
         let statics: Vec<&Value> = tools
             .iter()
-            .filter(|t| StaticTool::NAMES.contains(&t["name"].as_str().unwrap_or_default()))
+            .filter(|t| static_tool_names().contains(&t["name"].as_str().unwrap_or_default()))
             .collect();
         let total: usize = statics.iter().map(|t| size_of(t)).sum();
         table.add(
@@ -589,7 +589,7 @@ async fn thousand_tools(bins: &Binaries, table: &mut Table) -> anyhow::Result<()
         let tools = tools_of(&reply);
         let statics = tools
             .iter()
-            .filter(|t| StaticTool::NAMES.contains(&t["name"].as_str().unwrap_or_default()))
+            .filter(|t| static_tool_names().contains(&t["name"].as_str().unwrap_or_default()))
             .count();
         if tools.len() >= statics + 1000 {
             break statics;

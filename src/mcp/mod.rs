@@ -37,3 +37,4 @@ pub mod versions;
 
 pub use registry::{ListedTool, Registry, Setup, Target, ToolTable};
 pub use server::{BrowserTasksServer, SessionKeys};
+pub use tools::names as static_tool_names;

@@ -323,7 +323,9 @@ impl ServerHandler for BrowserTasksServer {
         let result = async {
             tracing::debug!("tool call");
             let result = match &listed.target {
-                Target::Static(tool) => tool.call(&call, &listed.validator, arguments).await,
+                Target::Static(tool) => {
+                    super::tools::call(*tool, &call, &listed.validator, arguments).await
+                }
                 Target::Task(task_tool) => {
                     match task_tool.call(&call, &listed.validator, arguments).await {
                         Ok(reply) => reply.into_result(),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use browser_tasks_fakes::anchor::FakeAnchor;
-use browser_tasks_mcp::mcp::tools::StaticTool;
+use browser_tasks_mcp::mcp::static_tool_names;
 use rmcp::model::Tool;
 
 use crate::harness::{Harness, KEY, Options};
@@ -43,7 +43,7 @@ fn measure(report: &mut String, figure: &str, tools: &[Tool]) -> usize {
 fn static_tools(h: &Harness) -> Vec<Tool> {
     h.tools()
         .iter()
-        .filter(|t| StaticTool::NAMES.contains(&t.name.as_ref()))
+        .filter(|t| static_tool_names().contains(&t.name.as_ref()))
         .cloned()
         .collect()
 }
@@ -152,7 +152,7 @@ async fn the_list_with_25_task_tools_is_measured() {
     let tools = h.list_tools().await;
     let task_tools = tools
         .iter()
-        .filter(|t| !StaticTool::NAMES.contains(&t.name.as_ref()))
+        .filter(|t| !static_tool_names().contains(&t.name.as_ref()))
         .count();
     assert_eq!(task_tools, 25, "the default cap");
     let total = tools.iter().map(size).sum::<usize>();

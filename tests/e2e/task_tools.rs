@@ -471,7 +471,7 @@ async fn a_slow_cloud_holds_the_first_tools_list_only_up_to_the_bound() {
     assert!(
         h.tools()
             .iter()
-            .all(|t| browser_tasks_mcp::mcp::tools::StaticTool::NAMES.contains(&&*t.name)),
+            .all(|t| browser_tasks_mcp::mcp::static_tool_names().contains(&&*t.name)),
         "only static tools"
     );
     // The task comes once the listing lands.

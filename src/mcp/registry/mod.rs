@@ -35,7 +35,7 @@ use super::context::{EnvParts, ToolEnv};
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
 use super::task_tools::TaskTool;
-use super::tools::StaticTool;
+use super::tools::{self, StaticTool};
 use crate::catalog::{Catalog, CatalogStore};
 use crate::cloud::Provider;
 use crate::waiting::WaitSettings;
@@ -46,7 +46,7 @@ const NOTIFY_TIMEOUT: Duration = Duration::from_secs(2);
 /// What a listed tool runs.
 #[derive(Debug, Clone)]
 pub enum Target {
-    Static(StaticTool),
+    Static(&'static dyn StaticTool),
     Task(Arc<TaskTool>),
 }
 
@@ -187,12 +187,12 @@ impl Registry {
             selection,
             secrets: SecretStore::new(secrets),
             activity,
-            reserved_names: &StaticTool::NAMES,
+            reserved_names: tools::names(),
             resource_inline_max_bytes,
         }));
-        let static_tools = StaticTool::ALL
-            .into_iter()
-            .filter_map(|kind| {
+        let static_tools = tools::ALL
+            .iter()
+            .filter_map(|&kind| {
                 let tool = kind.definition(&env.providers)?;
                 Some(ListedTool {
                     validator: Arc::new(ArgsValidator::shared(tool.input_schema.clone())),

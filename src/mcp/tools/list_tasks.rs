@@ -258,12 +258,12 @@ fn summary_of(env: &ToolEnv, listed: &BTreeSet<String>, listed_task: ListedTask)
 fn answer(call: &ToolContext<'_>, output: Output) -> Reply {
     let page = output.page;
     let mut summary = if output.tasks.is_empty() {
-        // create_task is offered only by the providers that take code.
+        // create_task is offered only by the providers that run code tasks.
         let can_create = call
             .env
             .providers
             .configured()
-            .any(|adapter| adapter.tool(super::StaticTool::CreateTask.name()).is_some());
+            .any(|adapter| adapter.code_task_runtime().is_some());
         format!(
             "No tasks on page {page}. Make one with generate_task{}.",
             if can_create { " or create_task" } else { "" }

@@ -20,6 +20,7 @@ pub mod refine_task;
 pub mod respond_to_intervention;
 pub mod run_task;
 
+use futures::future::BoxFuture;
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 
 use super::args::{self, ArgsValidator};
@@ -27,160 +28,118 @@ use super::context::adapter::ProviderSet;
 use super::context::{ToolContext, ToolEnv};
 use super::reply::{Reply, ToolError};
 
-/// The tools every server lists, whatever tasks exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaticTool {
-    GenerateTask,
-    RefineTask,
-    CreateTask,
-    DeployTask,
-    RunTask,
-    ListExecutions,
-    GetExecution,
-    ListTasks,
-    GetTask,
-    CancelExecution,
-    RespondToIntervention,
-}
-
-impl StaticTool {
-    /// Every static tool, in the order `tools/list` shows them.
-    pub const ALL: [StaticTool; 11] = [
-        StaticTool::RunTask,
-        StaticTool::GetExecution,
-        StaticTool::CancelExecution,
-        StaticTool::RespondToIntervention,
-        StaticTool::ListExecutions,
-        StaticTool::ListTasks,
-        StaticTool::GetTask,
-        StaticTool::GenerateTask,
-        StaticTool::RefineTask,
-        StaticTool::CreateTask,
-        StaticTool::DeployTask,
-    ];
-
-    /// Every static tool's name (task tools may not take them).
-    pub const NAMES: [&'static str; 11] = [
-        run_task::NAME,
-        get_execution::NAME,
-        cancel_execution::NAME,
-        respond_to_intervention::NAME,
-        list_executions::NAME,
-        list_tasks::NAME,
-        get_task::NAME,
-        generate_task::NAME,
-        refine_task::NAME,
-        create_task::NAME,
-        deploy_task::NAME,
-    ];
-
+/// One static tool: its name, its definition (composed from the providers' parts), its
+/// argument rules and its call. Each tool file is one; [`ALL`] lists them, and the registry
+/// (`tools/list`, dispatch) and the command line read that list and nothing else.
+pub trait StaticTool: Send + Sync {
     /// The tool's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            StaticTool::GenerateTask => generate_task::NAME,
-            StaticTool::RefineTask => refine_task::NAME,
-            StaticTool::CreateTask => create_task::NAME,
-            StaticTool::DeployTask => deploy_task::NAME,
-            StaticTool::RunTask => run_task::NAME,
-            StaticTool::ListExecutions => list_executions::NAME,
-            StaticTool::GetExecution => get_execution::NAME,
-            StaticTool::ListTasks => list_tasks::NAME,
-            StaticTool::GetTask => get_task::NAME,
-            StaticTool::CancelExecution => cancel_execution::NAME,
-            StaticTool::RespondToIntervention => respond_to_intervention::NAME,
-        }
-    }
-
-    /// The static tool called `name`, if any.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|tool| tool.name() == name)
-    }
+    fn name(&self) -> &'static str;
 
     /// The tool's definition, as listed by a server with these providers (`None`: no shown
     /// provider offers it).
-    pub fn definition(self, set: &ProviderSet) -> Option<Tool> {
-        match self {
-            StaticTool::GenerateTask => generate_task::definition(set),
-            StaticTool::RefineTask => refine_task::definition(set),
-            StaticTool::CreateTask => create_task::definition(set),
-            StaticTool::DeployTask => deploy_task::definition(set),
-            StaticTool::RunTask => run_task::definition(set),
-            StaticTool::ListExecutions => list_executions::definition(set),
-            StaticTool::GetExecution => get_execution::definition(set),
-            StaticTool::ListTasks => list_tasks::definition(set),
-            StaticTool::GetTask => get_task::definition(set),
-            StaticTool::CancelExecution => cancel_execution::definition(set),
-            StaticTool::RespondToIntervention => respond_to_intervention::definition(set),
-        }
-    }
+    fn definition(&self, providers: &ProviderSet) -> Option<Tool>;
 
-    /// Check the arguments, run the tool, and shape its result.
-    pub async fn call(
-        self,
-        call: &ToolContext<'_>,
+    /// Check the arguments exactly as a call would, without running anything.
+    fn check_arguments(
+        &self,
+        env: &ToolEnv,
         validator: &ArgsValidator,
         arguments: JsonObject,
-    ) -> CallToolResult {
-        macro_rules! dispatch {
-            ($tool:ident) => {
-                async {
+    ) -> Result<(), Vec<args::Problem>>;
+
+    /// Check the arguments and run the tool.
+    fn run<'a>(
+        &'a self,
+        call: &'a ToolContext<'a>,
+        validator: &'a ArgsValidator,
+        arguments: JsonObject,
+    ) -> BoxFuture<'a, Result<Reply, ToolError>>;
+}
+
+impl std::fmt::Debug for dyn StaticTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The [`StaticTool`] of a tool file: its `NAME`, `Args`, `definition`, `rules` and `run`.
+macro_rules! static_tool {
+    ($tool:ident) => {{
+        struct Entry;
+        impl StaticTool for Entry {
+            fn name(&self) -> &'static str {
+                $tool::NAME
+            }
+            fn definition(&self, providers: &ProviderSet) -> Option<Tool> {
+                $tool::definition(providers)
+            }
+            fn check_arguments(
+                &self,
+                env: &ToolEnv,
+                validator: &ArgsValidator,
+                arguments: JsonObject,
+            ) -> Result<(), Vec<args::Problem>> {
+                args::parse::<$tool::Args>(validator, arguments, |raw, problems| {
+                    $tool::rules(env, raw, problems)
+                })
+                .map(|_| ())
+            }
+            fn run<'a>(
+                &'a self,
+                call: &'a ToolContext<'a>,
+                validator: &'a ArgsValidator,
+                arguments: JsonObject,
+            ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+                Box::pin(async move {
                     let args = args::parse(validator, arguments, |raw, problems| {
                         $tool::rules(call.env, raw, problems)
                     })?;
                     $tool::run(call, args).await
-                }
-                .await
-            };
+                })
+            }
         }
-        let outcome: Result<Reply, ToolError> = match self {
-            StaticTool::GenerateTask => dispatch!(generate_task),
-            StaticTool::RefineTask => dispatch!(refine_task),
-            StaticTool::CreateTask => dispatch!(create_task),
-            StaticTool::DeployTask => dispatch!(deploy_task),
-            StaticTool::RunTask => dispatch!(run_task),
-            StaticTool::ListExecutions => dispatch!(list_executions),
-            StaticTool::GetExecution => dispatch!(get_execution),
-            StaticTool::ListTasks => dispatch!(list_tasks),
-            StaticTool::GetTask => dispatch!(get_task),
-            StaticTool::CancelExecution => dispatch!(cancel_execution),
-            StaticTool::RespondToIntervention => dispatch!(respond_to_intervention),
-        };
-        match outcome {
-            Ok(reply) => reply.into_result(),
-            Err(error) => error.into_result(self.name()),
-        }
-    }
+        &Entry
+    }};
 }
 
-impl StaticTool {
-    /// Check arguments exactly as a call would, without running anything.
-    pub fn check_arguments(
-        self,
-        state: &ToolEnv,
-        validator: &ArgsValidator,
-        arguments: JsonObject,
-    ) -> Result<(), Vec<args::Problem>> {
-        macro_rules! check {
-            ($tool:ident) => {
-                args::parse::<$tool::Args>(validator, arguments, |raw, problems| {
-                    $tool::rules(state, raw, problems)
-                })
-                .map(|_| ())
-            };
-        }
-        match self {
-            StaticTool::GenerateTask => check!(generate_task),
-            StaticTool::RefineTask => check!(refine_task),
-            StaticTool::CreateTask => check!(create_task),
-            StaticTool::DeployTask => check!(deploy_task),
-            StaticTool::RunTask => check!(run_task),
-            StaticTool::ListExecutions => check!(list_executions),
-            StaticTool::GetExecution => check!(get_execution),
-            StaticTool::ListTasks => check!(list_tasks),
-            StaticTool::GetTask => check!(get_task),
-            StaticTool::CancelExecution => check!(cancel_execution),
-            StaticTool::RespondToIntervention => check!(respond_to_intervention),
-        }
+/// Every static tool, in the order `tools/list` shows them. Adding a tool: its file, its
+/// `mod` line above, and its line here (then each provider's part: see the README).
+pub static ALL: [&dyn StaticTool; 11] = [
+    static_tool!(run_task),
+    static_tool!(get_execution),
+    static_tool!(cancel_execution),
+    static_tool!(respond_to_intervention),
+    static_tool!(list_executions),
+    static_tool!(list_tasks),
+    static_tool!(get_task),
+    static_tool!(generate_task),
+    static_tool!(refine_task),
+    static_tool!(create_task),
+    static_tool!(deploy_task),
+];
+
+/// Every static tool's name (task tools may not take them).
+pub fn names() -> &'static [&'static str] {
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| ALL.iter().map(|tool| tool.name()).collect());
+    &NAMES
+}
+
+/// The static tool called `name`, if any.
+pub fn by_name(name: &str) -> Option<&'static dyn StaticTool> {
+    ALL.iter().copied().find(|tool| tool.name() == name)
+}
+
+/// Run `tool` for a call and shape its result (`isError` for a tool failure).
+pub async fn call(
+    tool: &dyn StaticTool,
+    call: &ToolContext<'_>,
+    validator: &ArgsValidator,
+    arguments: JsonObject,
+) -> CallToolResult {
+    match tool.run(call, validator, arguments).await {
+        Ok(reply) => reply.into_result(),
+        Err(error) => error.into_result(tool.name()),
     }
 }
 
@@ -313,12 +272,11 @@ mod tests {
     const BROWSER_USE: (bool, bool) = (false, true);
     const BOTH: (bool, bool) = (true, true);
 
-    fn definitions((anchor, browser_use): (bool, bool)) -> Vec<(StaticTool, Tool)> {
+    fn definitions((anchor, browser_use): (bool, bool)) -> Vec<(&'static str, Tool)> {
         let registry = crate::mcp::registry::tests::test_registry(anchor, browser_use);
         let set = &registry.env().providers;
-        StaticTool::ALL
-            .into_iter()
-            .filter_map(|t| Some((t, t.definition(set)?)))
+        ALL.iter()
+            .filter_map(|t| Some((t.name(), t.definition(set)?)))
             .collect()
     }
 
@@ -328,7 +286,7 @@ mod tests {
     fn every_definition_fits_every_set_of_providers() {
         for (label, providers) in COMBINATIONS {
             for (tool, definition) in definitions(providers) {
-                let name = format!("{label}/{}", tool.name());
+                let name = format!("{label}/{tool}");
                 assert!(
                     definition.description.as_deref().unwrap_or_default().len() > 80,
                     "{name}"
@@ -342,7 +300,7 @@ mod tests {
                 assert!(jsonschema::validator_for(&schema).is_ok(), "{name}");
                 let properties = schema["properties"].as_object().unwrap();
                 // create_task and respond_to_intervention are Anchor's alone.
-                let anchors_alone = [StaticTool::CreateTask, StaticTool::RespondToIntervention];
+                let anchors_alone = [create_task::NAME, respond_to_intervention::NAME];
                 assert_eq!(
                     properties.contains_key("provider"),
                     providers == BOTH && !anchors_alone.contains(&tool),
@@ -375,7 +333,7 @@ mod tests {
         #[test]
         fn no_arguments_panic_any_tool(args in arguments()) {
             // Built once: compiling nine validators per case is most of this test's time.
-            type Checked = (std::sync::Arc<crate::mcp::Registry>, Vec<(StaticTool, ArgsValidator)>);
+            type Checked = (std::sync::Arc<crate::mcp::Registry>, Vec<(&'static str, ArgsValidator)>);
             static CHECKED: std::sync::LazyLock<Checked> = std::sync::LazyLock::new(|| {
                 let validators = definitions(BOTH)
                     .into_iter()
@@ -384,11 +342,11 @@ mod tests {
                 (shared(), validators)
             });
             let (state, validators) = &*CHECKED;
-            for (tool, validator) in validators {
-                let tool = *tool;
+            for (name, validator) in validators {
+                let tool = by_name(name).unwrap();
                 if let Err(problems) = tool.check_arguments(state.env(), validator, args.clone()) {
                     prop_assert!(!problems.is_empty());
-                    let text = args::render(tool.name(), &problems);
+                    let text = args::render(name, &problems);
                     prop_assert!(problems.iter().all(|p| !p.message.is_empty()), "{}", text);
                 }
             }
