@@ -217,6 +217,11 @@ pub fn str_arg<'a>(args: &'a JsonObject, key: &str) -> Option<&'a str> {
 }
 
 /// Whether an argument is present (and not null).
+/// A number argument, if given as one.
+pub fn f64_arg(args: &JsonObject, key: &str) -> Option<f64> {
+    args.get(key).and_then(serde_json::Value::as_f64)
+}
+
 pub fn has(args: &JsonObject, key: &str) -> bool {
     args.get(key).is_some_and(|v| !v.is_null())
 }

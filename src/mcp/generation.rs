@@ -9,15 +9,14 @@
 
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::context::ToolContext;
+use super::context::work::{Generation, GenerationWait, GenerationWatch, Phase};
 use super::reply::{Reply, ToolError};
 use super::versions::{self, VersionNote};
 use crate::catalog::{CatalogTask, TaskSighting};
-use crate::cloud::ApiError;
 use crate::params::Param;
 use crate::runs::TaskKind;
 use crate::waiting::{self, Observation, WaitOutcome};
@@ -56,51 +55,10 @@ pub struct Output {
     pub next_step: String,
 }
 
-/// A generation's state, whichever provider.
-#[derive(Debug, Clone)]
-pub struct Generation {
-    /// As the catalog keeps it (see [`Output::status`]).
-    pub status: String,
-    /// Whether generation has ended (ready, disabled, failed, …).
-    pub done: bool,
-    pub error: Option<String>,
-    /// What the catalog should learn (`None`: only the status).
-    pub sighting: Option<TaskSighting>,
-}
-
-/// Where a generation stands, whichever provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// It can run.
-    Ready,
-    /// Generated, but it must be enabled (deploy_task) before it can run.
-    Disabled,
-    Failed,
-    InProgress,
-}
-
-/// How one provider's generations are read, cancelled and understood: implemented in the
-/// provider's folder, for the task generations of one account.
-pub trait GenerationWatch: Send + Sync {
-    /// What the reply's headline calls the generated task: "Task", "Skill".
-    fn noun(&self) -> &'static str;
-
-    /// Where a generation stands at `status` (as the catalog keeps it).
-    fn phase(&self, status: &str) -> Phase;
-
-    /// The generation's state now, in the cloud.
-    fn check<'a>(&'a self, task: &'a CatalogTask) -> BoxFuture<'a, Result<Generation, ApiError>>;
-
-    /// Cancel the generation in the cloud (its wait was cancelled). `None`: this provider
-    /// cannot cancel a generation. The future yields the state after, or `None` when the
-    /// cancel failed (the watch logs why).
-    fn cancel<'a>(&'a self, task: &'a CatalogTask) -> Option<BoxFuture<'a, Option<Generation>>>;
-}
-
 /// Wait for a generation to end (within `budget`) and build the reply; `status` is the last
 /// one known. With `cancel_in_cloud`, a cancelled wait cancels the generation too, where the
 /// provider can (generate_task's own wait; a get_task that stops waiting leaves it be).
-pub async fn wait_until_ready(
+async fn wait_until_ready(
     call: &ToolContext<'_>,
     watch: &dyn GenerationWatch,
     task: CatalogTask,
@@ -155,21 +113,28 @@ pub async fn wait_until_ready(
     Ok(settle(call, watch, task, latest).await)
 }
 
-/// get_task's answer for a generation just read (`generation`): as it is, or, with a wait of
-/// `wait_seconds` (default 0) and a generation still going, once it ends or the wait does
-/// (without cancelling it in the cloud if the call is cancelled).
-pub async fn show(
+/// Carry out a [`GenerationWait`] within `budget`: a generation this call started is waited
+/// on (and cancelled in the cloud with the call, where the provider can); one only looked at
+/// is shown as just read, or, when the call waits and it is still going, once it ends or the
+/// wait does (never cancelled: the call only watched it).
+pub async fn wait(
     call: &ToolContext<'_>,
-    watch: &dyn GenerationWatch,
-    task: CatalogTask,
-    generation: Generation,
-    wait_seconds: Option<f64>,
+    generation: GenerationWait<'_>,
+    budget: Duration,
 ) -> Result<Reply, ToolError> {
-    let budget = call.env.waits.budget(Some(wait_seconds.unwrap_or(0.0)));
-    if generation.done || budget.is_zero() {
-        return Ok(settle(call, watch, task, Some(generation)).await);
+    let GenerationWait {
+        watch,
+        task,
+        status,
+        looked_at,
+    } = generation;
+    match looked_at {
+        Some(first) if first.done || budget.is_zero() => {
+            Ok(settle(call, &*watch, task, Some(first)).await)
+        }
+        Some(first) => wait_until_ready(call, &*watch, task, &first.status, budget, false).await,
+        None => wait_until_ready(call, &*watch, task, &status, budget, true).await,
     }
-    wait_until_ready(call, watch, task, &generation.status, budget, false).await
 }
 
 /// Record a generation's latest state, update the tool list (a ready task becomes a tool),

@@ -14,6 +14,7 @@
 
 pub mod activity;
 pub mod args;
+pub mod carry_out;
 pub mod context;
 pub mod generation;
 pub mod links;

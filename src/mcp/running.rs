@@ -1,47 +1,40 @@
-//! Starting a run from a tool call and answering for it, shared by `run_task` and the
-//! per-task tools: start once, record it in the catalog before waiting, wait with progress,
-//! keep the record up to date, and turn the report into the reply an agent reads. Skills,
-//! which Browser Use executes synchronously, have their own path here.
+//! Starting or following a run for a tool call and answering for it, shared by `run_task`,
+//! `get_execution` and the per-task tools: start once, record it in the catalog before
+//! waiting, wait with progress, keep the record up to date, and turn the report into the reply
+//! an agent reads. Skills, which Browser Use executes synchronously, have their own reply here.
 
 use std::collections::BTreeMap;
-use std::future::Future;
-
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::context::ToolContext;
+use super::context::work::{RunFollow, RunStart};
 use super::reply::{Reply, ToolError};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
-use crate::runs::{self, RunCloud, RunReport, StartError, Verdict, WaitEnd};
+use crate::runs::{self, RunReport, StartError, Verdict, WaitEnd};
 use crate::waiting::describe_duration;
 
-/// A run to start and wait for.
-#[derive(Debug, Clone)]
-pub struct RunPlan {
-    /// The task's name, when the caller knows it.
-    pub task_name: Option<String>,
-    /// The inputs as recorded in the catalog: secret values already replaced.
-    pub recorded_inputs: Value,
-    /// The secret values this run was given, to scrub from its output.
-    pub secrets: Vec<String>,
-    pub budget: Duration,
-}
-
-/// Start a run (once), record it in the catalog before waiting, wait within the budget with
+/// Start a run (once), record it in the catalog before waiting, wait within `budget` with
 /// progress, and keep the record up to date. Shared by `run_task` and the per-task tools.
 ///
-/// `start` is the provider's request that starts the run; it is sent (awaited) once, after the
-/// run's secret values are remembered for scrubbing.
+/// The run's start request is sent (awaited) once, after its secret values are remembered for
+/// scrubbing.
 pub async fn start_and_wait(
     call: &ToolContext<'_>,
-    cloud: &dyn RunCloud,
-    start: impl Future<Output = Result<RunReport, StartError>>,
-    plan: RunPlan,
+    run: RunStart<'_>,
+    budget: Duration,
 ) -> Result<(RunReport, WaitEnd), ToolError> {
+    let RunStart {
+        cloud,
+        start,
+        task_name,
+        recorded_inputs,
+        secrets,
+    } = run;
     // Before anything can echo them: progress and later reads are scrubbed of them too.
-    call.env.secrets.remember(&plan.secrets);
-    tracing::info!(task = ?plan.task_name, "starting a run");
+    call.env.secrets.remember(&secrets);
+    tracing::info!(task = ?task_name, "starting a run");
     let mut report = start.await.map_err(|error| match error {
         StartError::Api(error) => ToolError::api(error, "Starting the run"),
         StartError::Unconfirmed {
@@ -58,7 +51,7 @@ pub async fn start_and_wait(
         },
     })?;
     if report.task_name.is_none() {
-        report.task_name = plan.task_name.clone().or_else(|| {
+        report.task_name = task_name.clone().or_else(|| {
             report
                 .task_id
                 .as_deref()
@@ -67,7 +60,7 @@ pub async fn start_and_wait(
         });
     }
     // Recorded before waiting: a crash or restart never loses the run's id.
-    call.env.record_run(&report, plan.recorded_inputs);
+    call.env.record_run(&report, recorded_inputs);
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
     let person = super::person::ClientUser {
         peer: call.progress.peer().clone(),
@@ -77,16 +70,68 @@ pub async fn start_and_wait(
         report,
         // Just started: polled at the pace of a new run.
         Duration::ZERO,
-        plan.budget,
+        budget,
         &call.env.waits,
         &call.cancel,
         &call.progress,
         &person,
     )
     .await;
-    let report = scrub_report(report, &plan.secrets);
-    call.env.note_run_state(&report, &plan.secrets);
+    let report = scrub_report(report, &secrets);
+    call.env.note_run_state(&report, &secrets);
     Ok((report, end))
+}
+
+/// Read a run already started and, within `budget`, wait for it to end, reporting progress.
+/// What the catalog recorded of the run (its task, its start) fills what the cloud does not
+/// say.
+pub async fn follow(
+    call: &ToolContext<'_>,
+    follow: RunFollow<'_>,
+    budget: Duration,
+) -> Result<Reply, ToolError> {
+    let RunFollow {
+        cloud,
+        run,
+        recorded,
+    } = follow;
+    let mut report = cloud
+        .check(&run)
+        .await
+        .map_err(|e| ToolError::api(e, format!("Reading run {}", run.execution_id)))?;
+    if let Some(record) = recorded {
+        report.task_name = report.task_name.or(record.task_name);
+        report.task_id = report.task_id.or(record.task_id);
+        report.started_at = report.started_at.or(Some(record.started_at));
+    }
+    call.env.note_run_state(&report, &[]);
+    if report.finished || budget.is_zero() {
+        let end = if report.finished {
+            WaitEnd::Finished
+        } else {
+            report.next_step = Some(format!(
+                "The run is still {}. Call get_execution again with wait_seconds to wait for it.",
+                report.status
+            ));
+            WaitEnd::StillRunning {
+                waited: Duration::ZERO,
+            }
+        };
+        return run_reply(report, end);
+    }
+    let age = runs::age_of(&report, chrono::Utc::now());
+    let (report, end) = runs::wait(
+        cloud,
+        report,
+        age,
+        budget,
+        &call.env.waits,
+        &call.cancel,
+        &call.progress,
+    )
+    .await;
+    call.env.note_run_state(&report, &[]);
+    run_reply(report, end)
 }
 
 /// The answer for a start whose answer was lost and whose run could not be found: it may

@@ -21,6 +21,7 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use serde_json::{Map, Value};
 
+use super::work::{RunStart, Work};
 use super::{ToolContext, ToolEnv};
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, Provider};
@@ -62,12 +63,13 @@ pub trait ToolPart: Send + Sync {
     /// Argument rules beyond the schema, for a call meant for this provider.
     fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>);
 
-    /// Run a call meant for this provider (its arguments already checked).
+    /// Plan a call meant for this provider (its arguments already checked): answer it, or say
+    /// what cloud work to start or follow and how to read it ([`Work`]); the shared tool waits.
     fn run<'a>(
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>>;
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>>;
 }
 
 /// Arguments of a provider's part that name what a call acts on besides the tool's shared ones
@@ -144,16 +146,16 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
         None
     }
 
-    /// Run `task` for a call of its own tool, the call's arguments already checked and
-    /// converted to `inputs` (in [`Self::task_input_form`]). The tool shapes a
-    /// [`TaskToolRun::Shaped`] result to its output schema, and scrubs the inputs' secrets
-    /// from the reply.
+    /// Plan a run of `task` for a call of its own tool, the call's arguments already checked
+    /// and converted to `inputs` (in [`Self::task_input_form`]): a run for the tool to start
+    /// and wait on, or how it ended. The tool shapes a [`TaskToolRun::Shaped`] result to its
+    /// output schema, and scrubs the inputs' secrets from the reply.
     fn call_task_tool<'a>(
         &'a self,
         call: &'a ToolContext<'a>,
         task: &'a CatalogTask,
         inputs: TaskInputs,
-    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>>;
+    ) -> BoxFuture<'a, Result<TaskToolWork<'a>, ToolError>>;
 
     // ---- a run's evidence (`mcp::resources`) -------------------------------------------------
 
@@ -177,6 +179,16 @@ pub trait ProviderAdapter: Send + Sync + std::fmt::Debug {
     fn code_task_runtime(&self) -> Option<&'static str> {
         None
     }
+}
+
+/// What a provider plans for a call of a task's own tool (see
+/// [`ProviderAdapter::call_task_tool`]).
+pub enum TaskToolWork<'a> {
+    /// A run for the tool to start and wait on (its result shaped to the task's declared
+    /// outputs).
+    Start(RunStart<'a>),
+    /// The run already ended (a skill, which the cloud runs while the call waits).
+    Ended(TaskToolRun),
 }
 
 /// How the run behind a call of a task's own tool ended (see

@@ -8,6 +8,7 @@
 //! registry (above the tools) rebuilds the list and tells clients.
 
 pub mod adapter;
+pub mod work;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};

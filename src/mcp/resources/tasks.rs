@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::cloud::Provider;
 use crate::mcp::args::render;
+use crate::mcp::carry_out::carry_out;
 use crate::mcp::context::ToolContext;
 use crate::mcp::tools::get_task;
 
@@ -52,7 +53,12 @@ pub async fn read(call: &ToolContext<'_>, uri: &str) -> Result<ReadResourceResul
     if !problems.is_empty() {
         return Err(not_found(render(get_task::NAME, &problems)));
     }
-    let result = match part.run(call, args).await {
+    // A look only: no wait (a generation still going is shown as it is).
+    let outcome = match part.run(call, args).await {
+        Ok(work) => carry_out(call, work, std::time::Duration::ZERO).await,
+        Err(error) => Err(error),
+    };
+    let result = match outcome {
         Ok(reply) => reply.into_result(),
         Err(error) => error.into_result(get_task::NAME),
     };

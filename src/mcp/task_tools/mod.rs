@@ -15,15 +15,16 @@ use std::time::Duration;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
 
-use self::schema::{EXECUTION_KEY, Signature, output_schema};
+use self::schema::{EXECUTION_KEY, Signature, output_schema, shape_output};
 use super::args::ArgsValidator;
 use super::context::ToolContext;
-use super::context::adapter::{ProviderAdapter, TaskToolRun};
+use super::context::adapter::{ProviderAdapter, TaskToolRun, TaskToolWork};
 use super::reply::{Reply, ToolError};
+use super::running;
 use super::secrets::Secrets;
 use crate::catalog::CatalogTask;
 use crate::params::inputs::InputForm;
-use crate::runs::RunReport;
+use crate::runs::{RunReport, Verdict, WaitEnd};
 
 /// A task listed as a tool of its own.
 #[derive(Debug)]
@@ -108,7 +109,15 @@ impl TaskTool {
                         .find(|other| *other != provider),
                 })?;
         let scrub = inputs.secrets.clone();
-        let reply = match adapter.call_task_tool(call, &self.task, inputs).await? {
+        let ended = match adapter.call_task_tool(call, &self.task, inputs).await? {
+            TaskToolWork::Ended(ended) => ended,
+            TaskToolWork::Start(start) => {
+                let budget = call.env.waits.default_budget;
+                let (report, end) = running::start_and_wait(call, start, budget).await?;
+                self.ended(report, end)?
+            }
+        };
+        let reply = match ended {
             TaskToolRun::Shaped { report, fields } => {
                 let link = crate::mcp::links::run_link(&report);
                 self.shaped_reply(*report, fields).with_link(link)
@@ -116,6 +125,24 @@ impl TaskTool {
             TaskToolRun::Reply(reply) => reply,
         };
         Ok(reply.scrubbed(&scrub))
+    }
+
+    /// How a run the tool waited on ended: a success of a task with declared outputs is
+    /// shaped to them; any other end is the run's reply.
+    fn ended(&self, report: RunReport, end: WaitEnd) -> Result<TaskToolRun, ToolError> {
+        Ok(
+            match (&end, report.verdict(), self.task.outputs.is_empty()) {
+                (WaitEnd::Finished, Verdict::Succeeded, false) => {
+                    let result = report.output.clone().unwrap_or(Value::Null);
+                    let (fields, all_fit) = shape_output(&self.task.outputs, &result);
+                    TaskToolRun::Shaped {
+                        report: Box::new(report),
+                        fields: all_fit.then_some(fields),
+                    }
+                }
+                _ => TaskToolRun::Reply(running::run_reply(report, end)?),
+            },
+        )
     }
 
     /// A successful run of a task with declared outputs: the result's fields, plus

@@ -100,5 +100,5 @@ pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let provider = provider_of(call.env, &args);
     let part = compose::part_for_call(&SPEC, call.env, provider, &args)?;
-    part.run(call, args).await
+    compose::run_part(call, part, args, std::time::Duration::ZERO).await
 }

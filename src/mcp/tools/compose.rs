@@ -369,6 +369,18 @@ pub fn part_for_call<'a>(
     part_for(spec, env, provider)
 }
 
+/// Run `part` for a call and carry out the work it plans, waiting at most `budget`: the
+/// tool's own wait, computed once from its arguments (zero for a tool that waits for nothing).
+pub async fn run_part(
+    call: &crate::mcp::context::ToolContext<'_>,
+    part: &dyn ToolPart,
+    args: JsonObject,
+    budget: std::time::Duration,
+) -> Result<crate::mcp::reply::Reply, crate::mcp::reply::ToolError> {
+    let work = part.run(call, args).await?;
+    crate::mcp::carry_out::carry_out(call, work, budget).await
+}
+
 /// The part of the provider a call is for, or the error saying that provider does not offer
 /// this tool (or is not configured, naming another provider that could do the job).
 pub fn part_for<'a>(

@@ -71,7 +71,6 @@ pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let provider = compose::resolve(&SPEC, call.env, &args, None);
-    compose::part_for(&SPEC, call.env, provider)?
-        .run(call, args)
-        .await
+    let part = compose::part_for(&SPEC, call.env, provider)?;
+    compose::run_part(call, part, args, std::time::Duration::ZERO).await
 }

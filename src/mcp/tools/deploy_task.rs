@@ -89,5 +89,5 @@ pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
-    part.run(call, args).await
+    compose::run_part(call, part, args, std::time::Duration::ZERO).await
 }

@@ -79,5 +79,10 @@ pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
-    part.run(call, args).await
+    // The call's wait, decided once here: the part only plans the work.
+    let budget = call
+        .env
+        .waits
+        .budget(crate::mcp::args::f64_arg(&args, "wait_seconds"));
+    compose::run_part(call, part, args, budget).await
 }

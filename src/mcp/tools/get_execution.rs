@@ -11,15 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use super::compose::{self, ToolSpec};
 use super::read_only;
-use crate::catalog::RunRecord;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_wait_seconds};
 use crate::mcp::context::adapter::ProviderSet;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::running;
 use crate::mcp::schema::input_schema_for;
-use crate::runs::{self, RunCloud, RunRef, WaitEnd};
 
 pub const NAME: &str = "get_execution";
 
@@ -72,56 +69,9 @@ pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
-    part.run(call, args).await
-}
-
-/// Read `run` on `cloud` and, within the call's wait_seconds, wait for it to end, reporting
-/// progress. What the catalog `recorded` of the run (its task, its start) fills what the
-/// cloud does not say. Shared by the parts whose runs the cloud can be asked about directly.
-pub async fn follow(
-    call: &ToolContext<'_>,
-    cloud: &dyn RunCloud,
-    run: RunRef,
-    args: &SharedArgs,
-    recorded: Option<&RunRecord>,
-) -> Result<Reply, ToolError> {
-    let mut report = cloud
-        .check(&run)
-        .await
-        .map_err(|e| ToolError::api(e, format!("Reading run {}", args.execution_id)))?;
-    if let Some(record) = recorded {
-        report.task_name = report.task_name.or(record.task_name.clone());
-        report.task_id = report.task_id.or(record.task_id.clone());
-        report.started_at = report.started_at.or(Some(record.started_at.clone()));
-    }
-    call.env.note_run_state(&report, &[]);
-    let settings = &call.env.waits;
-    let budget = settings.budget(Some(args.wait_seconds.unwrap_or(0.0)));
-    if report.finished || budget.is_zero() {
-        let end = if report.finished {
-            WaitEnd::Finished
-        } else {
-            report.next_step = Some(format!(
-                "The run is still {}. Call get_execution again with wait_seconds to wait for it.",
-                report.status
-            ));
-            WaitEnd::StillRunning {
-                waited: std::time::Duration::ZERO,
-            }
-        };
-        return running::run_reply(report, end);
-    }
-    let age = runs::age_of(&report, chrono::Utc::now());
-    let (report, end) = runs::wait(
-        cloud,
-        report,
-        age,
-        budget,
-        settings,
-        &call.cancel,
-        &call.progress,
-    )
-    .await;
-    call.env.note_run_state(&report, &[]);
-    running::run_reply(report, end)
+    // The call's wait, decided once here: the part only plans the work.
+    let budget = call.env.waits.budget(Some(
+        crate::mcp::args::f64_arg(&args, "wait_seconds").unwrap_or(0.0),
+    ));
+    compose::run_part(call, part, args, budget).await
 }

@@ -157,7 +157,7 @@ fn task_required(
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
-    part.run(call, args).await
+    compose::run_part(call, part, args, std::time::Duration::ZERO).await
 }
 
 /// The start of a run's output, for the list.

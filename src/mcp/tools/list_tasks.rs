@@ -165,9 +165,8 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
     if names_provider(&args) || parts.len() < 2 {
         // One provider (or none configured: the error says what to set).
         let provider = compose::resolve(&SPEC, call.env, &args, None);
-        return compose::part_for(&SPEC, call.env, provider)?
-            .run(call, args)
-            .await;
+        let part = compose::part_for(&SPEC, call.env, provider)?;
+        return compose::run_part(call, part, args, std::time::Duration::ZERO).await;
     }
     let shared = shared_args(&args)?;
     let mut merged = Output {
@@ -179,7 +178,7 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
         next_page: None,
     };
     for (provider, part) in parts {
-        let reply = part.run(call, args.clone()).await?;
+        let reply = compose::run_part(call, part, args.clone(), std::time::Duration::ZERO).await?;
         // Every part answers through `reply`, so this reads; if it ever did not, the agent can
         // still list that provider alone.
         let output: Output = serde_json::from_value(reply.structured().clone()).map_err(|e| {

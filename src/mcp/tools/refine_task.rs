@@ -96,5 +96,10 @@ pub async fn run(call: &ToolContext<'_>, mut args: JsonObject) -> Result<Reply, 
     )
     .await?;
     args.insert("feedback".into(), Value::String(feedback));
-    part.run(call, args).await
+    // The call's wait, decided once here: the part only plans the work.
+    let budget = call
+        .env
+        .waits
+        .budget(crate::mcp::args::f64_arg(&args, "wait_seconds"));
+    compose::run_part(call, part, args, budget).await
 }

@@ -94,9 +94,8 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
         &args,
         compose::of_named_run(call.env, &args),
     );
-    compose::part_for(&SPEC, call.env, provider)?
-        .run(call, args)
-        .await
+    let part = compose::part_for(&SPEC, call.env, provider)?;
+    compose::run_part(call, part, args, std::time::Duration::ZERO).await
 }
 
 /// What to send for `args` in answer to `request`, or every problem of the answer: its shape

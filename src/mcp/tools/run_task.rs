@@ -106,7 +106,12 @@ fn what_to_run(parts: &[(Provider, &dyn crate::mcp::context::adapter::ToolPart)]
 /// Run it.
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
-    part.run(call, args).await
+    // The call's wait, decided once here: the part only plans the work.
+    let budget = call
+        .env
+        .waits
+        .budget(crate::mcp::args::f64_arg(&args, "wait_seconds"));
+    compose::run_part(call, part, args, budget).await
 }
 
 #[cfg(test)]

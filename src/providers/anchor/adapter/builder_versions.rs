@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::generations::{TaskBuilder, generation};
 use crate::catalog::{CatalogTask, TaskVersion, VersionEvent};
 use crate::mcp::context::ToolContext;
-use crate::mcp::generation::wait_until_ready;
+use crate::mcp::context::work::{GenerationWait, Work};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::tools::deploy_task::Output;
 use crate::providers::anchor::AnchorClient;
@@ -44,15 +44,14 @@ fn with_feedback(prompt: &str, feedback: &str) -> String {
 }
 
 /// Generate `task` again with `feedback` (and, if given, from a finished session showing the
-/// job), make the result its next version, and wait for it.
-pub async fn regenerate(
-    call: &ToolContext<'_>,
-    anchor: &AnchorClient,
+/// job), and make the result its next version, for the tool to wait on.
+pub async fn regenerate<'a>(
+    call: &'a ToolContext<'a>,
+    anchor: &'a AnchorClient,
     task: CatalogTask,
     feedback: &str,
     browser_session_id: Option<String>,
-    wait_seconds: Option<f64>,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let history = call.env.versions(&task);
     let Some(mut request) = current_request(&history, &task) else {
         return Err(ToolError::NotFound {
@@ -93,9 +92,12 @@ pub async fn regenerate(
         Some(feedback),
         Some(remembered(&request)),
     );
-    let budget = call.env.waits.budget(wait_seconds);
-    let watch = TaskBuilder { client: anchor };
-    wait_until_ready(call, &watch, moved, &status, budget, false).await
+    Ok(Work::Generation(GenerationWait {
+        watch: Box::new(TaskBuilder { client: anchor }),
+        task: moved,
+        status: status,
+        looked_at: None,
+    }))
 }
 
 /// Make version `version` of `task` current again (the catalog entry moves back to that

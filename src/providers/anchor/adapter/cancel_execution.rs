@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::Account;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_uuid, has};
 use crate::mcp::context::adapter::{ToolPart, read_args};
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -87,7 +88,7 @@ impl ToolPart for CancelExecution {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
@@ -150,6 +151,7 @@ impl ToolPart for CancelExecution {
                 },
             ))
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

@@ -23,6 +23,7 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -135,7 +136,7 @@ impl ToolPart for DeployTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
@@ -152,6 +153,7 @@ impl ToolPart for DeployTask {
                 _ => run(call, anchor, args).await,
             }
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

@@ -20,9 +20,9 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_uuid, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::{GenerationWait, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::generation::wait_until_ready;
-use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::generate_task::{GENERATE_TAIL, SharedArgs};
 use crate::params::ParamsOrigin;
@@ -126,21 +126,22 @@ impl ToolPart for GenerateTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
 
 /// Start the generation (once), remember the task, and wait.
-async fn run(
-    call: &ToolContext<'_>,
-    anchor: &AnchorClient,
+async fn run<'a>(
+    call: &'a ToolContext<'a>,
+    anchor: &'a AnchorClient,
     args: Args,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let Args { shared, own } = args;
     let request = GenerateRequest {
         name: shared.name.trim().to_string(),
@@ -184,7 +185,10 @@ async fn run(
         None,
         Some(remembered(&request)),
     );
-    let budget = call.env.waits.budget(shared.wait_seconds);
-    let watch = TaskBuilder { client: anchor };
-    wait_until_ready(call, &watch, task, started.status.as_str(), budget, false).await
+    Ok(Work::Generation(GenerationWait {
+        watch: Box::new(TaskBuilder { client: anchor }),
+        task: task,
+        status: started.status.to_string(),
+        looked_at: None,
+    }))
 }

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 
 use crate::catalog::CatalogTask;
 use crate::cloud::ApiError;
-use crate::mcp::generation::{Generation, GenerationWatch, Phase};
+use crate::mcp::context::work::{Generation, GenerationWatch, Phase};
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::models::{GenerationState, GenerationStatus};
 

@@ -14,10 +14,11 @@ use super::arguments::AnchorKind;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::{RunFollow, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
-use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs, follow};
+use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs};
 use crate::runs::{RunRef, TaskKind};
 
 /// Anchor's own arguments of `get_execution`.
@@ -60,7 +61,7 @@ impl ToolPart for GetExecution {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             // Only the shared arguments: `kind` matters to the rules alone, as a task_id (given
             // or recorded) is what makes a code task's execution.
@@ -84,8 +85,13 @@ impl ToolPart for GetExecution {
                 execution_id: shared.execution_id.clone(),
                 task_id,
             };
-            follow(call, anchor, run, &shared, recorded.as_ref()).await
+            Ok(Work::Follow(RunFollow {
+                cloud: anchor,
+                run,
+                recorded,
+            }))
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

@@ -18,8 +18,8 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::{GenerationWait, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::generation;
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::get_task::SharedArgs;
@@ -145,11 +145,12 @@ impl ToolPart for GetTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -183,11 +184,11 @@ fn check(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// Show it from Anchor.
-async fn run(
-    call: &ToolContext<'_>,
-    anchor: &AnchorClient,
+async fn run<'a>(
+    call: &'a ToolContext<'a>,
+    anchor: &'a AnchorClient,
     args: Args,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let Args { shared, own } = args;
     let kind_arg = own.kind.map(TaskKind::from);
     let known = match (&shared.task_id, &own.task_name) {
@@ -235,9 +236,16 @@ async fn run(
         };
         let watch = TaskBuilder { client: anchor };
         let first = generations::generation(&state);
-        return generation::show(call, &watch, task, first, shared.wait_seconds).await;
+        return Ok(Work::Generation(GenerationWait {
+            watch: Box::new(watch),
+            task,
+            status: first.status.clone(),
+            looked_at: Some(first),
+        }));
     }
-    code_task(call, anchor, shared.task_id, own).await
+    code_task(call, anchor, shared.task_id, own)
+        .await
+        .map(Work::from)
 }
 
 /// A code task's metadata, versions and the source of one version.

@@ -15,6 +15,7 @@ use super::arguments;
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -114,11 +115,12 @@ impl ToolPart for ListExecutions {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

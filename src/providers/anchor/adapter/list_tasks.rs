@@ -12,8 +12,9 @@ use serde_json::json;
 use super::Account;
 use crate::mcp::args::Problem;
 use crate::mcp::context::adapter::ToolPart;
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv, unrecorded};
-use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::portable;
 use crate::mcp::tools::list_tasks::{self, ListedTask, NOT_LISTED, Page, SharedArgs};
 use crate::providers::anchor::AnchorClient;
@@ -59,12 +60,13 @@ impl ToolPart for ListTasks {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args = list_tasks::shared_args(&args)?;
             let page = list(call, self.account.client()?, &args).await?;
             Ok(list_tasks::reply(call, &args, page))
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

@@ -32,7 +32,7 @@ use super::rules;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
 use crate::evidence::Evidence;
-use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolRun, ToolPart, ToolParts};
+use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolWork, ToolPart, ToolParts};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::tools;
@@ -192,8 +192,12 @@ impl ProviderAdapter for AnchorAdapter {
         call: &'a ToolContext<'a>,
         task: &'a CatalogTask,
         inputs: TaskInputs,
-    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
-        async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
+    ) -> BoxFuture<'a, Result<TaskToolWork<'a>, ToolError>> {
+        let work = self
+            .account
+            .client()
+            .and_then(|anchor| task_tools::call(call, anchor, task, inputs));
+        futures::future::ready(work).boxed()
     }
 
     fn code_task_runtime(&self) -> Option<&'static str> {

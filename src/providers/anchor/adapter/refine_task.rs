@@ -18,6 +18,7 @@ use super::builder_versions;
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has};
 use crate::mcp::context::adapter::{ToolPart, read_args};
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -115,7 +116,7 @@ impl ToolPart for RefineTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
@@ -129,13 +130,15 @@ impl ToolPart for RefineTask {
                         task,
                         &args.shared.feedback,
                         args.own.browser_session_id,
-                        args.shared.wait_seconds,
                     )
                     .await
                 }
-                known => code_fix(call, anchor, &task_id, known, &args.shared.feedback).await,
+                known => code_fix(call, anchor, &task_id, known, &args.shared.feedback)
+                    .await
+                    .map(Work::from),
             }
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

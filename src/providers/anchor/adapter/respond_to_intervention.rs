@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::Account;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_one_of, check_uuid};
 use crate::mcp::context::adapter::{ToolPart, read_args};
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -82,11 +83,12 @@ impl ToolPart for RespondToIntervention {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             respond(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

@@ -17,9 +17,10 @@ use super::Account;
 use super::arguments::{self, AnchorKind};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
+use crate::mcp::context::work::{RunStart, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::running::{self, RunPlan};
+use crate::mcp::reply::ToolError;
+use crate::mcp::running;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::tools::run_task::{RUN_TAIL, SharedArgs};
@@ -103,11 +104,12 @@ impl ToolPart for RunTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
-            run(call, self.account.client()?, args).await
+            run(call, self.account.client()?, args)
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -239,11 +241,11 @@ pub fn code_inputs(inputs: &Map<String, Value>) -> BTreeMap<String, String> {
 }
 
 /// Run it on Anchor.
-async fn run(
-    call: &ToolContext<'_>,
-    anchor: &AnchorClient,
+fn run<'a>(
+    call: &'a ToolContext<'a>,
+    anchor: &'a AnchorClient,
     args: Args,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let Args { shared, own } = args;
     let kind = match (&own.kind, &own.task_name) {
         (Some(kind), _) => TaskKind::from(*kind),
@@ -314,20 +316,15 @@ async fn run(
         identity_id: own.identity_id.clone(),
         cleanup_sessions: own.cleanup_sessions,
     };
-    let plan = RunPlan {
+    Ok(Work::Start(RunStart {
+        cloud: anchor,
+        start:
+            async move { runs::start(anchor, &target, request, &|id| call.env.knows_run(id)).await }
+                .boxed(),
         task_name: known.map(|t| t.name).or(own.task_name.clone()),
         recorded_inputs,
-        secrets: secrets.clone(),
-        budget: call.env.waits.budget(shared.wait_seconds),
-    };
-    let (report, end) = running::start_and_wait(
-        call,
-        anchor,
-        runs::start(anchor, &target, request, &|id| call.env.knows_run(id)),
-        plan,
-    )
-    .await?;
-    Ok(running::run_reply(report, end)?.scrubbed(&secrets))
+        secrets,
+    }))
 }
 
 #[cfg(test)]

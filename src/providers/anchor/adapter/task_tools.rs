@@ -11,16 +11,16 @@ use serde_json::Value;
 use crate::catalog::CatalogTask;
 use crate::mcp::args::Problem;
 use crate::mcp::context::ToolContext;
-use crate::mcp::context::adapter::TaskToolRun;
+use crate::mcp::context::work::RunStart;
+use futures::FutureExt;
+
+use crate::mcp::context::adapter::TaskToolWork;
 use crate::mcp::reply::ToolError;
-use crate::mcp::running::{self, RunPlan};
-use crate::mcp::task_tools::schema::shape_output;
 use crate::params::inputs::TaskInputs;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::rules;
 use crate::providers::anchor::runs::{self, RunRequest, RunTarget};
-use crate::runs::WaitEnd;
-use crate::runs::{TaskKind, Verdict};
+use crate::runs::TaskKind;
 
 /// "Runs the Anchor Browser code task …", for the tool's description. A run that outlasts the
 /// wait says itself how to follow it.
@@ -37,13 +37,13 @@ pub fn runs(task: &CatalogTask, budget: Duration) -> String {
     )
 }
 
-/// Start the run, wait for it, and say how it ended.
-pub async fn call(
-    call: &ToolContext<'_>,
-    anchor: &AnchorClient,
-    task: &CatalogTask,
+/// The run a call of the task's tool starts (the tool waits on it).
+pub fn call<'a>(
+    call: &'a ToolContext<'a>,
+    anchor: &'a AnchorClient,
+    task: &'a CatalogTask,
     inputs: TaskInputs,
-) -> Result<TaskToolRun, ToolError> {
+) -> Result<TaskToolWork<'a>, ToolError> {
     let (target, api_inputs) = match task.kind {
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
             let mut mapped = BTreeMap::new();
@@ -76,28 +76,13 @@ pub async fn call(
         inputs: api_inputs,
         ..RunRequest::default()
     };
-    let plan = RunPlan {
+    Ok(TaskToolWork::Start(RunStart {
+        cloud: anchor,
+        start:
+            async move { runs::start(anchor, &target, request, &|id| call.env.knows_run(id)).await }
+                .boxed(),
         task_name: Some(task.name.clone()),
         recorded_inputs: Value::Object(inputs.redacted.clone()),
         secrets: inputs.secrets.clone(),
-        budget: call.env.waits.default_budget,
-    };
-    let (report, end) = running::start_and_wait(
-        call,
-        anchor,
-        runs::start(anchor, &target, request, &|id| call.env.knows_run(id)),
-        plan,
-    )
-    .await?;
-    Ok(match (&end, report.verdict(), task.outputs.is_empty()) {
-        (WaitEnd::Finished, Verdict::Succeeded, false) => {
-            let result = report.output.clone().unwrap_or(Value::Null);
-            let (fields, all_fit) = shape_output(&task.outputs, &result);
-            TaskToolRun::Shaped {
-                report: Box::new(report),
-                fields: all_fit.then_some(fields),
-            }
-        }
-        _ => TaskToolRun::Reply(running::run_reply(report, end)?),
-    })
+    }))
 }

@@ -13,6 +13,7 @@ use super::Account;
 use crate::mcp::args::{Problem, check_uuid, has};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -95,7 +96,7 @@ impl ToolPart for CancelExecution {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             let bu = self.account.client()?;
@@ -112,6 +113,7 @@ impl ToolPart for CancelExecution {
                 None => cancel_generation(call, bu, args.own.task_id.unwrap_or_default()).await,
             }
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

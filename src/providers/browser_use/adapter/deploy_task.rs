@@ -18,6 +18,7 @@ use crate::catalog::VersionEvent;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -121,7 +122,7 @@ impl ToolPart for DeployTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             let bu = self.account.client()?;
@@ -130,6 +131,7 @@ impl ToolPart for DeployTask {
                 None => enable_skill(call, bu, args).await,
             }
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

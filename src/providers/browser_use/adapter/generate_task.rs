@@ -19,9 +19,9 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::{GenerationWait, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::generation::wait_until_ready;
-use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::generate_task::{GENERATE_TAIL, SharedArgs};
 use crate::providers::browser_use::BrowserUseClient;
@@ -102,11 +102,12 @@ impl ToolPart for GenerateTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -146,11 +147,11 @@ fn check(args: &JsonObject, problems: &mut Vec<Problem>) {
 }
 
 /// Start generating a skill (once), remember it, and wait.
-async fn run(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
+async fn run<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
     args: Args,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let Args { shared, own } = args;
     let goal = own
         .goal
@@ -183,7 +184,10 @@ async fn run(
     });
     call.env
         .note_version(&task, "1", VersionEvent::Generated, None, None);
-    let budget = call.env.waits.budget(shared.wait_seconds);
-    let watch = SkillGenerations { client: bu };
-    wait_until_ready(call, &watch, task, "recording", budget, true).await
+    Ok(Work::Generation(GenerationWait {
+        watch: Box::new(SkillGenerations { client: bu }),
+        task: task,
+        status: "recording".into(),
+        looked_at: None,
+    }))
 }

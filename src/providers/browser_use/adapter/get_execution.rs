@@ -12,10 +12,11 @@ use super::Account;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_uuid};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::{RunFollow, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::running;
-use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs, follow};
+use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs};
 use crate::providers::browser_use::BrowserUseClient;
 use crate::runs::WaitEnd;
 use crate::runs::{OutputFile, RunRef, RunReport, TaskKind};
@@ -58,7 +59,7 @@ impl ToolPart for GetExecution {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let shared: SharedArgs = read_args(args)?;
             let bu = self.account.client()?;
@@ -70,15 +71,22 @@ impl ToolPart for GetExecution {
                 .filter(|r| r.kind == TaskKind::Skill)
                 .and_then(|r| r.task_id.clone());
             if let Some(skill_id) = shared.task_id.clone().or(recorded_skill) {
-                return skill_execution(call, bu, &skill_id, &shared.execution_id).await;
+                return skill_execution(call, bu, &skill_id, &shared.execution_id)
+                    .await
+                    .map(Work::from);
             }
             let run = RunRef {
                 kind: TaskKind::Agent,
                 execution_id: shared.execution_id.clone(),
                 task_id: None,
             };
-            follow(call, bu, run, &shared, recorded.as_ref()).await
+            Ok(Work::Follow(RunFollow {
+                cloud: bu,
+                run,
+                recorded,
+            }))
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

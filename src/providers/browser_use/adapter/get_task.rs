@@ -15,9 +15,9 @@ use super::skills::{self, SkillGenerations};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
+use crate::mcp::context::work::{GenerationWait, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::generation;
-use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::get_task::SharedArgs;
 
@@ -68,7 +68,7 @@ impl ToolPart for GetTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: SharedArgs = read_args(args)?;
             let bu = self.account.client()?;
@@ -77,8 +77,14 @@ impl ToolPart for GetTask {
                 skills::fetch_skill(call, bu, args.task_id.as_deref().unwrap_or_default()).await?;
             let watch = SkillGenerations { client: bu };
             let first = skills::skill_generation(&skill);
-            generation::show(call, &watch, task, first, args.wait_seconds).await
+            Ok(Work::Generation(GenerationWait {
+                watch: Box::new(watch),
+                task,
+                status: first.status.clone(),
+                looked_at: Some(first),
+            }))
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::Account;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
+use crate::mcp::context::work::Work;
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -117,7 +118,7 @@ impl ToolPart for ListExecutions {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let Args { shared, own } = read_args(args)?;
             let bu = self.account.client()?;
@@ -126,6 +127,7 @@ impl ToolPart for ListExecutions {
                 None => agent_tasks(bu, &shared, &own).await,
             }
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

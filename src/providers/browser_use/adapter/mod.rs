@@ -26,7 +26,7 @@ use super::BrowserUseClient;
 use super::catalog::skill_sighting;
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, HttpSettings, Provider};
-use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolRun, ToolPart, ToolParts};
+use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolWork, ToolPart, ToolParts};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::tools;
@@ -176,8 +176,12 @@ impl ProviderAdapter for BrowserUseAdapter {
         call: &'a ToolContext<'a>,
         task: &'a CatalogTask,
         inputs: TaskInputs,
-    ) -> BoxFuture<'a, Result<TaskToolRun, ToolError>> {
-        async move { task_tools::call(call, self.account.client()?, task, inputs).await }.boxed()
+    ) -> BoxFuture<'a, Result<TaskToolWork<'a>, ToolError>> {
+        async move {
+            let ended = task_tools::call(call, self.account.client()?, task, inputs).await?;
+            Ok(TaskToolWork::Ended(ended))
+        }
+        .boxed()
     }
 
     fn run_evidence<'a>(

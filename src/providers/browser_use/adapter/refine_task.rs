@@ -21,9 +21,9 @@ use super::skills::{self, SkillGenerations};
 use crate::catalog::VersionEvent;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, str_arg};
 use crate::mcp::context::adapter::{ToolPart, read_args};
+use crate::mcp::context::work::{GenerationWait, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::generation::wait_until_ready;
-use crate::mcp::reply::{Reply, ToolError};
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::refine_task::SharedArgs;
 use crate::providers::browser_use::BrowserUseClient;
@@ -83,21 +83,22 @@ impl ToolPart for RefineTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: SharedArgs = read_args(args)?;
             refine(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
 
 /// Start the refinement (once), record the version it makes, and wait.
-async fn refine(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
+async fn refine<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
     args: SharedArgs,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let skill_id = args.task_id.trim().to_string();
     let (task, skill) = skills::fetch_skill(call, bu, &skill_id).await?;
     if skill.status != SkillStatus::Finished {
@@ -136,7 +137,10 @@ async fn refine(
         Some(&args.feedback),
         None,
     );
-    let budget = call.env.waits.budget(args.wait_seconds);
-    let watch = SkillGenerations { client: bu };
-    wait_until_ready(call, &watch, task, "generating", budget, true).await
+    Ok(Work::Generation(GenerationWait {
+        watch: Box::new(SkillGenerations { client: bu }),
+        task: task,
+        status: "generating".into(),
+        looked_at: None,
+    }))
 }

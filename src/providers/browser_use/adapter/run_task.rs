@@ -17,9 +17,10 @@ use super::skills::{self, SkillRun};
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
+use crate::mcp::context::work::{RunStart, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::running::{self, RunPlan};
+use crate::mcp::running;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::task_tools::schema::Signature;
@@ -169,11 +170,12 @@ impl ToolPart for RunTask {
         &'a self,
         call: &'a ToolContext<'a>,
         args: JsonObject,
-    ) -> BoxFuture<'a, Result<Reply, ToolError>> {
+    ) -> BoxFuture<'a, Result<Work<'a>, ToolError>> {
         async move {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
+        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -370,25 +372,26 @@ fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) 
 }
 
 /// Run it on Browser Use.
-async fn run(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
+async fn run<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
     args: Args,
-) -> Result<Reply, ToolError> {
+) -> Result<Work<'a>, ToolError> {
     let Args { shared, own } = args;
     match own.task.clone() {
-        Some(task) => run_agent(call, bu, task, shared, own).await,
-        None => run_skill(call, bu, shared).await,
+        Some(task) => Ok(Work::Start(agent_run(call, bu, task, shared, own))),
+        None => run_skill(call, bu, shared).await.map(Work::from),
     }
 }
 
-async fn run_agent(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
+/// The agent task a call starts (the tool waits on it).
+fn agent_run<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
     task: String,
     shared: SharedArgs,
     args: OwnArgs,
-) -> Result<Reply, ToolError> {
+) -> RunStart<'a> {
     let secrets: Vec<String> = args
         .secrets
         .iter()
@@ -433,20 +436,14 @@ async fn run_agent(
         judge_llm: args.judge_llm,
         skill_ids: args.skill_ids,
     };
-    let plan = RunPlan {
+    RunStart {
+        cloud: bu,
+        start: async move { runs::start_agent(bu, &body, &|id| call.env.knows_run(id)).await }
+            .boxed(),
         task_name: None,
         recorded_inputs: recorded,
-        secrets: secrets.clone(),
-        budget: call.env.waits.budget(shared.wait_seconds),
-    };
-    let (report, end) = running::start_and_wait(
-        call,
-        bu,
-        runs::start_agent(bu, &body, &|id| call.env.knows_run(id)),
-        plan,
-    )
-    .await?;
-    Ok(running::run_reply(report, end)?.scrubbed(&secrets))
+        secrets,
+    }
 }
 
 async fn run_skill(

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::catalog::CatalogTask;
 use crate::cloud::ApiError;
 use crate::mcp::context::ToolContext;
-use crate::mcp::generation::{Generation, GenerationWatch, Phase};
+use crate::mcp::context::work::{Generation, GenerationWatch, Phase};
 use crate::mcp::reply::ToolError;
 use crate::params::ParamsOrigin;
 use crate::providers::browser_use::BrowserUseClient;

@@ -1,0 +1,110 @@
+//! What a provider's part plans for a call: the answer itself, or cloud work that the shared
+//! tool carries out (`mcp::carry_out`): a run to start once and wait on, a run to follow, a
+//! generation to wait on. Parts say what to start and how to read it; the core computes the
+//! wait budget once, starts once, waits with progress and cancellation, and builds the reply,
+//! so no provider folder holds wait logic.
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+use crate::catalog::{CatalogTask, RunRecord, TaskSighting};
+use crate::cloud::ApiError;
+use crate::mcp::reply::Reply;
+use crate::runs::{RunCloud, RunRef, RunReport, StartError};
+
+/// What a provider's part answers a call with (see the module's doc).
+pub enum Work<'a> {
+    /// The answer: nothing to wait on.
+    Done(Reply),
+    /// A run to start (once), record, and wait on.
+    Start(RunStart<'a>),
+    /// A run already started, to read and, within the call's wait, wait on.
+    Follow(RunFollow<'a>),
+    /// A generation (a task being generated or refined) to wait on.
+    Generation(GenerationWait<'a>),
+}
+
+impl From<Reply> for Work<'_> {
+    fn from(reply: Reply) -> Self {
+        Work::Done(reply)
+    }
+}
+
+/// A run to start: the request that starts it (sent once), and how to read it after.
+pub struct RunStart<'a> {
+    /// How to read, and stop, the run once started.
+    pub cloud: &'a dyn RunCloud,
+    /// The provider's request that starts the run; awaited once, after the run's secret values
+    /// are remembered for scrubbing.
+    pub start: BoxFuture<'a, Result<RunReport, StartError>>,
+    /// The task's name, when the caller knows it.
+    pub task_name: Option<String>,
+    /// The inputs as recorded in the catalog: secret values already replaced.
+    pub recorded_inputs: Value,
+    /// The secret values this run was given, to scrub from its output and the reply.
+    pub secrets: Vec<String>,
+}
+
+/// A run already started, to follow.
+pub struct RunFollow<'a> {
+    pub cloud: &'a dyn RunCloud,
+    pub run: RunRef,
+    /// What the catalog recorded of the run (its task, its start), filling what the cloud
+    /// does not say.
+    pub recorded: Option<RunRecord>,
+}
+
+/// A generation to wait on.
+pub struct GenerationWait<'a> {
+    /// How this provider's generations are read and cancelled.
+    pub watch: Box<dyn GenerationWatch + 'a>,
+    /// The generated task, as the catalog has it.
+    pub task: CatalogTask,
+    /// The generation's last known status.
+    pub status: String,
+    /// `None`: a generation this call started (or restarted); a cancelled wait cancels it in
+    /// the cloud where the provider can. `Some`: a generation only looked at (`get_task`), as
+    /// just read; shown as it is unless the call asked to wait, and never cancelled.
+    pub looked_at: Option<Generation>,
+}
+
+/// A generation's state, whichever provider.
+#[derive(Debug, Clone)]
+pub struct Generation {
+    /// As the catalog keeps it (see `generate_task`'s `status`).
+    pub status: String,
+    /// Whether generation has ended (ready, disabled, failed, …).
+    pub done: bool,
+    pub error: Option<String>,
+    /// What the catalog should learn (`None`: only the status).
+    pub sighting: Option<TaskSighting>,
+}
+
+/// Where a generation stands, whichever provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// It can run.
+    Ready,
+    /// Generated, but it must be enabled (deploy_task) before it can run.
+    Disabled,
+    Failed,
+    InProgress,
+}
+
+/// How one provider's generations are read, cancelled and understood: implemented in the
+/// provider's folder, for the task generations of one account.
+pub trait GenerationWatch: Send + Sync {
+    /// What the reply's headline calls the generated task: "Task", "Skill".
+    fn noun(&self) -> &'static str;
+
+    /// Where a generation stands at `status` (as the catalog keeps it).
+    fn phase(&self, status: &str) -> Phase;
+
+    /// The generation's state now, in the cloud.
+    fn check<'a>(&'a self, task: &'a CatalogTask) -> BoxFuture<'a, Result<Generation, ApiError>>;
+
+    /// Cancel the generation in the cloud (its wait was cancelled). `None`: this provider
+    /// cannot cancel a generation. The future yields the state after, or `None` when the
+    /// cancel failed (the watch logs why).
+    fn cancel<'a>(&'a self, task: &'a CatalogTask) -> Option<BoxFuture<'a, Option<Generation>>>;
+}
