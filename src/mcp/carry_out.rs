@@ -24,6 +24,11 @@ pub async fn carry_out(
             Ok(running::run_reply(report, end)?.scrubbed(&secrets))
         }
         Work::Follow(follow) => running::follow(call, follow, budget).await,
+        Work::Execute(execution) => {
+            let secrets = execution.secrets.clone();
+            let report = running::execute(call, execution).await?;
+            Ok(running::skill_reply(report).scrubbed(&secrets))
+        }
         Work::Generation(wait) => generation::wait(call, wait, budget).await,
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::context::ToolContext;
-use super::context::work::{RunFollow, RunStart};
+use super::context::work::{Execution, RunFollow, RunStart};
 use super::reply::{Reply, ToolError};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{self, RunReport, StartError, Verdict, WaitEnd};
@@ -80,6 +80,73 @@ pub async fn start_and_wait(
     let report = scrub_report(report, &secrets);
     call.env.note_run_state(&report, &secrets);
     Ok((report, end))
+}
+
+/// Carry out a run that its one request carries out (send it once, with heartbeat progress
+/// meanwhile), and record it once done. Not bounded by a budget: the request is the run, and
+/// only the call's cancellation stops waiting for it.
+pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunReport, ToolError> {
+    let Execution {
+        label,
+        start,
+        task_name,
+        recorded_inputs,
+        secrets,
+        unstoppable,
+        listed,
+        noun,
+    } = run;
+    // Before anything can echo them: progress and later reads are scrubbed of them too.
+    call.env.secrets.remember(&secrets);
+    let outcome = crate::waiting::with_heartbeat(
+        &label,
+        "running",
+        &call.env.waits,
+        &call.cancel,
+        &call.progress,
+        start,
+    )
+    .await;
+    let mut report = match outcome {
+        None => {
+            return Err(ToolError::Unsupported {
+                message: format!(
+                    "Stopped waiting for the {label} because the request was cancelled. \
+                     {unstoppable}"
+                ),
+                hint: listed,
+            });
+        }
+        Some(Err(StartError::Unconfirmed {
+            error,
+            finding,
+            check,
+        })) => return Err(unconfirmed(call, error, &finding, check)),
+        Some(Err(StartError::NoExecutionId { message })) => {
+            return Err(ToolError::NotFound {
+                message: format!("The {label} ran ({message}) but no execution id came back."),
+                hint: listed,
+            });
+        }
+        Some(Err(StartError::Api(error))) => {
+            return Err(ToolError::api(
+                error,
+                format!(
+                    "Executing the {label} ({noun} is never retried; check list_executions \
+                     before running it again)"
+                ),
+            ));
+        }
+        Some(Ok(report)) => report,
+    };
+    report.task_name = task_name;
+    let report = scrub_report(report, &secrets);
+    // Recorded once done; without an id (the lookup failed) it cannot be.
+    if !report.execution_id.is_empty() {
+        call.env.record_run(&report, recorded_inputs);
+        call.env.note_run_state(&report, &secrets);
+    }
+    Ok(report)
 }
 
 /// Read a run already started and, within `budget`, wait for it to end, reporting progress.

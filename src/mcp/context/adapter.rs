@@ -21,7 +21,7 @@ use futures::future::BoxFuture;
 use rmcp::model::JsonObject;
 use serde_json::{Map, Value};
 
-use super::work::{RunStart, Work};
+use super::work::{Execution, RunStart, Work};
 use super::{ToolContext, ToolEnv};
 use crate::catalog::CatalogTask;
 use crate::cloud::{ApiError, Provider};
@@ -187,8 +187,12 @@ pub enum TaskToolWork<'a> {
     /// A run for the tool to start and wait on (its result shaped to the task's declared
     /// outputs).
     Start(RunStart<'a>),
-    /// The run already ended (a skill, which the cloud runs while the call waits).
-    Ended(TaskToolRun),
+    /// A run the cloud carries out while its request is pending (a skill), for the tool to
+    /// send and wait on, and how its end is shaped.
+    Execute {
+        execution: Execution<'a>,
+        shape: Box<dyn FnOnce(RunReport) -> TaskToolRun + Send + 'a>,
+    },
 }
 
 /// How the run behind a call of a task's own tool ended (see

@@ -20,6 +20,9 @@ pub enum Work<'a> {
     Start(RunStart<'a>),
     /// A run already started, to read and, within the call's wait, wait on.
     Follow(RunFollow<'a>),
+    /// A run the cloud carries out while the request that starts it is pending (a Browser Use
+    /// skill), to send once and wait on.
+    Execute(Execution<'a>),
     /// A generation (a task being generated or refined) to wait on.
     Generation(GenerationWait<'a>),
 }
@@ -43,6 +46,30 @@ pub struct RunStart<'a> {
     pub recorded_inputs: Value,
     /// The secret values this run was given, to scrub from its output and the reply.
     pub secrets: Vec<String>,
+}
+
+/// A run carried out by the one request that starts it: sent once, with heartbeat progress
+/// while it is pending, recorded once done. It cannot be stopped: a cancelled call stops
+/// waiting and says so.
+pub struct Execution<'a> {
+    /// What progress and the answer call it: "skill Search demo".
+    pub label: String,
+    /// The request that carries the run out; awaited once.
+    pub start: BoxFuture<'a, Result<RunReport, StartError>>,
+    /// The task's name, for the report.
+    pub task_name: Option<String>,
+    /// The inputs as recorded in the catalog: secret values already replaced.
+    pub recorded_inputs: Value,
+    /// The secret values this run was given, to scrub from its output and the reply.
+    pub secrets: Vec<String>,
+    /// Why a cancelled call cannot stop it, e.g. "Browser Use cannot stop a skill execution:
+    /// it may still complete."
+    pub unstoppable: String,
+    /// Where its runs are listed, e.g. "list_executions with {\"task_id\": \"…\"} shows its
+    /// executions."
+    pub listed: String,
+    /// What it is called in the error for a failed request ("a skill execution").
+    pub noun: &'static str,
 }
 
 /// A run already started, to follow.

@@ -110,7 +110,9 @@ impl TaskTool {
                 })?;
         let scrub = inputs.secrets.clone();
         let ended = match adapter.call_task_tool(call, &self.task, inputs).await? {
-            TaskToolWork::Ended(ended) => ended,
+            TaskToolWork::Execute { execution, shape } => {
+                shape(running::execute(call, execution).await?)
+            }
             TaskToolWork::Start(start) => {
                 let budget = call.env.waits.default_budget;
                 let (report, end) = running::start_and_wait(call, start, budget).await?;

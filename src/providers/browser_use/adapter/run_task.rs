@@ -17,10 +17,9 @@ use super::skills::{self, SkillRun};
 use crate::catalog::CatalogTask;
 use crate::mcp::args::{Problem, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
-use crate::mcp::context::work::{RunStart, Work};
+use crate::mcp::context::work::{Execution, RunStart, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
-use crate::mcp::reply::{Reply, ToolError};
-use crate::mcp::running;
+use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::inputs::{by_parameter_name, known_input_problems, null_input};
 use crate::mcp::task_tools::schema::Signature;
@@ -380,7 +379,7 @@ async fn run<'a>(
     let Args { shared, own } = args;
     match own.task.clone() {
         Some(task) => Ok(Work::Start(agent_run(call, bu, task, shared, own))),
-        None => run_skill(call, bu, shared).await.map(Work::from),
+        None => skill_run(call, bu, shared).await.map(Work::Execute),
     }
 }
 
@@ -446,16 +445,17 @@ fn agent_run<'a>(
     }
 }
 
-async fn run_skill(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
+/// The skill execution a call carries out (the tool waits on it).
+async fn skill_run<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
     args: SharedArgs,
-) -> Result<Reply, ToolError> {
+) -> Result<Execution<'a>, ToolError> {
     let skill_id = args.task_id.clone().unwrap_or_default();
     let skill = skills::skill(call, bu, &skill_id).await?;
     let given = args.inputs.clone().unwrap_or_default();
     let inputs = skill_inputs(call, &skill, &given)?;
-    let report = skills::run_skill(
+    Ok(skills::execution(
         call,
         bu,
         SkillRun {
@@ -466,9 +466,7 @@ async fn run_skill(
             recorded_inputs: Value::Object(inputs.redacted.clone()),
             secrets: inputs.secrets.clone(),
         },
-    )
-    .await?;
-    Ok(running::skill_reply(report).scrubbed(&inputs.secrets))
+    ))
 }
 
 /// A skill's inputs from run_task's `inputs`: keyed by parameter (an argument name maps to

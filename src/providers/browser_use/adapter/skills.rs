@@ -9,14 +9,13 @@ use serde_json::Value;
 use crate::catalog::CatalogTask;
 use crate::cloud::ApiError;
 use crate::mcp::context::ToolContext;
-use crate::mcp::context::work::{Generation, GenerationWatch, Phase};
+use crate::mcp::context::work::{Execution, Generation, GenerationWatch, Phase};
 use crate::mcp::reply::ToolError;
 use crate::params::ParamsOrigin;
 use crate::providers::browser_use::BrowserUseClient;
 use crate::providers::browser_use::catalog::{skill_sighting, skill_state};
 use crate::providers::browser_use::models::Skill;
-use crate::runs::RunReport;
-use crate::runs::{StartError, TaskKind};
+use crate::runs::TaskKind;
 
 /// A skill, as the catalog knows it or, when it does not, as Browser Use describes it (the
 /// catalog then learns it).
@@ -67,86 +66,51 @@ pub struct SkillRun {
     pub secrets: Vec<String>,
 }
 
-/// Execute a skill (once; synchronous), with heartbeat progress meanwhile, and record the run.
-/// Shared by `run_task` and the skills' own tools.
-pub async fn run_skill(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
+/// The execution of a skill (synchronous: the request that starts it answers when it is done),
+/// for the core to carry out. Shared by `run_task` and the skills' own tools.
+pub fn execution<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
     run: SkillRun,
-) -> Result<RunReport, ToolError> {
-    call.env.secrets.remember(&run.secrets);
+) -> Execution<'a> {
     let label = format!(
         "skill {}",
         run.name.as_deref().unwrap_or(run.skill_id.as_str())
     );
-    tracing::info!(skill = %run.skill_id, "executing a skill");
-    let known = |id: &str| call.env.knows_run(id);
-    let work = crate::providers::browser_use::runs::run_skill(
-        bu,
-        &run.skill_id,
-        &run.parameters,
-        run.session_id.as_deref(),
-        &known,
+    let listed = format!(
+        "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
+        run.skill_id
     );
-    let outcome = crate::waiting::with_heartbeat(
-        &label,
-        "running",
-        &call.env.waits,
-        &call.cancel,
-        &call.progress,
-        work,
-    )
-    .await;
-    let mut report = match outcome {
-        None => {
-            return Err(ToolError::Unsupported {
-                message: format!(
-                    "Stopped waiting for the {label} because the request was cancelled. \
-                     Browser Use cannot stop a skill execution: it may still complete."
-                ),
-                hint: format!(
-                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
-                    run.skill_id
-                ),
-            });
+    let SkillRun {
+        skill_id,
+        name,
+        parameters,
+        session_id,
+        recorded_inputs,
+        secrets,
+    } = run;
+    Execution {
+        label,
+        start: async move {
+            tracing::info!(skill = %skill_id, "executing a skill");
+            let known = |id: &str| call.env.knows_run(id);
+            crate::providers::browser_use::runs::run_skill(
+                bu,
+                &skill_id,
+                &parameters,
+                session_id.as_deref(),
+                &known,
+            )
+            .await
         }
-        Some(Err(StartError::Unconfirmed {
-            error,
-            finding,
-            check,
-        })) => {
-            return Err(crate::mcp::running::unconfirmed(
-                call, error, &finding, check,
-            ));
-        }
-        Some(Err(StartError::NoExecutionId { message })) => {
-            return Err(ToolError::NotFound {
-                message: format!("The {label} ran ({message}) but no execution id came back."),
-                hint: format!(
-                    "list_executions with {{\"task_id\": \"{}\"}} shows its executions.",
-                    run.skill_id
-                ),
-            });
-        }
-        Some(Err(StartError::Api(error))) => {
-            return Err(ToolError::api(
-                error,
-                format!(
-                    "Executing the {label} (a skill execution is never retried; check \
-                     list_executions before running it again)"
-                ),
-            ));
-        }
-        Some(Ok(report)) => report,
-    };
-    report.task_name = run.name.clone();
-    let report = crate::mcp::running::scrub_report(report, &run.secrets);
-    // Synchronous, so recorded once done; without an id (the lookup failed) it cannot be.
-    if !report.execution_id.is_empty() {
-        call.env.record_run(&report, run.recorded_inputs);
-        call.env.note_run_state(&report, &run.secrets);
+        .boxed(),
+        task_name: name,
+        recorded_inputs,
+        secrets,
+        unstoppable: "Browser Use cannot stop a skill execution: it may still complete.".into(),
+        listed,
+        noun: "a skill execution",
     }
-    Ok(report)
 }
 
 /// A skill's generation state.

@@ -8,13 +8,12 @@ use serde_json::Value;
 use super::skills::{self, SkillRun};
 use crate::catalog::CatalogTask;
 use crate::mcp::context::ToolContext;
-use crate::mcp::context::adapter::TaskToolRun;
-use crate::mcp::reply::ToolError;
+use crate::mcp::context::adapter::{TaskToolRun, TaskToolWork};
 use crate::mcp::running;
 use crate::mcp::task_tools::schema::{shape_skill_output, skill_output_schema};
 use crate::params::inputs::TaskInputs;
 use crate::providers::browser_use::BrowserUseClient;
-use crate::runs::{TaskKind, Verdict};
+use crate::runs::{RunReport, TaskKind, Verdict};
 
 /// "Runs the Browser Use skill …", for the tool's description.
 pub fn runs(task: &CatalogTask) -> String {
@@ -33,14 +32,15 @@ pub fn output_schema(task: &CatalogTask) -> Option<JsonObject> {
         .map(skill_output_schema)
 }
 
-/// Execute the skill (synchronously) and say how it ended.
-pub async fn call(
-    call: &ToolContext<'_>,
-    bu: &BrowserUseClient,
-    task: &CatalogTask,
+/// The skill's execution for a call of its tool (synchronous), and how its end is shaped to
+/// the skill's declared output schema.
+pub fn call<'a>(
+    call: &'a ToolContext<'a>,
+    bu: &'a BrowserUseClient,
+    task: &'a CatalogTask,
     inputs: TaskInputs,
-) -> Result<TaskToolRun, ToolError> {
-    let report = skills::run_skill(
+) -> TaskToolWork<'a> {
+    let execution = skills::execution(
         call,
         bu,
         SkillRun {
@@ -51,17 +51,21 @@ pub async fn call(
             recorded_inputs: Value::Object(inputs.redacted.clone()),
             secrets: inputs.secrets.clone(),
         },
-    )
-    .await?;
-    Ok(match (&task.output_schema, report.verdict()) {
-        (Some(declared), Verdict::Succeeded) => {
-            let result = report.output.clone().unwrap_or(Value::Null);
-            let fields = shape_skill_output(declared, &result);
-            TaskToolRun::Shaped {
-                report: Box::new(report),
-                fields,
-            }
-        }
-        _ => TaskToolRun::Reply(running::skill_reply(report)),
-    })
+    );
+    TaskToolWork::Execute {
+        execution,
+        shape: Box::new(
+            move |report: RunReport| match (&task.output_schema, report.verdict()) {
+                (Some(declared), Verdict::Succeeded) => {
+                    let result = report.output.clone().unwrap_or(Value::Null);
+                    let fields = shape_skill_output(declared, &result);
+                    TaskToolRun::Shaped {
+                        report: Box::new(report),
+                        fields,
+                    }
+                }
+                _ => TaskToolRun::Reply(running::skill_reply(report)),
+            },
+        ),
+    }
 }
