@@ -70,11 +70,9 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
     };
     let registry = Registry::new(Setup {
         providers,
-        waits: config.waits,
         catalog,
-        selection: config.selection,
+        settings: config.tools,
         secrets: config.secrets,
-        resource_inline_max_bytes: config.resource_inline_max_bytes,
     });
     Ok((BrowserTasksServer::new(registry), config.upkeep))
 }

@@ -149,7 +149,7 @@ fn excerpt(text: &str, max: usize) -> String {
 /// Wait for a run through get_execution, as long as it takes: each call waits as long as the
 /// server allows, and another follows while the run is still going.
 async fn follow(config: Config, execution_id: String) -> Result<ExitCode, CliError> {
-    let wait_seconds = config.waits.max_budget.as_secs_f64();
+    let wait_seconds = config.tools.waits.max_budget.as_secs_f64();
     let mut session = Session::start(config, false).await?;
     let line = ProgressLine::start(&format!("following run {execution_id}"));
     let mut arguments = JsonObject::new();

@@ -19,10 +19,9 @@ use clap::Parser;
 
 use crate::cloud::HttpSettings;
 use crate::cloud::Provider;
+use crate::mcp::ToolSettings;
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::secrets::Secrets;
-use crate::mcp::selection::Selection;
-use crate::waiting::WaitSettings;
 
 pub use anchor::{ANCHOR_KEY_VARS, AnchorFlags};
 pub use browser_use::{BROWSER_USE_KEY_VAR, BrowserUseFlags};
@@ -146,14 +145,12 @@ pub struct Config {
     pub transport: Transport,
     pub anchor: ProviderSettings,
     pub browser_use: ProviderSettings,
-    pub waits: WaitSettings,
+    /// What tool calls are configured with, passed on as it is.
+    pub tools: ToolSettings,
     pub catalog: CatalogLocation,
-    pub selection: Selection,
     pub secrets: Secrets,
     pub upkeep: Upkeep,
     pub http: HttpOptions,
-    /// The largest artifact a resource read returns inline, in bytes.
-    pub resource_inline_max_bytes: u64,
 }
 
 /// A setting that cannot be used.
@@ -184,13 +181,15 @@ impl Config {
             transport: cli.http.transport,
             anchor,
             browser_use,
-            waits,
+            tools: ToolSettings {
+                waits,
+                selection: tasks.selection,
+                resource_inline_max_bytes,
+            },
             catalog: tasks.catalog,
-            selection: tasks.selection,
             secrets: tasks.secrets,
             upkeep: tasks.upkeep,
             http,
-            resource_inline_max_bytes,
         })
     }
 

@@ -70,7 +70,7 @@ async fn wait_until_ready(
     let outcome = waiting::wait_for(
         waiting::Work::new(&label, status),
         budget,
-        &call.env.waits,
+        &call.env.settings.waits,
         &call.cancel,
         &call.progress,
         || async {
@@ -171,7 +171,7 @@ pub async fn settle(
         error,
         listed,
         history,
-        call.env.waits.max_budget.as_secs(),
+        call.env.settings.waits.max_budget.as_secs(),
     )
 }
 

@@ -36,6 +36,7 @@ pub mod task_tools;
 pub mod tools;
 pub mod versions;
 
-pub use registry::{ListedTool, Registry, Setup, Target, ToolTable};
+pub use context::{Setup, ToolSettings};
+pub use registry::{ListedTool, Registry, Target, ToolTable};
 pub use server::{BrowserTasksServer, SessionKeys};
 pub use tools::names as static_tool_names;

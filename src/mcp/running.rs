@@ -71,7 +71,7 @@ pub async fn start_and_wait(
         // Just started: polled at the pace of a new run.
         Duration::ZERO,
         budget,
-        &call.env.waits,
+        &call.env.settings.waits,
         &call.cancel,
         &call.progress,
         &person,
@@ -101,7 +101,7 @@ pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunRe
     let outcome = crate::waiting::with_heartbeat(
         &label,
         "running",
-        &call.env.waits,
+        &call.env.settings.waits,
         &call.cancel,
         &call.progress,
         start,
@@ -192,7 +192,7 @@ pub async fn follow(
         report,
         age,
         budget,
-        &call.env.waits,
+        &call.env.settings.waits,
         &call.cancel,
         &call.progress,
     )

@@ -22,7 +22,7 @@ use self::adapter::ProviderSet;
 use super::activity::Activity;
 use super::naming;
 use super::progress::McpProgress;
-use super::secrets::SecretStore;
+use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
 use crate::catalog::{
     CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, VersionEvent,
@@ -33,22 +33,40 @@ use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
+/// What tool calls are configured with: the one shape the configuration builds
+/// (`Config::tools`) and every layer passes on as it is, down to [`ToolEnv::settings`].
+#[derive(Debug, Clone)]
+pub struct ToolSettings {
+    /// Wait budgets, the poll schedule and progress.
+    pub waits: WaitSettings,
+    /// Which tasks are listed as tools.
+    pub selection: Selection,
+    /// The largest artifact a resource read returns inline, in bytes.
+    pub resource_inline_max_bytes: u64,
+}
+
+/// What a server's tools are built from.
+pub struct Setup {
+    /// Every provider, configured or not.
+    pub providers: ProviderSet,
+    pub catalog: Arc<dyn CatalogStore>,
+    pub settings: ToolSettings,
+    /// The secrets the configuration supplies.
+    pub secrets: Secrets,
+}
+
 /// What every tool call of one server state can reach.
 pub struct ToolEnv {
     /// Every provider, configured or not.
     pub providers: ProviderSet,
-    pub waits: WaitSettings,
     pub catalog: Arc<dyn CatalogStore>,
-    /// Which tasks are listed as tools (to answer whether one is).
-    pub selection: Selection,
+    pub settings: ToolSettings,
     /// Configured secrets and the values runs were given.
     pub secrets: Arc<SecretStore>,
     /// Sessions, calls and runs in flight (one record for the whole process).
     pub activity: Arc<Activity>,
     /// Names task tools may not take (the static tools').
     reserved_names: &'static [&'static str],
-    /// The largest artifact a resource read returns inline, in bytes.
-    pub resource_inline_max_bytes: u64,
     /// Bumped whenever this process changes a task in the catalog.
     changes: AtomicU64,
     changed: watch::Sender<u64>,
@@ -68,31 +86,21 @@ impl std::fmt::Debug for ToolEnv {
     }
 }
 
-/// What a [`ToolEnv`] is built from.
-pub struct EnvParts {
-    pub providers: ProviderSet,
-    pub waits: WaitSettings,
-    pub catalog: Arc<dyn CatalogStore>,
-    pub selection: Selection,
-    pub secrets: SecretStore,
-    pub activity: Arc<Activity>,
-    /// Names task tools may not take.
-    pub reserved_names: &'static [&'static str],
-    /// The largest artifact a resource read returns inline, in bytes.
-    pub resource_inline_max_bytes: u64,
-}
-
 impl ToolEnv {
-    pub fn new(parts: EnvParts) -> Self {
+    /// The environment of tools built from `setup`, counting activity in `activity`; task
+    /// tools may not take the `reserved_names`.
+    pub fn new(
+        setup: Setup,
+        activity: Arc<Activity>,
+        reserved_names: &'static [&'static str],
+    ) -> Self {
         Self {
-            providers: parts.providers,
-            waits: parts.waits,
-            catalog: parts.catalog,
-            selection: parts.selection,
-            secrets: Arc::new(parts.secrets),
-            activity: parts.activity,
-            reserved_names: parts.reserved_names,
-            resource_inline_max_bytes: parts.resource_inline_max_bytes,
+            providers: setup.providers,
+            catalog: setup.catalog,
+            settings: setup.settings,
+            secrets: Arc::new(SecretStore::new(setup.secrets)),
+            activity,
+            reserved_names,
             changes: AtomicU64::new(0),
             changed: watch::Sender::new(0),
             tasks: Mutex::new(None),
@@ -156,7 +164,7 @@ impl ToolEnv {
             .filter(|task| self.providers.is_configured(task.provider))
             .cloned()
             .collect();
-        Some(self.selection.choose(tasks, &|task| {
+        Some(self.settings.selection.choose(tasks, &|task| {
             self.providers
                 .get(task.provider)
                 .is_some_and(|adapter| adapter.is_runnable(task))

@@ -30,15 +30,12 @@ use rmcp::service::Peer;
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
-use super::context::adapter::ProviderSet;
-use super::context::{EnvParts, ToolEnv};
-use super::secrets::{SecretStore, Secrets};
-use super::selection::Selection;
+use super::context::{Setup, ToolEnv};
+use super::secrets::Secrets;
 use super::task_tools::TaskTool;
 use super::tools::{self, StaticTool};
 use crate::catalog::{Catalog, CatalogStore};
 use crate::cloud::Provider;
-use crate::waiting::WaitSettings;
 
 /// How long one client gets to take a list-changed notification.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -123,18 +120,6 @@ struct Peers {
     list: Vec<(u64, Peer<RoleServer>)>,
 }
 
-/// What a [`Registry`] is built from.
-pub struct Setup {
-    /// Every provider, configured or not.
-    pub providers: ProviderSet,
-    pub waits: WaitSettings,
-    pub catalog: Arc<dyn CatalogStore>,
-    pub selection: Selection,
-    pub secrets: Secrets,
-    /// The largest artifact a resource read returns inline, in bytes.
-    pub resource_inline_max_bytes: u64,
-}
-
 /// The startup listing of the clouds, as far as a `tools/list` waits for it.
 struct FirstListing {
     /// Until when a `tools/list` waits for it (`None`: it does not wait).
@@ -172,24 +157,7 @@ impl Registry {
     }
 
     fn with_activity(setup: Setup, activity: Arc<Activity>) -> Arc<Self> {
-        let Setup {
-            providers: provider_set,
-            waits,
-            catalog,
-            selection,
-            secrets,
-            resource_inline_max_bytes,
-        } = setup;
-        let env = Arc::new(ToolEnv::new(EnvParts {
-            providers: provider_set,
-            waits,
-            catalog,
-            selection,
-            secrets: SecretStore::new(secrets),
-            activity,
-            reserved_names: tools::names(),
-            resource_inline_max_bytes,
-        }));
+        let env = Arc::new(ToolEnv::new(setup, activity, tools::names()));
         let static_tools = tools::ALL
             .iter()
             .filter_map(|&kind| {
@@ -244,11 +212,9 @@ impl Registry {
         Ok(Self::with_activity(
             Setup {
                 providers: self.env.providers.with_keys(keys)?,
-                waits: self.env.waits.clone(),
                 catalog,
-                selection: self.env.selection.clone(),
+                settings: self.env.settings.clone(),
                 secrets: Secrets::default(),
-                resource_inline_max_bytes: self.env.resource_inline_max_bytes,
             },
             self.env.activity.clone(),
         ))
@@ -260,7 +226,10 @@ impl Registry {
     /// some configured provider, a `tools/list` waits for it (see [`Registry::listed_table`])
     /// until [`Registry::end_first_listing`], or for `bound` at most. Returns whether one does.
     pub fn begin_first_listing(&self, bound: Duration) -> bool {
-        if bound.is_zero() || self.env.selection.max == 0 || !self.catalog_misses_a_provider() {
+        if bound.is_zero()
+            || self.env.settings.selection.max == 0
+            || !self.catalog_misses_a_provider()
+        {
             return false;
         }
         match self.first_listing.until.lock() {
@@ -354,7 +323,7 @@ impl Registry {
                     task,
                     adapter,
                     secrets,
-                    self.env.waits.default_budget,
+                    self.env.settings.waits.default_budget,
                 ))
             })
             .collect();

@@ -1,6 +1,9 @@
 //! Registries for unit tests.
 
 use super::*;
+use crate::mcp::context::ToolSettings;
+use crate::mcp::selection::Selection;
+use crate::waiting::WaitSettings;
 
 /// A registry for unit tests: every provider registered, those named configured (at an address
 /// never contacted: argument checks send nothing), an in-memory catalog.
@@ -18,11 +21,13 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
     let catalog = Catalog::in_memory().expect("an in-memory catalog opens");
     Registry::new(Setup {
         providers,
-        waits: WaitSettings::default(),
         catalog: Arc::new(catalog),
-        selection: Selection::default(),
+        settings: ToolSettings {
+            waits: WaitSettings::default(),
+            selection: Selection::default(),
+            resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
+        },
         secrets: Secrets::default(),
-        resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
     })
 }
 

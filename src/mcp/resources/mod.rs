@@ -75,7 +75,7 @@ async fn read_run(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpErr
             &execution_id,
             artifact
                 .as_deref()
-                .map(|name| (name, env.resource_inline_max_bytes)),
+                .map(|name| (name, env.settings.resource_inline_max_bytes)),
         )
         .await
         .map_err(|error| {
@@ -119,7 +119,7 @@ async fn read_run(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpErr
                     None,
                 ));
             };
-            artifact_contents(uri, found, env.resource_inline_max_bytes)
+            artifact_contents(uri, found, env.settings.resource_inline_max_bytes)
         }
     }
 }

@@ -114,7 +114,7 @@ impl TaskTool {
                 shape(running::execute(call, execution).await?)
             }
             TaskToolWork::Start(start) => {
-                let budget = call.env.waits.default_budget;
+                let budget = call.env.settings.waits.default_budget;
                 let (report, end) = running::start_and_wait(call, start, budget).await?;
                 self.ended(report, end)?
             }

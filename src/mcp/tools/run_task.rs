@@ -109,6 +109,7 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
     // The call's wait, decided once here: the part only plans the work.
     let budget = call
         .env
+        .settings
         .waits
         .budget(crate::mcp::args::f64_arg(&args, "wait_seconds"));
     compose::run_part(call, part, args, budget).await
