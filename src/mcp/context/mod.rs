@@ -8,17 +8,17 @@
 //! registry (above the tools) rebuilds the list and tells clients.
 
 pub mod adapter;
+pub mod changes;
 pub mod work;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use self::adapter::ProviderSet;
+use self::changes::TaskChanges;
 use super::activity::Activity;
 use super::naming;
 use super::progress::McpProgress;
@@ -67,15 +67,9 @@ pub struct ToolEnv {
     pub activity: Arc<Activity>,
     /// Names task tools may not take (the static tools').
     reserved_names: &'static [&'static str],
-    /// Bumped whenever this process changes a task in the catalog.
-    changes: AtomicU64,
-    changed: watch::Sender<u64>,
-    /// The catalog's tasks as last read.
-    tasks: Mutex<Option<TasksRead>>,
+    /// This process's task changes, and the tasks as last read.
+    changes: TaskChanges,
 }
-
-/// The catalog's tasks, and the [`ToolEnv::version`] they were read at.
-type TasksRead = ((i64, u64), Arc<Vec<CatalogTask>>);
 
 impl std::fmt::Debug for ToolEnv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,51 +95,21 @@ impl ToolEnv {
             secrets: Arc::new(SecretStore::new(setup.secrets)),
             activity,
             reserved_names,
-            changes: AtomicU64::new(0),
-            changed: watch::Sender::new(0),
-            tasks: Mutex::new(None),
+            changes: TaskChanges::default(),
         }
     }
 
-    // ---- changes of the tool list ----------------------------------------------------------
+    // ---- the tool list ------------------------------------------------------------------------
 
-    /// How many task changes this process has made (the registry rebuilds when it moves).
-    pub fn change_count(&self) -> u64 {
-        self.changes.load(Ordering::SeqCst)
+    /// The tasks as the tool list sees them: the change signal the registry watches.
+    pub fn changes(&self) -> &TaskChanges {
+        &self.changes
     }
 
-    /// Signalled after every task change (see [`ToolEnv::change_count`]).
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.changed.subscribe()
-    }
-
-    fn tasks_changed(&self) {
-        let count = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
-        self.changed.send_replace(count);
-    }
-
-    /// Where the catalog's tasks are at: its `data_version` (moved by other processes) and
-    /// this process's change count.
-    pub fn version(&self) -> (i64, u64) {
-        (self.catalog.data_version(), self.change_count())
-    }
-
-    /// Every task in the catalog, most recently used first (see [`CatalogStore::tasks`]), read
-    /// again only when the catalog has changed since the last read: the tool list and every
-    /// `list_tasks` call ask, and a large catalog takes a while to read.
+    /// Every task in the catalog, most recently used first, as last read (read again only
+    /// when the catalog has changed).
     pub fn tasks(&self) -> Result<Arc<Vec<CatalogTask>>, crate::catalog::CatalogError> {
-        let version = self.version();
-        let cached = self.tasks.lock().ok().and_then(|cache| cache.clone());
-        if let Some((at, tasks)) = cached
-            && at == version
-        {
-            return Ok(tasks);
-        }
-        let tasks = Arc::new(self.catalog.tasks()?);
-        if let Ok(mut cache) = self.tasks.lock() {
-            *cache = Some((version, tasks.clone()));
-        }
-        Ok(tasks)
+        self.changes.tasks(self.catalog.as_ref())
     }
 
     /// The tasks listed as tools now: runnable, selected, of a provider this state reaches.
@@ -224,17 +188,17 @@ impl ToolEnv {
             })
             .collect();
         if changes.iter().flatten().any(|c| c.changed) {
-            self.tasks_changed();
+            self.changes.bump();
         }
         changes
     }
 
     /// After a complete listing of `kind` tasks: the ones not `present` are gone (their tools
     /// with them).
-    pub fn forget_missing(&self, provider: Provider, kind: TaskKind, present: &[String]) {
+    fn forget_missing(&self, provider: Provider, kind: TaskKind, present: &[String]) {
         match self.catalog.mark_missing(provider, kind, present) {
             Ok(0) => {}
-            Ok(_) => self.tasks_changed(),
+            Ok(_) => self.changes.bump(),
             Err(error) => tracing::warn!(%error, "could not mark removed tasks in the catalog"),
         }
     }
@@ -341,7 +305,7 @@ impl ToolEnv {
             .move_task(task.provider, &task.task_id, to_id, status)
         {
             Ok(moved) => {
-                self.tasks_changed();
+                self.changes.bump();
                 moved
             }
             Err(error) => {

@@ -296,7 +296,7 @@ impl Registry {
     }
 
     fn version(&self) -> (i64, u64) {
-        self.env.version()
+        self.env.changes().version(self.env.catalog.as_ref())
     }
 
     fn current(&self) -> Arc<ToolTable> {
@@ -379,7 +379,7 @@ impl Registry {
     /// Announce changes whenever the tools' environment signals one, until the registry is
     /// gone.
     async fn watch_changes(registry: Weak<Registry>) {
-        let Some(mut changed) = registry.upgrade().map(|r| r.env.subscribe()) else {
+        let Some(mut changed) = registry.upgrade().map(|r| r.env.changes().subscribe()) else {
             return;
         };
         while changed.changed().await.is_ok() {
