@@ -1,40 +1,55 @@
 //! browser-tasks-mcp: an MCP server that lets AI agents create, deploy, run, generate and
 //! inspect cloud browser-automation tasks.
 //!
-//! # Layout
+//! # Library surface
 //!
-//! - [`cloud`]: HTTP plumbing shared by the provider clients (retry of reads only, timeouts,
+//! What the binary, the tests, the examples and the fakes use, and nothing else, is public:
+//! [`build_server`] and the `serve_*` functions; [`config`] (flags and environment into a
+//! [`config::Config`]); [`cli`] (the subcommands); [`http::termination_signal`];
+//! [`telemetry`]; [`mcp`]'s server handle ([`mcp::BrowserTasksServer`]) and the facts tests
+//! check tool lists against ([`mcp::static_tool_names`], [`mcp::violations`]); the provider
+//! API clients ([`providers::anchor::AnchorClient`], [`providers::browser_use::BrowserUseClient`],
+//! their models) and the [`cloud`] types they take and return; [`waiting::PollSchedule`].
+//! Every other module is `pub(crate)`.
+//!
+//! # Layers
+//!
+//! Bottom up; a layer imports only the ones below it (`layers.py` checks that no parts of a
+//! folder import each other round a loop):
+//!
+//! - `cloud`: HTTP plumbing shared by the provider clients (retry of reads only, timeouts,
 //!   the [`cloud::ApiError`] every call returns), and the list of providers by name. No MCP.
-//! - [`providers`]: one folder per cloud (`anchor`, `browser_use`), each holding its API
-//!   client (no MCP), its conversions into the common run report and catalog records, and its
-//!   adapter: its part of each MCP tool it offers. [`providers::register`] lists them.
-//! - [`waiting`]: polling with a backoff schedule, a wait budget, heartbeat progress and
+//! - `waiting`: polling with a backoff schedule, a wait budget, heartbeat progress and
 //!   cancellation. No MCP.
-//! - [`runs`]: the report an agent gets for any run, and what a run is asked to do. No MCP.
-//! - [`params`]: task parameters, whatever the provider; [`redact`]: keeping secret values
-//!   out of what is shown, logged or stored.
-//! - [`catalog`]: the catalog of tasks and runs behind [`catalog::CatalogStore`] (today an
-//!   embedded SQLite file, shared by processes).
-//! - [`mcp`]: the MCP surface: the server handler, the tool registry, the context a tool sees,
-//!   one file per static tool (composed from the providers' parts), task tools, argument
-//!   checking, the portable schema profile, replies. No HTTP details.
-//! - [`http`]: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
+//! - `runs`: the report an agent gets for any run, a cloud that runs tasks, waiting on a run.
+//!   `params`: task parameters and the inputs a provider receives; `redact`: keeping secret
+//!   values out of what is shown, logged or stored; `evidence`: a run's artifacts.
+//! - `catalog`: the catalog of tasks and runs behind `CatalogStore` (today an embedded
+//!   SQLite file, shared by processes).
+//! - `mcp`: the MCP surface: what a tool sees (`context`, with the `ProviderAdapter` and
+//!   `ToolPart` interfaces and the `Work` a part plans), the one place that waits
+//!   (`carry_out`), the static tools (one list), task tools, the registry and the server
+//!   handler. No HTTP details.
+//! - `config`: flags and environment, into the shapes the layers below take.
+//! - `providers`: one folder per cloud (`anchor`, `browser_use`), each holding its API
+//!   client (no MCP), its conversions into the common run report and catalog records, and its
+//!   adapter: its part of each MCP tool it offers.
+//! - `http`: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
 //!   graceful shutdown. No MCP logic.
-//! - [`config`], [`telemetry`]: flags and environment, stderr logging.
-//! - [`cli`]: the command line's subcommands for people (`tools`, `call`, `doctor`,
+//! - `cli`: the command line's subcommands for people (`tools`, `call`, `doctor`,
 //!   `install`, `runs`), on top of the server; with none, the binary serves.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod cli;
 pub mod cloud;
 pub mod config;
-pub mod evidence;
+pub(crate) mod evidence;
 pub mod http;
 pub mod mcp;
-pub mod params;
+pub(crate) mod params;
 pub mod providers;
-pub mod redact;
-pub mod runs;
+pub(crate) mod redact;
+pub(crate) mod runs;
 pub mod telemetry;
 pub mod waiting;
 

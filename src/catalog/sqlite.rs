@@ -119,6 +119,7 @@ impl SqliteCatalog {
     }
 
     /// Where the catalog lives.
+    #[cfg(test)]
     pub fn path(&self) -> &str {
         &self.path
     }
@@ -241,6 +242,7 @@ impl SqliteCatalog {
     }
 
     /// A task by provider and id (deleted ones excluded).
+    #[cfg(test)]
     pub fn task(&self, provider: Provider, task_id: &str) -> Option<CatalogTask> {
         let connection = self.lock();
         match select_task(&connection, provider, task_id) {

@@ -33,7 +33,7 @@ pub enum ApiError {
         /// The wait the API asked for (`Retry-After`), if any.
         retry_after: Option<Duration>,
         /// What this status means on this endpoint, when the provider says (see
-        /// [`super::hints`]).
+        /// `cloud::hints`).
         hint: Option<String>,
     },
     /// A read got no complete answer in time.
@@ -155,7 +155,7 @@ impl ApiError {
         }
     }
 
-    /// The same error with the endpoint's own hint (see [`super::hints`]); other kinds of
+    /// The same error with the endpoint's own hint (see `cloud::hints`); other kinds of
     /// error carry none.
     pub(crate) fn with_hint(mut self, endpoint_hint: Option<String>) -> Self {
         if let ApiError::Status { hint, .. } | ApiError::OutcomeUnknown { hint, .. } = &mut self {

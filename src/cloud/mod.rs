@@ -5,9 +5,9 @@
 //! Nothing here knows about MCP: a provider client is a plain async Rust API.
 
 mod error;
-pub mod hints;
+pub(crate) mod hints;
 mod http;
-pub mod open_enum;
+pub(crate) mod open_enum;
 mod provider;
 mod retry;
 

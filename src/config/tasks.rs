@@ -55,7 +55,7 @@ pub struct TaskFlags {
     #[arg(
         long = RESOURCE_INLINE_MAX_BYTES.flag,
         env = RESOURCE_INLINE_MAX_BYTES.env,
-        default_value_t = 1 << 20
+        default_value_t = crate::mcp::resources::INLINE_CAP
     )]
     pub resource_inline_max_bytes: u64,
 

@@ -2,9 +2,9 @@
 //! `Mcp-Session-Id`; responses, progress and notifications on SSE streams), the legacy
 //! HTTP+SSE transport at `/sse` + `/message`, and `GET /health`.
 //!
-//! Every MCP route passes the [`guard`] (Host/Origin, access token, session cap) behind a
+//! Every MCP route passes the `guard` (Host/Origin, access token, session cap) behind a
 //! body-size limit (413); a message body that is not JSON-RPC gets a JSON-RPC error
-//! ([`json_rpc_body`]). Sessions idle past the configured time are closed and dropped with
+//! (`json_rpc_body`). Sessions idle past the configured time are closed and dropped with
 //! everything they held: `/health` counts both the sessions being served and the handles the
 //! transports still hold, so a leak would show.
 //!
@@ -12,9 +12,9 @@
 //! gives tool calls in flight up to the grace period to finish, logs the ids of runs it was
 //! still waiting on (they go on in the cloud), then closes every session.
 
-pub mod guard;
-pub mod json_rpc_body;
-pub mod legacy_sse;
+pub(crate) mod guard;
+pub(crate) mod json_rpc_body;
+pub(crate) mod legacy_sse;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -29,6 +29,6 @@ pub async fn carry_out(
             let report = running::execute(call, execution).await?;
             Ok(running::skill_reply(report).scrubbed(&secrets))
         }
-        Work::Generation(wait) => generation::wait(call, wait, budget).await,
+        Work::Generation(wait) => generation::wait(call, *wait, budget).await,
     }
 }

@@ -36,6 +36,7 @@ pub fn short_hash(text: &str) -> String {
 }
 
 /// Whether `name` is a valid task tool name.
+#[cfg(test)]
 pub fn is_valid_tool_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()

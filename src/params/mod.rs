@@ -3,7 +3,7 @@
 //! source, and Browser Use skill parameters all become [`Param`]s, from which the per-task
 //! tools are built.
 
-pub mod inputs;
+pub(crate) mod inputs;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

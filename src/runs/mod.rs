@@ -10,18 +10,18 @@
 //! errors), [`clock`] (the clouds' times), [`lost`] (finding a start whose answer was lost),
 //! [`wait`] (waiting with progress).
 
-pub mod clock;
-pub mod cloud;
-pub mod kind;
-pub mod lost;
-pub mod person;
-pub mod report;
-pub mod wait;
+pub(crate) mod clock;
+pub(crate) mod cloud;
+pub(crate) mod kind;
+pub(crate) mod lost;
+pub(crate) mod person;
+pub(crate) mod report;
+pub(crate) mod wait;
 
-pub use clock::{clock_time, parse_time};
+pub use clock::clock_time;
 pub use cloud::{RunCloud, StartError};
 pub use kind::{RunRef, TaskKind};
-pub use lost::{CLOCK_SLACK, SECOND_LOOK, Sighting, look_twice, started_since, unsettled};
-pub use person::{HumanField, HumanRequest, Nobody, Person, PersonAnswer};
+pub use lost::{CLOCK_SLACK, Sighting, look_twice, started_since, unsettled};
+pub use person::{HumanField, HumanRequest, Person, PersonAnswer};
 pub use report::{OutputFile, RunReport, Verdict, parse_output};
 pub use wait::{WaitEnd, age_of, wait, wait_with};

@@ -1,6 +1,6 @@
 //! What the model sees in tools/list: names, titles, descriptions, annotations, schemas.
 
-use browser_tasks_mcp::mcp::schema::violations;
+use browser_tasks_mcp::mcp::violations;
 use serde_json::Value;
 
 use crate::harness::{Harness, Options};

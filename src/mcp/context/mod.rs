@@ -7,9 +7,9 @@
 //! the tool list, [`ToolEnv`] bumps a change counter and signals a `watch` channel; the
 //! registry (above the tools) rebuilds the list and tells clients.
 
-pub mod adapter;
-pub mod changes;
-pub mod work;
+pub(crate) mod adapter;
+pub(crate) mod changes;
+pub(crate) mod work;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -34,7 +34,7 @@ use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
 /// What tool calls are configured with: the one shape the configuration builds
-/// (`Config::tools`) and every layer passes on as it is, down to [`ToolEnv::settings`].
+/// (`Config::tools`) and every layer passes on as it is, down to `ToolEnv::settings`.
 #[derive(Debug, Clone)]
 pub struct ToolSettings {
     /// Wait budgets, the poll schedule and progress.

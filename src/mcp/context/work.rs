@@ -24,7 +24,7 @@ pub enum Work<'a> {
     /// skill), to send once and wait on.
     Execute(Execution<'a>),
     /// A generation (a task being generated or refined) to wait on.
-    Generation(GenerationWait<'a>),
+    Generation(Box<GenerationWait<'a>>),
 }
 
 impl From<Reply> for Work<'_> {

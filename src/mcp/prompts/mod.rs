@@ -9,10 +9,10 @@
 //! each offers). Prompts never name a provider themselves: they ask the adapters.
 //! [`completion`] answers `completion/complete` for their arguments.
 
-pub mod automate_browser_task;
-pub mod completion;
-pub mod debug_failed_run;
-pub mod write_code_task;
+pub(crate) mod automate_browser_task;
+pub(crate) mod completion;
+pub(crate) mod debug_failed_run;
+pub(crate) mod write_code_task;
 
 use std::collections::BTreeMap;
 

@@ -11,7 +11,7 @@
 //! ([`ProviderAdapter::run_evidence`](super::context::adapter::ProviderAdapter::run_evidence));
 //! this module only speaks MCP. Tool results link the run's resource (`resource_link`).
 
-pub mod tasks;
+pub(crate) mod tasks;
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, ResourceContents, ResourceTemplate};

@@ -24,6 +24,7 @@ pub fn template() -> ResourceTemplate {
 }
 
 /// The URI of a task's definition.
+#[cfg(test)]
 pub fn task_uri(provider: Provider, task_id: &str) -> String {
     format!("{SCHEME}{}/{task_id}", provider.id())
 }

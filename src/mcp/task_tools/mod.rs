@@ -6,8 +6,8 @@
 //! description), in which form it takes inputs, any output schema a task declares itself, and
 //! runs the task.
 
-pub mod inputs;
-pub mod schema;
+pub(crate) mod inputs;
+pub(crate) mod schema;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,18 +7,18 @@
 //! Every tool answers with a [`Reply`] (summary + structured content) or a [`ToolError`]
 //! (an `isError` result); protocol errors are left to the server for unknown tools.
 
-pub mod cancel_execution;
-pub mod compose;
-pub mod create_task;
-pub mod deploy_task;
-pub mod generate_task;
-pub mod get_execution;
-pub mod get_task;
-pub mod list_executions;
-pub mod list_tasks;
-pub mod refine_task;
-pub mod respond_to_intervention;
-pub mod run_task;
+pub(crate) mod cancel_execution;
+pub(crate) mod compose;
+pub(crate) mod create_task;
+pub(crate) mod deploy_task;
+pub(crate) mod generate_task;
+pub(crate) mod get_execution;
+pub(crate) mod get_task;
+pub(crate) mod list_executions;
+pub(crate) mod list_tasks;
+pub(crate) mod refine_task;
+pub(crate) mod respond_to_intervention;
+pub(crate) mod run_task;
 
 use futures::future::BoxFuture;
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
@@ -126,6 +126,7 @@ pub fn names() -> &'static [&'static str] {
 }
 
 /// The static tool called `name`, if any.
+#[cfg(test)]
 pub fn by_name(name: &str) -> Option<&'static dyn StaticTool> {
     ALL.iter().copied().find(|tool| tool.name() == name)
 }

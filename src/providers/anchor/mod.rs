@@ -26,16 +26,16 @@
 //! One method per endpoint, typed in and out; no MCP types. Every call that starts or changes
 //! something is sent exactly once (see [`crate::cloud::CallKind`]).
 
-pub mod adapter;
-pub mod catalog;
-pub mod evidence;
-pub mod hints;
-pub mod infer;
+pub(crate) mod adapter;
+pub(crate) mod catalog;
+pub(crate) mod evidence;
+pub(crate) mod hints;
+pub(crate) mod infer;
 pub mod models;
-pub mod params;
+pub(crate) mod params;
 pub mod rules;
-pub mod runs;
-pub mod sessions;
+pub(crate) mod runs;
+pub(crate) mod sessions;
 
 use std::time::Duration;
 

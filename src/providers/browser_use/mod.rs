@@ -11,7 +11,7 @@
 //!   PATCHes of tasks and sessions, as the spec documents), 402 for spend limits, 429 with
 //!   `Retry-After`;
 //! - `llm` and `judgeLlm` take only the spec's `SupportedLLMs`, `proxyCountryCode` only its
-//!   `ProxyCountryCode`s, `systemPromptExtension` at most 2,000 characters ([`rules`]); the v2
+//!   `ProxyCountryCode`s, `systemPromptExtension` at most 2,000 characters (`rules`); the v2
 //!   spec has no `thinkingLevel` (only `thinking`, on or off);
 //! - a task runs `created → started → finished | failed | stopped` and is stopped with
 //!   `PATCH /tasks/{id}` `{"action": "stop"}`; a skill is generated (`recording →
@@ -21,13 +21,13 @@
 //! One method per endpoint, typed in and out; no MCP types. Starting a task, creating or
 //! executing a skill are writes, sent exactly once.
 
-pub mod adapter;
-pub mod catalog;
-pub mod hints;
+pub(crate) mod adapter;
+pub(crate) mod catalog;
+pub(crate) mod hints;
 pub mod models;
-pub mod params;
-pub mod rules;
-pub mod runs;
+pub(crate) mod params;
+pub(crate) mod rules;
+pub(crate) mod runs;
 
 use serde_json::{Value, json};
 

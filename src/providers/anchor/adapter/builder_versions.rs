@@ -92,12 +92,12 @@ pub async fn regenerate<'a>(
         Some(feedback),
         Some(remembered(&request)),
     );
-    Ok(Work::Generation(GenerationWait {
+    Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task: moved,
-        status: status,
+        status,
         looked_at: None,
-    }))
+    })))
 }
 
 /// Make version `version` of `task` current again (the catalog entry moves back to that

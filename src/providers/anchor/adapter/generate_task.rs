@@ -131,7 +131,6 @@ impl ToolPart for GenerateTask {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -185,10 +184,10 @@ async fn run<'a>(
         None,
         Some(remembered(&request)),
     );
-    Ok(Work::Generation(GenerationWait {
+    Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
-        task: task,
+        task,
         status: started.status.to_string(),
         looked_at: None,
-    }))
+    })))
 }

@@ -91,7 +91,6 @@ impl ToolPart for GetExecution {
                 recorded,
             }))
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

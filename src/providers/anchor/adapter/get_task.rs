@@ -150,7 +150,6 @@ impl ToolPart for GetTask {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -236,12 +235,12 @@ async fn run<'a>(
         };
         let watch = TaskBuilder { client: anchor };
         let first = generations::generation(&state);
-        return Ok(Work::Generation(GenerationWait {
+        return Ok(Work::Generation(Box::new(GenerationWait {
             watch: Box::new(watch),
             task,
             status: first.status.clone(),
             looked_at: Some(first),
-        }));
+        })));
     }
     code_task(call, anchor, shared.task_id, own)
         .await

@@ -3,22 +3,22 @@
 //! own (`task_tools`). Anchor stops a run by ending its browser session, and it cannot list
 //! generated tasks (the catalog remembers the ones this server generated).
 
-pub mod arguments;
-pub mod builder_versions;
-pub mod cancel_execution;
-pub mod create_task;
-pub mod deploy_task;
-pub mod evidence;
-pub mod generate_task;
-pub mod generations;
-pub mod get_execution;
-pub mod get_task;
-pub mod list_executions;
-pub mod list_tasks;
-pub mod refine_task;
-pub mod respond_to_intervention;
-pub mod run_task;
-pub mod task_tools;
+pub(crate) mod arguments;
+pub(crate) mod builder_versions;
+pub(crate) mod cancel_execution;
+pub(crate) mod create_task;
+pub(crate) mod deploy_task;
+pub(crate) mod evidence;
+pub(crate) mod generate_task;
+pub(crate) mod generations;
+pub(crate) mod get_execution;
+pub(crate) mod get_task;
+pub(crate) mod list_executions;
+pub(crate) mod list_tasks;
+pub(crate) mod refine_task;
+pub(crate) mod respond_to_intervention;
+pub(crate) mod run_task;
+pub(crate) mod task_tools;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -138,7 +138,6 @@ impl ToolPart for RefineTask {
                     .map(Work::from),
             }
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

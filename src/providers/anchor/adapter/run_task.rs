@@ -109,7 +109,6 @@ impl ToolPart for RunTask {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args)
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

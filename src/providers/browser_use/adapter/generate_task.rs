@@ -107,7 +107,6 @@ impl ToolPart for GenerateTask {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -184,10 +183,10 @@ async fn run<'a>(
     });
     call.env
         .note_version(&task, "1", VersionEvent::Generated, None, None);
-    Ok(Work::Generation(GenerationWait {
+    Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),
-        task: task,
+        task,
         status: "recording".into(),
         looked_at: None,
-    }))
+    })))
 }

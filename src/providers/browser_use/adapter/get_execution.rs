@@ -86,7 +86,6 @@ impl ToolPart for GetExecution {
                 recorded,
             }))
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

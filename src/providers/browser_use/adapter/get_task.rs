@@ -77,14 +77,13 @@ impl ToolPart for GetTask {
                 skills::fetch_skill(call, bu, args.task_id.as_deref().unwrap_or_default()).await?;
             let watch = SkillGenerations { client: bu };
             let first = skills::skill_generation(&skill);
-            Ok(Work::Generation(GenerationWait {
+            Ok(Work::Generation(Box::new(GenerationWait {
                 watch: Box::new(watch),
                 task,
                 status: first.status.clone(),
                 looked_at: Some(first),
-            }))
+            })))
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }

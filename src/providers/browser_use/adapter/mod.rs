@@ -2,18 +2,18 @@
 //! its skills into the catalog, which of them can run, and how they run as tools of their own
 //! (`task_tools`).
 
-pub mod cancel_execution;
-pub mod deploy_task;
-pub mod evidence;
-pub mod generate_task;
-pub mod get_execution;
-pub mod get_task;
-pub mod list_executions;
-pub mod list_tasks;
-pub mod refine_task;
-pub mod run_task;
-pub mod skills;
-pub mod task_tools;
+pub(crate) mod cancel_execution;
+pub(crate) mod deploy_task;
+pub(crate) mod evidence;
+pub(crate) mod generate_task;
+pub(crate) mod get_execution;
+pub(crate) mod get_task;
+pub(crate) mod list_executions;
+pub(crate) mod list_tasks;
+pub(crate) mod refine_task;
+pub(crate) mod run_task;
+pub(crate) mod skills;
+pub(crate) mod task_tools;
 
 use std::sync::Arc;
 use std::time::Duration;

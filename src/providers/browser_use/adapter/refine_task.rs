@@ -88,7 +88,6 @@ impl ToolPart for RefineTask {
             let args: SharedArgs = read_args(args)?;
             refine(call, self.account.client()?, args).await
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
@@ -137,10 +136,10 @@ async fn refine<'a>(
         Some(&args.feedback),
         None,
     );
-    Ok(Work::Generation(GenerationWait {
+    Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),
-        task: task,
+        task,
         status: "generating".into(),
         looked_at: None,
-    }))
+    })))
 }

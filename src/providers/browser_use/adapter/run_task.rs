@@ -174,7 +174,6 @@ impl ToolPart for RunTask {
             let args: Args = read_args(args)?;
             run(call, self.account.client()?, args).await
         }
-        .map(|outcome| outcome.map(Work::from))
         .boxed()
     }
 }
