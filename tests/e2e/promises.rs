@@ -1,6 +1,6 @@
 //! Promises the README makes about the catalog, each held by a test that fails when it is
 //! broken: a run is recorded before the server waits on it (another process finds it while the
-//! call still waits).
+//! call still waits), and stored inputs are redacted (no catalog file holds a secret's bytes).
 
 use std::path::Path;
 use std::process::Stdio;
@@ -198,4 +198,117 @@ async fn a_run_is_recorded_before_the_server_waits_on_it() {
     for start in starts {
         found_while_waiting(&h, start).await;
     }
+}
+
+/// Whether `haystack` holds the bytes of `needle`.
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+/// "Stored inputs are redacted", for Anchor's `run_task`: after runs given secret inputs
+/// (parameters configured as secrets, by the naming rule and by `--secret`, filled in by the
+/// server or given as arguments; and a code task's input whose name says it is secret), the
+/// cloud got every value but no file of the catalog (the database, its write-ahead log and
+/// shared-memory index) holds any of their bytes, while the runs themselves are there.
+#[tokio::test]
+async fn stored_inputs_are_redacted() {
+    const CONFIGURED_MEMBER: &str = "mb-7731-configured-value";
+    const CONFIGURED_DOOR: &str = "door-4482-configured-value";
+    const GIVEN_MEMBER: &str = "mb-9051-given-value";
+    const GIVEN_DOOR: &str = "door-6610-given-value";
+    const GIVEN_PASSWORD: &str = "pw-2297-given-value";
+    let h = Harness::with(
+        Options::default()
+            .env("BROWSER_TASKS_SECRET_MEMBER_NUMBER", CONFIGURED_MEMBER)
+            .env("BROWSER_TASKS_SECRETS", "door code=GATE_DOOR_CODE")
+            .env("GATE_DOOR_CODE", CONFIGURED_DOOR),
+    )
+    .await;
+    // Names that do not look secret: only their declared type makes them so.
+    let generated = h
+        .call(
+            "generate_task",
+            json!({
+                "name": "members area",
+                "prompt": "Open the members area with the member number and door code.",
+                "input_parameters": [
+                    {"name": "member number", "type": "secret"},
+                    {"name": "door code", "type": "secret"}
+                ]
+            }),
+        )
+        .await;
+    assert!(!is_error(&generated), "{}", summary(&generated));
+    let generated_task = structured(&generated)["task_id"].clone();
+    let code_task = h
+        .fake
+        .seed_code_task("log-in", "export default async () => 1", 1);
+
+    let runs = [
+        // The server fills in the values it holds.
+        json!({"task_id": generated_task}),
+        // The caller gives them.
+        json!({"task_id": generated_task,
+               "inputs": {"member number": GIVEN_MEMBER, "door code": GIVEN_DOOR}}),
+        json!({"task_id": code_task, "inputs": {"password": GIVEN_PASSWORD}}),
+    ];
+    let mut run_ids = Vec::new();
+    for arguments in runs {
+        let result = h.call("run_task", arguments).await;
+        assert!(!is_error(&result), "{}", summary(&result));
+        run_ids.push(
+            structured(&result)["execution_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let secrets = [
+        CONFIGURED_MEMBER,
+        CONFIGURED_DOOR,
+        GIVEN_MEMBER,
+        GIVEN_DOOR,
+        GIVEN_PASSWORD,
+    ];
+    let sent: String = h
+        .fake
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.body)
+        .map(|body| body.to_string())
+        .collect();
+    for secret in secrets {
+        assert!(sent.contains(secret), "the cloud never got {secret}");
+    }
+
+    let dir = h.catalog.parent().unwrap();
+    let name = h.catalog.file_name().unwrap().to_str().unwrap();
+    let mut files = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.join(format!("{name}{suffix}"));
+        // The server holds the catalog open: in WAL mode all three exist.
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        files.push((path, bytes));
+    }
+    let leaks: Vec<String> = secrets
+        .iter()
+        .flat_map(|secret| {
+            files
+                .iter()
+                .filter(|(_, bytes)| holds(bytes, secret))
+                .map(move |(path, _)| format!("{} holds {secret}", path.display()))
+        })
+        .collect();
+    assert!(leaks.is_empty(), "secrets stored:\n{}", leaks.join("\n"));
+    // The runs were stored, with their secret inputs shown redacted: the files are read as
+    // they are written.
+    for run_id in &run_ids {
+        assert!(
+            files.iter().any(|(_, bytes)| holds(bytes, run_id)),
+            "no catalog file holds run {run_id}"
+        );
+    }
+    assert!(files.iter().any(|(_, bytes)| holds(bytes, "[secret]")));
 }
