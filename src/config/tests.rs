@@ -276,3 +276,68 @@ fn each_error_names_the_flag_it_is_about_and_that_flag_s_variable() {
         );
     }
 }
+
+/// The flags as parsed from `args` alone: no variable of this process's environment is read
+/// (clap would otherwise take a `BROWSER_TASKS_*` variable set where the tests run).
+fn cli_without_environment(args: &[&str]) -> Cli {
+    let command = Cli::command().mut_args(|arg| arg.env(None));
+    let mut argv = vec!["browser-tasks-mcp"];
+    argv.extend_from_slice(args);
+    let matches = command.try_get_matches_from(argv).unwrap();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap()
+}
+
+/// The poll schedule's defaults: the configuration built from no flags and no environment
+/// waits and polls exactly as `WaitSettings::default()` and `PollSchedule::default()` say, and
+/// the README's configuration table documents those same defaults (and the age under which
+/// a run is polled at the first interval).
+#[test]
+fn the_poll_schedule_s_defaults_are_the_documented_ones() {
+    use std::time::Duration;
+
+    use crate::waiting::PollSchedule;
+
+    let config = Config::from_cli(cli_without_environment(&[]), |_| None, []).unwrap();
+    assert_eq!(config.waits.schedule, PollSchedule::default());
+    assert_eq!(config.waits, WaitSettings::default());
+
+    // The README's rows: | `--flag` | `VARIABLE` | `default` | meaning |
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    let row = |flag: &str| -> Vec<String> {
+        readme
+            .lines()
+            .map(|line| {
+                line.split('|')
+                    .map(|cell| cell.trim().trim_matches('`').to_string())
+                    .collect::<Vec<_>>()
+            })
+            .find(|cells| cells.get(1).map(String::as_str) == Some(flag))
+            .unwrap_or_else(|| panic!("the README's configuration table has no row for {flag}"))
+    };
+    let documented = |flag: &str| -> f64 {
+        let cells = row(flag);
+        cells[3]
+            .parse()
+            .unwrap_or_else(|e| panic!("the README's default of {flag}, {:?}: {e}", cells[3]))
+    };
+    let defaults = WaitSettings::default();
+    let in_ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for (flag, default) in [
+        ("--poll-initial-ms", in_ms(defaults.schedule.initial)),
+        ("--poll-max-ms", in_ms(defaults.schedule.max)),
+        ("--progress-interval-ms", in_ms(defaults.heartbeat)),
+        ("--wait-seconds", defaults.default_budget.as_secs_f64()),
+        ("--max-wait-seconds", defaults.max_budget.as_secs_f64()),
+    ] {
+        assert_eq!(documented(flag), default, "the README's default of {flag}");
+    }
+    let young = format!(
+        "while a run is under {} s old",
+        defaults.schedule.fast_for.as_secs()
+    );
+    let meaning = &row("--poll-initial-ms")[4];
+    assert!(
+        meaning.contains(&young),
+        "{meaning:?} does not say {young:?}"
+    );
+}
