@@ -1,6 +1,7 @@
 use clap::CommandFactory;
 
 use super::*;
+use crate::waiting::WaitSettings;
 
 fn cli(args: &[&str]) -> Cli {
     let mut argv = vec!["browser-tasks-mcp"];
@@ -298,8 +299,8 @@ fn the_poll_schedule_s_defaults_are_the_documented_ones() {
     use crate::waiting::PollSchedule;
 
     let config = Config::from_cli(cli_without_environment(&[]), |_| None, []).unwrap();
-    assert_eq!(config.waits.schedule, PollSchedule::default());
-    assert_eq!(config.waits, WaitSettings::default());
+    assert_eq!(config.tools.waits.schedule, PollSchedule::default());
+    assert_eq!(config.tools.waits, WaitSettings::default());
 
     // The README's rows: | `--flag` | `VARIABLE` | `default` | meaning |
     let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
