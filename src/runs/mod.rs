@@ -8,7 +8,7 @@
 //! One part per seam: [`kind`] (task kinds, where a run is), [`report`] (the report),
 //! [`person`] (a run's request for a person), [`cloud`] (the [`RunCloud`] trait, start
 //! errors), [`clock`] (the clouds' times), [`lost`] (finding a start whose answer was lost),
-//! [`wait`] (waiting with progress).
+//! [`wait`](mod@wait) (waiting with progress).
 
 pub(crate) mod clock;
 pub(crate) mod cloud;

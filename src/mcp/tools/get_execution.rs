@@ -1,7 +1,8 @@
 //! `get_execution`: the state and output of one run, and optionally waiting (with progress)
 //! for a run that is still going: how an agent picks up a run that outlasted `run_task`'s wait.
 //! Each provider's part says how its runs are found (`providers::*::adapter::get_execution`);
-//! this file holds what every call takes, and [`follow`], the reading and waiting they share.
+//! this file holds what every call takes and its wait (none unless `wait_seconds`); the
+//! reading and waiting are `running::follow`'s.
 
 use std::sync::LazyLock;
 
