@@ -369,6 +369,20 @@ pub fn part_for_call<'a>(
     part_for(spec, env, provider)
 }
 
+/// How long a call that starts work waits for it: its `wait_seconds`, else the server's
+/// default, within the server's maximum.
+pub fn start_budget(env: &ToolEnv, args: &JsonObject) -> std::time::Duration {
+    env.settings
+        .waits
+        .budget(crate::mcp::args::f64_arg(args, "wait_seconds"))
+}
+
+/// How long a call that reads waits: its `wait_seconds`, else not at all.
+pub fn look_budget(env: &ToolEnv, args: &JsonObject) -> std::time::Duration {
+    let asked = crate::mcp::args::f64_arg(args, "wait_seconds").unwrap_or(0.0);
+    env.settings.waits.budget(Some(asked))
+}
+
 /// Run `part` for a call and carry out the work it plans, waiting at most `budget`: the
 /// tool's own wait, computed once from its arguments (zero for a tool that waits for nothing).
 pub async fn run_part(

@@ -71,8 +71,6 @@ pub fn rules(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
     // The call's wait, decided once here: the part only plans the work.
-    let budget = call.env.settings.waits.budget(Some(
-        crate::mcp::args::f64_arg(&args, "wait_seconds").unwrap_or(0.0),
-    ));
+    let budget = compose::look_budget(call.env, &args);
     compose::run_part(call, part, args, budget).await
 }

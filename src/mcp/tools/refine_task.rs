@@ -97,10 +97,6 @@ pub async fn run(call: &ToolContext<'_>, mut args: JsonObject) -> Result<Reply, 
     .await?;
     args.insert("feedback".into(), Value::String(feedback));
     // The call's wait, decided once here: the part only plans the work.
-    let budget = call
-        .env
-        .settings
-        .waits
-        .budget(crate::mcp::args::f64_arg(&args, "wait_seconds"));
+    let budget = compose::start_budget(call.env, &args);
     compose::run_part(call, part, args, budget).await
 }

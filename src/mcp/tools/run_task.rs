@@ -107,11 +107,7 @@ fn what_to_run(parts: &[(Provider, &dyn crate::mcp::context::adapter::ToolPart)]
 pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, ToolError> {
     let part = compose::part_for(&SPEC, call.env, provider_of(call.env, &args))?;
     // The call's wait, decided once here: the part only plans the work.
-    let budget = call
-        .env
-        .settings
-        .waits
-        .budget(crate::mcp::args::f64_arg(&args, "wait_seconds"));
+    let budget = compose::start_budget(call.env, &args);
     compose::run_part(call, part, args, budget).await
 }
 
