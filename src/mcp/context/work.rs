@@ -1,6 +1,6 @@
 //! What a provider's part plans for a call: the answer itself, or cloud work that the shared
 //! tool carries out (`mcp::carry_out`): a run to start once and wait on, a run to follow, a
-//! generation to wait on. Parts say what to start and how to read it; the core computes the
+//! run its one request carries out (a skill), a generation to wait on. Parts say what to start and how to read it; the core computes the
 //! wait budget once, starts once, waits with progress and cancellation, and builds the reply,
 //! so no provider folder holds wait logic.
 
