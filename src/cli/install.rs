@@ -27,6 +27,10 @@ pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp install --client claude-desktop --dry-run   # keys from the environment
   browser-tasks-mcp install --client claude-desktop
   browser-tasks-mcp install --client vscode --config-file .vscode/mcp.json
+  browser-tasks-mcp install --client cursor --config-file ~/dotfiles/cursor-mcp.json
+
+A config file that is a symbolic link is edited where the link points (the link stays, the
+backup is made beside that file), and the message names that file.
 
 Files: Claude Desktop's claude_desktop_config.json (in ~/Library/Application Support/Claude,
 %APPDATA%\\Claude or ~/.config/Claude), Cursor's ~/.cursor/mcp.json, VS Code's user mcp.json
@@ -63,11 +67,18 @@ pub struct EntrySpec {
 
 pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
     let client = args.client;
-    let path = match &args.config_file {
+    let given = match &args.config_file {
         Some(path) => path.clone(),
         None => client.user_config().ok_or_else(|| {
             CliError::Usage("this system has no home directory; give --config-file".into())
         })?,
+    };
+    // A config kept elsewhere and linked to (dotfiles) is edited where it is: the link stays.
+    let path = link_target(&given)?;
+    let shown = if path == given {
+        path.display().to_string()
+    } else {
+        format!("{} (through the link {})", path.display(), given.display())
     };
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
@@ -124,20 +135,18 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
     };
     let merged = merge(old_text, client, &args.name, &spec).map_err(|e| in_file(&path, e))?;
     if args.dry_run {
-        let shown = mask_values(&merged, client).map_err(|e| in_file(&path, e))?;
+        let masked = mask_values(&merged, client).map_err(|e| in_file(&path, e))?;
         print_out(&format!(
-            "{} (dry run: nothing written; env and headers values are masked to their last 4 \
-             characters)\n{shown}",
-            path.display()
+            "{shown} (dry run: nothing written; env and headers values are masked to their last \
+             4 characters)\n{masked}"
         ));
         return Ok(ExitCode::SUCCESS);
     }
     if old.as_deref() == Some(merged.as_str()) {
         print_out(&format!(
-            "{}'s entry {:?} in {} is up to date; nothing written.",
+            "{}'s entry {:?} in {shown} is up to date; nothing written.",
             client.label(),
             args.name,
-            path.display()
         ));
         return Ok(ExitCode::SUCCESS);
     }
@@ -153,7 +162,7 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
         .map(|(name, value)| format!("{name}={}", key_hint(value)))
         .collect();
     let mut said = format!(
-        "{} {:?} {} {}'s config {}: it runs {}",
+        "{} {:?} {} {}'s config {shown}: it runs {}",
         if existing.is_some() {
             "Updated"
         } else {
@@ -162,7 +171,6 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
         args.name,
         if existing.is_some() { "in" } else { "to" },
         client.label(),
-        path.display(),
         spec.command
     );
     if !keys.is_empty() {
@@ -195,6 +203,36 @@ fn ask_key(provider: crate::cloud::Provider, var: &str) -> Result<Option<String>
     .map_err(|e| CliError::Failed(format!("cannot read the key: {e}")))?;
     let key = key.trim().to_string();
     Ok((!key.is_empty()).then_some(key))
+}
+
+/// The file `path` names: itself, or, for a symbolic link, the file at the end of its links
+/// (which may not exist yet).
+fn link_target(path: &Path) -> Result<PathBuf, CliError> {
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link(path) {
+        return Ok(path.to_path_buf());
+    }
+    if let Ok(target) = std::fs::canonicalize(path) {
+        return Ok(target);
+    }
+    // A link to a file not created yet: follow the links by hand.
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        if !is_link(&current) {
+            return Ok(current);
+        }
+        let next = std::fs::read_link(&current).map_err(|e| {
+            CliError::Failed(format!("cannot read the link {}: {e}", current.display()))
+        })?;
+        current = match current.parent() {
+            Some(dir) => dir.join(next),
+            None => next,
+        };
+    }
+    Err(CliError::Failed(format!(
+        "{} is a loop of symbolic links; give --config-file the file itself",
+        path.display()
+    )))
 }
 
 /// This binary's full path, for the client to run.
@@ -453,6 +491,28 @@ mod tests {
             merge("{oops", Client::Cursor, "x", &spec())
                 .unwrap_err()
                 .contains("not valid JSON")
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_link_is_followed_to_its_file_even_before_that_file_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.json");
+        assert_eq!(link_target(&plain).unwrap(), plain);
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("sub/real.json", &link).unwrap();
+        assert_eq!(
+            link_target(&link).unwrap(),
+            dir.path().join("sub/real.json")
+        );
+        let looped = dir.path().join("loop.json");
+        std::os::unix::fs::symlink("loop.json", &looped).unwrap();
+        assert!(
+            link_target(&looped)
+                .unwrap_err()
+                .to_string()
+                .contains("loop")
         );
     }
 

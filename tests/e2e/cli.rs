@@ -473,3 +473,52 @@ async fn install_keeps_the_other_servers_exactly_and_dry_run_writes_nothing() {
     assert!(run.stderr().contains("no API key to install"), "{run:?}");
     assert!(!bare.home().join(".cursor").exists());
 }
+
+#[tokio::test]
+#[cfg(unix)]
+async fn install_edits_the_file_a_symlinked_config_points_to() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let dotfiles = cli.dir.path().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let target = dotfiles.join("cursor-mcp.json");
+    let before = "{\n  \"mcpServers\": {}\n}\n";
+    std::fs::write(&target, before).unwrap();
+    set_mode(&target, 0o644);
+    // A relative link, as dotfile managers make them.
+    let link = cli.dir.path().join("link.json");
+    std::os::unix::fs::symlink("dotfiles/cursor-mcp.json", &link).unwrap();
+
+    let run = cli
+        .run(&[
+            "install",
+            "--client",
+            "cursor",
+            "--config-file",
+            "link.json",
+        ])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file: {run:?}"
+    );
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(written.contains("\"browser-tasks\""), "{written}");
+    assert_eq!(
+        std::fs::read_to_string(dotfiles.join("cursor-mcp.json.bak")).unwrap(),
+        before,
+        "the target is backed up beside it"
+    );
+    assert!(!cli.dir.path().join("link.json.bak").exists());
+    // It says which file was written, and through which link.
+    let said = run.stdout();
+    let target_shown = target.canonicalize().unwrap().display().to_string();
+    assert!(
+        said.contains(&target_shown) && said.contains("link.json"),
+        "{run:?}"
+    );
+}
