@@ -22,6 +22,7 @@ pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp call list_tasks
   browser-tasks-mcp call run_task task_name=hello-world wait_seconds=120
   browser-tasks-mcp call run_task --args '{\"task\": \"Find the top story on news.ycombinator.com\"}' --json
+  browser-tasks-mcp call list_tasks --catalog ./catalog.sqlite3   # server flags: before or after
 
 Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, bad
 arguments JSON), 130 interrupted with Ctrl-C (the run is stopped in the cloud where the cloud

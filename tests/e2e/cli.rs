@@ -522,3 +522,41 @@ async fn install_edits_the_file_a_symlinked_config_points_to() {
         "{run:?}"
     );
 }
+
+/// The line of `text` that mentions `needle`.
+fn line_with(text: &str, needle: &str) -> String {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn server_flags_are_taken_after_the_subcommand_too() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let elsewhere = cli.dir.path().join("elsewhere.sqlite3");
+    let run = cli
+        .run(&[
+            "call",
+            "list_tasks",
+            "--catalog",
+            elsewhere.to_str().unwrap(),
+            "--wait-seconds",
+            "5",
+        ])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(
+        elsewhere.exists(),
+        "the flag after the subcommand was not used"
+    );
+    let run = cli
+        .run(&["doctor", "--catalog", elsewhere.to_str().unwrap()])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(
+        line_with(&run.stdout(), "catalog:").contains("elsewhere.sqlite3"),
+        "{run:?}"
+    );
+}

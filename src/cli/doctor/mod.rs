@@ -19,8 +19,9 @@ use clap::Args;
 use super::{CliError, print_out};
 use crate::config::{Config, ConfigError};
 
-pub const EXAMPLES: &str = "Example:
+pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp doctor
+  browser-tasks-mcp doctor --catalog ./catalog.sqlite3   # server flags: before or after
 
 Client configs are looked for under the home directory (HOME) and the platform's config
 directory, and in the current directory's .cursor/mcp.json, .vscode/mcp.json and .mcp.json.";
