@@ -19,6 +19,7 @@ mod call;
 mod clients;
 mod doctor;
 mod install;
+mod port;
 mod progress;
 mod runs;
 mod session;
@@ -30,6 +31,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Subcommand};
 
 use crate::config::{Cli, Config, ConfigError};
+pub use port::cannot_listen;
 
 // The subcommands. (No doc comment: clap would make it the about text of the whole binary.)
 #[derive(Debug, Clone, Subcommand)]

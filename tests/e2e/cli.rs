@@ -560,3 +560,34 @@ async fn server_flags_are_taken_after_the_subcommand_too() {
         "{run:?}"
     );
 }
+
+#[tokio::test]
+async fn a_busy_port_names_the_flag_and_its_holder_and_no_error_has_a_backtrace() {
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = holder.local_addr().unwrap().port();
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None).set("RUST_BACKTRACE", "1");
+    let bind = format!("127.0.0.1:{port}");
+    let run = cli.run(&["--transport", "http", "--bind", &bind]).await;
+    assert_eq!(run.code(), 1, "{run:?}");
+    let said = run.stderr();
+    assert!(said.contains(&bind) && said.contains("in use"), "{run:?}");
+    assert!(said.contains("--bind"), "the fix names the flag: {run:?}");
+    #[cfg(target_os = "linux")]
+    assert!(
+        said.contains(&format!("process {}", std::process::id())),
+        "the holder is named: {run:?}"
+    );
+    assert!(!said.to_lowercase().contains("backtrace"), "{run:?}");
+    drop(holder);
+
+    // A bad setting in server mode: one message, no backtrace.
+    let run = cli.run(&["--max-sessions", "0"]).await;
+    assert_eq!(run.code(), 2, "{run:?}");
+    assert!(run.stderr().contains("--max-sessions"), "{run:?}");
+    assert!(
+        !run.stderr().to_lowercase().contains("backtrace"),
+        "{run:?}"
+    );
+    assert_eq!(run.stderr().trim().lines().count(), 1, "{run:?}");
+}
