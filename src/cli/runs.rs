@@ -12,7 +12,7 @@ use super::call::report;
 use super::progress::ProgressLine;
 use super::session::{CallEnd, Session};
 use super::{CliError, print_out};
-use crate::catalog::{Catalog, RunRecord};
+use crate::catalog::{Catalog, RunRecord, place_problem};
 use crate::config::{CatalogLocation, Config};
 
 pub const EXAMPLES: &str = "Examples:
@@ -60,15 +60,21 @@ fn list(location: &CatalogLocation, task: Option<&str>, limit: u32) -> Result<St
                     .into(),
             );
         }
-        CatalogLocation::File(path) if !path.exists() => {
-            return Ok(format!(
-                "No runs yet: there is no catalog at {} (the server creates it when it first \
-                 starts).",
-                path.display()
-            ));
-        }
         CatalogLocation::File(path) => path,
     };
+    if let Some(place) = place_problem(path) {
+        return Err(CliError::Failed(format!(
+            "the catalog cannot be read: {}. Fix: {}.",
+            place.problem, place.fix
+        )));
+    }
+    if !path.exists() {
+        return Ok(format!(
+            "No runs yet: there is no catalog at {} (the server creates it when it first \
+             starts).",
+            path.display()
+        ));
+    }
     let catalog = Catalog::open(path).map_err(|e| CliError::Failed(e.to_string()))?;
     let runs = catalog
         .recent_runs(task, limit)

@@ -591,3 +591,48 @@ async fn a_busy_port_names_the_flag_and_its_holder_and_no_error_has_a_backtrace(
     );
     assert_eq!(run.stderr().trim().lines().count(), 1, "{run:?}");
 }
+
+#[tokio::test]
+async fn a_catalog_under_a_file_fails_alike_in_doctor_and_the_server() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let file = cli.dir.path().join("not-a-folder");
+    std::fs::write(&file, "notes").unwrap();
+    let catalog = file.join("catalog.sqlite3");
+    let cli = cli.set("BROWSER_TASKS_CATALOG", catalog.to_str().unwrap());
+    let problem = format!("{} is a file, not a folder", file.display());
+
+    let doctor = cli.run(&["doctor"]).await;
+    assert_eq!(doctor.code(), 1, "{doctor:?}");
+    let stdout = doctor.stdout();
+    let line = line_with(&stdout, "catalog:");
+    assert!(
+        line.starts_with('✘') && line.contains(&problem),
+        "{doctor:?}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines.iter().position(|l| l.contains("catalog:")).unwrap();
+    let fix = lines[at + 1]
+        .trim()
+        .strip_prefix("fix: ")
+        .unwrap()
+        .to_string();
+
+    // The server (no subcommand) fails on the same problem, with the same fix.
+    let server = cli.run(&[]).await;
+    assert_eq!(server.code(), 1, "{server:?}");
+    assert!(server.stderr().contains(&problem), "{server:?}");
+    assert!(server.stderr().contains(&fix), "{fix:?} {server:?}");
+    assert!(
+        !server.stderr().contains("Fix or move the file aside"),
+        "{server:?}"
+    );
+    // So does runs, rather than saying the server will create it.
+    let runs = cli.run(&["runs"]).await;
+    assert_eq!(runs.code(), 1, "{runs:?}");
+    assert!(
+        runs.stderr().contains(&problem) && runs.stderr().contains(&fix),
+        "{runs:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
+}

@@ -23,6 +23,8 @@ pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp doctor
   browser-tasks-mcp doctor --catalog ./catalog.sqlite3   # server flags: before or after
 
+The catalog's place is checked as the server checks it when it opens the file: a file where a
+folder of its path should be, or a folder this user cannot write, fails with the same fix.
 Client configs are looked for under the home directory (HOME) and the platform's config
 directory, and in the current directory's .cursor/mcp.json, .vscode/mcp.json and .mcp.json.";
 
