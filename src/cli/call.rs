@@ -13,10 +13,11 @@ use rmcp::model::{CallToolResult, JsonObject, Tool};
 use serde_json::Value;
 
 use super::progress::ProgressLine;
-use super::session::{CallEnd, Session};
+use super::session::{CallEnd, ListingFailure, Session};
 use super::{CliError, interrupted, print_out};
 use crate::catalog::RunRecord;
 use crate::config::Config;
+use crate::mcp::args::closest;
 
 pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp call list_tasks
@@ -24,9 +25,9 @@ pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp call run_task --args '{\"task\": \"Find the top story on news.ycombinator.com\"}' --json
   browser-tasks-mcp call list_tasks --catalog ./catalog.sqlite3   # server flags: before or after
 
-Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, bad
-arguments JSON), 130 interrupted with Ctrl-C (the run is stopped in the cloud where the cloud
-can stop runs).";
+Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, with the
+nearest names: run_tsk → \"Did you mean run_task?\"; bad arguments JSON), 130 interrupted
+with Ctrl-C (the run is stopped in the cloud where the cloud can stop runs).";
 
 /// `call`'s flags.
 #[derive(Debug, Clone, Args)]
@@ -54,15 +55,24 @@ pub async fn run(args: CallArgs, config: Config) -> Result<ExitCode, CliError> {
 }
 
 async fn call(session: &mut Session, args: &CallArgs, given: Given) -> Result<ExitCode, CliError> {
+    // A cloud that could not be listed is said once: by the answer when it says the same (a
+    // wrong key fails the call alike), else by a warning.
+    let failures = session.take_listing_failures();
     let tools = session.list_tools().await?.tools;
     let Some(tool) = tools.iter().find(|t| t.name == args.tool) else {
-        return Err(CliError::Usage(unknown_tool(&args.tool, &tools)));
+        return Err(CliError::Usage(unknown_tool(&args.tool, &tools, &failures)));
     };
     let arguments = given.for_tool(tool);
     let line = ProgressLine::start(&format!("calling {}", args.tool));
-    let end = session.call(&args.tool, arguments, &line, &[]).await?;
+    let end = session.call(&args.tool, arguments, &line, &[]).await;
     line.finish();
-    Ok(report(end, args.json))
+    for failure in &failures {
+        let reported = matches!(&end, Ok(CallEnd::Answered(result)) if failure.reported_by(result));
+        if !reported {
+            eprintln!("{}", failure.warning());
+        }
+    }
+    Ok(report(end?, args.json))
 }
 
 /// Print how a call ended, and say how the process exits.
@@ -132,22 +142,33 @@ fn cancelled_text(runs: &[(String, Option<RunRecord>)], settled: bool) -> String
     text
 }
 
-/// `unknown tool X`, with the closest listed names.
-fn unknown_tool(name: &str, tools: &[Tool]) -> String {
-    let near: Vec<&str> = tools
-        .iter()
-        .map(|t| t.name.as_ref())
-        .filter(|listed: &&str| {
-            let (a, b) = (listed.to_lowercase(), name.to_lowercase());
-            a.contains(&b) || b.contains(&a)
-        })
-        .collect();
+/// `unknown tool X`, with the closest listed names (a typo's, then those containing it or
+/// contained in it), and why task tools may be missing.
+fn unknown_tool(name: &str, tools: &[Tool], failures: &[ListingFailure]) -> String {
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    let mut near: Vec<&str> = closest(name, &names).into_iter().collect();
+    for listed in &names {
+        let (a, b) = (listed.to_lowercase(), name.to_lowercase());
+        if (a.contains(&b) || b.contains(&a)) && !near.contains(listed) {
+            near.push(listed);
+        }
+    }
     let hint = match near.as_slice() {
         [] => String::new(),
         names => format!(" Did you mean {}?", names.join(" or ")),
     };
+    let missing: String = failures
+        .iter()
+        .map(|f| {
+            format!(
+                " {}'s tasks could not be listed, so their tools are missing: {}.",
+                f.provider, f.error
+            )
+        })
+        .collect();
     format!(
-        "unknown tool {name:?}: `browser-tasks-mcp tools` lists the {} tools an agent sees.{hint}",
+        "unknown tool {name:?}: `browser-tasks-mcp tools` lists the {} tools an agent sees.\
+         {hint}{missing}",
         tools.len()
     )
 }
@@ -287,6 +308,25 @@ mod tests {
             Value::Object(object),
             json!({"task_name": "123", "zip": "02134", "wait_seconds": 5,
                    "inputs": {"q": "rust"}, "other": "plain words", "flag": true})
+        );
+    }
+
+    #[test]
+    fn an_unknown_tool_gets_the_nearest_names_and_why_task_tools_may_be_missing() {
+        let tools = [tool()];
+        let text = unknown_tool("run_tsk", &tools, &[]);
+        assert!(text.contains("Did you mean run_task?"), "{text}");
+        assert!(unknown_tool("run", &tools, &[]).contains("Did you mean run_task?"));
+        assert!(!unknown_tool("deploy", &tools, &[]).contains("Did you mean"));
+        let failure = ListingFailure {
+            provider: crate::cloud::Provider::Anchor,
+            status: Some(401),
+            error: "HTTP 401: Invalid API Key".into(),
+        };
+        let text = unknown_tool("echo", &tools, &[failure]);
+        assert!(
+            text.contains("could not be listed, so their tools are missing: HTTP 401"),
+            "{text}"
         );
     }
 

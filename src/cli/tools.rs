@@ -32,7 +32,10 @@ pub struct ToolsArgs {
 const BYTES_PER_TOKEN: usize = 4;
 
 pub async fn run(args: ToolsArgs, config: Config) -> Result<ExitCode, CliError> {
-    let session = Session::start(config, true).await?;
+    let mut session = Session::start(config, true).await?;
+    for failure in session.take_listing_failures() {
+        eprintln!("{}", failure.warning());
+    }
     let listed = session.list_tools().await;
     let task_tools: Vec<String> = match &listed {
         Ok(listed) => listed

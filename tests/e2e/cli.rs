@@ -636,3 +636,40 @@ async fn a_catalog_under_a_file_fails_alike_in_doctor_and_the_server() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
 }
+
+#[tokio::test]
+async fn a_wrong_key_is_said_once() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None).set("ANCHOR_API_KEY", "sk-wrong-key-1234");
+    let run = cli.run(&["call", "list_tasks"]).await;
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(run.stdout().contains("401"), "{run:?}");
+    assert!(
+        !run.stderr().contains("401"),
+        "said more than once: {run:?}"
+    );
+    // One listing by the command, one by the tool: nothing in the background.
+    assert_eq!(fake.count("GET /v1/task"), 2, "{run:?}");
+
+    // Where nothing else reports it (tools), the warning is the report.
+    let run = cli.run(&["tools"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(run.stderr().matches("401").count(), 1, "{run:?}");
+}
+
+#[tokio::test]
+async fn call_says_which_tool_was_meant() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    fake.seed_code_task("echo", "export default async () => 1", 1);
+    let cli = Cli::new(Some(&fake), None);
+
+    let run = cli.run(&["call", "run_tsk"]).await;
+    assert_eq!(run.code(), 2, "{run:?}");
+    assert!(run.stderr().contains("Did you mean run_task?"), "{run:?}");
+    assert_eq!(run.stderr().trim().lines().count(), 1, "{run:?}");
+    assert_eq!(
+        fake.count("GET /v1/task"),
+        1,
+        "a listing besides the command's own"
+    );
+}
