@@ -24,6 +24,7 @@ mod progress;
 mod runs;
 mod session;
 mod tools;
+mod wording;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -638,7 +638,7 @@ async fn a_catalog_under_a_file_fails_alike_in_doctor_and_the_server() {
 }
 
 #[tokio::test]
-async fn a_wrong_key_is_said_once() {
+async fn a_wrong_key_is_said_once_and_in_the_command_lines_words() {
     let fake = FakeAnchor::start(KEY).await.unwrap();
     let cli = Cli::new(Some(&fake), None).set("ANCHOR_API_KEY", "sk-wrong-key-1234");
     let run = cli.run(&["call", "list_tasks"]).await;
@@ -648,6 +648,7 @@ async fn a_wrong_key_is_said_once() {
         !run.stderr().contains("401"),
         "said more than once: {run:?}"
     );
+    assert!(!run.stdout().contains("restart the server"), "{run:?}");
     // One listing by the command, one by the tool: nothing in the background.
     assert_eq!(fake.count("GET /v1/task"), 2, "{run:?}");
 
@@ -655,10 +656,17 @@ async fn a_wrong_key_is_said_once() {
     let run = cli.run(&["tools"]).await;
     assert_eq!(run.code(), 0, "{run:?}");
     assert_eq!(run.stderr().matches("401").count(), 1, "{run:?}");
+
+    // No key at all: what to set, in the command line's words too.
+    let bare = Cli::new(None, None);
+    let run = bare.run(&["call", "list_tasks"]).await;
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(run.stdout().contains("ANCHOR_API_KEY"), "{run:?}");
+    assert!(!run.stdout().contains("restart it"), "{run:?}");
 }
 
 #[tokio::test]
-async fn call_says_which_tool_was_meant() {
+async fn call_says_what_did_not_parse_and_which_tool_was_meant() {
     let fake = FakeAnchor::start(KEY).await.unwrap();
     fake.seed_code_task("echo", "export default async () => 1", 1);
     let cli = Cli::new(Some(&fake), None);
@@ -672,4 +680,39 @@ async fn call_says_which_tool_was_meant() {
         1,
         "a listing besides the command's own"
     );
+
+    let before = fake.requests().len();
+    let run = cli
+        .run(&["call", "run_task", "task_name=echo", "inputs={\"q\":\"x\""])
+        .await;
+    assert_eq!(run.code(), 2, "{run:?}");
+    let said = run.stderr();
+    assert!(
+        said.contains("inputs") && said.contains("not valid JSON") && said.contains("column 8"),
+        "{run:?}"
+    );
+    // Only the listing of tasks: nothing started.
+    assert_eq!(fake.count("POST /v1/task/{task_id}/run"), 0, "{run:?}");
+    assert!(fake.requests().len() <= before + 1, "{run:?}");
+}
+
+#[tokio::test]
+async fn a_run_that_goes_on_says_how_to_follow_it_from_the_command_line() {
+    let bu = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    bu.set_default_task_script(AgentScript::default().lasting(Duration::from_secs(600)));
+    let cli = Cli::new(None, Some(&bu));
+    let run = cli
+        .run(&["call", "run_task", "task=Read the news", "wait_seconds=0"])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let id = bu.run_ids().pop().unwrap();
+    let text = run.stdout();
+    assert!(
+        text.contains(&format!("browser-tasks-mcp runs --follow {id}")),
+        "{run:?}"
+    );
+    assert!(!text.contains("call get_execution"), "{run:?}");
+    // The JSON the text carries stays JSON.
+    let json_line = text.lines().find(|l| l.starts_with('{')).unwrap();
+    serde_json::from_str::<Value>(json_line).unwrap();
 }
