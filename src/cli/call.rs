@@ -30,6 +30,8 @@ A VALUE that does not parse as JSON is text, unless it was meant as JSON (the to
 object or array, or it starts with { or [): inputs='{\"q\":\"x\"' is refused, saying where it
 stopped parsing. Steps the answer suggests to an agent are shown as commands of this program
 (\"call get_execution with {…}\" as `browser-tasks-mcp runs --follow ID`).
+A live-view link in the progress (a Browser Use agent task's) is printed once, whole, on a line
+of its own: live view: https://…
 
 Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, with the
 nearest names: run_tsk → \"Did you mean run_task?\"; bad arguments JSON), 130 interrupted

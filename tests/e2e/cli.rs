@@ -716,3 +716,59 @@ async fn a_run_that_goes_on_says_how_to_follow_it_from_the_command_line() {
     let json_line = text.lines().find(|l| l.starts_with('{')).unwrap();
     serde_json::from_str::<Value>(json_line).unwrap();
 }
+
+#[tokio::test]
+async fn the_live_view_url_is_shown_once_on_its_own_line() {
+    let bu = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    bu.set_default_task_script(AgentScript {
+        started_checks: 6,
+        ..AgentScript::default()
+    });
+    let cli = Cli::new(None, Some(&bu));
+    let run = cli.run(&["call", "run_task", "task=Read the news"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let stderr = run.stderr();
+    let own_lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("live view: https://"))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    assert_eq!(own_lines.len(), 1, "{run:?}");
+    assert_eq!(own_lines[0].split_whitespace().count(), 3, "{run:?}");
+}
+
+#[tokio::test]
+async fn http_binds_to_a_host_name_that_is_loopback() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let mut child = cli
+        .command(&["--transport", "http", "--bind", "localhost:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = [0u8; 1024];
+        loop {
+            let n = stderr.read(&mut buffer).await.unwrap();
+            if n == 0 {
+                return false;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            if seen.contains("http://") {
+                return true;
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let _ = child.kill().await;
+    assert!(found, "did not serve: {seen}");
+    assert!(
+        seen.contains("http://127.0.0.1:") || seen.contains("http://[::1]:"),
+        "{seen}"
+    );
+}
