@@ -169,6 +169,19 @@ impl Session {
             .map_err(|e| CliError::Failed(format!("tools/list failed: {e}")))
     }
 
+    /// Call `tool` with `arguments` and return its answer, without progress or Ctrl-C
+    /// handling: for reads, several of which may go at once.
+    pub async fn read(
+        &self,
+        tool: &str,
+        arguments: JsonObject,
+    ) -> Result<CallToolResult, CliError> {
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+            .await
+            .map_err(|e| CliError::Failed(format!("{tool} failed: {e}")))
+    }
+
     /// Whether the listed tool `name` is a task's own tool.
     pub fn is_task_tool(&self, name: &str) -> bool {
         self.registry

@@ -772,3 +772,79 @@ async fn http_binds_to_a_host_name_that_is_loopback() {
         "{seen}"
     );
 }
+
+/// The `execution_id` of a `call … --json` that started a run.
+fn execution_id(run: &Run) -> String {
+    run.json()["execution_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no execution_id: {run:?}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn runs_refreshes_unfinished_statuses_and_says_when_each_was_seen() {
+    let bu = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    // Ends at its first status read.
+    bu.set_default_task_script(AgentScript {
+        started_checks: 0,
+        ..AgentScript::default()
+    });
+    let cli = Cli::new(None, Some(&bu));
+    let started = cli
+        .run(&[
+            "call",
+            "run_task",
+            "task=Read the news",
+            "wait_seconds=0",
+            "--json",
+        ])
+        .await;
+    assert_eq!(started.code(), 0, "{started:?}");
+    assert_eq!(started.json()["status"], "created", "{started:?}");
+    let id = execution_id(&started);
+
+    // Offline: as the catalog last saw it, saying when and that it may be stale; nothing asked.
+    let requests = bu.requests().len();
+    let offline = cli.run(&["runs", "--offline"]).await;
+    assert_eq!(offline.code(), 0, "{offline:?}");
+    assert_eq!(bu.requests().len(), requests, "--offline asked the cloud");
+    let header = offline
+        .stdout()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(header.contains("SEEN"), "{offline:?}");
+    assert!(
+        line_with(&offline.stdout(), &id).contains("created"),
+        "{offline:?}"
+    );
+    assert!(offline.stdout().contains("--offline"), "{offline:?}");
+
+    // Online: the unfinished run is read once, and shows how it ended.
+    let run = cli.run(&["runs"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let row = line_with(&run.stdout(), &id);
+    assert!(
+        row.contains("finished") && !row.contains("created"),
+        "{run:?}"
+    );
+    assert!(run.stderr().is_empty(), "{run:?}");
+    // Now finished in the catalog: not read again.
+    let requests = bu.requests().len();
+    let again = cli.run(&["runs"]).await;
+    assert!(
+        line_with(&again.stdout(), &id).contains("finished"),
+        "{again:?}"
+    );
+    assert_eq!(
+        bu.requests().len(),
+        requests,
+        "a finished run was read again"
+    );
+
+    // --limit 0 is no limit, not "no runs".
+    let all = cli.run(&["runs", "--limit", "0"]).await;
+    assert_eq!(all.code(), 0, "{all:?}");
+    assert!(all.stdout().contains(&id), "{all:?}");
+}
