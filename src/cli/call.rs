@@ -13,7 +13,7 @@ use rmcp::model::{CallToolResult, JsonObject, Tool};
 use serde_json::Value;
 
 use super::progress::ProgressLine;
-use super::session::{CallEnd, ListingFailure, Session};
+use super::session::{CallEnd, ListingFailure, OnCtrlC, Session};
 use super::wording::for_people;
 use super::{CliError, interrupted, print_out};
 use crate::catalog::RunRecord;
@@ -72,7 +72,9 @@ async fn call(session: &mut Session, args: &CallArgs, given: Given) -> Result<Ex
     };
     let arguments = given.for_tool(tool)?;
     let line = ProgressLine::start(&format!("calling {}", args.tool));
-    let end = session.call(&args.tool, arguments, &line, &[]).await;
+    let end = session
+        .call(&args.tool, arguments, &line, &[], OnCtrlC::Cancel)
+        .await;
     line.finish();
     for failure in &failures {
         let reported = matches!(&end, Ok(CallEnd::Answered(result)) if failure.reported_by(result));
@@ -96,6 +98,10 @@ pub fn report(end: CallEnd, json: bool) -> ExitCode {
         }
         CallEnd::Cancelled { runs, settled } => {
             eprintln!("{}", cancelled_text(&runs, settled));
+            interrupted()
+        }
+        CallEnd::Detached => {
+            eprintln!("Stopped waiting (Ctrl-C).");
             interrupted()
         }
     }

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::call::report;
 use super::progress::ProgressLine;
-use super::session::{CallEnd, Session};
+use super::session::{CallEnd, OnCtrlC, Session};
 use super::wording::reword;
 use super::{CliError, print_out};
 use crate::catalog::{Catalog, RunRecord, place_problem};
@@ -32,8 +32,8 @@ SEEN says when each status was last seen. The runs listed that had not finished 
 again from the cloud first (one status read each, a few at once); --offline shows the catalog
 as it is, asking nothing.
 
-Ctrl-C while following cancels the wait as a client's cancellation does: the run is stopped in
-the cloud where the cloud can stop runs.";
+Following is watching: Ctrl-C stops following and leaves the run going in the cloud, saying how
+to stop it (browser-tasks-mcp call cancel_execution execution_id=ID).";
 
 /// The tool `--follow` calls.
 const GET_EXECUTION: &str = "get_execution";
@@ -405,9 +405,18 @@ async fn follow(config: Config, execution_id: String) -> Result<ExitCode, CliErr
                 arguments.clone(),
                 &line,
                 std::slice::from_ref(&execution_id),
+                OnCtrlC::Detach,
             )
             .await;
         match &end {
+            Ok(CallEnd::Detached) => {
+                line.finish();
+                eprintln!("{}", stopped_following(&execution_id));
+                // Following is watching. Closing the session would cancel the server's wait,
+                // and a cancelled wait stops the run in the cloud: leave at once instead,
+                // having sent nothing.
+                std::process::exit(130);
+            }
             Ok(CallEnd::Answered(result))
                 if result.is_error != Some(true)
                     && result
@@ -424,6 +433,15 @@ async fn follow(config: Config, execution_id: String) -> Result<ExitCode, CliErr
     line.finish();
     session.stop().await;
     Ok(report(end?, false))
+}
+
+/// What Ctrl-C while following says: the run goes on, and how to follow or stop it.
+fn stopped_following(execution_id: &str) -> String {
+    format!(
+        "Stopped following (Ctrl-C); the run {execution_id} goes on in the cloud. Follow it \
+         again: browser-tasks-mcp runs --follow {execution_id}. Stop it: browser-tasks-mcp \
+         call cancel_execution execution_id={execution_id}"
+    )
 }
 
 #[cfg(test)]

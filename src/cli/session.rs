@@ -58,8 +58,20 @@ impl ClientHandler for Listener {
     }
 }
 
+/// What Ctrl-C does to a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnCtrlC {
+    /// Cancel it as a client does (the server stops its run in the cloud where it can).
+    Cancel,
+    /// Stop waiting for it, sending nothing: the call is left to the server, and the caller
+    /// must leave without closing the session (closing it would cancel the call).
+    Detach,
+}
+
 /// How a call ended.
 pub enum CallEnd {
+    /// Ctrl-C with [`OnCtrlC::Detach`]: nothing was sent; the call still runs in the server.
+    Detached,
     /// The server answered (an `isError` result included).
     Answered(CallToolResult),
     /// It was interrupted with Ctrl-C and cancelled; the runs it was waiting on, as the
@@ -191,14 +203,15 @@ impl Session {
     }
 
     /// Call `tool` with `arguments`, showing its progress on `line`, until it answers or Ctrl-C
-    /// cancels it. `watched` names runs to report on after a cancel besides the ones the server
-    /// was waiting on (a run `get_execution` follows).
+    /// comes (then as `on_ctrl_c` says). `watched` names runs to report on after a cancel
+    /// besides the ones the server was waiting on.
     pub async fn call(
         &mut self,
         tool: &str,
         arguments: JsonObject,
         line: &ProgressLine,
         watched: &[String],
+        on_ctrl_c: OnCtrlC,
     ) -> Result<CallEnd, CliError> {
         let params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
         let mut handle = self
@@ -225,6 +238,9 @@ impl Session {
                 Some(message) = self.progress.recv() => line.show(&message),
                 _ = &mut interrupt => break,
             }
+        }
+        if on_ctrl_c == OnCtrlC::Detach {
+            return Ok(CallEnd::Detached);
         }
         // Ctrl-C: cancel exactly as a client does, then let the server finish with the call
         // (it stops the run in the cloud where it can) before this process ends.

@@ -848,3 +848,59 @@ async fn runs_refreshes_unfinished_statuses_and_says_when_each_was_seen() {
     assert_eq!(all.code(), 0, "{all:?}");
     assert!(all.stdout().contains(&id), "{all:?}");
 }
+
+/// Send SIGINT (Ctrl-C) to a child process.
+fn interrupt(child: &tokio::process::Child) {
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+#[tokio::test]
+async fn ctrl_c_while_following_stops_following_and_leaves_the_run_going() {
+    let bu = FakeBrowserUse::start(BU_KEY).await.unwrap();
+    bu.set_default_task_script(AgentScript::default().lasting(Duration::from_secs(600)));
+    let cli = Cli::new(None, Some(&bu));
+    let started = cli
+        .run(&[
+            "call",
+            "run_task",
+            "task=Watch the page forever",
+            "wait_seconds=0",
+            "--json",
+        ])
+        .await;
+    let id = execution_id(&started);
+    let polls = bu.count("GET /tasks/{task_id}/status");
+    let child = cli
+        .command(&["runs", "--follow", &id])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(
+        || bu.count("GET /tasks/{task_id}/status") >= polls + 2,
+        "the follow's status checks",
+    )
+    .await;
+    interrupt(&child);
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("exits after Ctrl-C")
+        .unwrap();
+    let run = Run(output);
+    assert_eq!(run.code(), 130, "{run:?}");
+    // Watching only: the run was not stopped.
+    assert_eq!(bu.count("PATCH /tasks/{task_id}"), 0, "{run:?}");
+    assert_eq!(bu.task_status(&id).as_deref(), Some("started"), "{run:?}");
+    assert!(run.stderr().contains("Stopped following"), "{run:?}");
+    assert!(
+        run.stderr().contains(&format!(
+            "browser-tasks-mcp call cancel_execution execution_id={id}"
+        )),
+        "{run:?}"
+    );
+}
