@@ -348,13 +348,14 @@ fn stable(text: &str, cli: &Cli, urls: &[&str]) -> String {
 async fn doctor_passes_and_fails_on_a_wrong_key_with_the_fix() {
     let fake = FakeAnchor::start(KEY).await.unwrap();
     let cli = Cli::new(Some(&fake), None);
-    // Cursor runs this binary with the same key.
+    // Cursor runs this binary with the same key, on the same (fake) API.
     let cursor = cli.home().join(".cursor").join("mcp.json");
     std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
     std::fs::write(
         &cursor,
-        json!({"mcpServers": {"browser-tasks": {"command": BIN, "env": {"ANCHOR_API_KEY": KEY}}}})
-            .to_string(),
+        json!({"mcpServers": {"browser-tasks": {"command": BIN, "env": {
+            "ANCHOR_API_KEY": KEY, "ANCHORBROWSER_BASE_URL": fake.url()}}}})
+        .to_string(),
     )
     .unwrap();
     set_mode(&cursor, 0o600);
@@ -420,7 +421,7 @@ async fn install_keeps_the_other_servers_exactly_and_dry_run_writes_nothing() {
         !shown.contains(KEY) && !shown.contains("wt-0000-1111-2222"),
         "{run:?}"
     );
-    insta::assert_snapshot!("cli_install_dry_run", stable(&shown, &cli, &[]));
+    insta::assert_snapshot!("cli_install_dry_run", stable(&shown, &cli, &[fake.url()]));
 
     let run = cli.run(&["install", "--client", "claude-desktop"]).await;
     assert_eq!(run.code(), 0, "{run:?}");
@@ -428,8 +429,9 @@ async fn install_keeps_the_other_servers_exactly_and_dry_run_writes_nothing() {
     let after = std::fs::read_to_string(&config).unwrap();
     // Every byte of the other servers and keys is where it was; the entry is appended.
     let entry = format!(
-        ",\n    \"browser-tasks\": {{\n      \"command\": {bin},\n      \"args\": [],\n      \"env\": {{\n        \"ANCHOR_API_KEY\": \"{KEY}\"\n      }}\n    }}",
-        bin = json!(std::fs::canonicalize(BIN).unwrap().to_str().unwrap())
+        ",\n    \"browser-tasks\": {{\n      \"command\": {bin},\n      \"args\": [],\n      \"env\": {{\n        \"ANCHOR_API_KEY\": \"{KEY}\",\n        \"ANCHORBROWSER_BASE_URL\": \"{url}\"\n      }}\n    }}",
+        bin = json!(std::fs::canonicalize(BIN).unwrap().to_str().unwrap()),
+        url = fake.url()
     );
     let at = before.find("\n  },\n  \"globalShortcut\"").unwrap();
     let expected = format!("{}{entry}{}", &before[..at], &before[at..]);
@@ -901,6 +903,135 @@ async fn ctrl_c_while_following_stops_following_and_leaves_the_run_going() {
         run.stderr().contains(&format!(
             "browser-tasks-mcp call cancel_execution execution_id={id}"
         )),
+        "{run:?}"
+    );
+}
+
+#[tokio::test]
+async fn install_into_a_project_file_writes_references_not_keys() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let vscode = cli.dir.path().join(".vscode").join("mcp.json");
+    std::fs::create_dir_all(vscode.parent().unwrap()).unwrap();
+    std::fs::write(
+        &vscode,
+        r#"{
+  "inputs": [{"type": "promptString", "id": "gh-token", "description": "GitHub token", "password": true}],
+  "servers": {"github": {"command": "gh-mcp", "env": {"GITHUB_TOKEN": "${input:gh-token}"}}}
+}
+"#,
+    )
+    .unwrap();
+    set_mode(&vscode, 0o644);
+    let run = cli
+        .run(&[
+            "install",
+            "--client",
+            "vscode",
+            "--config-file",
+            ".vscode/mcp.json",
+        ])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let text = std::fs::read_to_string(&vscode).unwrap();
+    assert!(!text.contains(KEY), "a plain key in a project file: {text}");
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let env = &value["servers"]["browser-tasks"]["env"];
+    let reference = env["ANCHOR_API_KEY"].as_str().unwrap();
+    let id = reference
+        .strip_prefix("${input:")
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or_else(|| panic!("not an input reference: {reference}"));
+    let inputs = value["inputs"].as_array().unwrap();
+    assert_eq!(inputs[0]["id"], "gh-token", "{text}");
+    let input = inputs.iter().find(|i| i["id"] == id).unwrap();
+    assert_eq!(
+        (&input["type"], &input["password"]),
+        (&json!("promptString"), &json!(true))
+    );
+    // The base URL it was installed from goes with it.
+    assert_eq!(env["ANCHORBROWSER_BASE_URL"], fake.url(), "{text}");
+
+    // Cursor's project file: the environment's variable, by reference.
+    let run = cli
+        .run(&[
+            "install",
+            "--client",
+            "cursor",
+            "--config-file",
+            ".cursor/mcp.json",
+        ])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let text = std::fs::read_to_string(cli.dir.path().join(".cursor/mcp.json")).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        value["mcpServers"]["browser-tasks"]["env"]["ANCHOR_API_KEY"], "${env:ANCHOR_API_KEY}",
+        "{text}"
+    );
+
+    // A plain key only when asked for.
+    let run = cli
+        .run(&[
+            "install",
+            "--client",
+            "claude-code",
+            "--config-file",
+            ".mcp.json",
+            "--allow-plain-keys",
+        ])
+        .await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let text = std::fs::read_to_string(cli.dir.path().join(".mcp.json")).unwrap();
+    assert!(text.contains(KEY), "{text}");
+
+    // doctor reads the references: the prompted key is not tried as a key, the environment's
+    // is tried against the entry's own base URL.
+    let run = cli.run(&["doctor"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(!run.stdout().contains("${input:"), "{run:?}");
+}
+
+#[tokio::test]
+async fn install_carries_the_base_url_and_doctor_checks_each_entry_where_it_points() {
+    let fake = FakeAnchor::start(KEY).await.unwrap();
+    let other = FakeAnchor::start("sk-another-account-key").await.unwrap();
+    let cli = Cli::new(Some(&fake), None);
+    let run = cli.run(&["install", "--client", "cursor"]).await;
+    assert_eq!(run.code(), 0, "{run:?}");
+    let cursor = cli.home().join(".cursor").join("mcp.json");
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&cursor).unwrap()).unwrap();
+    assert_eq!(
+        value["mcpServers"]["browser-tasks"]["env"]["ANCHORBROWSER_BASE_URL"],
+        fake.url(),
+        "an entry installed from the offline recipe points at the real cloud"
+    );
+
+    // Claude Desktop's entry sends the same key to another API, which refuses it.
+    let desktop = cli
+        .home()
+        .join(".config")
+        .join("Claude")
+        .join("claude_desktop_config.json");
+    std::fs::create_dir_all(desktop.parent().unwrap()).unwrap();
+    std::fs::write(
+        &desktop,
+        json!({"mcpServers": {"browser-tasks": {"command": BIN, "env": {
+            "ANCHOR_API_KEY": KEY, "ANCHORBROWSER_BASE_URL": other.url()}}}})
+        .to_string(),
+    )
+    .unwrap();
+    set_mode(&desktop, 0o600);
+    let run = cli.run(&["doctor"]).await;
+    assert_eq!(run.code(), 1, "{run:?}");
+    let line = line_with(&run.stdout(), "Claude Desktop's entry");
+    assert!(
+        line.starts_with('✘') && line.contains(other.url()) && line.contains("401"),
+        "{run:?}"
+    );
+    let line = line_with(&run.stdout(), "Cursor's entry");
+    assert!(
+        line.starts_with('✔') && line.contains(fake.url()),
         "{run:?}"
     );
 }
