@@ -16,8 +16,10 @@ use crate::config::Config;
 pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp tools
   browser-tasks-mcp tools --json > tools.json
+  browser-tasks-mcp tools --task-tools 'hn_*'   # server flags: before or after the subcommand
 
-The clouds' tasks are listed first (as the server does when it starts), so their tools show.";
+The clouds' tasks are listed first (as the server does when it starts), so their tools show;
+a cloud that cannot be listed is named in one warning (a wrong key: its HTTP 401).";
 
 /// `tools`' flags.
 #[derive(Debug, Clone, Args)]

@@ -1,7 +1,9 @@
 //! The command line's subcommands, run as the real binary against the fakes: `tools` prints
 //! what tools/list answers, `call` runs a tool (exit codes 0/1/2, Ctrl-C stopping a Browser Use
 //! task in the cloud), `runs` lists and follows runs, `doctor` checks keys, catalog and client
-//! configs, `install` edits a client's config without disturbing anything else in it.
+//! configs, `install` edits a client's config without disturbing anything else in it; then the
+//! edges a careful user trips on (symlinked configs, stale statuses, a busy port, flags after
+//! the subcommand, keys in project files, noise).
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -475,6 +477,8 @@ async fn install_keeps_the_other_servers_exactly_and_dry_run_writes_nothing() {
     assert!(run.stderr().contains("no API key to install"), "{run:?}");
     assert!(!bare.home().join(".cursor").exists());
 }
+
+// ---- The operator's edges (#22): what a careful user trips on -----------------------------
 
 #[tokio::test]
 #[cfg(unix)]
