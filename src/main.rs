@@ -3,11 +3,11 @@
 
 use std::process::ExitCode;
 
-use browser_tasks_mcp::config::{Config, Transport};
+use browser_tasks_mcp::config::{Config, ConfigError, Transport};
 use browser_tasks_mcp::http::termination_signal;
 use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
-fn main() -> anyhow::Result<ExitCode> {
+fn main() -> ExitCode {
     let (cli, command) = browser_tasks_mcp::cli::parse();
     // stdio serves one client: a single thread does it, without starting a worker per core
     // (faster to start, less memory). HTTP serves many sessions at once, on every core; the
@@ -16,11 +16,28 @@ fn main() -> anyhow::Result<ExitCode> {
         (None, Transport::Stdio) => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
-    let runtime = runtime.enable_all().build()?;
+    let runtime = match runtime.enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return failed(anyhow::anyhow!("cannot start the runtime: {error}")),
+    };
     if let Some(command) = command {
-        return Ok(runtime.block_on(command.run(cli)));
+        return runtime.block_on(command.run(cli));
     }
-    runtime.block_on(serve(cli))
+    match runtime.block_on(serve(cli)) {
+        Ok(code) => code,
+        Err(error) => failed(error),
+    }
+}
+
+/// Say why the server could not serve, as one message (never a backtrace: RUST_BACKTRACE is
+/// for panics), and exit 2 for a bad setting (as clap does), 1 otherwise.
+fn failed(error: anyhow::Error) -> ExitCode {
+    eprintln!("browser-tasks-mcp: {error:#}");
+    if error.downcast_ref::<ConfigError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 async fn serve(cli: browser_tasks_mcp::config::Cli) -> anyhow::Result<ExitCode> {
@@ -42,7 +59,9 @@ async fn serve(cli: browser_tasks_mcp::config::Cli) -> anyhow::Result<ExitCode> 
         Transport::Http => {
             let listener = tokio::net::TcpListener::bind(http_options.bind)
                 .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", http_options.bind))?;
+                .map_err(|e| {
+                    anyhow::anyhow!(browser_tasks_mcp::cli::cannot_listen(http_options.bind, &e))
+                })?;
             let address = listener.local_addr()?;
             eprintln!("{}", summary.line(static_tools, task_tools, Some(address)));
             serve_http(listener, server, http_options, upkeep, termination_signal()).await?;

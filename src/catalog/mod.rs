@@ -7,6 +7,8 @@
 //!
 //! - `model`: the values stored and answered, the error, and the merge rules every store
 //!   applies.
+//! - `place`: whether a catalog file can be where it is asked to be (the server and `doctor`
+//!   say the same).
 //! - `sqlite`: the store in an embedded SQLite file, shared by the processes of one machine
 //!   (the only store today; [`Catalog`] names it).
 //!
@@ -14,6 +16,7 @@
 
 mod migrations;
 mod model;
+mod place;
 mod sqlite;
 
 use crate::cloud::Provider;
@@ -23,6 +26,7 @@ pub use model::{
     CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, ToolNamer,
     VersionEvent,
 };
+pub use place::{ELSEWHERE, PlaceProblem, place_problem};
 pub use sqlite::{CatalogHealth, SqliteCatalog, WriteAccess, default_path, inspect};
 
 /// The catalog the server opens: the SQLite store. (An alias, so callers that name

@@ -16,6 +16,9 @@ pub enum CatalogError {
          never resets it on its own), or choose another with --catalog / BROWSER_TASKS_CATALOG."
     )]
     Open { path: String, reason: String },
+    /// The file cannot be where it is asked to be (see [`super::place_problem`]).
+    #[error("cannot use the task catalog: {problem}. Fix: {fix}.")]
+    Place { problem: String, fix: String },
     #[error(
         "the task catalog at {path} was written by a newer browser-tasks-mcp (schema version \
          {found}, this one knows up to {known}); upgrade, or use another file with --catalog"

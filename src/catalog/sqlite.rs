@@ -71,6 +71,14 @@ impl SqliteCatalog {
             path: shown.clone(),
             reason,
         };
+        // A place the file cannot be (a file where a folder should be, a folder this user
+        // cannot write) is said as such, with its fix: there is no file to "fix or move".
+        if let Some(place) = super::place_problem(path) {
+            return Err(CatalogError::Place {
+                problem: place.problem,
+                fix: place.fix,
+            });
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;

@@ -13,19 +13,29 @@ use rmcp::model::{CallToolResult, JsonObject, Tool};
 use serde_json::Value;
 
 use super::progress::ProgressLine;
-use super::session::{CallEnd, Session};
+use super::session::{CallEnd, ListingFailure, OnCtrlC, Session};
+use super::wording::for_people;
 use super::{CliError, interrupted, print_out};
 use crate::catalog::RunRecord;
 use crate::config::Config;
+use crate::mcp::args::closest;
 
 pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp call list_tasks
   browser-tasks-mcp call run_task task_name=hello-world wait_seconds=120
   browser-tasks-mcp call run_task --args '{\"task\": \"Find the top story on news.ycombinator.com\"}' --json
+  browser-tasks-mcp call list_tasks --catalog ./catalog.sqlite3   # server flags: before or after
 
-Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, bad
-arguments JSON), 130 interrupted with Ctrl-C (the run is stopped in the cloud where the cloud
-can stop runs).";
+A VALUE that does not parse as JSON is text, unless it was meant as JSON (the tool wants an
+object or array, or it starts with { or [): inputs='{\"q\":\"x\"' is refused, saying where it
+stopped parsing. Steps the answer suggests to an agent are shown as commands of this program
+(\"call get_execution with {…}\" as `browser-tasks-mcp runs --follow ID`).
+A live-view link in the progress (a Browser Use agent task's) is printed once, whole, on a line
+of its own: live view: https://…
+
+Exit codes: 0 success, 1 the tool answered with an error, 2 bad usage (unknown tool, with the
+nearest names: run_tsk → \"Did you mean run_task?\"; bad arguments JSON), 130 interrupted
+with Ctrl-C (the run is stopped in the cloud where the cloud can stop runs).";
 
 /// `call`'s flags.
 #[derive(Debug, Clone, Args)]
@@ -53,15 +63,26 @@ pub async fn run(args: CallArgs, config: Config) -> Result<ExitCode, CliError> {
 }
 
 async fn call(session: &mut Session, args: &CallArgs, given: Given) -> Result<ExitCode, CliError> {
+    // A cloud that could not be listed is said once: by the answer when it says the same (a
+    // wrong key fails the call alike), else by a warning.
+    let failures = session.take_listing_failures();
     let tools = session.list_tools().await?.tools;
     let Some(tool) = tools.iter().find(|t| t.name == args.tool) else {
-        return Err(CliError::Usage(unknown_tool(&args.tool, &tools)));
+        return Err(CliError::Usage(unknown_tool(&args.tool, &tools, &failures)));
     };
-    let arguments = given.for_tool(tool);
+    let arguments = given.for_tool(tool)?;
     let line = ProgressLine::start(&format!("calling {}", args.tool));
-    let end = session.call(&args.tool, arguments, &line, &[]).await?;
+    let end = session
+        .call(&args.tool, arguments, &line, &[], OnCtrlC::Cancel)
+        .await;
     line.finish();
-    Ok(report(end, args.json))
+    for failure in &failures {
+        let reported = matches!(&end, Ok(CallEnd::Answered(result)) if failure.reported_by(result));
+        if !reported {
+            eprintln!("{}", failure.warning());
+        }
+    }
+    Ok(report(end?, args.json))
 }
 
 /// Print how a call ended, and say how the process exits.
@@ -77,6 +98,10 @@ pub fn report(end: CallEnd, json: bool) -> ExitCode {
         }
         CallEnd::Cancelled { runs, settled } => {
             eprintln!("{}", cancelled_text(&runs, settled));
+            interrupted()
+        }
+        CallEnd::Detached => {
+            eprintln!("Stopped waiting (Ctrl-C).");
             interrupted()
         }
     }
@@ -96,7 +121,9 @@ fn result_text(result: &CallToolResult, json: bool) -> String {
         .content
         .iter()
         .map(|block| match block.as_text() {
-            Some(text) => text.text.clone(),
+            // Written for an agent ("call get_execution with …"): said as this command line
+            // does it (`browser-tasks-mcp runs --follow …`).
+            Some(text) => for_people(&text.text),
             None => serde_json::to_string(block).unwrap_or_default(),
         })
         .collect::<Vec<_>>()
@@ -131,22 +158,33 @@ fn cancelled_text(runs: &[(String, Option<RunRecord>)], settled: bool) -> String
     text
 }
 
-/// `unknown tool X`, with the closest listed names.
-fn unknown_tool(name: &str, tools: &[Tool]) -> String {
-    let near: Vec<&str> = tools
-        .iter()
-        .map(|t| t.name.as_ref())
-        .filter(|listed: &&str| {
-            let (a, b) = (listed.to_lowercase(), name.to_lowercase());
-            a.contains(&b) || b.contains(&a)
-        })
-        .collect();
+/// `unknown tool X`, with the closest listed names (a typo's, then those containing it or
+/// contained in it), and why task tools may be missing.
+fn unknown_tool(name: &str, tools: &[Tool], failures: &[ListingFailure]) -> String {
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    let mut near: Vec<&str> = closest(name, &names).into_iter().collect();
+    for listed in &names {
+        let (a, b) = (listed.to_lowercase(), name.to_lowercase());
+        if (a.contains(&b) || b.contains(&a)) && !near.contains(listed) {
+            near.push(listed);
+        }
+    }
     let hint = match near.as_slice() {
         [] => String::new(),
         names => format!(" Did you mean {}?", names.join(" or ")),
     };
+    let missing: String = failures
+        .iter()
+        .map(|f| {
+            format!(
+                " {}'s tasks could not be listed, so their tools are missing: {}.",
+                f.provider, f.error
+            )
+        })
+        .collect();
     format!(
-        "unknown tool {name:?}: `browser-tasks-mcp tools` lists the {} tools an agent sees.{hint}",
+        "unknown tool {name:?}: `browser-tasks-mcp tools` lists the {} tools an agent sees.\
+         {hint}{missing}",
         tools.len()
     )
 }
@@ -199,12 +237,51 @@ impl Given {
     }
 
     /// The arguments object for `tool`: each pair's VALUE as JSON when it parses and the tool
-    /// does not type that argument as text only.
-    fn for_tool(self, tool: &Tool) -> JsonObject {
+    /// does not type that argument as text only. A VALUE that does not parse is text, unless
+    /// it was meant as JSON: the tool wants an object or array there, or it starts like one
+    /// (`inputs='{"q":"x"'`); then what did not parse, and where, is said.
+    fn for_tool(self, tool: &Tool) -> Result<JsonObject, CliError> {
         let pairs = match self {
-            Self::Object(object) => return object,
+            Self::Object(object) => return Ok(object),
             Self::Pairs(pairs) => pairs,
         };
+        let types = |name: &str| -> Vec<String> {
+            let schema = tool
+                .input_schema
+                .get("properties")
+                .and_then(|p| p.get(name));
+            match schema.and_then(|s| s.get("type")) {
+                Some(Value::String(kind)) => vec![kind.clone()],
+                Some(Value::Array(kinds)) => kinds
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let mut problems = Vec::new();
+        for (name, text) in &pairs {
+            let Err(error) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            let kinds = types(name);
+            let wants_json = kinds.iter().any(|k| k == "object" || k == "array");
+            let looks_json = text.trim_start().starts_with(['{', '[']);
+            let text_only = !kinds.is_empty() && kinds.iter().all(|k| k == "string" || k == "null");
+            if wants_json || (looks_json && !text_only) {
+                problems.push(format!(
+                    "{name}: {text} is not valid JSON ({error}); give it whole and quoted for \
+                     the shell, e.g. {name}='{{\"q\": \"x\"}}'"
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CliError::Usage(format!(
+                "bad arguments (the tool was not called): {}",
+                problems.join("; ")
+            )));
+        }
         let text_only = |name: &str| {
             let schema = tool
                 .input_schema
@@ -219,7 +296,7 @@ impl Given {
                 _ => false,
             }
         };
-        pairs
+        Ok(pairs
             .into_iter()
             .map(|(name, text)| {
                 let value = match serde_json::from_str::<Value>(&text) {
@@ -228,7 +305,7 @@ impl Given {
                 };
                 (name, value)
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -281,11 +358,56 @@ mod tests {
             None,
         ))
         .unwrap();
-        let object = given.for_tool(&tool());
+        let object = given.for_tool(&tool()).unwrap();
         assert_eq!(
             Value::Object(object),
             json!({"task_name": "123", "zip": "02134", "wait_seconds": 5,
                    "inputs": {"q": "rust"}, "other": "plain words", "flag": true})
+        );
+    }
+
+    #[test]
+    fn an_unknown_tool_gets_the_nearest_names_and_why_task_tools_may_be_missing() {
+        let tools = [tool()];
+        let text = unknown_tool("run_tsk", &tools, &[]);
+        assert!(text.contains("Did you mean run_task?"), "{text}");
+        assert!(unknown_tool("run", &tools, &[]).contains("Did you mean run_task?"));
+        assert!(!unknown_tool("deploy", &tools, &[]).contains("Did you mean"));
+        let failure = ListingFailure {
+            provider: crate::cloud::Provider::Anchor,
+            status: Some(401),
+            error: "HTTP 401: Invalid API Key".into(),
+        };
+        let text = unknown_tool("echo", &tools, &[failure]);
+        assert!(
+            text.contains("could not be listed, so their tools are missing: HTTP 401"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_value_meant_as_json_that_does_not_parse_is_refused_saying_where() {
+        let error = Given::parse(&args(&["inputs={\"q\":\"x\"", "wait_seconds=[1,"], None))
+            .unwrap()
+            .for_tool(&tool())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("inputs: {\"q\":\"x\" is not valid JSON (EOF while parsing an object at line 1 column 8)"),
+            "{error}"
+        );
+        assert!(
+            error.contains("wait_seconds: [1, is not valid JSON"),
+            "{error}"
+        );
+        // Text where text is wanted, even if it looks like JSON; and plain words elsewhere.
+        let object = Given::parse(&args(&["task_name={draft", "other=plain words"], None))
+            .unwrap()
+            .for_tool(&tool())
+            .unwrap();
+        assert_eq!(
+            Value::Object(object),
+            json!({"task_name": "{draft", "other": "plain words"})
         );
     }
 

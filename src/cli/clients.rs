@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use serde_json::Value;
 
+use clap::CommandFactory;
+
+use crate::config::Setting;
+
 /// The file name of this server's binary.
 pub const BINARY: &str = env!("CARGO_PKG_NAME");
 /// The name this server's entry has in a client's config (as in the project's mcp.json).
@@ -83,6 +87,19 @@ impl Client {
         }
     }
 
+    /// How this client's config can stand for a key instead of holding it, for the variable
+    /// `var` (`input_id` names a VS Code input): VS Code asks for an input once and keeps it in
+    /// its secret storage; Cursor and Claude Code read their own environment. `None`: a client
+    /// without project files, whose own file is private to its user.
+    pub fn key_reference(self, var: &str, input_id: &str) -> Option<String> {
+        match self {
+            Client::Vscode => Some(format!("${{input:{input_id}}}")),
+            Client::Cursor => Some(format!("${{env:{var}}}")),
+            Client::ClaudeCode => Some(format!("${{{var}}}")),
+            Client::ClaudeDesktop => None,
+        }
+    }
+
     /// The `type` its entries of a local (stdio) server carry, if it wants one.
     pub fn stdio_type(self) -> Option<&'static str> {
         match self {
@@ -90,6 +107,40 @@ impl Client {
             Client::ClaudeDesktop | Client::Cursor => None,
         }
     }
+}
+
+/// A value in a client's config that stands for a key rather than holding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRef {
+    /// `${input:ID}`: VS Code asks for it (a `promptString` input) and keeps it.
+    Prompted(String),
+    /// `${env:VAR}` (VS Code, Cursor) or `${VAR}` (Claude Code): the client's environment.
+    Env(String),
+}
+
+/// What `value` refers to, if it is a reference rather than a value.
+pub fn key_ref(value: &str) -> Option<KeyRef> {
+    let inner = value.trim().strip_prefix("${")?.strip_suffix('}')?;
+    if let Some(id) = inner.strip_prefix("input:") {
+        return Some(KeyRef::Prompted(id.to_string()));
+    }
+    let var = inner.strip_prefix("env:").unwrap_or(inner);
+    // `${VAR:-default}` reads VAR first.
+    let var = var.split(":-").next().unwrap_or(var);
+    let is_name = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_name.then(|| KeyRef::Env(var.to_string()))
+}
+
+/// Where a provider's API is when nothing moves it (a client's entry sets no base URL): the
+/// default of its base-URL flag `setting`.
+pub fn default_base_url(setting: Setting) -> String {
+    crate::config::Cli::command()
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(setting.flag))
+        .and_then(|arg| arg.get_default_values().first())
+        .map(|value| value.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// An entry of a client's config that runs this server.
@@ -175,6 +226,44 @@ pub fn parse(text: &str) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_told_from_values() {
+        assert_eq!(
+            key_ref("${input:browser-tasks-anchor-api-key}"),
+            Some(KeyRef::Prompted("browser-tasks-anchor-api-key".into()))
+        );
+        assert_eq!(
+            key_ref("${env:ANCHOR_API_KEY}"),
+            Some(KeyRef::Env("ANCHOR_API_KEY".into()))
+        );
+        assert_eq!(key_ref("${KEY_1:-x}"), Some(KeyRef::Env("KEY_1".into())));
+        assert_eq!(key_ref("sk-live-123"), None);
+        assert_eq!(key_ref("${not a name}"), None);
+        for client in Client::ALL {
+            if let Some(reference) = client.key_reference("KEY_A", "id-a") {
+                assert!(key_ref(&reference).is_some(), "{reference}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_provider_has_a_default_base_url() {
+        let config = crate::config::Config::from_cli(
+            <crate::config::Cli as clap::Parser>::parse_from(["x", "--catalog", ":memory:"]),
+            |_| None,
+            [],
+        )
+        .unwrap();
+        for setup in config.provider_setups() {
+            assert_eq!(
+                default_base_url(setup.base_url),
+                setup.settings.base_url(),
+                "{}",
+                setup.provider
+            );
+        }
+    }
 
     #[test]
     fn finds_this_servers_entries_by_name_or_command() {

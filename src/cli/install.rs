@@ -18,7 +18,7 @@ use clap::Args;
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
 use secrecy::ExposeSecret;
 
-use super::clients::{self, Client, ENTRY_NAME};
+use super::clients::{self, Client, ENTRY_NAME, default_base_url};
 use super::{CliError, print_out};
 use crate::config::Config;
 use crate::redact::key_hint;
@@ -27,6 +27,17 @@ pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp install --client claude-desktop --dry-run   # keys from the environment
   browser-tasks-mcp install --client claude-desktop
   browser-tasks-mcp install --client vscode --config-file .vscode/mcp.json
+  browser-tasks-mcp install --client cursor   # ~/.cursor/mcp.json linked into ~/dotfiles: edited there
+  browser-tasks-mcp install --client cursor --config-file .cursor/mcp.json --allow-plain-keys
+
+A config file that is a symbolic link is edited where the link points (the link stays, the
+backup is made beside that file), and the message names that file.
+
+A project's file (--config-file other than the client's own, e.g. .vscode/mcp.json, often
+committed) gets references instead of keys: VS Code's prompted inputs (${input:ID}, asked for
+once and kept by VS Code), Cursor's ${env:VAR}, Claude Code's ${VAR}; --allow-plain-keys writes
+the keys themselves. A base URL other than the default (a fake's, from the offline recipe) goes
+into the entry with the key, in its variable.
 
 Files: Claude Desktop's claude_desktop_config.json (in ~/Library/Application Support/Claude,
 %APPDATA%\\Claude or ~/.config/Claude), Cursor's ~/.cursor/mcp.json, VS Code's user mcp.json
@@ -51,23 +62,47 @@ pub struct InstallArgs {
     /// The entry's name in the client's list of servers.
     #[arg(long, default_value = ENTRY_NAME)]
     pub name: String,
+    /// In a project's config file (often committed), write the keys themselves instead of
+    /// references the client resolves (VS Code's prompted inputs, Cursor's and Claude Code's
+    /// environment).
+    #[arg(long)]
+    pub allow_plain_keys: bool,
 }
 
 /// What this server's entry is to hold.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntrySpec {
     pub command: String,
     /// Environment variables to set: (name, value).
     pub env: Vec<(String, String)>,
+    /// Environment variables to take out of the entry (a base URL back at its default).
+    pub unset: Vec<String>,
+    /// VS Code inputs the entry's env refers to (`${input:ID}`), added to the file's `inputs`
+    /// when it has none of that id.
+    pub inputs: Vec<PromptInput>,
+}
+
+/// A VS Code input: asked for once, with hidden typing, and kept in VS Code's secret storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptInput {
+    pub id: String,
+    pub description: String,
 }
 
 pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
     let client = args.client;
-    let path = match &args.config_file {
+    let given = match &args.config_file {
         Some(path) => path.clone(),
         None => client.user_config().ok_or_else(|| {
             CliError::Usage("this system has no home directory; give --config-file".into())
         })?,
+    };
+    // A config kept elsewhere and linked to (dotfiles) is edited where it is: the link stays.
+    let path = link_target(&given)?;
+    let shown = if path == given {
+        path.display().to_string()
+    } else {
+        format!("{} (through the link {})", path.display(), given.display())
     };
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
@@ -90,54 +125,89 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
         .into_iter()
         .find(|entry| entry.name == args.name);
     let has_value = |var: &str| existing.as_ref().is_some_and(|e| e.value_of(var).is_some());
-    let mut env = Vec::new();
+    // A project's file is shared, often committed: it gets references, not keys.
+    let project = is_project_file(client, &path, args.config_file.is_some());
+    let by_reference = project && !args.allow_plain_keys;
+    let mut spec = EntrySpec::default();
+    let mut plain_keys = Vec::new();
     let asks = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     for setup in config.provider_setups() {
         let var = setup.key_vars.first().copied().unwrap_or_default();
         let key = match &setup.settings.connection {
             Some(connection) => Some(connection.api_key.expose_secret().to_string()),
-            None if asks && !has_value(var) => ask_key(setup.provider, var)?,
+            None if asks && !has_value(var) && !by_reference => ask_key(setup.provider, var)?,
             None => None,
         };
-        if let Some(key) = key {
-            env.push((var.to_string(), key));
+        if key.is_none() && !has_value(var) {
+            continue;
+        }
+        let input_id = format!("{}-{}", args.name, var.to_lowercase().replace('_', "-"));
+        match client
+            .key_reference(var, &input_id)
+            .filter(|_| by_reference)
+        {
+            Some(reference) => {
+                if client == Client::Vscode {
+                    spec.inputs.push(PromptInput {
+                        id: input_id,
+                        description: format!("{} API key ({var})", setup.provider),
+                    });
+                }
+                spec.env.push((var.to_string(), reference));
+            }
+            None => {
+                if let Some(key) = key {
+                    plain_keys.push(var.to_string());
+                    spec.env.push((var.to_string(), key));
+                }
+            }
+        }
+        // Where this command's provider is, the entry's goes: a base URL moved off the
+        // default (a fake's, say) goes with the key, and one back at the default leaves.
+        let url = setup.settings.base_url().trim_end_matches('/');
+        if url != default_base_url(setup.base_url).trim_end_matches('/') {
+            spec.env.push((
+                setup.base_url.env.to_string(),
+                setup.settings.base_url().to_string(),
+            ));
+        } else if has_value(setup.base_url.env) {
+            spec.unset.push(setup.base_url.env.to_string());
         }
     }
+    let env = &spec.env;
     let key_vars: Vec<&str> = config
         .provider_setups()
         .iter()
         .filter_map(|s| s.key_vars.first().copied())
         .collect();
-    if env.is_empty() && !key_vars.iter().any(|var| has_value(var)) {
+    if !key_vars
+        .iter()
+        .any(|var| has_value(var) || env.iter().any(|(n, _)| n == var))
+    {
         return Err(CliError::Usage(format!(
             "no API key to install: set {} in the environment (or run this on a terminal to be \
              asked for it)",
             key_vars.join(" and/or ")
         )));
     }
-    let spec = EntrySpec {
-        command: match &args.command {
-            Some(command) => command.clone(),
-            None => this_binary()?,
-        },
-        env,
+    spec.command = match &args.command {
+        Some(command) => command.clone(),
+        None => this_binary()?,
     };
     let merged = merge(old_text, client, &args.name, &spec).map_err(|e| in_file(&path, e))?;
     if args.dry_run {
-        let shown = mask_values(&merged, client).map_err(|e| in_file(&path, e))?;
+        let masked = mask_values(&merged, client).map_err(|e| in_file(&path, e))?;
         print_out(&format!(
-            "{} (dry run: nothing written; env and headers values are masked to their last 4 \
-             characters)\n{shown}",
-            path.display()
+            "{shown} (dry run: nothing written; env and headers values are masked to their last \
+             4 characters, but for references and base URLs)\n{masked}"
         ));
         return Ok(ExitCode::SUCCESS);
     }
     if old.as_deref() == Some(merged.as_str()) {
         print_out(&format!(
-            "{}'s entry {:?} in {} is up to date; nothing written.",
+            "{}'s entry {:?} in {shown} is up to date; nothing written.",
             client.label(),
             args.name,
-            path.display()
         ));
         return Ok(ExitCode::SUCCESS);
     }
@@ -145,15 +215,18 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
         Some(_) => Some(back_up(&path)?),
         None => None,
     };
-    write(&path, &merged, !spec.env.is_empty())
+    write(&path, &merged, !plain_keys.is_empty())
         .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
     let keys: Vec<String> = spec
         .env
         .iter()
-        .map(|(name, value)| format!("{name}={}", key_hint(value)))
+        .map(|(name, value)| match plain_keys.contains(name) {
+            true => format!("{name}={}", key_hint(value)),
+            false => format!("{name}={value}"),
+        })
         .collect();
     let mut said = format!(
-        "{} {:?} {} {}'s config {}: it runs {}",
+        "{} {:?} {} {}'s config {shown}: it runs {}",
         if existing.is_some() {
             "Updated"
         } else {
@@ -162,7 +235,6 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
         args.name,
         if existing.is_some() { "in" } else { "to" },
         client.label(),
-        path.display(),
         spec.command
     );
     if !keys.is_empty() {
@@ -172,12 +244,46 @@ pub fn run(args: InstallArgs, config: Config) -> Result<ExitCode, CliError> {
     if let Some(backup) = backup {
         said.push_str(&format!(" The old file is at {}.", backup.display()));
     }
+    if project && by_reference {
+        said.push_str(&match client {
+            Client::Vscode => " It is a project's file (often committed), so it holds no key: \
+                VS Code asks for each key when it starts the server, and keeps it in its secret \
+                storage."
+                .to_string(),
+            _ => format!(
+                " It is a project's file (often committed), so it holds no key: {} passes each \
+                 from its own environment (start it where the variable is set).",
+                client.label()
+            ),
+        });
+        said.push_str(" --allow-plain-keys writes the keys themselves.");
+    }
     said.push_str(&format!(
         " Restart {} to load it; `browser-tasks-mcp doctor` checks the set-up.",
         client.label()
     ));
     print_out(&said);
+    if project && !plain_keys.is_empty() {
+        eprintln!(
+            "warning: {} is a project's file and now holds {} in plain text: keep it out of \
+             version control (e.g. list it in .gitignore).",
+            path.display(),
+            plain_keys.join(" and ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `path` (given with `--config-file` when `given`) is a project's config file of
+/// `client` rather than the user's own: a file a team shares and often commits.
+fn is_project_file(client: Client, path: &Path, given: bool) -> bool {
+    if !given || client.key_reference("", "").is_none() {
+        return false;
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    client
+        .user_config()
+        .is_none_or(|user| canonical(&user) != canonical(path))
 }
 
 fn in_file(path: &Path, problem: String) -> CliError {
@@ -195,6 +301,36 @@ fn ask_key(provider: crate::cloud::Provider, var: &str) -> Result<Option<String>
     .map_err(|e| CliError::Failed(format!("cannot read the key: {e}")))?;
     let key = key.trim().to_string();
     Ok((!key.is_empty()).then_some(key))
+}
+
+/// The file `path` names: itself, or, for a symbolic link, the file at the end of its links
+/// (which may not exist yet).
+fn link_target(path: &Path) -> Result<PathBuf, CliError> {
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link(path) {
+        return Ok(path.to_path_buf());
+    }
+    if let Ok(target) = std::fs::canonicalize(path) {
+        return Ok(target);
+    }
+    // A link to a file not created yet: follow the links by hand.
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        if !is_link(&current) {
+            return Ok(current);
+        }
+        let next = std::fs::read_link(&current).map_err(|e| {
+            CliError::Failed(format!("cannot read the link {}: {e}", current.display()))
+        })?;
+        current = match current.parent() {
+            Some(dir) => dir.join(next),
+            None => next,
+        };
+    }
+    Err(CliError::Failed(format!(
+        "{} is a loop of symbolic links; give --config-file the file itself",
+        path.display()
+    )))
 }
 
 /// This binary's full path, for the client to run.
@@ -227,6 +363,27 @@ pub fn merge(text: &str, client: Client, name: &str, spec: &EntrySpec) -> Result
     let servers = top
         .object_value_or_create(key)
         .ok_or_else(|| format!("its {key:?} is not an object"))?;
+    if !spec.inputs.is_empty() {
+        let inputs = top
+            .array_value_or_create("inputs")
+            .ok_or("its \"inputs\" is not an array")?;
+        let known: Vec<String> = inputs
+            .elements()
+            .iter()
+            .filter_map(|input| input.as_object())
+            .filter_map(|input| string_of(&input, "id"))
+            .collect();
+        for input in &spec.inputs {
+            if !known.contains(&input.id) {
+                inputs.append(CstInputValue::Object(vec![
+                    ("type".into(), "promptString".into()),
+                    ("id".into(), input.id.as_str().into()),
+                    ("description".into(), input.description.as_str().into()),
+                    ("password".into(), CstInputValue::Bool(true)),
+                ]));
+            }
+        }
+    }
     let Some(prop) = servers.get(name) else {
         let mut entry = Vec::new();
         if let Some(kind) = client.stdio_type() {
@@ -269,6 +426,11 @@ pub fn merge(text: &str, client: Client, name: &str, spec: &EntrySpec) -> Result
         .ok_or_else(|| format!("its entry {name:?} has an \"env\" that is not an object"))?;
     for (var, value) in &spec.env {
         set(&env, var, value.as_str().into());
+    }
+    for var in &spec.unset {
+        if let Some(prop) = env.get(var) {
+            prop.remove();
+        }
     }
     Ok(root.to_string())
 }
@@ -315,7 +477,13 @@ pub fn mask_values(text: &str, client: Client) -> Result<String, String> {
                     .value()
                     .and_then(|v| v.as_string_lit())
                     .and_then(|s| s.decoded_value().ok());
-                if let Some(value) = value {
+                let shown_whole = |value: &str| {
+                    clients::key_ref(value).is_some()
+                        || prop
+                            .decoded_name()
+                            .is_some_and(|name| name.ends_with("_BASE_URL"))
+                };
+                if let Some(value) = value.filter(|value| !shown_whole(value)) {
                     prop.set_value(key_hint(&value).into());
                 }
             }
@@ -390,7 +558,51 @@ mod tests {
         EntrySpec {
             command: "/usr/local/bin/browser-tasks-mcp".into(),
             env: vec![("KEY_ONE".into(), "sk-live-0123456789abcd".into())],
+            ..EntrySpec::default()
         }
+    }
+
+    #[test]
+    fn inputs_are_added_once_and_unset_variables_leave() {
+        let spec = EntrySpec {
+            env: vec![("KEY_ONE".into(), "${input:browser-tasks-key-one}".into())],
+            unset: vec!["OLD_BASE_URL".into()],
+            inputs: vec![PromptInput {
+                id: "browser-tasks-key-one".into(),
+                description: "The key".into(),
+            }],
+            ..spec()
+        };
+        let before = "{\"inputs\": [{\"type\": \"promptString\", \"id\": \"other\"}], \"servers\": {\"browser-tasks\": {\"command\": \"x\", \"env\": {\"KEY_ONE\": \"sk-plain\", \"OLD_BASE_URL\": \"http://fake\", \"KEEP\": \"1\"}}}}";
+        let after = merge(before, Client::Vscode, "browser-tasks", &spec).unwrap();
+        let value = clients::parse(&after).unwrap();
+        assert_eq!(
+            value["inputs"],
+            serde_json::json!([{"type": "promptString", "id": "other"},
+                {"type": "promptString", "id": "browser-tasks-key-one",
+                 "description": "The key", "password": true}])
+        );
+        assert_eq!(
+            value["servers"]["browser-tasks"]["env"],
+            serde_json::json!({"KEY_ONE": "${input:browser-tasks-key-one}", "KEEP": "1"})
+        );
+        // Twice is the same as once.
+        assert_eq!(
+            merge(&after, Client::Vscode, "browser-tasks", &spec).unwrap(),
+            after
+        );
+        // References and base URLs are not masked: they are no secrets.
+        let masked = mask_values(
+            "{\"servers\": {\"a\": {\"env\": {\"K\": \"${input:k}\", \"X_BASE_URL\": \"http://127.0.0.1:1\", \"S\": \"secret-123456\"}}}}",
+            Client::Vscode,
+        )
+        .unwrap();
+        assert!(
+            masked.contains("${input:k}")
+                && masked.contains("http://127.0.0.1:1")
+                && masked.contains("…3456"),
+            "{masked}"
+        );
     }
 
     #[test]
@@ -453,6 +665,28 @@ mod tests {
             merge("{oops", Client::Cursor, "x", &spec())
                 .unwrap_err()
                 .contains("not valid JSON")
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_link_is_followed_to_its_file_even_before_that_file_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.json");
+        assert_eq!(link_target(&plain).unwrap(), plain);
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("sub/real.json", &link).unwrap();
+        assert_eq!(
+            link_target(&link).unwrap(),
+            dir.path().join("sub/real.json")
+        );
+        let looped = dir.path().join("loop.json");
+        std::os::unix::fs::symlink("loop.json", &looped).unwrap();
+        assert!(
+            link_target(&looped)
+                .unwrap_err()
+                .to_string()
+                .contains("loop")
         );
     }
 

@@ -1,7 +1,8 @@
 //! The command line for people: subcommands that show what an agent sees, call a tool, check
 //! a set-up and register the server with a client. With no subcommand the binary serves MCP
-//! exactly as before; every server flag and variable still applies, given before the
-//! subcommand (`browser-tasks-mcp --catalog FILE tools`) or in the environment.
+//! exactly as before; every server flag and variable still applies, given before or after the
+//! subcommand (`browser-tasks-mcp --catalog FILE tools`, `browser-tasks-mcp tools --catalog
+//! FILE`) or in the environment.
 //!
 //! - `tools`, `call`: the server built in this process and driven by rmcp's own client
 //!   (`session`), so what they print is what `tools/list` and `tools/call` answer; `call`
@@ -18,10 +19,12 @@ mod call;
 mod clients;
 mod doctor;
 mod install;
+mod port;
 mod progress;
 mod runs;
 mod session;
 mod tools;
+mod wording;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,6 +32,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Subcommand};
 
 use crate::config::{Cli, Config, ConfigError};
+pub use port::cannot_listen;
 
 // The subcommands. (No doc comment: clap would make it the about text of the whole binary.)
 #[derive(Debug, Clone, Subcommand)]
@@ -86,10 +90,16 @@ fn interrupted() -> ExitCode {
     ExitCode::from(130)
 }
 
-/// The whole command line: the server's flags, and the subcommands.
+/// The whole command line: the server's flags, and the subcommands. The server's flags are
+/// global: they may come before the subcommand or after it (`call run_task --wait-seconds 5`),
+/// and each subcommand's help lists them under their own heading.
 pub fn command() -> clap::Command {
-    Command::augment_subcommands(Cli::command())
+    let server = Cli::command().mut_args(|arg| arg.global(true).help_heading(SERVER_OPTIONS));
+    Command::augment_subcommands(server)
 }
+
+/// The heading of the server's flags in `--help`.
+const SERVER_OPTIONS: &str = "Server options (before or after the subcommand)";
 
 /// Parse the process's arguments (exiting with clap's message on bad ones, or after `--help`):
 /// the server's flags, and the subcommand if one was given.
@@ -181,6 +191,31 @@ mod tests {
         };
         assert_eq!((call.tool.as_str(), call.json), ("run_task", true));
         assert_eq!(call.pairs, ["task=x"]);
+    }
+
+    #[test]
+    fn server_flags_are_read_after_the_subcommand_too() {
+        let matches = command()
+            .try_get_matches_from([
+                "browser-tasks-mcp",
+                "call",
+                "run_task",
+                "--wait-seconds",
+                "5",
+                "task_name=x",
+            ])
+            .unwrap();
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        assert_eq!(cli.waits.wait_seconds, 5.0);
+        let Command::Call(call) = Command::from_arg_matches(&matches).unwrap() else {
+            panic!("not a call");
+        };
+        assert_eq!(call.pairs, ["task_name=x"]);
+        let matches = command()
+            .try_get_matches_from(["browser-tasks-mcp", "doctor", "--catalog", "elsewhere"])
+            .unwrap();
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        assert_eq!(cli.tasks.catalog, Some("elsewhere".into()));
     }
 
     #[test]

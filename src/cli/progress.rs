@@ -1,8 +1,10 @@
 //! What a person sees on stderr while a call waits: an indicatif spinner holding the latest
 //! progress message when stderr is a terminal, plain lines otherwise (a log or a pipe gets no
-//! escape codes).
+//! escape codes). A live-view link is printed whole on a line of its own when it first shows
+//! (a spinner's line is cut at the terminal's width).
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use console::Term;
@@ -12,14 +14,22 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 pub struct ProgressLine {
     /// The spinner, when stderr is a terminal.
     spinner: Option<ProgressBar>,
+    /// The live-view links printed so far.
+    links: Mutex<Vec<String>>,
 }
+
+/// What precedes a live-view link in a progress message.
+const LIVE: &str = "watch live: ";
 
 impl ProgressLine {
     /// A spinner saying `what` on a terminal; on anything else, `what` as a plain line.
     pub fn start(what: &str) -> Self {
         if !std::io::stderr().is_terminal() {
             eprintln!("{what}");
-            return Self { spinner: None };
+            return Self {
+                spinner: None,
+                links: Mutex::default(),
+            };
         }
         let target = ProgressDrawTarget::term_like(Box::new(Margined(Term::stderr())));
         let spinner = ProgressBar::with_draw_target(None, target);
@@ -30,14 +40,30 @@ impl ProgressLine {
         spinner.enable_steady_tick(Duration::from_millis(120));
         Self {
             spinner: Some(spinner),
+            links: Mutex::default(),
         }
     }
 
-    /// Show a progress message.
+    /// Show a progress message (and a live-view link in it, whole, the first time).
     pub fn show(&self, message: &str) {
+        if let Some(link) = live_link(message) {
+            let mut links = self.links.lock().unwrap_or_else(|e| e.into_inner());
+            if !links.iter().any(|l| l == link) {
+                links.push(link.to_string());
+                self.println(&format!("live view: {link}"));
+            }
+        }
         match &self.spinner {
             Some(spinner) => spinner.set_message(message.to_string()),
             None => eprintln!("… {message}"),
+        }
+    }
+
+    /// A line of its own, above the spinner.
+    fn println(&self, line: &str) {
+        match &self.spinner {
+            Some(spinner) => spinner.println(line),
+            None => eprintln!("{line}"),
         }
     }
 
@@ -53,6 +79,17 @@ impl Drop for ProgressLine {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+/// The live-view link a progress message gives (`…; watch live: https://…)`), if any.
+fn live_link(message: &str) -> Option<&str> {
+    let at = message.find(LIVE)? + LIVE.len();
+    let rest = &message[at..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ')' | ',' | ';'))
+        .unwrap_or(rest.len());
+    let link = &rest[..end];
+    link.starts_with("http").then_some(link)
 }
 
 /// The terminal, said to be a few columns narrower than it is. indicatif pads its line to the
@@ -100,5 +137,27 @@ impl TermLike for Margined {
 
     fn flush(&self) -> std::io::Result<()> {
         self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_link_is_found_whole() {
+        assert_eq!(
+            live_link(
+                "agent task 7: started (step 2: Open it; watch live: https://live.example/s-1), \
+                 3 s elapsed"
+            ),
+            Some("https://live.example/s-1")
+        );
+        assert_eq!(
+            live_link("run 1: running; watch live: https://live.example/a?b=c"),
+            Some("https://live.example/a?b=c")
+        );
+        assert_eq!(live_link("run 1: running, 3 s elapsed"), None);
+        assert_eq!(live_link("watch live: soon"), None);
     }
 }

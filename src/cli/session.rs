@@ -1,7 +1,10 @@
 //! The server, in this process, as an agent's client sees it: built with [`build_server`] from
-//! the same configuration the binary serves with, served with [`serve_transport`] (the same
-//! handler, upkeep and code paths as over stdio), and driven by rmcp's own client over an
-//! in-memory pipe. So `tools` prints what `tools/list` answers, and `call` makes exactly an
+//! the same configuration the binary serves with, served by the same handler as over stdio,
+//! and driven by rmcp's own client over an in-memory pipe. One thing differs: the server's
+//! background upkeep does not run. A command lists the clouds itself, once, before it starts
+//! (its warnings are its own to report), and ends soon after; a second listing in the
+//! background would only repeat the first one's requests and warnings, and could be cut off
+//! by the exit (a stray "task N was cancelled"). So `tools` prints what `tools/list` answers, and `call` makes exactly an
 //! MCP call: its progress notifications are shown, and Ctrl-C sends `notifications/cancelled`
 //! as a client does (the server then stops the run in the cloud where the cloud can).
 
@@ -22,9 +25,10 @@ use tokio::task::JoinHandle;
 use super::CliError;
 use super::progress::ProgressLine;
 use crate::catalog::RunRecord;
+use crate::cloud::Provider;
 use crate::config::Config;
 use crate::mcp::{Registry, Target};
-use crate::{ServeError, build_server, serve_transport};
+use crate::{ServeError, build_server};
 
 /// How long, after a Ctrl-C, to wait for the server to finish the call (stopping its run in
 /// the cloud) before giving up on it.
@@ -54,8 +58,20 @@ impl ClientHandler for Listener {
     }
 }
 
+/// What Ctrl-C does to a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnCtrlC {
+    /// Cancel it as a client does (the server stops its run in the cloud where it can).
+    Cancel,
+    /// Stop waiting for it, sending nothing: the call is left to the server, and the caller
+    /// must leave without closing the session (closing it would cancel the call).
+    Detach,
+}
+
 /// How a call ended.
 pub enum CallEnd {
+    /// Ctrl-C with [`OnCtrlC::Detach`]: nothing was sent; the call still runs in the server.
+    Detached,
     /// The server answered (an `isError` result included).
     Answered(CallToolResult),
     /// It was interrupted with Ctrl-C and cancelled; the runs it was waiting on, as the
@@ -68,12 +84,49 @@ pub enum CallEnd {
     },
 }
 
+/// A cloud whose tasks could not be listed when the session started.
+#[derive(Debug, Clone)]
+pub struct ListingFailure {
+    pub provider: Provider,
+    /// The HTTP status the API answered with, if it answered.
+    pub status: Option<u16>,
+    pub error: String,
+}
+
+impl ListingFailure {
+    /// The warning a person reads.
+    pub fn warning(&self) -> String {
+        format!(
+            "warning: could not list {}'s tasks, so their tools may be missing: {}",
+            self.provider, self.error
+        )
+    }
+
+    /// Whether `result` already reports this failure: an error of the same cloud with the same
+    /// HTTP status (a wrong key answers every request alike).
+    pub fn reported_by(&self, result: &rmcp::model::CallToolResult) -> bool {
+        let Some(error) = result
+            .structured_content
+            .as_ref()
+            .and_then(|s| s.get("error"))
+        else {
+            return false;
+        };
+        result.is_error == Some(true)
+            && error.get("provider").and_then(|p| p.as_str()) == Some(self.provider.id())
+            && self.status.is_some()
+            && error.get("http_status").and_then(|s| s.as_u64()) == self.status.map(u64::from)
+    }
+}
+
 /// A server in this process and the client connected to it.
 pub struct Session {
     client: RunningService<RoleClient, Listener>,
     progress: mpsc::UnboundedReceiver<String>,
     registry: Arc<Registry>,
     serving: JoinHandle<Result<(), ServeError>>,
+    /// The clouds whose tasks could not be listed at the start.
+    listing_failures: Vec<ListingFailure>,
 }
 
 impl Session {
@@ -81,13 +134,26 @@ impl Session {
     /// configured cloud's tasks are listed into the catalog first (as the server does at
     /// startup), so that the task tools are there to list and call.
     pub async fn start(config: Config, list_first: bool) -> Result<Self, CliError> {
-        let (server, upkeep) = build_server(config)?;
+        // No upkeep (see the module's docs): the listing below is the only one.
+        let (server, _upkeep) = build_server(config)?;
         let registry = server.registry().clone();
-        if list_first {
-            list_tasks(&registry).await;
-        }
+        let listing_failures = if list_first {
+            list_tasks(&registry).await
+        } else {
+            Vec::new()
+        };
         let (client_end, server_end) = tokio::io::duplex(1 << 16);
-        let serving = tokio::spawn(serve_transport(server, upkeep, server_end));
+        let serving = tokio::spawn(async move {
+            let running = server
+                .serve(server_end)
+                .await
+                .map_err(|e| ServeError::Start(e.to_string()))?;
+            running
+                .waiting()
+                .await
+                .map(|_| ())
+                .map_err(|e| ServeError::Session(e.to_string()))
+        });
         let (sender, progress) = mpsc::unbounded_channel();
         let client = Listener { progress: sender }
             .serve(client_end)
@@ -98,7 +164,13 @@ impl Session {
             progress,
             registry,
             serving,
+            listing_failures,
         })
+    }
+
+    /// The clouds whose tasks could not be listed at the start (taken: each is reported once).
+    pub fn take_listing_failures(&mut self) -> Vec<ListingFailure> {
+        std::mem::take(&mut self.listing_failures)
     }
 
     /// What `tools/list` answers.
@@ -107,6 +179,19 @@ impl Session {
             .list_tools(None)
             .await
             .map_err(|e| CliError::Failed(format!("tools/list failed: {e}")))
+    }
+
+    /// Call `tool` with `arguments` and return its answer, without progress or Ctrl-C
+    /// handling: for reads, several of which may go at once.
+    pub async fn read(
+        &self,
+        tool: &str,
+        arguments: JsonObject,
+    ) -> Result<CallToolResult, CliError> {
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+            .await
+            .map_err(|e| CliError::Failed(format!("{tool} failed: {e}")))
     }
 
     /// Whether the listed tool `name` is a task's own tool.
@@ -118,14 +203,15 @@ impl Session {
     }
 
     /// Call `tool` with `arguments`, showing its progress on `line`, until it answers or Ctrl-C
-    /// cancels it. `watched` names runs to report on after a cancel besides the ones the server
-    /// was waiting on (a run `get_execution` follows).
+    /// comes (then as `on_ctrl_c` says). `watched` names runs to report on after a cancel
+    /// besides the ones the server was waiting on.
     pub async fn call(
         &mut self,
         tool: &str,
         arguments: JsonObject,
         line: &ProgressLine,
         watched: &[String],
+        on_ctrl_c: OnCtrlC,
     ) -> Result<CallEnd, CliError> {
         let params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
         let mut handle = self
@@ -152,6 +238,9 @@ impl Session {
                 Some(message) = self.progress.recv() => line.show(&message),
                 _ = &mut interrupt => break,
             }
+        }
+        if on_ctrl_c == OnCtrlC::Detach {
+            return Ok(CallEnd::Detached);
         }
         // Ctrl-C: cancel exactly as a client does, then let the server finish with the call
         // (it stops the run in the cloud where it can) before this process ends.
@@ -186,15 +275,18 @@ impl Session {
     }
 }
 
-/// List every configured cloud's tasks into the catalog, saying on stderr which could not be.
-async fn list_tasks(registry: &Registry) {
+/// List every configured cloud's tasks into the catalog; the clouds that could not be listed.
+async fn list_tasks(registry: &Registry) -> Vec<ListingFailure> {
     let env = registry.env();
+    let mut failures = Vec::new();
     for adapter in env.providers.configured() {
         if let Err(error) = adapter.sync(env).await {
-            eprintln!(
-                "warning: could not list {}'s tasks, so their tools may be missing: {error}",
-                adapter.provider()
-            );
+            failures.push(ListingFailure {
+                provider: adapter.provider(),
+                status: error.status(),
+                error: error.to_string(),
+            });
         }
     }
+    failures
 }

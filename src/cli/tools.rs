@@ -16,8 +16,10 @@ use crate::config::Config;
 pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp tools
   browser-tasks-mcp tools --json > tools.json
+  browser-tasks-mcp tools --task-tools 'hn_*'   # server flags: before or after the subcommand
 
-The clouds' tasks are listed first (as the server does when it starts), so their tools show.";
+The clouds' tasks are listed first (as the server does when it starts), so their tools show;
+a cloud that cannot be listed is named in one warning (a wrong key: its HTTP 401).";
 
 /// `tools`' flags.
 #[derive(Debug, Clone, Args)]
@@ -32,7 +34,10 @@ pub struct ToolsArgs {
 const BYTES_PER_TOKEN: usize = 4;
 
 pub async fn run(args: ToolsArgs, config: Config) -> Result<ExitCode, CliError> {
-    let session = Session::start(config, true).await?;
+    let mut session = Session::start(config, true).await?;
+    for failure in session.take_listing_failures() {
+        eprintln!("{}", failure.warning());
+    }
     let listed = session.list_tools().await;
     let task_tools: Vec<String> = match &listed {
         Ok(listed) => listed

@@ -49,8 +49,8 @@ pub struct HttpFlags {
     #[arg(long = TRANSPORT.flag, env = TRANSPORT.env, value_enum, default_value_t = Transport::Stdio)]
     pub transport: Transport,
 
-    /// HTTP transport: the address to listen on. A non-loopback address requires
-    /// --access-token.
+    /// HTTP transport: the address to listen on, or a host name that resolves to loopback
+    /// only (localhost:8931). A non-loopback address requires --access-token.
     #[arg(long = BIND.flag, env = BIND.env, default_value = "127.0.0.1:8931")]
     pub bind: String,
 
@@ -118,12 +118,7 @@ pub struct HttpOptions {
 impl HttpFlags {
     /// The HTTP transport's settings, checked: a non-loopback bind needs an access token.
     pub(super) fn check(&self) -> Result<HttpOptions, ConfigError> {
-        let bind: std::net::SocketAddr = self.bind.trim().parse().map_err(|_| {
-            BIND.invalid(format!(
-                "{:?} is not an address such as 127.0.0.1:8931",
-                self.bind
-            ))
-        })?;
+        let (bind, bind_name) = resolve_bind(&self.bind)?;
         let access_token = self
             .access_token
             .as_deref()
@@ -149,6 +144,7 @@ impl HttpFlags {
         if !bind.ip().is_unspecified() {
             allowed_hosts.push(bind.ip().to_string());
         }
+        allowed_hosts.extend(bind_name);
         allowed_hosts.extend(
             self.allowed_hosts
                 .iter()
@@ -180,5 +176,71 @@ impl HttpFlags {
             per_request_keys: self.per_request_keys,
             shutdown_grace: Duration::from_secs(self.shutdown_grace_seconds),
         })
+    }
+}
+
+/// Where `--bind` says to listen, and the host name it was given by, if any. An address is
+/// taken as it is; a host name (`localhost:8931`) only when every address it resolves to is
+/// loopback (a name that may reach other machines must be given as the address it means).
+fn resolve_bind(given: &str) -> Result<(std::net::SocketAddr, Option<String>), ConfigError> {
+    use std::net::ToSocketAddrs;
+    let given = given.trim();
+    if let Ok(address) = given.parse::<std::net::SocketAddr>() {
+        return Ok((address, None));
+    }
+    let example = "such as 127.0.0.1:8931 or localhost:8931";
+    let Some((host, port)) = given
+        .rsplit_once(':')
+        .filter(|(host, _)| !host.is_empty() && !host.contains(':'))
+    else {
+        return Err(BIND.invalid(format!("{given:?} is not an address {example}")));
+    };
+    let Ok(port) = port.parse::<u16>() else {
+        return Err(BIND.invalid(format!(
+            "{given:?} has no port number after the ':' ({example})"
+        )));
+    };
+    let resolved: Vec<std::net::SocketAddr> = match (host, port).to_socket_addrs() {
+        Ok(found) => found.collect(),
+        Err(error) => {
+            return Err(BIND.invalid(format!(
+                "{host:?} does not resolve to an address ({error}); give one {example}"
+            )));
+        }
+    };
+    match resolved.iter().find(|a| !a.ip().is_loopback()) {
+        Some(outside) => Err(BIND.invalid(format!(
+            "{host:?} resolves to {}, which other machines may reach: give the address itself \
+             (binding off loopback needs --{})",
+            outside.ip(),
+            ACCESS_TOKEN.flag
+        ))),
+        None => resolved
+            .iter()
+            .find(|a| a.is_ipv4())
+            .or(resolved.first())
+            .map(|address| (*address, Some(host.to_ascii_lowercase())))
+            .ok_or_else(|| BIND.invalid(format!("{host:?} resolves to no address"))),
+    }
+}
+
+#[cfg(test)]
+mod bind_tests {
+    use super::*;
+
+    #[test]
+    fn a_loopback_name_is_an_address_and_other_forms_are_refused_saying_why() {
+        let (address, name) = resolve_bind("localhost:8931").unwrap();
+        assert!(address.ip().is_loopback() && address.port() == 8931);
+        assert_eq!(name.as_deref(), Some("localhost"));
+        assert_eq!(
+            resolve_bind(" 127.0.0.1:0 ").unwrap(),
+            ("127.0.0.1:0".parse().unwrap(), None)
+        );
+        assert_eq!(resolve_bind("[::1]:80").unwrap().0.port(), 80);
+        let no_port = resolve_bind("localhost").unwrap_err().to_string();
+        assert!(no_port.contains("localhost:8931"), "{no_port}");
+        let bad_port = resolve_bind("localhost:http").unwrap_err().to_string();
+        assert!(bad_port.contains("no port number"), "{bad_port}");
     }
 }

@@ -42,6 +42,7 @@ pub fn run_upkeep(
     upkeep: Upkeep,
     stop: CancellationToken,
 ) -> impl Future<Output = ()> + Send + 'static {
+    registry.set_session_listing_wait(upkeep.first_listing_wait);
     let syncs = registry.env().providers.configured().next().is_some();
     let awaited = syncs && registry.begin_first_listing(upkeep.first_listing_wait);
     keep_up(registry, upkeep, stop, syncs, awaited)

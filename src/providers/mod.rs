@@ -11,7 +11,7 @@ pub mod browser_use;
 
 use std::sync::Arc;
 
-use crate::cloud::SetupError;
+use crate::cloud::{Provider, SetupError};
 use crate::config::{Config, ProviderSettings};
 use crate::mcp::context::adapter::ProviderSet;
 use anchor::AnchorClient;
@@ -22,6 +22,25 @@ use browser_use::adapter::BrowserUseAdapter;
 /// Every provider's adapter, in the order tools list them (the first is the default).
 pub fn register(config: &Config) -> Result<ProviderSet, SetupError> {
     register_with(&config.anchor, &config.browser_use)
+}
+
+/// [`register`], with `provider`'s API at `base_url` instead of where `config` says (`doctor`
+/// checks a client's entry against the API that entry points at).
+pub fn register_at(
+    config: &Config,
+    provider: Provider,
+    base_url: &str,
+) -> Result<ProviderSet, SetupError> {
+    let (mut anchor, mut browser_use) = (config.anchor.clone(), config.browser_use.clone());
+    let moved = match provider {
+        Provider::Anchor => &mut anchor,
+        Provider::BrowserUse => &mut browser_use,
+    };
+    moved.template.base_url = base_url.to_string();
+    if let Some(connection) = &mut moved.connection {
+        connection.base_url = base_url.to_string();
+    }
+    register_with(&anchor, &browser_use)
 }
 
 /// [`register`] from each provider's settings.

@@ -871,3 +871,35 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
         "progress for 2026-07-28 too"
     );
 }
+
+#[tokio::test]
+async fn a_session_with_its_own_browser_use_key_lists_its_skills_from_the_start() {
+    let bu = Arc::new(
+        browser_tasks_fakes::browser_use::FakeBrowserUse::start(crate::harness::BU_KEY)
+            .await
+            .unwrap(),
+    );
+    let _bu_spec = SpecGuard::of(&bu);
+    bu.seed_skill(
+        "Docs search",
+        browser_tasks_fakes::browser_use::SkillScript::default(),
+    );
+    let server = HttpServer::start(
+        &["--per-request-keys"],
+        &[("ANCHOR_API_KEY", ""), ("BROWSER_USE_BASE_URL", bu.url())],
+    )
+    .await;
+    let (client, _) = server
+        .client(None, &[("x-browser-use-api-key", crate::harness::BU_KEY)])
+        .await;
+    // The first tools/list, before any call: the account's skills are there.
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(names.contains(&"docs_search".to_string()), "{names:?}");
+    assert_eq!(bu.count("GET /skills"), 1, "listed once for the session");
+}

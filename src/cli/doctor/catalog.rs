@@ -5,10 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use super::Check;
-use crate::catalog::{CatalogHealth, WriteAccess, inspect};
+use crate::catalog::{CatalogHealth, ELSEWHERE, WriteAccess, inspect, place_problem};
 use crate::config::CatalogLocation;
-
-const ELSEWHERE: &str = "choose another file with --catalog / BROWSER_TASKS_CATALOG";
 
 pub fn check(location: &CatalogLocation) -> Check {
     let path = match location {
@@ -19,8 +17,15 @@ pub fn check(location: &CatalogLocation) -> Check {
         }
         CatalogLocation::File(path) => path,
     };
+    // Where the file is (or is to be): the very check the server makes when it opens it.
+    if let Some(place) = place_problem(path) {
+        return Check::fail(format!("catalog: {}", place.problem), place.fix);
+    }
     if !path.exists() {
-        return not_yet_created(path);
+        return Check::pass(format!(
+            "catalog: {} does not exist yet; the server creates it when it first starts",
+            path.display()
+        ));
     }
     match inspect(path) {
         Err(error) => Check::fail(
@@ -45,34 +50,6 @@ pub fn check(location: &CatalogLocation) -> Check {
             format!("let this user write the file and its folder (chmod u+w), or {ELSEWHERE}"),
         ),
         Ok(health) => Check::pass(describe(path, &health)),
-    }
-}
-
-/// A file that does not exist yet: the server creates it, if it can write where it goes.
-fn not_yet_created(path: &Path) -> Check {
-    let Some(dir) = path.ancestors().skip(1).find(|d| d.is_dir()) else {
-        return Check::fail(
-            format!("catalog: no folder of {} exists", path.display()),
-            ELSEWHERE,
-        );
-    };
-    let probe = dir.join(format!(".browser-tasks-mcp-doctor-{}", std::process::id()));
-    match std::fs::File::create(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Check::pass(format!(
-                "catalog: {} does not exist yet; the server creates it when it first starts",
-                path.display()
-            ))
-        }
-        Err(error) => Check::fail(
-            format!(
-                "catalog: {} cannot be created: {} is not writable ({error})",
-                path.display(),
-                dir.display()
-            ),
-            format!("let this user write {}, or {ELSEWHERE}", dir.display()),
-        ),
     }
 }
 

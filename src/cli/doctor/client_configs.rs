@@ -131,7 +131,14 @@ fn check_entry(
              this one by its full path (a client may not search your shell's PATH)"
         ));
     }
+    // A reference (`${input:…}`, `${env:…}`) sets a key as well as the key itself does, and
+    // is no secret in the file.
     let holds_key = key_vars.iter().any(|var| entry.value_of(var).is_some());
+    let holds_plain_key = key_vars.iter().any(|var| {
+        entry
+            .value_of(var)
+            .is_some_and(|value| clients::key_ref(value).is_none())
+    });
     if !holds_key {
         problems.push("its env sets no API key".to_string());
         fixes.push(format!(
@@ -139,7 +146,7 @@ fn check_entry(
             key_vars.join(" or ")
         ));
     }
-    if holds_key && readable_by_others(path) {
+    if holds_plain_key && readable_by_others(path) {
         problems.push("the file holds a key and other users can read it".to_string());
         fixes.push(format!("chmod 600 {}", path.display()));
     }
@@ -246,6 +253,19 @@ mod tests {
             );
             assert!(open.text.contains("other users can read it"), "{open:?}");
             assert!(open.advice.unwrap().contains("chmod 600"));
+            // A reference is no key in the file: a shared project file may be readable.
+            let referring = check_entry(
+                Client::Vscode,
+                &path,
+                &entry(bin.to_str().unwrap(), &[(key_var, "${input:key-one}")]),
+                &vars,
+                "install",
+            );
+            assert_eq!(
+                referring.outcome,
+                super::super::Outcome::Pass,
+                "{referring:?}"
+            );
         }
     }
 }

@@ -19,9 +19,16 @@ use clap::Args;
 use super::{CliError, print_out};
 use crate::config::{Config, ConfigError};
 
-pub const EXAMPLES: &str = "Example:
+pub const EXAMPLES: &str = "Examples:
   browser-tasks-mcp doctor
+  browser-tasks-mcp doctor --catalog ./catalog.sqlite3   # server flags: before or after
 
+Each client entry's key is tried against the base URL that entry sets (or the provider's
+default), not this shell's: an entry installed from a fake's recipe without its URL fails here.
+References are read: ${env:VAR} is tried with this environment's VAR; a VS Code prompted input
+(${input:…}) cannot be checked and is said so.
+The catalog's place is checked as the server checks it when it opens the file: a file where a
+folder of its path should be, or a folder this user cannot write, fails with the same fix.
 Client configs are looked for under the home directory (HOME) and the platform's config
 directory, and in the current directory's .cursor/mcp.json, .vscode/mcp.json and .mcp.json.";
 

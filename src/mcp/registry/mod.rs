@@ -127,6 +127,9 @@ struct FirstListing {
     done: watch::Sender<bool>,
     /// Whether a `tools/list` has been answered.
     answered: watch::Sender<bool>,
+    /// The bound the server's startup listing was given, which a session's own listing gets
+    /// too (see [`Registry::for_session_keys`]).
+    bound: Mutex<Duration>,
 }
 
 /// The tools of one server state (the server's own, or a session's that brought its own
@@ -179,6 +182,7 @@ impl Registry {
                 until: Mutex::new(None),
                 done: watch::Sender::new(false),
                 answered: watch::Sender::new(false),
+                bound: Mutex::new(Duration::ZERO),
             },
         });
         registry.rebuild();
@@ -205,11 +209,21 @@ impl Registry {
     /// The registry of a session that brought its own provider keys: those keys only, a
     /// private in-memory catalog, none of this server's configured secrets. Activity is still
     /// counted with the server's.
+    ///
+    /// As the server lists its own clouds at startup, the session's are listed at once into
+    /// its catalog (its skills become tools), and its first `tools/list` waits for that within
+    /// the same bound.
     pub fn for_session_keys(&self, keys: &[(Provider, String)]) -> Result<Arc<Registry>, String> {
         // Never the shared catalog: it holds other users' tasks.
         let catalog: Arc<dyn CatalogStore> =
             Arc::new(Catalog::in_memory().map_err(|e| e.to_string())?);
-        Ok(Self::with_activity(
+        let bound = self
+            .first_listing
+            .bound
+            .lock()
+            .map(|b| *b)
+            .unwrap_or_default();
+        let session = Self::with_activity(
             Setup {
                 providers: self.env.providers.with_keys(keys)?,
                 catalog,
@@ -217,7 +231,30 @@ impl Registry {
                 secrets: Secrets::default(),
             },
             self.env.activity.clone(),
-        ))
+        );
+        session.start_session_listing(bound);
+        Ok(session)
+    }
+
+    /// List this (session's) registry's clouds into its catalog in the background; a
+    /// `tools/list` meanwhile waits for it, up to `bound`.
+    fn start_session_listing(self: &Arc<Self>, bound: Duration) {
+        let syncs = self.env.providers.configured().next().is_some();
+        if !syncs || tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        self.begin_first_listing(bound);
+        let registry = self.clone();
+        tokio::spawn(async move {
+            let env = registry.env().clone();
+            for adapter in env.providers.configured() {
+                if let Err(error) = adapter.sync(&env).await {
+                    let provider = adapter.provider();
+                    tracing::warn!(%provider, %error, "could not list a session's tasks");
+                }
+            }
+            registry.end_first_listing();
+        });
     }
 
     // ---- the tool list -----------------------------------------------------------------------
@@ -238,6 +275,14 @@ impl Registry {
                 true
             }
             Err(_) => false,
+        }
+    }
+
+    /// How long the first `tools/list` of a session that brings its own keys may wait for
+    /// that session's listing (the server's `--first-list-wait-ms`).
+    pub fn set_session_listing_wait(&self, bound: Duration) {
+        if let Ok(mut known) = self.first_listing.bound.lock() {
+            *known = bound;
         }
     }
 
