@@ -26,7 +26,7 @@ pub use model::{
     CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, ToolNamer,
     VersionEvent,
 };
-pub use place::{ELSEWHERE, PlaceProblem, place_problem};
+pub use place::{ELSEWHERE, place_problem};
 pub use sqlite::{CatalogHealth, SqliteCatalog, WriteAccess, default_path, inspect};
 
 /// The catalog the server opens: the SQLite store. (An alias, so callers that name
