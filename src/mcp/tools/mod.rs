@@ -104,7 +104,7 @@ macro_rules! static_tool {
 
 /// Every static tool, in the order `tools/list` shows them. Adding a tool: its file, its
 /// `mod` line above, and its line here (then each provider's part: see the README).
-pub static ALL: [&dyn StaticTool; 11] = [
+pub static ALL: &[&dyn StaticTool] = &[
     static_tool!(run_task),
     static_tool!(get_execution),
     static_tool!(cancel_execution),
