@@ -176,6 +176,7 @@ impl Config {
         let browser_use = cli.browser_use.settings(&env, &limits);
         let http = cli.http.check()?;
         let resource_inline_max_bytes = cli.tasks.resource_inline_max_bytes;
+        let read_only = cli.tasks.read_only;
         let tasks = cli.tasks.check(&env, vars)?;
         Ok(Self {
             transport: cli.http.transport,
@@ -185,6 +186,7 @@ impl Config {
                 waits,
                 selection: tasks.selection,
                 resource_inline_max_bytes,
+                read_only,
             },
             catalog: tasks.catalog,
             secrets: tasks.secrets,
@@ -227,6 +229,7 @@ impl Config {
             ],
             catalog: self.catalog.to_string(),
             per_request_keys: self.http.per_request_keys,
+            read_only: self.tools.read_only,
         }
     }
 }

@@ -13,6 +13,7 @@ pub struct StartupSummary {
     pub(super) providers: Vec<(Provider, Option<String>)>,
     pub(super) catalog: String,
     pub(super) per_request_keys: bool,
+    pub(super) read_only: bool,
 }
 
 impl StartupSummary {
@@ -51,6 +52,12 @@ impl StartupSummary {
                 all(&|p| format!("{} for {p}", p.key_env()), "and/or")
             ),
         };
+        // Said before the tool counts, so a person sees at once why runs cannot start.
+        let mode = if self.read_only {
+            " read-only (--read-only):"
+        } else {
+            ""
+        };
         match self.transport {
             Transport::Http => {
                 let base = match address {
@@ -58,8 +65,8 @@ impl StartupSummary {
                     None => "http://(unbound)".to_string(),
                 };
                 format!(
-                    "browser-tasks-mcp {}: serving {static_tools} MCP tools + {task_tools} task \
-                     tools over HTTP at {base}/mcp (Streamable HTTP; legacy SSE at {base}/sse; \
+                    "browser-tasks-mcp {}:{mode} serving {static_tools} MCP tools + {task_tools} \
+                     task tools over HTTP at {base}/mcp (Streamable HTTP; legacy SSE at {base}/sse; \
                      health at {base}/health); {providers}; catalog {}; connect a client with \
                      the \"browser-tasks-http\" entry of mcp.json (url {base}/mcp).",
                     env!("CARGO_PKG_VERSION"),
@@ -67,8 +74,8 @@ impl StartupSummary {
                 )
             }
             Transport::Stdio => format!(
-                "browser-tasks-mcp {}: serving {static_tools} MCP tools + {task_tools} task \
-                 tools over stdio (JSON-RPC on stdin/stdout); {providers}; catalog {}; connect a \
+                "browser-tasks-mcp {}:{mode} serving {static_tools} MCP tools + {task_tools} \
+                 task tools over stdio (JSON-RPC on stdin/stdout); {providers}; catalog {}; connect a \
                  client by adding the \"browser-tasks\" entry of mcp.json to Claude Desktop, \
                  Cursor or VS Code (it launches this binary).",
                 env!("CARGO_PKG_VERSION"),

@@ -27,6 +27,8 @@ pub(super) const CATALOG_WATCH_MS: Setting =
 pub(super) const FIRST_LIST_WAIT_MS: Setting =
     Setting::new("first-list-wait-ms", "BROWSER_TASKS_FIRST_LIST_WAIT_MS");
 
+pub(super) const READ_ONLY: Setting = Setting::new("read-only", "BROWSER_TASKS_READ_ONLY");
+
 pub(super) const RESOURCE_INLINE_MAX_BYTES: Setting = Setting::new(
     "resource-inline-max-bytes",
     "BROWSER_TASKS_RESOURCE_INLINE_MAX_BYTES",
@@ -58,6 +60,12 @@ pub struct TaskFlags {
         default_value_t = crate::mcp::resources::INLINE_CAP
     )]
     pub resource_inline_max_bytes: u64,
+
+    /// Offer only the tools that read (list and get tasks and runs, read their evidence): no
+    /// run is started, stopped or answered and no task is changed; prompts that lead a model
+    /// to write are not offered either.
+    #[arg(long = READ_ONLY.flag, env = READ_ONLY.env)]
+    pub read_only: bool,
 
     /// Supply a secret task parameter from an environment variable, as NAME=ENV_VAR
     /// (repeatable; comma-separated in the variable). Such a parameter is not a tool argument.

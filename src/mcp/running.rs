@@ -12,7 +12,9 @@ use super::context::ToolContext;
 use super::context::work::{Execution, RunFollow, RunStart};
 use super::reply::{Reply, ToolError};
 use crate::redact::{REDACTED, scrub_text, scrub_value};
-use crate::runs::{self, RunReport, StartError, Verdict, WaitEnd};
+use futures::future::BoxFuture;
+
+use crate::runs::{self, RunCloud, RunRef, RunReport, StartError, Verdict, WaitEnd};
 use crate::waiting::describe_duration;
 
 /// Start a run (once), record it in the catalog before waiting, wait within `budget` with
@@ -162,6 +164,13 @@ pub async fn follow(
         run,
         recorded,
     } = follow;
+    // A read-only server only watches: a cancelled wait stops nothing.
+    let watching = Watching(cloud);
+    let cloud: &dyn RunCloud = if call.env.settings.read_only {
+        &watching
+    } else {
+        cloud
+    };
     let mut report = cloud
         .check(&run)
         .await
@@ -199,6 +208,41 @@ pub async fn follow(
     .await;
     call.env.note_run_state(&report, &[]);
     run_reply(report, end)
+}
+
+/// A run's cloud, read through but never asked to stop it: what a read-only server waits on.
+struct Watching<'a>(&'a dyn RunCloud);
+
+impl RunCloud for Watching<'_> {
+    fn check<'a>(
+        &'a self,
+        run: &'a RunRef,
+    ) -> BoxFuture<'a, Result<RunReport, crate::cloud::ApiError>> {
+        self.0.check(run)
+    }
+
+    fn detail<'a>(
+        &'a self,
+        run: &'a RunRef,
+        nth_check: u32,
+    ) -> BoxFuture<'a, Option<(Option<String>, RunReport)>> {
+        self.0.detail(run, nth_check)
+    }
+
+    fn live_url<'a>(&'a self, report: &'a RunReport) -> BoxFuture<'a, Option<String>> {
+        self.0.live_url(report)
+    }
+
+    fn pending_request<'a>(
+        &'a self,
+        report: &'a RunReport,
+    ) -> BoxFuture<'a, Option<crate::runs::HumanRequest>> {
+        self.0.pending_request(report)
+    }
+
+    fn why_not_stopped(&self, _current: &RunReport) -> Option<String> {
+        Some("This server is read-only (--read-only): it stops nothing.".into())
+    }
 }
 
 /// The answer for a start whose answer was lost and whose run could not be found: it may

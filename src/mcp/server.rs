@@ -74,7 +74,7 @@ struct Session {
 
 /// What the server tells a client (and its model) at initialization: what it does and how
 /// the tools fit together. The clouds are named from the registered providers.
-fn instructions(providers: &ProviderSet) -> String {
+fn instructions(providers: &ProviderSet, read_only: bool) -> String {
     let names: Vec<String> = providers.all().map(|a| a.provider().to_string()).collect();
     let clouds = match names.split_last() {
         Some((last, [])) => last.clone(),
@@ -83,6 +83,13 @@ fn instructions(providers: &ProviderSet) -> String {
     };
     // Every conversation pays for these bytes: what ties the tools together, no more (each
     // tool's description says what it does).
+    if read_only {
+        return format!(
+            "Shows browser-automation tasks and their runs in the cloud ({clouds}, as \
+             configured), read-only: find tasks with list_tasks and get_task, runs with \
+             list_executions and get_execution. This server starts, stops and changes nothing."
+        );
+    }
     format!(
         "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready task \
          is also a tool of its own; any task, listed as a tool or not, runs with run_task. Find \
@@ -195,7 +202,10 @@ impl ServerHandler for BrowserTasksServer {
                 env!("CARGO_PKG_NAME"),
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions(instructions(&self.global.env().providers))
+            .with_instructions(instructions(
+                &self.global.env().providers,
+                self.global.env().settings.read_only,
+            ))
     }
 
     async fn initialize(
@@ -299,6 +309,16 @@ impl ServerHandler for BrowserTasksServer {
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
             // offered), unlike bad arguments, which the model can fix from an isError result.
+            if state.env().settings.read_only {
+                return Err(McpError::invalid_params(
+                    format!(
+                        "tool {:?} is not offered: this server is read-only (--read-only); \
+                         tools/list shows what it offers",
+                        request.name
+                    ),
+                    None,
+                ));
+            }
             return Err(McpError::invalid_params(
                 format!(
                     "unknown tool {:?}; tools/list shows the tools this server offers, and \
@@ -362,6 +382,6 @@ mod tests {
         };
         let providers = crate::providers::register_with(&unkeyed, &unkeyed)
             .expect("an unkeyed provider needs no client");
-        insta::assert_snapshot!(instructions(&providers));
+        insta::assert_snapshot!(instructions(&providers, false));
     }
 }

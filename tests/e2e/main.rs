@@ -23,6 +23,7 @@ mod layout;
 mod promises;
 mod prompts;
 mod protocol;
+mod read_only;
 mod refine_loop;
 mod resources;
 mod runs;

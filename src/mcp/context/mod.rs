@@ -33,6 +33,17 @@ use crate::redact::{REDACTED, scrub_text};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
+/// What a tool does in the cloud, as read-only mode (and, later, OAuth scopes) sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads: tasks, runs, their evidence.
+    Read,
+    /// Starts, stops or answers runs (paid work).
+    Run,
+    /// Creates, changes or generates tasks.
+    Build,
+}
+
 /// What tool calls are configured with: the one shape the configuration builds
 /// (`Config::tools`) and every layer passes on as it is, down to `ToolEnv::settings`.
 #[derive(Debug, Clone)]
@@ -43,6 +54,15 @@ pub struct ToolSettings {
     pub selection: Selection,
     /// The largest artifact a resource read returns inline, in bytes.
     pub resource_inline_max_bytes: u64,
+    /// Only the read tools are listed and callable (`--read-only`).
+    pub read_only: bool,
+}
+
+impl ToolSettings {
+    /// Whether tools of this access are offered.
+    pub fn allows(&self, access: Access) -> bool {
+        !self.read_only || access == Access::Read
+    }
 }
 
 /// What a server's tools are built from.

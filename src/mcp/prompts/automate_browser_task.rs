@@ -41,6 +41,8 @@ pub const PROMPT: PromptDef = PromptDef {
         },
     ],
     offered: |facts| !facts.offering("generate_task").is_empty(),
+    // It ends in runs, generations or deployments.
+    leads_to_writes: true,
     rules,
     render,
 };

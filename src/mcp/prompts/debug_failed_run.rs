@@ -30,6 +30,8 @@ pub const PROMPT: PromptDef = PromptDef {
         },
     ],
     offered: |facts| !facts.offering("get_execution").is_empty(),
+    // It ends in runs, generations or deployments.
+    leads_to_writes: true,
     rules,
     render,
 };

@@ -59,6 +59,8 @@ pub struct PromptDef {
     pub arguments: &'static [ArgDef],
     /// Whether it is offered with what is configured.
     pub offered: fn(&Facts<'_>) -> bool,
+    /// Whether it leads a model to start or change something (not offered read-only).
+    pub leads_to_writes: bool,
     /// Argument rules beyond the shared checks (known, text, required given, a configured
     /// provider).
     pub rules: fn(&Facts<'_>, &Arguments, &mut Vec<Problem>),
@@ -141,7 +143,10 @@ impl Arguments {
 
 /// The prompts offered with what is configured.
 pub fn offered<'p>(facts: &Facts<'_>) -> impl Iterator<Item = &'p PromptDef> {
-    PROMPTS.into_iter().filter(|def| (def.offered)(facts))
+    let read_only = facts.env.settings.read_only;
+    PROMPTS
+        .into_iter()
+        .filter(move |def| !(read_only && def.leads_to_writes) && (def.offered)(facts))
 }
 
 /// The arguments of `def` a client is shown: `provider` only when there is a choice.
@@ -205,7 +210,10 @@ pub fn find<'p>(facts: &Facts<'_>, name: &str) -> Result<&'p PromptDef, McpError
         return Ok(def);
     }
     let names: Vec<&str> = offered(facts).map(|def| def.name).collect();
-    let why = if PROMPTS.iter().any(|def| def.name == name) {
+    let known = PROMPTS.iter().find(|def| def.name == name);
+    let why = if known.is_some_and(|def| def.leads_to_writes && facts.env.settings.read_only) {
+        format!("prompt {name:?} is not offered: this server is read-only (--read-only)")
+    } else if known.is_some() {
         format!("prompt {name:?} is not offered with the providers configured here")
     } else {
         let guess = closest(name, &names)

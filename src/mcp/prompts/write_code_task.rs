@@ -27,6 +27,8 @@ pub const PROMPT: PromptDef = PromptDef {
         },
     ],
     offered: |facts| facts.code_runtime().is_some(),
+    // It ends in runs, generations or deployments.
+    leads_to_writes: true,
     rules,
     render,
 };

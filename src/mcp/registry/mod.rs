@@ -30,7 +30,7 @@ use rmcp::service::Peer;
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
-use super::context::{Setup, ToolEnv};
+use super::context::{Access, Setup, ToolEnv};
 use super::secrets::Secrets;
 use super::task_tools::TaskTool;
 use super::tools::{self, StaticTool};
@@ -163,6 +163,7 @@ impl Registry {
         let env = Arc::new(ToolEnv::new(setup, activity, tools::names()));
         let static_tools = tools::ALL
             .iter()
+            .filter(|tool| env.settings.allows(tool.access()))
             .filter_map(|&kind| {
                 let tool = kind.definition(&env.providers)?;
                 Some(ListedTool {
@@ -354,7 +355,13 @@ impl Registry {
     /// Rebuild the list from the catalog.
     fn rebuild(&self) {
         let built_at = self.version();
-        let Some(tasks) = self.env.listed_tasks() else {
+        // A task's own tool runs it.
+        let tasks = if self.env.settings.allows(Access::Run) {
+            self.env.listed_tasks()
+        } else {
+            Some(Vec::new())
+        };
+        let Some(tasks) = tasks else {
             tracing::warn!("keeping the current tool list");
             return;
         };

@@ -26,6 +26,7 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
             waits: WaitSettings::default(),
             selection: Selection::default(),
             resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
+            read_only: false,
         },
         secrets: Secrets::default(),
     })

@@ -18,12 +18,15 @@ use super::writes;
 use crate::cloud::Provider;
 use crate::mcp::args::{EXECUTION_ID_FROM, Problem, check_one_of, has};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::runs::RunReport;
 
 pub const NAME: &str = "cancel_execution";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Run;
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;

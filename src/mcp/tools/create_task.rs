@@ -13,12 +13,15 @@ use super::compose::{self, ToolSpec};
 use super::writes;
 use crate::mcp::args::Problem;
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::portable;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "create_task";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Build;
 
 /// A call's arguments: the provider's part reads them (the tool shares none).
 pub type Args = JsonObject;

@@ -14,11 +14,14 @@ use super::writes;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "deploy_task";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Build;
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;

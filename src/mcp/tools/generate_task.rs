@@ -17,11 +17,14 @@ use super::writes;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_wait_seconds, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "generate_task";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Build;
 
 /// How every generate_task description ends: what comes back, and never generating twice.
 pub const GENERATE_TAIL: &str = "Each call makes a new task.";

@@ -15,11 +15,14 @@ use super::read_only;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_wait_seconds};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "get_execution";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Read;
 
 /// How every get_execution description begins: what it is for.
 pub const FOLLOW: &str = "A run's status and output, waiting up to wait_seconds.";

@@ -14,11 +14,14 @@ use super::read_only;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_wait_seconds, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "get_task";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Read;
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;

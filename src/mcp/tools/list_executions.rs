@@ -16,12 +16,15 @@ use super::read_only;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, has, str_arg};
 use crate::mcp::context::adapter::{ProviderSet, ToolPart};
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::runs::parse_output;
 
 pub const NAME: &str = "list_executions";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Read;
 
 /// Longest output preview per execution, in characters.
 pub const PREVIEW_CHARS: usize = 300;

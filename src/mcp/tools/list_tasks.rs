@@ -16,13 +16,16 @@ use super::read_only;
 use crate::catalog::CatalogTask;
 use crate::mcp::args::Problem;
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::task_tools::schema::Signature;
 use crate::runs::TaskKind;
 
 pub const NAME: &str = "list_tasks";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Read;
 
 /// How every list_tasks description ends: tasks beyond the tool list still run.
 pub const NOT_LISTED: &str = "Tasks not in your tool list run with run_task.";

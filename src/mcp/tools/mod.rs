@@ -25,7 +25,7 @@ use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 
 use super::args::{self, ArgsValidator};
 use super::context::adapter::ProviderSet;
-use super::context::{ToolContext, ToolEnv};
+use super::context::{Access, ToolContext, ToolEnv};
 use super::reply::{Reply, ToolError};
 
 /// One static tool: its name, its definition (composed from the providers' parts), its
@@ -34,6 +34,9 @@ use super::reply::{Reply, ToolError};
 pub trait StaticTool: Send + Sync {
     /// The tool's name.
     fn name(&self) -> &'static str;
+
+    /// What it does in the cloud (read-only mode lists only [`Access::Read`] tools).
+    fn access(&self) -> Access;
 
     /// The tool's definition, as listed by a server with these providers (`None`: no shown
     /// provider offers it).
@@ -69,6 +72,9 @@ macro_rules! static_tool {
         impl StaticTool for Entry {
             fn name(&self) -> &'static str {
                 $tool::NAME
+            }
+            fn access(&self) -> Access {
+                $tool::ACCESS
             }
             fn definition(&self, providers: &ProviderSet) -> Option<Tool> {
                 $tool::definition(providers)

@@ -15,12 +15,15 @@ use super::compose::{self, ToolSpec};
 use super::writes;
 use crate::mcp::args::{Problem, check_one_of};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::portable;
 use crate::runs::{HumanRequest, PersonAnswer};
 
 pub const NAME: &str = "respond_to_intervention";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Run;
 
 /// A call's arguments: each provider's part reads its own.
 pub type Args = JsonObject;

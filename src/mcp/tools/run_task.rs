@@ -17,11 +17,14 @@ use super::writes;
 use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_wait_seconds, has, str_arg};
 use crate::mcp::context::adapter::ProviderSet;
-use crate::mcp::context::{ToolContext, ToolEnv};
+use crate::mcp::context::{Access, ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 
 pub const NAME: &str = "run_task";
+
+/// What it does in the cloud.
+pub const ACCESS: Access = Access::Run;
 
 /// How every run_task description ends: the wait, and never starting a run twice.
 pub const RUN_TAIL: &str = "Past wait_seconds, returns an execution_id for get_execution. Each \
