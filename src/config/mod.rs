@@ -187,6 +187,7 @@ impl Config {
                 selection: tasks.selection,
                 resource_inline_max_bytes,
                 read_only,
+                first_list_wait: tasks.first_list_wait,
             },
             catalog: tasks.catalog,
             secrets: tasks.secrets,

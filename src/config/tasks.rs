@@ -115,6 +115,7 @@ pub(super) struct TaskSettings {
     pub selection: Selection,
     pub secrets: Secrets,
     pub upkeep: Upkeep,
+    pub first_list_wait: Duration,
 }
 
 impl TaskFlags {
@@ -174,8 +175,8 @@ impl TaskFlags {
                 sync_every: (self.refresh_seconds > 0)
                     .then(|| Duration::from_secs(self.refresh_seconds)),
                 watch_every: Duration::from_millis(self.catalog_watch_ms),
-                first_listing_wait: Duration::from_millis(self.first_list_wait_ms),
             },
+            first_list_wait: Duration::from_millis(self.first_list_wait_ms),
         })
     }
 }

@@ -25,9 +25,6 @@ pub struct Upkeep {
     pub sync_every: Option<Duration>,
     /// Look for other processes' catalog changes this often.
     pub watch_every: Duration,
-    /// How long the first `tools/list` may wait for the startup sync, when the catalog knows
-    /// no task of a configured provider (zero: it never waits).
-    pub first_listing_wait: Duration,
 }
 
 /// The upkeep, to run until `stop` fires: a sync at once, then watching for other processes'
@@ -42,9 +39,8 @@ pub fn run_upkeep(
     upkeep: Upkeep,
     stop: CancellationToken,
 ) -> impl Future<Output = ()> + Send + 'static {
-    registry.set_session_listing_wait(upkeep.first_listing_wait);
     let syncs = registry.env().providers.configured().next().is_some();
-    let awaited = syncs && registry.begin_first_listing(upkeep.first_listing_wait);
+    let awaited = syncs && registry.begin_first_listing(registry.env().settings.first_list_wait);
     keep_up(registry, upkeep, stop, syncs, awaited)
 }
 

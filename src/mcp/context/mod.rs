@@ -56,6 +56,10 @@ pub struct ToolSettings {
     pub resource_inline_max_bytes: u64,
     /// Only the read tools are listed and callable (`--read-only`).
     pub read_only: bool,
+    /// How long the first `tools/list` may wait for the listing of the clouds, when the
+    /// catalog knows no task of a configured provider (zero: it never waits): the server's
+    /// startup listing, or a session's that brought its own keys.
+    pub first_list_wait: std::time::Duration,
 }
 
 impl ToolSettings {

@@ -127,9 +127,6 @@ struct FirstListing {
     done: watch::Sender<bool>,
     /// Whether a `tools/list` has been answered.
     answered: watch::Sender<bool>,
-    /// The bound the server's startup listing was given, which a session's own listing gets
-    /// too (see [`Registry::for_session_keys`]).
-    bound: Mutex<Duration>,
 }
 
 /// The tools of one server state (the server's own, or a session's that brought its own
@@ -183,7 +180,6 @@ impl Registry {
                 until: Mutex::new(None),
                 done: watch::Sender::new(false),
                 answered: watch::Sender::new(false),
-                bound: Mutex::new(Duration::ZERO),
             },
         });
         registry.rebuild();
@@ -218,12 +214,6 @@ impl Registry {
         // Never the shared catalog: it holds other users' tasks.
         let catalog: Arc<dyn CatalogStore> =
             Arc::new(Catalog::in_memory().map_err(|e| e.to_string())?);
-        let bound = self
-            .first_listing
-            .bound
-            .lock()
-            .map(|b| *b)
-            .unwrap_or_default();
         let session = Self::with_activity(
             Setup {
                 providers: self.env.providers.with_keys(keys)?,
@@ -233,7 +223,7 @@ impl Registry {
             },
             self.env.activity.clone(),
         );
-        session.start_session_listing(bound);
+        session.start_session_listing(self.env.settings.first_list_wait);
         Ok(session)
     }
 
@@ -276,14 +266,6 @@ impl Registry {
                 true
             }
             Err(_) => false,
-        }
-    }
-
-    /// How long the first `tools/list` of a session that brings its own keys may wait for
-    /// that session's listing (the server's `--first-list-wait-ms`).
-    pub fn set_session_listing_wait(&self, bound: Duration) {
-        if let Ok(mut known) = self.first_listing.bound.lock() {
-            *known = bound;
         }
     }
 

@@ -27,6 +27,7 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
             selection: Selection::default(),
             resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
             read_only: false,
+            first_list_wait: std::time::Duration::ZERO,
         },
         secrets: Secrets::default(),
     })
