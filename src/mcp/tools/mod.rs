@@ -4,8 +4,11 @@
 //! parts (each provider's own arguments, texts, rules and code live in its folder,
 //! `providers::*::adapter`); [`compose`] does the composing and picks the provider of each call.
 //!
-//! Every tool answers with a [`Reply`] (summary + structured content) or a [`ToolError`]
-//! (an `isError` result); protocol errors are left to the server for unknown tools.
+//! Each file is one [`StaticTool`] in [`ALL`], the one list the registry, dispatch and the
+//! command line read. A tool computes its call's wait once and lets `carry_out` do the work its
+//! provider's part planned. Every tool answers with a [`Reply`] (summary + structured content)
+//! or a [`ToolError`] (an `isError` result); protocol errors are left to the server for unknown
+//! tools.
 
 pub(crate) mod cancel_execution;
 pub(crate) mod compose;
