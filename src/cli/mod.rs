@@ -18,6 +18,7 @@
 mod call;
 mod clients;
 mod doctor;
+mod holders;
 mod install;
 mod port;
 mod progress;

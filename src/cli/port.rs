@@ -60,30 +60,9 @@ fn holder_of(port: u16) -> Option<(u32, String)> {
         return None;
     }
     let wanted: Vec<String> = inodes.iter().map(|i| format!("socket:[{i}]")).collect();
-    for entry in std::fs::read_dir(proc).ok()?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        // Other users' processes cannot be read: they are skipped.
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
-            continue;
-        };
-        let holds = fds
-            .flatten()
-            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
-            .any(|link| wanted.iter().any(|w| link.as_os_str() == w.as_str()));
-        if holds {
-            let name = std::fs::read_to_string(entry.path().join("comm"))
-                .map(|n| n.trim().to_string())
-                .unwrap_or_default();
-            return Some((pid, name));
-        }
-    }
-    None
+    super::holders::processes_holding(|link| wanted.iter().any(|w| link.as_os_str() == w.as_str()))?
+        .into_iter()
+        .next()
 }
 
 /// The inodes of the sockets listening on `port` in a `/proc/net/tcp` (or `tcp6`) table.

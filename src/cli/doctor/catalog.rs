@@ -94,10 +94,6 @@ fn describe(path: &Path, health: &CatalogHealth) -> String {
 /// The other processes of this user that have the file (or its WAL) open, as (pid, name);
 /// `None` where that cannot be told (no `/proc`).
 fn processes_using(path: &Path) -> Option<Vec<(u32, String)>> {
-    let proc = Path::new("/proc");
-    if !proc.join("self").join("fd").is_dir() {
-        return None;
-    }
     let target = path.canonicalize().ok()?;
     let mut names: Vec<PathBuf> = vec![target.clone()];
     for suffix in ["-wal", "-shm"] {
@@ -105,35 +101,10 @@ fn processes_using(path: &Path) -> Option<Vec<(u32, String)>> {
         name.push(suffix);
         names.push(PathBuf::from(name));
     }
-    let me = std::process::id();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(proc).ok()?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == me {
-            continue;
-        }
-        // Other users' processes cannot be read: they are skipped.
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
-            continue;
-        };
-        let uses = fds
-            .flatten()
-            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
-            .any(|link| names.contains(&link));
-        if uses {
-            let name = std::fs::read_to_string(entry.path().join("comm"))
-                .map(|n| n.trim().to_string())
-                .unwrap_or_default();
-            found.push((pid, name));
-        }
-    }
-    found.sort();
+    let mut found =
+        crate::cli::holders::processes_holding(|link| names.iter().any(|name| name == link))?;
+    // doctor itself has it open.
+    found.retain(|(pid, _)| *pid != std::process::id());
     Some(found)
 }
 
