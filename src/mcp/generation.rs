@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::context::ToolContext;
-use super::context::work::{Generation, GenerationWait, GenerationWatch, Phase};
+use super::context::work::{Generation, GenerationWait, GenerationWatch, Phase, Seen};
 use super::reply::{Reply, ToolError};
 use super::versions::{self, VersionNote};
 use crate::catalog::{CatalogTask, TaskSighting};
@@ -122,18 +122,15 @@ pub async fn wait(
     generation: GenerationWait<'_>,
     budget: Duration,
 ) -> Result<Reply, ToolError> {
-    let GenerationWait {
-        watch,
-        task,
-        status,
-        looked_at,
-    } = generation;
-    match looked_at {
-        Some(first) if first.done || budget.is_zero() => {
-            Ok(settle(call, &*watch, task, Some(first)).await)
+    let GenerationWait { watch, task, seen } = generation;
+    match seen {
+        Seen::LookedAt(first) if first.done || budget.is_zero() => {
+            Ok(settle(call, &*watch, task, Some(*first)).await)
         }
-        Some(first) => wait_until_ready(call, &*watch, task, &first.status, budget, false).await,
-        None => wait_until_ready(call, &*watch, task, &status, budget, true).await,
+        Seen::LookedAt(first) => {
+            wait_until_ready(call, &*watch, task, &first.status, budget, false).await
+        }
+        Seen::Started(status) => wait_until_ready(call, &*watch, task, &status, budget, true).await,
     }
 }
 

@@ -87,12 +87,18 @@ pub struct GenerationWait<'a> {
     pub watch: Box<dyn GenerationWatch + 'a>,
     /// The generated task, as the catalog has it.
     pub task: CatalogTask,
-    /// The generation's last known status.
-    pub status: String,
-    /// `None`: a generation this call started (or restarted); a cancelled wait cancels it in
-    /// the cloud where the provider can. `Some`: a generation only looked at (`get_task`), as
-    /// just read; shown as it is unless the call asked to wait, and never cancelled.
-    pub looked_at: Option<Generation>,
+    /// Whether this call started it, or only looks at it.
+    pub seen: Seen,
+}
+
+/// How a call came to wait on a generation.
+pub enum Seen {
+    /// This call started (or restarted) it, last known at this status: a cancelled wait
+    /// cancels it in the cloud where the provider can.
+    Started(String),
+    /// Only looked at (`get_task`), as just read: shown as it is unless the call asked to
+    /// wait, and never cancelled.
+    LookedAt(Box<Generation>),
 }
 
 /// A generation's state, whichever provider.

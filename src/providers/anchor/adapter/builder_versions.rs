@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::generations::{TaskBuilder, generation};
 use crate::catalog::{CatalogTask, TaskVersion, VersionEvent};
 use crate::mcp::context::ToolContext;
-use crate::mcp::context::work::{GenerationWait, Work};
+use crate::mcp::context::work::{GenerationWait, Seen, Work};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::tools::deploy_task::Output;
 use crate::providers::anchor::AnchorClient;
@@ -95,8 +95,7 @@ pub async fn regenerate<'a>(
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task: moved,
-        status,
-        looked_at: None,
+        seen: Seen::Started(status),
     })))
 }
 

@@ -20,7 +20,7 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, check_uuid, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
-use crate::mcp::context::work::{GenerationWait, Work};
+use crate::mcp::context::work::{GenerationWait, Seen, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
@@ -187,7 +187,6 @@ async fn run<'a>(
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task,
-        status: started.status.to_string(),
-        looked_at: None,
+        seen: Seen::Started(started.status.to_string()),
     })))
 }

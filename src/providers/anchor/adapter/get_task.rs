@@ -18,7 +18,7 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_one_of, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
-use crate::mcp::context::work::{GenerationWait, Work};
+use crate::mcp::context::work::{GenerationWait, Seen, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
@@ -238,8 +238,7 @@ async fn run<'a>(
         return Ok(Work::Generation(Box::new(GenerationWait {
             watch: Box::new(watch),
             task,
-            status: first.status.clone(),
-            looked_at: Some(first),
+            seen: Seen::LookedAt(Box::new(first)),
         })));
     }
     code_task(call, anchor, shared.task_id, own)

@@ -19,7 +19,7 @@ use crate::cloud::Provider;
 use crate::mcp::args::{Problem, str_arg};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
-use crate::mcp::context::work::{GenerationWait, Work};
+use crate::mcp::context::work::{GenerationWait, Seen, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
@@ -186,7 +186,6 @@ async fn run<'a>(
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),
         task,
-        status: "recording".into(),
-        looked_at: None,
+        seen: Seen::Started("recording".into()),
     })))
 }

@@ -15,7 +15,7 @@ use super::skills::{self, SkillGenerations};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has};
 use crate::mcp::context::adapter::ToolPart;
 use crate::mcp::context::adapter::read_args;
-use crate::mcp::context::work::{GenerationWait, Work};
+use crate::mcp::context::work::{GenerationWait, Seen, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
@@ -80,8 +80,7 @@ impl ToolPart for GetTask {
             Ok(Work::Generation(Box::new(GenerationWait {
                 watch: Box::new(watch),
                 task,
-                status: first.status.clone(),
-                looked_at: Some(first),
+                seen: Seen::LookedAt(Box::new(first)),
             })))
         }
         .boxed()

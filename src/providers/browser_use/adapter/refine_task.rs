@@ -21,7 +21,7 @@ use super::skills::{self, SkillGenerations};
 use crate::catalog::VersionEvent;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, str_arg};
 use crate::mcp::context::adapter::{ToolPart, read_args};
-use crate::mcp::context::work::{GenerationWait, Work};
+use crate::mcp::context::work::{GenerationWait, Seen, Work};
 use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
@@ -139,7 +139,6 @@ async fn refine<'a>(
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),
         task,
-        status: "generating".into(),
-        looked_at: None,
+        seen: Seen::Started("generating".into()),
     })))
 }
