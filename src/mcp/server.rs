@@ -309,7 +309,9 @@ impl ServerHandler for BrowserTasksServer {
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
             // offered), unlike bad arguments, which the model can fix from an isError result.
-            if state.env().settings.read_only {
+            // A tool this server has but does not offer read-only says why; any other name
+            // is unknown.
+            if state.env().settings.read_only && super::tools::names().contains(&&*request.name) {
                 return Err(McpError::invalid_params(
                     format!(
                         "tool {:?} is not offered: this server is read-only (--read-only); \

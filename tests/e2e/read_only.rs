@@ -95,6 +95,16 @@ async fn a_read_only_server_lists_and_answers_only_what_reads() {
             other => panic!("{tool}: expected an MCP error, got {other:?}"),
         }
     }
+    // A name no tool has is unknown, read-only or not.
+    match h.try_call("run_tsk", json!({})).await {
+        Err(ServiceError::McpError(error)) => {
+            assert!(
+                error.message.starts_with("unknown tool \"run_tsk\""),
+                "{error:?}"
+            )
+        }
+        other => panic!("expected an MCP error, got {other:?}"),
+    }
     let after = h.fake.requests().len() + h.bu().requests().len();
     assert_eq!(before, after, "a refused call sends nothing to the clouds");
     let writes: Vec<String> = h
