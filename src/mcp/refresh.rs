@@ -34,13 +34,16 @@ pub struct Upkeep {
 /// The startup sync is registered with the registry before this returns, so a `tools/list`
 /// answered right after start already waits for it (when it has to, see
 /// [`Registry::begin_first_listing`]).
-pub fn run_upkeep(
+pub async fn run_upkeep(
     registry: Arc<Registry>,
     upkeep: Upkeep,
     stop: CancellationToken,
 ) -> impl Future<Output = ()> + Send + 'static {
     let syncs = registry.env().providers.configured().next().is_some();
-    let awaited = syncs && registry.begin_first_listing(registry.env().settings.first_list_wait);
+    let awaited = syncs
+        && registry
+            .begin_first_listing(registry.env().settings.first_list_wait)
+            .await;
     keep_up(registry, upkeep, stop, syncs, awaited)
 }
 

@@ -133,8 +133,8 @@ impl BrowserTasksServer {
     }
 
     /// Every tool the server's own state lists.
-    pub fn tools(&self) -> Vec<Tool> {
-        self.global.table().listing()
+    pub async fn tools(&self) -> Vec<Tool> {
+        self.global.table().await.listing()
     }
 
     /// The server's own registry.
@@ -278,7 +278,8 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let result = super::prompts::get(state.env(), &request.name, request.arguments.as_ref())?;
+        let result =
+            super::prompts::get(state.env(), &request.name, request.arguments.as_ref()).await?;
         Ok(result.into())
     }
 
@@ -289,6 +290,7 @@ impl ServerHandler for BrowserTasksServer {
     ) -> Result<CompleteResult, McpError> {
         let state = self.state(&context.extensions)?;
         super::prompts::completion::complete(&super::prompts::Facts::new(state.env()), &request)
+            .await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -296,7 +298,7 @@ impl ServerHandler for BrowserTasksServer {
             Some(Ok(private)) => private.clone(),
             _ => self.global.clone(),
         };
-        state.table().get(name).map(|t| t.tool.clone())
+        state.table_as_built().get(name).map(|t| t.tool.clone())
     }
 
     async fn call_tool(
@@ -305,7 +307,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let table = state.table();
+        let table = state.table().await;
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
             // offered), unlike bad arguments, which the model can fix from an isError result.
