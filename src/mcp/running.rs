@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::context::ToolContext;
 use super::context::work::{Execution, RunFollow, RunStart};
 use super::reply::{Reply, ToolError};
+use super::shared_wait::SharedRun;
 use crate::redact::{REDACTED, scrub_text, scrub_value};
 use futures::future::BoxFuture;
 
@@ -65,8 +66,15 @@ pub async fn start_and_wait(
     let person = super::person::ClientUser {
         peer: call.progress.peer().clone(),
     };
-    let (report, end) = runs::wait_with(
+    // Other instances asked about the run follow this wait instead of polling the cloud.
+    let shared = SharedRun::new(
         cloud,
+        call.env,
+        (&report.provider, &report.execution_id),
+        &secrets,
+    );
+    let (report, end) = runs::wait_with(
+        &shared,
         report,
         // Just started: polled at the pace of a new run.
         Duration::ZERO,
@@ -168,6 +176,15 @@ pub async fn follow(
         &watching
     } else {
         cloud
+    };
+    // A recorded run may be waited on elsewhere too: one waiter asks the cloud, the others
+    // read what it recorded.
+    let shared = recorded
+        .as_ref()
+        .map(|record| SharedRun::new(cloud, call.env, (record.provider.id(), &record.run_id), &[]));
+    let cloud: &dyn RunCloud = match &shared {
+        Some(shared) => shared,
+        None => cloud,
     };
     let mut report = cloud
         .check(&run)

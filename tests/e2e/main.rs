@@ -28,6 +28,7 @@ mod refine_loop;
 mod resources;
 mod runs;
 mod sdk_clients;
+mod shared_wait;
 mod spec_check;
 mod stdio;
 mod task_tools;

@@ -30,7 +30,7 @@ use crate::catalog::{
 };
 use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
-use crate::redact::{REDACTED, scrub_text};
+use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
@@ -97,6 +97,11 @@ pub struct ToolEnv {
     /// What argument rules know of runs named by id, as read before the call's checks (a
     /// run's provider, kind and task never change, so what was read once stays true).
     named_runs: std::sync::Mutex<std::collections::HashMap<String, NamedRun>>,
+    /// Who this process is when it takes leases in the catalog (random, once per process
+    /// state).
+    lease_holder: String,
+    /// How many run leases this process holds now (renewed while there are any).
+    leases_held: std::sync::atomic::AtomicI64,
 }
 
 /// What argument rules may know of a run the catalog records: what never changes.
@@ -136,6 +141,8 @@ impl ToolEnv {
             reserved_names,
             changes: TaskChanges::default(),
             named_runs: Default::default(),
+            lease_holder: uuid::Uuid::new_v4().to_string(),
+            leases_held: Default::default(),
         }
     }
 
@@ -198,6 +205,38 @@ impl ToolEnv {
     /// [`ToolEnv::look_up_named`]).
     pub fn named_run(&self, id: &str) -> Option<NamedRun> {
         self.named_runs.lock().ok()?.get(id).cloned()
+    }
+
+    /// Who this process is when it takes a lease in the catalog.
+    pub fn lease_holder(&self) -> &str {
+        &self.lease_holder
+    }
+
+    /// Count run leases taken (`1`) or given up (`-1`).
+    pub fn leases_held(&self, change: i64) {
+        self.leases_held
+            .fetch_add(change, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Renew this process's leases every `every` for `ttl`, while it holds any, until the
+    /// environment is gone (a holder that stops renewing, even killed, loses them at expiry).
+    pub async fn keep_leases(
+        env: std::sync::Weak<ToolEnv>,
+        every: std::time::Duration,
+        ttl: std::time::Duration,
+    ) {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(env) = env.upgrade() else { return };
+            if env.leases_held.load(std::sync::atomic::Ordering::SeqCst) <= 0 {
+                continue;
+            }
+            if let Err(error) = env.catalog.renew_leases(&env.lease_holder, ttl).await {
+                tracing::warn!(%error, "could not renew this server's run leases");
+            }
+        }
     }
 
     /// The tasks listed as tools now: runnable, selected, of a provider this state reaches.
@@ -444,7 +483,11 @@ impl ToolEnv {
             finished: report.finished,
             summary: None,
             error: None,
-            report: None,
+            // What others waiting on it answer until the first status check is recorded.
+            report: serde_json::to_value(report).ok().map(|mut value| {
+                scrub_value(&mut value, &self.secrets.values());
+                value
+            }),
             detail: None,
             updated_at: stamp,
         };
@@ -493,7 +536,7 @@ impl ToolEnv {
                 shared.output = None;
             }
             serde_json::to_value(&shared).ok().map(|mut value| {
-                crate::redact::scrub_value(&mut value, &known);
+                scrub_value(&mut value, &known);
                 value
             })
         };

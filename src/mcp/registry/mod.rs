@@ -204,6 +204,11 @@ impl Registry {
         });
         if tokio::runtime::Handle::try_current().is_ok() {
             tokio::spawn(Self::watch_changes(Arc::downgrade(&registry)));
+            tokio::spawn(ToolEnv::keep_leases(
+                Arc::downgrade(&registry.env),
+                crate::mcp::shared_wait::LEASE_RENEWAL,
+                crate::mcp::shared_wait::LEASE_TTL,
+            ));
         }
         registry
     }
