@@ -8,13 +8,14 @@
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse, Implementation,
     InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig, Tool,
+    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, ServerNotification, SubscriptionFilter,
+    Tool, ToolListChangedNotification,
 };
-use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tracing::Instrument;
 
@@ -25,6 +26,19 @@ use super::progress::McpProgress;
 use super::registry::{Registry, Target};
 use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
+
+/// How long a client may treat a `tools/list` answer as fresh (2026-07-28 `ttlMs`): changes
+/// are announced on `subscriptions/listen` streams, so this only bounds how stale a client
+/// that does not listen may be.
+const TOOLS_LIST_TTL_MS: u64 = 30_000;
+
+/// Whether the request's peer speaks protocol 2026-07-28 or newer.
+fn speaks_2026(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .peer
+        .peer_info()
+        .is_some_and(|info| info.protocol_version >= ProtocolVersion::V_2026_07_28)
+}
 
 /// The provider keys a session brought, each in its provider's header (see
 /// [`Provider::key_header`]).
@@ -233,7 +247,51 @@ impl ServerHandler for BrowserTasksServer {
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
         let tools = state.listed_table().await.listing();
-        Ok(ListToolsResult::with_all_items(tools))
+        let result = ListToolsResult::with_all_items(tools);
+        if !speaks_2026(&context) {
+            return Ok(result);
+        }
+        // Caching hints (2026-07-28): the list changes only when tasks do, which a
+        // `subscriptions/listen` stream announces; a session with its own keys has its own.
+        let scope = if self.session.per_request_keys {
+            CacheScope::Private
+        } else {
+            CacheScope::Public
+        };
+        Ok(result.with_ttl_ms(TOOLS_LIST_TTL_MS).with_cache_scope(scope))
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        _requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        // Only the tool list changes (prompts and resource templates are fixed).
+        Some(SubscriptionFilter::builder().tools_list_changed().build())
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
+        let state = self.state(&context.request_context().extensions)?;
+        let mut announced = state.announcements();
+        loop {
+            tokio::select! {
+                () = context.cancelled() => return Ok(()),
+                changed = announced.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                    if context.accepted().tools_list_changed != Some(true) {
+                        continue;
+                    }
+                    let notification = ServerNotification::ToolListChangedNotification(
+                        ToolListChangedNotification::default(),
+                    );
+                    if let Err(error) = context.sink().send(notification).await {
+                        tracing::debug!(%error, "a subscription closed");
+                        return Ok(());
+                    }
+                }
+            }
+        }
     }
 
     async fn list_resource_templates(

@@ -138,6 +138,8 @@ pub struct Registry {
     /// The table clients were last told about.
     announced: Mutex<Arc<ToolTable>>,
     peers: Mutex<Peers>,
+    /// Counts announced changes, for `subscriptions/listen` streams.
+    announcements: watch::Sender<u64>,
     first_listing: FirstListing,
 }
 
@@ -196,6 +198,7 @@ impl Registry {
             table: RwLock::new(Arc::new(ToolTable::default())),
             announced: Mutex::new(Arc::new(ToolTable::default())),
             peers: Mutex::new(Peers::default()),
+            announcements: watch::Sender::new(0),
             first_listing: FirstListing {
                 until: Mutex::new(None),
                 done: watch::Sender::new(false),
@@ -433,6 +436,7 @@ impl Registry {
     /// last told.
     pub async fn announce_changes(&self) {
         if self.news().await {
+            self.announcements.send_modify(|count| *count += 1);
             self.notify_tool_list_changed().await;
         }
     }
@@ -466,6 +470,27 @@ impl Registry {
     }
 
     // ---- connected clients -------------------------------------------------------------------
+
+    /// Whether the catalog answers now, within `bound` (`Err` says why not, naming where it is
+    /// but never a password).
+    pub async fn catalog_answers(&self, bound: Duration) -> Result<(), String> {
+        let catalog = &self.env.catalog;
+        match tokio::time::timeout(bound, catalog.ping()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(format!("the catalog at {} fails: {error}", catalog.location())),
+            Err(_) => Err(format!(
+                "the catalog at {} did not answer within {} ms",
+                catalog.location(),
+                bound.as_millis()
+            )),
+        }
+    }
+
+    /// Signalled after every change of the tool list announced to clients (what
+    /// `subscriptions/listen` streams carry).
+    pub fn announcements(&self) -> watch::Receiver<u64> {
+        self.announcements.subscribe()
+    }
 
     /// Remember a client to notify.
     pub fn add_peer(&self, peer: Peer<RoleServer>) {
