@@ -129,18 +129,26 @@ where
     Ok(())
 }
 
-/// Serve over HTTP on `listener` until `shutdown` resolves, then shut down gracefully.
+/// Serve over HTTP on `listener` until `shutdown` resolves, then shut down gracefully;
+/// clients authenticate as `authentication` says ([`http::authentication`] makes it).
 pub async fn serve_http(
     listener: tokio::net::TcpListener,
     server: BrowserTasksServer,
     options: HttpOptions,
+    authentication: http::Authentication,
     upkeep: Upkeep,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let _upkeep = start_upkeep(&server, upkeep).await;
-    http::serve_http(listener, server.registry().clone(), options, shutdown)
-        .await
-        .map_err(|e| ServeError::Session(e.to_string()))
+    http::serve_http(
+        listener,
+        server.registry().clone(),
+        options,
+        authentication,
+        shutdown,
+    )
+    .await
+    .map_err(|e| ServeError::Session(e.to_string()))
 }
 
 /// Start the background upkeep; it stops when the returned guard drops.

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::context::ToolContext;
 use super::context::work::{Execution, RunFollow, RunStart};
+use super::context::{Access, ToolContext};
 use super::reply::{Reply, ToolError};
 use super::shared_wait::SharedRun;
 use crate::redact::{REDACTED, scrub_text, scrub_value};
@@ -170,9 +170,10 @@ pub async fn follow(
         run,
         recorded,
     } = follow;
-    // A read-only server only watches: a cancelled wait stops nothing.
+    // A caller that may not run (a read-only server, a token without the run scope) only
+    // watches: a cancelled wait stops nothing.
     let watching = Watching(cloud);
-    let cloud: &dyn RunCloud = if call.env.settings.read_only {
+    let cloud: &dyn RunCloud = if !call.allows(Access::Run) {
         &watching
     } else {
         cloud

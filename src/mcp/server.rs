@@ -8,20 +8,20 @@
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse, Implementation,
-    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig, ServerNotification, SubscriptionFilter,
-    Tool, ToolListChangedNotification,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+    CompleteResult, ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse,
+    Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tracing::Instrument;
 
 use super::activity::SessionGuard;
-use super::context::ToolContext;
 use super::context::adapter::ProviderSet;
+use super::context::{Caller, ToolContext};
 use super::progress::McpProgress;
 use super::registry::{Registry, Target};
 use crate::cloud::Provider;
@@ -70,6 +70,16 @@ impl SessionKeys {
     }
 }
 
+/// How an HTTP session is served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// A session whose requests carry a provider key header runs on its own keys.
+    pub per_request_keys: bool,
+    /// Every request must come with an authenticated [`Caller`] (OAuth): one without is
+    /// refused, never served as the server's own user.
+    pub authenticated: bool,
+}
+
 /// The MCP handler of one session. Cheap to clone.
 #[derive(Clone)]
 pub struct BrowserTasksServer {
@@ -79,6 +89,10 @@ pub struct BrowserTasksServer {
 
 struct Session {
     per_request_keys: bool,
+    authenticated: bool,
+    /// The subject an authenticated session belongs to (the first request's): a request of
+    /// another subject is refused, so a session id reaching someone else is of no use.
+    subject: OnceLock<Option<Arc<str>>>,
     /// The private state of a session that brought its own key (set once, on its first
     /// request that carries the header).
     private: OnceLock<Result<Arc<Registry>, String>>,
@@ -121,6 +135,8 @@ impl BrowserTasksServer {
         Self {
             session: Arc::new(Session {
                 per_request_keys: false,
+                authenticated: false,
+                subject: OnceLock::new(),
                 private: OnceLock::new(),
                 _open: None,
             }),
@@ -131,14 +147,16 @@ impl BrowserTasksServer {
     /// The handler of one HTTP session (counted against the session cap while alive). With
     /// `per_request_keys`, a session whose requests carry an `anchor-api-key` or
     /// `x-browser-use-api-key` header (or that is opened with `keys`) runs on its own keys.
-    pub fn session(shared: Arc<Registry>, per_request_keys: bool, keys: SessionKeys) -> Self {
+    pub fn session(shared: Arc<Registry>, options: SessionOptions, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
-        if per_request_keys && !keys.is_empty() {
+        if options.per_request_keys && !keys.is_empty() {
             let _ = private.set(shared.for_session_keys(&keys.0));
         }
         Self {
             session: Arc::new(Session {
-                per_request_keys,
+                per_request_keys: options.per_request_keys,
+                authenticated: options.authenticated,
+                subject: OnceLock::new(),
                 private,
                 _open: Some(shared.activity().session()),
             }),
@@ -177,6 +195,45 @@ impl BrowserTasksServer {
                 None,
             )),
         }
+    }
+}
+
+impl BrowserTasksServer {
+    /// Who makes the request with these extensions: the [`Caller`] the transport put there
+    /// (in them, or in the HTTP request's), else the server's own user. A session that must
+    /// be authenticated refuses a request without one, and one of another subject than its
+    /// first.
+    fn caller(&self, extensions: &Extensions) -> Result<Caller, McpError> {
+        let found = extensions.get::<Caller>().or_else(|| {
+            extensions
+                .get::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<Caller>())
+        });
+        let Some(caller) = found else {
+            if self.session.authenticated {
+                // Fail closed: the transport authenticates every request of such a session.
+                return Err(McpError::invalid_request(
+                    "this request carries no authenticated caller; send it with your access \
+                     token",
+                    None,
+                ));
+            }
+            return Ok(Caller::operator());
+        };
+        if self.session.authenticated {
+            let owner = self
+                .session
+                .subject
+                .get_or_init(|| caller.subject().map(Arc::from));
+            if owner.as_deref() != caller.subject() {
+                return Err(McpError::invalid_request(
+                    "this session belongs to another user: open a session of your own \
+                     (initialize without an Mcp-Session-Id)",
+                    None,
+                ));
+            }
+        }
+        Ok(caller.clone())
     }
 }
 
@@ -227,8 +284,9 @@ impl ServerHandler for BrowserTasksServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, McpError> {
-        // Settle which state this session uses from its first request's headers.
+        // Settle which state this session uses, and whose it is, from its first request.
         self.state(&context.extensions)?;
+        self.caller(&context.extensions)?;
         context.peer.set_peer_info(request.clone());
         self.negotiate_initialize(&request)
     }
@@ -246,19 +304,24 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
-        let tools = state.listed_table().await.listing();
+        let caller = self.caller(&context.extensions)?;
+        // Only what the caller may call is listed (lists may vary by authorization).
+        let tools = state.listed_table().await.listing_for(&caller);
         let result = ListToolsResult::with_all_items(tools);
         if !speaks_2026(&context) {
             return Ok(result);
         }
         // Caching hints (2026-07-28): the list changes only when tasks do, which a
-        // `subscriptions/listen` stream announces; a session with its own keys has its own.
-        let scope = if self.session.per_request_keys {
+        // `subscriptions/listen` stream announces; a session with its own keys, or an
+        // authenticated caller (whose scopes shape it), has its own.
+        let scope = if self.session.per_request_keys || caller.subject().is_some() {
             CacheScope::Private
         } else {
             CacheScope::Public
         };
-        Ok(result.with_ttl_ms(TOOLS_LIST_TTL_MS).with_cache_scope(scope))
+        Ok(result
+            .with_ttl_ms(TOOLS_LIST_TTL_MS)
+            .with_cache_scope(scope))
     }
 
     fn accepted_subscription_filter(
@@ -312,6 +375,7 @@ impl ServerHandler for BrowserTasksServer {
         let state = self.state(&context.extensions)?;
         let call = ToolContext {
             env: state.env(),
+            caller: self.caller(&context.extensions)?,
             cancel: context.ct.clone(),
             progress: McpProgress::new(context.peer.clone(), None, state.env().secrets.clone()),
         };
@@ -325,8 +389,10 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
         let state = self.state(&context.extensions)?;
+        let facts =
+            super::prompts::Facts::for_caller(state.env(), self.caller(&context.extensions)?);
         Ok(ListPromptsResult::with_all_items(super::prompts::list(
-            state.env(),
+            &facts,
         )))
     }
 
@@ -336,8 +402,9 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let result =
-            super::prompts::get(state.env(), &request.name, request.arguments.as_ref()).await?;
+        let facts =
+            super::prompts::Facts::for_caller(state.env(), self.caller(&context.extensions)?);
+        let result = super::prompts::get(&facts, &request.name, request.arguments.as_ref()).await?;
         Ok(result.into())
     }
 
@@ -347,8 +414,9 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
         let state = self.state(&context.extensions)?;
-        super::prompts::completion::complete(&super::prompts::Facts::new(state.env()), &request)
-            .await
+        let facts =
+            super::prompts::Facts::for_caller(state.env(), self.caller(&context.extensions)?);
+        super::prompts::completion::complete(&facts, &request).await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -365,6 +433,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let state = self.state(&context.extensions)?;
+        let caller = self.caller(&context.extensions)?;
         let table = state.table().await;
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
@@ -390,10 +459,24 @@ impl ServerHandler for BrowserTasksServer {
                 None,
             ));
         };
+        if !caller.allows(listed.access()) {
+            // The HTTP layer refuses such a call first (403, naming the scope to ask for);
+            // this holds for every transport.
+            return Err(McpError::invalid_params(
+                format!(
+                    "tool {:?} needs {} access, which your authorization does not grant; \
+                     tools/list shows what you may call",
+                    request.name,
+                    listed.access().word()
+                ),
+                None,
+            ));
+        }
         let _in_flight = state.activity().call();
         let span = tracing::info_span!("tool", name = %request.name, request_id = ?context.id);
         let call = ToolContext {
             env: state.env(),
+            caller,
             cancel: context.ct.clone(),
             progress: McpProgress::new(
                 context.peer.clone(),

@@ -20,6 +20,7 @@ mod generated_tasks;
 mod http;
 mod interventions;
 mod layout;
+mod oauth;
 mod promises;
 mod prompts;
 mod protocol;

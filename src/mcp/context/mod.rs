@@ -34,8 +34,8 @@ use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
-/// What a tool does in the cloud, as read-only mode (and, later, OAuth scopes) sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a tool does in the cloud, as read-only mode and OAuth scopes see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Access {
     /// Only reads: tasks, runs, their evidence.
     Read,
@@ -43,6 +43,89 @@ pub enum Access {
     Run,
     /// Creates, changes or generates tasks.
     Build,
+}
+
+impl Access {
+    /// Every access, from the least to the most.
+    pub const ALL: [Access; 3] = [Access::Read, Access::Run, Access::Build];
+
+    fn bit(self) -> u8 {
+        match self {
+            Access::Read => 1,
+            Access::Run => 2,
+            Access::Build => 4,
+        }
+    }
+
+    /// How people read it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Run => "run",
+            Access::Build => "build",
+        }
+    }
+}
+
+/// Who makes a request, as the transport authenticated them: the subject its runs are
+/// recorded under, what it may do, and whether it sees every user's runs. The MCP layer
+/// never sees how (a token, a header): the HTTP layer puts a `Caller` in the request's
+/// extensions; a request without one is the server's own user (stdio, a static access token,
+/// no authentication), who may do everything the server allows and sees every run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The authenticated subject; `None` for the server's own user.
+    subject: Option<Arc<str>>,
+    /// The [`Access`] granted, as bits.
+    grants: u8,
+    /// Sees every user's runs (the admin scope, or the server's own user).
+    sees_all_runs: bool,
+}
+
+impl Caller {
+    /// The server's own user: every access, every run.
+    pub fn operator() -> Self {
+        Self {
+            subject: None,
+            grants: Access::ALL.iter().map(|a| a.bit()).sum(),
+            sees_all_runs: true,
+        }
+    }
+
+    /// An authenticated user, granted `grants`, seeing every user's runs when `admin`.
+    pub fn user(subject: &str, grants: &[Access], admin: bool) -> Self {
+        Self {
+            subject: Some(Arc::from(subject)),
+            grants: grants.iter().fold(0, |bits, a| bits | a.bit()),
+            sees_all_runs: admin,
+        }
+    }
+
+    /// The authenticated subject (`None`: the server's own user).
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// Whether this caller may do what needs `access`.
+    pub fn allows(&self, access: Access) -> bool {
+        self.grants & access.bit() != 0
+    }
+
+    /// Whether this caller may do anything at all.
+    pub fn allows_any(&self) -> bool {
+        self.grants != 0
+    }
+
+    /// Whether this caller sees a run recorded for `owner` (another user's run is, to it, a
+    /// run that does not exist).
+    pub fn sees_run_of(&self, owner: Option<&str>) -> bool {
+        self.sees_all_runs || (self.subject.is_some() && owner == self.subject.as_deref())
+    }
+
+    /// Whether this caller sees only some runs (its own).
+    pub fn sees_own_runs_only(&self) -> bool {
+        !self.sees_all_runs
+    }
 }
 
 /// What tool calls are configured with: the one shape the configuration builds
@@ -593,10 +676,21 @@ pub fn unrecorded(sighting: TaskSighting) -> CatalogTask {
     }
 }
 
-/// One tool call's view: the shared environment, plus the call's cancellation and progress.
+/// One tool call's view: the shared environment, plus who calls, the call's cancellation and
+/// progress.
 pub struct ToolContext<'a> {
     pub env: &'a ToolEnv,
+    /// Who calls (what it may do, whose runs it sees).
+    pub caller: Caller,
     /// Fires when the client cancels the request.
     pub cancel: CancellationToken,
     pub progress: McpProgress,
+}
+
+impl ToolContext<'_> {
+    /// Whether this call may do what needs `access`: the server offers it and the caller is
+    /// granted it.
+    pub fn allows(&self, access: Access) -> bool {
+        self.env.settings.allows(access) && self.caller.allows(access)
+    }
 }

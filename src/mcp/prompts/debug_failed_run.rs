@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::catalog::RunRecord;
 use crate::mcp::args::Problem;
+use crate::mcp::context::Access;
 use crate::mcp::links::run_uri;
 use crate::runs::TaskKind;
 
@@ -34,7 +35,7 @@ pub const PROMPT: PromptDef = PromptDef {
     ],
     offered: |facts| !facts.offering("get_execution").is_empty(),
     // It ends in runs, generations or deployments.
-    leads_to_writes: true,
+    leads_to: Access::Build,
     rules,
     render,
 };

@@ -30,7 +30,7 @@ use rmcp::service::Peer;
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
-use super::context::{Access, Setup, ToolEnv};
+use super::context::{Access, Caller, Setup, ToolEnv};
 use super::secrets::Secrets;
 use super::task_tools::TaskTool;
 use super::tools::{self, StaticTool};
@@ -53,6 +53,16 @@ pub struct ListedTool {
     pub tool: Tool,
     pub validator: Arc<ArgsValidator>,
     pub target: Target,
+}
+
+impl ListedTool {
+    /// What a call of it needs: a static tool's own access; a task's tool runs the task.
+    pub fn access(&self) -> Access {
+        match &self.target {
+            Target::Static(tool) => tool.access(),
+            Target::Task(_) => Access::Run,
+        }
+    }
 }
 
 /// The tools listed right now.
@@ -88,6 +98,15 @@ impl ToolTable {
     /// The tools as `tools/list` answers them.
     pub fn listing(&self) -> Vec<Tool> {
         self.tools.iter().map(|t| t.tool.clone()).collect()
+    }
+
+    /// The tools as `tools/list` answers `caller`: those it may call.
+    pub fn listing_for(&self, caller: &Caller) -> Vec<Tool> {
+        self.tools
+            .iter()
+            .filter(|t| caller.allows(t.access()))
+            .map(|t| t.tool.clone())
+            .collect()
     }
 
     /// How many of the tools are static tools (those the configured providers offer).
@@ -477,7 +496,10 @@ impl Registry {
         let catalog = &self.env.catalog;
         match tokio::time::timeout(bound, catalog.ping()).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(format!("the catalog at {} fails: {error}", catalog.location())),
+            Ok(Err(error)) => Err(format!(
+                "the catalog at {} fails: {error}",
+                catalog.location()
+            )),
             Err(_) => Err(format!(
                 "the catalog at {} did not answer within {} ms",
                 catalog.location(),

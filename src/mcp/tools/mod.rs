@@ -137,6 +137,14 @@ pub fn names() -> &'static [&'static str] {
     &NAMES
 }
 
+/// What a call of the tool `name` needs: a static tool's own [`Access`]; any other tool is a
+/// task's, which runs it (an unknown name is refused later, by the server, as unknown).
+pub fn required_access(name: &str) -> Access {
+    ALL.iter()
+        .find(|tool| tool.name() == name)
+        .map_or(Access::Run, |tool| tool.access())
+}
+
 /// The static tool called `name`, if any.
 #[cfg(test)]
 pub fn by_name(name: &str) -> Option<&'static dyn StaticTool> {
