@@ -9,11 +9,11 @@ use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-    CompleteResult, ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse,
-    Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
-    ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification,
+    CompleteResult, ContentBlock, DiscoverResult, Extensions, GetPromptRequestParams,
+    GetPromptResponse, Implementation, InitializeRequestParams, InitializeResult,
+    ListPromptsResult, ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams,
+    ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -21,7 +21,7 @@ use tracing::Instrument;
 
 use super::activity::SessionGuard;
 use super::context::adapter::ProviderSet;
-use super::context::{Caller, ToolContext};
+use super::context::{Access, Caller, ToolContext};
 use super::progress::McpProgress;
 use super::registry::{Registry, Target};
 use crate::cloud::Provider;
@@ -100,9 +100,39 @@ struct Session {
     _open: Option<SessionGuard>,
 }
 
+/// How far a session may go, for what its instructions say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The server is read-only (`--read-only`).
+    ReadOnlyServer,
+    /// The caller may only read (its token's scopes).
+    Read,
+    /// The caller may run tasks, not make or change them.
+    Run,
+    /// Everything.
+    Build,
+}
+
+impl Reach {
+    /// How far `caller` may go on a server with `settings`.
+    fn of(settings: &super::ToolSettings, caller: &Caller) -> Self {
+        let allows = |access| settings.allows(access) && caller.allows(access);
+        if !settings.allows(Access::Run) {
+            Reach::ReadOnlyServer
+        } else if allows(Access::Build) {
+            Reach::Build
+        } else if allows(Access::Run) {
+            Reach::Run
+        } else {
+            Reach::Read
+        }
+    }
+}
+
 /// What the server tells a client (and its model) at initialization: what it does and how
-/// the tools fit together. The clouds are named from the registered providers.
-fn instructions(providers: &ProviderSet, read_only: bool) -> String {
+/// the tools fit together, as far as the session may go. The clouds are named from the
+/// registered providers.
+fn instructions(providers: &ProviderSet, reach: Reach) -> String {
     let names: Vec<String> = providers.all().map(|a| a.provider().to_string()).collect();
     let clouds = match names.split_last() {
         Some((last, [])) => last.clone(),
@@ -111,21 +141,35 @@ fn instructions(providers: &ProviderSet, read_only: bool) -> String {
     };
     // Every conversation pays for these bytes: what ties the tools together, no more (each
     // tool's description says what it does).
-    if read_only {
-        return format!(
+    let reading = "find tasks with list_tasks and get_task, runs with list_executions and \
+                   get_execution.";
+    match reach {
+        Reach::ReadOnlyServer => format!(
             "Shows browser-automation tasks and their runs in the cloud ({clouds}, as \
-             configured), read-only: find tasks with list_tasks and get_task, runs with \
-             list_executions and get_execution. This server starts, stops and changes nothing."
-        );
+             configured), read-only: {reading} This server starts, stops and changes nothing."
+        ),
+        Reach::Read => format!(
+            "Shows browser-automation tasks and their runs in the cloud ({clouds}, as \
+             configured), read-only for you (your authorization's scope): {reading} Nothing \
+             you call starts, stops or changes anything."
+        ),
+        Reach::Run => format!(
+            "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready \
+             task is also a tool of its own; any task, listed as a tool or not, runs with \
+             run_task. Find tasks with list_tasks, follow long runs with get_execution. Runs \
+             act in the cloud and may cost money: never repeat one because an answer was slow; \
+             check list_executions or get_execution first."
+        ),
+        Reach::Build => format!(
+            "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready \
+             task is also a tool of its own; any task, listed as a tool or not, runs with \
+             run_task. Find tasks with list_tasks, follow long runs with get_execution, make \
+             tasks with generate_task (or create_task, from code) and publish them with \
+             deploy_task. Runs, generations and deployments act in the cloud and may cost \
+             money: never repeat one because an answer was slow; check list_executions or \
+             get_execution first."
+        ),
     }
-    format!(
-        "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready task \
-         is also a tool of its own; any task, listed as a tool or not, runs with run_task. Find \
-         tasks with list_tasks, follow long runs with get_execution, make tasks with \
-         generate_task (or create_task, from code) and publish them with deploy_task. Runs, \
-         generations and deployments act in the cloud and may cost money: never repeat one \
-         because an answer was slow; check list_executions or get_execution first."
-    )
 }
 
 impl BrowserTasksServer {
@@ -275,7 +319,7 @@ impl ServerHandler for BrowserTasksServer {
             ))
             .with_instructions(instructions(
                 &self.global.env().providers,
-                self.global.env().settings.read_only,
+                Reach::of(&self.global.env().settings, &Caller::operator()),
             ))
     }
 
@@ -286,9 +330,37 @@ impl ServerHandler for BrowserTasksServer {
     ) -> Result<InitializeResult, McpError> {
         // Settle which state this session uses, and whose it is, from its first request.
         self.state(&context.extensions)?;
-        self.caller(&context.extensions)?;
+        let caller = self.caller(&context.extensions)?;
         context.peer.set_peer_info(request.clone());
-        self.negotiate_initialize(&request)
+        let mut result = self.negotiate_initialize(&request)?;
+        // What the model reads fits what this caller may do.
+        let env = self.global.env();
+        result.instructions = Some(instructions(
+            &env.providers,
+            Reach::of(&env.settings, &caller),
+        ));
+        Ok(result)
+    }
+
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, McpError> {
+        let caller = self.caller(&context.extensions)?;
+        let mut result = DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            self.get_info(),
+        );
+        let env = self.global.env();
+        result.instructions = Some(instructions(
+            &env.providers,
+            Reach::of(&env.settings, &caller),
+        ));
+        if caller.subject().is_some() {
+            // Shaped by this caller's scopes: no cache shares it.
+            result.cache_scope = CacheScope::Private;
+        }
+        Ok(result)
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
@@ -527,6 +599,30 @@ mod tests {
         };
         let providers = crate::providers::register_with(&unkeyed, &unkeyed)
             .expect("an unkeyed provider needs no client");
-        insta::assert_snapshot!(instructions(&providers, false));
+        insta::assert_snapshot!(instructions(&providers, Reach::Build));
+        // A caller whose scopes stop short of building, or of running, reads what it may do.
+        insta::assert_snapshot!(
+            "instructions_for_a_runner",
+            instructions(&providers, Reach::Run)
+        );
+        insta::assert_snapshot!(
+            "instructions_for_a_reader",
+            instructions(&providers, Reach::Read)
+        );
+        let settings = crate::mcp::registry::tests::test_registry(true, false)
+            .env()
+            .settings
+            .clone();
+        let reader = Caller::user("u", &[Access::Read], false);
+        assert_eq!(Reach::of(&settings, &reader), Reach::Read);
+        assert_eq!(Reach::of(&settings, &Caller::operator()), Reach::Build);
+        let read_only = crate::mcp::ToolSettings {
+            read_only: true,
+            ..settings
+        };
+        assert_eq!(
+            Reach::of(&read_only, &Caller::operator()),
+            Reach::ReadOnlyServer
+        );
     }
 }

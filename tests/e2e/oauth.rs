@@ -391,9 +391,20 @@ async fn scopes_shape_the_tools_and_a_call_beyond_them_asks_for_more() {
             .into_iter()
             .map(|p| p.name)
             .collect();
+        let instructions = client
+            .peer_info()
+            .and_then(|info| info.instructions.clone())
+            .unwrap_or_default();
+        let reach = if instructions.contains("read-only for you") {
+            "read"
+        } else if instructions.contains("generate_task") {
+            "build"
+        } else {
+            "run"
+        };
         seen.insert(
             scope.to_string(),
-            json!({"tools": tools, "prompts": prompts}),
+            json!({"tools": tools, "prompts": prompts, "instructions": reach}),
         );
     }
     insta::assert_json_snapshot!("oauth_tools_by_scope", seen);
