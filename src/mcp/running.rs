@@ -61,7 +61,7 @@ pub async fn start_and_wait(
         };
     }
     // Recorded before waiting: a crash or restart never loses the run's id.
-    call.env.record_run(&report, recorded_inputs).await;
+    call.record_run(&report, recorded_inputs).await;
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
     let person = super::person::ClientUser {
         peer: call.progress.peer().clone(),
@@ -151,7 +151,7 @@ pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunRe
     let report = scrub_report(report, &secrets);
     // Recorded once done; without an id (the lookup failed) it cannot be.
     if !report.execution_id.is_empty() {
-        call.env.record_run(&report, recorded_inputs).await;
+        call.record_run(&report, recorded_inputs).await;
         call.env.note_run_state(&report, &secrets, None).await;
     }
     Ok(report)

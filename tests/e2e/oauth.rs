@@ -655,3 +655,125 @@ async fn bad_oauth_settings_stop_the_server_at_start_naming_the_fix() {
         }
     }
 }
+
+#[tokio::test]
+async fn runs_belong_to_their_caller_and_another_s_is_not_found() {
+    use browser_tasks_fakes::anchor::RunScript;
+    use rmcp::model::ReadResourceRequestParams;
+
+    let team = Team::start(Discovery::Both, &[]).await;
+    let task_id = team.server.fake.seed_code_task("price-check", "x", 1);
+    team.server
+        .fake
+        .set_run_script(&task_id, RunScript::succeeding_with(json!({"price": 3})));
+    let client_of = |subject: &str, scope: &str| {
+        let token = team.token(subject, scope);
+        let server = &team.server;
+        async move { server.client(Some(&token), &[]).await.0 }
+    };
+    let alice = client_of("alice", BUILD).await;
+    let bob = client_of("bob", BUILD).await;
+    let admin = client_of("root", &format!("{READ} {ADMIN}")).await;
+    let call = crate::http::call;
+    let run_of = |result: rmcp::model::CallToolResult| {
+        crate::harness::structured(&result)["execution_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let alices = run_of(call(&alice, "run_task", json!({"task_id": task_id})).await);
+    let bobs = run_of(call(&bob, "run_task", json!({"task_id": task_id})).await);
+    let nobodys = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+
+    // To Bob, Alice's run and a run that does not exist are the same: not found, in the same
+    // words, with nothing asked of the cloud.
+    let requests = team.server.fake.requests().len();
+    for (tool, arguments) in [
+        ("get_execution", json!({})),
+        ("cancel_execution", json!({})),
+        ("respond_to_intervention", json!({"answer": "yes"})),
+        (
+            "refine_task",
+            json!({"task_id": task_id, "feedback": "Accept the cookie banner first."}),
+        ),
+    ] {
+        let answer = |id: &str| {
+            let mut arguments = arguments.clone();
+            arguments["execution_id"] = json!(id);
+            let bob = &bob;
+            let id = id.to_string();
+            async move {
+                let result = call(bob, tool, arguments).await;
+                assert_eq!(result.is_error, Some(true), "{tool}: {result:?}");
+                serde_json::to_string(&result).unwrap().replace(&id, "ID")
+            }
+        };
+        let theirs = answer(&alices).await;
+        assert_eq!(theirs, answer(nobodys).await, "{tool}");
+        assert!(
+            theirs.contains("was not found among your runs"),
+            "{tool}: {theirs}"
+        );
+    }
+    assert_eq!(
+        team.server.fake.requests().len(),
+        requests,
+        "a run the caller may not see reached the cloud"
+    );
+    // The run resource, the completions and the debugging prompt hold his own runs only.
+    let resource = bob
+        .read_resource(ReadResourceRequestParams::new(format!(
+            "browser-tasks://runs/anchor/{alices}"
+        )))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        resource.contains("was not found among your runs"),
+        "{resource}"
+    );
+    let ids = bob
+        .complete_prompt_argument("debug_failed_run", "execution_id", "", None)
+        .await
+        .unwrap();
+    assert_eq!(ids.values, std::slice::from_ref(&bobs));
+    let prompt = |id: &str| {
+        let bob = &bob;
+        let id = id.to_string();
+        async move {
+            let args = json!({"execution_id": id}).as_object().unwrap().clone();
+            let got = bob
+                .get_prompt(
+                    rmcp::model::GetPromptRequestParams::new("debug_failed_run")
+                        .with_arguments(args),
+                )
+                .await
+                .unwrap();
+            serde_json::to_string(&got).unwrap().replace(&id, "ID")
+        }
+    };
+    assert_eq!(prompt(&alices).await, prompt(nobodys).await);
+
+    // Listing the task's runs (the cloud lists everyone's): his own only, no totals.
+    let listed = crate::harness::structured(
+        &call(&bob, "list_executions", json!({"task_id": task_id})).await,
+    );
+    let ids: Vec<&str> = listed["executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["execution_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![bobs.as_str()], "{listed}");
+    assert_eq!(listed.get("total"), None, "{listed}");
+
+    // Alice reaches her own; an administrator reaches and lists everyone's.
+    let own = call(&alice, "get_execution", json!({"execution_id": alices})).await;
+    assert_ne!(own.is_error, Some(true), "{own:?}");
+    let seen = call(&admin, "get_execution", json!({"execution_id": bobs})).await;
+    assert_ne!(seen.is_error, Some(true), "{seen:?}");
+    let all = crate::harness::structured(
+        &call(&admin, "list_executions", json!({"task_id": task_id})).await,
+    );
+    assert_eq!(all["executions"].as_array().unwrap().len(), 2, "{all}");
+}

@@ -22,11 +22,12 @@ use self::changes::{TaskChanges, TaskIndex};
 use super::activity::Activity;
 use super::naming;
 use super::progress::McpProgress;
+use super::reply::ToolError;
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
 use crate::catalog::{
     CatalogStore, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
-    VersionEvent,
+    VersionEvent, Whose,
 };
 use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
@@ -122,9 +123,14 @@ impl Caller {
         self.sees_all_runs || (self.subject.is_some() && owner == self.subject.as_deref())
     }
 
-    /// Whether this caller sees only some runs (its own).
-    pub fn sees_own_runs_only(&self) -> bool {
-        !self.sees_all_runs
+    /// Whose runs this caller sees: everyone's, or its own.
+    pub fn whose_runs(&self) -> Whose<'_> {
+        if self.sees_all_runs {
+            return Whose::Anyone;
+        }
+        // A caller seeing only its own runs always has a subject (`Caller::user`); were one
+        // ever without, it would own nothing, never everything.
+        Whose::Owner(self.subject.as_deref().unwrap_or_default())
     }
 }
 
@@ -458,11 +464,12 @@ impl ToolEnv {
         self.catalog.task_by_id(task_id).await
     }
 
-    /// Add to `task`'s version history (a failure is logged: the history is a record, the
-    /// change itself was made). `reason` is stored scrubbed of known secrets; `generation`
-    /// must hold none.
+    /// Add to `task`'s version history, as made by `owner` (a failure is logged: the history
+    /// is a record, the change itself was made). `reason` is stored scrubbed of known
+    /// secrets; `generation` must hold none.
     pub async fn note_version(
         &self,
+        owner: Option<&str>,
         task: &CatalogTask,
         version: &str,
         event: VersionEvent,
@@ -483,6 +490,7 @@ impl ToolEnv {
             reason: reason.map(|r| scrub_text(r, &secrets)),
             generation,
             created_at: String::new(),
+            owner: owner.map(str::to_string),
         };
         if let Err(error) = self.catalog.record_version(entry).await {
             tracing::warn!(%error, task = %task.task_id, "could not record a task version");
@@ -550,8 +558,8 @@ impl ToolEnv {
         self.catalog.run(run_id).await.is_some()
     }
 
-    /// Record a run that was just started, before waiting on it.
-    pub async fn record_run(&self, report: &RunReport, inputs: Value) {
+    /// Record a run that was just started by `owner`, before waiting on it.
+    pub async fn record_run(&self, report: &RunReport, inputs: Value, owner: Option<&str>) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let record = RunRecord {
             provider: Provider::from_id(&report.provider),
@@ -573,6 +581,7 @@ impl ToolEnv {
             }),
             detail: None,
             updated_at: stamp,
+            owner: owner.map(str::to_string),
         };
         if let Err(error) = self.catalog.record_run(&record).await {
             tracing::error!(%error, run = %report.execution_id, "could not record a run in the catalog");
@@ -692,5 +701,84 @@ impl ToolContext<'_> {
     /// granted it.
     pub fn allows(&self, access: Access) -> bool {
         self.env.settings.allows(access) && self.caller.allows(access)
+    }
+
+    /// Whether the caller may see the run `id`: any run, for one who sees every run; else
+    /// only a run the catalog records as its own (a run of another user, one started
+    /// elsewhere and an id that does not exist are all the same to it).
+    pub async fn may_see_run(&self, id: &str) -> bool {
+        match self.caller.whose_runs() {
+            Whose::Anyone => true,
+            Whose::Owner(owner) => self
+                .env
+                .catalog
+                .run(id)
+                .await
+                .is_some_and(|run| run.owner.as_deref() == Some(owner)),
+        }
+    }
+
+    /// `Err` (not found) when the caller may not see the run `id` (see
+    /// [`ToolContext::may_see_run`]): the same answer for another user's run, a run started
+    /// elsewhere and an id that does not exist, so that ids cannot be probed.
+    pub async fn check_run_seen(&self, id: &str) -> Result<(), ToolError> {
+        if self.may_see_run(id).await {
+            return Ok(());
+        }
+        Err(ToolError::NotFound {
+            message: format!("Run {id} was not found among your runs."),
+            hint: "list_executions lists the runs you started; get_execution reaches any of \
+                   them."
+                .into(),
+        })
+    }
+
+    /// Those of `items` (runs a cloud listed, each with its id) the caller may see, in
+    /// order. A catalog that cannot be read hides them all: never someone else's.
+    pub async fn visible_runs<T>(&self, items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
+        let Whose::Owner(owner) = self.caller.whose_runs() else {
+            return items;
+        };
+        let ids: Vec<String> = items.iter().map(|item| id(item).to_string()).collect();
+        let owned = match self.env.catalog.owned_runs(owner, &ids).await {
+            Ok(owned) => owned,
+            Err(error) => {
+                tracing::warn!(%error, "could not read whose runs these are; showing none");
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .filter(|item| owned.iter().any(|o| o == id(item)))
+            .collect()
+    }
+
+    /// Record a run this call started (the caller's).
+    pub async fn record_run(&self, report: &RunReport, inputs: Value) {
+        self.env
+            .record_run(report, inputs, self.caller.subject())
+            .await;
+    }
+
+    /// Add to `task`'s version history, as made by this caller (see
+    /// [`ToolEnv::note_version`]).
+    pub async fn note_version(
+        &self,
+        task: &CatalogTask,
+        version: &str,
+        event: VersionEvent,
+        reason: Option<&str>,
+        generation: Option<Value>,
+    ) {
+        self.env
+            .note_version(
+                self.caller.subject(),
+                task,
+                version,
+                event,
+                reason,
+                generation,
+            )
+            .await;
     }
 }

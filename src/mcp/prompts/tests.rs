@@ -78,6 +78,7 @@ fn run(id: &str, started_at: &str, error: Option<&str>) -> RunRecord {
         report: None,
         detail: None,
         updated_at: started_at.into(),
+        owner: None,
     }
 }
 

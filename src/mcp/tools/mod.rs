@@ -101,6 +101,11 @@ macro_rules! static_tool {
                 arguments: JsonObject,
             ) -> BoxFuture<'a, Result<Reply, ToolError>> {
                 Box::pin(async move {
+                    // A run the caller may not see does not exist for it: refused before
+                    // anything (argument rules included) reads it.
+                    if let Some(id) = arguments.get("execution_id").and_then(|v| v.as_str()) {
+                        call.check_run_seen(id).await?;
+                    }
                     // The rules are synchronous: what they consult is read first.
                     call.env.look_up_named(&arguments).await;
                     let args = args::parse(validator, arguments, |raw, problems| {

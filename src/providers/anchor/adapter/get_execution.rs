@@ -85,11 +85,11 @@ impl ToolPart for GetExecution {
                 execution_id: shared.execution_id.clone(),
                 task_id,
             };
-            Ok(Work::Follow(RunFollow {
+            Ok(Work::Follow(Box::new(RunFollow {
                 cloud: anchor,
                 run,
                 recorded,
-            }))
+            })))
         }
         .boxed()
     }

@@ -80,11 +80,11 @@ impl ToolPart for GetExecution {
                 execution_id: shared.execution_id.clone(),
                 task_id: None,
             };
-            Ok(Work::Follow(RunFollow {
+            Ok(Work::Follow(Box::new(RunFollow {
                 cloud: bu,
                 run,
                 recorded,
-            }))
+            })))
         }
         .boxed()
     }
