@@ -30,7 +30,7 @@ pub use model::{
     ToolNamer, VersionEvent,
 };
 pub use place::{ELSEWHERE, place_problem};
-pub use postgres::{PostgresCatalog, PostgresUrl};
+pub use postgres::{DatabaseHealth, PostgresCatalog, PostgresUrl, inspect_database};
 pub use sqlite::{CatalogHealth, SqliteCatalog, WriteAccess, default_path, inspect};
 
 /// The catalog the server opens: the SQLite store. (An alias, so callers that name
@@ -204,4 +204,4 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

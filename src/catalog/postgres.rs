@@ -12,7 +12,8 @@
 //!   database, a dropped connection); writes never are: a commit whose answer was lost may
 //!   have happened, and doing it again could record a version or a run twice.
 //! - `address`: the URL, which is never shown with its password; `tasks`, `runs`, `versions`,
-//!   `leases`: the statements of each part of [`CatalogStore`].
+//!   `leases`: the statements of each part of [`CatalogStore`]; `overview`: the recent runs and
+//!   a database's health, for the command line.
 //!
 //! Connections are plain TCP (`NoTls`) for now: run it on a private network or a local socket.
 //! A TLS connector (rustls, as the server already uses for HTTPS; never OpenSSL) is to be added
@@ -68,11 +69,13 @@ mod address;
 mod leases;
 mod listen;
 pub(crate) mod migrations;
+mod overview;
 mod runs;
 mod tasks;
 mod versions;
 
 pub use address::PostgresUrl;
+pub use overview::{DatabaseHealth, inspect_database};
 
 /// Connections the pool keeps at most. Each statement holds one only while it runs (well
 /// under a millisecond on a nearby database), so a few serve many concurrent tool calls.
@@ -115,19 +118,7 @@ impl PostgresCatalog {
     /// create the tables.
     pub async fn open(url: &PostgresUrl) -> Result<Self, CatalogError> {
         let location = url.shown().to_string();
-        let unavailable = |problem: String, fix: String| CatalogError::Unavailable {
-            location: location.clone(),
-            problem,
-            fix,
-        };
-        let config = url.config().map_err(|problem| {
-            unavailable(
-                format!("the URL cannot be used: {problem}"),
-                "correct the URL given with --catalog / BROWSER_TASKS_CATALOG (form: \
-                 postgres://user:password@host:port/database)"
-                    .into(),
-            )
-        })?;
+        let config = url.config().map_err(|problem| bad_url(url, problem))?;
         let manager = Manager::from_config(
             config.clone(),
             NoTls,
@@ -142,33 +133,24 @@ impl PostgresCatalog {
             .wait_timeout(Some(POOL_WAIT))
             .runtime(Runtime::Tokio1)
             .build()
-            .map_err(|e| unavailable(e.to_string(), "report this as a bug".into()))?;
-        let cannot_connect = |error: &tokio_postgres::Error| {
-            unavailable(
-                format!(
-                    "cannot connect to PostgreSQL ({}): {}",
-                    address::target(&config),
-                    describe(error)
-                ),
-                fix_for(error),
-            )
-        };
+            .map_err(|e| CatalogError::Query(e.to_string().into()))?;
         let mut client = pool.get().await.map_err(|error| match error {
-            deadpool_postgres::PoolError::Backend(error) => cannot_connect(&error),
-            other => unavailable(
-                format!(
+            deadpool_postgres::PoolError::Backend(error) => cannot_connect(url, &config, &error),
+            other => CatalogError::Unavailable {
+                location: location.clone(),
+                problem: format!(
                     "cannot connect to PostgreSQL ({}): {other}",
                     address::target(&config)
                 ),
-                CONNECT_FIX.into(),
-            ),
+                fix: CONNECT_FIX.into(),
+            },
         })?;
         migrations::run(&mut client, &location).await?;
         drop(client);
         let instance = uuid::Uuid::new_v4().simple().to_string();
         let listener = listen::Listener::start(config.clone(), instance.clone())
             .await
-            .map_err(|error| cannot_connect(&error))?;
+            .map_err(|error| cannot_connect(url, &config, &error))?;
         tracing::debug!(%location, %instance, "opened the task catalog");
         Ok(Self {
             location,
@@ -354,6 +336,34 @@ pub(crate) fn describe(error: &tokio_postgres::Error) -> String {
     match std::error::Error::source(error) {
         Some(source) => format!("{error}: {source}"),
         None => error.to_string(),
+    }
+}
+
+/// The URL cannot be used as it is.
+fn bad_url(url: &PostgresUrl, problem: String) -> CatalogError {
+    CatalogError::Unavailable {
+        location: url.shown().to_string(),
+        problem: format!("the URL cannot be used: {problem}"),
+        fix: "correct the URL given with --catalog / BROWSER_TASKS_CATALOG (form: \
+              postgres://USER:PASSWORD@HOST:PORT/DATABASE)"
+            .into(),
+    }
+}
+
+/// No connection could be made to the database `config` (read from `url`) names.
+fn cannot_connect(
+    url: &PostgresUrl,
+    config: &tokio_postgres::Config,
+    error: &tokio_postgres::Error,
+) -> CatalogError {
+    CatalogError::Unavailable {
+        location: url.shown().to_string(),
+        problem: format!(
+            "cannot connect to PostgreSQL ({}): {}",
+            address::target(config),
+            describe(error)
+        ),
+        fix: fix_for(error),
     }
 }
 

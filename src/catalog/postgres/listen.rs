@@ -172,12 +172,12 @@ async fn listen(
             match Listening::connect(&config).await {
                 Ok(listening) => break listening,
                 Err(error) => {
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
                     tracing::warn!(
                         error = %super::describe(&error),
-                        retry_in_ms = (backoff * 2).min(MAX_BACKOFF).as_millis() as u64,
+                        retry_in_ms = backoff.as_millis() as u64,
                         "cannot reconnect for the task catalog's change notices"
                     );
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
         };

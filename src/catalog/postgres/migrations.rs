@@ -11,7 +11,7 @@
 //! gave it; columns that are ordered use the "C" collation, so text sorts by code point as in
 //! SQLite whatever the database's locale.
 
-use deadpool_postgres::GenericClient;
+use tokio_postgres::GenericClient;
 
 use super::{describe, fix_for};
 use crate::catalog::model::CatalogError;
@@ -134,7 +134,7 @@ pub(super) async fn run(
         known: LATEST,
     };
     // Most starts find the schema current: no lock, no transaction.
-    let found = version(&*client).await.map_err(fail)?;
+    let found = version(&***client).await.map_err(fail)?;
     if found > LATEST {
         return Err(too_new(found));
     }
@@ -146,7 +146,7 @@ pub(super) async fn run(
         .await
         .map_err(fail)?;
     // Another instance may have migrated while we waited for the lock.
-    let found = version(&tx).await.map_err(fail)?;
+    let found = version(&*tx).await.map_err(fail)?;
     if found > LATEST {
         return Err(too_new(found));
     }

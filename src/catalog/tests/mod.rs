@@ -5,7 +5,7 @@
 
 mod contract;
 mod memory;
-mod postgres;
+pub(crate) mod postgres;
 mod sqlite;
 
 use serde_json::json;

@@ -20,7 +20,7 @@ use crate::cloud::Provider;
 const VARIABLE: &str = "BROWSER_TASKS_TEST_POSTGRES";
 
 /// A database made for one test on the server `BROWSER_TASKS_TEST_POSTGRES` names.
-pub(super) struct TestDb {
+pub(crate) struct TestDb {
     /// The server's URL as given (its database is where new ones are created from).
     server: String,
     pub name: String,
@@ -315,21 +315,74 @@ async fn a_read_survives_the_pools_connections_being_killed() {
     for read in futures::future::join_all(reads).await {
         assert_eq!(read.unwrap().len(), 1);
     }
-    let admin = db.connect().await;
-    let killed: i64 = admin
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    // Killed from another thread while this one (the runtime the store's connections run on)
+    // waits: the pooled connections cannot notice before the next read uses one of them.
+    let url = with_database(&db.server, &db.name);
+    let killed = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let admin = admin(&url).await;
+            let killed: i64 = admin
+                .query_one(
+                    "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            killed
+        })
+    })
+    .join()
+    .unwrap();
     assert!(killed >= 2, "the pool's and the listener's: {killed}");
     assert_eq!(store.tasks().await.unwrap().len(), 1);
     assert_eq!(store.task_by_id("aaaa1").await.unwrap().tool_name, "hn_top");
     store.ping().await.unwrap();
     drop(store);
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn the_listener_reconnects_after_its_connection_is_killed() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let (a, b) = (db.open().await, db.open().await);
+    let mut b_changes = b.changes().unwrap();
+    b_changes.mark_unchanged();
+    let before = b.data_version();
+    let killed: i64 = db
+        .connect()
+        .await
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND query ILIKE 'LISTEN%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(killed, 2, "a's and b's listening connections");
+    // Back, b says changes may have been missed...
+    assert!(signalled(&mut b_changes).await, "b reconnected");
+    assert!(b.data_version() > before);
+    // ...and hears a's changes again.
+    let reconnected = b.data_version();
+    a.upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while b.data_version() == reconnected && tokio::time::Instant::now() < deadline {
+        let _ = tokio::time::timeout(Duration::from_millis(200), b_changes.changed()).await;
+    }
+    assert!(b.data_version() > reconnected, "b heard a's change");
+    drop((a, b));
     db.drop().await;
 }
 
