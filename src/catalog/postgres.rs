@@ -265,6 +265,10 @@ impl Failure {
     /// rather than the statement being refused.
     fn connection_lost(&self) -> bool {
         match self {
+            // Every pooled connection busy: waiting again would only make the caller wait longer.
+            Failure::Pool(deadpool_postgres::PoolError::Timeout(
+                deadpool_postgres::TimeoutType::Wait,
+            )) => false,
             Failure::Pool(deadpool_postgres::PoolError::Timeout(_)) => true,
             Failure::Pool(deadpool_postgres::PoolError::Backend(error)) | Failure::Query(error) => {
                 connection_lost(error)
@@ -298,7 +302,8 @@ impl From<tokio_postgres::Error> for CatalogError {
 }
 
 /// Whether `error` says the connection is gone or could not be made: closed, an I/O error,
-/// or the server ending the session (shut down, restarted, the backend terminated).
+/// or the server ending the session (shut down, restarted, the backend terminated). A
+/// connection attempt that timed out is not: it has waited long enough already.
 fn connection_lost(error: &tokio_postgres::Error) -> bool {
     if error.is_closed() {
         return true;
@@ -316,7 +321,8 @@ fn connection_lost(error: &tokio_postgres::Error) -> bool {
         }
         // An I/O error under it: the socket failed, or the connection could not be made.
         None => std::error::Error::source(error)
-            .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some()),
+            .and_then(|source| source.downcast_ref::<std::io::Error>())
+            .is_some_and(|io| io.kind() != std::io::ErrorKind::TimedOut),
     }
 }
 
@@ -388,8 +394,16 @@ fn fix_for(error: &tokio_postgres::Error) -> String {
         "let the URL's user create tables in the database (make it the database's owner, or \
          GRANT CREATE ON SCHEMA public TO it), or name another database"
             .into()
-    } else {
+    } else if code == Some(&SqlState::DUPLICATE_TABLE) {
+        "give the catalog a database of its own: this one has a table of the same name that \
+         the server did not create, and it changes nothing it did not create"
+            .into()
+    } else if code.is_none() || connection_lost(error) {
         CONNECT_FIX.into()
+    } else {
+        "check that the URL given with --catalog / BROWSER_TASKS_CATALOG names the database \
+         meant for the catalog, with a user that may create and write tables in it"
+            .into()
     }
 }
 

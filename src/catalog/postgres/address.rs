@@ -23,13 +23,15 @@ pub struct PostgresUrl {
 impl PostgresUrl {
     /// `text` as a PostgreSQL URL, or `None` when it is not one (a file path, `:memory:`).
     pub fn parse(text: &str) -> Option<Self> {
-        let (scheme, _) = text.split_once("://")?;
+        let (scheme, rest) = text.split_once("://")?;
         if !(scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")) {
             return None;
         }
+        // The driver reads only a lower-case scheme.
+        let text = format!("{}://{rest}", scheme.to_ascii_lowercase());
         Some(Self {
-            shown: without_password(text),
-            url: SecretString::from(text.to_string()),
+            shown: without_password(&text),
+            url: SecretString::from(text),
         })
     }
 
@@ -151,7 +153,9 @@ mod tests {
     #[test]
     fn only_postgres_urls_are_taken() {
         assert!(PostgresUrl::parse("postgres://u@h/db").is_some());
-        assert!(PostgresUrl::parse("PostgreSQL://u@h/db").is_some());
+        let mixed = PostgresUrl::parse("PostgreSQL://u@h/db").unwrap();
+        assert_eq!(mixed.shown(), "postgresql://u@h/db");
+        assert!(mixed.config().is_ok());
         for other in [
             ":memory:",
             "/tmp/catalog.sqlite3",

@@ -169,6 +169,43 @@ async fn a_newer_schema_is_refused_naming_the_database_never_the_password() {
 }
 
 #[tokio::test]
+async fn a_database_holding_another_tasks_table_is_refused_and_left_alone() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let client = db.connect().await;
+    client
+        .batch_execute("CREATE TABLE tasks (id int); INSERT INTO tasks VALUES (7)")
+        .await
+        .unwrap();
+    let error = PostgresCatalog::open(&db.url).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, CatalogError::Unavailable { .. }),
+        "{message}"
+    );
+    assert!(message.contains("a database of its own"), "{message}");
+    let kept: i32 = client
+        .query_one("SELECT id FROM tasks", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 7);
+    // Nothing half-made: the migration's transaction was rolled back whole.
+    let made: bool = client
+        .query_one(
+            "SELECT to_regclass('browser_tasks_schema') IS NOT NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!made);
+    drop(client);
+    db.drop().await;
+}
+
+#[tokio::test]
 async fn a_change_on_one_store_reaches_another_at_once_and_own_changes_are_skipped() {
     let Some(db) = TestDb::create().await else {
         return;
