@@ -26,10 +26,10 @@ use crate::runs::{HumanRequest, RunCloud, RunRef, RunReport};
 
 /// How long a run's lease lasts past its last renewal: how soon another waiter takes over
 /// from a holder that died.
-pub const LEASE_TTL: Duration = Duration::from_secs(4);
+pub const LEASE_TTL: Duration = Duration::from_secs(3);
 
 /// How often a process renews the leases it holds (well within [`LEASE_TTL`]).
-pub const LEASE_RENEWAL: Duration = Duration::from_millis(1200);
+pub const LEASE_RENEWAL: Duration = Duration::from_secs(1);
 
 /// The catalog lease of a run.
 pub fn run_lease(provider: &str, run_id: &str) -> String {
