@@ -34,8 +34,9 @@
 //! - `providers`: one folder per cloud (`anchor`, `browser_use`), each holding its API
 //!   client (no MCP), its conversions into the common run report and catalog records, and its
 //!   adapter: its part of each MCP tool it offers.
-//! - `http`: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
-//!   graceful shutdown. No MCP logic.
+//! - `http`: the HTTP transports (Streamable HTTP, legacy SSE), their security checks (a
+//!   static token, or OAuth: `http::oauth`, which hands the MCP layer only an authenticated
+//!   `Caller`) and graceful shutdown. No MCP logic.
 //! - `cli`: the command line's subcommands for people (`tools`, `call`, `doctor`,
 //!   `install`, `runs`), on top of the server; with none, the binary serves.
 

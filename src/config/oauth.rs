@@ -50,8 +50,8 @@ pub struct OAuthFlags {
 
     /// HTTP transport: the URL clients reach this server by, when it is not the bind address
     /// (behind a proxy or a load balancer), e.g. https://mcp.example.com. Its host is allowed
-    /// in the Host header; with --auth-issuer it names the protected resource. Default:
-    /// http://<bind address>.
+    /// in the Host header; with --auth-issuer it names the protected resource. Default: http://
+    /// followed by the bind address.
     #[arg(long = PUBLIC_URL.flag, env = PUBLIC_URL.env)]
     pub public_url: Option<String>,
 

@@ -777,3 +777,84 @@ async fn runs_belong_to_their_caller_and_another_s_is_not_found() {
     );
     assert_eq!(all["executions"].as_array().unwrap().len(), 2, "{all}");
 }
+
+/// A 2026-07-28 client (no session: each request stands alone, each authenticated) with a read
+/// token: the read tools, a private cache scope (the list is this caller's), instructions for
+/// a reader.
+#[tokio::test]
+async fn a_stateless_2026_client_gets_what_its_token_allows() {
+    use rmcp::ClientServiceExt;
+    use rmcp::model::{CacheScope, ProtocolVersion};
+    use rmcp::service::ClientLifecycleMode;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let team = Team::start(Discovery::Both, &[]).await;
+    let config = StreamableHttpClientTransportConfig::with_uri(team.mcp())
+        .auth_header(team.token("carol", READ));
+    let client = crate::harness::Recorder::default()
+        .serve_with_lifecycle(
+            StreamableHttpClientTransport::from_config(config),
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover");
+    let listed = client.list_tools(None).await.unwrap();
+    let names: Vec<String> = listed.tools.iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(
+        names,
+        ["get_execution", "list_executions", "list_tasks", "get_task"]
+    );
+    assert_eq!(listed.cache_scope, Some(CacheScope::Private));
+    let instructions = client
+        .peer_info()
+        .and_then(|info| info.instructions.clone())
+        .unwrap_or_default();
+    assert!(instructions.contains("read-only for you"), "{instructions}");
+}
+
+/// `--per-request-keys` alongside OAuth: the token says who calls and what they may do, the
+/// session's key header says whose cloud account pays.
+#[tokio::test]
+async fn sessions_bring_their_own_provider_keys_under_oauth() {
+    let team = Team::start(Discovery::Both, &["--per-request-keys"]).await;
+    let token = team.token("erin", RUN);
+    let (own, _) = team
+        .server
+        .client(Some(&token), &[("anchor-api-key", crate::harness::KEY)])
+        .await;
+    let listed = crate::http::call(&own, "list_tasks", json!({})).await;
+    assert_ne!(listed.is_error, Some(true), "{listed:?}");
+    let (wrong, _) = team
+        .server
+        .client(Some(&token), &[("anchor-api-key", "sk-someone-else")])
+        .await;
+    let refused = crate::http::call(&wrong, "list_tasks", json!({})).await;
+    assert_eq!(
+        refused.structured_content.unwrap()["error"]["http_status"],
+        401,
+        "the session ran on the key it brought"
+    );
+    // A key without a token is no way in.
+    let keyed_only = team
+        .post(
+            &[("anchor-api-key", crate::harness::KEY)],
+            &initialize(VERSION),
+        )
+        .await;
+    assert_eq!(keyed_only.status(), 401);
+    // The scopes still hold: a run token lists no build tools.
+    let names: Vec<String> = own
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        names.contains(&"run_task".to_string()) && !names.contains(&"generate_task".to_string()),
+        "{names:?}"
+    );
+}

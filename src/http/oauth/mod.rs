@@ -5,9 +5,9 @@
 //! - **Startup** ([`OAuth::discover`]): the issuer's metadata and keys are read, and anything
 //!   unusable stops the server with a [`DiscoveryError`] naming the fix.
 //! - **Every MCP request** ([`OAuth::authenticate`]): `Authorization: Bearer <JWT>`, checked by
-//!   [`token::Verifier`]; missing or invalid → 401 with `WWW-Authenticate: Bearer
+//!   `token::Verifier`; missing or invalid → 401 with `WWW-Authenticate: Bearer
 //!   resource_metadata="…"` (and `error="invalid_token"` with what is wrong, when one was
-//!   sent). The token's scopes become the caller's access ([`scopes`]).
+//!   sent). The token's scopes become the caller's access (`scopes`).
 //! - **Step-up** ([`OAuth::insufficient`]): a call beyond the token's scopes → 403 with
 //!   `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`, naming the scope to ask
 //!   for.
