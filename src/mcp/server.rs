@@ -23,6 +23,7 @@ use super::context::ToolContext;
 use super::context::adapter::ProviderSet;
 use super::progress::McpProgress;
 use super::registry::{Registry, Target};
+use super::resources::viewer;
 use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
 
@@ -232,7 +233,24 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
-        let tools = state.listed_table().await.listing();
+        let table = state.listed_table().await;
+        // A host that renders MCP Apps gets the run viewer linked from the tools that answer
+        // with a run; any other client gets the list as it is.
+        let tools = if viewer::client_renders(context.peer.peer_info().as_deref()) {
+            table
+                .tools
+                .iter()
+                .map(|listed| match &listed.target {
+                    Target::Task(_) => viewer::linked(listed.tool.clone()),
+                    Target::Static(tool) if viewer::LINKED_TOOLS.contains(&tool.name()) => {
+                        viewer::linked(listed.tool.clone())
+                    }
+                    Target::Static(_) => listed.tool.clone(),
+                })
+                .collect()
+        } else {
+            table.listing()
+        };
         Ok(ListToolsResult::with_all_items(tools))
     }
 
