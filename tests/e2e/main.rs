@@ -4,6 +4,7 @@
 //! test binary (faster to build than one per file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cdp;
 mod harness;
 
 mod anchor_client;
@@ -33,3 +34,4 @@ mod stdio;
 mod task_tools;
 mod tools_list;
 mod upstream_errors;
+mod viewer;

@@ -23,7 +23,9 @@
 //! and reads the run's evidence resources. It knows no key and no HTTP detail of a cloud.
 
 use rmcp::ErrorData as McpError;
-use rmcp::model::{InitializeRequestParams, MetaObject, ReadResourceResult, ResourceContents, Tool};
+use rmcp::model::{
+    InitializeRequestParams, MetaObject, ReadResourceResult, ResourceContents, Tool,
+};
 use serde_json::{Value, json};
 
 use crate::mcp::tools::{get_execution, run_task};
@@ -127,7 +129,9 @@ mod tests {
         )));
         assert!(!renders(None));
         assert!(!renders(Some(json!({EXTENSION: {}}))));
-        assert!(!renders(Some(json!({EXTENSION: {"mimeTypes": ["text/html"]}}))));
+        assert!(!renders(Some(
+            json!({EXTENSION: {"mimeTypes": ["text/html"]}})
+        )));
         assert!(!renders(Some(
             json!({"io.modelcontextprotocol/apps": {"mimeTypes": [MIME_TYPE]}})
         )));
@@ -142,7 +146,10 @@ mod tests {
         meta.0.insert("other".into(), json!(1));
         tool.meta = Some(meta);
         let tool = serde_json::to_value(linked(tool)).unwrap();
-        assert_eq!(tool["_meta"], json!({"other": 1, "ui": {"resourceUri": URI}}));
+        assert_eq!(
+            tool["_meta"],
+            json!({"other": 1, "ui": {"resourceUri": URI}})
+        );
     }
 
     /// What a host receives for the page: the document, its profile, and the CSP it needs.
