@@ -7,8 +7,8 @@
 //! repository modelcontextprotocol/ext-apps):
 //! - the resource: one HTML5 document (`app.html`, CSS and JavaScript inline, built into the
 //!   binary: nothing is fetched at run time), `mimeType` `text/html;profile=mcp-app`, with
-//!   `_meta.ui.csp` on its contents naming the only origin it loads from (the live view's,
-//!   in a nested frame);
+//!   `_meta.ui.csp` on its contents naming the only origins it loads from (the providers'
+//!   live views, in a nested frame);
 //! - the link: `_meta.ui.resourceUri` on a tool, given only to a client that declared the
 //!   extension with that MIME type in `capabilities.extensions` at `initialize` (the spec's
 //!   "Servers SHOULD check client capabilities before registering UI-enabled tools"); every
@@ -28,6 +28,7 @@ use rmcp::model::{
 };
 use serde_json::{Value, json};
 
+use crate::cloud::Provider;
 use crate::mcp::tools::{get_execution, run_task};
 
 /// The viewer's resource URI (`ui://` is the scheme the spec reserves for MCP Apps).
@@ -48,12 +49,15 @@ const APP: &str = include_str!("app.html");
 /// The origins the page loads anything from, for the host's Content Security Policy (the
 /// spec's `McpUiResourceCsp`; anything not named here the host blocks, which is the point).
 /// The page reaches the server only through the host (no `connectDomains`) and shows images
-/// only as `data:` URLs (screenshots read as resources), so all it needs is to frame Browser
-/// Use's live view, which Browser Use serves from this origin (its docs: "The live URL is
-/// hosted on live.browser-use.com"; add it to `frame-src`). Anchor's run answers carry no
-/// live view URL, and recordings and files are opened by the host (`ui/open-link`), never
+/// only as `data:` URLs (screenshots read as resources), so all it needs is to frame the
+/// providers' live views. Recordings and files are opened by the host (`ui/open-link`), never
 /// loaded by the page.
-pub const FRAME_DOMAINS: &[&str] = &["https://live.browser-use.com"];
+pub fn frame_domains() -> Vec<&'static str> {
+    Provider::ALL
+        .into_iter()
+        .filter_map(Provider::live_view_origin)
+        .collect()
+}
 
 /// The static tools whose answer is a run, which link the viewer (besides every task tool).
 pub const LINKED_TOOLS: &[&str] = &[run_task::NAME, get_execution::NAME];
@@ -101,7 +105,7 @@ fn resource_meta() -> MetaObject {
     meta.0.insert(
         "ui".into(),
         json!({
-            "csp": { "frameDomains": FRAME_DOMAINS },
+            "csp": { "frameDomains": frame_domains() },
             "prefersBorder": true,
         }),
     );
