@@ -27,7 +27,7 @@ use rmcp::transport::StreamableHttpClientTransport;
 use serde_json::{Value, json};
 
 use crate::cdp::{Browser, Page, find_chromium};
-use crate::harness::{BU_KEY, KEY, SpecGuard, in_process_config, structured};
+use crate::harness::{BIN, BU_KEY, KEY, SpecGuard, in_process_config, structured};
 
 const HOST_PAGE: &str = include_str!("../viewer/host.html");
 
@@ -42,6 +42,8 @@ struct Setup {
     mcp: String,
     /// The test host's origin: its page, and `/mcp` forwarded to the server.
     origin: String,
+    /// The settings the server runs with (for the binary's `view` on the same catalog).
+    env: Vec<(String, String)>,
     _spec: SpecGuard,
     _catalog: tempfile::TempDir,
 }
@@ -78,6 +80,7 @@ impl Setup {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let config = in_process_config(&env);
+        let server_env = env.clone();
         let http = config.http.clone();
         let (server, upkeep) = browser_tasks_mcp::build_server(config).expect("server");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -114,6 +117,7 @@ impl Setup {
             bu,
             mcp,
             origin,
+            env: server_env,
             _spec: spec,
             _catalog: catalog_dir,
         }
@@ -138,6 +142,29 @@ impl Setup {
             encode(&args.to_string())
         )
     }
+}
+
+/// `browser-tasks-mcp view ID` on the same catalog and clouds, and the URL it printed.
+async fn spawn_view(s: &Setup, execution_id: &str) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["view", execution_id])
+        .env_clear()
+        .envs(s.env.iter().cloned())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start browser-tasks-mcp view");
+    let stdout = child.stdout.take().expect("its stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let url = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("view prints its URL within 20 s")
+        .expect("its stdout")
+        .expect("a line");
+    (child, url)
 }
 
 /// The test host's `/mcp`: each request forwarded to the server as it came (an answer's SSE
@@ -215,6 +242,122 @@ async fn wait_state(page: &Page<'_>, state: &str) {
 async fn no_host_errors(page: &Page<'_>) {
     let errors = page.eval("JSON.stringify(window.host.errors)", false).await;
     assert_eq!(errors, json!("[]"));
+}
+
+/// The run resource the view shows.
+async fn resource_of(page: &Page<'_>) -> String {
+    view_text(page, "document.getElementById('resource').textContent").await
+}
+
+/// `view`'s page and endpoint answer this machine's requests that carry the token, and pass
+/// on only what the viewer needs.
+#[tokio::test]
+async fn the_view_command_serves_the_viewer_for_this_machine_only() {
+    let s = Setup::start().await;
+    s.anchor.seed_code_task("hello", "return 'hi';", 1);
+    s.anchor.set_run_script(
+        "hello",
+        RunScript::succeeding_with(json!({"greeting": "hi"})),
+    );
+    let client =
+        ().serve(StreamableHttpClientTransport::from_uri(s.mcp.clone()))
+            .await
+            .expect("a client");
+    let run = client
+        .call_tool(
+            CallToolRequestParams::new("run_task").with_arguments(
+                json!({"task_name": "hello", "wait_seconds": 10})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+        )
+        .await
+        .expect("run_task");
+    let execution_id = structured(&run)["execution_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let _ = client.cancel().await;
+
+    let (mut view, url) = spawn_view(&s, &execution_id).await;
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(
+        url.ends_with(&format!("/?execution_id={execution_id}")),
+        "{url}"
+    );
+    let base = url.split('?').next().unwrap().to_string();
+    let http = reqwest::Client::new();
+    let page = http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("browser-tasks-mcp view")
+    );
+    // Another token, or a page of another host name (DNS rebinding), gets nothing.
+    let other = base.replace(
+        &base[base.len() - 33..base.len() - 1],
+        "0123456789abcdef0123456789abcdef",
+    );
+    assert_eq!(http.get(&other).send().await.unwrap().status(), 404);
+    let rebound = http
+        .get(&url)
+        .header("host", "attacker.example:80")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 404);
+
+    let rpc = |method: &str, params: Value| {
+        let http = http.clone();
+        let at = format!("{base}rpc");
+        let body = json!({"method": method, "params": params});
+        async move {
+            let answer = http.post(at).json(&body).send().await.unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, read) = rpc("resources/read", json!({"uri": "ui://browser-tasks/run"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        read["result"]["contents"][0]["mimeType"],
+        "text/html;profile=mcp-app"
+    );
+    let (_, got) = rpc(
+        "tools/call",
+        json!({"name": "get_execution", "arguments": {"execution_id": execution_id}}),
+    )
+    .await;
+    assert_eq!(
+        got["result"]["structuredContent"]["status"], "success",
+        "{got}"
+    );
+    assert_eq!(
+        got["result"]["structuredContent"]["output"],
+        json!({"greeting": "hi"})
+    );
+    // Nothing the viewer does not do.
+    let (status, refused) = rpc(
+        "tools/call",
+        json!({"name": "run_task", "arguments": {"task_name": "hello"}}),
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(s.anchor.run_ids().len(), 1, "no second run");
+    let (status, _) = rpc(
+        "resources/read",
+        json!({"uri": "browser-tasks://tasks/anchor/x"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = rpc("prompts/list", json!({})).await;
+    assert_eq!(status, 403);
+    let _ = view.kill().await;
 }
 
 #[tokio::test]
@@ -325,7 +468,7 @@ async fn the_run_viewer_works_in_a_real_browser() {
         WITHIN,
     )
     .await;
-    let resource = view_text(&page, "document.getElementById('resource').textContent").await;
+    let resource = resource_of(&page).await;
     assert!(
         resource.starts_with("browser-tasks://runs/browser_use/"),
         "{resource}"
@@ -583,9 +726,23 @@ async fn the_run_viewer_works_in_a_real_browser() {
     page.screenshot(&shots.join("08-intervention-answered.png"))
         .await;
 
+    // 7. The same viewer outside an AI client: `browser-tasks-mcp view ID` and its host shim,
+    //    showing the answered run.
+    let answered_run = resource_of(&page).await;
+    let (mut view, url) = spawn_view(&s, answered_run.rsplit('/').next().unwrap()).await;
+    let page = browser.open(&url, 900, 700).await;
+    wait_state(&page, "succeeded").await;
+    assert!(
+        view_text(&page, "document.getElementById('output').innerText")
+            .await
+            .contains("\"booked\": true")
+    );
+    page.screenshot(&shots.join("09-view-command.png")).await;
+    let _ = view.kill().await;
+
     browser.stop().await;
     eprintln!(
-        "run viewer: 8 screenshots in {} ({:.1} s)",
+        "run viewer: 9 screenshots in {} ({:.1} s)",
         shots.display(),
         started.elapsed().as_secs_f64()
     );
