@@ -125,6 +125,18 @@ impl Browser {
 
     /// Send one command (in `session`, or to the browser) and return its result.
     pub async fn command(&self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_command(session, method, params)
+            .await
+            .unwrap_or_else(|error| panic!("{method}: {error}"))
+    }
+
+    /// Send one command and return its result, or the error Chromium answered with.
+    pub async fn try_command(
+        &self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         let id = self.next.fetch_add(1, Ordering::SeqCst);
         let mut message = json!({"id": id, "method": method, "params": params});
         if let Some(session) = session {
@@ -139,10 +151,10 @@ impl Browser {
             .await
             .unwrap_or_else(|_| panic!("{method}: no answer within 20 s"))
             .expect("an answer");
-        if let Some(error) = answer.get("error") {
-            panic!("{method}: {error}");
+        match answer.get("error") {
+            Some(error) => Err(error.clone()),
+            None => Ok(answer["result"].clone()),
         }
-        answer["result"].clone()
     }
 
     /// Open `url` in a new page of `width` × `height` CSS pixels.
@@ -212,7 +224,14 @@ impl Page<'_> {
             };
             params["contextId"] = json!(context);
         }
-        let result = self.call("Runtime.evaluate", params).await;
+        // The frame may be navigating (its context gone): no value yet, as if not ready.
+        let Ok(result) = self
+            .browser
+            .try_command(Some(&self.session), "Runtime.evaluate", params)
+            .await
+        else {
+            return Value::Null;
+        };
         if let Some(exception) = result.get("exceptionDetails") {
             return json!({"exception": exception});
         }
@@ -225,11 +244,14 @@ impl Page<'_> {
         let tree = self.call("Page.getFrameTree", json!({})).await;
         let frame = tree["frameTree"]["childFrames"][0]["frame"]["id"].as_str()?;
         let world = self
-            .call(
+            .browser
+            .try_command(
+                Some(&self.session),
                 "Page.createIsolatedWorld",
                 json!({"frameId": frame, "worldName": "test"}),
             )
-            .await;
+            .await
+            .ok()?;
         world["executionContextId"].as_u64()
     }
 

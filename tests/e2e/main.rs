@@ -29,6 +29,7 @@ mod refine_loop;
 mod resources;
 mod runs;
 mod sdk_clients;
+mod server_json;
 mod spec_check;
 mod stdio;
 mod task_tools;

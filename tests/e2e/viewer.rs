@@ -727,16 +727,45 @@ async fn the_run_viewer_works_in_a_real_browser() {
         .await;
 
     // 7. The same viewer outside an AI client: `browser-tasks-mcp view ID` and its host shim,
-    //    showing the answered run.
-    let answered_run = resource_of(&page).await;
-    let (mut view, url) = spawn_view(&s, answered_run.rsplit('/').next().unwrap()).await;
-    let page = browser.open(&url, 900, 700).await;
-    wait_state(&page, "succeeded").await;
-    assert!(
-        view_text(&page, "document.getElementById('output').innerText")
-            .await
-            .contains("\"booked\": true")
+    //    following a code run started without waiting until it ends.
+    s.anchor.seed_code_task("hello", "return 'hi';", 1);
+    s.anchor.set_run_script(
+        "hello",
+        RunScript::succeeding_with(json!([{"greeting": "hi", "to": "you"}]))
+            .lasting(Duration::from_secs(2)),
     );
+    let client =
+        ().serve(StreamableHttpClientTransport::from_uri(s.mcp.clone()))
+            .await
+            .expect("a client");
+    let started_run = client
+        .call_tool(
+            CallToolRequestParams::new("run_task").with_arguments(
+                json!({"task_name": "hello", "wait_seconds": 0})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+        )
+        .await
+        .expect("run_task");
+    let _ = client.cancel().await;
+    assert_eq!(structured(&started_run)["finished"], json!(false));
+    let run_id = structured(&started_run)["execution_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut view, url) = spawn_view(&s, &run_id).await;
+    let page = browser.open(&url, 900, 700).await;
+    wait_state(&page, "running").await;
+    wait_state(&page, "succeeded").await;
+    page.wait_for(
+        "the output table",
+        "document.querySelectorAll('#output table tbody tr').length === 1",
+        true,
+        WITHIN,
+    )
+    .await;
     page.screenshot(&shots.join("09-view-command.png")).await;
     let _ = view.kill().await;
 
