@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 pub fn find_chromium() -> Option<std::path::PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find_map(|name| which(name))
+        .find_map(which)
 }
 
 fn which(name: &str) -> Option<std::path::PathBuf> {

@@ -249,6 +249,53 @@ async fn resource_of(page: &Page<'_>) -> String {
     view_text(page, "document.getElementById('resource').textContent").await
 }
 
+/// The link to the viewer: on `run_task`, `get_execution` and every task tool for a client
+/// that declared the ui extension; on nothing for one that did not (its list is unchanged).
+#[tokio::test]
+async fn only_a_client_that_renders_apps_gets_the_link() {
+    let s = Setup::start().await;
+    s.anchor.seed_code_task("hello", "return 'hi';", 1);
+    let mut capabilities = rmcp::model::ClientCapabilities::default();
+    capabilities.extensions = Some(
+        serde_json::from_value(json!({"io.modelcontextprotocol/ui":
+            {"mimeTypes": ["text/html;profile=mcp-app"]}}))
+        .unwrap(),
+    );
+    let host = rmcp::model::ClientInfo::new(
+        capabilities,
+        rmcp::model::Implementation::new("apps-host", "1"),
+    )
+    .serve(StreamableHttpClientTransport::from_uri(s.mcp.clone()))
+    .await
+    .expect("a host");
+    let plain =
+        ().serve(StreamableHttpClientTransport::from_uri(s.mcp.clone()))
+            .await
+            .expect("a plain client");
+    let mut linked = Vec::new();
+    for _ in 0..100 {
+        let tools = host.list_all_tools().await.unwrap();
+        linked = tools
+            .iter()
+            .filter(|t| {
+                t.meta.as_ref().and_then(|m| m.0.get("ui"))
+                    == Some(&json!({"resourceUri": "ui://browser-tasks/run"}))
+            })
+            .map(|t| t.name.to_string())
+            .collect();
+        if linked.contains(&"hello".to_string()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(linked, ["run_task", "get_execution", "hello"]);
+    let tools = plain.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "hello"));
+    assert!(tools.iter().all(|t| t.meta.is_none()), "{tools:#?}");
+    let _ = host.cancel().await;
+    let _ = plain.cancel().await;
+}
+
 /// `view`'s page and endpoint answer this machine's requests that carry the token, and pass
 /// on only what the viewer needs.
 #[tokio::test]
