@@ -261,7 +261,7 @@ async fn only_a_client_that_renders_apps_gets_the_link() {
             {"mimeTypes": ["text/html;profile=mcp-app"]}}))
         .unwrap(),
     );
-    let host = rmcp::model::ClientInfo::new(
+    let host = rmcp::model::ClientConfig::new(
         capabilities,
         rmcp::model::Implementation::new("apps-host", "1"),
     )
