@@ -77,7 +77,7 @@ pub enum ServeError {
 }
 
 /// Build the MCP handler a configuration describes (opening the catalog).
-pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
+pub async fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), ServeError> {
     let providers = providers::register(&config)?;
     let catalog: Arc<dyn CatalogStore> = match &config.catalog {
         CatalogLocation::File(path) => Arc::new(Catalog::open(path)?),
@@ -88,7 +88,8 @@ pub fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep), Serv
         catalog,
         settings: config.tools,
         secrets: config.secrets,
-    });
+    })
+    .await;
     Ok((BrowserTasksServer::new(registry), config.upkeep))
 }
 
@@ -110,7 +111,7 @@ where
     T: rmcp::transport::IntoTransport<rmcp::RoleServer, E, A>,
     E: std::error::Error + Send + Sync + 'static,
 {
-    let _upkeep = start_upkeep(&server, upkeep);
+    let _upkeep = start_upkeep(&server, upkeep).await;
     let running = match server.serve(transport).await {
         Ok(running) => running,
         // The client went away before initializing (stdin closed by hand, a client that gave
@@ -136,19 +137,16 @@ pub async fn serve_http(
     upkeep: Upkeep,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let _upkeep = start_upkeep(&server, upkeep);
+    let _upkeep = start_upkeep(&server, upkeep).await;
     http::serve_http(listener, server.registry().clone(), options, shutdown)
         .await
         .map_err(|e| ServeError::Session(e.to_string()))
 }
 
 /// Start the background upkeep; it stops when the returned guard drops.
-fn start_upkeep(server: &BrowserTasksServer, upkeep: Upkeep) -> tokio_util::sync::DropGuard {
+async fn start_upkeep(server: &BrowserTasksServer, upkeep: Upkeep) -> tokio_util::sync::DropGuard {
     let stop = CancellationToken::new();
-    tokio::spawn(mcp::refresh::run_upkeep(
-        server.registry().clone(),
-        upkeep,
-        stop.clone(),
-    ));
+    let work = mcp::refresh::run_upkeep(server.registry().clone(), upkeep, stop.clone()).await;
+    tokio::spawn(work);
     stop.drop_guard()
 }

@@ -46,8 +46,8 @@ async fn serve(cli: browser_tasks_mcp::config::Cli) -> anyhow::Result<ExitCode> 
     let transport = config.transport;
     let summary = config.summary();
     let http_options = config.http.clone();
-    let (server, upkeep) = build_server(config)?;
-    let table = server.registry().table();
+    let (server, upkeep) = build_server(config).await?;
+    let table = server.registry().table().await;
     let (static_tools, task_tools) = (table.static_tool_count(), table.task_tool_count());
     // One line on stderr (stdout is the stdio transport) so a person starting it by hand sees
     // that it works, what it serves, where, and how to connect.

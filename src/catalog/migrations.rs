@@ -61,6 +61,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     );
     CREATE INDEX task_versions_by_tool ON task_versions (provider, tool_name, seq);",
+    // 4: what the process checking a run last read (so others waiting on it answer from
+    // here), and leases (one process at a time lists a cloud or checks a run).
+    "ALTER TABLE runs ADD COLUMN report TEXT;
+    ALTER TABLE runs ADD COLUMN detail TEXT;
+    CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );",
 ];
 
 /// The newest schema version this build knows.

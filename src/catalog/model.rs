@@ -103,7 +103,27 @@ pub struct RunRecord {
     /// The start of the output, once finished.
     pub summary: Option<String>,
     pub error: Option<String>,
+    /// The latest full report of the run (scrubbed of secrets), as the process checking its
+    /// status last read it: what the others waiting on it answer with.
+    pub report: Option<Value>,
+    /// The latest progress detail ("step 4: …; watch live: …"), said with `report`.
+    pub detail: Option<String>,
     pub updated_at: String,
+}
+
+/// A run's state after a status check (see [`super::CatalogStore::update_run`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunState {
+    pub status: String,
+    pub finished: bool,
+    /// The start of the output, once finished; `None` keeps what is stored.
+    pub summary: Option<String>,
+    /// `None` keeps what is stored.
+    pub error: Option<String>,
+    /// The full report as read (scrubbed of secrets); `None` keeps what is stored.
+    pub report: Option<Value>,
+    /// The progress detail said with it; `None` keeps what is stored.
+    pub detail: Option<String>,
 }
 
 /// One entry of a task's version history: a version made (generated, refined, published) or
@@ -165,7 +185,7 @@ impl VersionEvent {
 }
 
 /// Names a new task's tool: given the sighting and a test of whether a name is taken.
-pub type ToolNamer<'a> = dyn Fn(&TaskSighting, &dyn Fn(&str) -> bool) -> String + 'a;
+pub type ToolNamer<'a> = dyn Fn(&TaskSighting, &dyn Fn(&str) -> bool) -> String + Send + Sync + 'a;
 
 impl CatalogTask {
     /// A task first learned from `sighting`, named `tool_name`, seen at `stamp`.

@@ -10,8 +10,12 @@
 //! - `overview`: the recent runs of any task, and a file's health as seen from outside the
 //!   server.
 //!
+//! - `leases`: who lists a cloud or checks a run, by the machine's clock.
+//!
 //! Calls are synchronous and short (one indexed statement each, prepared once and cached);
-//! they run on the caller's thread.
+//! they run on the caller's thread, also behind the async [`CatalogStore`] (a local file
+//! answers in well under a millisecond: handing each call to a blocking thread would cost
+//! more than it saves).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,12 +27,14 @@ use serde_json::Value;
 use super::CatalogStore;
 use super::migrations;
 use super::model::{
-    CatalogError, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, ToolNamer,
+    CatalogError, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
+    ToolNamer,
 };
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
 use crate::runs::TaskKind;
 
+mod leases;
 mod overview;
 mod versions;
 pub use overview::{CatalogHealth, WriteAccess, inspect};
@@ -365,8 +371,8 @@ impl SqliteCatalog {
     pub fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
         self.execute(
             "INSERT OR REPLACE INTO runs (provider, run_id, kind, task_id, task_name, version, \
-             inputs, started_at, status, finished, summary, error, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             inputs, started_at, status, finished, summary, error, updated_at, report, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 run.provider.id(),
                 run.run_id,
@@ -381,6 +387,8 @@ impl SqliteCatalog {
                 run.summary,
                 run.error,
                 run.updated_at,
+                run.report.as_ref().map(Value::to_string),
+                run.detail,
             ],
         )?;
         Ok(())
@@ -391,21 +399,22 @@ impl SqliteCatalog {
         &self,
         provider: Provider,
         run_id: &str,
-        status: &str,
-        finished: bool,
-        summary: Option<&str>,
-        error: Option<&str>,
+        state: &RunState,
     ) -> Result<(), CatalogError> {
         self.execute(
             "UPDATE runs SET status = ?3, finished = ?4, summary = COALESCE(?5, summary), \
-             error = COALESCE(?6, error), updated_at = ?7 WHERE provider = ?1 AND run_id = ?2",
+             error = COALESCE(?6, error), report = COALESCE(?7, report), \
+             detail = COALESCE(?8, detail), updated_at = ?9 \
+             WHERE provider = ?1 AND run_id = ?2",
             params![
                 provider.id(),
                 run_id,
-                status,
-                finished,
-                summary,
-                error,
+                state.status,
+                state.finished,
+                state.summary,
+                state.error,
+                state.report.as_ref().map(Value::to_string),
+                state.detail,
                 now()
             ],
         )?;
@@ -531,18 +540,35 @@ fn read_run(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
         finished: row.get("finished")?,
         summary: row.get("summary")?,
         error: row.get("error")?,
+        report: row
+            .get::<_, Option<String>>("report")?
+            .and_then(|text| serde_json::from_str(&text).ok()),
+        detail: row.get("detail")?,
         updated_at: row.get("updated_at")?,
     })
 }
 
-// The inherent methods above stay callable without the trait in scope (callers hold a
-// `Catalog` today); the trait only forwards to them.
+// The inherent methods above stay callable without the trait in scope (the command line
+// holds a `SqliteCatalog`); the trait only forwards to them.
+#[async_trait::async_trait]
 impl CatalogStore for SqliteCatalog {
     fn data_version(&self) -> i64 {
         SqliteCatalog::data_version(self)
     }
 
-    fn upsert_task(
+    fn location(&self) -> String {
+        self.path.clone()
+    }
+
+    async fn ping(&self) -> Result<(), CatalogError> {
+        let _: i64 = self
+            .lock()
+            .prepare_cached("SELECT 1")?
+            .query_row([], |row| row.get(0))?;
+        Ok(())
+    }
+
+    async fn upsert_task(
         &self,
         sighting: TaskSighting,
         name_tool: &ToolNamer<'_>,
@@ -550,23 +576,27 @@ impl CatalogStore for SqliteCatalog {
         SqliteCatalog::upsert_task(self, sighting, name_tool)
     }
 
-    fn task_by_id(&self, task_id: &str) -> Option<CatalogTask> {
+    async fn task_by_id(&self, task_id: &str) -> Option<CatalogTask> {
         SqliteCatalog::task_by_id(self, task_id)
     }
 
-    fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask> {
+    async fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask> {
         SqliteCatalog::task_by_name(self, name, kind)
     }
 
-    fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
+    async fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
         SqliteCatalog::tasks(self)
     }
 
-    fn mark_used(&self, provider: Provider, task_id: &str) {
+    async fn former_ids(&self) -> Result<Vec<(String, String)>, CatalogError> {
+        SqliteCatalog::former_ids(self)
+    }
+
+    async fn mark_used(&self, provider: Provider, task_id: &str) {
         SqliteCatalog::mark_used(self, provider, task_id);
     }
 
-    fn mark_missing(
+    async fn mark_missing(
         &self,
         provider: Provider,
         kind: TaskKind,
@@ -575,27 +605,24 @@ impl CatalogStore for SqliteCatalog {
         SqliteCatalog::mark_missing(self, provider, kind, present)
     }
 
-    fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
+    async fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
         SqliteCatalog::record_run(self, run)
     }
 
-    fn update_run(
+    async fn update_run(
         &self,
         provider: Provider,
         run_id: &str,
-        status: &str,
-        finished: bool,
-        summary: Option<&str>,
-        error: Option<&str>,
+        state: &RunState,
     ) -> Result<(), CatalogError> {
-        SqliteCatalog::update_run(self, provider, run_id, status, finished, summary, error)
+        SqliteCatalog::update_run(self, provider, run_id, state)
     }
 
-    fn run(&self, run_id: &str) -> Option<RunRecord> {
+    async fn run(&self, run_id: &str) -> Option<RunRecord> {
         SqliteCatalog::run(self, run_id)
     }
 
-    fn runs_of(
+    async fn runs_of(
         &self,
         task_id: &str,
         status: Option<&str>,
@@ -605,11 +632,11 @@ impl CatalogStore for SqliteCatalog {
         SqliteCatalog::runs_of(self, task_id, status, page, limit)
     }
 
-    fn record_version(&self, version: TaskVersion) -> Result<TaskVersion, CatalogError> {
+    async fn record_version(&self, version: TaskVersion) -> Result<TaskVersion, CatalogError> {
         SqliteCatalog::record_version(self, version)
     }
 
-    fn versions(
+    async fn versions(
         &self,
         provider: Provider,
         tool_name: &str,
@@ -617,11 +644,11 @@ impl CatalogStore for SqliteCatalog {
         SqliteCatalog::versions(self, provider, tool_name)
     }
 
-    fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
+    async fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
         SqliteCatalog::task_by_version(self, task_id)
     }
 
-    fn move_task(
+    async fn move_task(
         &self,
         provider: Provider,
         from_id: &str,
@@ -631,12 +658,29 @@ impl CatalogStore for SqliteCatalog {
         SqliteCatalog::move_task(self, provider, from_id, to_id, status)
     }
 
-    fn runs_by_id_prefix(
+    async fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
         provider: Option<Provider>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         SqliteCatalog::runs_by_id_prefix(self, id_prefix, provider, limit)
+    }
+
+    async fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<bool, CatalogError> {
+        SqliteCatalog::claim_lease(self, name, holder, ttl)
+    }
+
+    async fn renew_leases(&self, holder: &str, ttl: Duration) -> Result<(), CatalogError> {
+        SqliteCatalog::renew_leases(self, holder, ttl)
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), CatalogError> {
+        SqliteCatalog::release_lease(self, name, holder)
     }
 }

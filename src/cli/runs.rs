@@ -464,6 +464,8 @@ mod tests {
             finished: status != "running",
             summary: None,
             error: error.map(str::to_string),
+            report: None,
+            detail: None,
             updated_at: "2026-03-04T05:06:09.000Z".into(),
         };
         let now = chrono::DateTime::parse_from_rfc3339("2026-03-04T05:16:09Z")

@@ -135,7 +135,7 @@ impl Session {
     /// startup), so that the task tools are there to list and call.
     pub async fn start(config: Config, list_first: bool) -> Result<Self, CliError> {
         // No upkeep (see the module's docs): the listing below is the only one.
-        let (server, _upkeep) = build_server(config)?;
+        let (server, _upkeep) = build_server(config).await?;
         let registry = server.registry().clone();
         let listing_failures = if list_first {
             list_tasks(&registry).await
@@ -202,9 +202,10 @@ impl Session {
     }
 
     /// Whether the listed tool `name` is a task's own tool.
-    pub fn is_task_tool(&self, name: &str) -> bool {
+    pub async fn is_task_tool(&self, name: &str) -> bool {
         self.registry
             .table()
+            .await
             .get(name)
             .is_some_and(|listed| matches!(listed.target, Target::Task(_)))
     }
@@ -265,13 +266,12 @@ impl Session {
             _ = tokio::signal::ctrl_c() => false,
         };
         let catalog = &self.registry.env().catalog;
-        let runs = runs
-            .into_iter()
-            .map(|id| {
-                let record = catalog.run(&id);
-                (id, record)
-            })
-            .collect();
+        let mut recorded = Vec::with_capacity(runs.len());
+        for id in runs {
+            let record = catalog.run(&id).await;
+            recorded.push((id, record));
+        }
+        let runs = recorded;
         Ok(CallEnd::Cancelled { runs, settled })
     }
 

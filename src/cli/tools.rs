@@ -39,15 +39,14 @@ pub async fn run(args: ToolsArgs, config: Config) -> Result<ExitCode, CliError> 
         eprintln!("{}", failure.warning());
     }
     let listed = session.list_tools().await;
-    let task_tools: Vec<String> = match &listed {
-        Ok(listed) => listed
-            .tools
-            .iter()
-            .filter(|tool| session.is_task_tool(&tool.name))
-            .map(|tool| tool.name.to_string())
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let mut task_tools: Vec<String> = Vec::new();
+    if let Ok(listed) = &listed {
+        for tool in &listed.tools {
+            if session.is_task_tool(&tool.name).await {
+                task_tools.push(tool.name.to_string());
+            }
+        }
+    }
     session.stop().await;
     let listed = listed?;
     if args.json {

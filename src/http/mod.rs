@@ -1,6 +1,7 @@
 //! The HTTP transport: one listener serving Streamable HTTP at `/mcp` (stateful sessions with
 //! `Mcp-Session-Id`; responses, progress and notifications on SSE streams), the legacy
-//! HTTP+SSE transport at `/sse` + `/message`, and `GET /health`.
+//! HTTP+SSE transport at `/sse` + `/message`, `GET /health` (for people) and `GET /ready`
+//! (for a load balancer: 200 while the catalog answers and the server is not shutting down).
 //!
 //! Every MCP route passes the `guard` (Host/Origin, access token, session cap) behind a
 //! body-size limit (413); a message body that is not JSON-RPC gets a JSON-RPC error
@@ -33,6 +34,9 @@ use self::guard::GuardSettings;
 use crate::config::HttpOptions;
 use crate::mcp::{BrowserTasksServer, Registry, SessionKeys};
 
+/// How long `/health` and `/ready` wait for the catalog to answer.
+const CATALOG_PING: Duration = Duration::from_secs(2);
+
 /// How long the last answers get to reach their clients once every call is done.
 const ANSWER_FLUSH: Duration = Duration::from_millis(500);
 
@@ -44,7 +48,8 @@ pub async fn serve_http(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stop = CancellationToken::new();
-    let app = router(shared.clone(), &options, stop.clone());
+    let draining = CancellationToken::new();
+    let app = router(shared.clone(), &options, draining.clone(), stop.clone());
     let (stopped_accepting, accepting_stopped) = tokio::sync::oneshot::channel::<()>();
     let grace = options.shutdown_grace;
     let activity = shared.activity().clone();
@@ -52,6 +57,7 @@ pub async fn serve_http(
         let stop = stop.clone();
         async move {
             shutdown.await;
+            draining.cancel();
             tracing::info!(
                 grace_seconds = grace.as_secs(),
                 calls_in_flight = activity.calls(),
@@ -96,8 +102,14 @@ pub async fn serve_http(
         .await
 }
 
-/// The routes, guarded.
-pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationToken) -> Router {
+/// The routes, guarded. `draining` fires when shutdown begins (`/ready` then answers 503);
+/// `stop` when the last sessions are closed.
+pub fn router(
+    shared: Arc<Registry>,
+    options: &HttpOptions,
+    draining: CancellationToken,
+    stop: CancellationToken,
+) -> Router {
     let per_request_keys = options.per_request_keys;
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = Some(options.session_idle);
@@ -140,6 +152,8 @@ pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationTo
             options.max_body_bytes,
         ));
     let activity = shared.activity().clone();
+    let health_registry = shared.clone();
+    let ready_registry = shared.clone();
     Router::new()
         .route(
             "/health",
@@ -147,15 +161,44 @@ pub fn router(shared: Arc<Registry>, options: &HttpOptions, stop: CancellationTo
                 let activity = activity.clone();
                 let sessions = sessions.clone();
                 let legacy = legacy.clone();
+                let registry = health_registry.clone();
                 async move {
                     let handles = sessions.sessions.read().await.len() + legacy.open().await;
+                    let catalog = registry.catalog_answers(CATALOG_PING).await;
                     axum::Json(json!({
-                        "status": "ok",
+                        "status": if catalog.is_ok() { "ok" } else { "degraded" },
                         "version": env!("CARGO_PKG_VERSION"),
+                        "catalog": catalog.err().unwrap_or_else(|| "ok".into()),
                         "sessions": activity.sessions(),
                         "session_handles": handles,
                         "calls_in_flight": activity.calls(),
                     }))
+                }
+            }),
+        )
+        // For a load balancer: 200 while this instance takes new work (its catalog answers and
+        // it is not shutting down), else 503 with the reason.
+        .route(
+            "/ready",
+            get(move || {
+                let registry = ready_registry.clone();
+                let stopping = draining.is_cancelled();
+                async move {
+                    let reason = if stopping {
+                        Err("shutting down".to_string())
+                    } else {
+                        registry.catalog_answers(CATALOG_PING).await
+                    };
+                    match reason {
+                        Ok(()) => (
+                            axum::http::StatusCode::OK,
+                            axum::Json(json!({"ready": true})),
+                        ),
+                        Err(reason) => (
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                            axum::Json(json!({"ready": false, "reason": reason})),
+                        ),
+                    }
                 }
             }),
         )

@@ -156,12 +156,12 @@ pub async fn settle(
             output_schema: None,
         });
         task.status = Some(generation.status);
-        if let Some(change) = call.env.learn(sighting) {
+        if let Some(change) = call.env.learn(sighting).await {
             task = change.task;
         }
     }
-    let listed = call.env.listed_tool_names().contains(&task.tool_name);
-    let history = versions::history(call.env, &task);
+    let listed = call.env.listed_tool_names().await.contains(&task.tool_name);
+    let history = versions::history(call.env, &task).await;
     generation_reply(
         watch,
         &task,

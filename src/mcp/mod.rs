@@ -39,6 +39,7 @@ pub(crate) mod schema;
 pub(crate) mod secrets;
 pub(crate) mod selection;
 mod server;
+pub(crate) mod shared_wait;
 pub(crate) mod task_tools;
 pub(crate) mod tools;
 pub(crate) mod versions;

@@ -40,7 +40,7 @@ pub async fn gather(
     provider: Provider,
     execution_id: &str,
 ) -> Result<String, ToolError> {
-    let recorded = call.env.catalog.run(execution_id);
+    let recorded = call.env.catalog.run(execution_id).await;
     let adapter = call.env.providers.get(provider);
     let evidence = match adapter {
         Some(adapter) => adapter.run_evidence(call.env, execution_id, None).await,

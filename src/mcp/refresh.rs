@@ -4,8 +4,13 @@
 //! - Every configured provider lists its tasks into the catalog (at startup, then every refresh
 //!   interval); a task missing from a listing that fully succeeded is marked gone. A listing
 //!   that fails changes nothing, so a transient error never empties the tool list.
-//! - Another process's writes show up in SQLite's `data_version`, checked every few seconds;
-//!   when the list changes this way, this process's clients are told too.
+//! - Across a fleet sharing a catalog, one process at a time lists a cloud: a listing takes the
+//!   catalog lease `list:<provider>` for most of the refresh interval, and a process that
+//!   cannot take it leaves the listing to the one that did (whose changes reach it through
+//!   the catalog).
+//! - Another process's writes show up in the catalog's `data_version`: SQLite's is checked
+//!   every few seconds; a store that pushes changes (PostgreSQL's `LISTEN/NOTIFY`) wakes the
+//!   upkeep at once. When the list changes this way, this process's clients are told too.
 //! - The startup listing: when the catalog knows no task of a configured provider, the first
 //!   `tools/list` waits for it (bounded); otherwise it lets the client's first requests be
 //!   answered first (or a moment pass), since the catalog already has a list to show.
@@ -34,18 +39,30 @@ pub struct Upkeep {
 /// The startup sync is registered with the registry before this returns, so a `tools/list`
 /// answered right after start already waits for it (when it has to, see
 /// [`Registry::begin_first_listing`]).
-pub fn run_upkeep(
+pub async fn run_upkeep(
     registry: Arc<Registry>,
     upkeep: Upkeep,
     stop: CancellationToken,
 ) -> impl Future<Output = ()> + Send + 'static {
     let syncs = registry.env().providers.configured().next().is_some();
-    let awaited = syncs && registry.begin_first_listing(registry.env().settings.first_list_wait);
+    let awaited = syncs
+        && registry
+            .begin_first_listing(registry.env().settings.first_list_wait)
+            .await;
     keep_up(registry, upkeep, stop, syncs, awaited)
 }
 
 /// How long a startup listing nothing waits for lets the client's first requests go first.
 const STARTUP_GRACE: Duration = Duration::from_millis(250);
+
+/// How long a listing's lease lasts when the server lists only at startup.
+const STARTUP_LISTING_LEASE: Duration = Duration::from_secs(60);
+
+/// The lease a listing of `provider`'s tasks takes: for most of the refresh interval, so the
+/// process that listed can list again on time and no other lists meanwhile.
+fn listing_lease(sync_every: Option<Duration>) -> Duration {
+    sync_every.map_or(STARTUP_LISTING_LEASE, |every| every.mul_f64(0.9))
+}
 
 async fn keep_up(
     registry: Arc<Registry>,
@@ -55,9 +72,21 @@ async fn keep_up(
     awaited: bool,
 ) {
     let env = registry.env().clone();
+    let lease_ttl = listing_lease(upkeep.sync_every);
+    let holder = format!("{}:list", env.lease_holder());
     let sync = || async {
         for adapter in env.providers.configured() {
             let provider = adapter.provider();
+            let lease = format!("list:{}", provider.id());
+            match env.catalog.claim_lease(&lease, &holder, lease_ttl).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::debug!(%provider, "another server sharing the catalog lists these tasks");
+                    continue;
+                }
+                // Without the catalog's word, list: a second listing costs less than none.
+                Err(error) => tracing::debug!(%error, "could not take the listing lease"),
+            }
             match adapter.sync(&env).await {
                 Ok(count) => {
                     tracing::info!(%provider, tasks = count, "listed tasks into the catalog")
@@ -83,10 +112,22 @@ async fn keep_up(
         registry.end_first_listing();
     }
     let mut last_sync = tokio::time::Instant::now();
+    let mut pushed = env.catalog.changes();
     loop {
+        let pushed_change = async {
+            match pushed.as_mut() {
+                Some(changes) => changes.changed().await.is_ok(),
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(upkeep.watch_every) => {}
+            open = pushed_change => {
+                if !open {
+                    pushed = None;
+                }
+            }
         }
         // Another process's writes move the catalog's data_version; the registry compares it
         // with the version its table was built at.

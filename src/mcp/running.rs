@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::context::ToolContext;
 use super::context::work::{Execution, RunFollow, RunStart};
 use super::reply::{Reply, ToolError};
+use super::shared_wait::SharedRun;
 use crate::redact::{REDACTED, scrub_text, scrub_value};
 use futures::future::BoxFuture;
 
@@ -53,22 +54,27 @@ pub async fn start_and_wait(
         },
     })?;
     if report.task_name.is_none() {
-        report.task_name = task_name.clone().or_else(|| {
-            report
-                .task_id
-                .as_deref()
-                .and_then(|id| call.env.known_task(id))
-                .map(|t| t.name)
-        });
+        report.task_name = match (task_name.clone(), report.task_id.as_deref()) {
+            (Some(name), _) => Some(name),
+            (None, Some(id)) => call.env.known_task(id).await.map(|t| t.name),
+            (None, None) => None,
+        };
     }
     // Recorded before waiting: a crash or restart never loses the run's id.
-    call.env.record_run(&report, recorded_inputs);
+    call.env.record_run(&report, recorded_inputs).await;
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
     let person = super::person::ClientUser {
         peer: call.progress.peer().clone(),
     };
-    let (report, end) = runs::wait_with(
+    // Other instances asked about the run follow this wait instead of polling the cloud.
+    let shared = SharedRun::new(
         cloud,
+        call.env,
+        (&report.provider, &report.execution_id),
+        &secrets,
+    );
+    let (report, end) = runs::wait_with(
+        &shared,
         report,
         // Just started: polled at the pace of a new run.
         Duration::ZERO,
@@ -80,7 +86,7 @@ pub async fn start_and_wait(
     )
     .await;
     let report = scrub_report(report, &secrets);
-    call.env.note_run_state(&report, &secrets);
+    call.env.note_run_state(&report, &secrets, None).await;
     Ok((report, end))
 }
 
@@ -145,8 +151,8 @@ pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunRe
     let report = scrub_report(report, &secrets);
     // Recorded once done; without an id (the lookup failed) it cannot be.
     if !report.execution_id.is_empty() {
-        call.env.record_run(&report, recorded_inputs);
-        call.env.note_run_state(&report, &secrets);
+        call.env.record_run(&report, recorded_inputs).await;
+        call.env.note_run_state(&report, &secrets, None).await;
     }
     Ok(report)
 }
@@ -171,6 +177,15 @@ pub async fn follow(
     } else {
         cloud
     };
+    // A recorded run may be waited on elsewhere too: one waiter asks the cloud, the others
+    // read what it recorded.
+    let shared = recorded
+        .as_ref()
+        .map(|record| SharedRun::new(cloud, call.env, (record.provider.id(), &record.run_id), &[]));
+    let cloud: &dyn RunCloud = match &shared {
+        Some(shared) => shared,
+        None => cloud,
+    };
     let mut report = cloud
         .check(&run)
         .await
@@ -180,7 +195,7 @@ pub async fn follow(
         report.task_id = report.task_id.or(record.task_id);
         report.started_at = report.started_at.or(Some(record.started_at));
     }
-    call.env.note_run_state(&report, &[]);
+    call.env.note_run_state(&report, &[], None).await;
     if report.finished || budget.is_zero() {
         let end = if report.finished {
             WaitEnd::Finished
@@ -206,7 +221,7 @@ pub async fn follow(
         &call.progress,
     )
     .await;
-    call.env.note_run_state(&report, &[]);
+    call.env.note_run_state(&report, &[], None).await;
     run_reply(report, end)
 }
 

@@ -8,13 +8,14 @@
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse, Implementation,
-    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig, Tool,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+    CompleteResult, ContentBlock, Extensions, GetPromptRequestParams, GetPromptResponse,
+    Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification,
 };
-use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tracing::Instrument;
 
@@ -26,6 +27,19 @@ use super::registry::{Registry, Target};
 use super::resources::viewer;
 use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
+
+/// How long a client may treat a `tools/list` answer as fresh (2026-07-28 `ttlMs`): changes
+/// are announced on `subscriptions/listen` streams, so this only bounds how stale a client
+/// that does not listen may be.
+const TOOLS_LIST_TTL_MS: u64 = 30_000;
+
+/// Whether the request's peer speaks protocol 2026-07-28 or newer.
+fn speaks_2026(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .peer
+        .peer_info()
+        .is_some_and(|info| info.protocol_version >= ProtocolVersion::V_2026_07_28)
+}
 
 /// The provider keys a session brought, each in its provider's header (see
 /// [`Provider::key_header`]).
@@ -134,8 +148,8 @@ impl BrowserTasksServer {
     }
 
     /// Every tool the server's own state lists.
-    pub fn tools(&self) -> Vec<Tool> {
-        self.global.table().listing()
+    pub async fn tools(&self) -> Vec<Tool> {
+        self.global.table().await.listing()
     }
 
     /// The server's own registry.
@@ -236,7 +250,8 @@ impl ServerHandler for BrowserTasksServer {
         let table = state.listed_table().await;
         // A host that renders MCP Apps gets the run viewer linked from the tools that answer
         // with a run; any other client gets the list as it is.
-        let tools = if viewer::client_renders(context.peer.peer_info().as_deref()) {
+        let apps = viewer::client_renders(context.peer.peer_info().as_deref());
+        let tools = if apps {
             table
                 .tools
                 .iter()
@@ -251,7 +266,54 @@ impl ServerHandler for BrowserTasksServer {
         } else {
             table.listing()
         };
-        Ok(ListToolsResult::with_all_items(tools))
+        let result = ListToolsResult::with_all_items(tools);
+        if !speaks_2026(&context) {
+            return Ok(result);
+        }
+        // Caching hints (2026-07-28): the list changes only when tasks do, which a
+        // `subscriptions/listen` stream announces; a session with its own keys has its own.
+        // A list with the viewer's links is this client's alone (another may not render apps).
+        let scope = if self.session.per_request_keys || apps {
+            CacheScope::Private
+        } else {
+            CacheScope::Public
+        };
+        Ok(result
+            .with_ttl_ms(TOOLS_LIST_TTL_MS)
+            .with_cache_scope(scope))
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        _requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        // Only the tool list changes (prompts and resource templates are fixed).
+        Some(SubscriptionFilter::builder().tools_list_changed().build())
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
+        let state = self.state(&context.request_context().extensions)?;
+        let mut announced = state.announcements();
+        loop {
+            tokio::select! {
+                () = context.cancelled() => return Ok(()),
+                changed = announced.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                    if context.accepted().tools_list_changed != Some(true) {
+                        continue;
+                    }
+                    let notification = ServerNotification::ToolListChangedNotification(
+                        ToolListChangedNotification::default(),
+                    );
+                    if let Err(error) = context.sink().send(notification).await {
+                        tracing::debug!(%error, "a subscription closed");
+                        return Ok(());
+                    }
+                }
+            }
+        }
     }
 
     async fn list_resource_templates(
@@ -296,7 +358,8 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let result = super::prompts::get(state.env(), &request.name, request.arguments.as_ref())?;
+        let result =
+            super::prompts::get(state.env(), &request.name, request.arguments.as_ref()).await?;
         Ok(result.into())
     }
 
@@ -307,6 +370,7 @@ impl ServerHandler for BrowserTasksServer {
     ) -> Result<CompleteResult, McpError> {
         let state = self.state(&context.extensions)?;
         super::prompts::completion::complete(&super::prompts::Facts::new(state.env()), &request)
+            .await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -314,7 +378,7 @@ impl ServerHandler for BrowserTasksServer {
             Some(Ok(private)) => private.clone(),
             _ => self.global.clone(),
         };
-        state.table().get(name).map(|t| t.tool.clone())
+        state.table_as_built().get(name).map(|t| t.tool.clone())
     }
 
     async fn call_tool(
@@ -323,7 +387,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let table = state.table();
+        let table = state.table().await;
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
             // offered), unlike bad arguments, which the model can fix from an isError result.

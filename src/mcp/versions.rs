@@ -26,8 +26,8 @@ pub struct VersionNote {
 
 /// The newest entries of `task`'s history, oldest first (the last one is current); empty when
 /// the catalog has none.
-pub fn history(env: &ToolEnv, task: &CatalogTask) -> Vec<VersionNote> {
-    let all = env.versions(task);
+pub async fn history(env: &ToolEnv, task: &CatalogTask) -> Vec<VersionNote> {
+    let all = env.versions(task).await;
     let skip = all.len().saturating_sub(SHOWN);
     all.into_iter()
         .skip(skip)

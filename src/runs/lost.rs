@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+
 use super::clock::parse_time;
 use super::report::RunReport;
 use crate::cloud::ApiError;
@@ -14,6 +16,36 @@ pub const CLOCK_SLACK: Duration = Duration::from_secs(5);
 /// How long to wait before looking a second time for a start whose answer was lost: the
 /// cloud may record it a moment after the connection broke.
 pub const SECOND_LOOK: Duration = Duration::from_secs(1);
+
+/// Which run ids are already accounted for (runs this server, or one sharing its catalog,
+/// recorded): a concurrent start of the same task is not taken for a lost one.
+pub trait KnownRuns: Send + Sync {
+    /// Whether the run `id` is accounted for.
+    fn knows<'a>(&'a self, id: &'a str) -> BoxFuture<'a, bool>;
+}
+
+/// A plain test of an id (tests, and callers that know every run up front).
+impl<F: Fn(&str) -> bool + Send + Sync> KnownRuns for F {
+    fn knows<'a>(&'a self, id: &'a str) -> BoxFuture<'a, bool> {
+        let known = self(id);
+        Box::pin(async move { known })
+    }
+}
+
+/// The items whose id `known` does not account for, in order.
+pub async fn unaccounted<T>(
+    known: &dyn KnownRuns,
+    items: impl IntoIterator<Item = T>,
+    id_of: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    let mut left = Vec::new();
+    for item in items {
+        if !known.knows(id_of(&item)).await {
+            left.push(item);
+        }
+    }
+    left
+}
 
 /// What looking for a start whose answer was lost found.
 #[derive(Debug)]

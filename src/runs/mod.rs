@@ -21,7 +21,9 @@ pub(crate) mod wait;
 pub use clock::clock_time;
 pub use cloud::{RunCloud, StartError};
 pub use kind::{RunRef, TaskKind};
-pub use lost::{CLOCK_SLACK, Sighting, look_twice, started_since, unsettled};
+pub use lost::{
+    CLOCK_SLACK, KnownRuns, Sighting, look_twice, started_since, unaccounted, unsettled,
+};
 pub use person::{HumanField, HumanRequest, Person, PersonAnswer};
 pub use report::{OutputFile, RunReport, Verdict, parse_output};
 pub use wait::{WaitEnd, age_of, wait, wait_with};

@@ -260,8 +260,9 @@ impl Harness {
             let client = connect(&recorder, transport, &options.protocol).await;
             (client, Some(stderr), None)
         } else {
-            let (server, upkeep) =
-                browser_tasks_mcp::build_server(in_process_config(&env)).expect("build the server");
+            let (server, upkeep) = browser_tasks_mcp::build_server(in_process_config(&env))
+                .await
+                .expect("build the server");
             let (client_end, server_end) = tokio::io::duplex(1 << 16);
             let serving = tokio::spawn(browser_tasks_mcp::serve_transport(
                 server, upkeep, server_end,

@@ -436,6 +436,15 @@ async fn access_token_host_origin_and_body_limits_are_enforced() {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
+    assert_eq!(health["catalog"], "ok");
+    // So does readiness, for a load balancer.
+    let ready = http
+        .get(format!("{}/ready", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<Value>().await.unwrap(), json!({"ready": true}));
     // With the token, a real client works.
     let (client, _) = server.client(Some(TOKEN), &[]).await;
     assert_eq!(client.list_all_tools().await.unwrap().len(), 11);
@@ -828,9 +837,9 @@ async fn shutdown_after_the_grace_period_names_the_runs_still_going() {
 }
 
 /// What a 2026-07-28 client gets: it discovers the server (no initialize, no session) and
-/// every tool works, progress included. There is no session to push `tools/list_changed` on
-/// (that revision moves it to `subscriptions/listen`, which this server does not offer), so
-/// such a client re-lists tools when it needs them.
+/// every tool works, progress included; `tools/list` carries caching hints and has the same
+/// order every time; a `subscriptions/listen` stream carries `tools/list_changed` when a task
+/// is created.
 #[tokio::test]
 async fn a_2026_07_28_client_discovers_and_calls_tools() {
     use rmcp::ClientServiceExt;
@@ -869,6 +878,53 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
     assert!(
         !recorder.progress.lock().unwrap().is_empty(),
         "progress for 2026-07-28 too"
+    );
+
+    // Caching hints, and one order however often it is asked (using a task reorders nothing).
+    let listed = client.list_tools(None).await.unwrap();
+    // (rmcp's client caches the answer and counts its freshness down.)
+    assert!(
+        listed.ttl_ms.is_some_and(|ttl| ttl > 0 && ttl <= 30_000),
+        "{:?}",
+        listed.ttl_ms
+    );
+    assert_eq!(listed.cache_scope, Some(rmcp::model::CacheScope::Public));
+    let again = client.list_tools(None).await.unwrap();
+    let order = |list: &rmcp::model::ListToolsResult| {
+        list.tools
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(&listed), order(&again));
+
+    // A listener hears of a task that becomes a tool.
+    let mut subscription = client
+        .listen(
+            rmcp::model::SubscriptionFilter::builder()
+                .tools_list_changed()
+                .build(),
+        )
+        .await
+        .expect("subscriptions/listen");
+    assert_eq!(subscription.acknowledged().tools_list_changed, Some(true));
+    let created = call(
+        &client,
+        "generate_task",
+        json!({"name": "newcomer", "prompt": "Open example.com and return its title."}),
+    )
+    .await;
+    assert_ne!(created.is_error, Some(true), "{created:?}");
+    let heard = tokio::time::timeout(Duration::from_secs(10), subscription.next())
+        .await
+        .expect("a list change within 10 s")
+        .expect("the stream");
+    assert!(
+        matches!(
+            heard,
+            Some(rmcp::model::ServerNotification::ToolListChangedNotification(_))
+        ),
+        "{heard:?}"
     );
 }
 

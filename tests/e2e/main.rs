@@ -30,6 +30,7 @@ mod resources;
 mod runs;
 mod sdk_clients;
 mod server_json;
+mod shared_wait;
 mod spec_check;
 mod stdio;
 mod task_tools;

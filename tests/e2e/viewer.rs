@@ -82,7 +82,9 @@ impl Setup {
         let config = in_process_config(&env);
         let server_env = env.clone();
         let http = config.http.clone();
-        let (server, upkeep) = browser_tasks_mcp::build_server(config).expect("server");
+        let (server, upkeep) = browser_tasks_mcp::build_server(config)
+            .await
+            .expect("server");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let mcp = format!("http://{}/mcp", listener.local_addr().unwrap());
         tokio::spawn(browser_tasks_mcp::serve_http(
@@ -165,6 +167,23 @@ async fn spawn_view(s: &Setup, execution_id: &str) -> (tokio::process::Child, St
         .expect("its stdout")
         .expect("a line");
     (child, url)
+}
+
+/// Call `tool` on the server as a plain MCP client would (to set a run up).
+async fn call(s: &Setup, tool: &str, args: Value) -> rmcp::model::CallToolResult {
+    let client =
+        ().serve(StreamableHttpClientTransport::from_uri(s.mcp.clone()))
+            .await
+            .expect("a client");
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new(tool.to_string())
+                .with_arguments(args.as_object().cloned().unwrap_or_default()),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{tool}: {e}"));
+    let _ = client.cancel().await;
+    result
 }
 
 /// The test host's `/mcp`: each request forwarded to the server as it came (an answer's SSE
@@ -553,9 +572,32 @@ async fn the_run_viewer_works_in_a_real_browser() {
     no_host_errors(&page).await;
     page.screenshot(&shots.join("02-succeeded-output-table.png"))
         .await;
-    let execution_id = resource.rsplit('/').next().unwrap().to_string();
 
-    // 2. The same run opened from get_execution, 360 px wide, in the host's dark theme.
+    // 2. A run opened from get_execution, 360 px wide, in the host's dark theme. (Another
+    //    run like the first, without secrets: the server keeps no output of a run given
+    //    secrets, so a later look at that one shows none.)
+    s.bu.set_task_script(
+        "List the top posts again",
+        AgentScript {
+            started_checks: 1,
+            min_duration: Duration::ZERO,
+            outcome: AgentOutcome::Finished {
+                output: Some(posts.to_string()),
+                success: true,
+            },
+            output_files: vec!["posts.csv".into()],
+        },
+    );
+    let mut again = args.clone();
+    again["task"] = json!("List the top posts again");
+    again["wait_seconds"] = json!(10);
+    again.as_object_mut().unwrap().remove("secrets");
+    let done = call(&s, "run_task", again).await;
+    assert_eq!(structured(&done)["status"], "finished", "{done:?}");
+    let execution_id = structured(&done)["execution_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let page = browser
         .open(
             &s.host_url(

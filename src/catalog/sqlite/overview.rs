@@ -135,6 +135,8 @@ mod tests {
             finished: false,
             summary: None,
             error: None,
+            report: None,
+            detail: None,
             updated_at: started.into(),
         }
     }

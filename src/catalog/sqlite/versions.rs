@@ -64,6 +64,18 @@ impl SqliteCatalog {
         tool_name.and_then(|name| self.task_by_tool(&name))
     }
 
+    /// Every former cloud id of a task not marked missing, with its id now.
+    pub fn former_ids(&self) -> Result<Vec<(String, String)>, CatalogError> {
+        let connection = self.lock();
+        let mut statement = connection.prepare_cached(
+            "SELECT DISTINCT v.task_id, t.task_id FROM task_versions v \
+             JOIN tasks t ON t.provider = v.provider AND t.tool_name = v.tool_name \
+             WHERE t.deleted = 0 AND v.task_id <> t.task_id ORDER BY v.task_id",
+        )?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// Make the entry known as `from_id` the task `to_id`.
     pub fn move_task(
         &self,

@@ -4,29 +4,32 @@
 use serde_json::json;
 
 use super::{namer, param, run, sighting};
-use crate::catalog::{CatalogStore, RunRecord};
+use crate::catalog::{CatalogStore, RunRecord, RunState};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
 use crate::runs::TaskKind;
 
-fn tool(store: &dyn CatalogStore, tool_name: &str) -> Option<String> {
+async fn tool(store: &dyn CatalogStore, tool_name: &str) -> Option<String> {
     store
         .tasks()
+        .await
         .unwrap()
         .into_iter()
         .find(|task| task.tool_name == tool_name)
         .map(|task| task.task_id)
 }
 
-fn tasks_are_created_updated_and_keep_their_tool_names(store: &dyn CatalogStore) {
+async fn tasks_are_created_updated_and_keep_their_tool_names(store: &dyn CatalogStore) {
     let first = store
         .upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .await
         .unwrap();
     assert!(first.created && first.changed);
     assert_eq!(first.task.tool_name, "hn_top");
 
     let same = store
         .upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .await
         .unwrap();
     assert!(
         !same.created && !same.changed,
@@ -35,11 +38,12 @@ fn tasks_are_created_updated_and_keep_their_tool_names(store: &dyn CatalogStore)
 
     let mut renamed = sighting("aaaa1", "hn-top");
     renamed.description = Some("better words".into());
-    assert!(store.upsert_task(renamed, &namer).unwrap().changed);
+    assert!(store.upsert_task(renamed, &namer).await.unwrap().changed);
 
     // Another task with the same name gets another tool name.
     let twin = store
         .upsert_task(sighting("bbbb2", "hn-top"), &namer)
+        .await
         .unwrap();
     assert_eq!(twin.task.tool_name, "hn_top_bbbb");
 
@@ -47,7 +51,7 @@ fn tasks_are_created_updated_and_keep_their_tool_names(store: &dyn CatalogStore)
     let mut guessed = sighting("aaaa1", "hn-top");
     guessed.params = Some((vec![param("other")], Vec::new(), ParamsOrigin::Inferred));
     guessed.description = None;
-    let kept = store.upsert_task(guessed, &namer).unwrap();
+    let kept = store.upsert_task(guessed, &namer).await.unwrap();
     assert_eq!(kept.task.inputs, vec![param("url")]);
     assert_eq!(kept.task.params_origin, ParamsOrigin::Declared);
     assert_eq!(
@@ -56,51 +60,65 @@ fn tasks_are_created_updated_and_keep_their_tool_names(store: &dyn CatalogStore)
         "what a sighting leaves out is kept"
     );
 
-    assert_eq!(tool(store, "hn_top").as_deref(), Some("aaaa1"));
-    assert_eq!(store.task_by_id("bbbb2").unwrap().tool_name, "hn_top_bbbb");
-    assert_eq!(store.tasks().unwrap().len(), 2);
+    assert_eq!(tool(store, "hn_top").await.as_deref(), Some("aaaa1"));
+    assert_eq!(
+        store.task_by_id("bbbb2").await.unwrap().tool_name,
+        "hn_top_bbbb"
+    );
+    assert_eq!(store.tasks().await.unwrap().len(), 2);
 }
 
-fn recently_used_tasks_come_first_and_missing_ones_go(store: &dyn CatalogStore) {
+async fn recently_used_tasks_come_first_and_missing_ones_go(store: &dyn CatalogStore) {
     for (id, name) in [("1", "a"), ("2", "b"), ("3", "c")] {
         let mut s = sighting(id, name);
         s.kind = TaskKind::Code;
-        store.upsert_task(s, &namer).unwrap();
+        store.upsert_task(s, &namer).await.unwrap();
     }
-    store.mark_used(Provider::Anchor, "2");
-    let order: Vec<String> = store.tasks().unwrap().into_iter().map(|t| t.name).collect();
+    store.mark_used(Provider::Anchor, "2").await;
+    let order: Vec<String> = store
+        .tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     assert_eq!(order[0], "b");
-    assert!(store.task_by_id("2").unwrap().last_used.is_some());
+    assert!(store.task_by_id("2").await.unwrap().last_used.is_some());
 
     // Another kind's listing leaves these alone.
     let gone = store
         .mark_missing(Provider::Anchor, TaskKind::Generated, &[])
+        .await
         .unwrap();
     assert_eq!(gone, 0);
     let gone = store
         .mark_missing(Provider::Anchor, TaskKind::Code, &["1".to_string()])
+        .await
         .unwrap();
     assert_eq!(gone, 2);
-    assert_eq!(store.tasks().unwrap().len(), 1);
-    assert!(store.task_by_id("2").is_none());
-    assert!(store.task_by_name("b", None).is_none());
+    assert_eq!(store.tasks().await.unwrap().len(), 1);
+    assert!(store.task_by_id("2").await.is_none());
+    assert!(store.task_by_name("b", None).await.is_none());
     // Seen again: back, and that is a change.
     let mut back = sighting("2", "b");
     back.kind = TaskKind::Code;
-    let change = store.upsert_task(back, &namer).unwrap();
+    let change = store.upsert_task(back, &namer).await.unwrap();
     assert!(!change.created && change.changed);
     assert_eq!(change.task.tool_name, "b");
 }
 
-fn a_missing_task_keeps_its_tool_name(store: &dyn CatalogStore) {
+async fn a_missing_task_keeps_its_tool_name(store: &dyn CatalogStore) {
     store
         .upsert_task(sighting("xxxx1", "hn-top"), &namer)
+        .await
         .unwrap();
     store
         .mark_missing(Provider::Anchor, TaskKind::Generated, &[])
+        .await
         .unwrap();
     let newcomer = store
         .upsert_task(sighting("yyyy2", "hn-top"), &namer)
+        .await
         .unwrap();
     assert_eq!(
         newcomer.task.tool_name, "hn_top_yyyy",
@@ -108,19 +126,24 @@ fn a_missing_task_keeps_its_tool_name(store: &dyn CatalogStore) {
     );
     let back = store
         .upsert_task(sighting("xxxx1", "hn-top"), &namer)
+        .await
         .unwrap();
     assert_eq!(back.task.tool_name, "hn_top");
 }
 
-fn tasks_are_found_by_name_and_kind(store: &dyn CatalogStore) {
+async fn tasks_are_found_by_name_and_kind(store: &dyn CatalogStore) {
     let mut code = sighting("c-1", "scraper");
     code.kind = TaskKind::Code;
     code.version = Some("3".into());
-    store.upsert_task(code, &namer).unwrap();
-    assert_eq!(store.task_by_name("scraper", None).unwrap().task_id, "c-1");
+    store.upsert_task(code, &namer).await.unwrap();
+    assert_eq!(
+        store.task_by_name("scraper", None).await.unwrap().task_id,
+        "c-1"
+    );
     assert_eq!(
         store
             .task_by_name("scraper", Some(TaskKind::Code))
+            .await
             .unwrap()
             .version
             .as_deref(),
@@ -129,13 +152,14 @@ fn tasks_are_found_by_name_and_kind(store: &dyn CatalogStore) {
     assert!(
         store
             .task_by_name("scraper", Some(TaskKind::Generated))
+            .await
             .is_none()
     );
-    assert!(store.task_by_name("nobody", None).is_none());
-    assert!(store.task_by_id("nobody").is_none());
+    assert!(store.task_by_name("nobody", None).await.is_none());
+    assert!(store.task_by_id("nobody").await.is_none());
 }
 
-fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
+async fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
     for i in 0..5 {
         store
             .record_run(&run(
@@ -143,73 +167,94 @@ fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
                 "t1",
                 &format!("2026-01-01T00:00:0{i}Z"),
             ))
+            .await
             .unwrap();
     }
     store
         .record_run(&run("other", "t2", "2026-01-01T00:00:09Z"))
+        .await
         .unwrap();
     store
         .update_run(
             Provider::Anchor,
             "r3",
-            "success",
-            true,
-            Some("{\"a\":1}"),
-            None,
+            &RunState {
+                status: "success".into(),
+                finished: true,
+                summary: Some("{\"a\":1}".into()),
+                report: Some(json!({"status": "success", "output": {"a": 1}})),
+                detail: Some("step 3: done".into()),
+                ..RunState::default()
+            },
         )
+        .await
         .unwrap();
-    let r3 = store.run("r3").unwrap();
+    let r3 = store.run("r3").await.unwrap();
     assert!(r3.finished);
     assert_eq!(r3.summary.as_deref(), Some("{\"a\":1}"));
     assert_eq!(r3.inputs, json!({"password": "[secret]"}));
     assert_ne!(r3.updated_at, "2026-01-01T00:00:03Z");
+    assert_eq!(
+        r3.report,
+        Some(json!({"status": "success", "output": {"a": 1}}))
+    );
+    assert_eq!(r3.detail.as_deref(), Some("step 3: done"));
 
-    // A later check without a summary keeps the one stored.
+    // A later check without a summary, report or detail keeps the ones stored.
+    let late = RunState {
+        status: "success".into(),
+        finished: true,
+        error: Some("late".into()),
+        ..RunState::default()
+    };
     store
-        .update_run(Provider::Anchor, "r3", "success", true, None, Some("late"))
+        .update_run(Provider::Anchor, "r3", &late)
+        .await
         .unwrap();
-    let r3 = store.run("r3").unwrap();
+    let r3 = store.run("r3").await.unwrap();
     assert_eq!(
         (r3.summary.as_deref(), r3.error.as_deref()),
         (Some("{\"a\":1}"), Some("late"))
     );
+    assert!(r3.report.is_some() && r3.detail.is_some());
     // A run never recorded stays unknown.
     store
-        .update_run(Provider::Anchor, "ghost", "success", true, None, None)
+        .update_run(Provider::Anchor, "ghost", &late)
+        .await
         .unwrap();
-    assert!(store.run("ghost").is_none());
+    assert!(store.run("ghost").await.is_none());
 
-    let (page, total) = store.runs_of("t1", None, 1, 2).unwrap();
+    let (page, total) = store.runs_of("t1", None, 1, 2).await.unwrap();
     assert_eq!(total, 5);
     let ids: Vec<&str> = page.iter().map(|r| r.run_id.as_str()).collect();
     assert_eq!(ids, vec!["r4", "r3"]);
-    let (page, _) = store.runs_of("t1", None, 3, 2).unwrap();
+    let (page, _) = store.runs_of("t1", None, 3, 2).await.unwrap();
     assert_eq!(page.len(), 1);
-    let (done, total) = store.runs_of("t1", Some("success"), 1, 10).unwrap();
+    let (done, total) = store.runs_of("t1", Some("success"), 1, 10).await.unwrap();
     assert_eq!((done.len(), total), (1, 1));
 
     // Recording a run again replaces it.
     let mut again = run("r0", "t1", "2026-01-01T00:00:00Z");
     again.status = "running".into();
-    store.record_run(&again).unwrap();
-    assert_eq!(store.run("r0").unwrap().status, "running");
-    assert_eq!(store.runs_of("t1", None, 1, 10).unwrap().1, 5);
+    store.record_run(&again).await.unwrap();
+    assert_eq!(store.run("r0").await.unwrap().status, "running");
+    assert_eq!(store.runs_of("t1", None, 1, 10).await.unwrap().1, 5);
 }
 
-fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
+async fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
     for (id, task, started) in [
         ("Ab_1", "t1", "2026-01-01T00:00:01Z"),
         ("ab%2", "t2", "2026-01-01T00:00:03Z"),
         ("ab_3", "t1", "2026-01-01T00:00:02Z"),
         ("xab", "t1", "2026-01-01T00:00:09Z"),
     ] {
-        store.record_run(&run(id, task, started)).unwrap();
+        store.record_run(&run(id, task, started)).await.unwrap();
     }
     let elsewhere = RunRecord {
         provider: Provider::BrowserUse,
         ..run("ab-bu", "t9", "2026-01-01T00:00:05Z")
     };
-    store.record_run(&elsewhere).unwrap();
+    store.record_run(&elsewhere).await.unwrap();
     let anchor = Some(Provider::Anchor);
     let ids = |(runs, total): (Vec<RunRecord>, u64)| {
         (
@@ -218,26 +263,29 @@ fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
         )
     };
     assert_eq!(
-        ids(store.runs_by_id_prefix("AB", anchor, 2).unwrap()),
+        ids(store.runs_by_id_prefix("AB", anchor, 2).await.unwrap()),
         (vec!["ab%2".to_string(), "ab_3".to_string()], 3)
     );
     // `_` and `%` are plain characters, not patterns.
     assert_eq!(
-        ids(store.runs_by_id_prefix("AB%", anchor, 10).unwrap()),
+        ids(store.runs_by_id_prefix("AB%", anchor, 10).await.unwrap()),
         (vec!["ab%2".to_string()], 1)
     );
-    assert_eq!(ids(store.runs_by_id_prefix("", anchor, 10).unwrap()).1, 4);
     assert_eq!(
-        ids(store.runs_by_id_prefix("", anchor, 10).unwrap()).0[0],
+        ids(store.runs_by_id_prefix("", anchor, 10).await.unwrap()).1,
+        4
+    );
+    assert_eq!(
+        ids(store.runs_by_id_prefix("", anchor, 10).await.unwrap()).0[0],
         "xab"
     );
     assert_eq!(
-        ids(store.runs_by_id_prefix("zz", None, 10).unwrap()),
+        ids(store.runs_by_id_prefix("zz", None, 10).await.unwrap()),
         (vec![], 0)
     );
     // Any provider's, or one provider's only.
     assert_eq!(
-        ids(store.runs_by_id_prefix("ab", None, 10).unwrap()),
+        ids(store.runs_by_id_prefix("ab", None, 10).await.unwrap()),
         (
             ["ab-bu", "ab%2", "ab_3", "Ab_1"].map(String::from).to_vec(),
             4
@@ -246,32 +294,127 @@ fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
     assert_eq!(
         ids(store
             .runs_by_id_prefix("ab", Some(Provider::BrowserUse), 10)
+            .await
             .unwrap()),
         (vec!["ab-bu".to_string()], 1)
     );
 }
 
-fn a_store_serves_several_threads(store: &dyn CatalogStore) {
-    std::thread::scope(|scope| {
-        for t in 0..4 {
-            scope.spawn(move || {
-                for i in 0..5 {
-                    let id = format!("t{t}-task{i}");
-                    store.upsert_task(sighting(&id, &id), &namer).unwrap();
-                    store
-                        .record_run(&run(&format!("{id}-run"), &id, "2026-01-01T00:00:00Z"))
-                        .unwrap();
-                }
-            });
+async fn a_store_serves_concurrent_callers(store: &dyn CatalogStore) {
+    let writers = (0..4).map(|t| async move {
+        for i in 0..5 {
+            let id = format!("t{t}-task{i}");
+            store.upsert_task(sighting(&id, &id), &namer).await.unwrap();
+            store
+                .record_run(&run(&format!("{id}-run"), &id, "2026-01-01T00:00:00Z"))
+                .await
+                .unwrap();
         }
     });
-    assert_eq!(store.tasks().unwrap().len(), 20);
-    assert!(store.run("t3-task4-run").is_some());
+    futures::future::join_all(writers).await;
+    assert_eq!(store.tasks().await.unwrap().len(), 20);
+    assert!(store.run("t3-task4-run").await.is_some());
 }
 
-fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
+async fn former_ids_name_each_earlier_cloud_id_of_a_present_task(store: &dyn CatalogStore) {
+    let task = store
+        .upsert_task(sighting("old-1", "hn-top"), &namer)
+        .await
+        .unwrap()
+        .task;
+    let version = |task_id: &str, label: &str| crate::catalog::TaskVersion {
+        provider: Provider::Anchor,
+        tool_name: task.tool_name.clone(),
+        task_id: task_id.into(),
+        version: label.into(),
+        event: crate::catalog::VersionEvent::Generated,
+        reason: None,
+        generation: None,
+        created_at: String::new(),
+    };
+    store.record_version(version("old-1", "1")).await.unwrap();
+    assert!(
+        store.former_ids().await.unwrap().is_empty(),
+        "the current id is no former one"
+    );
+    store
+        .move_task(Provider::Anchor, "old-1", "new-2", None)
+        .await
+        .unwrap();
+    store.record_version(version("new-2", "2")).await.unwrap();
+    assert_eq!(
+        store.former_ids().await.unwrap(),
+        vec![("old-1".to_string(), "new-2".to_string())]
+    );
+    store
+        .mark_missing(Provider::Anchor, TaskKind::Generated, &[])
+        .await
+        .unwrap();
+    assert!(
+        store.former_ids().await.unwrap().is_empty(),
+        "a missing task has none"
+    );
+}
+
+async fn a_lease_has_one_holder_until_it_expires_or_is_released(store: &dyn CatalogStore) {
+    use std::time::Duration;
+    let long = Duration::from_secs(60);
+    assert!(store.claim_lease("run:anchor:r1", "a", long).await.unwrap());
+    assert!(
+        store.claim_lease("run:anchor:r1", "a", long).await.unwrap(),
+        "renewed by its holder"
+    );
+    assert!(
+        !store.claim_lease("run:anchor:r1", "b", long).await.unwrap(),
+        "held by another"
+    );
+    assert!(
+        store.claim_lease("list:anchor", "b", long).await.unwrap(),
+        "leases are by name"
+    );
+
+    store.release_lease("run:anchor:r1", "b").await.unwrap();
+    assert!(
+        !store.claim_lease("run:anchor:r1", "b", long).await.unwrap(),
+        "only its holder frees it"
+    );
+    store.release_lease("run:anchor:r1", "a").await.unwrap();
+    assert!(store.claim_lease("run:anchor:r1", "b", long).await.unwrap());
+
+    // A holder that stops renewing loses its lease once it expires; renewing keeps it.
+    let short = Duration::from_millis(300);
+    assert!(
+        store
+            .claim_lease("list:browser-use", "a", short)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_lease("run:anchor:r2", "c", short)
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    store.renew_leases("c", long).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        store
+            .claim_lease("list:browser-use", "b", long)
+            .await
+            .unwrap(),
+        "expired"
+    );
+    assert!(
+        !store.claim_lease("run:anchor:r2", "b", long).await.unwrap(),
+        "renewed"
+    );
+}
+
+async fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
     let first = store
         .upsert_task(sighting("aaaa1", "hn-top"), &namer)
+        .await
         .unwrap()
         .task;
     let entry =
@@ -288,20 +431,22 @@ fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
     use crate::catalog::VersionEvent::*;
     let recorded = store
         .record_version(entry("aaaa1", "1", Generated, None))
+        .await
         .unwrap();
     assert!(!recorded.created_at.is_empty(), "the store stamps it");
 
     // The cloud regenerated it under a new id: same entry, same tool, history kept.
     let moved = store
         .move_task(Provider::Anchor, "aaaa1", "bbbb2", Some("generating"))
+        .await
         .unwrap()
         .expect("aaaa1 is known");
     assert_eq!(moved.tool_name, first.tool_name);
     assert_eq!(moved.task_id, "bbbb2");
     assert_eq!(moved.status.as_deref(), Some("generating"));
-    assert!(store.task_by_id("aaaa1").is_none());
+    assert!(store.task_by_id("aaaa1").await.is_none());
     assert_eq!(
-        store.task_by_id("bbbb2").unwrap().tool_name,
+        store.task_by_id("bbbb2").await.unwrap().tool_name,
         first.tool_name
     );
     store
@@ -311,16 +456,22 @@ fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
             Refined,
             Some("add the missing login step"),
         ))
+        .await
         .unwrap();
     store
         .move_task(Provider::Anchor, "bbbb2", "aaaa1", None)
+        .await
         .unwrap()
         .unwrap();
     store
         .record_version(entry("aaaa1", "1", Restored, Some("version 1")))
+        .await
         .unwrap();
 
-    let history = store.versions(Provider::Anchor, &first.tool_name).unwrap();
+    let history = store
+        .versions(Provider::Anchor, &first.tool_name)
+        .await
+        .unwrap();
     let seen: Vec<(&str, &str, crate::catalog::VersionEvent)> = history
         .iter()
         .map(|v| (v.task_id.as_str(), v.version.as_str(), v.event))
@@ -340,12 +491,12 @@ fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
     // Every id the entry had leads to it.
     for id in ["aaaa1", "bbbb2"] {
         assert_eq!(
-            store.task_by_version(id).map(|t| t.task_id),
+            store.task_by_version(id).await.map(|t| t.task_id),
             Some("aaaa1".to_string()),
             "{id}"
         );
     }
-    assert!(store.task_by_version("cccc3").is_none());
+    assert!(store.task_by_version("cccc3").await.is_none());
     assert_eq!(
         history[0].generation,
         Some(json!({"prompt": "list the top posts"}))
@@ -353,16 +504,22 @@ fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore) {
     assert!(
         store
             .versions(Provider::BrowserUse, &first.tool_name)
+            .await
             .unwrap()
             .is_empty()
     );
     assert!(
         store
             .move_task(Provider::Anchor, "nope", "x", None)
+            .await
             .unwrap()
             .is_none()
     );
-    assert_eq!(store.tasks().unwrap().len(), 1, "a move adds no entry");
+    assert_eq!(
+        store.tasks().await.unwrap().len(),
+        1,
+        "a move adds no entry"
+    );
 }
 
 /// Each behaviour above as one test per store, so a failure names both.
@@ -370,27 +527,29 @@ macro_rules! stores {
     ($($behaviour:ident),* $(,)?) => {
         mod sqlite_in_memory {
             $(
-                #[test]
-                fn $behaviour() {
-                    super::$behaviour(&crate::catalog::SqliteCatalog::in_memory().unwrap());
+                #[tokio::test]
+                async fn $behaviour() {
+                    let store = crate::catalog::SqliteCatalog::in_memory().unwrap();
+                    super::$behaviour(&store).await;
                 }
             )*
         }
         mod sqlite_file {
             $(
-                #[test]
-                fn $behaviour() {
+                #[tokio::test]
+                async fn $behaviour() {
                     let dir = tempfile::tempdir().unwrap();
                     let path = dir.path().join("catalog.sqlite3");
-                    super::$behaviour(&crate::catalog::SqliteCatalog::open(&path).unwrap());
+                    let store = crate::catalog::SqliteCatalog::open(&path).unwrap();
+                    super::$behaviour(&store).await;
                 }
             )*
         }
         mod memory {
             $(
-                #[test]
-                fn $behaviour() {
-                    super::$behaviour(&super::super::memory::MemoryStore::default());
+                #[tokio::test]
+                async fn $behaviour() {
+                    super::$behaviour(&super::super::memory::MemoryStore::default()).await;
                 }
             )*
         }
@@ -404,6 +563,8 @@ stores!(
     tasks_are_found_by_name_and_kind,
     runs_are_recorded_updated_and_paged,
     recent_runs_match_an_id_prefix_newest_first,
-    a_store_serves_several_threads,
+    a_store_serves_concurrent_callers,
     versions_are_kept_in_order_and_survive_a_move,
+    former_ids_name_each_earlier_cloud_id_of_a_present_task,
+    a_lease_has_one_holder_until_it_expires_or_is_released,
 );

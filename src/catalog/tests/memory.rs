@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::catalog::{
-    CatalogError, CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion,
-    ToolNamer,
+    CatalogError, CatalogStore, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting,
+    TaskVersion, ToolNamer,
 };
 use crate::cloud::Provider;
 use crate::runs::TaskKind;
@@ -28,6 +28,8 @@ struct State {
     runs: BTreeMap<(&'static str, String), RunRecord>,
     /// Every history entry, oldest first.
     versions: Vec<TaskVersion>,
+    /// By name: the holder and when its lease ends.
+    leases: BTreeMap<String, (String, std::time::Instant)>,
 }
 
 impl State {
@@ -50,13 +52,85 @@ impl MemoryStore {
     }
 }
 
+#[async_trait::async_trait]
 impl CatalogStore for MemoryStore {
     fn data_version(&self) -> i64 {
         // Nobody else writes here.
         0
     }
 
-    fn upsert_task(
+    fn location(&self) -> String {
+        "memory".into()
+    }
+
+    async fn ping(&self) -> Result<(), CatalogError> {
+        Ok(())
+    }
+
+    async fn former_ids(&self) -> Result<Vec<(String, String)>, CatalogError> {
+        let state = self.lock();
+        let mut formers: Vec<(String, String)> = state
+            .versions
+            .iter()
+            .filter_map(|v| {
+                let task = state
+                    .present()
+                    .find(|t| t.provider == v.provider && t.tool_name == v.tool_name)?;
+                (task.task_id != v.task_id).then(|| (v.task_id.clone(), task.task_id.clone()))
+            })
+            .collect();
+        formers.sort();
+        formers.dedup();
+        Ok(formers)
+    }
+
+    async fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<bool, CatalogError> {
+        let now = std::time::Instant::now();
+        let mut state = self.lock();
+        let free = state
+            .leases
+            .get(name)
+            .is_none_or(|(owner, until)| owner == holder || *until <= now);
+        if free {
+            state
+                .leases
+                .insert(name.to_string(), (holder.to_string(), now + ttl));
+        }
+        Ok(free)
+    }
+
+    async fn renew_leases(
+        &self,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<(), CatalogError> {
+        let until = std::time::Instant::now() + ttl;
+        for (owner, end) in self.lock().leases.values_mut() {
+            if owner == holder {
+                *end = until;
+            }
+        }
+        Ok(())
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), CatalogError> {
+        let mut state = self.lock();
+        if state
+            .leases
+            .get(name)
+            .is_some_and(|(owner, _)| owner == holder)
+        {
+            state.leases.remove(name);
+        }
+        Ok(())
+    }
+
+    async fn upsert_task(
         &self,
         sighting: TaskSighting,
         name_tool: &ToolNamer<'_>,
@@ -90,14 +164,14 @@ impl CatalogStore for MemoryStore {
         Ok(change)
     }
 
-    fn task_by_id(&self, task_id: &str) -> Option<CatalogTask> {
+    async fn task_by_id(&self, task_id: &str) -> Option<CatalogTask> {
         self.lock()
             .present()
             .find(|task| task.task_id == task_id)
             .cloned()
     }
 
-    fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask> {
+    async fn task_by_name(&self, name: &str, kind: Option<TaskKind>) -> Option<CatalogTask> {
         self.lock()
             .present()
             .filter(|task| task.name == name && kind.is_none_or(|kind| task.kind == kind))
@@ -105,7 +179,7 @@ impl CatalogStore for MemoryStore {
             .cloned()
     }
 
-    fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
+    async fn tasks(&self) -> Result<Vec<CatalogTask>, CatalogError> {
         let mut tasks: Vec<CatalogTask> = self.lock().present().cloned().collect();
         tasks.sort_by_key(|task| {
             (
@@ -118,7 +192,7 @@ impl CatalogStore for MemoryStore {
         Ok(tasks)
     }
 
-    fn mark_used(&self, provider: Provider, task_id: &str) {
+    async fn mark_used(&self, provider: Provider, task_id: &str) {
         let mut state = self.lock();
         let stamp = state.now();
         if let Some((task, _)) = state.tasks.get_mut(&(provider.id(), task_id.to_string())) {
@@ -126,7 +200,7 @@ impl CatalogStore for MemoryStore {
         }
     }
 
-    fn mark_missing(
+    async fn mark_missing(
         &self,
         provider: Provider,
         kind: TaskKind,
@@ -142,39 +216,42 @@ impl CatalogStore for MemoryStore {
         Ok(gone)
     }
 
-    fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
+    async fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
         self.lock()
             .runs
             .insert((run.provider.id(), run.run_id.clone()), run.clone());
         Ok(())
     }
 
-    fn update_run(
+    async fn update_run(
         &self,
         provider: Provider,
         run_id: &str,
-        status: &str,
-        finished: bool,
-        summary: Option<&str>,
-        error: Option<&str>,
+        state: &RunState,
     ) -> Result<(), CatalogError> {
-        let mut state = self.lock();
-        let stamp = state.now();
-        if let Some(run) = state.runs.get_mut(&(provider.id(), run_id.to_string())) {
-            run.status = status.to_string();
-            run.finished = finished;
-            if let Some(summary) = summary {
-                run.summary = Some(summary.to_string());
+        let mut stored = self.lock();
+        let stamp = stored.now();
+        if let Some(run) = stored.runs.get_mut(&(provider.id(), run_id.to_string())) {
+            run.status = state.status.clone();
+            run.finished = state.finished;
+            if state.summary.is_some() {
+                run.summary = state.summary.clone();
             }
-            if let Some(error) = error {
-                run.error = Some(error.to_string());
+            if state.error.is_some() {
+                run.error = state.error.clone();
+            }
+            if state.report.is_some() {
+                run.report = state.report.clone();
+            }
+            if state.detail.is_some() {
+                run.detail = state.detail.clone();
             }
             run.updated_at = stamp;
         }
         Ok(())
     }
 
-    fn run(&self, run_id: &str) -> Option<RunRecord> {
+    async fn run(&self, run_id: &str) -> Option<RunRecord> {
         self.lock()
             .runs
             .values()
@@ -182,7 +259,7 @@ impl CatalogStore for MemoryStore {
             .cloned()
     }
 
-    fn runs_of(
+    async fn runs_of(
         &self,
         task_id: &str,
         status: Option<&str>,
@@ -206,14 +283,14 @@ impl CatalogStore for MemoryStore {
         ))
     }
 
-    fn record_version(&self, mut version: TaskVersion) -> Result<TaskVersion, CatalogError> {
+    async fn record_version(&self, mut version: TaskVersion) -> Result<TaskVersion, CatalogError> {
         let mut state = self.lock();
         version.created_at = state.now();
         state.versions.push(version.clone());
         Ok(version)
     }
 
-    fn versions(
+    async fn versions(
         &self,
         provider: Provider,
         tool_name: &str,
@@ -227,7 +304,7 @@ impl CatalogStore for MemoryStore {
             .collect())
     }
 
-    fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
+    async fn task_by_version(&self, task_id: &str) -> Option<CatalogTask> {
         let state = self.lock();
         let entry = state.versions.iter().rev().find(|v| v.task_id == task_id)?;
         state
@@ -236,7 +313,7 @@ impl CatalogStore for MemoryStore {
             .cloned()
     }
 
-    fn move_task(
+    async fn move_task(
         &self,
         provider: Provider,
         from_id: &str,
@@ -259,7 +336,7 @@ impl CatalogStore for MemoryStore {
         Ok(Some(task))
     }
 
-    fn runs_by_id_prefix(
+    async fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
         provider: Option<Provider>,

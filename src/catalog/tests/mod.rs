@@ -60,6 +60,8 @@ fn run(id: &str, task: &str, started_at: &str) -> RunRecord {
         finished: false,
         summary: None,
         error: None,
+        report: None,
+        detail: None,
         updated_at: started_at.into(),
     }
 }

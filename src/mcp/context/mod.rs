@@ -18,18 +18,19 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use self::adapter::ProviderSet;
-use self::changes::TaskChanges;
+use self::changes::{TaskChanges, TaskIndex};
 use super::activity::Activity;
 use super::naming;
 use super::progress::McpProgress;
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
 use crate::catalog::{
-    CatalogStore, CatalogTask, RunRecord, TaskChange, TaskSighting, TaskVersion, VersionEvent,
+    CatalogStore, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
+    VersionEvent,
 };
 use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
-use crate::redact::{REDACTED, scrub_text};
+use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
@@ -93,7 +94,26 @@ pub struct ToolEnv {
     reserved_names: &'static [&'static str],
     /// This process's task changes, and the tasks as last read.
     changes: TaskChanges,
+    /// What argument rules know of runs named by id, as read before the call's checks (a
+    /// run's provider, kind and task never change, so what was read once stays true).
+    named_runs: std::sync::Mutex<std::collections::HashMap<String, NamedRun>>,
+    /// Who this process is when it takes leases in the catalog (random, once per process
+    /// state).
+    lease_holder: String,
+    /// How many run leases this process holds now (renewed while there are any).
+    leases_held: std::sync::atomic::AtomicI64,
 }
+
+/// What argument rules may know of a run the catalog records: what never changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedRun {
+    pub provider: Provider,
+    pub kind: TaskKind,
+    pub task_id: Option<String>,
+}
+
+/// How many runs [`ToolEnv::look_up_named`] keeps in mind before it starts again.
+const NAMED_RUNS_KEPT: usize = 4096;
 
 impl std::fmt::Debug for ToolEnv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,6 +140,9 @@ impl ToolEnv {
             activity,
             reserved_names,
             changes: TaskChanges::default(),
+            named_runs: Default::default(),
+            lease_holder: uuid::Uuid::new_v4().to_string(),
+            leases_held: Default::default(),
         }
     }
 
@@ -132,13 +155,93 @@ impl ToolEnv {
 
     /// Every task in the catalog, most recently used first, as last read (read again only
     /// when the catalog has changed).
-    pub fn tasks(&self) -> Result<Arc<Vec<CatalogTask>>, crate::catalog::CatalogError> {
-        self.changes.tasks(self.catalog.as_ref())
+    pub async fn tasks(&self) -> Result<Arc<Vec<CatalogTask>>, crate::catalog::CatalogError> {
+        Ok(self.task_index().await?.tasks.clone())
+    }
+
+    /// The catalog's tasks and former task ids, read again if the catalog has changed since
+    /// the last read.
+    pub async fn task_index(&self) -> Result<Arc<TaskIndex>, crate::catalog::CatalogError> {
+        self.changes.tasks(self.catalog.as_ref()).await
+    }
+
+    /// The catalog's tasks as last read, without reading again: for argument rules, which are
+    /// checked synchronously just after a call has read the catalog ([`ToolEnv::task_index`]).
+    pub fn tasks_as_read(&self) -> Arc<TaskIndex> {
+        self.changes.last_read()
+    }
+
+    /// Before a call's arguments are checked: read the catalog again if it moved, and look up
+    /// the run its `execution_id` names, so the synchronous rules can consult both
+    /// ([`ToolEnv::tasks_as_read`], [`ToolEnv::named_run`]).
+    pub async fn look_up_named(&self, args: &serde_json::Map<String, Value>) {
+        if let Err(error) = self.task_index().await {
+            tracing::warn!(%error, "could not read the catalog");
+        }
+        let Some(id) = args.get("execution_id").and_then(Value::as_str) else {
+            return;
+        };
+        if self.named_run(id).is_some() {
+            return;
+        }
+        if let Some(run) = self.catalog.run(id).await
+            && let Ok(mut named) = self.named_runs.lock()
+        {
+            if named.len() >= NAMED_RUNS_KEPT {
+                named.clear();
+            }
+            named.insert(
+                id.to_string(),
+                NamedRun {
+                    provider: run.provider,
+                    kind: run.kind,
+                    task_id: run.task_id,
+                },
+            );
+        }
+    }
+
+    /// What the catalog records of the run `id`, as looked up before this call's checks (see
+    /// [`ToolEnv::look_up_named`]).
+    pub fn named_run(&self, id: &str) -> Option<NamedRun> {
+        self.named_runs.lock().ok()?.get(id).cloned()
+    }
+
+    /// Who this process is when it takes a lease in the catalog.
+    pub fn lease_holder(&self) -> &str {
+        &self.lease_holder
+    }
+
+    /// Count run leases taken (`1`) or given up (`-1`).
+    pub fn leases_held(&self, change: i64) {
+        self.leases_held
+            .fetch_add(change, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Renew this process's leases every `every` for `ttl`, while it holds any, until the
+    /// environment is gone (a holder that stops renewing, even killed, loses them at expiry).
+    pub async fn keep_leases(
+        env: std::sync::Weak<ToolEnv>,
+        every: std::time::Duration,
+        ttl: std::time::Duration,
+    ) {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(env) = env.upgrade() else { return };
+            if env.leases_held.load(std::sync::atomic::Ordering::SeqCst) <= 0 {
+                continue;
+            }
+            if let Err(error) = env.catalog.renew_leases(&env.lease_holder, ttl).await {
+                tracing::warn!(%error, "could not renew this server's run leases");
+            }
+        }
     }
 
     /// The tasks listed as tools now: runnable, selected, of a provider this state reaches.
-    pub fn listed_tasks(&self) -> Option<Vec<CatalogTask>> {
-        let tasks = match self.tasks() {
+    pub async fn listed_tasks(&self) -> Option<Vec<CatalogTask>> {
+        let tasks = match self.tasks().await {
             Ok(tasks) => tasks,
             Err(error) => {
                 tracing::warn!(%error, "could not read the catalog");
@@ -160,8 +263,9 @@ impl ToolEnv {
     }
 
     /// The tool names of the tasks listed as tools now.
-    pub fn listed_tool_names(&self) -> BTreeSet<String> {
+    pub async fn listed_tool_names(&self) -> BTreeSet<String> {
         self.listed_tasks()
+            .await
             .unwrap_or_default()
             .into_iter()
             .map(|task| task.tool_name)
@@ -171,12 +275,12 @@ impl ToolEnv {
     // ---- the catalog -------------------------------------------------------------------------
 
     /// Record what was learned about a task (naming its tool if it is new).
-    pub fn learn(&self, sighting: TaskSighting) -> Option<TaskChange> {
-        self.learn_all(vec![sighting]).pop().flatten()
+    pub async fn learn(&self, sighting: TaskSighting) -> Option<TaskChange> {
+        self.learn_all(vec![sighting]).await.pop().flatten()
     }
 
     /// Record sightings; the tool list is rebuilt if one of them changed a task.
-    pub fn learn_all(&self, sightings: Vec<TaskSighting>) -> Vec<Option<TaskChange>> {
+    pub async fn learn_all(&self, sightings: Vec<TaskSighting>) -> Vec<Option<TaskChange>> {
         let reserved = self.reserved_names;
         let name_tool = |s: &TaskSighting, taken: &dyn Fn(&str) -> bool| {
             let identity = format!("{}:{}", s.provider.id(), s.task_id);
@@ -184,7 +288,7 @@ impl ToolEnv {
         };
         // Most sightings change nothing (a listing shows the same tasks again): answer those
         // from the catalog as last read, without a query each.
-        let known = self.tasks().ok();
+        let known = self.tasks().await.ok();
         let unchanged = |sighting: &TaskSighting| {
             let task = known
                 .as_deref()?
@@ -196,21 +300,20 @@ impl ToolEnv {
                 task: task.clone(),
             })
         };
-        let changes: Vec<Option<TaskChange>> = sightings
-            .into_iter()
-            .map(|sighting| {
-                if let Some(change) = unchanged(&sighting) {
-                    return Some(change);
+        let mut changes: Vec<Option<TaskChange>> = Vec::with_capacity(sightings.len());
+        for sighting in sightings {
+            if let Some(change) = unchanged(&sighting) {
+                changes.push(Some(change));
+                continue;
+            }
+            match self.catalog.upsert_task(sighting, &name_tool).await {
+                Ok(change) => changes.push(Some(change)),
+                Err(error) => {
+                    tracing::warn!(%error, "could not record a task in the catalog");
+                    changes.push(None);
                 }
-                match self.catalog.upsert_task(sighting, &name_tool) {
-                    Ok(change) => Some(change),
-                    Err(error) => {
-                        tracing::warn!(%error, "could not record a task in the catalog");
-                        None
-                    }
-                }
-            })
-            .collect();
+            }
+        }
         if changes.iter().flatten().any(|c| c.changed) {
             self.changes.bump();
         }
@@ -219,8 +322,8 @@ impl ToolEnv {
 
     /// After a complete listing of `kind` tasks: the ones not `present` are gone (their tools
     /// with them).
-    fn forget_missing(&self, provider: Provider, kind: TaskKind, present: &[String]) {
-        match self.catalog.mark_missing(provider, kind, present) {
+    async fn forget_missing(&self, provider: Provider, kind: TaskKind, present: &[String]) {
+        match self.catalog.mark_missing(provider, kind, present).await {
             Ok(0) => {}
             Ok(_) => self.changes.bump(),
             Err(error) => tracing::warn!(%error, "could not mark removed tasks in the catalog"),
@@ -247,35 +350,35 @@ impl ToolEnv {
         for number in 1..=50 {
             let (sightings, more) = page(number).await?;
             seen.extend(sightings.iter().map(|s| s.task_id.clone()));
-            self.learn_all(sightings);
+            self.learn_all(sightings).await;
             if !more {
                 complete = true;
                 break;
             }
         }
         if complete {
-            self.forget_missing(provider, kind, &seen);
+            self.forget_missing(provider, kind, &seen).await;
         }
         Ok(seen.len())
     }
 
     /// Record a sighting; if the catalog cannot take it, carry on with an unlisted copy.
-    pub fn remember(&self, sighting: TaskSighting) -> CatalogTask {
-        match self.learn(sighting.clone()) {
+    pub async fn remember(&self, sighting: TaskSighting) -> CatalogTask {
+        match self.learn(sighting.clone()).await {
             Some(change) => change.task,
             None => unrecorded(sighting),
         }
     }
 
     /// The catalog's task with this id, if known.
-    pub fn known_task(&self, task_id: &str) -> Option<CatalogTask> {
-        self.catalog.task_by_id(task_id)
+    pub async fn known_task(&self, task_id: &str) -> Option<CatalogTask> {
+        self.catalog.task_by_id(task_id).await
     }
 
     /// Add to `task`'s version history (a failure is logged: the history is a record, the
     /// change itself was made). `reason` is stored scrubbed of known secrets; `generation`
     /// must hold none.
-    pub fn note_version(
+    pub async fn note_version(
         &self,
         task: &CatalogTask,
         version: &str,
@@ -298,18 +401,19 @@ impl ToolEnv {
             generation,
             created_at: String::new(),
         };
-        if let Err(error) = self.catalog.record_version(entry) {
+        if let Err(error) = self.catalog.record_version(entry).await {
             tracing::warn!(%error, task = %task.task_id, "could not record a task version");
         }
     }
 
     /// `task`'s version history, oldest first (empty when none, or unreadable: logged).
-    pub fn versions(&self, task: &CatalogTask) -> Vec<TaskVersion> {
+    pub async fn versions(&self, task: &CatalogTask) -> Vec<TaskVersion> {
         if task.tool_name.is_empty() {
             return Vec::new();
         }
         self.catalog
             .versions(task.provider, &task.tool_name)
+            .await
             .unwrap_or_else(|error| {
                 tracing::warn!(%error, "could not read a task's versions");
                 Vec::new()
@@ -318,7 +422,7 @@ impl ToolEnv {
 
     /// Make the entry known as `from_id` the task `to_id` (regenerated or restored), keeping
     /// its tool name and history; the tool list is rebuilt.
-    pub fn move_task(
+    pub async fn move_task(
         &self,
         task: &CatalogTask,
         to_id: &str,
@@ -327,6 +431,7 @@ impl ToolEnv {
         match self
             .catalog
             .move_task(task.provider, &task.task_id, to_id, status)
+            .await
         {
             Ok(moved) => {
                 self.changes.bump();
@@ -341,26 +446,29 @@ impl ToolEnv {
 
     /// The catalog's entry for `task_id`: the task it is now, or the entry one of whose
     /// earlier versions it was (a regenerated task's former id).
-    pub fn task_or_former(&self, task_id: &str) -> Option<CatalogTask> {
-        self.known_task(task_id)
-            .or_else(|| self.catalog.task_by_version(task_id))
+    pub async fn task_or_former(&self, task_id: &str) -> Option<CatalogTask> {
+        match self.known_task(task_id).await {
+            Some(task) => Some(task),
+            None => self.catalog.task_by_version(task_id).await,
+        }
     }
 
     /// Which kind of task an id names, as remembered, else a code task.
-    pub fn kind_of(&self, task_id: Option<&str>) -> TaskKind {
-        task_id
-            .and_then(|id| self.known_task(id))
-            .map_or(TaskKind::Code, |t| t.kind)
+    pub async fn kind_of(&self, task_id: Option<&str>) -> TaskKind {
+        match task_id {
+            Some(id) => self.known_task(id).await.map_or(TaskKind::Code, |t| t.kind),
+            None => TaskKind::Code,
+        }
     }
 
     /// Whether the catalog has a run with this id (a run this server, or one sharing its
     /// catalog, started).
-    pub fn knows_run(&self, run_id: &str) -> bool {
-        self.catalog.run(run_id).is_some()
+    pub async fn knows_run(&self, run_id: &str) -> bool {
+        self.catalog.run(run_id).await.is_some()
     }
 
     /// Record a run that was just started, before waiting on it.
-    pub fn record_run(&self, report: &RunReport, inputs: Value) {
+    pub async fn record_run(&self, report: &RunReport, inputs: Value) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let record = RunRecord {
             provider: Provider::from_id(&report.provider),
@@ -375,27 +483,41 @@ impl ToolEnv {
             finished: report.finished,
             summary: None,
             error: None,
+            // What others waiting on it answer until the first status check is recorded.
+            report: serde_json::to_value(report).ok().map(|mut value| {
+                scrub_value(&mut value, &self.secrets.values());
+                value
+            }),
+            detail: None,
             updated_at: stamp,
         };
-        if let Err(error) = self.catalog.record_run(&record) {
+        if let Err(error) = self.catalog.record_run(&record).await {
             tracing::error!(%error, run = %report.execution_id, "could not record a run in the catalog");
         }
         if let Some(task_id) = &report.task_id {
             self.catalog
-                .mark_used(Provider::from_id(&report.provider), task_id);
+                .mark_used(Provider::from_id(&report.provider), task_id)
+                .await;
         }
     }
 
     /// Keep a recorded run's state up to date (unrecorded runs are left alone). Outputs are
     /// stored scrubbed of the configured secrets and of `secrets` (the ones the run was given);
     /// a run recorded with redacted inputs whose values are not known here keeps no output.
-    pub fn note_run_state(&self, report: &RunReport, secrets: &[String]) {
+    /// `detail` is what progress said with this state (others waiting on the run say it too).
+    pub async fn note_run_state(
+        &self,
+        report: &RunReport,
+        secrets: &[String],
+        detail: Option<&str>,
+    ) {
         let mut known = self.secrets.values();
         known.extend(secrets.iter().cloned());
         let unknown_secrets = secrets.is_empty()
             && self
                 .catalog
                 .run(&report.execution_id)
+                .await
                 .is_some_and(|run| run.inputs.to_string().contains(REDACTED));
         let summary = report
             .output
@@ -406,17 +528,44 @@ impl ToolEnv {
                 crate::cloud::truncate_text(&scrub_text(&text, &known), 500)
             });
         let error = report.error.as_deref().map(|e| scrub_text(e, &known));
-        let result = self.catalog.update_run(
-            Provider::from_id(&report.provider),
-            &report.execution_id,
-            &report.status,
-            report.finished,
-            summary.as_deref(),
-            error.as_deref(),
-        );
+        // The whole report, for the others waiting on this run: scrubbed as a result is, and
+        // without an output whose secrets are not known here.
+        let shared = {
+            let mut shared = report.clone();
+            if unknown_secrets {
+                shared.output = None;
+            }
+            serde_json::to_value(&shared).ok().map(|mut value| {
+                scrub_value(&mut value, &known);
+                value
+            })
+        };
+        let state = RunState {
+            status: report.status.clone(),
+            finished: report.finished,
+            summary,
+            error,
+            report: shared,
+            detail: detail.map(|d| scrub_text(d, &known)),
+        };
+        let result = self
+            .catalog
+            .update_run(
+                Provider::from_id(&report.provider),
+                &report.execution_id,
+                &state,
+            )
+            .await;
         if let Err(error) = result {
             tracing::warn!(%error, "could not update a run in the catalog");
         }
+    }
+}
+
+/// Runs the catalog records are accounted for when a lost start is looked for.
+impl crate::runs::KnownRuns for ToolEnv {
+    fn knows<'a>(&'a self, id: &'a str) -> futures::future::BoxFuture<'a, bool> {
+        Box::pin(self.knows_run(id))
     }
 }
 

@@ -5,6 +5,9 @@
 
 use serde_json::Value;
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::mcp::args::Problem;
 
@@ -66,7 +69,11 @@ fn rules(_facts: &Facts<'_>, args: &Arguments, problems: &mut Vec<Problem>) {
     }
 }
 
-fn render(facts: &Facts<'_>, args: &Arguments) -> String {
+fn render<'a>(facts: &'a Facts<'a>, args: &'a Arguments) -> BoxFuture<'a, String> {
+    async move { render_text(facts, args).await }.boxed()
+}
+
+async fn render_text(facts: &Facts<'_>, args: &Arguments) -> String {
     let goal = args.get("goal").unwrap_or_default();
     let chosen = args.get("provider").and_then(|id| facts.provider(id));
     let makers = match chosen {

@@ -11,20 +11,21 @@ use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Referen
 use super::{Completes, Facts, find, shown_arguments};
 use crate::catalog::CatalogStore;
 use crate::cloud::Provider;
+use crate::mcp::context::ToolEnv;
 use crate::runs::TaskKind;
 
 /// The most values one answer holds (the protocol's cap).
 pub const MAX_VALUES: usize = CompletionInfo::MAX_VALUES;
 
 /// Answer `completion/complete`.
-pub fn complete(
+pub async fn complete(
     facts: &Facts<'_>,
     request: &CompleteRequestParams,
 ) -> Result<CompleteResult, McpError> {
     let prompt = match &request.r#ref {
         Reference::Prompt(prompt) => prompt,
         Reference::Resource(template) => {
-            return Ok(complete_template(facts, &template.uri, request));
+            return Ok(complete_template(facts, &template.uri, request).await);
         }
         // A kind of reference newer than this server: nothing to offer.
         _ => return Ok(CompleteResult::new(info(Vec::new(), 0))),
@@ -42,12 +43,15 @@ pub fn complete(
             None,
         ));
     };
-    Ok(CompleteResult::new(values_for(
-        facts,
-        arg.completes,
-        &request.argument.value,
-        chosen_provider(request),
-    )))
+    Ok(CompleteResult::new(
+        values_for(
+            facts,
+            arg.completes,
+            &request.argument.value,
+            chosen_provider(request),
+        )
+        .await,
+    ))
 }
 
 /// The provider the request's context already names, if it names one by its id.
@@ -62,7 +66,7 @@ fn chosen_provider(request: &CompleteRequestParams) -> Option<Provider> {
 }
 
 /// A variable of one of this server's resource templates (others complete to nothing).
-fn complete_template(
+async fn complete_template(
     facts: &Facts<'_>,
     uri_template: &str,
     request: &CompleteRequestParams,
@@ -77,27 +81,30 @@ fn complete_template(
         "task_id" => Completes::TaskId,
         _ => Completes::Nothing,
     };
-    CompleteResult::new(values_for(
-        facts,
-        completes,
-        &request.argument.value,
-        chosen_provider(request),
-    ))
+    CompleteResult::new(
+        values_for(
+            facts,
+            completes,
+            &request.argument.value,
+            chosen_provider(request),
+        )
+        .await,
+    )
 }
 
 /// What `completes` offers for the text typed so far (of `provider`'s, when chosen).
-fn values_for(
+async fn values_for(
     facts: &Facts<'_>,
     completes: Completes,
     typed: &str,
     provider: Option<Provider>,
 ) -> CompletionInfo {
-    let catalog = facts.env.catalog.as_ref();
+    let env = facts.env;
     let (values, total) = match completes {
         Completes::Nothing => (Vec::new(), 0),
-        Completes::TaskName(kind) => task_names(catalog, kind, provider, typed),
-        Completes::TaskId => task_ids(catalog, provider, typed),
-        Completes::ExecutionId => execution_ids(catalog, provider, typed),
+        Completes::TaskName(kind) => task_names(env, kind, provider, typed).await,
+        Completes::TaskId => task_ids(env, provider, typed).await,
+        Completes::ExecutionId => execution_ids(env.catalog.as_ref(), provider, typed).await,
         Completes::Provider => capped(
             facts
                 .provider_ids()
@@ -130,56 +137,55 @@ fn starts_with(text: &str, prefix: &str) -> bool {
 
 /// Names of the catalog's tasks (of `kind`, when given) starting with `typed`, in the
 /// catalog's order (recently used first), each once.
-fn task_names(
-    catalog: &dyn CatalogStore,
+async fn task_names(
+    env: &ToolEnv,
     kind: Option<TaskKind>,
     provider: Option<Provider>,
     typed: &str,
 ) -> (Vec<String>, u64) {
-    let tasks = catalog.tasks().unwrap_or_else(|error| {
+    let tasks = env.tasks().await.unwrap_or_else(|error| {
         tracing::warn!(%error, "could not read the catalog to complete a task name");
-        Vec::new()
+        Default::default()
     });
     let mut names: Vec<String> = Vec::new();
-    for task in tasks {
+    for task in tasks.iter() {
         if kind.is_none_or(|kind| task.kind == kind)
             && provider.is_none_or(|p| task.provider == p)
             && starts_with(&task.name, typed)
             && !names.contains(&task.name)
         {
-            names.push(task.name);
+            names.push(task.name.clone());
         }
     }
     capped(names)
 }
 
 /// Ids of the catalog's tasks starting with `typed`, recently used first.
-fn task_ids(
-    catalog: &dyn CatalogStore,
-    provider: Option<Provider>,
-    typed: &str,
-) -> (Vec<String>, u64) {
-    let tasks = catalog.tasks().unwrap_or_else(|error| {
+async fn task_ids(env: &ToolEnv, provider: Option<Provider>, typed: &str) -> (Vec<String>, u64) {
+    let tasks = env.tasks().await.unwrap_or_else(|error| {
         tracing::warn!(%error, "could not read the catalog to complete a task id");
-        Vec::new()
+        Default::default()
     });
     capped(
         tasks
-            .into_iter()
+            .iter()
             .filter(|task| provider.is_none_or(|p| task.provider == p))
-            .map(|task| task.task_id)
+            .map(|task| task.task_id.clone())
             .filter(|id| starts_with(id, typed))
             .collect(),
     )
 }
 
 /// Ids of the catalog's runs starting with `typed`, newest first.
-fn execution_ids(
+async fn execution_ids(
     catalog: &dyn CatalogStore,
     provider: Option<Provider>,
     typed: &str,
 ) -> (Vec<String>, u64) {
-    match catalog.runs_by_id_prefix(typed, provider, MAX_VALUES as u32) {
+    match catalog
+        .runs_by_id_prefix(typed, provider, MAX_VALUES as u32)
+        .await
+    {
         Ok((runs, total)) => (runs.into_iter().map(|run| run.run_id).collect(), total),
         Err(error) => {
             tracing::warn!(%error, "could not read the catalog to complete an execution id");

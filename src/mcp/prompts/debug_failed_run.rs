@@ -3,6 +3,9 @@
 //! and checks the fix with a new run. What the catalog recorded of the run (its task, kind,
 //! status, error) is in the text, so the model starts from facts.
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::catalog::RunRecord;
 use crate::mcp::args::Problem;
@@ -47,9 +50,13 @@ fn rules(_facts: &Facts<'_>, args: &Arguments, problems: &mut Vec<Problem>) {
     }
 }
 
-fn render(facts: &Facts<'_>, args: &Arguments) -> String {
+fn render<'a>(facts: &'a Facts<'a>, args: &'a Arguments) -> BoxFuture<'a, String> {
+    async move { render_text(facts, args).await }.boxed()
+}
+
+async fn render_text(facts: &Facts<'_>, args: &Arguments) -> String {
     let execution_id = args.get("execution_id").unwrap_or_default();
-    let run = facts.env.catalog.run(execution_id);
+    let run = facts.env.catalog.run(execution_id).await;
     let provider = args
         .get("provider")
         .or(run.as_ref().map(|run| run.provider.id()))

@@ -16,6 +16,7 @@ pub(crate) mod write_code_task;
 
 use std::collections::BTreeMap;
 
+use futures::future::BoxFuture;
 use rmcp::ErrorData as McpError;
 use rmcp::model::{GetPromptResult, JsonObject, Prompt, PromptArgument, PromptMessage, Role};
 use serde_json::{Value, json};
@@ -64,8 +65,9 @@ pub struct PromptDef {
     /// Argument rules beyond the shared checks (known, text, required given, a configured
     /// provider).
     pub rules: fn(&Facts<'_>, &Arguments, &mut Vec<Problem>),
-    /// The text a model reads, for arguments that passed the checks.
-    pub render: fn(&Facts<'_>, &Arguments) -> String,
+    /// The text a model reads, for arguments that passed the checks (it may read the
+    /// catalog, hence a future).
+    pub render: for<'a> fn(&'a Facts<'a>, &'a Arguments) -> BoxFuture<'a, String>,
 }
 
 /// Every prompt, in the order `prompts/list` shows them.
@@ -182,7 +184,7 @@ pub fn list(env: &ToolEnv) -> Vec<Prompt> {
 
 /// Answer `prompts/get`: the prompt's text for these arguments, or an invalid-params error
 /// naming every problem with them.
-pub fn get(
+pub async fn get(
     env: &ToolEnv,
     name: &str,
     arguments: Option<&JsonObject>,
@@ -197,7 +199,10 @@ pub fn get(
     })?;
     // What the catalog recorded was scrubbed when stored; secrets learned since are scrubbed
     // here, as from any tool result.
-    let text = scrub_text(&(def.render)(&facts, &arguments), &env.secrets.values());
+    let text = scrub_text(
+        &(def.render)(&facts, &arguments).await,
+        &env.secrets.values(),
+    );
     Ok(
         GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
             .with_description(def.description),

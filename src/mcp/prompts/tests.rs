@@ -21,8 +21,9 @@ fn args(value: Value) -> JsonObject {
 }
 
 /// The prompt's text for these arguments.
-fn text(registry: &Registry, name: &str, arguments: Value) -> String {
+async fn text(registry: &Registry, name: &str, arguments: Value) -> String {
     let result = get(registry.env(), name, Some(&args(arguments)))
+        .await
         .unwrap_or_else(|e| panic!("{name}: {}", e.message));
     assert_eq!(result.messages.len(), 1);
     result.messages[0]
@@ -34,8 +35,10 @@ fn text(registry: &Registry, name: &str, arguments: Value) -> String {
 }
 
 /// The message of the invalid-params error a `prompts/get` gets.
-fn error(registry: &Registry, name: &str, arguments: Value) -> String {
-    let error = get(registry.env(), name, Some(&args(arguments))).expect_err("bad arguments");
+async fn error(registry: &Registry, name: &str, arguments: Value) -> String {
+    let error = get(registry.env(), name, Some(&args(arguments)))
+        .await
+        .expect_err("bad arguments");
     assert_eq!(error.code, rmcp::model::ErrorCode::INVALID_PARAMS);
     error.message.into_owned()
 }
@@ -72,6 +75,8 @@ fn run(id: &str, started_at: &str, error: Option<&str>) -> RunRecord {
         finished: true,
         summary: None,
         error: error.map(str::to_string),
+        report: None,
+        detail: None,
         updated_at: started_at.into(),
     }
 }
@@ -84,8 +89,8 @@ fn names(list: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[test]
-fn the_prompts_listed_follow_the_configured_providers() {
+#[tokio::test]
+async fn the_prompts_listed_follow_the_configured_providers() {
     let both = listed(&test_registry(true, true));
     insta::assert_json_snapshot!("list_both", both);
     let browser_use = listed(&test_registry(false, true));
@@ -110,8 +115,8 @@ fn the_prompts_listed_follow_the_configured_providers() {
     assert_eq!(names(&none), ["automate_browser_task", "debug_failed_run"]);
 }
 
-#[test]
-fn automate_browser_task_texts() {
+#[tokio::test]
+async fn automate_browser_task_texts() {
     let both = test_registry(true, true);
     insta::assert_snapshot!(
         "automate_both_any_provider",
@@ -120,6 +125,7 @@ fn automate_browser_task_texts() {
             "automate_browser_task",
             json!({"goal": "Find the top story on Hacker News"})
         )
+        .await
     );
     let chosen = text(
         &both,
@@ -130,7 +136,8 @@ fn automate_browser_task_texts() {
             "example_inputs": "{\"package\": \"mcp\"}",
             "expected_output": "{\"version\": \"2.3.0\"}",
         }),
-    );
+    )
+    .await;
     assert!(chosen.contains("provider \"browser_use\""), "{chosen}");
     assert!(
         !chosen.contains("Anchor"),
@@ -141,7 +148,8 @@ fn automate_browser_task_texts() {
         &test_registry(true, false),
         "automate_browser_task",
         json!({"goal": "Log the price of a product", "expected_output": "   "}),
-    );
+    )
+    .await;
     assert!(
         !alone.contains("provider \""),
         "one cloud needs no provider: {alone}"
@@ -153,8 +161,8 @@ fn automate_browser_task_texts() {
     insta::assert_snapshot!("automate_one_provider", alone);
 }
 
-#[test]
-fn debug_failed_run_starts_from_what_the_catalog_recorded() {
+#[tokio::test]
+async fn debug_failed_run_starts_from_what_the_catalog_recorded() {
     let registry = test_registry(true, true);
     registry
         .env()
@@ -164,12 +172,14 @@ fn debug_failed_run_starts_from_what_the_catalog_recorded() {
             "2026-11-30T10:00:00Z",
             Some("TimeoutError: waiting for selector \".price\""),
         ))
+        .await
         .unwrap();
     let known = text(
         &registry,
         "debug_failed_run",
         json!({"execution_id": "5d1c0b8e-run"}),
-    );
+    )
+    .await;
     assert!(known.contains("task_id \"scrape-prices-id\""), "{known}");
     assert!(
         known.contains("browser-tasks://runs/anchor/5d1c0b8e-run"),
@@ -185,13 +195,15 @@ fn debug_failed_run_starts_from_what_the_catalog_recorded() {
         &registry,
         "debug_failed_run",
         json!({"execution_id": "5d1c0b8e-run"}),
-    );
+    )
+    .await;
     assert!(!scrubbed.contains("waiting for selector"), "{scrubbed}");
     let unknown = text(
         &registry,
         "debug_failed_run",
         json!({"execution_id": "elsewhere-1"}),
-    );
+    )
+    .await;
     assert!(unknown.contains("one of: anchor, browser_use"), "{unknown}");
     insta::assert_snapshot!("debug_unknown_run", unknown);
     // One provider, nothing to code: no code fix, the provider goes without saying.
@@ -199,7 +211,8 @@ fn debug_failed_run_starts_from_what_the_catalog_recorded() {
         &test_registry(false, true),
         "debug_failed_run",
         json!({"execution_id": "elsewhere-1"}),
-    );
+    )
+    .await;
     assert!(!browser_use.contains("create_task"), "{browser_use}");
     assert!(
         browser_use.contains("browser-tasks://runs/browser_use/elsewhere-1"),
@@ -207,15 +220,16 @@ fn debug_failed_run_starts_from_what_the_catalog_recorded() {
     );
 }
 
-#[test]
-fn write_code_task_tells_the_runtime_and_knows_existing_tasks() {
+#[tokio::test]
+async fn write_code_task_tells_the_runtime_and_knows_existing_tasks() {
     let registry = test_registry(true, true);
-    registry.env().learn(code_task("scrape-prices"));
+    registry.env().learn(code_task("scrape-prices")).await;
     let fresh = text(
         &registry,
         "write_code_task",
         json!({"goal": "Return the title of example.com"}),
-    );
+    )
+    .await;
     assert!(
         fresh.contains("export") || fresh.contains("Export"),
         "{fresh}"
@@ -225,18 +239,19 @@ fn write_code_task_tells_the_runtime_and_knows_existing_tasks() {
         &registry,
         "write_code_task",
         json!({"goal": "Also return the currency", "task_name": "scrape-prices"}),
-    );
+    )
+    .await;
     assert!(
         existing.contains("exists, task_id scrape-prices-id"),
         "{existing}"
     );
     let browser_use = test_registry(false, true);
-    let not_offered = error(&browser_use, "write_code_task", json!({"goal": "x"}));
+    let not_offered = error(&browser_use, "write_code_task", json!({"goal": "x"})).await;
     assert!(not_offered.contains("not offered"), "{not_offered}");
 }
 
-#[test]
-fn bad_arguments_are_one_error_naming_every_problem() {
+#[tokio::test]
+async fn bad_arguments_are_one_error_naming_every_problem() {
     let registry = test_registry(true, true);
     let message = error(
         &registry,
@@ -247,7 +262,8 @@ fn bad_arguments_are_one_error_naming_every_problem() {
             "example_inputs": "query=rust",
             "expected_output": 42,
         }),
-    );
+    )
+    .await;
     insta::assert_snapshot!("bad_arguments", message);
     assert!(message.contains("`gaol`: unknown argument; did you mean `goal`?"));
     assert!(message.contains("`goal`: missing"));
@@ -260,15 +276,19 @@ fn bad_arguments_are_one_error_naming_every_problem() {
         &registry,
         "write_code_task",
         json!({"goal": "x", "task_name": "Top stories!"}),
-    );
+    )
+    .await;
     assert!(message.contains("e.g. \"top-stories\""), "{message}");
     let message = error(
         &registry,
         "automate_browser_task",
         json!({"goal": "x", "example_inputs": "[1]"}),
-    );
+    )
+    .await;
     assert!(message.contains("must be a JSON object"), "{message}");
-    let unknown = get(registry.env(), "automate_browser", None).expect_err("unknown prompt");
+    let unknown = get(registry.env(), "automate_browser", None)
+        .await
+        .expect_err("unknown prompt");
     assert!(
         unknown
             .message
@@ -278,7 +298,7 @@ fn bad_arguments_are_one_error_naming_every_problem() {
     );
 }
 
-fn completions(
+async fn completions(
     registry: &Registry,
     prompt: &str,
     argument: &str,
@@ -289,6 +309,7 @@ fn completions(
         ArgumentInfo::new(argument, typed),
     );
     let result = complete(&Facts::new(registry.env()), &request)
+        .await
         .unwrap_or_else(|e| panic!("{prompt}.{argument}: {}", e.message));
     (
         result.completion.values,
@@ -297,48 +318,54 @@ fn completions(
     )
 }
 
-#[test]
-fn task_names_complete_by_prefix_capped_at_the_protocols_limit() {
+#[tokio::test]
+async fn task_names_complete_by_prefix_capped_at_the_protocols_limit() {
     let registry = test_registry(true, true);
     let env = registry.env();
     for i in 0..120 {
-        env.learn(code_task(&format!("scrape-{i:03}")));
+        env.learn(code_task(&format!("scrape-{i:03}"))).await;
     }
-    env.learn(code_task("Search-docs"));
+    env.learn(code_task("Search-docs")).await;
     let (values, total, has_more) =
-        completions(&registry, "write_code_task", "task_name", "SCRAPE");
+        completions(&registry, "write_code_task", "task_name", "SCRAPE").await;
     assert_eq!(values.len(), 100);
     assert_eq!((total, has_more), (Some(120), Some(true)));
     assert!(values.iter().all(|v| v.starts_with("scrape-")));
-    let (values, total, has_more) = completions(&registry, "write_code_task", "task_name", "se");
+    let (values, total, has_more) =
+        completions(&registry, "write_code_task", "task_name", "se").await;
     assert_eq!(values, ["Search-docs"]);
     assert_eq!((total, has_more), (Some(1), Some(false)));
     // Only code tasks: write_code_task replaces code.
     env.learn(TaskSighting {
         kind: TaskKind::Generated,
         ..code_task("search-generated")
-    });
-    let (values, _, _) = completions(&registry, "write_code_task", "task_name", "se");
+    })
+    .await;
+    let (values, _, _) = completions(&registry, "write_code_task", "task_name", "se").await;
     assert_eq!(values, ["Search-docs"]);
 }
 
-#[test]
-fn execution_ids_complete_newest_first() {
+#[tokio::test]
+async fn execution_ids_complete_newest_first() {
     let registry = test_registry(true, true);
     let catalog = Arc::clone(&registry.env().catalog);
     catalog
         .record_run(&run("aa-old", "2026-11-30T09:00:00Z", None))
+        .await
         .unwrap();
     catalog
         .record_run(&run("AA-new", "2026-11-30T11:00:00Z", None))
+        .await
         .unwrap();
     catalog
         .record_run(&run("bb-mid", "2026-11-30T10:00:00Z", None))
+        .await
         .unwrap();
-    let (values, total, has_more) = completions(&registry, "debug_failed_run", "execution_id", "");
+    let (values, total, has_more) =
+        completions(&registry, "debug_failed_run", "execution_id", "").await;
     assert_eq!(values, ["AA-new", "bb-mid", "aa-old"]);
     assert_eq!((total, has_more), (Some(3), Some(false)));
-    let (values, _, _) = completions(&registry, "debug_failed_run", "execution_id", "aa");
+    let (values, _, _) = completions(&registry, "debug_failed_run", "execution_id", "aa").await;
     assert_eq!(values, ["AA-new", "aa-old"]);
 
     // A provider already chosen narrows the runs to its own.
@@ -347,8 +374,9 @@ fn execution_ids_complete_newest_first() {
             provider: Provider::BrowserUse,
             ..run("aa-agent", "2026-11-30T12:00:00Z", None)
         })
+        .await
         .unwrap();
-    let chosen = |provider: &str| {
+    let chosen = async |provider: &str| {
         let mut request = CompleteRequestParams::new(
             Reference::for_prompt("debug_failed_run"),
             ArgumentInfo::new("execution_id", "aa"),
@@ -357,24 +385,25 @@ fn execution_ids_complete_newest_first() {
             [("provider".to_string(), provider.to_string())].into(),
         ));
         complete(&Facts::new(registry.env()), &request)
+            .await
             .unwrap()
             .completion
             .values
     };
-    assert_eq!(chosen("browser_use"), ["aa-agent"]);
-    assert_eq!(chosen("anchor"), ["AA-new", "aa-old"]);
+    assert_eq!(chosen("browser_use").await, ["aa-agent"]);
+    assert_eq!(chosen("anchor").await, ["AA-new", "aa-old"]);
     // A provider this server does not know narrows nothing.
-    assert_eq!(chosen("nimbus"), ["aa-agent", "AA-new", "aa-old"]);
+    assert_eq!(chosen("nimbus").await, ["aa-agent", "AA-new", "aa-old"]);
 }
 
-#[test]
-fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
+#[tokio::test]
+async fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
     let registry = test_registry(true, true);
-    let (values, _, _) = completions(&registry, "automate_browser_task", "provider", "");
+    let (values, _, _) = completions(&registry, "automate_browser_task", "provider", "").await;
     assert_eq!(values, ["anchor", "browser_use"]);
-    let (values, _, _) = completions(&registry, "automate_browser_task", "provider", "BR");
+    let (values, _, _) = completions(&registry, "automate_browser_task", "provider", "BR").await;
     assert_eq!(values, ["browser_use"]);
-    let (values, total, _) = completions(&registry, "automate_browser_task", "goal", "Find");
+    let (values, total, _) = completions(&registry, "automate_browser_task", "goal", "Find").await;
     assert!(values.is_empty());
     assert_eq!(total, Some(0));
 
@@ -382,7 +411,9 @@ fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
         Reference::for_prompt("automate_browser_task"),
         ArgumentInfo::new("colour", ""),
     );
-    let error = complete(&Facts::new(registry.env()), &request).expect_err("no such argument");
+    let error = complete(&Facts::new(registry.env()), &request)
+        .await
+        .expect_err("no such argument");
     assert!(
         error
             .message
@@ -390,12 +421,13 @@ fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
         "{}",
         error.message
     );
-    let resource = |uri: &str, argument: &str, typed: &str| {
+    let resource = async |uri: &str, argument: &str, typed: &str| {
         let request = CompleteRequestParams::new(
             Reference::for_resource(uri),
             ArgumentInfo::new(argument, typed),
         );
         complete(&Facts::new(registry.env()), &request)
+            .await
             .unwrap()
             .completion
             .values
@@ -405,26 +437,29 @@ fn providers_and_free_text_complete_and_unknown_arguments_are_errors() {
             "browser-tasks://runs/{provider}/{execution_id}",
             "provider",
             "an"
-        ),
+        )
+        .await,
         ["anchor"]
     );
-    registry.env().learn(code_task("scrape-prices"));
+    registry.env().learn(code_task("scrape-prices")).await;
     assert_eq!(
         resource(
             "browser-tasks://tasks/{provider}/{task_id}",
             "task_id",
             "SCRAPE"
-        ),
+        )
+        .await,
         ["scrape-prices-id"]
     );
     // Another server's template, or a variable with nothing to offer: nothing.
-    assert!(resource("file:///{path}", "provider", "").is_empty());
+    assert!(resource("file:///{path}", "provider", "").await.is_empty());
     assert!(
         resource(
             "browser-tasks://runs/{provider}/{execution_id}/{artifact}",
             "artifact",
             ""
         )
+        .await
         .is_empty()
     );
 }

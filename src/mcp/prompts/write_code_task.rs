@@ -2,6 +2,9 @@
 //! publish it and run it. Offered only when a configured provider runs code tasks; how the
 //! code must be written (the runtime's contract) comes from that provider's adapter.
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::mcp::args::Problem;
 use crate::runs::TaskKind;
@@ -63,7 +66,11 @@ fn suggested_name(name: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn render(facts: &Facts<'_>, args: &Arguments) -> String {
+fn render<'a>(facts: &'a Facts<'a>, args: &'a Arguments) -> BoxFuture<'a, String> {
+    async move { render_text(facts, args).await }.boxed()
+}
+
+async fn render_text(facts: &Facts<'_>, args: &Arguments) -> String {
     let goal = args.get("goal").unwrap_or_default();
     let Some((adapter, runtime)) = facts.code_runtime() else {
         return format!(
@@ -71,7 +78,12 @@ fn render(facts: &Facts<'_>, args: &Arguments) -> String {
         );
     };
     let name = match args.get("task_name") {
-        Some(name) => match facts.env.catalog.task_by_name(name, Some(TaskKind::Code)) {
+        Some(name) => match facts
+            .env
+            .catalog
+            .task_by_name(name, Some(TaskKind::Code))
+            .await
+        {
             Some(task) => format!(
                 "Task name: {name} (exists, task_id {}: get_task shows its current source; \
                  your code replaces it)",

@@ -138,6 +138,8 @@ pub struct Registry {
     /// The table clients were last told about.
     announced: Mutex<Arc<ToolTable>>,
     peers: Mutex<Peers>,
+    /// Counts announced changes, for `subscriptions/listen` streams.
+    announcements: watch::Sender<u64>,
     first_listing: FirstListing,
 }
 
@@ -152,8 +154,28 @@ impl std::fmt::Debug for Registry {
 impl Registry {
     /// The registry of a server, with a fresh activity record. Inside a Tokio runtime it
     /// starts watching for task changes at once, announcing each to the clients.
-    pub fn new(setup: Setup) -> Arc<Self> {
-        Self::with_activity(setup, Arc::default())
+    pub async fn new(setup: Setup) -> Arc<Self> {
+        let registry = Self::with_activity(setup, Arc::default());
+        registry.rebuild().await;
+        registry.first_clients_see_this();
+        registry
+    }
+
+    /// The registry of a catalog that is new and empty (a session's own, a test's): its list
+    /// is the static tools until tasks are learned, so it is built without reading the
+    /// catalog.
+    pub(crate) fn over_empty_catalog(setup: Setup, activity: Arc<Activity>) -> Arc<Self> {
+        let registry = Self::with_activity(setup, activity);
+        registry.rebuild_with(registry.version(), Vec::new());
+        registry.first_clients_see_this();
+        registry
+    }
+
+    /// What the first clients see is the list as built now: nothing to announce yet.
+    fn first_clients_see_this(&self) {
+        if let Ok(mut announced) = self.announced.lock() {
+            *announced = self.current();
+        }
     }
 
     fn with_activity(setup: Setup, activity: Arc<Activity>) -> Arc<Self> {
@@ -176,19 +198,20 @@ impl Registry {
             table: RwLock::new(Arc::new(ToolTable::default())),
             announced: Mutex::new(Arc::new(ToolTable::default())),
             peers: Mutex::new(Peers::default()),
+            announcements: watch::Sender::new(0),
             first_listing: FirstListing {
                 until: Mutex::new(None),
                 done: watch::Sender::new(false),
                 answered: watch::Sender::new(false),
             },
         });
-        registry.rebuild();
-        // What the first clients see is the list as built now: nothing to announce yet.
-        if let Ok(mut announced) = registry.announced.lock() {
-            *announced = registry.current();
-        }
         if tokio::runtime::Handle::try_current().is_ok() {
             tokio::spawn(Self::watch_changes(Arc::downgrade(&registry)));
+            tokio::spawn(ToolEnv::keep_leases(
+                Arc::downgrade(&registry.env),
+                crate::mcp::shared_wait::LEASE_RENEWAL,
+                crate::mcp::shared_wait::LEASE_TTL,
+            ));
         }
         registry
     }
@@ -214,7 +237,7 @@ impl Registry {
         // Never the shared catalog: it holds other users' tasks.
         let catalog: Arc<dyn CatalogStore> =
             Arc::new(Catalog::in_memory().map_err(|e| e.to_string())?);
-        let session = Self::with_activity(
+        let session = Self::over_empty_catalog(
             Setup {
                 providers: self.env.providers.with_keys(keys)?,
                 catalog,
@@ -234,7 +257,8 @@ impl Registry {
         if !syncs || tokio::runtime::Handle::try_current().is_err() {
             return;
         }
-        self.begin_first_listing(bound);
+        // A session's private catalog starts empty: it misses every provider.
+        self.wait_for_first_listing(bound);
         let registry = self.clone();
         tokio::spawn(async move {
             let env = registry.env().clone();
@@ -253,11 +277,20 @@ impl Registry {
     /// The startup listing of the clouds is about to begin. If the catalog knows no task of
     /// some configured provider, a `tools/list` waits for it (see [`Registry::listed_table`])
     /// until [`Registry::end_first_listing`], or for `bound` at most. Returns whether one does.
-    pub fn begin_first_listing(&self, bound: Duration) -> bool {
+    pub async fn begin_first_listing(&self, bound: Duration) -> bool {
         if bound.is_zero()
             || self.env.settings.selection.max == 0
-            || !self.catalog_misses_a_provider()
+            || !self.catalog_misses_a_provider().await
         {
+            return false;
+        }
+        self.wait_for_first_listing(bound)
+    }
+
+    /// Make `tools/list` wait for the first listing, for `bound` at most (see
+    /// [`Registry::begin_first_listing`]).
+    fn wait_for_first_listing(&self, bound: Duration) -> bool {
+        if bound.is_zero() || self.env.settings.selection.max == 0 {
             return false;
         }
         match self.first_listing.until.lock() {
@@ -281,8 +314,8 @@ impl Registry {
     }
 
     /// Whether some configured provider has no task in the catalog.
-    fn catalog_misses_a_provider(&self) -> bool {
-        let known: HashSet<Provider> = match self.env.tasks() {
+    async fn catalog_misses_a_provider(&self) -> bool {
+        let known: HashSet<Provider> = match self.env.tasks().await {
             Ok(tasks) => tasks.iter().map(|task| task.provider).collect(),
             Err(_) => HashSet::new(),
         };
@@ -310,17 +343,23 @@ impl Registry {
             }
         }
         self.first_listing.answered.send_replace(true);
-        self.table()
+        self.table().await
     }
 
     /// The tools listed now (rebuilt first if the catalog changed since).
-    pub fn table(&self) -> Arc<ToolTable> {
+    pub async fn table(&self) -> Arc<ToolTable> {
         let current = self.current();
         if current.built_at != self.version() {
-            self.rebuild();
+            self.rebuild().await;
             return self.current();
         }
         current
+    }
+
+    /// The tools as last built, without looking at the catalog (for a synchronous lookup;
+    /// every request that lists or calls tools brings it up to date first).
+    pub fn table_as_built(&self) -> Arc<ToolTable> {
+        self.current()
     }
 
     fn version(&self) -> (i64, u64) {
@@ -335,11 +374,11 @@ impl Registry {
     }
 
     /// Rebuild the list from the catalog.
-    fn rebuild(&self) {
+    async fn rebuild(&self) {
         let built_at = self.version();
         // A task's own tool runs it.
         let tasks = if self.env.settings.allows(Access::Run) {
-            self.env.listed_tasks()
+            self.env.listed_tasks().await
         } else {
             Some(Vec::new())
         };
@@ -347,6 +386,11 @@ impl Registry {
             tracing::warn!("keeping the current tool list");
             return;
         };
+        self.rebuild_with(built_at, tasks);
+    }
+
+    /// Make the list the static tools and `tasks`' tools, as of the catalog at `built_at`.
+    fn rebuild_with(&self, built_at: (i64, u64), tasks: Vec<crate::catalog::CatalogTask>) {
         let secrets = &self.env.secrets.configured;
         let mut chosen: Vec<TaskTool> = tasks
             .into_iter()
@@ -391,7 +435,8 @@ impl Registry {
     /// Bring the list up to date, and tell every client if it differs from what they were
     /// last told.
     pub async fn announce_changes(&self) {
-        if self.news() {
+        if self.news().await {
+            self.announcements.send_modify(|count| *count += 1);
             self.notify_tool_list_changed().await;
         }
     }
@@ -399,8 +444,8 @@ impl Registry {
     /// Whether the list now differs from what clients were last told (which then becomes
     /// what they are told). Compared with the announcement, not with the previous table: a
     /// `tools/list` may have rebuilt the table already, and clients must still hear of it.
-    fn news(&self) -> bool {
-        let table = self.table();
+    async fn news(&self) -> bool {
+        let table = self.table().await;
         match self.announced.lock() {
             Ok(mut announced) if !announced.same_tools(&table) => {
                 *announced = table;
@@ -425,6 +470,30 @@ impl Registry {
     }
 
     // ---- connected clients -------------------------------------------------------------------
+
+    /// Whether the catalog answers now, within `bound` (`Err` says why not, naming where it is
+    /// but never a password).
+    pub async fn catalog_answers(&self, bound: Duration) -> Result<(), String> {
+        let catalog = &self.env.catalog;
+        match tokio::time::timeout(bound, catalog.ping()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(format!(
+                "the catalog at {} fails: {error}",
+                catalog.location()
+            )),
+            Err(_) => Err(format!(
+                "the catalog at {} did not answer within {} ms",
+                catalog.location(),
+                bound.as_millis()
+            )),
+        }
+    }
+
+    /// Signalled after every change of the tool list announced to clients (what
+    /// `subscriptions/listen` streams carry).
+    pub fn announcements(&self) -> watch::Receiver<u64> {
+        self.announcements.subscribe()
+    }
 
     /// Remember a client to notify.
     pub fn add_peer(&self, peer: Peer<RoleServer>) {

@@ -19,18 +19,21 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
     let providers = crate::providers::register_with(&settings(anchor), &settings(browser_use))
         .expect("test settings are valid");
     let catalog = Catalog::in_memory().expect("an in-memory catalog opens");
-    Registry::new(Setup {
-        providers,
-        catalog: Arc::new(catalog),
-        settings: ToolSettings {
-            waits: WaitSettings::default(),
-            selection: Selection::default(),
-            resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
-            read_only: false,
-            first_list_wait: std::time::Duration::ZERO,
+    Registry::over_empty_catalog(
+        Setup {
+            providers,
+            catalog: Arc::new(catalog),
+            settings: ToolSettings {
+                waits: WaitSettings::default(),
+                selection: Selection::default(),
+                resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,
+                read_only: false,
+                first_list_wait: std::time::Duration::ZERO,
+            },
+            secrets: Secrets::default(),
         },
-        secrets: Secrets::default(),
-    })
+        Arc::default(),
+    )
 }
 
 /// A runnable task the catalog learns of (a code task with a published version).
@@ -48,17 +51,17 @@ fn sighting(name: &str) -> crate::catalog::TaskSighting {
     }
 }
 
-#[test]
-fn a_list_rebuilt_early_by_a_listing_is_still_announced() {
+#[tokio::test]
+async fn a_list_rebuilt_early_by_a_listing_is_still_announced() {
     let registry = test_registry(true, false);
-    let before = registry.table().tools.len();
-    assert!(!registry.news(), "nothing changed yet");
-    registry.env().learn(sighting("hn-top"));
+    let before = registry.table().await.tools.len();
+    assert!(!registry.news().await, "nothing changed yet");
+    registry.env().learn(sighting("hn-top")).await;
     // A client's tools/list rebuilds the table before the watcher runs...
-    assert_eq!(registry.table().tools.len(), before + 1);
+    assert_eq!(registry.table().await.tools.len(), before + 1);
     // ...and the change is still news for the clients to be told of, once.
-    assert!(registry.news());
-    assert!(!registry.news());
+    assert!(registry.news().await);
+    assert!(!registry.news().await);
 }
 
 /// How long (in the paused test clock) a `tools/list` of `registry` takes to get its table.
@@ -71,15 +74,18 @@ async fn time_to_list(registry: &Registry) -> Duration {
 #[tokio::test(start_paused = true)]
 async fn a_new_catalog_lists_after_the_startup_listing() {
     let registry = test_registry(true, false);
-    registry.begin_first_listing(Duration::from_secs(2));
+    registry.begin_first_listing(Duration::from_secs(2)).await;
     let ending = registry.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        ending.env().learn(sighting("hn-top"));
+        ending.env().learn(sighting("hn-top")).await;
         ending.end_first_listing();
     });
     assert_eq!(time_to_list(&registry).await, Duration::from_millis(300));
-    assert!(registry.table().get("hn_top").is_some(), "the listed task");
+    assert!(
+        registry.table().await.get("hn_top").is_some(),
+        "the listed task"
+    );
     // Later requests do not wait.
     assert_eq!(time_to_list(&registry).await, Duration::ZERO);
 }
@@ -87,7 +93,7 @@ async fn a_new_catalog_lists_after_the_startup_listing() {
 #[tokio::test(start_paused = true)]
 async fn a_startup_listing_is_waited_for_up_to_the_bound_only() {
     let registry = test_registry(true, false);
-    registry.begin_first_listing(Duration::from_secs(2));
+    registry.begin_first_listing(Duration::from_secs(2)).await;
     assert_eq!(time_to_list(&registry).await, Duration::from_secs(2));
     assert_eq!(time_to_list(&registry).await, Duration::ZERO);
 }
@@ -95,20 +101,20 @@ async fn a_startup_listing_is_waited_for_up_to_the_bound_only() {
 #[tokio::test(start_paused = true)]
 async fn a_catalog_that_knows_every_configured_cloud_lists_at_once() {
     let registry = test_registry(true, false);
-    registry.env().learn(sighting("hn-top"));
-    registry.begin_first_listing(Duration::from_secs(2));
+    registry.env().learn(sighting("hn-top")).await;
+    registry.begin_first_listing(Duration::from_secs(2)).await;
     assert_eq!(time_to_list(&registry).await, Duration::ZERO);
     // With another cloud configured that the catalog knows nothing of, it waits.
     let both = test_registry(true, true);
-    both.env().learn(sighting("hn-top"));
-    both.begin_first_listing(Duration::from_secs(2));
+    both.env().learn(sighting("hn-top")).await;
+    both.begin_first_listing(Duration::from_secs(2)).await;
     assert_eq!(time_to_list(&both).await, Duration::from_secs(2));
 }
 
 #[tokio::test(start_paused = true)]
 async fn no_wait_when_told_not_to_or_without_a_startup_listing() {
     let registry = test_registry(true, false);
-    registry.begin_first_listing(Duration::ZERO);
+    registry.begin_first_listing(Duration::ZERO).await;
     assert_eq!(time_to_list(&registry).await, Duration::ZERO);
     let unsynced = test_registry(true, false);
     assert_eq!(time_to_list(&unsynced).await, Duration::ZERO);

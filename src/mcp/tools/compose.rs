@@ -340,12 +340,11 @@ fn enum_of(schema: &JsonObject, name: &str) -> Option<Vec<Value>> {
 /// names, as the catalog remembers them (for the tools that act on a run).
 pub fn of_named_run(env: &ToolEnv, args: &JsonObject) -> Option<Provider> {
     str_arg(args, "execution_id")
-        .and_then(|id| env.catalog.run(id))
+        .and_then(|id| env.named_run(id))
         .map(|run| run.provider)
         .or_else(|| {
             str_arg(args, "task_id")
-                .and_then(|id| env.known_task(id))
-                .map(|task| task.provider)
+                .and_then(|id| env.tasks_as_read().task(id).map(|task| task.provider))
         })
 }
 

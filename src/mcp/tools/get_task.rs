@@ -51,9 +51,8 @@ pub fn definition(providers: &ProviderSet) -> Option<Tool> {
 
 /// The provider a call is for: as asked, as its arguments imply, as the task it names.
 fn provider_of(env: &ToolEnv, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "task_id")
-        .and_then(|id| env.known_task(id))
-        .map(|task| task.provider);
+    let named =
+        str_arg(args, "task_id").and_then(|id| env.tasks_as_read().task(id).map(|t| t.provider));
     compose::resolve(&SPEC, env, args, named)
 }
 

@@ -106,9 +106,8 @@ pub fn definition(providers: &ProviderSet) -> Option<Tool> {
 /// task `task_id` names. (A task named another way is named by one provider's own argument,
 /// which implies that provider by itself.)
 fn provider_of(env: &ToolEnv, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "task_id")
-        .and_then(|id| env.known_task(id))
-        .map(|task| task.provider);
+    let named =
+        str_arg(args, "task_id").and_then(|id| env.tasks_as_read().task(id).map(|t| t.provider));
     compose::resolve(&SPEC, env, args, named)
 }
 

@@ -197,7 +197,7 @@ pub async fn run(call: &ToolContext<'_>, args: JsonObject) -> Result<Reply, Tool
     }
     // Listing one provider's tasks may change which of another's are tools: ask once all
     // are known.
-    let listed = call.env.listed_tool_names();
+    let listed = call.env.listed_tool_names().await;
     for task in &mut merged.tasks {
         task.listed_as_tool = listed.contains(task.tool_name.as_deref().unwrap_or_default());
     }
@@ -211,9 +211,9 @@ pub fn shared_args(args: &JsonObject) -> Result<SharedArgs, ToolError> {
 }
 
 /// The answer for one provider's page.
-pub fn reply(call: &ToolContext<'_>, args: &SharedArgs, page: Page) -> Reply {
+pub async fn reply(call: &ToolContext<'_>, args: &SharedArgs, page: Page) -> Reply {
     let (number, limit) = (args.page(), args.limit());
-    let listed = call.env.listed_tool_names();
+    let listed = call.env.listed_tool_names().await;
     let tasks = page
         .tasks
         .into_iter()

@@ -45,7 +45,8 @@ pub trait StaticTool: Send + Sync {
     /// provider offers it).
     fn definition(&self, providers: &ProviderSet) -> Option<Tool>;
 
-    /// Check the arguments exactly as a call would, without running anything.
+    /// Check the arguments as a call would, without running anything, with what the catalog
+    /// held when last read (a call reads it again first).
     fn check_arguments(
         &self,
         env: &ToolEnv,
@@ -100,6 +101,8 @@ macro_rules! static_tool {
                 arguments: JsonObject,
             ) -> BoxFuture<'a, Result<Reply, ToolError>> {
                 Box::pin(async move {
+                    // The rules are synchronous: what they consult is read first.
+                    call.env.look_up_named(&arguments).await;
                     let args = args::parse(validator, arguments, |raw, problems| {
                         $tool::rules(call.env, raw, problems)
                     })?;

@@ -62,9 +62,8 @@ pub fn definition(providers: &ProviderSet) -> Option<Tool> {
 
 /// The provider a call is for: as asked, as its arguments imply, as the task it names.
 fn provider_of(env: &ToolEnv, args: &JsonObject) -> Provider {
-    let named = str_arg(args, "task_id")
-        .and_then(|id| env.known_task(id))
-        .map(|task| task.provider);
+    let named =
+        str_arg(args, "task_id").and_then(|id| env.tasks_as_read().task(id).map(|t| t.provider));
     compose::resolve(&SPEC, env, args, named)
 }
 
@@ -127,8 +126,8 @@ mod tests {
         value.as_object().cloned().unwrap_or_default()
     }
 
-    #[test]
-    fn the_provider_comes_from_the_argument_then_the_arguments_then_the_catalog() {
+    #[tokio::test]
+    async fn the_provider_comes_from_the_argument_then_the_arguments_then_the_catalog() {
         let both = test_registry(true, true);
         let env = both.env();
         let of = |value: Value| provider_of(env, &args(value));
@@ -148,7 +147,9 @@ mod tests {
             status: Some("ready".into()),
             params: None,
             output_schema: None,
-        });
+        })
+        .await;
+        env.task_index().await.unwrap();
         assert_eq!(of(json!({"task_id": "skill-1"})), Provider::BrowserUse);
         // Unknown to the catalog, with both configured: the first registered.
         assert_eq!(of(json!({"task_id": "x"})), Provider::Anchor);

@@ -119,7 +119,7 @@ pub async fn start(
     anchor: &AnchorClient,
     target: &RunTarget,
     request: RunRequest,
-    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    known: &dyn runs::KnownRuns,
 ) -> Result<RunReport, StartError> {
     let inputs = (!request.inputs.is_empty()).then_some(request.inputs);
     // Anchor does not report a code run's session; one the run was started on is known.
@@ -226,7 +226,7 @@ impl LostRun {
     async fn find(
         &self,
         anchor: &AnchorClient,
-        known: &(dyn Fn(&str) -> bool + Send + Sync),
+        known: &dyn runs::KnownRuns,
     ) -> Result<RunReport, String> {
         if self.version.as_deref() == Some("draft") {
             return Err(
@@ -267,7 +267,7 @@ impl LostRun {
         &self,
         anchor: &AnchorClient,
         task_id: &str,
-        known: &(dyn Fn(&str) -> bool + Send + Sync),
+        known: &dyn runs::KnownRuns,
     ) -> Result<Sighting, crate::cloud::ApiError> {
         let filter = ExecutionFilter {
             page: Some(1),
@@ -279,12 +279,14 @@ impl LostRun {
                 .filter(|v| v.chars().all(|c| c.is_ascii_digit())),
         };
         let page = anchor.list_executions(task_id, &filter).await?;
-        let mut candidates: Vec<&Execution> = page
+        // Collected before the look-ups: a lazy filter held across them makes the future
+        // not `Send`.
+        let recent: Vec<&Execution> = page
             .results
             .iter()
             .filter(|e| runs::started_since(e.start_time.as_deref(), self.sent))
-            .filter(|e| !known(&e.id))
             .collect();
+        let mut candidates: Vec<&Execution> = runs::unaccounted(known, recent, |e| &e.id).await;
         Ok(match candidates.len() {
             0 => Sighting::Nothing,
             1 => Sighting::One(Box::new(RunReport::from_execution(

@@ -219,7 +219,7 @@ pub async fn run_skill(
     skill_id: &str,
     parameters: &serde_json::Map<String, Value>,
     session_id: Option<&str>,
-    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    known: &dyn runs::KnownRuns,
 ) -> Result<RunReport, StartError> {
     let sent = chrono::Utc::now();
     let result = match bu.execute_skill(skill_id, parameters, session_id).await {
@@ -253,16 +253,16 @@ async fn find_skill_execution(
     bu: &BrowserUseClient,
     skill_id: &str,
     sent: chrono::DateTime<chrono::Utc>,
-    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    known: &dyn runs::KnownRuns,
 ) -> Result<RunReport, String> {
     let look = || async {
         let page = bu.skill_executions(skill_id, 1, 20).await?;
-        let mut candidates: Vec<SkillExecution> = page
+        let recent: Vec<SkillExecution> = page
             .items
             .into_iter()
             .filter(|e| runs::started_since(e.started_at.as_deref(), sent))
-            .filter(|e| !known(&e.id))
             .collect();
+        let mut candidates: Vec<SkillExecution> = runs::unaccounted(known, recent, |e| &e.id).await;
         Ok(match candidates.len() {
             0 => Sighting::Nothing,
             1 => Sighting::One(Box::new(
@@ -311,7 +311,7 @@ async fn execution_report(
 pub async fn start_agent(
     bu: &BrowserUseClient,
     body: &CreateTask,
-    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    known: &dyn runs::KnownRuns,
 ) -> Result<RunReport, StartError> {
     let mut body = body.clone();
     let tag = tag_start(&mut body);
@@ -384,7 +384,7 @@ impl LostTask {
     async fn find(
         &self,
         bu: &BrowserUseClient,
-        known: &(dyn Fn(&str) -> bool + Send + Sync),
+        known: &dyn runs::KnownRuns,
     ) -> Result<RunReport, String> {
         let look = || async {
             let filter = TaskFilter {
@@ -394,10 +394,9 @@ impl LostTask {
                 ..TaskFilter::default()
             };
             let page = bu.list_tasks(&filter).await?;
-            let mut candidates: Vec<TaskView> = page
-                .items
-                .into_iter()
-                .filter(|view| match &self.tag {
+            let mut candidates: Vec<TaskView> = Vec::new();
+            for view in page.items {
+                let matches = match &self.tag {
                     Some(tag) => {
                         view.metadata
                             .as_ref()
@@ -408,10 +407,13 @@ impl LostTask {
                     None => {
                         view.task.as_deref() == Some(self.task.as_str())
                             && runs::started_since(view.created_at.as_deref(), self.sent)
-                            && !known(&view.id)
+                            && !known.knows(&view.id).await
                     }
-                })
-                .collect();
+                };
+                if matches {
+                    candidates.push(view);
+                }
+            }
             Ok(match candidates.len() {
                 0 => Sighting::Nothing,
                 1 => {

@@ -52,7 +52,7 @@ pub async fn regenerate<'a>(
     feedback: &str,
     browser_session_id: Option<String>,
 ) -> Result<Work<'a>, ToolError> {
-    let history = call.env.versions(&task);
+    let history = call.env.versions(&task).await;
     let Some(mut request) = current_request(&history, &task) else {
         return Err(ToolError::NotFound {
             message: format!(
@@ -80,18 +80,21 @@ pub async fn regenerate<'a>(
     let moved = call
         .env
         .move_task(&task, &started.id, Some(&status))
+        .await
         .unwrap_or_else(|| CatalogTask {
             task_id: started.id.clone(),
             status: Some(status.clone()),
             ..task.clone()
         });
-    call.env.note_version(
-        &moved,
-        &next.to_string(),
-        VersionEvent::Refined,
-        Some(feedback),
-        Some(remembered(&request)),
-    );
+    call.env
+        .note_version(
+            &moved,
+            &next.to_string(),
+            VersionEvent::Refined,
+            Some(feedback),
+            Some(remembered(&request)),
+        )
+        .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task: moved,
@@ -107,7 +110,7 @@ pub async fn restore(
     task: CatalogTask,
     version: &str,
 ) -> Result<Reply, ToolError> {
-    let history = call.env.versions(&task);
+    let history = call.env.versions(&task).await;
     let versions = made(&history);
     let Some(chosen) = versions.iter().rev().find(|v| v.version == version) else {
         let known: Vec<&str> = versions.iter().map(|v| v.version.as_str()).collect();
@@ -144,18 +147,25 @@ pub async fn restore(
     let moved = call
         .env
         .move_task(&task, &restored_id, Some(&ready))
+        .await
         .unwrap_or_else(|| CatalogTask {
             task_id: restored_id.clone(),
             ..task.clone()
         });
-    call.env.note_version(
-        &moved,
-        version,
-        VersionEvent::Restored,
-        Some(&format!("replaced task {was}")),
-        None::<Value>,
-    );
-    let listed = call.env.listed_tool_names().contains(&moved.tool_name);
+    call.env
+        .note_version(
+            &moved,
+            version,
+            VersionEvent::Restored,
+            Some(&format!("replaced task {was}")),
+            None::<Value>,
+        )
+        .await;
+    let listed = call
+        .env
+        .listed_tool_names()
+        .await
+        .contains(&moved.tool_name);
     let next_step = if listed {
         format!(
             "Call its tool {} (same name) or run_task {{\"task_id\": \"{restored_id}\"}}.",

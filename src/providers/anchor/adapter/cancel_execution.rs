@@ -93,7 +93,7 @@ impl ToolPart for CancelExecution {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
             let execution_id = args.shared.execution_id.unwrap_or_default();
-            let recorded = call.env.catalog.run(&execution_id);
+            let recorded = call.env.catalog.run(&execution_id).await;
             let code_task = recorded
                 .as_ref()
                 .filter(|r| r.kind == TaskKind::Code)
@@ -126,7 +126,7 @@ impl ToolPart for CancelExecution {
                     });
                 }
             };
-            call.env.note_run_state(&report, &[]);
+            call.env.note_run_state(&report, &[], None).await;
             let summary = if stopped {
                 format!(
                     "Ended the browser session of Anchor run {execution_id}; the run's status \

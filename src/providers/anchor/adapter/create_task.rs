@@ -133,17 +133,19 @@ async fn run(
         .map_err(|e| ToolError::api(e, format!("Saving code task {:?}", args.name)))?;
     let params =
         arguments::code_task_params(args.input_parameters.as_deref(), body.code.as_deref());
-    call.env.learn(TaskSighting {
-        provider: Provider::Anchor,
-        kind: TaskKind::Code,
-        task_id: task.id.clone(),
-        name: task.name.clone(),
-        description: task.description.clone(),
-        version: task.latest_version.clone(),
-        status: None,
-        params,
-        output_schema: None,
-    });
+    call.env
+        .learn(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: task.id.clone(),
+            name: task.name.clone(),
+            description: task.description.clone(),
+            version: task.latest_version.clone(),
+            status: None,
+            params,
+            output_schema: None,
+        })
+        .await;
     let next_step = format!(
         "Try the draft with run_task {{\"task_id\": \"{}\", \"version\": \"draft\"}}; publish \
          it as a numbered version with deploy_task {{\"task_id\": \"{}\"}}.",

@@ -121,8 +121,8 @@ impl ToolPart for DeployTask {
                 ));
             }
             let generated = str_arg(args, "task_id")
-                .and_then(|id| env.task_or_former(id))
-                .is_some_and(|t| t.kind == TaskKind::Generated);
+                .and_then(|id| env.tasks_as_read().task_or_former(id).map(|t| t.kind))
+                == Some(TaskKind::Generated);
             if generated && has(args, "browser_configuration") {
                 problems.push(Problem::new(
                     "browser_configuration",
@@ -140,12 +140,11 @@ impl ToolPart for DeployTask {
         async move {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
-            let generated = args
-                .shared
-                .task_id
-                .as_deref()
-                .and_then(|id| call.env.task_or_former(id))
-                .filter(|t| t.kind == TaskKind::Generated);
+            let generated = match args.shared.task_id.as_deref() {
+                Some(id) => call.env.task_or_former(id).await,
+                None => None,
+            }
+            .filter(|t| t.kind == TaskKind::Generated);
             match (args.shared.restore.clone(), generated) {
                 (Some(version), Some(task)) => {
                     builder_versions::restore(call, anchor, task, version.trim()).await
@@ -249,24 +248,30 @@ async fn run(
         .map_err(|e| ToolError::api(e, format!("Deploying task {task_id}")))?;
     // The catalog learns the new version (and so the task's tool); a task made elsewhere is
     // looked up for its name.
-    let name = match call.env.known_task(&task_id) {
+    let name = match call.env.known_task(&task_id).await {
         Some(task) => Some(task.name),
         None => anchor.get_task(&task_id).await.ok().map(|meta| meta.name),
     };
     if let Some(name) = name {
-        let change = call.env.learn(TaskSighting {
-            provider: Provider::Anchor,
-            kind: TaskKind::Code,
-            task_id: task_id.clone(),
-            name,
-            description: None,
-            version: Some(version.version.clone()),
-            status: None,
-            // Inferred from code given here only: a draft published as it is keeps the
-            // parameters known before.
-            params: arguments::code_task_params(own.input_parameters.as_deref(), given.as_deref()),
-            output_schema: None,
-        });
+        let change = call
+            .env
+            .learn(TaskSighting {
+                provider: Provider::Anchor,
+                kind: TaskKind::Code,
+                task_id: task_id.clone(),
+                name,
+                description: None,
+                version: Some(version.version.clone()),
+                status: None,
+                // Inferred from code given here only: a draft published as it is keeps the
+                // parameters known before.
+                params: arguments::code_task_params(
+                    own.input_parameters.as_deref(),
+                    given.as_deref(),
+                ),
+                output_schema: None,
+            })
+            .await;
         if let Some(change) = change {
             let (event, why) = match restoring {
                 Some(old) => (
@@ -276,7 +281,8 @@ async fn run(
                 None => (VersionEvent::Deployed, description.clone()),
             };
             call.env
-                .note_version(&change.task, &version.version, event, why.as_deref(), None);
+                .note_version(&change.task, &version.version, event, why.as_deref(), None)
+                .await;
         }
     }
     let next_step = format!(

@@ -19,6 +19,7 @@ pub async fn of_run(
     let code_task = env
         .catalog
         .run(execution_id)
+        .await
         .filter(|r| r.kind == TaskKind::Code)
         .and_then(|r| r.task_id);
     let run = RunRef {

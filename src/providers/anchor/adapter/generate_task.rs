@@ -176,14 +176,16 @@ async fn run<'a>(
         )),
         output_schema: None,
     };
-    let task = call.env.remember(sighting);
-    call.env.note_version(
-        &task,
-        "1",
-        VersionEvent::Generated,
-        None,
-        Some(remembered(&request)),
-    );
+    let task = call.env.remember(sighting).await;
+    call.env
+        .note_version(
+            &task,
+            "1",
+            VersionEvent::Generated,
+            None,
+            Some(remembered(&request)),
+        )
+        .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task,

@@ -69,7 +69,7 @@ impl ToolPart for GetExecution {
             let anchor = self.account.client()?;
             // A run this server (or another sharing its catalog) started is known by its id
             // alone.
-            let recorded = call.env.catalog.run(&shared.execution_id);
+            let recorded = call.env.catalog.run(&shared.execution_id).await;
             let recorded_task = recorded
                 .as_ref()
                 .filter(|r| r.kind == TaskKind::Code)
@@ -104,7 +104,7 @@ fn check(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
             "a generated task's run is found by execution_id alone; leave task_id out",
         ));
     }
-    let recorded = str_arg(args, "execution_id").and_then(|id| env.catalog.run(id));
+    let recorded = str_arg(args, "execution_id").and_then(|id| env.named_run(id));
     if kind == Some("code") && !has(args, "task_id") && recorded.is_none() {
         problems.push(Problem::new(
             "task_id",

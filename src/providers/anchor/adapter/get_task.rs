@@ -158,13 +158,14 @@ impl ToolPart for GetTask {
 fn check(env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     check_one_of(args, "task_id", "task_name", true, problems);
     arguments::check_version(args, "version", problems);
-    let by_name = str_arg(args, "task_name").and_then(|n| env.catalog.task_by_name(n, None));
+    let known = env.tasks_as_read();
+    let by_name = str_arg(args, "task_name").and_then(|n| known.task_by_name(n, None));
     let kind = match str_arg(args, "kind") {
         Some("generated") => TaskKind::Generated,
         Some("code") => TaskKind::Code,
         _ => by_name
             .map(|t| t.kind)
-            .unwrap_or_else(|| env.kind_of(str_arg(args, "task_id"))),
+            .unwrap_or_else(|| known.kind_of(str_arg(args, "task_id"))),
     };
     match kind {
         TaskKind::Code | TaskKind::Skill | TaskKind::Agent => {
@@ -191,8 +192,8 @@ async fn run<'a>(
     let Args { shared, own } = args;
     let kind_arg = own.kind.map(TaskKind::from);
     let known = match (&shared.task_id, &own.task_name) {
-        (Some(id), _) => call.env.known_task(id),
-        (None, Some(name)) => call.env.catalog.task_by_name(name, kind_arg),
+        (Some(id), _) => call.env.known_task(id).await,
+        (None, Some(name)) => call.env.catalog.task_by_name(name, kind_arg).await,
         (None, None) => None,
     };
     let kind = kind_arg
@@ -212,17 +213,21 @@ async fn run<'a>(
         // name or parameters).
         let task = match known {
             Some(task) => task,
-            None => match call.env.learn(TaskSighting {
-                provider: Provider::Anchor,
-                kind: TaskKind::Generated,
-                task_id: task_id.clone(),
-                name: task_id.clone(),
-                description: None,
-                version: None,
-                status: Some(state.status.to_string()),
-                params: None,
-                output_schema: None,
-            }) {
+            None => match call
+                .env
+                .learn(TaskSighting {
+                    provider: Provider::Anchor,
+                    kind: TaskKind::Generated,
+                    task_id: task_id.clone(),
+                    name: task_id.clone(),
+                    description: None,
+                    version: None,
+                    status: Some(state.status.to_string()),
+                    params: None,
+                    output_schema: None,
+                })
+                .await
+            {
                 Some(change) => change.task,
                 None => {
                     return Err(ToolError::NotFound {
@@ -300,21 +305,24 @@ async fn code_task(
             ParamsOrigin::Inferred,
         )
     });
-    let learned = call.env.learn(TaskSighting {
-        provider: Provider::Anchor,
-        kind: TaskKind::Code,
-        task_id: meta.id.clone(),
-        name: meta.name.clone(),
-        description: meta.description.clone(),
-        version: meta.latest.clone(),
-        status: None,
-        params,
-        output_schema: None,
-    });
-    let history = learned
-        .as_ref()
-        .map(|change| versions::history(call.env, &change.task))
-        .unwrap_or_default();
+    let learned = call
+        .env
+        .learn(TaskSighting {
+            provider: Provider::Anchor,
+            kind: TaskKind::Code,
+            task_id: meta.id.clone(),
+            name: meta.name.clone(),
+            description: meta.description.clone(),
+            version: meta.latest.clone(),
+            status: None,
+            params,
+            output_schema: None,
+        })
+        .await;
+    let history = match &learned {
+        Some(change) => versions::history(call.env, &change.task).await,
+        None => Vec::new(),
+    };
     let (tool_name, parameters, parameters_origin) = match &learned {
         Some(change) => (
             Some(change.task.tool_name.clone()),
@@ -323,9 +331,10 @@ async fn code_task(
         ),
         None => (None, Vec::new(), None),
     };
-    let listed_as_tool = tool_name
-        .as_deref()
-        .is_some_and(|name| call.env.listed_tool_names().contains(name));
+    let listed_as_tool = match tool_name.as_deref() {
+        Some(name) => call.env.listed_tool_names().await.contains(name),
+        None => false,
+    };
     let output = CodeTaskOutput {
         task_id: meta.id.clone(),
         name: meta.name.clone(),

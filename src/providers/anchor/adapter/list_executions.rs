@@ -125,15 +125,17 @@ impl ToolPart for ListExecutions {
     }
 }
 
-/// The task a call names, as the catalog knows it: by id, else by name.
+/// The task a call names, as the catalog knows it (as read before the call's checks): by id,
+/// else by name.
 fn known_task(
     env: &ToolEnv,
     task_id: Option<&str>,
     task_name: Option<&str>,
 ) -> Option<CatalogTask> {
+    let tasks = env.tasks_as_read();
     match (task_id, task_name) {
-        (Some(id), _) => env.known_task(id),
-        (None, Some(name)) => env.catalog.task_by_name(name, None),
+        (Some(id), _) => tasks.task(id).cloned(),
+        (None, Some(name)) => tasks.task_by_name(name, None).cloned(),
         _ => None,
     }
 }
@@ -241,15 +243,19 @@ async fn generated_runs(
     let page = shared.page.unwrap_or(1);
     let limit = shared.limit.unwrap_or(10);
     let read = |call: &ToolContext<'_>| {
-        call.env
-            .catalog
-            .runs_of(task_id, status.as_deref(), page, limit)
-            .map_err(|e| ToolError::NotFound {
-                message: format!("The catalog could not be read: {e}"),
-                hint: "Check the catalog file named in the server's log.".into(),
-            })
+        let status = status.clone();
+        let catalog = call.env.catalog.clone();
+        async move {
+            catalog
+                .runs_of(task_id, status.as_deref(), page, limit)
+                .await
+                .map_err(|e| ToolError::NotFound {
+                    message: format!("The catalog could not be read: {e}"),
+                    hint: format!("Check the catalog at {}.", catalog.location()),
+                })
+        }
     };
-    let (records, _) = read(call)?;
+    let (records, _) = read(call).await?;
     for record in records.iter().filter(|r| !r.finished) {
         let run = RunRef {
             kind: TaskKind::Generated,
@@ -257,11 +263,11 @@ async fn generated_runs(
             task_id: None,
         };
         match anchor.check(&run).await {
-            Ok(report) => call.env.note_run_state(&report, &[]),
+            Ok(report) => call.env.note_run_state(&report, &[], None).await,
             Err(error) => tracing::warn!(%error, run = %record.run_id, "could not refresh a run"),
         }
     }
-    let (records, total) = read(call)?;
+    let (records, total) = read(call).await?;
     let executions: Vec<ExecutionSummary> = records
         .into_iter()
         .map(|r| ExecutionSummary {

@@ -64,7 +64,7 @@ impl ToolPart for ListTasks {
         async move {
             let args = list_tasks::shared_args(&args)?;
             let page = list(call, self.account.client()?, &args).await?;
-            Ok(list_tasks::reply(call, &args, page))
+            Ok(list_tasks::reply(call, &args, page).await)
         }
         .map(|outcome| outcome.map(Work::from))
         .boxed()
@@ -84,13 +84,15 @@ async fn list(
         .map_err(|e| ToolError::api(e, "Listing tasks"))?;
     let changes = call
         .env
-        .learn_all(list.tasks.iter().map(code_task_sighting).collect());
+        .learn_all(list.tasks.iter().map(code_task_sighting).collect())
+        .await;
     let mut tasks = Vec::new();
     if page == 1 {
         // Anchor cannot list generated tasks: they come from the catalog, first.
         tasks.extend(
             call.env
                 .tasks()
+                .await
                 .unwrap_or_default()
                 .iter()
                 .filter(|t| t.kind == TaskKind::Generated)

@@ -100,8 +100,8 @@ impl ToolPart for RefineTask {
 
     fn rules(&self, env: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
         check_uuid(args, "task_id", TASK_ID_FROM, problems);
-        let known =
-            crate::mcp::args::str_arg(args, "task_id").and_then(|id| env.task_or_former(id));
+        let known = crate::mcp::args::str_arg(args, "task_id")
+            .and_then(|id| env.tasks_as_read().task_or_former(id).cloned());
         if has(args, "browser_session_id")
             && known.as_ref().is_some_and(|t| t.kind == TaskKind::Code)
         {
@@ -121,7 +121,7 @@ impl ToolPart for RefineTask {
             let args: Args = read_args(args)?;
             let anchor = self.account.client()?;
             let task_id = args.shared.task_id.trim().to_string();
-            match call.env.task_or_former(&task_id) {
+            match call.env.task_or_former(&task_id).await {
                 Some(task) if task.kind == TaskKind::Generated => {
                     still_generating(&task)?;
                     builder_versions::regenerate(
@@ -210,10 +210,10 @@ async fn code_fix(
         ),
         format!("run_task {{\"task_id\": \"{task_id}\", \"inputs\": {{…}}}} (checks the fix)"),
     ];
-    let history = known
-        .as_ref()
-        .map(|t| versions::history(call.env, t))
-        .unwrap_or_default();
+    let history = match &known {
+        Some(task) => versions::history(call.env, task).await,
+        None => Vec::new(),
+    };
     let summary = format!(
         "Anchor cannot refine a code task itself. Fix the source of version {} of {:?} (in the \
          structured content) for the feedback, then: 1. {} 2. {} 3. {}",

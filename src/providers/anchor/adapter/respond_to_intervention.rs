@@ -99,7 +99,7 @@ async fn session_of(
     anchor: &AnchorClient,
     execution_id: &str,
 ) -> Result<String, ToolError> {
-    let recorded = call.env.catalog.run(execution_id);
+    let recorded = call.env.catalog.run(execution_id).await;
     let code_task = recorded
         .as_ref()
         .filter(|r| r.kind == TaskKind::Code)

@@ -119,8 +119,9 @@ fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     arguments::check_task_name(args, "task_name", problems);
     arguments::check_version(args, "version", problems);
     // `kind` is there for tasks this server does not know; one it knows says its own kind.
+    let tasks = state.tasks_as_read();
     let known = str_arg(args, "task_id")
-        .and_then(|id| state.known_task(id))
+        .and_then(|id| tasks.task(id))
         .filter(|task| task.provider == crate::cloud::Provider::Anchor)
         .map(|task| task.kind);
     if let (Some(given), Some(known)) = (explicit_kind(args), known)
@@ -136,7 +137,7 @@ fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
     }
     let kind = explicit_kind(args)
         .or_else(|| has(args, "task_name").then_some(TaskKind::Code))
-        .unwrap_or_else(|| state.kind_of(str_arg(args, "task_id")));
+        .unwrap_or_else(|| tasks.kind_of(str_arg(args, "task_id")));
     match kind {
         // The catalog names a Browser Use task for this id, but the call is for Anchor
         // (`provider` says so): check it as a code task, which Anchor will look up.
@@ -189,7 +190,7 @@ fn check(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) {
                     problems.push(null_input(name));
                 }
             }
-            let known = str_arg(args, "task_id").and_then(|id| state.known_task(id));
+            let known = str_arg(args, "task_id").and_then(|id| tasks.task(id));
             if let Some(task) = known.filter(|t| t.params_origin == ParamsOrigin::Declared) {
                 known_input_problems(&task.inputs, &inputs, &state.secrets.configured, problems);
             }
@@ -246,17 +247,19 @@ fn run<'a>(
     args: Args,
 ) -> Result<Work<'a>, ToolError> {
     let Args { shared, own } = args;
+    // The catalog as this call read it before its checks.
+    let tasks = call.env.tasks_as_read();
     let kind = match (&own.kind, &own.task_name) {
         (Some(kind), _) => TaskKind::from(*kind),
         (None, Some(_)) => TaskKind::Code,
-        (None, None) => match call.env.kind_of(shared.task_id.as_deref()) {
+        (None, None) => match tasks.kind_of(shared.task_id.as_deref()) {
             TaskKind::Generated => TaskKind::Generated,
             _ => TaskKind::Code,
         },
     };
     let known = match (&shared.task_id, &own.task_name) {
-        (Some(id), _) => call.env.known_task(id),
-        (None, Some(name)) => call.env.catalog.task_by_name(name, Some(TaskKind::Code)),
+        (Some(id), _) => tasks.task(id).cloned(),
+        (None, Some(name)) => tasks.task_by_name(name, Some(TaskKind::Code)).cloned(),
         (None, None) => None,
     };
     let given = shared.inputs.clone().unwrap_or_default();
@@ -317,9 +320,7 @@ fn run<'a>(
     };
     Ok(Work::Start(RunStart {
         cloud: anchor,
-        start:
-            async move { runs::start(anchor, &target, request, &|id| call.env.knows_run(id)).await }
-                .boxed(),
+        start: async move { runs::start(anchor, &target, request, call.env).await }.boxed(),
         task_name: known.map(|t| t.name).or(own.task_name.clone()),
         recorded_inputs,
         secrets,
@@ -355,8 +356,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_kind_that_contradicts_the_known_task_is_named() {
+    #[tokio::test]
+    async fn a_kind_that_contradicts_the_known_task_is_named() {
         let registry = crate::mcp::registry::tests::test_registry(true, false);
         let env = registry.env();
         env.learn(crate::catalog::TaskSighting {
@@ -369,7 +370,9 @@ mod tests {
             status: Some("ready".into()),
             params: None,
             output_schema: None,
-        });
+        })
+        .await;
+        env.task_index().await.unwrap();
         let check_of = |args: serde_json::Value| {
             let mut problems = Vec::new();
             check(env, args.as_object().unwrap(), &mut problems);

@@ -78,9 +78,7 @@ pub fn call<'a>(
     };
     Ok(TaskToolWork::Start(RunStart {
         cloud: anchor,
-        start:
-            async move { runs::start(anchor, &target, request, &|id| call.env.knows_run(id)).await }
-                .boxed(),
+        start: async move { runs::start(anchor, &target, request, call.env).await }.boxed(),
         task_name: Some(task.name.clone()),
         recorded_inputs: Value::Object(inputs.redacted.clone()),
         secrets: inputs.secrets.clone(),

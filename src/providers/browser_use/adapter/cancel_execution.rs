@@ -131,7 +131,7 @@ async fn stop_task(
         .map_err(|e| ToolError::api(e, format!("Stopping Browser Use task {execution_id}")))?;
     let stopped = view.status == TaskStatus::Stopped;
     let report = RunReport::from_task_view(&view);
-    call.env.note_run_state(&report, &[]);
+    call.env.note_run_state(&report, &[], None).await;
     let session = if with_session {
         " and its browser session"
     } else {
@@ -173,7 +173,7 @@ async fn cancel_generation(
         .cancel_skill(&skill_id)
         .await
         .map_err(|e| ToolError::api(e, format!("Cancelling the generation of skill {skill_id}")))?;
-    call.env.learn(skill_sighting(&skill));
+    call.env.learn(skill_sighting(&skill)).await;
     let status = skill.status.to_string();
     Ok(Reply::ok(
         format!("Cancelled the generation of skill {skill_id} (status {status})."),

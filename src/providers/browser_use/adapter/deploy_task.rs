@@ -202,15 +202,17 @@ async fn restore(
     let restored = skill
         .current_version
         .map_or_else(|| version.to_string(), |v| v.to_string());
-    let change = call.env.learn(skill_sighting(&skill));
+    let change = call.env.learn(skill_sighting(&skill)).await;
     if let Some(change) = &change {
-        call.env.note_version(
-            &change.task,
-            &restored,
-            VersionEvent::Restored,
-            Some(&format!("version {now} rolled back")),
-            None,
-        );
+        call.env
+            .note_version(
+                &change.task,
+                &restored,
+                VersionEvent::Restored,
+                Some(&format!("version {now} rolled back")),
+                None,
+            )
+            .await;
     }
     let next_step = format!(
         "Run it with run_task {{\"task_id\": \"{skill_id}\", \"inputs\": {{…}}}} to check it."
@@ -255,24 +257,31 @@ async fn enable_skill(
         let doing = if enable { "Enabling" } else { "Disabling" };
         ToolError::api(e, format!("{doing} skill {skill_id}"))
     })?;
-    let change = call.env.learn(skill_sighting(&skill));
+    let change = call.env.learn(skill_sighting(&skill)).await;
     if let Some(change) = &change {
         let label = skill.current_version.map(|v| v.to_string());
-        call.env.note_version(
-            &change.task,
-            label.as_deref().unwrap_or("1"),
-            VersionEvent::Deployed,
-            Some(if skill.is_enabled {
-                "enabled"
-            } else {
-                "disabled"
-            }),
-            None,
-        );
+        call.env
+            .note_version(
+                &change.task,
+                label.as_deref().unwrap_or("1"),
+                VersionEvent::Deployed,
+                Some(if skill.is_enabled {
+                    "enabled"
+                } else {
+                    "disabled"
+                }),
+                None,
+            )
+            .await;
     }
-    let listed = change
-        .as_ref()
-        .is_some_and(|c| call.env.listed_tool_names().contains(&c.task.tool_name));
+    let listed = match &change {
+        Some(c) => call
+            .env
+            .listed_tool_names()
+            .await
+            .contains(&c.task.tool_name),
+        None => false,
+    };
     let name = skill.title.clone().unwrap_or_else(|| skill_id.clone());
     let next_step = match (skill.is_enabled, listed, &change) {
         (true, true, Some(change)) => format!(

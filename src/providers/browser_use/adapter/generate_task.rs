@@ -170,19 +170,23 @@ async fn run<'a>(
         .await
         .map_err(|e| ToolError::api(e, "Starting the skill generation"))?;
     // Remembered at once, so the id survives whatever happens to this call.
-    let task = call.env.remember(TaskSighting {
-        provider: Provider::BrowserUse,
-        kind: TaskKind::Skill,
-        task_id: created.id.clone(),
-        name: shared.name.trim().to_string(),
-        description: shared.description.clone(),
-        version: None,
-        status: Some("recording".into()),
-        params: None,
-        output_schema: None,
-    });
+    let task = call
+        .env
+        .remember(TaskSighting {
+            provider: Provider::BrowserUse,
+            kind: TaskKind::Skill,
+            task_id: created.id.clone(),
+            name: shared.name.trim().to_string(),
+            description: shared.description.clone(),
+            version: None,
+            status: Some("recording".into()),
+            params: None,
+            output_schema: None,
+        })
+        .await;
     call.env
-        .note_version(&task, "1", VersionEvent::Generated, None, None);
+        .note_version(&task, "1", VersionEvent::Generated, None, None)
+        .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),
         task,

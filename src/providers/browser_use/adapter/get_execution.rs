@@ -65,7 +65,7 @@ impl ToolPart for GetExecution {
             let bu = self.account.client()?;
             // A run this server (or another sharing its catalog) started is known by its id
             // alone.
-            let recorded = call.env.catalog.run(&shared.execution_id);
+            let recorded = call.env.catalog.run(&shared.execution_id).await;
             let recorded_skill = recorded
                 .as_ref()
                 .filter(|r| r.kind == TaskKind::Skill)
@@ -121,7 +121,7 @@ async fn skill_execution(
         });
     };
     let mut report = RunReport::from_skill_execution(skill_id, &execution);
-    report.task_name = call.env.known_task(skill_id).map(|t| t.name);
+    report.task_name = call.env.known_task(skill_id).await.map(|t| t.name);
     if execution.has_output.unwrap_or(false) {
         match bu.skill_execution_output(skill_id, execution_id).await {
             Ok(link) => report.output_files.push(OutputFile {

@@ -225,6 +225,7 @@ async fn skill_executions(
     let name = call
         .env
         .known_task(skill_id)
+        .await
         .map(|t| format!("skill {:?}", t.name))
         .unwrap_or_else(|| format!("skill {skill_id}"));
     Ok(paged_reply(

@@ -62,7 +62,7 @@ impl ToolPart for ListTasks {
         async move {
             let args = list_tasks::shared_args(&args)?;
             let page = list(call, self.account.client()?, &args).await?;
-            Ok(list_tasks::reply(call, &args, page))
+            Ok(list_tasks::reply(call, &args, page).await)
         }
         .map(|outcome| outcome.map(Work::from))
         .boxed()
@@ -83,7 +83,8 @@ async fn list(
         .map_err(|e| ToolError::api(e, "Listing skills"))?;
     let changes = call
         .env
-        .learn_all(list.items.iter().map(skill_sighting).collect());
+        .learn_all(list.items.iter().map(skill_sighting).collect())
+        .await;
     let tasks = list
         .items
         .iter()

@@ -356,7 +356,8 @@ fn skill_rules(state: &ToolEnv, args: &JsonObject, problems: &mut Vec<Problem>) 
             problems.push(null_input(name));
         }
     }
-    if let Some(skill) = str_arg(args, "task_id").and_then(|id| state.known_task(id)) {
+    let tasks = state.tasks_as_read();
+    if let Some(skill) = str_arg(args, "task_id").and_then(|id| tasks.task(id)) {
         known_input_problems(&skill.inputs, &inputs, &state.secrets.configured, problems);
         let by_name = by_parameter_name(&skill.inputs, &inputs);
         for param in &skill.inputs {
@@ -436,8 +437,7 @@ fn agent_run<'a>(
     };
     RunStart {
         cloud: bu,
-        start: async move { runs::start_agent(bu, &body, &|id| call.env.knows_run(id)).await }
-            .boxed(),
+        start: async move { runs::start_agent(bu, &body, call.env).await }.boxed(),
         task_name: None,
         recorded_inputs: recorded,
         secrets,

@@ -27,6 +27,7 @@ pub async fn skill(
     if let Some(task) = call
         .env
         .known_task(skill_id)
+        .await
         .filter(|t| t.kind == TaskKind::Skill && t.params_origin == ParamsOrigin::Declared)
     {
         return Ok(task);
@@ -45,7 +46,7 @@ pub async fn fetch_skill(
         .await
         .map_err(|e| ToolError::api(e, format!("Reading skill {skill_id}")))?;
     let sighting = skill_sighting(&skill);
-    let task = match call.env.learn(sighting.clone()) {
+    let task = match call.env.learn(sighting.clone()).await {
         Some(change) => change.task,
         None => crate::mcp::context::unrecorded(sighting),
     };
@@ -93,13 +94,12 @@ pub fn execution<'a>(
         label,
         start: async move {
             tracing::info!(skill = %skill_id, "executing a skill");
-            let known = |id: &str| call.env.knows_run(id);
             crate::providers::browser_use::runs::run_skill(
                 bu,
                 &skill_id,
                 &parameters,
                 session_id.as_deref(),
-                &known,
+                call.env,
             )
             .await
         }
