@@ -24,6 +24,7 @@ use super::context::adapter::ProviderSet;
 use super::context::{Access, Caller, ToolContext};
 use super::progress::McpProgress;
 use super::registry::{Registry, Target};
+use super::resources::viewer;
 use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
 
@@ -377,16 +378,32 @@ impl ServerHandler for BrowserTasksServer {
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
         let caller = self.caller(&context.extensions)?;
-        // Only what the caller may call is listed (lists may vary by authorization).
-        let tools = state.listed_table().await.listing_for(&caller);
+        let table = state.listed_table().await;
+        // A host that renders MCP Apps gets the run viewer linked from the tools that answer
+        // with a run; any other client gets the list as it is. Only what the caller may call
+        // is listed (lists may vary by authorization).
+        let apps = viewer::client_renders(context.peer.peer_info().as_deref());
+        let tools = table
+            .tools
+            .iter()
+            .filter(|listed| caller.allows(listed.access()))
+            .map(|listed| match &listed.target {
+                Target::Task(_) if apps => viewer::linked(listed.tool.clone()),
+                Target::Static(tool) if apps && viewer::LINKED_TOOLS.contains(&tool.name()) => {
+                    viewer::linked(listed.tool.clone())
+                }
+                _ => listed.tool.clone(),
+            })
+            .collect();
         let result = ListToolsResult::with_all_items(tools);
         if !speaks_2026(&context) {
             return Ok(result);
         }
         // Caching hints (2026-07-28): the list changes only when tasks do, which a
-        // `subscriptions/listen` stream announces; a session with its own keys, or an
-        // authenticated caller (whose scopes shape it), has its own.
-        let scope = if self.session.per_request_keys || caller.subject().is_some() {
+        // `subscriptions/listen` stream announces; a session with its own keys has its own.
+        // A list with the viewer's links is this client's alone (another may not render
+        // apps), and so is an authenticated caller's (its scopes shape it).
+        let scope = if self.session.per_request_keys || apps || caller.subject().is_some() {
             CacheScope::Private
         } else {
             CacheScope::Public

@@ -98,11 +98,16 @@ impl<'a> SharedRun<'a> {
         leads
     }
 
-    /// What the holder recorded of the run, if it recorded a report.
+    /// What the holder recorded of the run, if it recorded a report that says all it knew: a
+    /// finished run given secrets whose report was recorded without its output (by a process
+    /// that could not scrub it) is read from the cloud instead.
     async fn recorded(&self, run: &RunRef) -> Option<(RunReport, Option<String>)> {
         let record = self.env.catalog.run(&run.execution_id).await?;
         let report = serde_json::from_value::<RunReport>(record.report?).ok()?;
-        Some((report, record.detail))
+        let withheld = report.finished
+            && report.output.is_none()
+            && record.inputs.to_string().contains(crate::redact::REDACTED);
+        (!withheld).then_some((report, record.detail))
     }
 }
 

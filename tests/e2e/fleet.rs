@@ -20,7 +20,7 @@ use browser_tasks_fakes::anchor::{FakeAnchor, GenerationScript, RunScript};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion, SubscriptionFilter};
 use rmcp::service::{ClientLifecycleMode, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{ClientServiceExt, RoleClient};
+use rmcp::{ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
@@ -457,6 +457,57 @@ async fn a_fleet_behind_haproxy_shares_runs_survives_kill_9_and_does_cloud_work_
         took_over <= Duration::from_secs(5),
         "took over after {took_over:?}"
     );
+
+    // 6. A session of an older protocol sticks to the instance that made it; when that
+    // instance dies, another answers the session's next request with 404 and the client
+    // starts a new session (as the spec says; rmcp's client does it on its own).
+    let legacy = Recorder::default()
+        .serve(StreamableHttpClientTransport::from_uri(
+            balancer.url.clone(),
+        ))
+        .await
+        .expect("initialize a 2025-11-25 session through the balancer");
+    let tools = legacy.list_all_tools().await.unwrap().len();
+    let mut holder = None;
+    for (i, instance) in instances.iter().enumerate().filter(|(i, _)| *i != waiting) {
+        let health: Value = reqwest::get(format!("http://{}/health", instance.address))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if health["session_handles"].as_u64().unwrap_or(0) > 0 {
+            holder = Some(i);
+        }
+    }
+    let holder = holder.expect("an instance holds the session");
+    for _ in 0..3 {
+        // Stuck: every request of the session goes to the instance that made it.
+        legacy.list_all_tools().await.unwrap();
+    }
+    instances[holder].child.start_kill().unwrap();
+    instances[holder].child.wait().await.unwrap();
+    eprintln!(
+        "fleet: killed instance {}, which held a 2025-11-25 session",
+        instances[holder].name
+    );
+    let again = legacy
+        .list_all_tools()
+        .await
+        .expect("the client starts a new session on the instance left");
+    assert_eq!(again.len(), tools);
+    let read = legacy
+        .call_tool(
+            CallToolRequestParams::new("get_execution").with_arguments(
+                json!({"execution_id": long_run})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+        )
+        .await
+        .unwrap();
+    succeeded("get_execution in the new session", &read);
 }
 
 /// A killed instance's call ends in a transport error, or an error result; never a success.

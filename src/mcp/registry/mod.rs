@@ -30,7 +30,7 @@ use rmcp::service::Peer;
 
 use super::activity::Activity;
 use super::args::ArgsValidator;
-use super::context::{Access, Caller, Setup, ToolEnv};
+use super::context::{Access, Setup, ToolEnv};
 use super::secrets::Secrets;
 use super::task_tools::TaskTool;
 use super::tools::{self, StaticTool};
@@ -98,15 +98,6 @@ impl ToolTable {
     /// The tools as `tools/list` answers them.
     pub fn listing(&self) -> Vec<Tool> {
         self.tools.iter().map(|t| t.tool.clone()).collect()
-    }
-
-    /// The tools as `tools/list` answers `caller`: those it may call.
-    pub fn listing_for(&self, caller: &Caller) -> Vec<Tool> {
-        self.tools
-            .iter()
-            .filter(|t| caller.allows(t.access()))
-            .map(|t| t.tool.clone())
-            .collect()
     }
 
     /// How many of the tools are static tools (those the configured providers offer).
