@@ -188,6 +188,7 @@ impl Config {
                 resource_inline_max_bytes,
                 read_only,
                 first_list_wait: tasks.first_list_wait,
+                anchor_run_sessions: cli.anchor.anchor_run_sessions,
             },
             catalog: tasks.catalog,
             secrets: tasks.secrets,

@@ -190,7 +190,10 @@ pub fn router(
                         registry.catalog_answers(CATALOG_PING).await
                     };
                     match reason {
-                        Ok(()) => (axum::http::StatusCode::OK, axum::Json(json!({"ready": true}))),
+                        Ok(()) => (
+                            axum::http::StatusCode::OK,
+                            axum::Json(json!({"ready": true})),
+                        ),
                         Err(reason) => (
                             axum::http::StatusCode::SERVICE_UNAVAILABLE,
                             axum::Json(json!({"ready": false, "reason": reason})),

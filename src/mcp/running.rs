@@ -40,6 +40,7 @@ pub async fn start_and_wait(
     tracing::info!(task = ?task_name, "starting a run");
     let mut report = start.await.map_err(|error| match error {
         StartError::Api(error) => ToolError::api(error, "Starting the run"),
+        StartError::NotStarted { error, context } => ToolError::api(error, context),
         StartError::Unconfirmed {
             error,
             finding,
@@ -130,6 +131,9 @@ pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunRe
             finding,
             check,
         })) => return Err(unconfirmed(call, error, &finding, check)),
+        Some(Err(StartError::NotStarted { error, context })) => {
+            return Err(ToolError::api(error, context));
+        }
         Some(Err(StartError::NoExecutionId { message })) => {
             return Err(ToolError::NotFound {
                 message: format!("The {label} ran ({message}) but no execution id came back."),

@@ -891,13 +891,20 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
     assert_eq!(listed.cache_scope, Some(rmcp::model::CacheScope::Public));
     let again = client.list_tools(None).await.unwrap();
     let order = |list: &rmcp::model::ListToolsResult| {
-        list.tools.iter().map(|t| t.name.to_string()).collect::<Vec<_>>()
+        list.tools
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(order(&listed), order(&again));
 
     // A listener hears of a task that becomes a tool.
     let mut subscription = client
-        .listen(rmcp::model::SubscriptionFilter::builder().tools_list_changed().build())
+        .listen(
+            rmcp::model::SubscriptionFilter::builder()
+                .tools_list_changed()
+                .build(),
+        )
         .await
         .expect("subscriptions/listen");
     assert_eq!(subscription.acknowledged().tools_list_changed, Some(true));
@@ -913,7 +920,10 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
         .expect("a list change within 10 s")
         .expect("the stream");
     assert!(
-        matches!(heard, Some(rmcp::model::ServerNotification::ToolListChangedNotification(_))),
+        matches!(
+            heard,
+            Some(rmcp::model::ServerNotification::ToolListChangedNotification(_))
+        ),
         "{heard:?}"
     );
 }

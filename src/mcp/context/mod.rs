@@ -61,6 +61,9 @@ pub struct ToolSettings {
     /// catalog knows no task of a configured provider (zero: it never waits): the server's
     /// startup listing, or a session's that brought its own keys.
     pub first_list_wait: std::time::Duration,
+    /// Open a browser session for each Anchor code run, so that it can be stopped
+    /// (`--anchor-run-sessions`).
+    pub anchor_run_sessions: bool,
 }
 
 impl ToolSettings {

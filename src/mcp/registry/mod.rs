@@ -477,7 +477,10 @@ impl Registry {
         let catalog = &self.env.catalog;
         match tokio::time::timeout(bound, catalog.ping()).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(format!("the catalog at {} fails: {error}", catalog.location())),
+            Ok(Err(error)) => Err(format!(
+                "the catalog at {} fails: {error}",
+                catalog.location()
+            )),
             Err(_) => Err(format!(
                 "the catalog at {} did not answer within {} ms",
                 catalog.location(),
