@@ -131,8 +131,18 @@ impl RunCloud for SharedRun<'_> {
         run: &'b RunRef,
     ) -> BoxFuture<'b, Result<RunReport, crate::cloud::ApiError>> {
         async move {
+            // A follower reads the record first: a run the holder saw end needs no lease (and
+            // no last check in the cloud once the holder has let the lease go).
+            let recorded = if self.holds() {
+                None
+            } else {
+                match self.recorded(run).await {
+                    Some((report, _)) if report.finished => return Ok(report),
+                    other => other,
+                }
+            };
             if !self.lead().await
-                && let Some((report, _)) = self.recorded(run).await
+                && let Some((report, _)) = recorded
             {
                 return Ok(report);
             }

@@ -22,9 +22,12 @@ async fn servers_sharing_a_catalog_check_a_run_as_one_waiter_would() {
     );
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("catalog.sqlite3");
+    // A steady pace (a check every 200 ms), so the counts compare whatever the machine's load.
     let options = || {
         Options::default()
             .env("BROWSER_TASKS_WAIT_SECONDS", "60")
+            .env("BROWSER_TASKS_POLL_INITIAL_MS", "200")
+            .env("BROWSER_TASKS_POLL_MAX_MS", "200")
             .catalog(&catalog)
     };
     let a = Harness::on(fake.clone(), options()).await;
@@ -63,16 +66,19 @@ async fn servers_sharing_a_catalog_check_a_run_as_one_waiter_would() {
         panic!("not a tool result: {started:?}");
     };
     let both_waiting = fake.count(STATUS) - before;
+    eprintln!(
+        "status checks of a 3-s run: {one_waiter} with one server waiting, {both_waiting} with two"
+    );
 
     for (who, result) in [("the starter", &started), ("the follower", &followed)] {
         assert!(!is_error(result), "{who}: {}", summary(result));
         assert_eq!(structured(result)["status"], "success", "{who}");
         assert_eq!(structured(result)["output"], json!({"rows": 3}), "{who}");
     }
-    // Polling is paced by time, so the counts may differ by a check; two waiters each polling
-    // would double them.
+    // Polling is paced by time, so the counts may differ by a check or two; two waiters each
+    // polling would double them.
     assert!(
-        both_waiting <= one_waiter + 1,
+        both_waiting <= one_waiter + 3,
         "two servers waiting cost {both_waiting} status checks; one alone cost {one_waiter}"
     );
 }
