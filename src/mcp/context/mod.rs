@@ -64,6 +64,9 @@ pub struct ToolSettings {
     /// Open a browser session for each Anchor code run, so that it can be stopped
     /// (`--anchor-run-sessions`).
     pub anchor_run_sessions: bool,
+    /// The fingerprint of the server's own provider keys (`mcp::tasks::key_fingerprint`):
+    /// who owns the MCP tasks of HTTP sessions that bring no keys of their own.
+    pub account: String,
 }
 
 impl ToolSettings {
