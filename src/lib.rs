@@ -58,7 +58,7 @@ use std::sync::Arc;
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::catalog::{Catalog, CatalogStore};
+use crate::catalog::{Catalog, CatalogStore, PostgresCatalog};
 use crate::config::{CatalogLocation, Config, HttpOptions};
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::{BrowserTasksServer, Registry, Setup};
@@ -82,6 +82,7 @@ pub async fn build_server(config: Config) -> Result<(BrowserTasksServer, Upkeep)
     let catalog: Arc<dyn CatalogStore> = match &config.catalog {
         CatalogLocation::File(path) => Arc::new(Catalog::open(path)?),
         CatalogLocation::Memory => Arc::new(Catalog::in_memory()?),
+        CatalogLocation::Postgres(url) => Arc::new(PostgresCatalog::open(url).await?),
     };
     let registry = Registry::new(Setup {
         providers,

@@ -10,13 +10,16 @@
 //! - `place`: whether a catalog file can be where it is asked to be (the server and `doctor`
 //!   say the same).
 //! - `sqlite`: the store in an embedded SQLite file, shared by the processes of one machine
-//!   (the only store today; [`Catalog`] names it).
+//!   (the default; [`Catalog`] names it).
+//! - `postgres`: the store in a PostgreSQL database, shared by instances on any number of
+//!   machines (`--catalog postgres://…`), which pushes other instances' changes as they happen.
 //!
 //! Secrets never reach a store: run inputs are stored redacted by the caller.
 
 mod migrations;
 mod model;
 mod place;
+mod postgres;
 mod sqlite;
 
 use crate::cloud::Provider;
@@ -27,6 +30,7 @@ pub use model::{
     TaskSighting, TaskVersion, ToolNamer, VersionEvent,
 };
 pub use place::{ELSEWHERE, place_problem};
+pub use postgres::{DatabaseHealth, PostgresCatalog, PostgresUrl, inspect_database};
 pub use sqlite::{CatalogHealth, SqliteCatalog, WriteAccess, default_path, inspect};
 
 /// The catalog the server opens: the SQLite store. (An alias, so callers that name
@@ -233,4 +237,4 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

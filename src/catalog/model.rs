@@ -19,14 +19,28 @@ pub enum CatalogError {
     /// The file cannot be where it is asked to be (see [`super::place_problem`]).
     #[error("cannot use the task catalog: {problem}. Fix: {fix}.")]
     Place { problem: String, fix: String },
+    /// The file or database was written by a newer version (`path`: where it is; a database's
+    /// URL without its password).
     #[error(
         "the task catalog at {path} was written by a newer browser-tasks-mcp (schema version \
-         {found}, this one knows up to {known}); upgrade, or use another file with --catalog"
+         {found}, this one knows up to {known}); upgrade, or use another catalog with --catalog"
     )]
     TooNew {
         path: String,
         found: i64,
         known: i64,
+    },
+    /// A catalog database that cannot be reached or set up (PostgreSQL): `location` is its URL
+    /// without the password, `problem` what went wrong, `fix` what to do.
+    #[error(
+        "cannot use the task catalog at {location}: {problem}. Fix: {fix}; or choose another \
+         catalog with --catalog / BROWSER_TASKS_CATALOG. The server never creates, resets or \
+         drops a catalog database on its own."
+    )]
+    Unavailable {
+        location: String,
+        problem: String,
+        fix: String,
     },
     /// A read or write failed in the store (its own error inside, whichever store it is).
     #[error("task catalog error: {0}")]

@@ -18,7 +18,7 @@ use super::progress::ProgressLine;
 use super::session::{CallEnd, OnCtrlC, Session};
 use super::wording::reword;
 use super::{CliError, print_out};
-use crate::catalog::{Catalog, RunRecord, place_problem};
+use crate::catalog::{Catalog, CatalogError, PostgresCatalog, RunRecord, place_problem};
 use crate::cloud::Provider;
 use crate::config::{CatalogLocation, Config};
 
@@ -75,7 +75,8 @@ pub async fn run(args: RunsArgs, config: Config) -> Result<ExitCode, CliError> {
 
 /// The listing of recent runs, unfinished ones read again first unless `--offline`.
 async fn list(config: Config, args: &RunsArgs) -> Result<String, CliError> {
-    let path = match &config.catalog {
+    let failed = |e: CatalogError| CliError::Failed(e.to_string());
+    let catalog = match &config.catalog {
         CatalogLocation::Memory => {
             return Ok(
                 "The catalog is in memory (--catalog :memory:): no runs are kept between \
@@ -83,34 +84,40 @@ async fn list(config: Config, args: &RunsArgs) -> Result<String, CliError> {
                     .into(),
             );
         }
-        CatalogLocation::File(path) => path.clone(),
+        CatalogLocation::Postgres(url) => {
+            Recorded::Database(PostgresCatalog::open(url).await.map_err(failed)?)
+        }
+        CatalogLocation::File(path) => {
+            if let Some(place) = place_problem(path) {
+                return Err(CliError::Failed(format!(
+                    "the catalog cannot be read: {}. Fix: {}.",
+                    place.problem, place.fix
+                )));
+            }
+            if !path.exists() {
+                return Ok(format!(
+                    "No runs yet: there is no catalog at {} (the server creates it when it \
+                     first starts).",
+                    path.display()
+                ));
+            }
+            Recorded::File(Catalog::open(path).map_err(failed)?)
+        }
     };
-    if let Some(place) = place_problem(&path) {
-        return Err(CliError::Failed(format!(
-            "the catalog cannot be read: {}. Fix: {}.",
-            place.problem, place.fix
-        )));
-    }
-    if !path.exists() {
-        return Ok(format!(
-            "No runs yet: there is no catalog at {} (the server creates it when it first \
-             starts).",
-            path.display()
-        ));
-    }
     let task = args.task.as_deref();
     // 0 is no limit (as 0 means "none" nowhere else here; an empty listing helps no one).
     let limit = match args.limit {
         0 => u32::MAX,
         n => n,
     };
-    let catalog = Catalog::open(&path).map_err(|e| CliError::Failed(e.to_string()))?;
-    let read = || {
-        catalog
-            .recent_runs(task, limit)
-            .map_err(|e| CliError::Failed(e.to_string()))
+    let read = || async {
+        match &catalog {
+            Recorded::File(catalog) => catalog.recent_runs(task, limit),
+            Recorded::Database(catalog) => catalog.recent_runs(task, limit).await,
+        }
+        .map_err(failed)
     };
-    let runs = read()?;
+    let runs = read().await?;
     // Only a cloud with a key can be asked; the others' runs show as last seen.
     let keyed: Vec<Provider> = config
         .provider_setups()
@@ -143,10 +150,16 @@ async fn list(config: Config, args: &RunsArgs) -> Result<String, CliError> {
         Freshness::Read(refreshed)
     };
     let runs = match &freshness {
-        Freshness::Read(_) => read()?,
+        Freshness::Read(_) => read().await?,
         _ => runs,
     };
     Ok(table(&runs, task, &freshness, chrono::Utc::now()))
+}
+
+/// The catalog whose runs are listed.
+enum Recorded {
+    File(Catalog),
+    Database(PostgresCatalog),
 }
 
 /// How current the statuses shown are.

@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{ConfigError, Setting};
+use crate::catalog::PostgresUrl;
 use crate::mcp::refresh::Upkeep;
 use crate::mcp::secrets::Secrets;
 use crate::mcp::selection::Selection;
@@ -37,9 +38,11 @@ pub(super) const RESOURCE_INLINE_MAX_BYTES: Setting = Setting::new(
 /// The task flags.
 #[derive(Debug, Clone, Args)]
 pub struct TaskFlags {
-    /// The task catalog (SQLite): every task and run the server learns about. Default: in
-    /// the user's data directory. `:memory:` keeps it in memory (nothing persists).
-    #[arg(long = CATALOG.flag, env = CATALOG.env)]
+    /// The task catalog: every task and run the server learns about. A SQLite file (default:
+    /// in the user's data directory; `:memory:` keeps it in memory, nothing persists), or a
+    /// PostgreSQL database shared by several instances: postgres://USER:PASSWORD@HOST:PORT/DB.
+    // Its value may hold a password: never shown in --help.
+    #[arg(long = CATALOG.flag, env = CATALOG.env, hide_env_values = true)]
     pub catalog: Option<PathBuf>,
 
     /// Which tasks become tools of their own: task or tool names, globs allowed,
@@ -97,6 +100,8 @@ pub struct TaskFlags {
 pub enum CatalogLocation {
     File(PathBuf),
     Memory,
+    /// A PostgreSQL database (shown, logged and debugged without its password).
+    Postgres(PostgresUrl),
 }
 
 impl std::fmt::Display for CatalogLocation {
@@ -104,6 +109,7 @@ impl std::fmt::Display for CatalogLocation {
         match self {
             CatalogLocation::File(path) => write!(f, "{}", path.display()),
             CatalogLocation::Memory => f.write_str(":memory: (not persisted)"),
+            CatalogLocation::Postgres(url) => write!(f, "{url}"),
         }
     }
 }
@@ -127,7 +133,10 @@ impl TaskFlags {
     ) -> Result<TaskSettings, ConfigError> {
         let catalog = match self.catalog {
             Some(path) if path.as_os_str() == ":memory:" => CatalogLocation::Memory,
-            Some(path) => CatalogLocation::File(path),
+            Some(path) => match path.to_str().and_then(PostgresUrl::parse) {
+                Some(url) => CatalogLocation::Postgres(url),
+                None => CatalogLocation::File(path),
+            },
             None => match crate::catalog::default_path() {
                 Some(path) => CatalogLocation::File(path),
                 None => {

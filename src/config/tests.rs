@@ -342,3 +342,38 @@ fn the_poll_schedule_s_defaults_are_the_documented_ones() {
         "{meaning:?} does not say {young:?}"
     );
 }
+
+#[test]
+fn a_postgres_url_selects_postgresql_and_its_password_is_never_shown() {
+    for url in [
+        "postgres://bt:pw-secret@db.internal:5432/tasks",
+        "postgresql://bt:pw-secret@db.internal/tasks",
+    ] {
+        let config =
+            Config::from_cli(cli_without_environment(&["--catalog", url]), |_| None, []).unwrap();
+        assert!(
+            matches!(config.catalog, CatalogLocation::Postgres(_)),
+            "{:?}",
+            config.catalog
+        );
+        let line = config.summary().line(8, 0, None);
+        assert!(line.contains("bt@db.internal"), "{line}");
+        assert!(!line.contains("pw-secret"), "{line}");
+        assert!(!format!("{config:?}").contains("pw-secret"));
+    }
+    // Anything else is a file, even a path that mentions postgres.
+    let config = Config::from_cli(
+        cli_without_environment(&["--catalog", "./postgres/catalog.sqlite3"]),
+        |_| None,
+        [],
+    )
+    .unwrap();
+    assert!(matches!(config.catalog, CatalogLocation::File(_)));
+    // --help shows no value of BROWSER_TASKS_CATALOG (it may hold a password).
+    let command = Cli::command();
+    let catalog = command
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some("catalog"))
+        .unwrap();
+    assert!(catalog.is_hide_env_values_set());
+}

@@ -647,6 +647,21 @@ macro_rules! stores {
                 }
             )*
         }
+        // Each in a database of its own (skipped without BROWSER_TASKS_TEST_POSTGRES).
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $behaviour() {
+                    let Some(db) = super::super::postgres::TestDb::create().await else {
+                        return;
+                    };
+                    let store = db.open().await;
+                    super::$behaviour(&store).await;
+                    drop(store);
+                    db.drop().await;
+                }
+            )*
+        }
     };
 }
 

@@ -1,9 +1,11 @@
 //! The catalog's tests: `contract` holds the behaviour every [`CatalogStore`] must have, run
-//! against the SQLite store and against `memory`, a store written from the trait's docs alone;
-//! `sqlite` tests what only the SQLite store does (files, sharing, migrations).
+//! against the SQLite store, the PostgreSQL store and `memory`, a store written from the trait's
+//! docs alone; `sqlite` and `postgres` test what only that store does (files and sharing them;
+//! migrations; change push, lost connections).
 
 mod contract;
 mod memory;
+pub(crate) mod postgres;
 mod sqlite;
 
 use serde_json::json;

@@ -5,7 +5,8 @@
 //! characters, and exits 1 when any check fails.
 //!
 //! - `providers`: the keys, the base URLs, the round trip.
-//! - `catalog`: the file, its schema version and counts, write access, other processes.
+//! - `catalog`: the file or database, its schema version and counts, write access, other
+//!   processes or connections.
 //! - `client_configs`: the clients' config files and this server's entries in them.
 
 mod catalog;
@@ -94,7 +95,7 @@ pub async fn run(
         )),
         Ok(config) => {
             checks.extend(providers::check(config, &client_configs::keys(&found)).await);
-            checks.push(catalog::check(&config.catalog));
+            checks.push(catalog::check(&config.catalog).await);
         }
     }
     let key_vars: Vec<&str> = match &config {
