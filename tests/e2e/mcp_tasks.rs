@@ -320,3 +320,39 @@ async fn a_restarted_server_answers_tasks_get_and_finishes_the_call() {
     assert_eq!(fake.count("POST /v1/task/run"), 1);
     wait_until(|| fake.run_ids().len() == 1, "one run").await;
 }
+
+#[tokio::test]
+async fn a_generation_and_a_tasks_own_tool_run_as_tasks() {
+    let h = Harness::with(Options::default().tasks()).await;
+    h.fake
+        .set_default_generation_script(browser_tasks_fakes::anchor::GenerationScript {
+            generating_checks: 2,
+            ..Default::default()
+        });
+    let created = h
+        .start_task(
+            "generate_task",
+            json!({"name": "title-reader", "prompt": "Open example.com and return its title."}),
+        )
+        .await;
+    let seen = h.task_until(&created.task.task_id, terminal).await;
+    let last = seen.last().unwrap();
+    let TaskPayload::Completed { result } = &last.payload else {
+        panic!("{last:?}");
+    };
+    assert_eq!(result["isError"], false, "{result:?}");
+    let tool = h.wait_for_tool("title_reader").await;
+
+    h.fake
+        .set_default_run_script(RunScript::succeeding_with(json!({"title": "Example"})));
+    let created = h.start_task(&tool.name, json!({})).await;
+    let seen = h.task_until(&created.task.task_id, terminal).await;
+    let last = seen.last().unwrap();
+    let TaskPayload::Completed { result } = &last.payload else {
+        panic!("{last:?}");
+    };
+    assert_eq!(
+        result["structuredContent"]["output"],
+        json!({"title": "Example"})
+    );
+}

@@ -371,4 +371,35 @@ mod tests {
             Duration::from_secs(18)
         );
     }
+
+    /// A task whose server stopped before it recorded a run, ended by the process that took
+    /// it over: `failed`, with the JSON-RPC error an agent reads, and never written again.
+    #[tokio::test]
+    async fn a_task_that_cannot_be_finished_fails_with_its_reason_once() {
+        use crate::catalog::CatalogStore;
+        let store: std::sync::Arc<dyn CatalogStore> =
+            std::sync::Arc::new(crate::catalog::SqliteCatalog::in_memory().unwrap());
+        let mut created = task(WORKING);
+        created.state.outcome = None;
+        store.create_call_task(&created).await.unwrap();
+        let link = TaskLink::new(
+            store.clone(),
+            "t",
+            created.state.clone(),
+            CancellationToken::new(),
+            Duration::ZERO,
+        );
+        let reason = "The server process carrying out this run_task call stopped before it \
+                      recorded the run it waits on, so it cannot be finished here.";
+        link.finish(Ending::Failed(McpError::internal_error(reason, None)))
+            .await;
+        link.finish(Ending::Cancelled).await;
+        let read = store.call_task("t").await.unwrap().unwrap();
+        let mut shown = serde_json::to_value(detailed(&read, &WaitSettings::default())).unwrap();
+        assert_eq!(shown["status"], "failed");
+        for key in ["createdAt", "lastUpdatedAt"] {
+            shown[key] = json!("<time>");
+        }
+        insta::assert_json_snapshot!("failed", shown);
+    }
 }
