@@ -20,6 +20,8 @@
 //! `list_tasks` throughput and added latency at 16 sessions against calling the fake directly.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/fleet.rs"]
+mod fleet;
 #[path = "support/http_server.rs"]
 mod http_server;
 #[path = "support/measure.rs"]
@@ -85,7 +87,8 @@ async fn main() -> anyhow::Result<()> {
         browser_use: browser_use.clone(),
     };
 
-    // Sections to run (all by default): `context`, `start`, `scale`, `http`, `lag`.
+    // Sections to run (all by default): `context`, `start`, `scale`, `http`, `lag`, `fleet`
+    // (which needs PostgreSQL: BROWSER_TASKS_TEST_POSTGRES).
     let only: Vec<String> = std::env::args().skip(1).collect();
     let runs = |section: &str| only.is_empty() || only.iter().any(|s| s == section);
     if runs("context") {
@@ -102,6 +105,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if runs("lag") {
         poll_lag(&bins, &mut table).await?;
+    }
+    if runs("fleet") {
+        fleet::fleet(&bins, &mut table).await?;
     }
 
     table.print();
@@ -238,6 +244,8 @@ struct StdioServer {
     stdin: Mutex<ChildStdin>,
     pending: Pending,
     next_id: AtomicU64,
+    /// Every notification's method, with when it was read.
+    notifications: Arc<std::sync::Mutex<Vec<(Instant, String)>>>,
 }
 
 impl StdioServer {
@@ -262,6 +270,8 @@ impl StdioServer {
         let stdout = child.stdout.take().expect("stdout");
         let pending: Pending = Arc::default();
         let dispatch = pending.clone();
+        let notifications: Arc<std::sync::Mutex<Vec<(Instant, String)>>> = Arc::default();
+        let heard = notifications.clone();
         tokio::spawn(async move {
             let mut lines = BufReader::with_capacity(1 << 20, stdout);
             let mut line = String::new();
@@ -276,7 +286,10 @@ impl StdioServer {
                     continue;
                 };
                 let Some(id) = value.get("id").and_then(Value::as_u64) else {
-                    continue; // a notification
+                    if let Some(method) = value.get("method").and_then(Value::as_str) {
+                        heard.lock().unwrap().push((at, method.to_string()));
+                    }
+                    continue;
                 };
                 if value.get("method").is_some() {
                     continue; // a request from the server: none expected
@@ -296,6 +309,7 @@ impl StdioServer {
             stdin: Mutex::new(stdin),
             pending,
             next_id: AtomicU64::new(1),
+            notifications,
         })
     }
 

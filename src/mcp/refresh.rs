@@ -120,9 +120,14 @@ async fn keep_up(
                 None => std::future::pending().await,
             }
         };
+        // Wake to look for changes, or when the next listing is due, whichever comes first.
+        let next_sync = match upkeep.sync_every {
+            Some(every) if syncs => every.saturating_sub(last_sync.elapsed()),
+            _ => upkeep.watch_every,
+        };
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(upkeep.watch_every) => {}
+            () = tokio::time::sleep(upkeep.watch_every.min(next_sync)) => {}
             open = pushed_change => {
                 if !open {
                     pushed = None;

@@ -26,10 +26,10 @@ use crate::runs::{HumanRequest, RunCloud, RunRef, RunReport};
 
 /// How long a run's lease lasts past its last renewal: how soon another waiter takes over
 /// from a holder that died.
-pub const LEASE_TTL: Duration = Duration::from_secs(4);
+pub const LEASE_TTL: Duration = Duration::from_secs(3);
 
 /// How often a process renews the leases it holds (well within [`LEASE_TTL`]).
-pub const LEASE_RENEWAL: Duration = Duration::from_millis(1200);
+pub const LEASE_RENEWAL: Duration = Duration::from_secs(1);
 
 /// The catalog lease of a run.
 pub fn run_lease(provider: &str, run_id: &str) -> String {
@@ -98,11 +98,16 @@ impl<'a> SharedRun<'a> {
         leads
     }
 
-    /// What the holder recorded of the run, if it recorded a report.
+    /// What the holder recorded of the run, if it recorded a report that says all it knew: a
+    /// finished run given secrets whose report was recorded without its output (by a process
+    /// that could not scrub it) is read from the cloud instead.
     async fn recorded(&self, run: &RunRef) -> Option<(RunReport, Option<String>)> {
         let record = self.env.catalog.run(&run.execution_id).await?;
         let report = serde_json::from_value::<RunReport>(record.report?).ok()?;
-        Some((report, record.detail))
+        let withheld = report.finished
+            && report.output.is_none()
+            && record.inputs.to_string().contains(crate::redact::REDACTED);
+        (!withheld).then_some((report, record.detail))
     }
 }
 

@@ -630,6 +630,44 @@ async fn agent_secrets_never_reach_results_logs_or_the_catalog() {
         )
         .await;
     assert!(!serde_json::to_string(&later).unwrap().contains(SECRET));
+    // Read again later, the output is still there, with the secret's value replaced.
+    let scrubbed = "Logged in with [secret] and read the balance.";
+    assert_eq!(
+        structured(&later)["output"],
+        scrubbed,
+        "{}",
+        summary(&later)
+    );
+    // So it is for a run whose end was waited on by get_execution (which knows the secret's
+    // value only from this process's memory), read again after that.
+    let started = h
+        .call(
+            "run_task",
+            json!({"task": "Log in again with x_password", "secrets": {"x_password": SECRET},
+                   "wait_seconds": 0}),
+        )
+        .await;
+    let id = structured(&started)["execution_id"].clone();
+    let waited = h
+        .call(
+            "get_execution",
+            json!({"execution_id": id, "wait_seconds": 30}),
+        )
+        .await;
+    assert_eq!(
+        structured(&waited)["output"],
+        scrubbed,
+        "{}",
+        summary(&waited)
+    );
+    let again = h.call("get_execution", json!({"execution_id": id})).await;
+    assert_eq!(
+        structured(&again)["output"],
+        scrubbed,
+        "{}",
+        summary(&again)
+    );
+    assert!(!serde_json::to_string(&again).unwrap().contains(SECRET));
     assert!(!h.stderr().contains(SECRET));
     // The catalog and its write-ahead log.
     for suffix in ["", "-wal"] {

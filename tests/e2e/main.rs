@@ -16,6 +16,7 @@ mod budgets;
 mod cli;
 mod code_tasks;
 mod faults;
+mod fleet;
 mod generated_tasks;
 mod http;
 mod interventions;
