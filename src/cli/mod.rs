@@ -11,6 +11,8 @@
 //! - `doctor`: one line per check of the providers, the catalog and the clients' configs.
 //! - `install`: add or update this server's entry in a client's config file; `clients` knows
 //!   where each client keeps it and how entries look.
+//! - `view`: the run viewer (the server's MCP App) in a local browser page, with a tiny host
+//!   shim in front of the server in this process.
 //!
 //! Results go to stdout; progress, warnings and errors to stderr. Exit codes: 0 success, 1 a
 //! failure (an `isError` result, a failed check), 2 bad usage, 130 interrupted.
@@ -25,6 +27,7 @@ mod progress;
 mod runs;
 mod session;
 mod tools;
+mod view;
 mod wording;
 
 use std::io::Write;
@@ -53,6 +56,9 @@ pub enum Command {
     /// List recent runs from the catalog, or follow one until it ends.
     #[command(after_help = runs::EXAMPLES)]
     Runs(runs::RunsArgs),
+    /// Show a run in the run viewer (the MCP App hosts show) on a local page.
+    #[command(after_help = view::EXAMPLES)]
+    View(view::ViewArgs),
 }
 
 /// Why a subcommand could not do its work.
@@ -129,6 +135,7 @@ impl Command {
             (Command::Call(args), Ok(config)) => call::run(args, config).await,
             (Command::Install(args), Ok(config)) => install::run(args, config),
             (Command::Runs(args), Ok(config)) => runs::run(args, config).await,
+            (Command::View(args), Ok(config)) => view::run(args, config).await,
         };
         match done {
             Ok(code) => code,

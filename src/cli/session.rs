@@ -15,9 +15,9 @@ use std::time::Duration;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
     ClientRequest, Implementation, JsonObject, ListToolsResult, ProgressNotificationParam,
-    ServerResult,
+    ReadResourceRequestParams, ReadResourceResult, ServerResult,
 };
-use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService, ServiceError};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -192,6 +192,13 @@ impl Session {
             .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
             .await
             .map_err(|e| CliError::Failed(format!("{tool} failed: {e}")))
+    }
+
+    /// What `resources/read` answers for `uri` (the server's refusal as it gave it).
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, ServiceError> {
+        self.client
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await
     }
 
     /// Whether the listed tool `name` is a task's own tool.

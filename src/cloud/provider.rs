@@ -32,6 +32,17 @@ impl Provider {
         }
     }
 
+    /// The origin the provider serves its live view of a run's browser from, to be framed by
+    /// a page that shows the run (the run viewer's Content Security Policy names it). Browser
+    /// Use: "The live URL is hosted on live.browser-use.com" (its live preview docs); Anchor's
+    /// run answers carry no live view URL (its OpenAPI file), so none.
+    pub fn live_view_origin(self) -> Option<&'static str> {
+        match self {
+            Provider::Anchor => None,
+            Provider::BrowserUse => Some("https://live.browser-use.com"),
+        }
+    }
+
     /// Short machine name, as used in tool arguments and structured results.
     pub fn id(self) -> &'static str {
         match self {

@@ -30,6 +30,7 @@ use super::context::ToolContext;
 use super::context::adapter::ProviderSet;
 use super::progress::McpProgress;
 use super::registry::{ListedTool, Registry, Target};
+use super::resources::viewer;
 use super::shared_wait::LEASE_TTL;
 use super::tasks::{self, TaskLink, TaskOwner};
 use crate::cloud::Provider;
@@ -458,14 +459,33 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
-        let tools = state.listed_table().await.listing();
+        let table = state.listed_table().await;
+        // A host that renders MCP Apps gets the run viewer linked from the tools that answer
+        // with a run; any other client gets the list as it is.
+        let apps = viewer::client_renders(context.peer.peer_info().as_deref());
+        let tools = if apps {
+            table
+                .tools
+                .iter()
+                .map(|listed| match &listed.target {
+                    Target::Task(_) => viewer::linked(listed.tool.clone()),
+                    Target::Static(tool) if viewer::LINKED_TOOLS.contains(&tool.name()) => {
+                        viewer::linked(listed.tool.clone())
+                    }
+                    Target::Static(_) => listed.tool.clone(),
+                })
+                .collect()
+        } else {
+            table.listing()
+        };
         let result = ListToolsResult::with_all_items(tools);
         if !speaks_2026(&context) {
             return Ok(result);
         }
         // Caching hints (2026-07-28): the list changes only when tasks do, which a
         // `subscriptions/listen` stream announces; a session with its own keys has its own.
-        let scope = if self.session.per_request_keys {
+        // A list with the viewer's links is this client's alone (another may not render apps).
+        let scope = if self.session.per_request_keys || apps {
             CacheScope::Private
         } else {
             CacheScope::Public

@@ -627,7 +627,7 @@ fn spawn_binary(env: &[(String, String)]) -> (TokioChildProcess, Arc<Mutex<Vec<u
 /// flags become flags (clap would otherwise read this process's own environment, which parallel
 /// tests share); keys and secrets are read from `env` alone. A setting the server would not
 /// read fails the test rather than being silently dropped.
-fn in_process_config(env: &[(String, String)]) -> Config {
+pub fn in_process_config(env: &[(String, String)]) -> Config {
     let vars: HashMap<String, String> = env.iter().cloned().collect();
     let mut used = std::collections::HashSet::new();
     let mut args = vec!["browser-tasks-mcp".to_string()];

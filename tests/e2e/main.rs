@@ -4,6 +4,7 @@
 //! test binary (faster to build than one per file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cdp;
 mod harness;
 
 mod anchor_client;
@@ -30,9 +31,11 @@ mod refine_loop;
 mod resources;
 mod runs;
 mod sdk_clients;
+mod server_json;
 mod shared_wait;
 mod spec_check;
 mod stdio;
 mod task_tools;
 mod tools_list;
 mod upstream_errors;
+mod viewer;

@@ -5,13 +5,15 @@
 //!   text inline, bytes the server can fetch (a screenshot) as a blob up to the inline cap;
 //!   anything else (video, files) as the provider's URL, its size and, for a
 //!   presigned URL, when it expires;
-//! - `browser-tasks://tasks/{provider}/{task_id}`: a task's definition ([`tasks`]).
+//! - `browser-tasks://tasks/{provider}/{task_id}`: a task's definition ([`tasks`]);
+//! - `ui://browser-tasks/run`: the run viewer, an MCP App ([`viewer`]).
 //!
 //! The provider's adapter finds the run and lists its artifacts
 //! ([`ProviderAdapter::run_evidence`](super::context::adapter::ProviderAdapter::run_evidence));
 //! this module only speaks MCP. Tool results link the run's resource (`resource_link`).
 
 pub(crate) mod tasks;
+pub(crate) mod viewer;
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, ResourceContents, ResourceTemplate};
@@ -52,6 +54,9 @@ pub fn templates() -> Vec<ResourceTemplate> {
 pub async fn read(call: &ToolContext<'_>, uri: &str) -> Result<ReadResourceResult, McpError> {
     if uri.starts_with(tasks::SCHEME) {
         return tasks::read(call, uri).await;
+    }
+    if uri.starts_with(viewer::SCHEME) {
+        return viewer::read(uri);
     }
     read_run(call.env, uri).await
 }
