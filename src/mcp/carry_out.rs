@@ -23,7 +23,7 @@ pub async fn carry_out(
             let (report, end) = running::start_and_wait(call, start, budget).await?;
             Ok(running::run_reply(report, end)?.scrubbed(&secrets))
         }
-        Work::Follow(follow) => running::follow(call, follow, budget).await,
+        Work::Follow(follow) => running::follow(call, *follow, budget).await,
         Work::Execute(execution) => {
             let secrets = execution.secrets.clone();
             let report = running::execute(call, execution).await?;

@@ -85,6 +85,25 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         expires_at timestamptz NOT NULL
     );
     CREATE INDEX leases_by_holder ON leases (holder);"#,
+    // 2: tool calls answered as MCP tasks (the tasks extension), as in the SQLite store's
+    // migration 5. The input requests and answers are `jsonb`: an answer is merged in place.
+    r#"CREATE TABLE call_tasks (
+        task_id          text PRIMARY KEY,
+        owner            text NOT NULL,
+        tool             text NOT NULL,
+        status           text NOT NULL,
+        status_message   text,
+        outcome          json,
+        input_requests   jsonb,
+        input_responses  jsonb NOT NULL DEFAULT '{}',
+        work             json,
+        cancel_requested boolean NOT NULL DEFAULT false,
+        created_at       text COLLATE "C" NOT NULL,
+        updated_at       text COLLATE "C" NOT NULL,
+        ttl_ms           bigint NOT NULL,
+        discard_at_ms    bigint NOT NULL
+    );
+    CREATE INDEX call_tasks_by_discard ON call_tasks (discard_at_ms);"#,
 ];
 
 /// The newest schema version this build knows.

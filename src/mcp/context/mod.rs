@@ -61,6 +61,12 @@ pub struct ToolSettings {
     /// catalog knows no task of a configured provider (zero: it never waits): the server's
     /// startup listing, or a session's that brought its own keys.
     pub first_list_wait: std::time::Duration,
+    /// Open a browser session for each Anchor code run, so that it can be stopped
+    /// (`--anchor-run-sessions`).
+    pub anchor_run_sessions: bool,
+    /// The fingerprint of the server's own provider keys (`mcp::tasks::key_fingerprint`):
+    /// who owns the MCP tasks of HTTP sessions that bring no keys of their own.
+    pub account: String,
 }
 
 impl ToolSettings {

@@ -79,12 +79,13 @@ impl ToolPart for GetExecution {
                 kind: TaskKind::Agent,
                 execution_id: shared.execution_id.clone(),
                 task_id: None,
+                session_id: None,
             };
-            Ok(Work::Follow(RunFollow {
+            Ok(Work::Follow(Box::new(RunFollow {
                 cloud: bu,
                 run,
                 recorded,
-            }))
+            })))
         }
         .boxed()
     }
