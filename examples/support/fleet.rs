@@ -20,7 +20,7 @@ const START: &str = "POST /v1/task/run";
 /// Timed calls of each kind, per store.
 const CALLS: usize = 60;
 /// Runs timed to completion, per store.
-const RUNS: usize = 20;
+const RUNS: usize = 40;
 
 /// A fresh database on the server `url` names.
 async fn fresh_database(url: &str) -> anyhow::Result<String> {

@@ -70,7 +70,26 @@ pub(super) const MIGRATIONS: &[&str] = &[
         holder     TEXT NOT NULL,
         expires_at INTEGER NOT NULL
     );",
-    // 5: whose runs and version entries they are (the OAuth subject that made them; NULL for
+    // 5: tool calls answered as MCP tasks (the tasks extension), so any process answers
+    // `tasks/get` and finishes a call whose process stopped; JSON columns are the MCP layer's.
+    "CREATE TABLE call_tasks (
+        task_id          TEXT PRIMARY KEY,
+        owner            TEXT NOT NULL,
+        tool             TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        status_message   TEXT,
+        outcome          TEXT,
+        input_requests   TEXT,
+        input_responses  TEXT NOT NULL DEFAULT '{}',
+        work             TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        ttl_ms           INTEGER NOT NULL,
+        discard_at_ms    INTEGER NOT NULL
+    );
+    CREATE INDEX call_tasks_by_discard ON call_tasks (discard_at_ms);",
+    // 6: whose runs and version entries they are (the OAuth subject that made them; NULL for
     // the server's own user, and for everything recorded before).
     "ALTER TABLE runs ADD COLUMN owner TEXT;
     ALTER TABLE task_versions ADD COLUMN owner TEXT;

@@ -26,8 +26,8 @@ use crate::cloud::Provider;
 use crate::runs::TaskKind;
 
 pub use model::{
-    CatalogError, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
-    ToolNamer, VersionEvent, Whose,
+    CallTask, CallTaskState, CatalogError, CatalogTask, RunRecord, RunState, TaskChange,
+    TaskSighting, TaskVersion, ToolNamer, VersionEvent, Whose,
 };
 pub use place::{ELSEWHERE, place_problem};
 pub use postgres::{DatabaseHealth, PostgresCatalog, PostgresUrl, inspect_database};
@@ -211,6 +211,39 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
 
     /// Give the lease `name` up, if `holder` has it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), CatalogError>;
+
+    // ---- call tasks: tool calls answered as MCP tasks -----------------------------------------
+
+    /// Keep a new call task (its id is new: a store may refuse a duplicate). Durable once this
+    /// returns: any process sharing the store finds it.
+    async fn create_call_task(&self, task: &CallTask) -> Result<(), CatalogError>;
+
+    /// A call task by id (`Ok(None)`: there is none, or it was discarded).
+    async fn call_task(&self, task_id: &str) -> Result<Option<CallTask>, CatalogError>;
+
+    /// Replace a call task's state (`updated_at` becomes now), unless its stored status is
+    /// already final: a task ends once. `true` when it was written.
+    async fn update_call_task(
+        &self,
+        task_id: &str,
+        state: &CallTaskState,
+    ) -> Result<bool, CatalogError>;
+
+    /// Note that the task's cancellation was asked for (its state is left to the process
+    /// carrying it out).
+    async fn cancel_call_task(&self, task_id: &str) -> Result<(), CatalogError>;
+
+    /// Keep the client's `response` to the input request `key`, if the task's state has that
+    /// request outstanding and it has no answer yet. `true` when it was kept.
+    async fn answer_call_task(
+        &self,
+        task_id: &str,
+        key: &str,
+        response: &serde_json::Value,
+    ) -> Result<bool, CatalogError>;
+
+    /// Delete every call task whose `discard_at_ms` has passed (by the store's clock); how many.
+    async fn discard_call_tasks(&self) -> Result<usize, CatalogError>;
 }
 
 #[cfg(test)]

@@ -153,6 +153,56 @@ pub struct RunState {
     pub detail: Option<String>,
 }
 
+/// A tool call answered as an MCP task (the `io.modelcontextprotocol/tasks` extension): kept
+/// in the catalog so that any server process sharing it answers `tasks/get`, and finishes the
+/// call if the process that started it stops. The catalog reads none of its JSON: the MCP
+/// layer writes and reads it. Never holds a secret: results are scrubbed like any answer, and
+/// a call's arguments are not kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallTask {
+    /// Unguessable (a UUID v4): knowing it is not enough, `owner` must match too.
+    pub task_id: String,
+    /// Who may see and change it (see `mcp::tasks`): an OAuth subject, a key's hash, or the
+    /// local user.
+    pub owner: String,
+    /// The tool called.
+    pub tool: String,
+    pub state: CallTaskState,
+    /// The client's answers to input requests, by their key (`tasks/update`); a JSON object.
+    pub input_responses: Value,
+    /// `tasks/cancel` was received (by any process).
+    pub cancel_requested: bool,
+    /// RFC 3339, as the MCP layer stamped it.
+    pub created_at: String,
+    /// When the store last changed it (RFC 3339; a store's own stamp).
+    pub updated_at: String,
+    /// How long after `created_at` it may be discarded, in milliseconds.
+    pub ttl_ms: u64,
+    /// When a store may delete it (milliseconds since the Unix epoch).
+    pub discard_at_ms: i64,
+}
+
+/// What the process carrying out a call task writes: its status and what goes with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallTaskState {
+    /// `working`, `input_required`, `completed`, `failed` or `cancelled`.
+    pub status: String,
+    pub status_message: Option<String>,
+    /// `completed`: the call's result; `failed`: the JSON-RPC error.
+    pub outcome: Option<Value>,
+    /// `input_required`: the outstanding requests, by key.
+    pub input_requests: Option<Value>,
+    /// The cloud work the call waits on, once started (so another process can finish it).
+    pub work: Option<Value>,
+}
+
+impl CallTaskState {
+    /// Whether the status is final (`completed`, `failed`, `cancelled`).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.status.as_str(), "completed" | "failed" | "cancelled")
+    }
+}
+
 /// One entry of a task's version history: a version made (generated, refined, published) or
 /// made current again (restored), when, and why.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@
 //!   database, a dropped connection); writes never are: a commit whose answer was lost may
 //!   have happened, and doing it again could record a version or a run twice.
 //! - `address`: the URL, which is never shown with its password; `tasks`, `runs`, `versions`,
-//!   `leases`: the statements of each part of [`CatalogStore`]; `overview`: the recent runs and
+//!   `leases`, `call_tasks`: the statements of each part of [`CatalogStore`]; `overview`: the recent runs and
 //!   a database's health, for the command line.
 //!
 //! Connections are plain TCP (`NoTls`) for now: run it on a private network or a local socket.
@@ -33,8 +33,8 @@ use tokio_postgres::{NoTls, Row};
 
 use super::CatalogStore;
 use super::model::{
-    CatalogError, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
-    ToolNamer, Whose,
+    CallTask, CallTaskState, CatalogError, CatalogTask, RunRecord, RunState, TaskChange,
+    TaskSighting, TaskVersion, ToolNamer, Whose,
 };
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
@@ -66,6 +66,7 @@ macro_rules! now {
 }
 
 mod address;
+mod call_tasks;
 mod leases;
 mod listen;
 pub(crate) mod migrations;
@@ -613,5 +614,38 @@ impl CatalogStore for PostgresCatalog {
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), CatalogError> {
         leases::release(self, name, holder).await
+    }
+
+    async fn create_call_task(&self, task: &CallTask) -> Result<(), CatalogError> {
+        call_tasks::create(self, task).await
+    }
+
+    async fn call_task(&self, task_id: &str) -> Result<Option<CallTask>, CatalogError> {
+        call_tasks::by_id(self, task_id).await
+    }
+
+    async fn update_call_task(
+        &self,
+        task_id: &str,
+        state: &CallTaskState,
+    ) -> Result<bool, CatalogError> {
+        call_tasks::update(self, task_id, state).await
+    }
+
+    async fn cancel_call_task(&self, task_id: &str) -> Result<(), CatalogError> {
+        call_tasks::cancel(self, task_id).await
+    }
+
+    async fn answer_call_task(
+        &self,
+        task_id: &str,
+        key: &str,
+        response: &Value,
+    ) -> Result<bool, CatalogError> {
+        call_tasks::answer(self, task_id, key, response).await
+    }
+
+    async fn discard_call_tasks(&self) -> Result<usize, CatalogError> {
+        call_tasks::discard(self).await
     }
 }

@@ -27,13 +27,14 @@ use serde_json::Value;
 use super::CatalogStore;
 use super::migrations;
 use super::model::{
-    CatalogError, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
-    ToolNamer, Whose,
+    CallTask, CallTaskState, CatalogError, CatalogTask, RunRecord, RunState, TaskChange,
+    TaskSighting, TaskVersion, ToolNamer, Whose,
 };
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
 use crate::runs::TaskKind;
 
+mod call_tasks;
 mod leases;
 mod overview;
 mod versions;
@@ -65,7 +66,7 @@ impl std::fmt::Debug for SqliteCatalog {
     }
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -722,5 +723,38 @@ impl CatalogStore for SqliteCatalog {
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), CatalogError> {
         SqliteCatalog::release_lease(self, name, holder)
+    }
+
+    async fn create_call_task(&self, task: &CallTask) -> Result<(), CatalogError> {
+        SqliteCatalog::create_call_task(self, task)
+    }
+
+    async fn call_task(&self, task_id: &str) -> Result<Option<CallTask>, CatalogError> {
+        SqliteCatalog::call_task(self, task_id)
+    }
+
+    async fn update_call_task(
+        &self,
+        task_id: &str,
+        state: &CallTaskState,
+    ) -> Result<bool, CatalogError> {
+        SqliteCatalog::update_call_task(self, task_id, state)
+    }
+
+    async fn cancel_call_task(&self, task_id: &str) -> Result<(), CatalogError> {
+        SqliteCatalog::cancel_call_task(self, task_id)
+    }
+
+    async fn answer_call_task(
+        &self,
+        task_id: &str,
+        key: &str,
+        response: &Value,
+    ) -> Result<bool, CatalogError> {
+        SqliteCatalog::answer_call_task(self, task_id, key, response)
+    }
+
+    async fn discard_call_tasks(&self) -> Result<usize, CatalogError> {
+        SqliteCatalog::discard_call_tasks(self)
     }
 }

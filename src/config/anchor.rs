@@ -15,6 +15,9 @@ pub const ANCHOR_KEY_VARS: [&str; 2] = ["ANCHOR_API_KEY", "ANCHORBROWSER_API_KEY
 pub(super) const ANCHOR_BASE_URL: Setting =
     Setting::new("anchor-base-url", "ANCHORBROWSER_BASE_URL");
 
+pub(super) const ANCHOR_RUN_SESSIONS: Setting =
+    Setting::new("anchor-run-sessions", "BROWSER_TASKS_ANCHOR_RUN_SESSIONS");
+
 /// Anchor Browser's flags.
 #[derive(Debug, Clone, Args)]
 pub struct AnchorFlags {
@@ -25,6 +28,19 @@ pub struct AnchorFlags {
         default_value = DEFAULT_BASE_URL
     )]
     pub anchor_base_url: String,
+
+    /// Open a browser session for each Anchor code run (one more request per run, two when
+    /// the run gives no browser_configuration: the task version's is read) so that
+    /// cancel_execution and a cancelled call can stop it; false starts code runs as Anchor
+    /// does by itself, and they cannot be stopped.
+    #[arg(
+        long = ANCHOR_RUN_SESSIONS.flag,
+        env = ANCHOR_RUN_SESSIONS.env,
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_name = "true|false"
+    )]
+    pub anchor_run_sessions: bool,
 }
 
 impl AnchorFlags {

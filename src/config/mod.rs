@@ -155,6 +155,28 @@ pub struct Config {
     pub http: HttpOptions,
 }
 
+/// The fingerprint of the configured provider keys (who owns the MCP tasks of HTTP sessions
+/// on the server's own account), never the keys.
+fn account_fingerprint(anchor: &ProviderSettings, browser_use: &ProviderSettings) -> String {
+    use secrecy::ExposeSecret;
+    let keys: Vec<(Provider, String)> = [
+        (Provider::Anchor, anchor),
+        (Provider::BrowserUse, browser_use),
+    ]
+    .into_iter()
+    .filter_map(|(provider, settings)| {
+        let key = settings
+            .connection
+            .as_ref()?
+            .api_key
+            .expose_secret()
+            .to_string();
+        Some((provider, key))
+    })
+    .collect();
+    crate::mcp::tasks::key_fingerprint(&keys)
+}
+
 /// A setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid setting --{flag} (env {env}): {reason}")]
@@ -176,6 +198,7 @@ impl Config {
         let (waits, limits) = cli.waits.check(&cli.retry)?;
         let anchor = cli.anchor.settings(&env, &limits);
         let browser_use = cli.browser_use.settings(&env, &limits);
+        let account = account_fingerprint(&anchor, &browser_use);
         let http = cli.http.check()?;
         let resource_inline_max_bytes = cli.tasks.resource_inline_max_bytes;
         let read_only = cli.tasks.read_only;
@@ -190,6 +213,8 @@ impl Config {
                 resource_inline_max_bytes,
                 read_only,
                 first_list_wait: tasks.first_list_wait,
+                anchor_run_sessions: cli.anchor.anchor_run_sessions,
+                account,
             },
             catalog: tasks.catalog,
             secrets: tasks.secrets,

@@ -11,8 +11,8 @@
 //! - the shared work: `running` (start once, follow, execute), `generation`, and
 //!   `carry_out`, the one place a call waits;
 //! - the tools: `tools` (the static tools, one list) and `task_tools`; then `resources`,
-//!   `prompts`, `registry` (the tool list, the clients to tell when it changes) and
-//!   `server`. A tool never sees the registry: it changes the catalog, and the registry
+//!   `prompts`, `registry` (the tool list, the clients to tell when it changes), `tasks`
+//!   (calls answered as MCP tasks, kept in the catalog) and `server`. A tool never sees the registry: it changes the catalog, and the registry
 //!   learns of it through a signal.
 //!
 //! This layer knows MCP (rmcp) and the domain (runs, the catalog), but no HTTP details: a
@@ -41,6 +41,7 @@ pub(crate) mod selection;
 mod server;
 pub(crate) mod shared_wait;
 pub(crate) mod task_tools;
+pub(crate) mod tasks;
 pub(crate) mod tools;
 pub(crate) mod versions;
 

@@ -57,7 +57,7 @@ pub fn form(request: &HumanRequest) -> Value {
 }
 
 /// What the form's content means as the cloud's answer.
-fn answer_of(request: &HumanRequest, content: Option<Value>) -> Value {
+pub(crate) fn answer_of(request: &HumanRequest, content: Option<Value>) -> Value {
     let content = content.unwrap_or(Value::Null);
     match request.input_type.as_str() {
         "confirm" => content

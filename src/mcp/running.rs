@@ -40,6 +40,7 @@ pub async fn start_and_wait(
     tracing::info!(task = ?task_name, "starting a run");
     let mut report = start.await.map_err(|error| match error {
         StartError::Api(error) => ToolError::api(error, "Starting the run"),
+        StartError::NotStarted { error, context } => ToolError::api(error, context),
         StartError::Unconfirmed {
             error,
             finding,
@@ -63,8 +64,17 @@ pub async fn start_and_wait(
     // Recorded before waiting: a crash or restart never loses the run's id.
     call.record_run(&report, recorded_inputs).await;
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
-    let person = super::person::ClientUser {
+    let client = super::person::ClientUser {
         peer: call.progress.peer().clone(),
+    };
+    // A call carried out as an MCP task asks its client through the task (`input_required`),
+    // and says which run it waits on, so another process can finish it.
+    let person: &dyn crate::runs::Person = match call.progress.task() {
+        Some(task) => {
+            task.waits_on(work_of(&report)).await;
+            task.person()
+        }
+        None => &client,
     };
     // Other instances asked about the run follow this wait instead of polling the cloud.
     let shared = SharedRun::new(
@@ -82,7 +92,7 @@ pub async fn start_and_wait(
         &call.env.settings.waits,
         &call.cancel,
         &call.progress,
-        &person,
+        person,
     )
     .await;
     let report = scrub_report(report, &secrets);
@@ -130,6 +140,9 @@ pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunRe
             finding,
             check,
         })) => return Err(unconfirmed(call, error, &finding, check)),
+        Some(Err(StartError::NotStarted { error, context })) => {
+            return Err(ToolError::api(error, context));
+        }
         Some(Err(StartError::NoExecutionId { message })) => {
             return Err(ToolError::NotFound {
                 message: format!("The {label} ran ({message}) but no execution id came back."),
@@ -212,7 +225,16 @@ pub async fn follow(
         return run_reply(report, end);
     }
     let age = runs::age_of(&report, chrono::Utc::now());
-    let (report, end) = runs::wait(
+    // As an MCP task: which run it waits on, and its client answers the run's requests for a
+    // person (a plain read asks nobody, as before).
+    let person: &dyn crate::runs::Person = match call.progress.task() {
+        Some(task) => {
+            task.waits_on(work_of(&report)).await;
+            task.person()
+        }
+        None => &crate::runs::Nobody,
+    };
+    let (report, end) = runs::wait_with(
         cloud,
         report,
         age,
@@ -220,10 +242,19 @@ pub async fn follow(
         &call.env.settings.waits,
         &call.cancel,
         &call.progress,
+        person,
     )
     .await;
     call.env.note_run_state(&report, &[], None).await;
     run_reply(report, end)
+}
+
+/// What an MCP task waiting on `report`'s run needs to finish it elsewhere: the arguments of
+/// the `get_execution` call that reads it (the ids only, never inputs).
+fn work_of(report: &RunReport) -> Value {
+    let mut work = report.continue_arguments();
+    work["provider"] = Value::from(report.provider.clone());
+    work
 }
 
 /// A run's cloud, read through but never asked to stop it: what a read-only server waits on.

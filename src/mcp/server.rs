@@ -4,16 +4,22 @@
 //! Transport-agnostic: one handler per session (stdio has one; HTTP one per session), all
 //! sharing one [`Registry`]. A session that brings its own provider key (HTTP, when enabled)
 //! gets a private state instead, so nothing of the server's own account reaches it.
+//!
+//! A call of a tool that starts or waits on cloud work, from a request that declares the
+//! tasks extension, is answered as an MCP task: kept in the server's catalog (`mcp::tasks`),
+//! carried out in the background by the same dispatch as any call, and answered through
+//! `tasks/get`, `tasks/update` and `tasks/cancel`, from any process sharing the catalog.
 
 use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-    CompleteResult, ContentBlock, DiscoverResult, Extensions, GetPromptRequestParams,
-    GetPromptResponse, Implementation, InitializeRequestParams, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams,
-    ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+    CompleteRequestParams, CompleteResult, ContentBlock, CreateTaskResult, DiscoverResult,
+    Extensions, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult,
+    Implementation, InitializeRequestParams, InitializeResult, JsonObject, ListPromptsResult,
+    ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification, UpdateTaskParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -23,8 +29,10 @@ use super::activity::SessionGuard;
 use super::context::adapter::ProviderSet;
 use super::context::{Access, Caller, ToolContext};
 use super::progress::McpProgress;
-use super::registry::{Registry, Target};
+use super::registry::{ListedTool, Registry, Target};
 use super::resources::viewer;
+use super::shared_wait::LEASE_TTL;
+use super::tasks::{self, TaskLink, TaskOwner};
 use crate::cloud::Provider;
 use crate::redact::{scrub_text, scrub_value};
 
@@ -97,6 +105,8 @@ struct Session {
     /// The private state of a session that brought its own key (set once, on its first
     /// request that carries the header).
     private: OnceLock<Result<Arc<Registry>, String>>,
+    /// The fingerprint of the keys it brought (who owns its MCP tasks), set with `private`.
+    own_keys: OnceLock<String>,
     /// Counts this session as open (HTTP sessions, which are capped).
     _open: Option<SessionGuard>,
 }
@@ -183,6 +193,7 @@ impl BrowserTasksServer {
                 authenticated: false,
                 subject: OnceLock::new(),
                 private: OnceLock::new(),
+                own_keys: OnceLock::new(),
                 _open: None,
             }),
             global: shared,
@@ -194,8 +205,10 @@ impl BrowserTasksServer {
     /// `x-browser-use-api-key` header (or that is opened with `keys`) runs on its own keys.
     pub fn session(shared: Arc<Registry>, options: SessionOptions, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
+        let own_keys = OnceLock::new();
         if options.per_request_keys && !keys.is_empty() {
             let _ = private.set(shared.for_session_keys(&keys.0));
+            let _ = own_keys.set(tasks::key_fingerprint(&keys.0));
         }
         Self {
             session: Arc::new(Session {
@@ -203,6 +216,7 @@ impl BrowserTasksServer {
                 authenticated: options.authenticated,
                 subject: OnceLock::new(),
                 private,
+                own_keys,
                 _open: Some(shared.activity().session()),
             }),
             global: shared,
@@ -225,6 +239,7 @@ impl BrowserTasksServer {
             Some(private) => Some(private),
             None if self.session.per_request_keys => {
                 session_keys(extensions, &self.global.env().providers).map(|keys| {
+                    let _ = self.session.own_keys.set(tasks::key_fingerprint(&keys.0));
                     self.session
                         .private
                         .get_or_init(|| self.global.for_session_keys(&keys.0))
@@ -249,12 +264,7 @@ impl BrowserTasksServer {
     /// be authenticated refuses a request without one, and one of another subject than its
     /// first.
     fn caller(&self, extensions: &Extensions) -> Result<Caller, McpError> {
-        let found = extensions.get::<Caller>().or_else(|| {
-            extensions
-                .get::<axum::http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<Caller>())
-        });
-        let Some(caller) = found else {
+        let Some(caller) = Caller::in_request(extensions) else {
             if self.session.authenticated {
                 // Fail closed: the transport authenticates every request of such a session.
                 return Err(McpError::invalid_request(
@@ -280,6 +290,205 @@ impl BrowserTasksServer {
         }
         Ok(caller.clone())
     }
+
+    /// Who owns the MCP tasks of a request with these `extensions` (see `mcp::tasks`).
+    fn owner(&self, extensions: &Extensions) -> TaskOwner {
+        let env = self.global.env();
+        let brought = session_keys(extensions, &env.providers)
+            .map(|keys| tasks::key_fingerprint(&keys.0))
+            .or_else(|| self.session.own_keys.get().cloned())
+            .filter(|_| self.session.per_request_keys);
+        TaskOwner::of(extensions, brought.as_deref(), &env.settings.account)
+    }
+
+    /// Answer a call with a task: kept in the catalog (with this process holding its lease)
+    /// before its id is returned, then carried out in the background.
+    async fn start_task(
+        &self,
+        state: Arc<Registry>,
+        listed: ListedTool,
+        mut arguments: JsonObject,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CreateTaskResult, McpError> {
+        // Tasks live in the server's catalog, shared by its processes (a session's own keys
+        // have a private catalog, which would not outlive it).
+        let env = self.global.env();
+        let caller = self.caller(&context.extensions)?;
+        let owner = self.owner(&context.extensions);
+        let task = tasks::create(env, &owner, &listed.tool.name).await?;
+        // Taken before the id goes out: no other process may take the task for abandoned.
+        if let Err(error) = env
+            .catalog
+            .claim_lease(&tasks::lease(&task.task_id), env.lease_holder(), LEASE_TTL)
+            .await
+        {
+            tracing::warn!(%error, "could not take a new task's lease");
+        }
+        // A task waits for its work as long as it lives, unless the call says otherwise.
+        let takes_wait = listed
+            .tool
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.get("wait_seconds"))
+            .is_some();
+        if takes_wait && !arguments.contains_key("wait_seconds") {
+            let budget = tasks::time_left(&task);
+            arguments.insert("wait_seconds".into(), budget.as_secs().into());
+        }
+        let created = CreateTaskResult::new(tasks::shown(&task, &env.settings.waits));
+        tracing::info!(task = %task.task_id, tool = %listed.tool.name, "answering a call as a task");
+        self.carry_out_task(state, listed, arguments, task, context.peer.clone(), caller);
+        Ok(created)
+    }
+
+    /// Carry `task`'s call out in the background (this process holds its lease), and end the
+    /// task with its answer.
+    fn carry_out_task(
+        &self,
+        state: Arc<Registry>,
+        listed: ListedTool,
+        arguments: JsonObject,
+        task: crate::catalog::CallTask,
+        peer: rmcp::service::Peer<RoleServer>,
+        caller: Caller,
+    ) {
+        let env = self.global.env().clone();
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let link = TaskLink::new(
+            env.catalog.clone(),
+            &task.task_id,
+            task.state.clone(),
+            cancel.clone(),
+            tasks::time_left(&task),
+        );
+        let span = tracing::info_span!("task", id = %task.task_id, tool = %listed.tool.name);
+        tokio::spawn(
+            async move {
+                let _here = tasks::carry_out(&task.task_id, cancel.clone());
+                env.leases_held(1);
+                let _in_flight = state.activity().call();
+                let channel: Arc<dyn super::progress::TaskChannel> = link.clone();
+                let call = ToolContext {
+                    env: state.env(),
+                    caller,
+                    cancel: cancel.clone(),
+                    progress: McpProgress::new(peer, None, state.env().secrets.clone())
+                        .for_task(channel),
+                };
+                let result = dispatch(&state, &listed, &call, arguments).await;
+                let ending = if cancel.is_cancelled() {
+                    // What the call said of the stop is the task's last status message.
+                    if let Some(said) = result.content.first().and_then(|c| c.as_text()) {
+                        link.status_now(said.text.clone()).await;
+                    }
+                    tasks::Ending::Cancelled
+                } else {
+                    tasks::Ending::Answered(result)
+                };
+                link.finish(ending).await;
+                let lease = tasks::lease(&task.task_id);
+                if let Err(error) = env.catalog.release_lease(&lease, env.lease_holder()).await {
+                    tracing::debug!(%error, "could not give a task's lease up");
+                }
+                env.leases_held(-1);
+            }
+            .instrument(span),
+        );
+    }
+
+    /// Finish a task whose process stopped (this process just took its lease): follow the
+    /// run it recorded with `get_execution` for the time it has left, or end it as failed
+    /// when it expired or recorded no run.
+    async fn take_over(
+        &self,
+        task: crate::catalog::CallTask,
+        context: &RequestContext<RoleServer>,
+        caller: Caller,
+    ) {
+        let env = self.global.env();
+        let fail = |message: String| {
+            let link = TaskLink::new(
+                env.catalog.clone(),
+                &task.task_id,
+                task.state.clone(),
+                tokio_util::sync::CancellationToken::new(),
+                std::time::Duration::ZERO,
+            );
+            let lease = tasks::lease(&task.task_id);
+            async move {
+                link.finish(tasks::Ending::Failed(McpError::internal_error(
+                    message, None,
+                )))
+                .await;
+                if let Err(error) = env.catalog.release_lease(&lease, env.lease_holder()).await {
+                    tracing::debug!(%error, "could not give a task's lease up");
+                }
+            }
+        };
+        if tasks::expired(&task) {
+            return fail(format!(
+                "task expired: its TTL ({} s) elapsed before the call ended",
+                task.ttl_ms / 1000
+            ))
+            .await;
+        }
+        let follow = self
+            .state(&context.extensions)
+            .ok()
+            .map(|state| (state.table_as_built().get("get_execution").cloned(), state));
+        let (Some(work), Some((Some(listed), state))) = (task.state.work.clone(), follow) else {
+            return fail(format!(
+                "The server process carrying out this {} call stopped before it recorded \
+                 the run it waits on, so it cannot be finished here. Whether a run started \
+                 is unknown: list_executions shows the recent runs; do not start it again \
+                 before checking.",
+                task.tool
+            ))
+            .await;
+        };
+        tracing::info!(task = %task.task_id, "finishing a task whose server stopped");
+        // The arguments get_execution takes, from what the task recorded of its run.
+        let known = listed.tool.input_schema.get("properties").cloned();
+        let mut arguments: JsonObject = work
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| {
+                known
+                    .as_ref()
+                    .is_some_and(|k| k.get(name.as_str()).is_some())
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        let left = tasks::time_left(&task).as_secs().max(1);
+        arguments.insert("wait_seconds".into(), left.into());
+        // Followed as its owner (who asks for it now) would: the run is theirs.
+        self.carry_out_task(state, listed, arguments, task, context.peer.clone(), caller);
+    }
+}
+
+/// Carry a call out with its tool, and scrub what it answers.
+async fn dispatch(
+    state: &Registry,
+    listed: &ListedTool,
+    call: &ToolContext<'_>,
+    arguments: JsonObject,
+) -> CallToolResult {
+    tracing::debug!("tool call");
+    let result = match &listed.target {
+        Target::Static(tool) => super::tools::call(*tool, call, &listed.validator, arguments).await,
+        Target::Task(task_tool) => match task_tool.call(call, &listed.validator, arguments).await {
+            Ok(reply) => reply.into_result(),
+            Err(error) => error.into_result(&task_tool.tool.name),
+        },
+    };
+    tracing::info!(
+        is_error = result.is_error.unwrap_or(false),
+        "tool call done"
+    );
+    // Whatever a task echoes, the values of configured secrets and of secrets runs were given
+    // never reach a client.
+    scrub_result(result, &state.env().secrets.values())
 }
 
 /// The provider keys an HTTP request brought, if any.
@@ -312,6 +521,7 @@ impl ServerHandler for BrowserTasksServer {
             .enable_resources()
             .enable_prompts()
             .enable_completions()
+            .enable_tasks()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(
@@ -561,6 +771,18 @@ impl ServerHandler for BrowserTasksServer {
                 None,
             ));
         }
+        let arguments = request.arguments.unwrap_or_default();
+        // The tasks extension, only for a request that declared it (else the budgeted wait).
+        let declared = context
+            .client_capabilities()
+            .is_some_and(|capabilities| capabilities.supports_tasks());
+        let task_tool = matches!(listed.target, Target::Task(_));
+        if declared && tasks::eligible(&request.name, task_tool, &arguments) {
+            return self
+                .start_task(state, listed, arguments, &context)
+                .await
+                .map(CallToolResponse::Task);
+        }
         let _in_flight = state.activity().call();
         let span = tracing::info_span!("tool", name = %request.name, request_id = ?context.id);
         let call = ToolContext {
@@ -573,31 +795,62 @@ impl ServerHandler for BrowserTasksServer {
                 state.env().secrets.clone(),
             ),
         };
-        let arguments = request.arguments.unwrap_or_default();
-        let result = async {
-            tracing::debug!("tool call");
-            let result = match &listed.target {
-                Target::Static(tool) => {
-                    super::tools::call(*tool, &call, &listed.validator, arguments).await
-                }
-                Target::Task(task_tool) => {
-                    match task_tool.call(&call, &listed.validator, arguments).await {
-                        Ok(reply) => reply.into_result(),
-                        Err(error) => error.into_result(&task_tool.tool.name),
-                    }
-                }
-            };
-            tracing::info!(
-                is_error = result.is_error.unwrap_or(false),
-                "tool call done"
-            );
-            // Whatever a task echoes, the values of configured secrets and of secrets runs were
-            // given never reach a client.
-            scrub_result(result, &state.env().secrets.values())
-        }
-        .instrument(span)
-        .await;
+        let result = dispatch(&state, &listed, &call, arguments)
+            .instrument(span)
+            .await;
         Ok(result.into())
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        let env = self.global.env();
+        let caller = self.caller(&context.extensions)?;
+        let owner = self.owner(&context.extensions);
+        let mut task = tasks::owned(env, &request.task_id, &owner).await?;
+        // A task no process carries out any more (its lease lapsed) is finished from here.
+        if !task.state.is_terminal() && !tasks::runs_here(&task.task_id) {
+            let lease = tasks::lease(&task.task_id);
+            let free = env
+                .catalog
+                .claim_lease(&lease, env.lease_holder(), LEASE_TTL)
+                .await
+                .unwrap_or(false);
+            if free {
+                self.take_over(task, &context, caller).await;
+                task = tasks::owned(env, &request.task_id, &owner).await?;
+            }
+        }
+        Ok(GetTaskResult::new(tasks::detailed(
+            &task,
+            &env.settings.waits,
+        )))
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let owner = self.owner(&context.extensions);
+        tasks::answer(
+            self.global.env(),
+            &request.task_id,
+            &owner,
+            request.input_responses,
+        )
+        .await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let owner = self.owner(&context.extensions);
+        tasks::cancel(self.global.env(), &request.task_id, &owner).await
     }
 }
 

@@ -71,9 +71,13 @@ impl<'a> SharedRun<'a> {
         self.holds.lock().map(|h| *h).unwrap_or(false)
     }
 
-    /// Take or renew the lease; `true` when this waiter checks the cloud. A catalog that
-    /// cannot be asked leaves every waiter checking the cloud itself, as without sharing.
+    /// Take the lease; `true` when this waiter checks the cloud. A catalog that cannot be
+    /// asked leaves every waiter checking the cloud itself, as without sharing.
     async fn lead(&self) -> bool {
+        // Held already: the process's heartbeat renews it (a statement per check saved).
+        if self.holds() {
+            return true;
+        }
         let holder = self.env.lease_holder();
         let leads = match self
             .env

@@ -87,4 +87,9 @@ pub enum StartError {
         /// offers no way to list such runs).
         check: Option<Value>,
     },
+    /// A step before the start failed, so the run was not started; `context` says which step
+    /// and that nothing ran (e.g. opening the browser session it was to run in, whose answer
+    /// was lost).
+    #[error("{context}: {error}")]
+    NotStarted { error: ApiError, context: String },
 }

@@ -40,11 +40,13 @@ impl TaskKind {
     }
 }
 
-/// Where to check on a run: its kind, its id, and its task when the cloud files runs under
-/// their task.
+/// Where to check on a run: its kind, its id, its task when the cloud files runs under
+/// their task, and its browser session when known (an Anchor code run's reads do not report
+/// it, and ending it is how such a run stops).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRef {
     pub kind: TaskKind,
     pub execution_id: String,
     pub task_id: Option<String>,
+    pub session_id: Option<String>,
 }

@@ -24,6 +24,6 @@ pub use kind::{RunRef, TaskKind};
 pub use lost::{
     CLOCK_SLACK, KnownRuns, Sighting, look_twice, started_since, unaccounted, unsettled,
 };
-pub use person::{HumanField, HumanRequest, Person, PersonAnswer};
+pub use person::{HumanField, HumanRequest, Nobody, Person, PersonAnswer};
 pub use report::{OutputFile, RunReport, Verdict, parse_output};
-pub use wait::{WaitEnd, age_of, wait, wait_with};
+pub use wait::{WaitEnd, age_of, wait_with};

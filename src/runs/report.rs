@@ -100,6 +100,7 @@ impl RunReport {
             kind: self.kind,
             execution_id: self.execution_id.clone(),
             task_id: self.task_id.clone(),
+            session_id: self.session_id.clone(),
         })
     }
 

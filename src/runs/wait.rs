@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::cloud::RunCloud;
 use super::kind::TaskKind;
-use super::person::{HumanRequest, Nobody, Person, PersonAnswer};
+use super::person::{HumanRequest, Person, PersonAnswer};
 use super::report::RunReport;
 use crate::cloud::ApiError;
 use crate::waiting::{self, Observation, ProgressSink, WaitOutcome, WaitSettings};
@@ -33,23 +33,8 @@ pub enum WaitEnd {
 /// with `next_step` filled in when the run is still going.
 ///
 /// What the cloud adds while waiting (an agent's steps) is reported as progress detail; when
-/// the wait is cancelled, the cloud is asked to stop the run (where it can).
-pub async fn wait<P: ProgressSink>(
-    cloud: &dyn RunCloud,
-    current: RunReport,
-    age: Duration,
-    budget: Duration,
-    settings: &WaitSettings,
-    cancel: &CancellationToken,
-    progress: &P,
-) -> (RunReport, WaitEnd) {
-    wait_with(
-        cloud, current, age, budget, settings, cancel, progress, &Nobody,
-    )
-    .await
-}
-
-/// [`wait`], asking `person` when the run requests one: each request is asked once, its
+/// the wait is cancelled, the cloud is asked to stop the run (where it can). When the run
+/// requests a person, `person` is asked (`Nobody` asks no one): each request once, its
 /// answer (or decline, or cancel) sent as given; one that cannot be asked is reported in
 /// progress while the run waits.
 // The run, its age, the wait's bounds and who to ask are all independent inputs.
@@ -69,6 +54,8 @@ pub async fn wait_with<P: ProgressSink>(
     let waiting_note = std::sync::Mutex::new(None::<String>);
     // Where a person can watch the run, once known.
     let live = std::sync::Mutex::new(current.live_url.clone());
+    // A link known from the start (a session opened for the run) is said once too.
+    let live_said = std::sync::atomic::AtomicBool::new(false);
     let Some(run) = current.run_ref().filter(|_| !current.finished) else {
         return (current, WaitEnd::Finished);
     };
@@ -85,6 +72,7 @@ pub async fn wait_with<P: ProgressSink>(
         let asked = &asked;
         let waiting_note = &waiting_note;
         let live = &live;
+        let live_said = &live_said;
         let nth = checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         async move {
             let mut report = cloud.check(&run).await?;
@@ -97,12 +85,20 @@ pub async fn wait_with<P: ProgressSink>(
             }
             let known = live.lock().ok().and_then(|l| l.clone());
             match known {
-                Some(url) => report.live_url = Some(url),
+                Some(url) => {
+                    if !report.finished
+                        && !live_said.swap(true, std::sync::atomic::Ordering::Relaxed)
+                    {
+                        detail = Some(detail.unwrap_or_default());
+                    }
+                    report.live_url = Some(url);
+                }
                 None if !report.finished && nth.is_multiple_of(3) => {
                     if let Some(url) = cloud.live_url(&report).await {
                         if let Ok(mut live) = live.lock() {
                             *live = Some(url.clone());
                         }
+                        live_said.store(true, std::sync::atomic::Ordering::Relaxed);
                         // Said once when learned, then with every newer detail.
                         detail = Some(detail.unwrap_or_default());
                         report.live_url = Some(url);

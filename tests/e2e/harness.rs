@@ -19,8 +19,9 @@ use browser_tasks_fakes::browser_use::FakeBrowserUse;
 use browser_tasks_mcp::config::{Cli, Config};
 use clap::{CommandFactory, Parser};
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
-    ClientRequest, Implementation, ProgressNotificationParam, ProtocolVersion, Tool,
+    CallToolRequest, CallToolRequestParams, CallToolResponse, CallToolResult, ClientCapabilities,
+    ClientConfig, ClientRequest, CreateTaskResult, DetailedTask, GetTaskParams, GetTaskResult,
+    Implementation, ProgressNotificationParam, ProtocolVersion, Tool,
 };
 use rmcp::service::{
     ClientLifecycleMode, NotificationContext, PeerRequestOptions, RunningService, ServiceError,
@@ -48,11 +49,17 @@ pub struct Recorder {
     /// Declare elicitation and answer every request with this (recording each request).
     pub elicitation: Option<rmcp::model::ElicitResult>,
     pub elicited: Arc<Mutex<Vec<rmcp::model::ElicitRequestParams>>>,
+    /// Declare the tasks extension (`io.modelcontextprotocol/tasks`).
+    pub tasks: bool,
 }
 
 impl ClientHandler for Recorder {
     fn get_info(&self) -> ClientConfig {
-        let mut capabilities = ClientCapabilities::default();
+        let mut capabilities = if self.tasks {
+            ClientCapabilities::builder().enable_tasks().build()
+        } else {
+            ClientCapabilities::default()
+        };
         if self.elicitation.is_some() {
             capabilities.elicitation = Some(rmcp::model::ElicitationCapability::default());
         }
@@ -109,6 +116,8 @@ pub struct Options {
     pub binary: bool,
     /// The client declares elicitation and answers with this.
     pub elicitation: Option<rmcp::model::ElicitResult>,
+    /// The client declares the tasks extension.
+    pub tasks: bool,
 }
 
 impl Default for Options {
@@ -128,6 +137,7 @@ impl Default for Options {
             protocol: None,
             binary: false,
             elicitation: None,
+            tasks: false,
         }
     }
 }
@@ -182,6 +192,13 @@ impl Options {
         }
         vars.extend(self.env.iter().cloned());
         vars
+    }
+
+    /// The client declares the tasks extension: calls that start or wait on cloud work are
+    /// answered as MCP tasks.
+    pub fn tasks(mut self) -> Self {
+        self.tasks = true;
+        self
     }
 
     /// Use this catalog file (to restart on it, or share it between two servers).
@@ -253,6 +270,7 @@ impl Harness {
         let recorder = Recorder {
             protocol: options.protocol.clone(),
             elicitation: options.elicitation.clone(),
+            tasks: options.tasks,
             ..Recorder::default()
         };
         let (client, stderr, in_process) = if options.binary {
@@ -458,6 +476,57 @@ impl Harness {
                 "stderr never contained {needle:?}:\n{text}"
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Call `tool` as a task (the client must declare the extension): its `CreateTaskResult`.
+    pub async fn start_task(&self, tool: &str, arguments: Value) -> CreateTaskResult {
+        let arguments = match arguments {
+            Value::Object(map) => map,
+            other => panic!("arguments must be an object, got {other}"),
+        };
+        let params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
+        match self
+            .client
+            .call_tool_once(params)
+            .await
+            .expect("tools/call")
+        {
+            CallToolResponse::Task(created) => created,
+            other => panic!("{tool}: not answered as a task: {other:?}"),
+        }
+    }
+
+    /// `tasks/get`.
+    pub async fn get_task(&self, task_id: &str) -> Result<GetTaskResult, ServiceError> {
+        self.client
+            .get_task(GetTaskParams::new(task_id.to_string()))
+            .await
+    }
+
+    /// Poll `tasks/get` (at the `pollIntervalMs` it gives) until `done` holds, for up to 20 s;
+    /// every state seen on the way, the last one satisfying `done`.
+    pub async fn task_until(
+        &self,
+        task_id: &str,
+        done: impl Fn(&DetailedTask) -> bool,
+    ) -> Vec<DetailedTask> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
+        loop {
+            let task = self.get_task(task_id).await.expect("tasks/get").task;
+            let pause = task.task.poll_interval_ms.unwrap_or(100).min(500);
+            let finished = done(&task);
+            seen.push(task);
+            if finished {
+                return seen;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "task {task_id} never got there; last: {:?}",
+                seen.last()
+            );
+            tokio::time::sleep(Duration::from_millis(pause)).await;
         }
     }
 

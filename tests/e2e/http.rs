@@ -108,6 +108,16 @@ impl HttpServer {
         token: Option<&str>,
         headers: &[(&'static str, &str)],
     ) -> (RunningService<RoleClient, Recorder>, Recorder) {
+        self.client_as(Recorder::default(), token, headers).await
+    }
+
+    /// [`Self::client`] with this recorder (what the client declares).
+    async fn client_as(
+        &self,
+        recorder: Recorder,
+        token: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> (RunningService<RoleClient, Recorder>, Recorder) {
         let mut config =
             StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base));
         if let Some(token) = token {
@@ -123,7 +133,6 @@ impl HttpServer {
             })
             .collect();
         config = config.custom_headers(custom);
-        let recorder = Recorder::default();
         let client = recorder
             .clone()
             .serve(StreamableHttpClientTransport::from_config(config))
@@ -958,4 +967,150 @@ async fn a_session_with_its_own_browser_use_key_lists_its_skills_from_the_start(
         .collect();
     assert!(names.contains(&"docs_search".to_string()), "{names:?}");
     assert_eq!(bu.count("GET /skills"), 1, "listed once for the session");
+}
+
+/// Call `tool` as a task; its id.
+async fn start_task(
+    client: &RunningService<RoleClient, Recorder>,
+    tool: &str,
+    args: Value,
+) -> String {
+    let params = CallToolRequestParams::new(tool.to_string())
+        .with_arguments(args.as_object().unwrap().clone());
+    match client.call_tool_once(params).await.unwrap() {
+        rmcp::model::CallToolResponse::Task(created) => created.task.task_id,
+        other => panic!("not a task: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_task_belongs_to_its_caller_and_another_gets_not_found() {
+    // No server key: each session brings its own, and owns the tasks it starts.
+    let server = HttpServer::start(&["--per-request-keys"], &[("ANCHOR_API_KEY", "")]).await;
+    let task = server.fake.seed_code_task("owned", "x", 1);
+    server.fake.set_run_script(
+        &task,
+        RunScript::default().lasting(Duration::from_secs(600)),
+    );
+    let tasks = || Recorder {
+        tasks: true,
+        ..Recorder::default()
+    };
+    let (owner, _) = server
+        .client_as(tasks(), None, &[("anchor-api-key", KEY)])
+        .await;
+    let (other, _) = server
+        .client_as(tasks(), None, &[("anchor-api-key", "sk-someone-else")])
+        .await;
+    let id = start_task(&owner, "run_task", json!({"task_id": task})).await;
+    async fn get(
+        client: &RunningService<RoleClient, Recorder>,
+        id: &str,
+    ) -> Result<rmcp::model::GetTaskResult, rmcp::ServiceError> {
+        client
+            .get_task(rmcp::model::GetTaskParams::new(id.to_string()))
+            .await
+    }
+    assert!(get(&owner, &id).await.is_ok());
+    // Another caller: as for an id that does not exist, and nothing it can change.
+    let refused = get(&other, &id).await.unwrap_err().to_string();
+    assert!(refused.contains("unknown task"), "{refused}");
+    let cancel = other
+        .cancel_task(rmcp::model::CancelTaskParams::new(id.clone()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(cancel.contains("unknown task"), "{cancel}");
+    let status = get(&owner, &id).await.unwrap().task.status();
+    assert_eq!(status, rmcp::model::TaskStatus::Working);
+    // The same key in another session is the same caller.
+    let (again, _) = server
+        .client_as(tasks(), None, &[("anchor-api-key", KEY)])
+        .await;
+    assert!(get(&again, &id).await.is_ok());
+    owner
+        .cancel_task(rmcp::model::CancelTaskParams::new(id.clone()))
+        .await
+        .unwrap();
+    wait_until(
+        || server.fake.count("DELETE /v1/sessions/{session_id}") == 1,
+        "the run's session ended",
+    )
+    .await;
+    // No key is kept with a task.
+    assert!(!server.stderr().contains(KEY));
+}
+
+#[tokio::test]
+async fn a_2026_07_28_client_runs_a_task_over_http_with_mcp_name() {
+    use rmcp::ClientServiceExt;
+    use rmcp::model::ProtocolVersion;
+    use rmcp::service::ClientLifecycleMode;
+
+    let server = HttpServer::start(&[], &[]).await;
+    let task = server.fake.seed_code_task("stateless", "x", 1);
+    server.fake.set_run_script(
+        &task,
+        RunScript::succeeding_with(json!(7)).lasting(Duration::from_millis(300)),
+    );
+    let recorder = Recorder {
+        tasks: true,
+        ..Recorder::default()
+    };
+    let client = recorder
+        .serve_with_lifecycle(
+            StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base)),
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover");
+    // Each request on its own: the task's id travels in Mcp-Name (rmcp's client sets it).
+    let id = start_task(&client, "run_task", json!({"task_id": task})).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let result = loop {
+        let got = client
+            .get_task(rmcp::model::GetTaskParams::new(id.clone()))
+            .await
+            .unwrap();
+        if let rmcp::model::TaskPayload::Completed { result } = got.task.payload {
+            break result;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{:?}", got.task);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(result["structuredContent"]["output"], 7);
+
+    // Without Mcp-Name, a 2026-07-28 tasks/get is refused before it reaches the server's
+    // handler: a load balancer routes on that header.
+    let body = json!({"jsonrpc": "2.0", "id": 9, "method": "tasks/get",
+        "params": {"taskId": id, "_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}},
+            "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}}}});
+    let send = |name: Option<&str>| {
+        let mut request = server
+            .http()
+            .post(format!("{}/mcp", server.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tasks/get")
+            .body(body.to_string());
+        if let Some(name) = name {
+            request = request.header("mcp-name", name);
+        }
+        request.send()
+    };
+    let without = send(None).await.unwrap();
+    assert_eq!(without.status(), 400);
+    let text = without.text().await.unwrap();
+    assert!(text.contains("Mcp-Name"), "{text}");
+    let with = send(Some(&id)).await.unwrap();
+    let status = with.status();
+    let text = with.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    let answer = &messages(&text)[0];
+    assert_eq!(answer["result"]["status"], "completed", "{answer}");
 }

@@ -22,6 +22,7 @@ mod generated_tasks;
 mod http;
 mod interventions;
 mod layout;
+mod mcp_tasks;
 mod oauth;
 mod promises;
 mod prompts;

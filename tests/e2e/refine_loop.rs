@@ -509,11 +509,38 @@ async fn a_code_task_refinement_answers_with_its_source_and_the_calls_that_fix_i
         "{steps:?}"
     );
     assert!(steps[1].starts_with(&format!("deploy_task {{\"task_id\": \"{task_id}\"")));
+    // The run went in a session the server opened for it, so its evidence (the session's
+    // record, its recording) is known; what changes from run to run is named, not shown.
+    let sessions = h.fake.sessions();
+    let session = sessions[0].0.as_str();
+    let between = |start: &str, end: char| {
+        let from = feedback
+            .find(start)
+            .map(|i| i + start.len())
+            .unwrap_or_default();
+        let to = feedback[from..].find(end).map(|n| from + n).unwrap_or(from);
+        feedback[from..to].to_string()
+    };
+    let (created, signed) = (
+        between("\"created_at\":\"", '"'),
+        between("X-Amz-Date=", '&'),
+    );
+    let lasted = format!(
+        "\"duration_seconds\":{}",
+        between("\"duration_seconds\":", ',')
+    );
     insta::assert_json_snapshot!(
         "code_refined",
         seen(
             &answer,
-            &[(task_id.as_str(), "<task>"), (run_id.as_str(), "<run>")]
+            &[
+                (task_id.as_str(), "<task>"),
+                (run_id.as_str(), "<run>"),
+                (session, "<session>"),
+                (created.as_str(), "<time>"),
+                (signed.as_str(), "<signed at>"),
+                (lasted.as_str(), "\"duration_seconds\":<seconds>"),
+            ]
         )
     );
     // A task neither cloud API nor the catalog knows is named as such.

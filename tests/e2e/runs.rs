@@ -47,9 +47,12 @@ async fn a_long_run_reports_progress_until_it_succeeds() {
             .iter()
             .all(|m| m.contains(&execution_id) && m.contains("elapsed"))
     );
+    // (A status is followed by where to watch the run, once its session is known.)
     for status in ["queued", "running", "success"] {
         assert!(
-            messages.iter().any(|m| m.contains(&format!(": {status},"))),
+            messages.iter().any(
+                |m| m.contains(&format!(": {status},")) || m.contains(&format!(": {status} ("))
+            ),
             "no {status} in {messages:#?}"
         );
     }

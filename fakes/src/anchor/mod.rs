@@ -257,6 +257,21 @@ impl FakeAnchor {
             .collect()
     }
 
+    /// Start a browser session as `POST /v1/sessions` would (a test's own session to run
+    /// tasks in); its id.
+    pub fn open_session(&self) -> String {
+        self.lock()
+            .create_session(Value::Object(Default::default()))
+    }
+
+    /// The `session` settings a session was created with (`None`: no such session).
+    pub fn session_configuration(&self, session_id: &str) -> Option<Value> {
+        self.lock()
+            .sessions
+            .get(session_id)
+            .map(|s| s.configuration.clone())
+    }
+
     /// The answers given to requests for a person: (request id, answer).
     pub fn intervention_answers(&self) -> Vec<(String, Value)> {
         self.lock()

@@ -605,7 +605,10 @@ async fn start_run(
         let task_id = task.id.clone();
         let task_name = task.name.clone();
         let script = state.run_script_for(&task_id, Some(&task_name));
-        let session_id = state.open_session(session, &[&task_id, &task_name]);
+        // The spec's 404 is "Task or session not found": an unknown or ended session.
+        let Some(session_id) = state.open_session(session, &[&task_id, &task_name]) else {
+            return error(StatusCode::NOT_FOUND, "Session not found");
+        };
         let execution = Execution {
             id: new_id(),
             task_id: task_id.clone(),
@@ -967,7 +970,14 @@ async fn run_generated(
                 "Element not found: the task has no step to {step}"
             ));
         }
-        let session_id = state.open_session(session, &[&task_id, &name]);
+        // Only "Task not found" is a 404 here: a session that cannot take the run is the
+        // operation's "Failed to run task".
+        let Some(session_id) = state.open_session(session, &[&task_id, &name]) else {
+            return error(
+                FAILED,
+                "Failed to run task: session not found or not running",
+            );
+        };
         let run = Run {
             id: new_id(),
             task_id,

@@ -1,19 +1,21 @@
-//! The fake's browser sessions (`/v1/sessions/…`, shapes from the vendor's OpenAPI file): reading
-//! and ending a session (ending it cancels the run in it), its recordings and downloads, and a
-//! task's requests for a person with their answers.
+//! The fake's browser sessions (`/v1/sessions/…`, shapes from the vendor's OpenAPI file):
+//! starting one (`POST /v1/sessions`, checked as `SessionCreateRequestSchema` says), reading and
+//! ending one (ending it cancels the run in it), its recordings and downloads, and a task's
+//! requests for a person with their answers.
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::answers::{Shared, error, is_uuid, json_object, only_fields, v1_ok};
 
 pub(super) fn routes() -> Router<Shared> {
     Router::new()
+        .route("/v1/sessions", post(create_session))
         .route("/v1/sessions/pending-interventions", get(pending))
         .route(
             "/v1/sessions/{session_id}",
@@ -34,6 +36,95 @@ pub(super) fn routes() -> Router<Shared> {
 
 fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Session not found")
+}
+
+/// `SessionCreateRequestSchema`'s fields (the body itself is optional).
+const CREATE_FIELDS: [&str; 6] = [
+    "session",
+    "browser",
+    "integrations",
+    "identities",
+    "identity_skip_validation",
+    "identity_async_auth",
+];
+
+/// The documented checks of a session's `session` settings (`SessionConfig`): a 400 names the
+/// first field of the wrong type.
+fn check_session_config(config: &serde_json::Map<String, Value>) -> Result<(), String> {
+    let object = |key: &str| match config.get(key) {
+        None | Some(Value::Object(_)) => Ok(()),
+        Some(_) => Err(format!("'session.{key}' must be an object")),
+    };
+    match config.get("initial_url") {
+        None => {}
+        // `format: uri`: a scheme, then something after it.
+        Some(Value::String(url))
+            if url
+                .split_once("://")
+                .is_some_and(|(s, r)| !s.is_empty() && !r.is_empty()) => {}
+        Some(_) => return Err("'session.initial_url' must be a URL".into()),
+    }
+    match config.get("tags") {
+        None => {}
+        Some(Value::Array(tags)) if tags.iter().all(Value::is_string) => {}
+        Some(_) => return Err("'session.tags' must be an array of strings".into()),
+    }
+    for key in ["recording", "proxy", "timeout", "live_view"] {
+        object(key)?;
+    }
+    if let Some(Value::Object(timeout)) = config.get("timeout") {
+        for key in ["max_duration", "idle_timeout"] {
+            if timeout.get(key).is_some_and(|v| !v.is_i64()) {
+                return Err(format!("'session.timeout.{key}' must be an integer"));
+            }
+        }
+    }
+    if config.get("x402").is_some_and(|v| !v.is_boolean()) {
+        return Err("'session.x402' must be a boolean".into());
+    }
+    Ok(())
+}
+
+/// `POST /v1/sessions`: a new running session, answered as `SessionCreateResponseSchema`
+/// (`{data: {id, cdp_url, live_view_url}}`); a body the schema refuses is a 400.
+async fn create_session(Extract(state): Extract<Shared>, body: Bytes) -> Response {
+    let bad = |m: &str| error(StatusCode::BAD_REQUEST, m);
+    let body = match json_object(&body, true) {
+        Ok(body) => body,
+        Err(m) => return bad(&m),
+    };
+    if let Err(m) = only_fields(&body, &CREATE_FIELDS) {
+        return bad(&m);
+    }
+    let configuration = match body.get("session") {
+        None => json!({}),
+        Some(Value::Object(config)) => {
+            if let Err(m) = check_session_config(config) {
+                return bad(&m);
+            }
+            Value::Object(config.clone())
+        }
+        Some(_) => return bad("'session' must be an object"),
+    };
+    if body.get("browser").is_some_and(|v| !v.is_object()) {
+        return bad("'browser' must be an object");
+    }
+    for key in ["integrations", "identities"] {
+        if body.get(key).is_some_and(|v| !v.is_array()) {
+            return bad(&format!("'{key}' must be an array"));
+        }
+    }
+    for key in ["identity_skip_validation", "identity_async_auth"] {
+        if body.get(key).is_some_and(|v| !v.is_boolean()) {
+            return bad(&format!("'{key}' must be a boolean"));
+        }
+    }
+    let id = crate::ledger::lock(&state).create_session(configuration);
+    v1_ok(json!({
+        "id": id,
+        "cdp_url": format!("wss://connect.fake-anchor.test/?sessionId={id}"),
+        "live_view_url": format!("https://live.fake-anchor.test/inspector?sessionId={id}"),
+    }))
 }
 
 async fn get_session(Extract(state): Extract<Shared>, Path(id): Path<String>) -> Response {

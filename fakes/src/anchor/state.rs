@@ -184,6 +184,9 @@ pub(super) struct Session {
     pub created_at: String,
     pub started: Instant,
     pub ended: bool,
+    /// The `session` settings it was created with (`SessionConfig`; `{}` for a session a run
+    /// opened itself).
+    pub configuration: Value,
     pub recordings: Vec<Value>,
     pub downloads: Vec<Value>,
     pub interventions: Vec<Intervention>,
@@ -427,24 +430,45 @@ impl State {
             .is_some_and(Session::waiting_for_a_person)
     }
 
-    /// Open a session for a run of `task` (by id or name): new, or the one it was given.
-    pub fn open_session(&mut self, given: Option<String>, task: &[&str]) -> String {
+    /// Create a browser session (`POST /v1/sessions`) with these `session` settings; its id.
+    pub fn create_session(&mut self, configuration: Value) -> String {
+        let id = new_id();
+        self.sessions.insert(
+            id.clone(),
+            Session {
+                id: id.clone(),
+                created_at: now(),
+                started: Instant::now(),
+                ended: false,
+                configuration,
+                recordings: Vec::new(),
+                downloads: Vec::new(),
+                interventions: Vec::new(),
+            },
+        );
+        id
+    }
+
+    /// Open the session a run of `task` (by id or name) goes in: a new one, or the one it was
+    /// given, which must exist and still be running (`None` otherwise: the API refuses such a
+    /// run).
+    pub fn open_session(&mut self, given: Option<String>, task: &[&str]) -> Option<String> {
         let script = task
             .iter()
             .find_map(|t| self.session_scripts.get(*t))
             .cloned()
             .unwrap_or_default();
-        let id = given.unwrap_or_else(new_id);
+        let id = match given {
+            Some(id) => {
+                if self.sessions.get(&id).is_none_or(|s| s.ended) {
+                    return None;
+                }
+                id
+            }
+            None => self.create_session(json!({})),
+        };
         let at = now();
-        let session = self.sessions.entry(id.clone()).or_insert_with(|| Session {
-            id: id.clone(),
-            created_at: at.clone(),
-            started: Instant::now(),
-            ended: false,
-            recordings: Vec::new(),
-            downloads: Vec::new(),
-            interventions: Vec::new(),
-        });
+        let session = self.sessions.get_mut(&id)?;
         // A presigned link, as the cloud's storage gives (valid for an hour from now).
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         session.recordings = vec![json!({
@@ -476,7 +500,7 @@ impl State {
                 answer: None,
             });
         }
-        id
+        Some(id)
     }
 
     /// End a session: a run still going in it ends as `cancelled`. Returns whether it existed.

@@ -85,8 +85,27 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         expires_at timestamptz NOT NULL
     );
     CREATE INDEX leases_by_holder ON leases (holder);"#,
-    // 2: whose runs and version entries they are (the OAuth subject that made them; NULL for
-    // the server's own user, and for everything recorded before), as SQLite's migration 5.
+    // 2: tool calls answered as MCP tasks (the tasks extension), as in the SQLite store's
+    // migration 5. The input requests and answers are `jsonb`: an answer is merged in place.
+    r#"CREATE TABLE call_tasks (
+        task_id          text PRIMARY KEY,
+        owner            text NOT NULL,
+        tool             text NOT NULL,
+        status           text NOT NULL,
+        status_message   text,
+        outcome          json,
+        input_requests   jsonb,
+        input_responses  jsonb NOT NULL DEFAULT '{}',
+        work             json,
+        cancel_requested boolean NOT NULL DEFAULT false,
+        created_at       text COLLATE "C" NOT NULL,
+        updated_at       text COLLATE "C" NOT NULL,
+        ttl_ms           bigint NOT NULL,
+        discard_at_ms    bigint NOT NULL
+    );
+    CREATE INDEX call_tasks_by_discard ON call_tasks (discard_at_ms);"#,
+    // 3: whose runs and version entries they are (the OAuth subject that made them; NULL for
+    // the server's own user, and for everything recorded before), as SQLite's migration 6.
     r#"ALTER TABLE runs ADD COLUMN owner text;
     ALTER TABLE task_versions ADD COLUMN owner text;
     CREATE INDEX runs_by_owner ON runs (owner, started_at);"#,

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{namer, param, run, sighting};
-use crate::catalog::{CatalogStore, RunRecord, RunState, Whose};
+use crate::catalog::{CallTask, CallTaskState, CatalogStore, RunRecord, RunState, Whose};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
 use crate::runs::TaskKind;
@@ -629,6 +629,100 @@ async fn runs_are_kept_per_owner(store: &dyn CatalogStore) {
     );
 }
 
+fn call_task(id: &str, discard_at_ms: i64) -> CallTask {
+    CallTask {
+        task_id: id.into(),
+        owner: "key:abc".into(),
+        tool: "run_task".into(),
+        state: CallTaskState {
+            status: "working".into(),
+            ..CallTaskState::default()
+        },
+        input_responses: json!({}),
+        cancel_requested: false,
+        created_at: "2026-12-07T00:00:00.000Z".into(),
+        updated_at: String::new(),
+        ttl_ms: 600_000,
+        discard_at_ms,
+    }
+}
+
+async fn call_tasks_are_kept_updated_until_final_and_discarded(store: &dyn CatalogStore) {
+    let later = chrono::Utc::now().timestamp_millis() + 3_600_000;
+    assert_eq!(store.call_task("t1").await.unwrap(), None);
+    store
+        .create_call_task(&call_task("t1", later))
+        .await
+        .unwrap();
+    let read = store.call_task("t1").await.unwrap().unwrap();
+    assert_eq!(read.owner, "key:abc");
+    assert_eq!(read.state.status, "working");
+    assert!(!read.updated_at.is_empty(), "the store stamps it");
+
+    let input = CallTaskState {
+        status: "input_required".into(),
+        status_message: Some("run r1: waits for a person".into()),
+        input_requests: Some(json!({"q1": {"method": "elicitation/create"}})),
+        work: Some(json!({"provider": "anchor", "execution_id": "r1"})),
+        outcome: None,
+    };
+    assert!(store.update_call_task("t1", &input).await.unwrap());
+    // An answer to an outstanding request is kept once; others are not.
+    assert!(
+        !store
+            .answer_call_task("t1", "q9", &json!({"action": "accept"}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .answer_call_task("t1", "q1", &json!({"action": "accept"}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .answer_call_task("t1", "q1", &json!({"action": "decline"}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .answer_call_task("nope", "q1", &json!({}))
+            .await
+            .unwrap()
+    );
+    let read = store.call_task("t1").await.unwrap().unwrap();
+    assert_eq!(read.state, input);
+    assert_eq!(read.input_responses, json!({"q1": {"action": "accept"}}));
+
+    store.cancel_call_task("t1").await.unwrap();
+    assert!(
+        store
+            .call_task("t1")
+            .await
+            .unwrap()
+            .unwrap()
+            .cancel_requested
+    );
+    let done = CallTaskState {
+        status: "completed".into(),
+        outcome: Some(json!({"content": [], "isError": false})),
+        ..input.clone()
+    };
+    assert!(store.update_call_task("t1", &done).await.unwrap());
+    // Final: never written again.
+    assert!(!store.update_call_task("t1", &input).await.unwrap());
+    assert!(!store.update_call_task("nope", &input).await.unwrap());
+    assert_eq!(store.call_task("t1").await.unwrap().unwrap().state, done);
+
+    // Past its discard time it goes; the others stay.
+    store.create_call_task(&call_task("t2", 0)).await.unwrap();
+    assert_eq!(store.discard_call_tasks().await.unwrap(), 1);
+    assert_eq!(store.call_task("t2").await.unwrap(), None);
+    assert!(store.call_task("t1").await.unwrap().is_some());
+}
+
 /// Each behaviour above as one test per store, so a failure names both.
 macro_rules! stores {
     ($($behaviour:ident),* $(,)?) => {
@@ -690,4 +784,5 @@ stores!(
     former_ids_name_each_earlier_cloud_id_of_a_present_task,
     a_lease_has_one_holder_until_it_expires_or_is_released,
     runs_are_kept_per_owner,
+    call_tasks_are_kept_updated_until_final_and_discarded,
 );

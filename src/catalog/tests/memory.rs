@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::catalog::{
-    CatalogError, CatalogStore, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting,
-    TaskVersion, ToolNamer, Whose,
+    CallTask, CallTaskState, CatalogError, CatalogStore, CatalogTask, RunRecord, RunState,
+    TaskChange, TaskSighting, TaskVersion, ToolNamer, Whose,
 };
 use crate::cloud::Provider;
 use crate::runs::TaskKind;
@@ -30,6 +30,8 @@ struct State {
     versions: Vec<TaskVersion>,
     /// By name: the holder and when its lease ends.
     leases: BTreeMap<String, (String, std::time::Instant)>,
+    /// By task id.
+    call_tasks: BTreeMap<String, CallTask>,
 }
 
 impl State {
@@ -128,6 +130,77 @@ impl CatalogStore for MemoryStore {
             state.leases.remove(name);
         }
         Ok(())
+    }
+
+    async fn create_call_task(&self, task: &CallTask) -> Result<(), CatalogError> {
+        let mut state = self.lock();
+        let stamp = state.now();
+        let mut task = task.clone();
+        task.updated_at = stamp;
+        state.call_tasks.insert(task.task_id.clone(), task);
+        Ok(())
+    }
+
+    async fn call_task(&self, task_id: &str) -> Result<Option<CallTask>, CatalogError> {
+        Ok(self.lock().call_tasks.get(task_id).cloned())
+    }
+
+    async fn update_call_task(
+        &self,
+        task_id: &str,
+        new: &CallTaskState,
+    ) -> Result<bool, CatalogError> {
+        let mut state = self.lock();
+        let stamp = state.now();
+        match state.call_tasks.get_mut(task_id) {
+            Some(task) if !task.state.is_terminal() => {
+                task.state = new.clone();
+                task.updated_at = stamp;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn cancel_call_task(&self, task_id: &str) -> Result<(), CatalogError> {
+        if let Some(task) = self.lock().call_tasks.get_mut(task_id) {
+            task.cancel_requested = true;
+        }
+        Ok(())
+    }
+
+    async fn answer_call_task(
+        &self,
+        task_id: &str,
+        key: &str,
+        response: &serde_json::Value,
+    ) -> Result<bool, CatalogError> {
+        let mut state = self.lock();
+        let Some(task) = state.call_tasks.get_mut(task_id) else {
+            return Ok(false);
+        };
+        let outstanding = task.state.status == "input_required"
+            && task
+                .state
+                .input_requests
+                .as_ref()
+                .is_some_and(|r| r.get(key).is_some());
+        let Some(answers) = task.input_responses.as_object_mut() else {
+            return Ok(false);
+        };
+        if !outstanding || answers.contains_key(key) {
+            return Ok(false);
+        }
+        answers.insert(key.to_string(), response.clone());
+        Ok(true)
+    }
+
+    async fn discard_call_tasks(&self) -> Result<usize, CatalogError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut state = self.lock();
+        let before = state.call_tasks.len();
+        state.call_tasks.retain(|_, task| task.discard_at_ms > now);
+        Ok(before - state.call_tasks.len())
     }
 
     async fn upsert_task(

@@ -102,6 +102,16 @@ impl Caller {
         }
     }
 
+    /// The caller the transport put in a request's `extensions` (directly, as the legacy
+    /// SSE transport does with each message, or in the HTTP request's head), if any.
+    pub fn in_request(extensions: &rmcp::model::Extensions) -> Option<&Caller> {
+        extensions.get::<Caller>().or_else(|| {
+            extensions
+                .get::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<Caller>())
+        })
+    }
+
     /// The authenticated subject (`None`: the server's own user).
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
@@ -150,6 +160,12 @@ pub struct ToolSettings {
     /// catalog knows no task of a configured provider (zero: it never waits): the server's
     /// startup listing, or a session's that brought its own keys.
     pub first_list_wait: std::time::Duration,
+    /// Open a browser session for each Anchor code run, so that it can be stopped
+    /// (`--anchor-run-sessions`).
+    pub anchor_run_sessions: bool,
+    /// The fingerprint of the server's own provider keys (`mcp::tasks::key_fingerprint`):
+    /// who owns the MCP tasks of HTTP sessions that bring no keys of their own.
+    pub account: String,
 }
 
 impl ToolSettings {

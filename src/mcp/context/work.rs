@@ -18,8 +18,7 @@ pub enum Work<'a> {
     Done(Reply),
     /// A run to start (once), record, and wait on.
     Start(RunStart<'a>),
-    /// A run already started, to read and, within the call's wait, wait on. (Boxed: it holds
-    /// the run's catalog record.)
+    /// A run already started, to read and, within the call's wait, wait on.
     Follow(Box<RunFollow<'a>>),
     /// A run the cloud carries out while the request that starts it is pending (a Browser Use
     /// skill), to send once and wait on.

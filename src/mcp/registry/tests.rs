@@ -24,6 +24,8 @@ pub(crate) fn test_registry(anchor: bool, browser_use: bool) -> Arc<Registry> {
             providers,
             catalog: Arc::new(catalog),
             settings: ToolSettings {
+                anchor_run_sessions: true,
+                account: String::new(),
                 waits: WaitSettings::default(),
                 selection: Selection::default(),
                 resource_inline_max_bytes: crate::mcp::resources::INLINE_CAP,

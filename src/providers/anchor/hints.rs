@@ -20,6 +20,9 @@ pub fn hint(failure: &Failure<'_>) -> Option<String> {
     if f.on_any(&["POST /v2/tasks/{taskId}/run", "POST /v2/tasks/generate"]) {
         return generated_write(f);
     }
+    if f.on("POST /v1/sessions") {
+        return run_session(f);
+    }
     if f.on("GET /v1/task/{taskId}/executions/{executionId}") && f.status_is(404) {
         let run = f.segment(4).unwrap_or_default();
         return Some(format!(
@@ -113,6 +116,36 @@ fn start(f: &Failure<'_>) -> Option<String> {
         403 => Some(
             "Anchor refused to start the run: the project's cost limit may be reached, or the \
              key lacks access (the message above says which). No run was started."
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+/// Opening the browser session a code run is to go in: the run itself was not started.
+fn run_session(f: &Failure<'_>) -> Option<String> {
+    if f.outcome_unknown || f.server_error() {
+        return Some(
+            "A browser session may have been opened anyway, but no run was started in it: run \
+             the task again. Anchor ends an unused session after its idle timeout (5 minutes \
+             unless the task's browser configuration sets another)."
+                .into(),
+        );
+    }
+    match f.status? {
+        400 => Some(
+            "Anchor refused the browser configuration (the message above says which part); \
+             fix browser_configuration, or the task's own. No run was started."
+                .into(),
+        ),
+        402 => Some(
+            "The Anchor account is out of credits: top it up in Anchor's dashboard. No run was \
+             started."
+                .into(),
+        ),
+        429 => Some(
+            "Anchor limits how many browser sessions are opened a minute: wait the time the \
+             answer gives (Retry-After), then run the task again. No run was started."
                 .into(),
         ),
         _ => None,
@@ -222,6 +255,7 @@ mod tests {
             ("GET /v2/tasks/{t}/generation-status", "404"),
             ("POST /v2/tasks/{t}/run", "402 403 404 500 unknown"),
             ("GET /v2/tasks/runs/{e}/status", "404"),
+            ("POST /v1/sessions", "400 402 429 500 unknown"),
         ]
         .iter()
         .flat_map(|(route, statuses)| {

@@ -2,6 +2,12 @@
 //! starting a code task (by id or name) or a generated task. Anchor runs are started
 //! asynchronously (`async: true`) and polled by their id.
 //!
+//! A code run is started in a browser session opened for it (`POST /v1/sessions`, with the
+//! run's browser configuration, else its task version's own, so it runs as it would in a
+//! session of its own), unless asked not to: Anchor's reads of a code run never say its
+//! session, and ending that session is the only way to stop the run. The session is reported
+//! with the run (and so recorded with it); a start the API refuses ends it again.
+//!
 //! A start whose answer is lost (the connection broke after sending, no answer in time, an
 //! unreadable reply) is never sent again: a code task's newest executions are read instead,
 //! and one started since just before the request, not already known, is taken as it. Anchor
@@ -50,6 +56,12 @@ pub struct RunRequest {
     /// Generated tasks: the identity to run with.
     pub identity_id: Option<String>,
     pub cleanup_sessions: Option<bool>,
+    /// Code tasks without `session_id`: open a browser session for the run (see the module
+    /// docs), so that it can be stopped.
+    pub open_session: bool,
+    /// Code tasks run by name: the task's id when known (the catalog's), so its browser
+    /// configuration is read without listing the tasks.
+    pub known_task_id: Option<String>,
 }
 
 impl RunReport {
@@ -121,9 +133,9 @@ pub async fn start(
     request: RunRequest,
     known: &dyn runs::KnownRuns,
 ) -> Result<RunReport, StartError> {
-    let inputs = (!request.inputs.is_empty()).then_some(request.inputs);
-    // Anchor does not report a code run's session; one the run was started on is known.
-    let given_session = request.session_id.clone();
+    let mut request = request;
+    let inputs = std::mem::take(&mut request.inputs);
+    let inputs = (!inputs.is_empty()).then_some(inputs);
     let (task_id, version, name) = match target {
         RunTarget::Code { task_id, version } => (Some(task_id.clone()), version.clone(), None),
         RunTarget::CodeByName { name } => (None, None, Some(name.clone())),
@@ -148,6 +160,26 @@ pub async fn start(
             };
         }
     };
+    // The session the run goes in, opened here unless one was given (or asked not to be).
+    let opened = match (&request.session_id, request.open_session) {
+        (None, true) => {
+            let config_of = ConfigOf {
+                task_id: task_id.as_deref().or(request.known_task_id.as_deref()),
+                name: name.as_deref(),
+                version: version.as_deref(),
+            };
+            open_run_session(anchor, config_of, request.browser_configuration.as_ref()).await?
+        }
+        _ => None,
+    };
+    if let Some(session) = &opened {
+        request.session_id = Some(session.id.clone());
+        // A session opened for the run ends with it, unless the caller said otherwise.
+        request.cleanup_sessions = Some(request.cleanup_sessions.unwrap_or(true));
+    }
+    // Anchor does not report a code run's session; the one it was started in is known.
+    let given_session = request.session_id.clone();
+    let live_url = opened.as_ref().and_then(|s| s.live_view_url.clone());
     let body = RunTask {
         task_id: task_id.clone(),
         version: version.clone(),
@@ -167,19 +199,32 @@ pub async fn start(
         Some(name) => anchor.run_task_by_name(name, &body).await,
         None => anchor.run_task(&body).await,
     };
+    // A run found after its answer was lost is in the session it was started in.
+    let in_session = |mut report: RunReport| {
+        report.session_id = report.session_id.or_else(|| given_session.clone());
+        report.live_url = report.live_url.or_else(|| live_url.clone());
+        report
+    };
     let started = match answer {
         Ok(started) => started,
         Err(error) if error.outcome_unknown() => {
+            // The session stays open: the run may be in it.
             return lost
                 .find(anchor, known)
                 .await
+                .map(in_session)
                 .map_err(|finding| StartError::Unconfirmed {
                     error,
                     finding,
                     check: Some(lost.check()),
                 });
         }
-        Err(error) => return Err(error.into()),
+        Err(error) => {
+            if let Some(session) = &opened {
+                end_unused_session(anchor, &session.id).await;
+            }
+            return Err(error.into());
+        }
     };
     let Some(execution_id) = started.execution_result_id.clone() else {
         // Accepted without an id to follow: look for it as for a lost answer.
@@ -187,6 +232,7 @@ pub async fn start(
         return lost
             .find(anchor, known)
             .await
+            .map(in_session)
             .map_err(|_| StartError::NoExecutionId { message });
     };
     Ok(RunReport {
@@ -204,12 +250,73 @@ pub async fn start(
         execution_time_ms: None,
         started_at: None,
         session_id: given_session,
-        live_url: None,
+        live_url,
         cost: None,
         steps: None,
         output_files: Vec::new(),
         next_step: None,
     })
+}
+
+/// Which code task version's browser configuration a session opened for its run takes.
+struct ConfigOf<'a> {
+    task_id: Option<&'a str>,
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+}
+
+/// Open the browser session a code run goes in: with `given` browser settings (the run's
+/// `browser_configuration`), else the task version's own, so the run behaves as in a session
+/// of its own. `None` when the task or version cannot be found: the run is then started as
+/// before, without a session, and the API refuses it as it would have.
+///
+/// The session create is a write, sent once: when its answer is lost, nothing more is sent and
+/// the run is not started ([`StartError::NotStarted`]; a session opened all the same is ended
+/// by Anchor after its idle timeout, and the answer says so).
+async fn open_run_session(
+    anchor: &AnchorClient,
+    task: ConfigOf<'_>,
+    given: Option<&Value>,
+) -> Result<Option<crate::providers::anchor::sessions::SessionCreated>, StartError> {
+    let settings = match given {
+        Some(settings) => Some(settings.clone()),
+        None => {
+            let task_id = match (task.task_id, task.name) {
+                (Some(id), _) => Some(id.to_string()),
+                (None, Some(name)) => anchor.task_named(name).await?.map(|t| t.id),
+                (None, None) => None,
+            };
+            let Some(task_id) = task_id else {
+                return Ok(None);
+            };
+            match anchor
+                .get_version(&task_id, task.version.unwrap_or("latest"))
+                .await
+            {
+                Ok(version) => version.browser_configuration,
+                Err(ApiError::Status { status: 404, .. }) => return Ok(None),
+                Err(error) => return Err(error.into()),
+            }
+        }
+    };
+    // An empty or absent configuration opens a session with Anchor's defaults.
+    let settings = settings.filter(|s| s.as_object().is_some_and(|o| !o.is_empty()));
+    match anchor.create_session(settings.as_ref()).await {
+        Ok(session) => Ok(Some(session)),
+        Err(error) if error.outcome_unknown() => Err(StartError::NotStarted {
+            error,
+            context: "Opening a browser session for the run (no run was started)".into(),
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// End a session opened for a run that the API then refused (best effort, once: a failure
+/// leaves it to Anchor's idle timeout).
+async fn end_unused_session(anchor: &AnchorClient, session_id: &str) {
+    if let Err(error) = anchor.end_session(session_id).await {
+        tracing::warn!(%error, "could not end the browser session of a refused run");
+    }
 }
 
 /// A code task's start whose answer was lost: which task, which version, when it was sent.
@@ -316,11 +423,16 @@ impl RunCloud for AnchorClient {
             match (run.kind, &run.task_id) {
                 (TaskKind::Code, Some(task_id)) => {
                     let execution = self.get_execution(task_id, &run.execution_id).await?;
-                    Ok(RunReport::from_execution(task_id, &execution))
+                    let mut report = RunReport::from_execution(task_id, &execution);
+                    // Not in the execution's answer: the session it was started in, if known.
+                    report.session_id.clone_from(&run.session_id);
+                    Ok(report)
                 }
                 _ => {
                     let state = self.run_status(&run.execution_id).await?;
-                    Ok(RunReport::from_run_state(None, &state))
+                    let mut report = RunReport::from_run_state(None, &state);
+                    report.session_id = report.session_id.or_else(|| run.session_id.clone());
+                    Ok(report)
                 }
             }
         }
@@ -380,7 +492,10 @@ impl RunCloud for AnchorClient {
 
     fn why_not_stopped(&self, current: &RunReport) -> Option<String> {
         current.session_id.is_none().then(|| {
-            "Anchor does not report a code run's browser session, so it could not be ended;              the run goes on until it ends or reaches its timeout."
+            "Anchor does not report a code run's browser session and this run was not started \
+             in one of this server's (--anchor-run-sessions is false, or it was started \
+             elsewhere), so it could not be ended; the run goes on until it ends or reaches its \
+             timeout."
                 .to_string()
         })
     }

@@ -109,6 +109,16 @@ pub struct InterventionRequest {
     pub fields: Option<Vec<InterventionField>>,
 }
 
+/// `data` of `POST /v1/sessions` (`SessionCreateResponseSchema`). The answer's `cdp_url`, a
+/// connection to the browser itself, is not read, so it is never kept or shown.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SessionCreated {
+    pub id: String,
+    /// Where a person can watch the session.
+    #[serde(default)]
+    pub live_view_url: Option<String>,
+}
+
 /// `data` of requested-human-intervention.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct InterventionRequests {
@@ -119,6 +129,20 @@ pub struct InterventionRequests {
 }
 
 impl AnchorClient {
+    /// `POST /v1/sessions` (`SessionCreateRequestSchema`): start a browser session with these
+    /// `session` settings (`SessionConfig`, the same object as a task's browser configuration).
+    /// A write: sent once, never retried.
+    pub async fn create_session(
+        &self,
+        settings: Option<&Value>,
+    ) -> Result<SessionCreated, ApiError> {
+        let body = match settings {
+            Some(settings) => serde_json::json!({ "session": settings }),
+            None => serde_json::json!({}),
+        };
+        self.v1(Request::post("/v1/sessions", body)).await
+    }
+
     /// `DELETE /v1/sessions/{session_id}`: end a browser session (and the run in it).
     pub async fn end_session(&self, session_id: &str) -> Result<Acknowledged, ApiError> {
         self.v1(Request::delete(format!("/v1/sessions/{}", seg(session_id))))

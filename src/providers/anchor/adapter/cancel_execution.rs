@@ -1,7 +1,8 @@
 //! Anchor Browser's part of `cancel_execution`: stop a run by ending its browser session
 //! (`DELETE /v1/sessions/{session_id}`). A generated task's run reports its session; a code
-//! task's run does not, so it is stoppable only when the caller names the session it was
-//! started on. Where the session is not known the answer says so instead of pretending.
+//! task's run does not, so its session comes from the catalog (the server opens one for each
+//! code run it starts) or from the caller. Where the session is not known the answer says so
+//! instead of pretending.
 
 use std::sync::Arc;
 
@@ -20,7 +21,6 @@ use crate::mcp::reply::{Reply, ToolError};
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::cancel_execution::{Output, SharedArgs};
 use crate::providers::anchor::runs::{StopOutcome, stop_run};
-use crate::runs::{RunRef, TaskKind};
 
 /// Anchor's own arguments of `cancel_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -38,7 +38,7 @@ struct Args {
 }
 
 const DESCRIPTION: &str = "Stop a run by execution_id, ending its browser session (a code run \
-needs its session_id).";
+from elsewhere needs its session_id).";
 
 /// Anchor's part of `cancel_execution`.
 pub struct CancelExecution {
@@ -63,8 +63,8 @@ impl ToolPart for CancelExecution {
     }
 
     fn fragment(&self) -> String {
-        "Anchor: a run by execution_id, ending its browser session (a code run needs its \
-         session_id)."
+        "Anchor: a run by execution_id, ending its browser session (a code run from elsewhere \
+         needs its session_id)."
             .into()
     }
 
@@ -94,19 +94,9 @@ impl ToolPart for CancelExecution {
             let anchor = self.account.client()?;
             let execution_id = args.shared.execution_id.unwrap_or_default();
             let recorded = call.env.catalog.run(&execution_id).await;
-            let code_task = recorded
-                .as_ref()
-                .filter(|r| r.kind == TaskKind::Code)
-                .and_then(|r| r.task_id.clone());
-            let run = RunRef {
-                kind: if code_task.is_some() {
-                    TaskKind::Code
-                } else {
-                    TaskKind::Generated
-                },
-                execution_id: execution_id.clone(),
-                task_id: code_task,
-            };
+            // The session it was started in, when recorded (the server opens one for each
+            // code run it starts), else the one the caller names.
+            let run = super::run_ref(&execution_id, None, recorded.as_ref());
             let outcome = stop_run(anchor, &run, None, args.own.session_id)
                 .await
                 .map_err(|e| ToolError::api(e, format!("Stopping Anchor run {execution_id}")))?;
@@ -121,7 +111,8 @@ impl ToolPart for CancelExecution {
                              until it ends or reaches its timeout."
                         ),
                         hint: "If it was started on a session (run_task's session_id), pass \
-                               that session_id."
+                               that session_id. (This server opens a session for each code run \
+                               it starts, unless started with --anchor-run-sessions false.)"
                             .into(),
                     });
                 }

@@ -7,7 +7,7 @@ use crate::mcp::context::ToolEnv;
 use crate::mcp::reply::ToolError;
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::evidence::session_artifacts;
-use crate::runs::{RunCloud, RunRef, TaskKind};
+use crate::runs::RunCloud;
 
 /// The run `execution_id` and its session's artifacts.
 pub async fn of_run(
@@ -16,21 +16,8 @@ pub async fn of_run(
     execution_id: &str,
     fetch: Option<(&str, u64)>,
 ) -> Result<Evidence, ToolError> {
-    let code_task = env
-        .catalog
-        .run(execution_id)
-        .await
-        .filter(|r| r.kind == TaskKind::Code)
-        .and_then(|r| r.task_id);
-    let run = RunRef {
-        kind: if code_task.is_some() {
-            TaskKind::Code
-        } else {
-            TaskKind::Generated
-        },
-        execution_id: execution_id.to_string(),
-        task_id: code_task,
-    };
+    let recorded = env.catalog.run(execution_id).await;
+    let run = super::run_ref(execution_id, None, recorded.as_ref());
     let report = anchor
         .check(&run)
         .await

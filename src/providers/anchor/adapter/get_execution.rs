@@ -19,7 +19,6 @@ use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::get_execution::{FOLLOW, SharedArgs};
-use crate::runs::{RunRef, TaskKind};
 
 /// Anchor's own arguments of `get_execution`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -70,21 +69,12 @@ impl ToolPart for GetExecution {
             // A run this server (or another sharing its catalog) started is known by its id
             // alone.
             let recorded = call.env.catalog.run(&shared.execution_id).await;
-            let recorded_task = recorded
-                .as_ref()
-                .filter(|r| r.kind == TaskKind::Code)
-                .and_then(|r| r.task_id.clone());
             // A code task's run is read under its task; a generated task's by its id alone.
-            let task_id = shared.task_id.clone().or(recorded_task);
-            let run = RunRef {
-                kind: if task_id.is_some() {
-                    TaskKind::Code
-                } else {
-                    TaskKind::Generated
-                },
-                execution_id: shared.execution_id.clone(),
-                task_id,
-            };
+            let run = super::run_ref(
+                &shared.execution_id,
+                shared.task_id.clone(),
+                recorded.as_ref(),
+            );
             Ok(Work::Follow(Box::new(RunFollow {
                 cloud: anchor,
                 run,

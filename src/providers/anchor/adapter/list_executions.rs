@@ -272,6 +272,7 @@ async fn generated_runs(
             kind: TaskKind::Generated,
             execution_id: record.run_id.clone(),
             task_id: None,
+            session_id: None,
         };
         match anchor.check(&run).await {
             Ok(report) => call.env.note_run_state(&report, &[], None).await,

@@ -29,7 +29,7 @@ use futures::future::BoxFuture;
 use super::AnchorClient;
 use super::catalog::code_task_sighting;
 use super::rules;
-use crate::catalog::CatalogTask;
+use crate::catalog::{CatalogTask, RunRecord};
 use crate::cloud::{ApiError, HttpSettings, Provider};
 use crate::evidence::Evidence;
 use crate::mcp::context::adapter::{self, ProviderAdapter, TaskToolWork, ToolPart, ToolParts};
@@ -37,7 +37,37 @@ use crate::mcp::context::{ToolContext, ToolEnv};
 use crate::mcp::reply::ToolError;
 use crate::mcp::tools;
 use crate::params::inputs::{InputForm, TaskInputs};
-use crate::runs::TaskKind;
+use crate::runs::{RunRef, TaskKind};
+
+/// Where to read (and how to stop) the Anchor run `execution_id`, by what the catalog recorded
+/// of it: a code run is read under its task (`task_id` when the caller names it, else the
+/// recorded one) and stopped through the session it was started in, which only the record
+/// knows (Anchor's reads of a code run do not report it).
+pub(crate) fn run_ref(
+    execution_id: &str,
+    task_id: Option<String>,
+    recorded: Option<&RunRecord>,
+) -> RunRef {
+    let recorded_task = recorded
+        .filter(|r| r.kind == TaskKind::Code)
+        .and_then(|r| r.task_id.clone());
+    let task_id = task_id.or(recorded_task);
+    let session_id = recorded
+        .and_then(|r| r.report.as_ref())
+        .and_then(|report| report.get("session_id"))
+        .and_then(|id| id.as_str())
+        .map(str::to_string);
+    RunRef {
+        kind: if task_id.is_some() {
+            TaskKind::Code
+        } else {
+            TaskKind::Generated
+        },
+        execution_id: execution_id.to_string(),
+        task_id,
+        session_id,
+    }
+}
 
 /// The account this server (or a session) works with on Anchor.
 pub type Account = adapter::Account<AnchorClient>;

@@ -22,7 +22,7 @@ use crate::mcp::schema::input_schema_for;
 use crate::mcp::tools::respond_to_intervention::{Output, Refusal, SharedArgs, response_to};
 use crate::providers::anchor::AnchorClient;
 use crate::providers::anchor::runs::human_request;
-use crate::runs::{RunCloud, RunRef, TaskKind};
+use crate::runs::RunCloud;
 
 /// Anchor's own arguments of `respond_to_intervention`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -100,19 +100,7 @@ async fn session_of(
     execution_id: &str,
 ) -> Result<String, ToolError> {
     let recorded = call.env.catalog.run(execution_id).await;
-    let code_task = recorded
-        .as_ref()
-        .filter(|r| r.kind == TaskKind::Code)
-        .and_then(|r| r.task_id.clone());
-    let run = RunRef {
-        kind: if code_task.is_some() {
-            TaskKind::Code
-        } else {
-            TaskKind::Generated
-        },
-        execution_id: execution_id.to_string(),
-        task_id: code_task,
-    };
+    let run = super::run_ref(execution_id, None, recorded.as_ref());
     let report = anchor
         .check(&run)
         .await

@@ -317,6 +317,9 @@ fn run<'a>(
         browser_configuration: own.browser_configuration.clone().map(Value::Object),
         identity_id: own.identity_id.clone(),
         cleanup_sessions: own.cleanup_sessions,
+        // A code task's run goes in a session opened for it, so that it can be stopped.
+        open_session: call.env.settings.anchor_run_sessions,
+        known_task_id: known.as_ref().map(|t| t.task_id.clone()),
     };
     Ok(Work::Start(RunStart {
         cloud: anchor,

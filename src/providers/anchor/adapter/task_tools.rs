@@ -74,6 +74,8 @@ pub fn call<'a>(
     };
     let request = RunRequest {
         inputs: api_inputs,
+        // A code task's run goes in a session opened for it, so that it can be stopped.
+        open_session: call.env.settings.anchor_run_sessions,
         ..RunRequest::default()
     };
     Ok(TaskToolWork::Start(RunStart {

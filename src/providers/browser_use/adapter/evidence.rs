@@ -12,6 +12,7 @@ pub async fn of_run(bu: &BrowserUseClient, execution_id: &str) -> Result<Evidenc
         kind: TaskKind::Agent,
         execution_id: execution_id.to_string(),
         task_id: None,
+        session_id: None,
     };
     let report = bu
         .check(&run)

@@ -79,6 +79,7 @@ impl ToolPart for GetExecution {
                 kind: TaskKind::Agent,
                 execution_id: shared.execution_id.clone(),
                 task_id: None,
+                session_id: None,
             };
             Ok(Work::Follow(Box::new(RunFollow {
                 cloud: bu,
