@@ -858,3 +858,70 @@ async fn sessions_bring_their_own_provider_keys_under_oauth() {
         "{names:?}"
     );
 }
+
+/// A call answered as an MCP task (the tasks extension) is its caller's: another user's
+/// `tasks/get` and `tasks/cancel` answer as for an unknown task.
+#[tokio::test]
+async fn an_mcp_task_belongs_to_the_token_s_subject() {
+    use browser_tasks_fakes::anchor::RunScript;
+    use rmcp::ServiceExt;
+    use rmcp::model::{CallToolRequestParams, CallToolResponse, CancelTaskParams, GetTaskParams};
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let team = Team::start(Discovery::Both, &[]).await;
+    let task_id = team.server.fake.seed_code_task("slow-one", "x", 1);
+    team.server.fake.set_run_script(
+        &task_id,
+        RunScript::succeeding_with(json!(1)).lasting(Duration::from_secs(30)),
+    );
+    let tasks_client = |subject: &str| {
+        let config = StreamableHttpClientTransportConfig::with_uri(team.mcp())
+            .auth_header(team.token(subject, RUN));
+        async move {
+            crate::harness::Recorder {
+                tasks: true,
+                ..crate::harness::Recorder::default()
+            }
+            .serve(StreamableHttpClientTransport::from_config(config))
+            .await
+            .expect("initialize")
+        }
+    };
+    let alice = tasks_client("alice").await;
+    let bob = tasks_client("bob").await;
+    let params = CallToolRequestParams::new("run_task")
+        .with_arguments(json!({"task_id": task_id}).as_object().unwrap().clone());
+    let CallToolResponse::Task(created) = alice.call_tool_once(params).await.unwrap() else {
+        panic!("not answered as a task");
+    };
+    let id = created.task.task_id.clone();
+    let theirs = bob
+        .get_task(GetTaskParams::new(id.clone()))
+        .await
+        .unwrap_err()
+        .to_string();
+    let unknown = bob
+        .get_task(GetTaskParams::new(
+            "0b6a2c1e-5d4f-4a3b-9c8d-7e6f5a4b3c2d".to_string(),
+        ))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        theirs.replace(&id, "ID"),
+        unknown.replace("0b6a2c1e-5d4f-4a3b-9c8d-7e6f5a4b3c2d", "ID")
+    );
+    assert!(
+        bob.cancel_task(CancelTaskParams::new(id.clone()))
+            .await
+            .is_err()
+    );
+    // Alice's own, still going (Bob's cancel stopped nothing).
+    let own = alice
+        .get_task(GetTaskParams::new(id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(own.task.task.status, rmcp::model::TaskStatus::Working);
+    alice.cancel_task(CancelTaskParams::new(id)).await.unwrap();
+}
