@@ -34,8 +34,9 @@
 //! - `providers`: one folder per cloud (`anchor`, `browser_use`), each holding its API
 //!   client (no MCP), its conversions into the common run report and catalog records, and its
 //!   adapter: its part of each MCP tool it offers.
-//! - `http`: the HTTP transports (Streamable HTTP, legacy SSE), their security checks and
-//!   graceful shutdown. No MCP logic.
+//! - `http`: the HTTP transports (Streamable HTTP, legacy SSE), their security checks (a
+//!   static token, or OAuth: `http::oauth`, which hands the MCP layer only an authenticated
+//!   `Caller`) and graceful shutdown. No MCP logic.
 //! - `cli`: the command line's subcommands for people (`tools`, `call`, `doctor`,
 //!   `install`, `runs`), on top of the server; with none, the binary serves.
 
@@ -130,18 +131,26 @@ where
     Ok(())
 }
 
-/// Serve over HTTP on `listener` until `shutdown` resolves, then shut down gracefully.
+/// Serve over HTTP on `listener` until `shutdown` resolves, then shut down gracefully;
+/// clients authenticate as `authentication` says ([`http::authentication`] makes it).
 pub async fn serve_http(
     listener: tokio::net::TcpListener,
     server: BrowserTasksServer,
     options: HttpOptions,
+    authentication: http::Authentication,
     upkeep: Upkeep,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let _upkeep = start_upkeep(&server, upkeep).await;
-    http::serve_http(listener, server.registry().clone(), options, shutdown)
-        .await
-        .map_err(|e| ServeError::Session(e.to_string()))
+    http::serve_http(
+        listener,
+        server.registry().clone(),
+        options,
+        authentication,
+        shutdown,
+    )
+    .await
+    .map_err(|e| ServeError::Session(e.to_string()))
 }
 
 /// Start the background upkeep; it stops when the returned guard drops.

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use browser_tasks_mcp::config::{Config, ConfigError, Transport};
+use browser_tasks_mcp::http::oauth::DiscoveryError;
 use browser_tasks_mcp::http::termination_signal;
 use browser_tasks_mcp::{build_server, serve_http, serve_stdio, telemetry};
 
@@ -30,10 +31,13 @@ fn main() -> ExitCode {
 }
 
 /// Say why the server could not serve, as one message (never a backtrace: RUST_BACKTRACE is
-/// for panics), and exit 2 for a bad setting (as clap does), 1 otherwise.
+/// for panics), and exit 2 for a bad setting (as clap does; an authorization server that
+/// cannot be used is one), 1 otherwise.
 fn failed(error: anyhow::Error) -> ExitCode {
     eprintln!("browser-tasks-mcp: {error:#}");
-    if error.downcast_ref::<ConfigError>().is_some() {
+    if error.downcast_ref::<ConfigError>().is_some()
+        || error.downcast_ref::<DiscoveryError>().is_some()
+    {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE
@@ -63,8 +67,19 @@ async fn serve(cli: browser_tasks_mcp::config::Cli) -> anyhow::Result<ExitCode> 
                     anyhow::anyhow!(browser_tasks_mcp::cli::cannot_listen(http_options.bind, &e))
                 })?;
             let address = listener.local_addr()?;
+            // OAuth: the issuer's metadata and keys are read before anything is served.
+            let authentication =
+                browser_tasks_mcp::http::authentication(&http_options, address).await?;
             eprintln!("{}", summary.line(static_tools, task_tools, Some(address)));
-            serve_http(listener, server, http_options, upkeep, termination_signal()).await?;
+            serve_http(
+                listener,
+                server,
+                http_options,
+                authentication,
+                upkeep,
+                termination_signal(),
+            )
+            .await?;
             tracing::info!("stopped");
         }
     }

@@ -17,10 +17,14 @@
 //! kept for the test to fail on ([`SpecChecked`]), logged to stderr when run by hand, and never
 //! answered differently for it. Scripted fault answers are the test's own and are not checked.
 //!
+//! [`auth`] is not a cloud but an OAuth authorization server, the one the server's OAuth mode
+//! (`--auth-issuer`) trusts in the tests: metadata, keys, tokens with any claims or defect.
+//!
 //! They also run by hand (`cargo run --example fake_anchor`) so anyone can try the server
 //! without an account.
 
 pub mod anchor;
+pub mod auth;
 pub mod browser_use;
 pub mod ledger;
 pub mod spec;

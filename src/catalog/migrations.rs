@@ -89,6 +89,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         discard_at_ms    INTEGER NOT NULL
     );
     CREATE INDEX call_tasks_by_discard ON call_tasks (discard_at_ms);",
+    // 6: whose runs and version entries they are (the OAuth subject that made them; NULL for
+    // the server's own user, and for everything recorded before).
+    "ALTER TABLE runs ADD COLUMN owner TEXT;
+    ALTER TABLE task_versions ADD COLUMN owner TEXT;
+    CREATE INDEX runs_by_owner ON runs (owner, started_at);",
 ];
 
 /// The newest schema version this build knows.

@@ -27,7 +27,7 @@ use crate::runs::TaskKind;
 
 pub use model::{
     CallTask, CallTaskState, CatalogError, CatalogTask, RunRecord, RunState, TaskChange,
-    TaskSighting, TaskVersion, ToolNamer, VersionEvent,
+    TaskSighting, TaskVersion, ToolNamer, VersionEvent, Whose,
 };
 pub use place::{ELSEWHERE, place_problem};
 pub use postgres::{DatabaseHealth, PostgresCatalog, PostgresUrl, inspect_database};
@@ -158,25 +158,35 @@ pub trait CatalogStore: Send + Sync + std::fmt::Debug {
         status: Option<&str>,
     ) -> Result<Option<CatalogTask>, CatalogError>;
 
-    /// Page `page` (from 1) of `limit` runs of a task, with `status` when given, newest
-    /// `started_at` first (ties by run id), and how many such runs there are in all.
+    /// Page `page` (from 1) of `limit` runs of a task, with `status` when given, of `whose`,
+    /// newest `started_at` first (ties by run id), and how many such runs there are in all.
     async fn runs_of(
         &self,
         task_id: &str,
         status: Option<&str>,
+        whose: Whose<'_>,
         page: u32,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
 
-    /// Up to `limit` runs of any task (on `provider`, when given) whose id starts with
-    /// `id_prefix` (ignoring case), newest `started_at` first (ties by run id), and how many
-    /// such runs there are in all (to complete an execution id).
+    /// Up to `limit` runs of any task (on `provider`, when given) of `whose` whose id starts
+    /// with `id_prefix` (ignoring case), newest `started_at` first (ties by run id), and how
+    /// many such runs there are in all (to complete an execution id).
     async fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
         provider: Option<Provider>,
+        whose: Whose<'_>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError>;
+
+    /// Those of `run_ids` recorded for `owner` (under any provider), in no particular order:
+    /// what a user may see of a listing the cloud answered.
+    async fn owned_runs(
+        &self,
+        owner: &str,
+        run_ids: &[String],
+    ) -> Result<Vec<String>, CatalogError>;
 
     // ---- leases: cloud work done once per fleet -----------------------------------------------
 

@@ -123,6 +123,19 @@ pub struct RunRecord {
     /// The latest progress detail ("step 4: …; watch live: …"), said with `report`.
     pub detail: Option<String>,
     pub updated_at: String,
+    /// Whose run it is: the authenticated subject that started it (OAuth); `None` for the
+    /// server's own user (stdio, a static token, no authentication) and for runs recorded
+    /// before owners were.
+    pub owner: Option<String>,
+}
+
+/// Whose runs a listing holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose<'a> {
+    /// Every run, whoever started it.
+    Anyone,
+    /// Only the runs recorded for this owner (see [`RunRecord::owner`]).
+    Owner(&'a str),
 }
 
 /// A run's state after a status check (see [`super::CatalogStore::update_run`]).
@@ -211,6 +224,9 @@ pub struct TaskVersion {
     pub generation: Option<Value>,
     /// When it was recorded (set by the store).
     pub created_at: String,
+    /// Who made it: the authenticated subject (OAuth); `None` for the server's own user and
+    /// for entries recorded before owners were.
+    pub owner: Option<String>,
 }
 
 /// What made an entry of a task's version history.

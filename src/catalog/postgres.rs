@@ -34,7 +34,7 @@ use tokio_postgres::{NoTls, Row};
 use super::CatalogStore;
 use super::model::{
     CallTask, CallTaskState, CatalogError, CatalogTask, RunRecord, RunState, TaskChange,
-    TaskSighting, TaskVersion, ToolNamer,
+    TaskSighting, TaskVersion, ToolNamer, Whose,
 };
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
@@ -53,7 +53,7 @@ macro_rules! task_columns {
 macro_rules! run_columns {
     () => {
         "provider, run_id, kind, task_id, task_name, version, inputs, started_at, status, \
-         finished, summary, error, report, detail, updated_at"
+         finished, summary, error, report, detail, updated_at, owner"
     };
 }
 
@@ -468,6 +468,7 @@ fn read_run(row: &Row) -> Result<RunRecord, tokio_postgres::Error> {
         report: row.try_get("report")?,
         detail: row.try_get("detail")?,
         updated_at: row.try_get("updated_at")?,
+        owner: row.try_get("owner")?,
     })
 }
 
@@ -573,19 +574,29 @@ impl CatalogStore for PostgresCatalog {
         &self,
         task_id: &str,
         status: Option<&str>,
+        whose: Whose<'_>,
         page: u32,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
-        runs::of_task(self, task_id, status, page, limit).await
+        runs::of_task(self, task_id, status, whose, page, limit).await
     }
 
     async fn runs_by_id_prefix(
         &self,
         id_prefix: &str,
         provider: Option<Provider>,
+        whose: Whose<'_>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
-        runs::by_id_prefix(self, id_prefix, provider, limit).await
+        runs::by_id_prefix(self, id_prefix, provider, whose, limit).await
+    }
+
+    async fn owned_runs(
+        &self,
+        owner: &str,
+        run_ids: &[String],
+    ) -> Result<Vec<String>, CatalogError> {
+        runs::owned(self, owner, run_ids).await
     }
 
     async fn claim_lease(

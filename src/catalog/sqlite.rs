@@ -28,7 +28,7 @@ use super::CatalogStore;
 use super::migrations;
 use super::model::{
     CallTask, CallTaskState, CatalogError, CatalogTask, RunRecord, RunState, TaskChange,
-    TaskSighting, TaskVersion, ToolNamer,
+    TaskSighting, TaskVersion, ToolNamer, Whose,
 };
 use crate::cloud::Provider;
 use crate::params::{Param, ParamsOrigin};
@@ -372,8 +372,9 @@ impl SqliteCatalog {
     pub fn record_run(&self, run: &RunRecord) -> Result<(), CatalogError> {
         self.execute(
             "INSERT OR REPLACE INTO runs (provider, run_id, kind, task_id, task_name, version, \
-             inputs, started_at, status, finished, summary, error, updated_at, report, detail) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             inputs, started_at, status, finished, summary, error, updated_at, report, detail, \
+             owner) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 run.provider.id(),
                 run.run_id,
@@ -390,6 +391,7 @@ impl SqliteCatalog {
                 run.updated_at,
                 run.report.as_ref().map(Value::to_string),
                 run.detail,
+                run.owner,
             ],
         )?;
         Ok(())
@@ -439,21 +441,24 @@ impl SqliteCatalog {
         &self,
         task_id: &str,
         status: Option<&str>,
+        whose: Whose<'_>,
         page: u32,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
+        const MATCHES: &str = "task_id = ?1 AND (?2 IS NULL OR status = ?2) \
+                               AND (?3 IS NULL OR owner = ?3)";
+        let owner = owner_of(whose);
         let connection = self.lock();
         let total: i64 = connection.query_row(
-            "SELECT COUNT(*) FROM runs WHERE task_id = ?1 AND (?2 IS NULL OR status = ?2)",
-            params![task_id, status],
+            &format!("SELECT COUNT(*) FROM runs WHERE {MATCHES}"),
+            params![task_id, status, owner],
             |row| row.get(0),
         )?;
-        let mut statement = connection.prepare(
-            "SELECT * FROM runs WHERE task_id = ?1 AND (?2 IS NULL OR status = ?2) \
-             ORDER BY started_at DESC, run_id LIMIT ?3 OFFSET ?4",
-        )?;
+        let mut statement = connection.prepare(&format!(
+            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?4 OFFSET ?5"
+        ))?;
         let offset = i64::from(page.saturating_sub(1)) * i64::from(limit);
-        let rows = statement.query_map(params![task_id, status, limit, offset], read_run)?;
+        let rows = statement.query_map(params![task_id, status, owner, limit, offset], read_run)?;
         let total = u64::try_from(total).unwrap_or_default();
         Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
     }
@@ -463,24 +468,48 @@ impl SqliteCatalog {
         &self,
         id_prefix: &str,
         provider: Option<Provider>,
+        whose: Whose<'_>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         // A comparison of the id's head rather than LIKE: ids may hold `_` or `%`.
         const MATCHES: &str = "lower(substr(run_id, 1, length(?1))) = lower(?1) \
-                               AND (?2 IS NULL OR provider = ?2)";
+                               AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR owner = ?3)";
         let provider = provider.map(Provider::id);
+        let owner = owner_of(whose);
         let connection = self.lock();
         let total: i64 = connection.query_row(
             &format!("SELECT COUNT(*) FROM runs WHERE {MATCHES}"),
-            params![id_prefix, provider],
+            params![id_prefix, provider, owner],
             |row| row.get(0),
         )?;
         let mut statement = connection.prepare(&format!(
-            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?3"
+            "SELECT * FROM runs WHERE {MATCHES} ORDER BY started_at DESC, run_id LIMIT ?4"
         ))?;
-        let rows = statement.query_map(params![id_prefix, provider, limit], read_run)?;
+        let rows = statement.query_map(params![id_prefix, provider, owner, limit], read_run)?;
         let total = u64::try_from(total).unwrap_or_default();
         Ok((rows.collect::<Result<Vec<_>, _>>()?, total))
+    }
+
+    /// Those of `run_ids` recorded for `owner`.
+    pub fn owned_runs(&self, owner: &str, run_ids: &[String]) -> Result<Vec<String>, CatalogError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached("SELECT 1 FROM runs WHERE run_id = ?1 AND owner = ?2 LIMIT 1")?;
+        let mut owned = Vec::new();
+        for id in run_ids {
+            if statement.exists(params![id, owner])? {
+                owned.push(id.clone());
+            }
+        }
+        Ok(owned)
+    }
+}
+
+/// The owner a listing of `whose` is limited to (`None`: anyone's).
+fn owner_of(whose: Whose<'_>) -> Option<&str> {
+    match whose {
+        Whose::Anyone => None,
+        Whose::Owner(owner) => Some(owner),
     }
 }
 
@@ -546,6 +575,7 @@ fn read_run(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
             .and_then(|text| serde_json::from_str(&text).ok()),
         detail: row.get("detail")?,
         updated_at: row.get("updated_at")?,
+        owner: row.get("owner")?,
     })
 }
 
@@ -627,10 +657,11 @@ impl CatalogStore for SqliteCatalog {
         &self,
         task_id: &str,
         status: Option<&str>,
+        whose: Whose<'_>,
         page: u32,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
-        SqliteCatalog::runs_of(self, task_id, status, page, limit)
+        SqliteCatalog::runs_of(self, task_id, status, whose, page, limit)
     }
 
     async fn record_version(&self, version: TaskVersion) -> Result<TaskVersion, CatalogError> {
@@ -663,9 +694,18 @@ impl CatalogStore for SqliteCatalog {
         &self,
         id_prefix: &str,
         provider: Option<Provider>,
+        whose: Whose<'_>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
-        SqliteCatalog::runs_by_id_prefix(self, id_prefix, provider, limit)
+        SqliteCatalog::runs_by_id_prefix(self, id_prefix, provider, whose, limit)
+    }
+
+    async fn owned_runs(
+        &self,
+        owner: &str,
+        run_ids: &[String],
+    ) -> Result<Vec<String>, CatalogError> {
+        SqliteCatalog::owned_runs(self, owner, run_ids)
     }
 
     async fn claim_lease(

@@ -480,6 +480,7 @@ mod tests {
             report: None,
             detail: None,
             updated_at: "2026-03-04T05:06:09.000Z".into(),
+            owner: None,
         };
         let now = chrono::DateTime::parse_from_rfc3339("2026-03-04T05:16:09Z")
             .unwrap()

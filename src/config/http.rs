@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 
+use super::oauth::{self, AUTH_ISSUER, OAuthFlags, OAuthOptions};
 use super::{ConfigError, Setting};
 
 pub(super) const TRANSPORT: Setting = Setting::new("transport", "BROWSER_TASKS_TRANSPORT");
@@ -97,6 +98,9 @@ pub struct HttpFlags {
         default_value_t = 30
     )]
     pub shutdown_grace_seconds: u64,
+
+    #[command(flatten)]
+    pub oauth: OAuthFlags,
 }
 
 /// Settings of the HTTP transport.
@@ -113,10 +117,16 @@ pub struct HttpOptions {
     pub session_idle: Duration,
     pub per_request_keys: bool,
     pub shutdown_grace: Duration,
+    /// The URL clients reach the server by (`--public-url`), when given.
+    pub public_url: Option<url::Url>,
+    /// OAuth (`--auth-issuer`), when configured: tokens of that issuer instead of a static
+    /// access token.
+    pub oauth: Option<OAuthOptions>,
 }
 
 impl HttpFlags {
-    /// The HTTP transport's settings, checked: a non-loopback bind needs an access token.
+    /// The HTTP transport's settings, checked: a non-loopback bind needs an access token or
+    /// OAuth, and the two exclude each other.
     pub(super) fn check(&self) -> Result<HttpOptions, ConfigError> {
         let (bind, bind_name) = resolve_bind(&self.bind)?;
         let access_token = self
@@ -130,11 +140,36 @@ impl HttpFlags {
         {
             return Err(ACCESS_TOKEN.invalid("must be at least 16 characters long"));
         }
-        if self.transport == Transport::Http && !bind.ip().is_loopback() && access_token.is_none() {
+        let public_url = self
+            .oauth
+            .public_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(oauth::check_public_url)
+            .transpose()?;
+        // OAuth is checked for the HTTP transport only: the subcommands read the same
+        // environment, and stdio has no use for it.
+        let oauth = match self.transport {
+            Transport::Http => self.oauth.check(bind, public_url.as_ref())?,
+            Transport::Stdio => None,
+        };
+        if oauth.is_some() && access_token.is_some() {
+            return Err(AUTH_ISSUER.invalid(format!(
+                "an access token ({}) is set too: the static token is for one user, OAuth for \
+                 a team, and a server takes one or the other. Unset {} to use OAuth, or leave \
+                 --{} out to keep the token",
+                ACCESS_TOKEN.env, ACCESS_TOKEN.env, AUTH_ISSUER.flag
+            )));
+        }
+        if self.transport == Transport::Http
+            && !bind.ip().is_loopback()
+            && access_token.is_none()
+            && oauth.is_none()
+        {
             return Err(ACCESS_TOKEN.invalid(format!(
-                "binding to {bind}, which other machines can reach, requires an access token; \
-                 set {} (or bind to 127.0.0.1)",
-                ACCESS_TOKEN.env
+                "binding to {bind}, which other machines can reach, requires an access token \
+                 or OAuth; set {} (or --{} for a team, or bind to 127.0.0.1)",
+                ACCESS_TOKEN.env, AUTH_ISSUER.flag
             )));
         }
         let mut allowed_hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"]
@@ -145,6 +180,12 @@ impl HttpFlags {
             allowed_hosts.push(bind.ip().to_string());
         }
         allowed_hosts.extend(bind_name);
+        // The name clients use to reach it (through a proxy) is its name too.
+        allowed_hosts.extend(public_url.as_ref().and_then(|u| u.host_str()).map(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_ascii_lowercase()
+        }));
         allowed_hosts.extend(
             self.allowed_hosts
                 .iter()
@@ -175,6 +216,8 @@ impl HttpFlags {
             session_idle: Duration::from_secs(self.session_idle_seconds),
             per_request_keys: self.per_request_keys,
             shutdown_grace: Duration::from_secs(self.shutdown_grace_seconds),
+            public_url,
+            oauth,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! the server prints at startup.
 //!
 //! The flags come in groups, one file each, and each group checks its own values:
-//! `http` (the transport), `waits` (waiting, timeouts, retries), `anchor` and
+//! `http` (the transport) and `oauth` (its OAuth resource server), `waits` (waiting, timeouts, retries), `anchor` and
 //! `browser_use` (one per provider), `tasks` (catalog, task tools, secrets, upkeep).
 //! `summary` holds the startup line. Every flag's name and environment variable are
 //! written once, in a [`Setting`] that both clap and the error naming it read.
@@ -11,6 +11,7 @@
 mod anchor;
 mod browser_use;
 mod http;
+mod oauth;
 mod summary;
 mod tasks;
 mod waits;
@@ -26,6 +27,7 @@ use crate::mcp::secrets::Secrets;
 pub use anchor::{ANCHOR_KEY_VARS, AnchorFlags};
 pub use browser_use::{BROWSER_USE_KEY_VAR, BrowserUseFlags};
 pub use http::{HttpFlags, HttpOptions, Transport};
+pub use oauth::{OAuthFlags, OAuthOptions, ScopeNames};
 pub use summary::StartupSummary;
 pub use tasks::{CatalogLocation, TaskFlags};
 pub use waits::{RequestLimits, RetryFlags, WaitFlags};
@@ -256,6 +258,19 @@ impl Config {
             catalog: self.catalog.to_string(),
             per_request_keys: self.http.per_request_keys,
             read_only: self.tools.read_only,
+            public_url: self.http.public_url.as_ref().map(|u| u.to_string()),
+            oauth: self.http.oauth.as_ref().map(|oauth| {
+                let scopes = &oauth.scopes;
+                (
+                    oauth.issuer.clone(),
+                    oauth.audience.clone(),
+                    [
+                        scopes.read.clone(),
+                        scopes.run.clone(),
+                        scopes.build.clone(),
+                    ],
+                )
+            }),
         }
     }
 }

@@ -14,6 +14,10 @@ pub struct StartupSummary {
     pub(super) catalog: String,
     pub(super) per_request_keys: bool,
     pub(super) read_only: bool,
+    /// `--public-url`, when given.
+    pub(super) public_url: Option<String>,
+    /// OAuth: the issuer, the audience when given (else the server's /mcp URL), the scopes.
+    pub(super) oauth: Option<(String, Option<String>, [String; 3])>,
 }
 
 impl StartupSummary {
@@ -60,15 +64,31 @@ impl StartupSummary {
         };
         match self.transport {
             Transport::Http => {
-                let base = match address {
+                let bound = match address {
                     Some(address) => format!("http://{address}"),
                     None => "http://(unbound)".to_string(),
                 };
+                let (base, listening) = match &self.public_url {
+                    Some(public) => (
+                        public.trim_end_matches('/').to_string(),
+                        format!(" (listening on {bound})"),
+                    ),
+                    None => (bound, String::new()),
+                };
+                let oauth = match &self.oauth {
+                    Some((issuer, audience, [read, run, build])) => format!(
+                        "; OAuth: tokens of {issuer} for {} (scopes {read}, {run}, {build}; \
+                         metadata at {base}/.well-known/oauth-protected-resource)",
+                        audience.clone().unwrap_or_else(|| format!("{base}/mcp"))
+                    ),
+                    None => String::new(),
+                };
                 format!(
                     "browser-tasks-mcp {}:{mode} serving {static_tools} MCP tools + {task_tools} \
-                     task tools over HTTP at {base}/mcp (Streamable HTTP; legacy SSE at {base}/sse; \
-                     health at {base}/health); {providers}; catalog {}; connect a client with \
-                     the \"browser-tasks-http\" entry of mcp.json (url {base}/mcp).",
+                     task tools over HTTP at {base}/mcp{listening} (Streamable HTTP; legacy SSE \
+                     at {base}/sse; health at {base}/health){oauth}; {providers}; catalog {}; \
+                     connect a client with the \"browser-tasks-http\" entry of mcp.json (url \
+                     {base}/mcp).",
                     env!("CARGO_PKG_VERSION"),
                     self.catalog
                 )

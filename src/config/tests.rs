@@ -219,7 +219,7 @@ fn every_flag_has_its_own_environment_variable() {
             .unwrap_or_else(|| panic!("--{flag} has no environment variable"));
         assert!(seen.insert(env.to_string()), "{env} sets two flags");
     }
-    assert_eq!(seen.len(), 30, "one variable per flag: {seen:?}");
+    assert_eq!(seen.len(), 38, "one variable per flag: {seen:?}");
 }
 
 #[test]
@@ -262,6 +262,55 @@ fn each_error_names_the_flag_it_is_about_and_that_flag_s_variable() {
         (&["--secret", "PASSWORD"], "secret"),
         (&["--secret", "PASSWORD=NOT_SET"], "secret"),
         (&["--catalog-watch-ms", "0"], "catalog-watch-ms"),
+        (&[HTTP, ISSUER, "http://idp.example.com"], "auth-issuer"),
+        (&[HTTP, ISSUER, "not a url"], "auth-issuer"),
+        (
+            &[HTTP, ISSUER, IDP, "--access-token", "0123456789abcdef0"],
+            "auth-issuer",
+        ),
+        (&[HTTP, "--bind", "0.0.0.0:80", ISSUER, IDP], "public-url"),
+        (
+            &[HTTP, ISSUER, IDP, "--public-url", "ftp://mcp.example.com"],
+            "public-url",
+        ),
+        (
+            &[
+                HTTP,
+                ISSUER,
+                IDP,
+                "--public-url",
+                "https://mcp.example.com/?x=1",
+            ],
+            "public-url",
+        ),
+        (
+            &[
+                HTTP,
+                ISSUER,
+                IDP,
+                "--auth-audience",
+                "https://other.example/mcp",
+            ],
+            "auth-audience",
+        ),
+        (
+            &[
+                HTTP,
+                ISSUER,
+                IDP,
+                "--auth-scope-build",
+                "browser-tasks:read",
+            ],
+            "auth-scope-build",
+        ),
+        (
+            &[HTTP, ISSUER, IDP, "--auth-scope-admin", "two words"],
+            "auth-scope-admin",
+        ),
+        (
+            &[HTTP, ISSUER, IDP, "--auth-key-refetch-seconds", "0"],
+            "auth-key-refetch-seconds",
+        ),
     ];
     for (args, flag) in cases {
         let mut args = args.to_vec();
@@ -276,6 +325,89 @@ fn each_error_names_the_flag_it_is_about_and_that_flag_s_variable() {
             "{message}"
         );
     }
+}
+
+const HTTP: &str = "--transport=http";
+const ISSUER: &str = "--auth-issuer";
+const IDP: &str = "https://login.example.com/realms/team";
+
+/// OAuth: the public URL names the resource and is an allowed host; an audience that is an
+/// identifier rather than a URL is taken as given; stdio ignores it all; the startup line says
+/// whose tokens are accepted for what.
+#[test]
+fn oauth_settings_are_checked_and_said() {
+    let config = Config::from_cli(
+        cli_without_environment(&[
+            HTTP,
+            "--bind",
+            "0.0.0.0:8931",
+            ISSUER,
+            IDP,
+            "--public-url",
+            "https://MCP.example.com/",
+            "--catalog",
+            ":memory:",
+        ]),
+        |_| None,
+        [],
+    )
+    .unwrap();
+    let oauth = config.http.oauth.as_ref().unwrap();
+    assert_eq!(oauth.issuer, IDP);
+    assert_eq!(oauth.audience, None);
+    assert_eq!(oauth.scopes.read, "browser-tasks:read");
+    assert_eq!(oauth.scopes.admin, "browser-tasks:admin");
+    assert!(
+        config
+            .http
+            .allowed_hosts
+            .contains(&"mcp.example.com".to_string())
+    );
+    let line = config
+        .summary()
+        .line(11, 0, Some("0.0.0.0:8931".parse().unwrap()));
+    assert!(
+        line.contains(
+            "over HTTP at https://mcp.example.com/mcp (listening on http://0.0.0.0:8931)"
+        ),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!(
+            "OAuth: tokens of {IDP} for https://mcp.example.com/mcp (scopes browser-tasks:read, \
+             browser-tasks:run, browser-tasks:build; metadata at \
+             https://mcp.example.com/.well-known/oauth-protected-resource)"
+        )),
+        "{line}"
+    );
+
+    let identifier = Config::from_cli(
+        cli_without_environment(&[
+            HTTP,
+            ISSUER,
+            IDP,
+            "--auth-audience",
+            "api://browser-tasks",
+            "--auth-scope-read",
+            "tasks.read",
+            "--catalog",
+            ":memory:",
+        ]),
+        |_| None,
+        [],
+    )
+    .unwrap();
+    let oauth = identifier.http.oauth.unwrap();
+    assert_eq!(oauth.audience.as_deref(), Some("api://browser-tasks"));
+    assert_eq!(oauth.scopes.read, "tasks.read");
+
+    let stdio = Config::from_cli(
+        cli_without_environment(&[ISSUER, IDP, "--catalog", ":memory:"]),
+        |_| None,
+        [],
+    )
+    .unwrap();
+    assert!(stdio.http.oauth.is_none());
 }
 
 /// The flags as parsed from `args` alone: no variable of this process's environment is read

@@ -3,15 +3,22 @@
 //! 1. **Host and Origin** (DNS-rebinding protection): the Host header must name this server
 //!    (loopback names, the bind address, or a configured name); an Origin header, when present,
 //!    must be a loopback origin, a configured one, or on an allowed host. Otherwise 403.
-//! 2. **Access token**: when configured, `Authorization: Bearer <token>`, compared in constant
-//!    time. Otherwise 401.
+//! 2. **Authentication**, one of: a static access token (`Authorization: Bearer <token>`,
+//!    compared in constant time; otherwise 401), or OAuth (a JWT of the configured issuer,
+//!    see [`super::oauth`]; otherwise 401 naming the resource metadata). The two cannot both
+//!    be set ([`Authentication`] holds one).
 //! 3. **Session cap**: a request opening a session (Streamable HTTP `initialize`, legacy
 //!    `GET /sse`) when the cap is reached gets 503 with `Retry-After`.
+//! 4. **Scopes** (OAuth): a token granting nothing gets 403; a `tools/call` of a tool beyond
+//!    the token's scopes gets 403 naming the scope to ask for (the body is read for the
+//!    tool's name only when the token lacks some access). The caller then travels in the
+//!    request's extensions, which is all the MCP layer learns of it.
 //!
 //! Request bodies are capped separately (413), by a layer in front of these.
 
 use std::sync::Arc;
 
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -20,12 +27,22 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use super::oauth::OAuth;
 use crate::mcp::activity::Activity;
+use crate::mcp::{Access, tool_access};
+
+/// Who may call: anyone (loopback), holders of one static token, or OAuth token holders.
+#[derive(Debug, Clone)]
+pub enum Authentication {
+    None,
+    Token(SecretString),
+    OAuth(Arc<OAuth>),
+}
 
 /// What the guard checks against.
 #[derive(Debug, Clone)]
 pub struct GuardSettings {
-    pub access_token: Option<SecretString>,
+    pub authentication: Authentication,
     /// Lowercase host names (no port).
     pub allowed_hosts: Vec<String>,
     /// Lowercase origins (`scheme://host[:port]`).
@@ -60,19 +77,52 @@ pub async fn guard(
         tracing::warn!(reason = %why, "refused a request (403)");
         return refuse(StatusCode::FORBIDDEN, &why);
     }
-    if let Some(expected) = &settings.access_token
-        && !bearer_matches(headers, expected)
-    {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong access token: send Authorization: Bearer <token>",
-        );
-    }
+    let caller = match &settings.authentication {
+        Authentication::None => None,
+        Authentication::Token(expected) => {
+            if !bearer_matches(headers, expected) {
+                return refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "missing or wrong access token: send Authorization: Bearer <token>",
+                );
+            }
+            None
+        }
+        Authentication::OAuth(oauth) => match oauth.authenticate(headers).await {
+            Ok(caller) => Some((oauth, caller)),
+            Err(challenge) => return challenge,
+        },
+    };
     if opens_session(&request) && settings.activity.sessions() >= settings.max_sessions {
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             "too many open sessions; try again shortly",
         );
+    }
+    let mut request = request;
+    if let Some((oauth, caller)) = caller {
+        if !caller.allows_any() {
+            return oauth.insufficient(Access::Read, "this server");
+        }
+        // A token that grants everything can call anything: its bodies are not read here.
+        if !caller.allows(Access::Build) && request.method() == Method::POST {
+            let (parts, body) = request.into_parts();
+            // The size limit in front already refused oversized bodies.
+            let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "the request body could not be read",
+                );
+            };
+            if let Some(tool) = super::oauth::scopes::called_tool(&bytes) {
+                let needs = tool_access(&tool);
+                if !caller.allows(needs) {
+                    return oauth.insufficient(needs, &format!("the tool {tool}"));
+                }
+            }
+            request = Request::from_parts(parts, Body::from(bytes));
+        }
+        request.extensions_mut().insert(caller);
     }
     next.run(request).await
 }
@@ -164,7 +214,9 @@ mod tests {
 
     fn settings() -> GuardSettings {
         GuardSettings {
-            access_token: Some(SecretString::from("0123456789abcdef".to_string())),
+            authentication: Authentication::Token(SecretString::from(
+                "0123456789abcdef".to_string(),
+            )),
             allowed_hosts: vec![
                 "localhost".into(),
                 "127.0.0.1".into(),
@@ -217,7 +269,9 @@ mod tests {
     #[test]
     fn bearer_tokens() {
         let s = settings();
-        let token = s.access_token.as_ref().unwrap();
+        let Authentication::Token(token) = &s.authentication else {
+            panic!("a token is configured")
+        };
         assert!(bearer_matches(
             &headers(&[("authorization", "Bearer 0123456789abcdef")]),
             token

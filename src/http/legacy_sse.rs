@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -21,32 +21,32 @@ use axum::routing::{get, post};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use rmcp::ServiceExt;
-use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::model::{ClientJsonRpcMessage, GetExtensions, ServerJsonRpcMessage};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-use crate::mcp::{BrowserTasksServer, Registry, SessionKeys};
+use crate::mcp::{BrowserTasksServer, Caller, Registry, SessionKeys, SessionOptions};
 
 /// The legacy transport's state: open sessions by id.
 pub struct Legacy {
     sessions: RwLock<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>,
     shared: Arc<Registry>,
-    per_request_keys: bool,
+    options: SessionOptions,
     stop: CancellationToken,
 }
 
 impl Legacy {
     pub fn new(
         shared: Arc<Registry>,
-        per_request_keys: bool,
+        options: SessionOptions,
         stop: CancellationToken,
     ) -> Arc<Self> {
         Arc::new(Self {
             sessions: RwLock::new(HashMap::new()),
             shared,
-            per_request_keys,
+            options,
             stop,
         })
     }
@@ -67,7 +67,7 @@ pub fn router(legacy: Arc<Legacy>) -> Router {
 
 async fn open(State(legacy): State<Arc<Legacy>>, headers: HeaderMap) -> Response {
     let keys = SessionKeys::from_headers(&headers, &legacy.shared.env().providers);
-    let server = BrowserTasksServer::session(legacy.shared.clone(), legacy.per_request_keys, keys);
+    let server = BrowserTasksServer::session(legacy.shared.clone(), legacy.options, keys);
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel::<ServerJsonRpcMessage>(64);
@@ -115,6 +115,7 @@ struct Target {
 async fn deliver(
     State(legacy): State<Arc<Legacy>>,
     Query(target): Query<Target>,
+    caller: Option<Extension<Caller>>,
     body: Bytes,
 ) -> Response {
     let fail = |status: StatusCode, message: &str| {
@@ -123,7 +124,7 @@ async fn deliver(
     let Some(id) = target.session_id else {
         return fail(StatusCode::BAD_REQUEST, "sessionId query parameter missing");
     };
-    let message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
+    let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(message) => message,
         Err(error) => {
             return fail(
@@ -132,6 +133,19 @@ async fn deliver(
             );
         }
     };
+    // Who sent it (OAuth) travels with the message, as the HTTP request's extensions do on
+    // Streamable HTTP.
+    if let Some(Extension(caller)) = caller {
+        match &mut message {
+            ClientJsonRpcMessage::Request(request) => {
+                request.request.extensions_mut().insert(caller);
+            }
+            ClientJsonRpcMessage::Notification(notification) => {
+                notification.notification.extensions_mut().insert(caller);
+            }
+            _ => {}
+        }
+    }
     let Some(mut sender) = legacy.sessions.read().await.get(&id).cloned() else {
         return fail(
             StatusCode::NOT_FOUND,

@@ -3,9 +3,10 @@
 //! HTTP+SSE transport at `/sse` + `/message`, `GET /health` (for people) and `GET /ready`
 //! (for a load balancer: 200 while the catalog answers and the server is not shutting down).
 //!
-//! Every MCP route passes the `guard` (Host/Origin, access token, session cap) behind a
-//! body-size limit (413); a message body that is not JSON-RPC gets a JSON-RPC error
-//! (`json_rpc_body`). Sessions idle past the configured time are closed and dropped with
+//! Every MCP route passes the `guard` (Host/Origin, the access token or OAuth, session cap,
+//! scopes) behind a body-size limit (413); a message body that is not JSON-RPC gets a
+//! JSON-RPC error (`json_rpc_body`). With OAuth, `GET /.well-known/oauth-protected-resource`
+//! describes the protected resource (RFC 9728), without a token (`oauth`). Sessions idle past the configured time are closed and dropped with
 //! everything they held: `/health` counts both the sessions being served and the handles the
 //! transports still hold, so a leak would show.
 //!
@@ -16,6 +17,7 @@
 pub(crate) mod guard;
 pub(crate) mod json_rpc_body;
 pub(crate) mod legacy_sse;
+pub mod oauth;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,9 +32,11 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use self::guard::Authentication;
 use self::guard::GuardSettings;
+use self::oauth::{DiscoveryError, OAuth};
 use crate::config::HttpOptions;
-use crate::mcp::{BrowserTasksServer, Registry, SessionKeys};
+use crate::mcp::{BrowserTasksServer, Registry, SessionKeys, SessionOptions};
 
 /// How long `/health` and `/ready` wait for the catalog to answer.
 const CATALOG_PING: Duration = Duration::from_secs(2);
@@ -40,16 +44,50 @@ const CATALOG_PING: Duration = Duration::from_secs(2);
 /// How long the last answers get to reach their clients once every call is done.
 const ANSWER_FLUSH: Duration = Duration::from_millis(500);
 
-/// Serve MCP over HTTP on `listener` until `shutdown` resolves (then shut down gracefully).
+/// Where clients reach a server listening at `bound`: `--public-url` when given, else
+/// `http://<bound>`, without a trailing slash.
+pub fn public_base(options: &HttpOptions, bound: std::net::SocketAddr) -> String {
+    match &options.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_string(),
+        None => format!("http://{bound}"),
+    }
+}
+
+/// How clients of a server listening at `bound` authenticate: with OAuth configured, the
+/// issuer's metadata and keys are read first (a failure says what to fix, and the server
+/// does not start).
+pub async fn authentication(
+    options: &HttpOptions,
+    bound: std::net::SocketAddr,
+) -> Result<Authentication, DiscoveryError> {
+    if let Some(oauth) = &options.oauth {
+        let oauth = OAuth::discover(oauth, &public_base(options, bound)).await?;
+        return Ok(Authentication::OAuth(Arc::new(oauth)));
+    }
+    Ok(match &options.access_token {
+        Some(token) => Authentication::Token(token.clone()),
+        None => Authentication::None,
+    })
+}
+
+/// Serve MCP over HTTP on `listener` until `shutdown` resolves (then shut down gracefully),
+/// authenticating clients as `authentication` says.
 pub async fn serve_http(
     listener: TcpListener,
     shared: Arc<Registry>,
     options: HttpOptions,
+    authentication: Authentication,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stop = CancellationToken::new();
     let draining = CancellationToken::new();
-    let app = router(shared.clone(), &options, draining.clone(), stop.clone());
+    let app = router(
+        shared.clone(),
+        &options,
+        authentication,
+        draining.clone(),
+        stop.clone(),
+    );
     let (stopped_accepting, accepting_stopped) = tokio::sync::oneshot::channel::<()>();
     let grace = options.shutdown_grace;
     let activity = shared.activity().clone();
@@ -107,10 +145,14 @@ pub async fn serve_http(
 pub fn router(
     shared: Arc<Registry>,
     options: &HttpOptions,
+    authentication: Authentication,
     draining: CancellationToken,
     stop: CancellationToken,
 ) -> Router {
-    let per_request_keys = options.per_request_keys;
+    let session_options = SessionOptions {
+        per_request_keys: options.per_request_keys,
+        authenticated: matches!(authentication, Authentication::OAuth(_)),
+    };
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = Some(options.session_idle);
     sessions.session_config.init_timeout = Some(Duration::from_secs(30));
@@ -120,7 +162,7 @@ pub fn router(
         move || {
             Ok(BrowserTasksServer::session(
                 factory_state.clone(),
-                per_request_keys,
+                session_options,
                 SessionKeys::default(),
             ))
         },
@@ -132,14 +174,18 @@ pub fn router(
             .with_sse_keep_alive(Some(Duration::from_secs(15)))
             .with_cancellation_token(stop.child_token()),
     );
+    let resource_metadata = match &authentication {
+        Authentication::OAuth(oauth) => Some(oauth.metadata().clone()),
+        _ => None,
+    };
     let guard_settings = Arc::new(GuardSettings {
-        access_token: options.access_token.clone(),
+        authentication,
         allowed_hosts: options.allowed_hosts.clone(),
         allowed_origins: options.allowed_origins.clone(),
         max_sessions: options.max_sessions,
         activity: shared.activity().clone(),
     });
-    let legacy = legacy_sse::Legacy::new(shared.clone(), per_request_keys, stop);
+    let legacy = legacy_sse::Legacy::new(shared.clone(), session_options, stop);
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
         .merge(legacy_sse::router(legacy.clone()))
@@ -154,7 +200,24 @@ pub fn router(
     let activity = shared.activity().clone();
     let health_registry = shared.clone();
     let ready_registry = shared.clone();
-    Router::new()
+    let mut public = Router::new();
+    if let Some(document) = resource_metadata {
+        // RFC 9728: at the root, and under the resource's path (`/mcp`), without a token; a
+        // browser-based client reads it from another origin.
+        let metadata = get(move || {
+            let document = document.clone();
+            async move {
+                (
+                    [(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+                    axum::Json(document),
+                )
+            }
+        });
+        public = public
+            .route(oauth::METADATA_PATH, metadata.clone())
+            .route(&format!("{}/mcp", oauth::METADATA_PATH), metadata);
+    }
+    public
         .route(
             "/health",
             get(move || {

@@ -45,8 +45,9 @@ pub(crate) mod tasks;
 pub(crate) mod tools;
 pub(crate) mod versions;
 
-pub use context::{Setup, ToolSettings};
+pub use context::{Access, Caller, Setup, ToolSettings};
 pub use registry::{ListedTool, Registry, Target, ToolTable};
 pub use schema::violations;
-pub use server::{BrowserTasksServer, SessionKeys};
+pub use server::{BrowserTasksServer, SessionKeys, SessionOptions};
 pub use tools::names as static_tool_names;
+pub use tools::required_access as tool_access;

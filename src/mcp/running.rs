@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::context::ToolContext;
 use super::context::work::{Execution, RunFollow, RunStart};
+use super::context::{Access, ToolContext};
 use super::reply::{Reply, ToolError};
 use super::shared_wait::SharedRun;
 use crate::redact::{REDACTED, scrub_text, scrub_value};
@@ -62,7 +62,7 @@ pub async fn start_and_wait(
         };
     }
     // Recorded before waiting: a crash or restart never loses the run's id.
-    call.env.record_run(&report, recorded_inputs).await;
+    call.record_run(&report, recorded_inputs).await;
     let _waiting = call.env.activity.run(&report.execution_id, &report.label());
     let client = super::person::ClientUser {
         peer: call.progress.peer().clone(),
@@ -164,7 +164,7 @@ pub async fn execute(call: &ToolContext<'_>, run: Execution<'_>) -> Result<RunRe
     let report = scrub_report(report, &secrets);
     // Recorded once done; without an id (the lookup failed) it cannot be.
     if !report.execution_id.is_empty() {
-        call.env.record_run(&report, recorded_inputs).await;
+        call.record_run(&report, recorded_inputs).await;
         call.env.note_run_state(&report, &secrets, None).await;
     }
     Ok(report)
@@ -183,9 +183,10 @@ pub async fn follow(
         run,
         recorded,
     } = follow;
-    // A read-only server only watches: a cancelled wait stops nothing.
+    // A caller that may not run (a read-only server, a token without the run scope) only
+    // watches: a cancelled wait stops nothing.
     let watching = Watching(cloud);
-    let cloud: &dyn RunCloud = if call.env.settings.read_only {
+    let cloud: &dyn RunCloud = if !call.allows(Access::Run) {
         &watching
     } else {
         cloud

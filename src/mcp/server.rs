@@ -14,9 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-    CompleteRequestParams, CompleteResult, ContentBlock, CreateTaskResult, Extensions,
-    GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult, Implementation,
-    InitializeRequestParams, InitializeResult, JsonObject, ListPromptsResult,
+    CompleteRequestParams, CompleteResult, ContentBlock, CreateTaskResult, DiscoverResult,
+    Extensions, GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult,
+    Implementation, InitializeRequestParams, InitializeResult, JsonObject, ListPromptsResult,
     ListResourceTemplatesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
     ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
     ServerNotification, SubscriptionFilter, Tool, ToolListChangedNotification, UpdateTaskParams,
@@ -26,8 +26,8 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tracing::Instrument;
 
 use super::activity::SessionGuard;
-use super::context::ToolContext;
 use super::context::adapter::ProviderSet;
+use super::context::{Access, Caller, ToolContext};
 use super::progress::McpProgress;
 use super::registry::{ListedTool, Registry, Target};
 use super::resources::viewer;
@@ -79,6 +79,16 @@ impl SessionKeys {
     }
 }
 
+/// How an HTTP session is served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// A session whose requests carry a provider key header runs on its own keys.
+    pub per_request_keys: bool,
+    /// Every request must come with an authenticated [`Caller`] (OAuth): one without is
+    /// refused, never served as the server's own user.
+    pub authenticated: bool,
+}
+
 /// The MCP handler of one session. Cheap to clone.
 #[derive(Clone)]
 pub struct BrowserTasksServer {
@@ -88,6 +98,10 @@ pub struct BrowserTasksServer {
 
 struct Session {
     per_request_keys: bool,
+    authenticated: bool,
+    /// The subject an authenticated session belongs to (the first request's): a request of
+    /// another subject is refused, so a session id reaching someone else is of no use.
+    subject: OnceLock<Option<Arc<str>>>,
     /// The private state of a session that brought its own key (set once, on its first
     /// request that carries the header).
     private: OnceLock<Result<Arc<Registry>, String>>,
@@ -97,9 +111,39 @@ struct Session {
     _open: Option<SessionGuard>,
 }
 
+/// How far a session may go, for what its instructions say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The server is read-only (`--read-only`).
+    ReadOnlyServer,
+    /// The caller may only read (its token's scopes).
+    Read,
+    /// The caller may run tasks, not make or change them.
+    Run,
+    /// Everything.
+    Build,
+}
+
+impl Reach {
+    /// How far `caller` may go on a server with `settings`.
+    fn of(settings: &super::ToolSettings, caller: &Caller) -> Self {
+        let allows = |access| settings.allows(access) && caller.allows(access);
+        if !settings.allows(Access::Run) {
+            Reach::ReadOnlyServer
+        } else if allows(Access::Build) {
+            Reach::Build
+        } else if allows(Access::Run) {
+            Reach::Run
+        } else {
+            Reach::Read
+        }
+    }
+}
+
 /// What the server tells a client (and its model) at initialization: what it does and how
-/// the tools fit together. The clouds are named from the registered providers.
-fn instructions(providers: &ProviderSet, read_only: bool) -> String {
+/// the tools fit together, as far as the session may go. The clouds are named from the
+/// registered providers.
+fn instructions(providers: &ProviderSet, reach: Reach) -> String {
     let names: Vec<String> = providers.all().map(|a| a.provider().to_string()).collect();
     let clouds = match names.split_last() {
         Some((last, [])) => last.clone(),
@@ -108,21 +152,35 @@ fn instructions(providers: &ProviderSet, read_only: bool) -> String {
     };
     // Every conversation pays for these bytes: what ties the tools together, no more (each
     // tool's description says what it does).
-    if read_only {
-        return format!(
+    let reading = "find tasks with list_tasks and get_task, runs with list_executions and \
+                   get_execution.";
+    match reach {
+        Reach::ReadOnlyServer => format!(
             "Shows browser-automation tasks and their runs in the cloud ({clouds}, as \
-             configured), read-only: find tasks with list_tasks and get_task, runs with \
-             list_executions and get_execution. This server starts, stops and changes nothing."
-        );
+             configured), read-only: {reading} This server starts, stops and changes nothing."
+        ),
+        Reach::Read => format!(
+            "Shows browser-automation tasks and their runs in the cloud ({clouds}, as \
+             configured), read-only for you (your authorization's scope): {reading} Nothing \
+             you call starts, stops or changes anything."
+        ),
+        Reach::Run => format!(
+            "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready \
+             task is also a tool of its own; any task, listed as a tool or not, runs with \
+             run_task. Find tasks with list_tasks, follow long runs with get_execution. Runs \
+             act in the cloud and may cost money: never repeat one because an answer was slow; \
+             check list_executions or get_execution first."
+        ),
+        Reach::Build => format!(
+            "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready \
+             task is also a tool of its own; any task, listed as a tool or not, runs with \
+             run_task. Find tasks with list_tasks, follow long runs with get_execution, make \
+             tasks with generate_task (or create_task, from code) and publish them with \
+             deploy_task. Runs, generations and deployments act in the cloud and may cost \
+             money: never repeat one because an answer was slow; check list_executions or \
+             get_execution first."
+        ),
     }
-    format!(
-        "Runs browser-automation tasks in the cloud ({clouds}, as configured). Each ready task \
-         is also a tool of its own; any task, listed as a tool or not, runs with run_task. Find \
-         tasks with list_tasks, follow long runs with get_execution, make tasks with \
-         generate_task (or create_task, from code) and publish them with deploy_task. Runs, \
-         generations and deployments act in the cloud and may cost money: never repeat one \
-         because an answer was slow; check list_executions or get_execution first."
-    )
 }
 
 impl BrowserTasksServer {
@@ -132,6 +190,8 @@ impl BrowserTasksServer {
         Self {
             session: Arc::new(Session {
                 per_request_keys: false,
+                authenticated: false,
+                subject: OnceLock::new(),
                 private: OnceLock::new(),
                 own_keys: OnceLock::new(),
                 _open: None,
@@ -143,16 +203,18 @@ impl BrowserTasksServer {
     /// The handler of one HTTP session (counted against the session cap while alive). With
     /// `per_request_keys`, a session whose requests carry an `anchor-api-key` or
     /// `x-browser-use-api-key` header (or that is opened with `keys`) runs on its own keys.
-    pub fn session(shared: Arc<Registry>, per_request_keys: bool, keys: SessionKeys) -> Self {
+    pub fn session(shared: Arc<Registry>, options: SessionOptions, keys: SessionKeys) -> Self {
         let private = OnceLock::new();
         let own_keys = OnceLock::new();
-        if per_request_keys && !keys.is_empty() {
+        if options.per_request_keys && !keys.is_empty() {
             let _ = private.set(shared.for_session_keys(&keys.0));
             let _ = own_keys.set(tasks::key_fingerprint(&keys.0));
         }
         Self {
             session: Arc::new(Session {
-                per_request_keys,
+                per_request_keys: options.per_request_keys,
+                authenticated: options.authenticated,
+                subject: OnceLock::new(),
                 private,
                 own_keys,
                 _open: Some(shared.activity().session()),
@@ -197,6 +259,38 @@ impl BrowserTasksServer {
 }
 
 impl BrowserTasksServer {
+    /// Who makes the request with these extensions: the [`Caller`] the transport put there
+    /// (in them, or in the HTTP request's), else the server's own user. A session that must
+    /// be authenticated refuses a request without one, and one of another subject than its
+    /// first.
+    fn caller(&self, extensions: &Extensions) -> Result<Caller, McpError> {
+        let Some(caller) = Caller::in_request(extensions) else {
+            if self.session.authenticated {
+                // Fail closed: the transport authenticates every request of such a session.
+                return Err(McpError::invalid_request(
+                    "this request carries no authenticated caller; send it with your access \
+                     token",
+                    None,
+                ));
+            }
+            return Ok(Caller::operator());
+        };
+        if self.session.authenticated {
+            let owner = self
+                .session
+                .subject
+                .get_or_init(|| caller.subject().map(Arc::from));
+            if owner.as_deref() != caller.subject() {
+                return Err(McpError::invalid_request(
+                    "this session belongs to another user: open a session of your own \
+                     (initialize without an Mcp-Session-Id)",
+                    None,
+                ));
+            }
+        }
+        Ok(caller.clone())
+    }
+
     /// Who owns the MCP tasks of a request with these `extensions` (see `mcp::tasks`).
     fn owner(&self, extensions: &Extensions) -> TaskOwner {
         let env = self.global.env();
@@ -219,6 +313,7 @@ impl BrowserTasksServer {
         // Tasks live in the server's catalog, shared by its processes (a session's own keys
         // have a private catalog, which would not outlive it).
         let env = self.global.env();
+        let caller = self.caller(&context.extensions)?;
         let owner = self.owner(&context.extensions);
         let task = tasks::create(env, &owner, &listed.tool.name).await?;
         // Taken before the id goes out: no other process may take the task for abandoned.
@@ -242,7 +337,7 @@ impl BrowserTasksServer {
         }
         let created = CreateTaskResult::new(tasks::shown(&task, &env.settings.waits));
         tracing::info!(task = %task.task_id, tool = %listed.tool.name, "answering a call as a task");
-        self.carry_out_task(state, listed, arguments, task, context.peer.clone());
+        self.carry_out_task(state, listed, arguments, task, context.peer.clone(), caller);
         Ok(created)
     }
 
@@ -255,6 +350,7 @@ impl BrowserTasksServer {
         arguments: JsonObject,
         task: crate::catalog::CallTask,
         peer: rmcp::service::Peer<RoleServer>,
+        caller: Caller,
     ) {
         let env = self.global.env().clone();
         let cancel = tokio_util::sync::CancellationToken::new();
@@ -274,6 +370,7 @@ impl BrowserTasksServer {
                 let channel: Arc<dyn super::progress::TaskChannel> = link.clone();
                 let call = ToolContext {
                     env: state.env(),
+                    caller,
                     cancel: cancel.clone(),
                     progress: McpProgress::new(peer, None, state.env().secrets.clone())
                         .for_task(channel),
@@ -306,6 +403,7 @@ impl BrowserTasksServer {
         &self,
         task: crate::catalog::CallTask,
         context: &RequestContext<RoleServer>,
+        caller: Caller,
     ) {
         let env = self.global.env();
         let fail = |message: String| {
@@ -364,7 +462,8 @@ impl BrowserTasksServer {
             .collect();
         let left = tasks::time_left(&task).as_secs().max(1);
         arguments.insert("wait_seconds".into(), left.into());
-        self.carry_out_task(state, listed, arguments, task, context.peer.clone());
+        // Followed as its owner (who asks for it now) would: the run is theirs.
+        self.carry_out_task(state, listed, arguments, task, context.peer.clone(), caller);
     }
 }
 
@@ -431,7 +530,7 @@ impl ServerHandler for BrowserTasksServer {
             ))
             .with_instructions(instructions(
                 &self.global.env().providers,
-                self.global.env().settings.read_only,
+                Reach::of(&self.global.env().settings, &Caller::operator()),
             ))
     }
 
@@ -440,10 +539,39 @@ impl ServerHandler for BrowserTasksServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, McpError> {
-        // Settle which state this session uses from its first request's headers.
+        // Settle which state this session uses, and whose it is, from its first request.
         self.state(&context.extensions)?;
+        let caller = self.caller(&context.extensions)?;
         context.peer.set_peer_info(request.clone());
-        self.negotiate_initialize(&request)
+        let mut result = self.negotiate_initialize(&request)?;
+        // What the model reads fits what this caller may do.
+        let env = self.global.env();
+        result.instructions = Some(instructions(
+            &env.providers,
+            Reach::of(&env.settings, &caller),
+        ));
+        Ok(result)
+    }
+
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, McpError> {
+        let caller = self.caller(&context.extensions)?;
+        let mut result = DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            self.get_info(),
+        );
+        let env = self.global.env();
+        result.instructions = Some(instructions(
+            &env.providers,
+            Reach::of(&env.settings, &caller),
+        ));
+        if caller.subject().is_some() {
+            // Shaped by this caller's scopes: no cache shares it.
+            result.cache_scope = CacheScope::Private;
+        }
+        Ok(result)
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
@@ -459,33 +587,33 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let state = self.state(&context.extensions)?;
+        let caller = self.caller(&context.extensions)?;
         let table = state.listed_table().await;
         // A host that renders MCP Apps gets the run viewer linked from the tools that answer
-        // with a run; any other client gets the list as it is.
+        // with a run; any other client gets the list as it is. Only what the caller may call
+        // is listed (lists may vary by authorization).
         let apps = viewer::client_renders(context.peer.peer_info().as_deref());
-        let tools = if apps {
-            table
-                .tools
-                .iter()
-                .map(|listed| match &listed.target {
-                    Target::Task(_) => viewer::linked(listed.tool.clone()),
-                    Target::Static(tool) if viewer::LINKED_TOOLS.contains(&tool.name()) => {
-                        viewer::linked(listed.tool.clone())
-                    }
-                    Target::Static(_) => listed.tool.clone(),
-                })
-                .collect()
-        } else {
-            table.listing()
-        };
+        let tools = table
+            .tools
+            .iter()
+            .filter(|listed| caller.allows(listed.access()))
+            .map(|listed| match &listed.target {
+                Target::Task(_) if apps => viewer::linked(listed.tool.clone()),
+                Target::Static(tool) if apps && viewer::LINKED_TOOLS.contains(&tool.name()) => {
+                    viewer::linked(listed.tool.clone())
+                }
+                _ => listed.tool.clone(),
+            })
+            .collect();
         let result = ListToolsResult::with_all_items(tools);
         if !speaks_2026(&context) {
             return Ok(result);
         }
         // Caching hints (2026-07-28): the list changes only when tasks do, which a
         // `subscriptions/listen` stream announces; a session with its own keys has its own.
-        // A list with the viewer's links is this client's alone (another may not render apps).
-        let scope = if self.session.per_request_keys || apps {
+        // A list with the viewer's links is this client's alone (another may not render
+        // apps), and so is an authenticated caller's (its scopes shape it).
+        let scope = if self.session.per_request_keys || apps || caller.subject().is_some() {
             CacheScope::Private
         } else {
             CacheScope::Public
@@ -546,6 +674,7 @@ impl ServerHandler for BrowserTasksServer {
         let state = self.state(&context.extensions)?;
         let call = ToolContext {
             env: state.env(),
+            caller: self.caller(&context.extensions)?,
             cancel: context.ct.clone(),
             progress: McpProgress::new(context.peer.clone(), None, state.env().secrets.clone()),
         };
@@ -559,8 +688,10 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
         let state = self.state(&context.extensions)?;
+        let facts =
+            super::prompts::Facts::for_caller(state.env(), self.caller(&context.extensions)?);
         Ok(ListPromptsResult::with_all_items(super::prompts::list(
-            state.env(),
+            &facts,
         )))
     }
 
@@ -570,8 +701,9 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let state = self.state(&context.extensions)?;
-        let result =
-            super::prompts::get(state.env(), &request.name, request.arguments.as_ref()).await?;
+        let facts =
+            super::prompts::Facts::for_caller(state.env(), self.caller(&context.extensions)?);
+        let result = super::prompts::get(&facts, &request.name, request.arguments.as_ref()).await?;
         Ok(result.into())
     }
 
@@ -581,8 +713,9 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
         let state = self.state(&context.extensions)?;
-        super::prompts::completion::complete(&super::prompts::Facts::new(state.env()), &request)
-            .await
+        let facts =
+            super::prompts::Facts::for_caller(state.env(), self.caller(&context.extensions)?);
+        super::prompts::completion::complete(&facts, &request).await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -599,6 +732,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let state = self.state(&context.extensions)?;
+        let caller = self.caller(&context.extensions)?;
         let table = state.table().await;
         let Some(listed) = table.get(&request.name).cloned() else {
             // An unknown tool is a protocol error (the client asked for something never
@@ -624,6 +758,19 @@ impl ServerHandler for BrowserTasksServer {
                 None,
             ));
         };
+        if !caller.allows(listed.access()) {
+            // The HTTP layer refuses such a call first (403, naming the scope to ask for);
+            // this holds for every transport.
+            return Err(McpError::invalid_params(
+                format!(
+                    "tool {:?} needs {} access, which your authorization does not grant; \
+                     tools/list shows what you may call",
+                    request.name,
+                    listed.access().word()
+                ),
+                None,
+            ));
+        }
         let arguments = request.arguments.unwrap_or_default();
         // The tasks extension, only for a request that declared it (else the budgeted wait).
         let declared = context
@@ -640,6 +787,7 @@ impl ServerHandler for BrowserTasksServer {
         let span = tracing::info_span!("tool", name = %request.name, request_id = ?context.id);
         let call = ToolContext {
             env: state.env(),
+            caller,
             cancel: context.ct.clone(),
             progress: McpProgress::new(
                 context.peer.clone(),
@@ -659,6 +807,7 @@ impl ServerHandler for BrowserTasksServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, McpError> {
         let env = self.global.env();
+        let caller = self.caller(&context.extensions)?;
         let owner = self.owner(&context.extensions);
         let mut task = tasks::owned(env, &request.task_id, &owner).await?;
         // A task no process carries out any more (its lease lapsed) is finished from here.
@@ -670,7 +819,7 @@ impl ServerHandler for BrowserTasksServer {
                 .await
                 .unwrap_or(false);
             if free {
-                self.take_over(task, &context).await;
+                self.take_over(task, &context, caller).await;
                 task = tasks::owned(env, &request.task_id, &owner).await?;
             }
         }
@@ -720,6 +869,30 @@ mod tests {
         };
         let providers = crate::providers::register_with(&unkeyed, &unkeyed)
             .expect("an unkeyed provider needs no client");
-        insta::assert_snapshot!(instructions(&providers, false));
+        insta::assert_snapshot!(instructions(&providers, Reach::Build));
+        // A caller whose scopes stop short of building, or of running, reads what it may do.
+        insta::assert_snapshot!(
+            "instructions_for_a_runner",
+            instructions(&providers, Reach::Run)
+        );
+        insta::assert_snapshot!(
+            "instructions_for_a_reader",
+            instructions(&providers, Reach::Read)
+        );
+        let settings = crate::mcp::registry::tests::test_registry(true, false)
+            .env()
+            .settings
+            .clone();
+        let reader = Caller::user("u", &[Access::Read], false);
+        assert_eq!(Reach::of(&settings, &reader), Reach::Read);
+        assert_eq!(Reach::of(&settings, &Caller::operator()), Reach::Build);
+        let read_only = crate::mcp::ToolSettings {
+            read_only: true,
+            ..settings
+        };
+        assert_eq!(
+            Reach::of(&read_only, &Caller::operator()),
+            Reach::ReadOnlyServer
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! A task's version history as an agent sees it: what each version was made by, when and why,
+//! A task's version history as an agent sees it: what each version was made by (and, with
+//! OAuth, who made it), when and why,
 //! compactly (the newest few, reasons cut short), the last one current. The catalog keeps the
 //! history (`catalog::TaskVersion`); tools record it through [`ToolEnv::note_version`] and show
 //! it with [`history`]. Nothing here names a provider.
@@ -22,6 +23,9 @@ pub struct VersionNote {
     pub at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// Who made it (a team member's subject, with OAuth); absent for the server's own user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// The newest entries of `task`'s history, oldest first (the last one is current); empty when
@@ -36,6 +40,7 @@ pub async fn history(env: &ToolEnv, task: &CatalogTask) -> Vec<VersionNote> {
             event: v.event,
             at: v.created_at,
             why: v.reason.as_deref().map(shown_reason),
+            by: v.owner,
         })
         .collect()
 }
@@ -79,6 +84,7 @@ mod tests {
             event,
             at: "t".into(),
             why: None,
+            by: None,
         }
     }
 

@@ -22,9 +22,9 @@ use crate::harness::{BIN, KEY, Recorder, SpecGuard, wait_until};
 const TOKEN: &str = "test-access-token-0123456789";
 
 /// The server binary serving HTTP, and the fake it talks to.
-struct HttpServer {
-    base: String,
-    fake: Arc<FakeAnchor>,
+pub struct HttpServer {
+    pub base: String,
+    pub fake: Arc<FakeAnchor>,
     _spec: SpecGuard,
     child: Child,
     stderr: Arc<Mutex<String>>,
@@ -32,7 +32,7 @@ struct HttpServer {
 }
 
 impl HttpServer {
-    async fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
+    pub async fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
         Self::start_on(Arc::new(FakeAnchor::start(KEY).await.unwrap()), args, env).await
     }
 
@@ -98,12 +98,12 @@ impl HttpServer {
         }
     }
 
-    fn stderr(&self) -> String {
+    pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
     /// An rmcp client over Streamable HTTP, with the access token and headers given.
-    async fn client(
+    pub async fn client(
         &self,
         token: Option<&str>,
         headers: &[(&'static str, &str)],
@@ -141,7 +141,7 @@ impl HttpServer {
         (client, recorder)
     }
 
-    fn http(&self) -> reqwest::Client {
+    pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
     }
 
@@ -156,7 +156,7 @@ impl HttpServer {
     }
 }
 
-async fn call(
+pub async fn call(
     client: &RunningService<RoleClient, Recorder>,
     tool: &str,
     arguments: Value,
@@ -172,12 +172,12 @@ async fn call(
 
 const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"VERSION","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#;
 
-fn initialize(version: &str) -> String {
+pub fn initialize(version: &str) -> String {
     INITIALIZE.replace("VERSION", version)
 }
 
 /// The JSON-RPC messages in an SSE (or plain JSON) response body.
-fn messages(body: &str) -> Vec<Value> {
+pub fn messages(body: &str) -> Vec<Value> {
     if let Ok(value) = serde_json::from_str::<Value>(body) {
         return vec![value];
     }

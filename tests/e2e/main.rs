@@ -23,6 +23,7 @@ mod http;
 mod interventions;
 mod layout;
 mod mcp_tasks;
+mod oauth;
 mod promises;
 mod prompts;
 mod protocol;

@@ -32,12 +32,19 @@ impl Cloud {
         }
     }
 
-    /// How many requests the fake received on `route`.
-    fn count(self, h: &Harness, route: &str) -> usize {
-        match self {
-            Cloud::Anchor => h.fake.count(route),
-            Cloud::BrowserUse => h.bu().count(route),
-        }
+    /// How many requests on `route` the fake received for the run `run_id` (its status
+    /// checks: a cancelled call's last check of another run may still land meanwhile).
+    fn checks_of(self, h: &Harness, route: &str, run_id: &str) -> usize {
+        let requests = match self {
+            Cloud::Anchor => h.fake.requests(),
+            Cloud::BrowserUse => h.bu().requests(),
+        };
+        let (method, template) = route.split_once(' ').unwrap_or(("GET", route));
+        requests
+            .iter()
+            .filter(|r| r.method == method && r.route.ends_with(template))
+            .filter(|r| r.path.contains(run_id))
+            .count()
     }
 }
 
@@ -97,18 +104,26 @@ async fn found_while_waiting(h: &Harness, start: Start<'_>) {
         task,
     } = start;
     let runs_before = cloud.run_ids(h);
-    let polls_before = cloud.count(h, status_route);
     let call = h.start_cancellable(tool, arguments).await;
+    let started = || -> Vec<String> {
+        cloud
+            .run_ids(h)
+            .into_iter()
+            .filter(|id| !runs_before.contains(id))
+            .collect()
+    };
+    // The new run's own status checked: the server is waiting on it (a check of the previous
+    // call's run, cancelled just before, may still arrive, so the count is of this run's).
     wait_until(
-        || cloud.count(h, status_route) > polls_before,
+        || {
+            started()
+                .first()
+                .is_some_and(|id| cloud.checks_of(h, status_route, id) > 0)
+        },
         &format!("{what}: the server waiting on the run"),
     )
     .await;
-    let started: Vec<String> = cloud
-        .run_ids(h)
-        .into_iter()
-        .filter(|id| !runs_before.contains(id))
-        .collect();
+    let started = started();
     assert_eq!(started.len(), 1, "{what}: runs started {started:?}");
     let run_id = &started[0];
 

@@ -5,6 +5,10 @@
 //! prompts/list, prompts/get (a bad call too) and completion/complete; the Python one twice,
 //! over the initialize handshake and over 2026-07-28 (server/discover).
 //!
+//! The Python SDK is also an OAuth client here (`oauth_client.py`): its client-credentials
+//! provider against the server in OAuth mode and the fake authorization server, from the first
+//! 401 to a token, and through a 403 step-up to a token with more scope.
+//!
 //! Where the interpreter or the pinned SDK is missing the test says so and passes, except
 //! under CI (`CI` set), where it fails: `.ci/run` installs both (a venv in target/sdk-venv,
 //! `npm ci` in tests/sdk).
@@ -20,6 +24,7 @@ use serde_json::{Value, json};
 use tokio::process::Command;
 
 use crate::harness::{BIN, BU_KEY, Harness, KEY, Options, SpecGuard, structured};
+use crate::http::HttpServer;
 
 fn sdk_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk")
@@ -225,5 +230,101 @@ async fn the_typescript_sdk_client_sees_prompts_and_completions() {
     assert!(
         stdout.contains(&format!("@modelcontextprotocol/sdk {wanted} ")),
         "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn the_python_sdk_gets_a_token_and_steps_up_as_an_oauth_client() {
+    use browser_tasks_fakes::auth::FakeAuthServer;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let python = match python().await {
+        Ok(python) => python,
+        Err(why) => return unavailable(&why),
+    };
+    let auth = FakeAuthServer::start().await.unwrap();
+    // At first the client may only read; an administrator grants it the run scope halfway.
+    auth.register_client(
+        "team-bot",
+        "bot-secret",
+        "team-bot",
+        &["browser-tasks:read"],
+    );
+    let server = HttpServer::start(&["--auth-issuer", auth.issuer()], &[]).await;
+    let task_id = server.fake.seed_code_task("price-check", "x", 1);
+    server
+        .fake
+        .set_run_script(&task_id, RunScript::succeeding_with(json!({"price": 3})));
+    let expect = json!({
+        "task_id": task_id,
+        "read_tools": ["get_execution", "list_executions", "list_tasks", "get_task"],
+        // With the run scope, the task just run is a tool of its own too.
+        "run_tools": ["run_task", "get_execution", "cancel_execution",
+            "respond_to_intervention", "list_executions", "list_tasks", "get_task",
+            "price_check"],
+    });
+    let mut child = Command::new(&python)
+        .arg(sdk_dir().join("oauth_client.py"))
+        .current_dir(sdk_dir())
+        .env("SDK_SERVER_URL", format!("{}/mcp", server.base))
+        .env("SDK_AUTH_ISSUER", auth.issuer())
+        .env("SDK_CLIENT_ID", "team-bot")
+        .env("SDK_CLIENT_SECRET", "bot-secret")
+        .env("SDK_EXPECT", expect.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let ready = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            seen.push(line.clone());
+            if line == "STEP_UP_READY" {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    if !ready {
+        let output = child.wait_with_output().await.unwrap();
+        panic!(
+            "the client never got to the step-up: {seen:?}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(auth.count("POST /token"), 1, "one token so far");
+    auth.allow_scopes("team-bot", &["browser-tasks:read", "browser-tasks:run"]);
+    stdin.write_all(b"granted\n").await.unwrap();
+    drop(stdin);
+    while let Some(line) = lines.next_line().await.unwrap() {
+        seen.push(line);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the client finished in 60 s")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{seen:?}\n{stderr}");
+    let last = seen.last().cloned().unwrap_or_default();
+    let wanted = pinned("requirements.txt", "mcp");
+    assert!(
+        last.starts_with(&format!("python mcp {wanted} "))
+            && last.ends_with("4 oauth checks passed"),
+        "{seen:?}\n{stderr}"
+    );
+    eprintln!("{last}");
+    // One token at first, one when stepping up: the 403 named the scope to ask for.
+    assert_eq!(auth.count("POST /token"), 2);
+    assert!(auth.count("GET /.well-known/oauth-authorization-server") >= 1);
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("refused a call beyond the token's scopes (403)"),
+        "{stderr}"
     );
 }

@@ -87,10 +87,15 @@ impl Setup {
             .expect("server");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let mcp = format!("http://{}/mcp", listener.local_addr().unwrap());
+        let authentication =
+            browser_tasks_mcp::http::authentication(&http, listener.local_addr().unwrap())
+                .await
+                .expect("no OAuth to discover");
         tokio::spawn(browser_tasks_mcp::serve_http(
             listener,
             server,
             http,
+            authentication,
             upkeep,
             std::future::pending(),
         ));

@@ -104,6 +104,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         discard_at_ms    bigint NOT NULL
     );
     CREATE INDEX call_tasks_by_discard ON call_tasks (discard_at_ms);"#,
+    // 3: whose runs and version entries they are (the OAuth subject that made them; NULL for
+    // the server's own user, and for everything recorded before), as SQLite's migration 6.
+    r#"ALTER TABLE runs ADD COLUMN owner text;
+    ALTER TABLE task_versions ADD COLUMN owner text;
+    CREATE INDEX runs_by_owner ON runs (owner, started_at);"#,
 ];
 
 /// The newest schema version this build knows.

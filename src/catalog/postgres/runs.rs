@@ -5,7 +5,7 @@
 use tokio_postgres::Row;
 
 use super::{PostgresCatalog, read_run};
-use crate::catalog::model::{CatalogError, RunRecord, RunState};
+use crate::catalog::model::{CatalogError, RunRecord, RunState, Whose};
 use crate::cloud::Provider;
 
 pub(super) async fn record(store: &PostgresCatalog, run: &RunRecord) -> Result<(), CatalogError> {
@@ -15,13 +15,14 @@ pub(super) async fn record(store: &PostgresCatalog, run: &RunRecord) -> Result<(
         concat!(
             "INSERT INTO runs (",
             run_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (provider, run_id) DO UPDATE SET kind = excluded.kind, \
              task_id = excluded.task_id, task_name = excluded.task_name, \
              version = excluded.version, inputs = excluded.inputs, \
              started_at = excluded.started_at, status = excluded.status, \
              finished = excluded.finished, summary = excluded.summary, error = excluded.error, \
-             report = excluded.report, detail = excluded.detail, updated_at = excluded.updated_at"
+             report = excluded.report, detail = excluded.detail, updated_at = excluded.updated_at, \
+             owner = excluded.owner"
         ),
         &[
             &run.provider.id(),
@@ -39,6 +40,7 @@ pub(super) async fn record(store: &PostgresCatalog, run: &RunRecord) -> Result<(
             &run.report,
             &run.detail,
             &run.updated_at,
+            &run.owner,
         ],
     )
     .await?;
@@ -97,23 +99,27 @@ pub(super) async fn of_task(
     store: &PostgresCatalog,
     task_id: &str,
     status: Option<&str>,
+    whose: Whose<'_>,
     page: u32,
     limit: u32,
 ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(limit);
+    let owner = owner_of(whose);
     let rows = store
         .rows(
             concat!(
                 "SELECT matching.total, page.* FROM \
                  (SELECT count(*) AS total FROM runs \
-                  WHERE task_id = $1 AND ($2::text IS NULL OR status = $2)) AS matching \
+                  WHERE task_id = $1 AND ($2::text IS NULL OR status = $2) \
+                  AND ($5::text IS NULL OR owner = $5)) AS matching \
                  LEFT JOIN LATERAL (SELECT ",
                 run_columns!(),
                 " FROM runs WHERE task_id = $1 AND ($2::text IS NULL OR status = $2) \
+                 AND ($5::text IS NULL OR owner = $5) \
                  ORDER BY started_at DESC, run_id LIMIT $3 OFFSET $4) AS page ON true \
                  ORDER BY page.started_at DESC, page.run_id"
             ),
-            &[&task_id, &status, &i64::from(limit), &offset],
+            &[&task_id, &status, &i64::from(limit), &offset, &owner],
         )
         .await?;
     Ok(page_and_total(&rows)?)
@@ -123,28 +129,66 @@ pub(super) async fn by_id_prefix(
     store: &PostgresCatalog,
     id_prefix: &str,
     provider: Option<Provider>,
+    whose: Whose<'_>,
     limit: u32,
 ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
     // The prefix is matched as plain text: `\`, `%` and `_` in it are escaped for LIKE.
     let pattern = format!("{}%", like_escaped(id_prefix));
+    let owner = owner_of(whose);
     let rows = store
         .rows(
             concat!(
                 "SELECT matching.total, page.* FROM \
                  (SELECT count(*) AS total FROM runs \
                   WHERE lower(run_id) LIKE lower($1) ESCAPE '\\' \
-                  AND ($2::text IS NULL OR provider = $2)) AS matching \
+                  AND ($2::text IS NULL OR provider = $2) \
+                  AND ($4::text IS NULL OR owner = $4)) AS matching \
                  LEFT JOIN LATERAL (SELECT ",
                 run_columns!(),
                 " FROM runs WHERE lower(run_id) LIKE lower($1) ESCAPE '\\' \
                  AND ($2::text IS NULL OR provider = $2) \
+                 AND ($4::text IS NULL OR owner = $4) \
                  ORDER BY started_at DESC, run_id LIMIT $3) AS page ON true \
                  ORDER BY page.started_at DESC, page.run_id"
             ),
-            &[&pattern, &provider.map(Provider::id), &i64::from(limit)],
+            &[
+                &pattern,
+                &provider.map(Provider::id),
+                &i64::from(limit),
+                &owner,
+            ],
         )
         .await?;
     Ok(page_and_total(&rows)?)
+}
+
+/// Those of `run_ids` recorded for `owner`.
+pub(super) async fn owned(
+    store: &PostgresCatalog,
+    owner: &str,
+    run_ids: &[String],
+) -> Result<Vec<String>, CatalogError> {
+    if run_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = store
+        .rows(
+            "SELECT DISTINCT run_id FROM runs WHERE owner = $1 AND run_id = ANY($2)",
+            &[&owner, &run_ids],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| row.try_get::<_, String>("run_id"))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The owner a listing of `whose` is limited to (`None`: anyone's).
+fn owner_of(whose: Whose<'_>) -> Option<&str> {
+    match whose {
+        Whose::Anyone => None,
+        Whose::Owner(owner) => Some(owner),
+    }
 }
 
 /// The runs and the count of a page query: every row carries the count; a page with no run

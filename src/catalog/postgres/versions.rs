@@ -16,7 +16,7 @@ pub(super) async fn record(
         &client,
         concat!(
             "INSERT INTO task_versions (provider, tool_name, task_id, version, event, reason, \
-             generation, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, ",
+             generation, owner, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ",
             now!(),
             ") RETURNING created_at"
         ),
@@ -28,6 +28,7 @@ pub(super) async fn record(
             &version.event.as_str(),
             &version.reason,
             &version.generation,
+            &version.owner,
         ],
     )
     .await?;
@@ -44,8 +45,8 @@ pub(super) async fn history(
 ) -> Result<Vec<TaskVersion>, CatalogError> {
     let rows = store
         .rows(
-            "SELECT provider, tool_name, task_id, version, event, reason, generation, created_at \
-             FROM task_versions WHERE provider = $1 AND tool_name = $2 ORDER BY seq",
+            "SELECT provider, tool_name, task_id, version, event, reason, generation, created_at, \
+             owner FROM task_versions WHERE provider = $1 AND tool_name = $2 ORDER BY seq",
             &[&provider.id(), &tool_name],
         )
         .await?;
@@ -102,5 +103,6 @@ fn read_version(row: &Row) -> Result<TaskVersion, tokio_postgres::Error> {
         reason: row.try_get("reason")?,
         generation: row.try_get("generation")?,
         created_at: row.try_get("created_at")?,
+        owner: row.try_get("owner")?,
     })
 }

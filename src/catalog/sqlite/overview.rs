@@ -138,6 +138,7 @@ mod tests {
             report: None,
             detail: None,
             updated_at: started.into(),
+            owner: None,
         }
     }
 

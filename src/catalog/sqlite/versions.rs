@@ -15,7 +15,7 @@ impl SqliteCatalog {
         version.created_at = now();
         self.lock().execute(
             "INSERT INTO task_versions (provider, tool_name, task_id, version, event, reason, \
-             generation, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             generation, created_at, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 version.provider.id(),
                 version.tool_name,
@@ -25,6 +25,7 @@ impl SqliteCatalog {
                 version.reason,
                 version.generation.as_ref().map(Value::to_string),
                 version.created_at,
+                version.owner,
             ],
         )?;
         Ok(version)
@@ -126,5 +127,6 @@ fn read_version(row: &Row<'_>) -> rusqlite::Result<TaskVersion> {
             .get::<_, Option<String>>("generation")?
             .and_then(|text| serde_json::from_str(&text).ok()),
         created_at: row.get("created_at")?,
+        owner: row.get("owner")?,
     })
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{namer, param, run, sighting};
-use crate::catalog::{CallTask, CallTaskState, CatalogStore, RunRecord, RunState};
+use crate::catalog::{CallTask, CallTaskState, CatalogStore, RunRecord, RunState, Whose};
 use crate::cloud::Provider;
 use crate::params::ParamsOrigin;
 use crate::runs::TaskKind;
@@ -224,13 +224,22 @@ async fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
         .unwrap();
     assert!(store.run("ghost").await.is_none());
 
-    let (page, total) = store.runs_of("t1", None, 1, 2).await.unwrap();
+    let (page, total) = store
+        .runs_of("t1", None, Whose::Anyone, 1, 2)
+        .await
+        .unwrap();
     assert_eq!(total, 5);
     let ids: Vec<&str> = page.iter().map(|r| r.run_id.as_str()).collect();
     assert_eq!(ids, vec!["r4", "r3"]);
-    let (page, _) = store.runs_of("t1", None, 3, 2).await.unwrap();
+    let (page, _) = store
+        .runs_of("t1", None, Whose::Anyone, 3, 2)
+        .await
+        .unwrap();
     assert_eq!(page.len(), 1);
-    let (done, total) = store.runs_of("t1", Some("success"), 1, 10).await.unwrap();
+    let (done, total) = store
+        .runs_of("t1", Some("success"), Whose::Anyone, 1, 10)
+        .await
+        .unwrap();
     assert_eq!((done.len(), total), (1, 1));
 
     // Recording a run again replaces it.
@@ -238,7 +247,14 @@ async fn runs_are_recorded_updated_and_paged(store: &dyn CatalogStore) {
     again.status = "running".into();
     store.record_run(&again).await.unwrap();
     assert_eq!(store.run("r0").await.unwrap().status, "running");
-    assert_eq!(store.runs_of("t1", None, 1, 10).await.unwrap().1, 5);
+    assert_eq!(
+        store
+            .runs_of("t1", None, Whose::Anyone, 1, 10)
+            .await
+            .unwrap()
+            .1,
+        5
+    );
 }
 
 async fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
@@ -263,29 +279,49 @@ async fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
         )
     };
     assert_eq!(
-        ids(store.runs_by_id_prefix("AB", anchor, 2).await.unwrap()),
+        ids(store
+            .runs_by_id_prefix("AB", anchor, Whose::Anyone, 2)
+            .await
+            .unwrap()),
         (vec!["ab%2".to_string(), "ab_3".to_string()], 3)
     );
     // `_` and `%` are plain characters, not patterns.
     assert_eq!(
-        ids(store.runs_by_id_prefix("AB%", anchor, 10).await.unwrap()),
+        ids(store
+            .runs_by_id_prefix("AB%", anchor, Whose::Anyone, 10)
+            .await
+            .unwrap()),
         (vec!["ab%2".to_string()], 1)
     );
     assert_eq!(
-        ids(store.runs_by_id_prefix("", anchor, 10).await.unwrap()).1,
+        ids(store
+            .runs_by_id_prefix("", anchor, Whose::Anyone, 10)
+            .await
+            .unwrap())
+        .1,
         4
     );
     assert_eq!(
-        ids(store.runs_by_id_prefix("", anchor, 10).await.unwrap()).0[0],
+        ids(store
+            .runs_by_id_prefix("", anchor, Whose::Anyone, 10)
+            .await
+            .unwrap())
+        .0[0],
         "xab"
     );
     assert_eq!(
-        ids(store.runs_by_id_prefix("zz", None, 10).await.unwrap()),
+        ids(store
+            .runs_by_id_prefix("zz", None, Whose::Anyone, 10)
+            .await
+            .unwrap()),
         (vec![], 0)
     );
     // Any provider's, or one provider's only.
     assert_eq!(
-        ids(store.runs_by_id_prefix("ab", None, 10).await.unwrap()),
+        ids(store
+            .runs_by_id_prefix("ab", None, Whose::Anyone, 10)
+            .await
+            .unwrap()),
         (
             ["ab-bu", "ab%2", "ab_3", "Ab_1"].map(String::from).to_vec(),
             4
@@ -293,7 +329,7 @@ async fn recent_runs_match_an_id_prefix_newest_first(store: &dyn CatalogStore) {
     );
     assert_eq!(
         ids(store
-            .runs_by_id_prefix("ab", Some(Provider::BrowserUse), 10)
+            .runs_by_id_prefix("ab", Some(Provider::BrowserUse), Whose::Anyone, 10)
             .await
             .unwrap()),
         (vec!["ab-bu".to_string()], 1)
@@ -331,6 +367,7 @@ async fn former_ids_name_each_earlier_cloud_id_of_a_present_task(store: &dyn Cat
         reason: None,
         generation: None,
         created_at: String::new(),
+        owner: None,
     };
     store.record_version(version("old-1", "1")).await.unwrap();
     assert!(
@@ -427,6 +464,7 @@ async fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore)
             reason: reason.map(str::to_string),
             generation: Some(json!({"prompt": "list the top posts"})),
             created_at: String::new(),
+            owner: (event == Refined).then(|| "alice".to_string()),
         };
     use crate::catalog::VersionEvent::*;
     let recorded = store
@@ -488,6 +526,9 @@ async fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore)
         history[1].reason.as_deref(),
         Some("add the missing login step")
     );
+    // Who made each entry is kept (none: the server's own user).
+    let owners: Vec<Option<&str>> = history.iter().map(|v| v.owner.as_deref()).collect();
+    assert_eq!(owners, vec![None, Some("alice"), None]);
     // Every id the entry had leads to it.
     for id in ["aaaa1", "bbbb2"] {
         assert_eq!(
@@ -519,6 +560,72 @@ async fn versions_are_kept_in_order_and_survive_a_move(store: &dyn CatalogStore)
         store.tasks().await.unwrap().len(),
         1,
         "a move adds no entry"
+    );
+}
+
+async fn runs_are_kept_per_owner(store: &dyn CatalogStore) {
+    let owned = |id: &str, task: &str, started: &str, owner: Option<&str>| RunRecord {
+        owner: owner.map(str::to_string),
+        ..run(id, task, started)
+    };
+    for record in [
+        owned("a1", "t1", "2026-01-01T00:00:01Z", Some("alice")),
+        owned("a2", "t1", "2026-01-01T00:00:02Z", Some("alice")),
+        owned("b1", "t1", "2026-01-01T00:00:03Z", Some("bob")),
+        owned("s1", "t1", "2026-01-01T00:00:04Z", None),
+        owned("a3", "t2", "2026-01-01T00:00:05Z", Some("alice")),
+    ] {
+        store.record_run(&record).await.unwrap();
+    }
+    assert_eq!(store.run("b1").await.unwrap().owner.as_deref(), Some("bob"));
+    assert_eq!(store.run("s1").await.unwrap().owner, None);
+    let ids = |(runs, total): (Vec<RunRecord>, u64)| {
+        (
+            runs.into_iter().map(|r| r.run_id).collect::<Vec<_>>(),
+            total,
+        )
+    };
+    let alice = Whose::Owner("alice");
+    assert_eq!(
+        ids(store.runs_of("t1", None, alice, 1, 10).await.unwrap()),
+        (vec!["a2".to_string(), "a1".to_string()], 2)
+    );
+    assert_eq!(
+        ids(store
+            .runs_of("t1", None, Whose::Anyone, 1, 10)
+            .await
+            .unwrap())
+        .1,
+        4
+    );
+    assert_eq!(
+        ids(store
+            .runs_of("t1", None, Whose::Owner("carol"), 1, 10)
+            .await
+            .unwrap()),
+        (vec![], 0)
+    );
+    assert_eq!(
+        ids(store.runs_by_id_prefix("", None, alice, 10).await.unwrap()),
+        (["a3", "a2", "a1"].map(String::from).to_vec(), 3)
+    );
+    assert_eq!(
+        ids(store.runs_by_id_prefix("b", None, alice, 10).await.unwrap()),
+        (vec![], 0)
+    );
+    let asked: Vec<String> = ["b1", "a1", "s1", "zz", "a3"].map(String::from).to_vec();
+    let mut mine = store.owned_runs("alice", &asked).await.unwrap();
+    mine.sort();
+    assert_eq!(mine, vec!["a1".to_string(), "a3".to_string()]);
+    assert!(store.owned_runs("carol", &asked).await.unwrap().is_empty());
+    // Recording a run again keeps it its starter's.
+    store
+        .record_run(&owned("b1", "t1", "2026-01-01T00:00:03Z", Some("bob")))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.owned_runs("bob", &asked).await.unwrap(),
+        vec!["b1".to_string()]
     );
 }
 
@@ -676,5 +783,6 @@ stores!(
     versions_are_kept_in_order_and_survive_a_move,
     former_ids_name_each_earlier_cloud_id_of_a_present_task,
     a_lease_has_one_holder_until_it_expires_or_is_released,
+    runs_are_kept_per_owner,
     call_tasks_are_kept_updated_until_final_and_discarded,
 );

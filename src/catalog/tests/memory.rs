@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::catalog::{
     CallTask, CallTaskState, CatalogError, CatalogStore, CatalogTask, RunRecord, RunState,
-    TaskChange, TaskSighting, TaskVersion, ToolNamer,
+    TaskChange, TaskSighting, TaskVersion, ToolNamer, Whose,
 };
 use crate::cloud::Provider;
 use crate::runs::TaskKind;
@@ -336,6 +336,7 @@ impl CatalogStore for MemoryStore {
         &self,
         task_id: &str,
         status: Option<&str>,
+        whose: Whose<'_>,
         page: u32,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
@@ -345,6 +346,7 @@ impl CatalogStore for MemoryStore {
             .values()
             .filter(|run| run.task_id.as_deref() == Some(task_id))
             .filter(|run| status.is_none_or(|status| run.status == status))
+            .filter(|run| of(whose, run))
             .cloned()
             .collect();
         runs.sort_by_key(|run| (Reverse(run.started_at.clone()), run.run_id.clone()));
@@ -413,6 +415,7 @@ impl CatalogStore for MemoryStore {
         &self,
         id_prefix: &str,
         provider: Option<Provider>,
+        whose: Whose<'_>,
         limit: u32,
     ) -> Result<(Vec<RunRecord>, u64), CatalogError> {
         let prefix = id_prefix.to_lowercase();
@@ -422,10 +425,37 @@ impl CatalogStore for MemoryStore {
             .values()
             .filter(|run| run.run_id.to_lowercase().starts_with(&prefix))
             .filter(|run| provider.is_none_or(|p| run.provider == p))
+            .filter(|run| of(whose, run))
             .cloned()
             .collect();
         runs.sort_by_key(|run| (Reverse(run.started_at.clone()), run.run_id.clone()));
         let total = runs.len() as u64;
         Ok((runs.into_iter().take(limit as usize).collect(), total))
+    }
+
+    async fn owned_runs(
+        &self,
+        owner: &str,
+        run_ids: &[String],
+    ) -> Result<Vec<String>, CatalogError> {
+        let state = self.lock();
+        Ok(run_ids
+            .iter()
+            .filter(|id| {
+                state
+                    .runs
+                    .values()
+                    .any(|run| &run.run_id == *id && run.owner.as_deref() == Some(owner))
+            })
+            .cloned()
+            .collect())
+    }
+}
+
+/// Whether `run` is one of `whose`.
+fn of(whose: Whose<'_>, run: &RunRecord) -> bool {
+    match whose {
+        Whose::Anyone => true,
+        Whose::Owner(owner) => run.owner.as_deref() == Some(owner),
     }
 }

@@ -65,5 +65,6 @@ fn run(id: &str, task: &str, started_at: &str) -> RunRecord {
         report: None,
         detail: None,
         updated_at: started_at.into(),
+        owner: None,
     }
 }

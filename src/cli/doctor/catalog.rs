@@ -249,6 +249,7 @@ mod tests {
                 report: None,
                 detail: None,
                 updated_at: "2026-01-01T00:00:00Z".into(),
+                owner: None,
             })
             .await
             .unwrap();

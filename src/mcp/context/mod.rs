@@ -22,11 +22,12 @@ use self::changes::{TaskChanges, TaskIndex};
 use super::activity::Activity;
 use super::naming;
 use super::progress::McpProgress;
+use super::reply::ToolError;
 use super::secrets::{SecretStore, Secrets};
 use super::selection::Selection;
 use crate::catalog::{
     CatalogStore, CatalogTask, RunRecord, RunState, TaskChange, TaskSighting, TaskVersion,
-    VersionEvent,
+    VersionEvent, Whose,
 };
 use crate::cloud::{ApiError, Provider};
 use crate::params::ParamsOrigin;
@@ -34,8 +35,8 @@ use crate::redact::{REDACTED, scrub_text, scrub_value};
 use crate::runs::{RunReport, TaskKind};
 use crate::waiting::WaitSettings;
 
-/// What a tool does in the cloud, as read-only mode (and, later, OAuth scopes) sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a tool does in the cloud, as read-only mode and OAuth scopes see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Access {
     /// Only reads: tasks, runs, their evidence.
     Read,
@@ -43,6 +44,104 @@ pub enum Access {
     Run,
     /// Creates, changes or generates tasks.
     Build,
+}
+
+impl Access {
+    /// Every access, from the least to the most.
+    pub const ALL: [Access; 3] = [Access::Read, Access::Run, Access::Build];
+
+    fn bit(self) -> u8 {
+        match self {
+            Access::Read => 1,
+            Access::Run => 2,
+            Access::Build => 4,
+        }
+    }
+
+    /// How people read it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Run => "run",
+            Access::Build => "build",
+        }
+    }
+}
+
+/// Who makes a request, as the transport authenticated them: the subject its runs are
+/// recorded under, what it may do, and whether it sees every user's runs. The MCP layer
+/// never sees how (a token, a header): the HTTP layer puts a `Caller` in the request's
+/// extensions; a request without one is the server's own user (stdio, a static access token,
+/// no authentication), who may do everything the server allows and sees every run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The authenticated subject; `None` for the server's own user.
+    subject: Option<Arc<str>>,
+    /// The [`Access`] granted, as bits.
+    grants: u8,
+    /// Sees every user's runs (the admin scope, or the server's own user).
+    sees_all_runs: bool,
+}
+
+impl Caller {
+    /// The server's own user: every access, every run.
+    pub fn operator() -> Self {
+        Self {
+            subject: None,
+            grants: Access::ALL.iter().map(|a| a.bit()).sum(),
+            sees_all_runs: true,
+        }
+    }
+
+    /// An authenticated user, granted `grants`, seeing every user's runs when `admin`.
+    pub fn user(subject: &str, grants: &[Access], admin: bool) -> Self {
+        Self {
+            subject: Some(Arc::from(subject)),
+            grants: grants.iter().fold(0, |bits, a| bits | a.bit()),
+            sees_all_runs: admin,
+        }
+    }
+
+    /// The caller the transport put in a request's `extensions` (directly, as the legacy
+    /// SSE transport does with each message, or in the HTTP request's head), if any.
+    pub fn in_request(extensions: &rmcp::model::Extensions) -> Option<&Caller> {
+        extensions.get::<Caller>().or_else(|| {
+            extensions
+                .get::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<Caller>())
+        })
+    }
+
+    /// The authenticated subject (`None`: the server's own user).
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// Whether this caller may do what needs `access`.
+    pub fn allows(&self, access: Access) -> bool {
+        self.grants & access.bit() != 0
+    }
+
+    /// Whether this caller may do anything at all.
+    pub fn allows_any(&self) -> bool {
+        self.grants != 0
+    }
+
+    /// Whether this caller sees a run recorded for `owner` (another user's run is, to it, a
+    /// run that does not exist).
+    pub fn sees_run_of(&self, owner: Option<&str>) -> bool {
+        self.sees_all_runs || (self.subject.is_some() && owner == self.subject.as_deref())
+    }
+
+    /// Whose runs this caller sees: everyone's, or its own.
+    pub fn whose_runs(&self) -> Whose<'_> {
+        if self.sees_all_runs {
+            return Whose::Anyone;
+        }
+        // A caller seeing only its own runs always has a subject (`Caller::user`); were one
+        // ever without, it would own nothing, never everything.
+        Whose::Owner(self.subject.as_deref().unwrap_or_default())
+    }
 }
 
 /// What tool calls are configured with: the one shape the configuration builds
@@ -381,11 +480,12 @@ impl ToolEnv {
         self.catalog.task_by_id(task_id).await
     }
 
-    /// Add to `task`'s version history (a failure is logged: the history is a record, the
-    /// change itself was made). `reason` is stored scrubbed of known secrets; `generation`
-    /// must hold none.
+    /// Add to `task`'s version history, as made by `owner` (a failure is logged: the history
+    /// is a record, the change itself was made). `reason` is stored scrubbed of known
+    /// secrets; `generation` must hold none.
     pub async fn note_version(
         &self,
+        owner: Option<&str>,
         task: &CatalogTask,
         version: &str,
         event: VersionEvent,
@@ -406,6 +506,7 @@ impl ToolEnv {
             reason: reason.map(|r| scrub_text(r, &secrets)),
             generation,
             created_at: String::new(),
+            owner: owner.map(str::to_string),
         };
         if let Err(error) = self.catalog.record_version(entry).await {
             tracing::warn!(%error, task = %task.task_id, "could not record a task version");
@@ -473,8 +574,8 @@ impl ToolEnv {
         self.catalog.run(run_id).await.is_some()
     }
 
-    /// Record a run that was just started, before waiting on it.
-    pub async fn record_run(&self, report: &RunReport, inputs: Value) {
+    /// Record a run that was just started by `owner`, before waiting on it.
+    pub async fn record_run(&self, report: &RunReport, inputs: Value, owner: Option<&str>) {
         let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let record = RunRecord {
             provider: Provider::from_id(&report.provider),
@@ -496,6 +597,7 @@ impl ToolEnv {
             }),
             detail: None,
             updated_at: stamp,
+            owner: owner.map(str::to_string),
         };
         if let Err(error) = self.catalog.record_run(&record).await {
             tracing::error!(%error, run = %report.execution_id, "could not record a run in the catalog");
@@ -599,10 +701,100 @@ pub fn unrecorded(sighting: TaskSighting) -> CatalogTask {
     }
 }
 
-/// One tool call's view: the shared environment, plus the call's cancellation and progress.
+/// One tool call's view: the shared environment, plus who calls, the call's cancellation and
+/// progress.
 pub struct ToolContext<'a> {
     pub env: &'a ToolEnv,
+    /// Who calls (what it may do, whose runs it sees).
+    pub caller: Caller,
     /// Fires when the client cancels the request.
     pub cancel: CancellationToken,
     pub progress: McpProgress,
+}
+
+impl ToolContext<'_> {
+    /// Whether this call may do what needs `access`: the server offers it and the caller is
+    /// granted it.
+    pub fn allows(&self, access: Access) -> bool {
+        self.env.settings.allows(access) && self.caller.allows(access)
+    }
+
+    /// Whether the caller may see the run `id`: any run, for one who sees every run; else
+    /// only a run the catalog records as its own (a run of another user, one started
+    /// elsewhere and an id that does not exist are all the same to it).
+    pub async fn may_see_run(&self, id: &str) -> bool {
+        match self.caller.whose_runs() {
+            Whose::Anyone => true,
+            Whose::Owner(owner) => self
+                .env
+                .catalog
+                .run(id)
+                .await
+                .is_some_and(|run| run.owner.as_deref() == Some(owner)),
+        }
+    }
+
+    /// `Err` (not found) when the caller may not see the run `id` (see
+    /// [`ToolContext::may_see_run`]): the same answer for another user's run, a run started
+    /// elsewhere and an id that does not exist, so that ids cannot be probed.
+    pub async fn check_run_seen(&self, id: &str) -> Result<(), ToolError> {
+        if self.may_see_run(id).await {
+            return Ok(());
+        }
+        Err(ToolError::NotFound {
+            message: format!("Run {id} was not found among your runs."),
+            hint: "list_executions lists the runs you started; get_execution reaches any of \
+                   them."
+                .into(),
+        })
+    }
+
+    /// Those of `items` (runs a cloud listed, each with its id) the caller may see, in
+    /// order. A catalog that cannot be read hides them all: never someone else's.
+    pub async fn visible_runs<T>(&self, items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
+        let Whose::Owner(owner) = self.caller.whose_runs() else {
+            return items;
+        };
+        let ids: Vec<String> = items.iter().map(|item| id(item).to_string()).collect();
+        let owned = match self.env.catalog.owned_runs(owner, &ids).await {
+            Ok(owned) => owned,
+            Err(error) => {
+                tracing::warn!(%error, "could not read whose runs these are; showing none");
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .filter(|item| owned.iter().any(|o| o == id(item)))
+            .collect()
+    }
+
+    /// Record a run this call started (the caller's).
+    pub async fn record_run(&self, report: &RunReport, inputs: Value) {
+        self.env
+            .record_run(report, inputs, self.caller.subject())
+            .await;
+    }
+
+    /// Add to `task`'s version history, as made by this caller (see
+    /// [`ToolEnv::note_version`]).
+    pub async fn note_version(
+        &self,
+        task: &CatalogTask,
+        version: &str,
+        event: VersionEvent,
+        reason: Option<&str>,
+        generation: Option<Value>,
+    ) {
+        self.env
+            .note_version(
+                self.caller.subject(),
+                task,
+                version,
+                event,
+                reason,
+                generation,
+            )
+            .await;
+    }
 }

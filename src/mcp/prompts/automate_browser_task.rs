@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::mcp::args::Problem;
+use crate::mcp::context::Access;
 
 pub const PROMPT: PromptDef = PromptDef {
     name: "automate_browser_task",
@@ -45,7 +46,7 @@ pub const PROMPT: PromptDef = PromptDef {
     ],
     offered: |facts| !facts.offering("generate_task").is_empty(),
     // It ends in runs, generations or deployments.
-    leads_to_writes: true,
+    leads_to: Access::Build,
     rules,
     render,
 };

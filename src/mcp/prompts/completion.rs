@@ -9,7 +9,7 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Reference};
 
 use super::{Completes, Facts, find, shown_arguments};
-use crate::catalog::CatalogStore;
+use crate::catalog::{CatalogStore, Whose};
 use crate::cloud::Provider;
 use crate::mcp::context::ToolEnv;
 use crate::runs::TaskKind;
@@ -104,7 +104,10 @@ async fn values_for(
         Completes::Nothing => (Vec::new(), 0),
         Completes::TaskName(kind) => task_names(env, kind, provider, typed).await,
         Completes::TaskId => task_ids(env, provider, typed).await,
-        Completes::ExecutionId => execution_ids(env.catalog.as_ref(), provider, typed).await,
+        Completes::ExecutionId => {
+            let whose = facts.caller.whose_runs();
+            execution_ids(env.catalog.as_ref(), provider, whose, typed).await
+        }
         Completes::Provider => capped(
             facts
                 .provider_ids()
@@ -176,14 +179,15 @@ async fn task_ids(env: &ToolEnv, provider: Option<Provider>, typed: &str) -> (Ve
     )
 }
 
-/// Ids of the catalog's runs starting with `typed`, newest first.
+/// Ids of the catalog's runs (of `whose`) starting with `typed`, newest first.
 async fn execution_ids(
     catalog: &dyn CatalogStore,
     provider: Option<Provider>,
+    whose: Whose<'_>,
     typed: &str,
 ) -> (Vec<String>, u64) {
     match catalog
-        .runs_by_id_prefix(typed, provider, MAX_VALUES as u32)
+        .runs_by_id_prefix(typed, provider, whose, MAX_VALUES as u32)
         .await
     {
         Ok((runs, total)) => (runs.into_iter().map(|run| run.run_id).collect(), total),

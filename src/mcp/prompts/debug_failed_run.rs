@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::catalog::RunRecord;
 use crate::mcp::args::Problem;
+use crate::mcp::context::Access;
 use crate::mcp::links::run_uri;
 use crate::runs::TaskKind;
 
@@ -34,7 +35,7 @@ pub const PROMPT: PromptDef = PromptDef {
     ],
     offered: |facts| !facts.offering("get_execution").is_empty(),
     // It ends in runs, generations or deployments.
-    leads_to_writes: true,
+    leads_to: Access::Build,
     rules,
     render,
 };
@@ -56,7 +57,13 @@ fn render<'a>(facts: &'a Facts<'a>, args: &'a Arguments) -> BoxFuture<'a, String
 
 async fn render_text(facts: &Facts<'_>, args: &Arguments) -> String {
     let execution_id = args.get("execution_id").unwrap_or_default();
-    let run = facts.env.catalog.run(execution_id).await;
+    // Another user's run is, to this caller, a run the catalog does not know.
+    let run = facts
+        .env
+        .catalog
+        .run(execution_id)
+        .await
+        .filter(|run| facts.caller.sees_run_of(run.owner.as_deref()));
     let provider = args
         .get("provider")
         .or(run.as_ref().map(|run| run.provider.id()))

@@ -22,8 +22,8 @@ use rmcp::model::{GetPromptResult, JsonObject, Prompt, PromptArgument, PromptMes
 use serde_json::{Value, json};
 
 use super::args::{Problem, closest};
-use super::context::ToolEnv;
 use super::context::adapter::ProviderAdapter;
+use super::context::{Access, Caller, ToolEnv};
 use crate::redact::scrub_text;
 use crate::runs::TaskKind;
 
@@ -60,8 +60,9 @@ pub struct PromptDef {
     pub arguments: &'static [ArgDef],
     /// Whether it is offered with what is configured.
     pub offered: fn(&Facts<'_>) -> bool,
-    /// Whether it leads a model to start or change something (not offered read-only).
-    pub leads_to_writes: bool,
+    /// What the work it leads a model to needs (offered only where that is allowed: not
+    /// read-only, and to a caller granted it).
+    pub leads_to: Access,
     /// Argument rules beyond the shared checks (known, text, required given, a configured
     /// provider).
     pub rules: fn(&Facts<'_>, &Arguments, &mut Vec<Problem>),
@@ -77,14 +78,30 @@ pub const PROMPTS: [&PromptDef; 3] = [
     &write_code_task::PROMPT,
 ];
 
-/// What prompts adapt to: the providers (and what each offers) and the catalog.
+/// What prompts adapt to: the providers (and what each offers), the catalog, and who asks.
 pub struct Facts<'a> {
     pub env: &'a ToolEnv,
+    pub caller: Caller,
 }
 
 impl<'a> Facts<'a> {
+    /// The facts for the server's own user.
+    #[cfg(test)]
     pub fn new(env: &'a ToolEnv) -> Self {
-        Self { env }
+        Self {
+            env,
+            caller: Caller::operator(),
+        }
+    }
+
+    /// The facts for `caller`.
+    pub fn for_caller(env: &'a ToolEnv, caller: Caller) -> Self {
+        Self { env, caller }
+    }
+
+    /// Whether a prompt leading to work that needs `access` may be offered.
+    fn allows(&self, access: Access) -> bool {
+        self.env.settings.allows(access) && self.caller.allows(access)
     }
 
     /// The providers prompts speak of: the configured ones, or the first registered when none
@@ -145,10 +162,9 @@ impl Arguments {
 
 /// The prompts offered with what is configured.
 pub fn offered<'p>(facts: &Facts<'_>) -> impl Iterator<Item = &'p PromptDef> {
-    let read_only = facts.env.settings.read_only;
     PROMPTS
         .into_iter()
-        .filter(move |def| !(read_only && def.leads_to_writes) && (def.offered)(facts))
+        .filter(move |def| facts.allows(def.leads_to) && (def.offered)(facts))
 }
 
 /// The arguments of `def` a client is shown: `provider` only when there is a choice.
@@ -160,17 +176,16 @@ pub fn shown_arguments<'p>(def: &'p PromptDef, facts: &Facts<'_>) -> Vec<&'p Arg
         .collect()
 }
 
-/// Answer `prompts/list`.
-pub fn list(env: &ToolEnv) -> Vec<Prompt> {
-    let facts = Facts::new(env);
-    offered(&facts)
+/// Answer `prompts/list` for `facts`' caller.
+pub fn list(facts: &Facts<'_>) -> Vec<Prompt> {
+    offered(facts)
         .map(|def| {
-            let arguments = shown_arguments(def, &facts)
+            let arguments = shown_arguments(def, facts)
                 .into_iter()
                 .map(|arg| {
                     let mut description = arg.description.to_string();
                     if arg.completes == Completes::Provider {
-                        description.push_str(&format!(" One of: {}.", ids(&facts)));
+                        description.push_str(&format!(" One of: {}.", ids(facts)));
                     }
                     PromptArgument::new(arg.name)
                         .with_description(description)
@@ -185,13 +200,13 @@ pub fn list(env: &ToolEnv) -> Vec<Prompt> {
 /// Answer `prompts/get`: the prompt's text for these arguments, or an invalid-params error
 /// naming every problem with them.
 pub async fn get(
-    env: &ToolEnv,
+    facts: &Facts<'_>,
     name: &str,
     arguments: Option<&JsonObject>,
 ) -> Result<GetPromptResult, McpError> {
-    let facts = Facts::new(env);
-    let def = find(&facts, name)?;
-    let arguments = check(def, &facts, arguments).map_err(|problems| {
+    let env = facts.env;
+    let def = find(facts, name)?;
+    let arguments = check(def, facts, arguments).map_err(|problems| {
         McpError::invalid_params(
             render_problems(def.name, &problems),
             Some(json!({ "problems": problems })),
@@ -200,7 +215,7 @@ pub async fn get(
     // What the catalog recorded was scrubbed when stored; secrets learned since are scrubbed
     // here, as from any tool result.
     let text = scrub_text(
-        &(def.render)(&facts, &arguments).await,
+        &(def.render)(facts, &arguments).await,
         &env.secrets.values(),
     );
     Ok(
@@ -216,8 +231,14 @@ pub fn find<'p>(facts: &Facts<'_>, name: &str) -> Result<&'p PromptDef, McpError
     }
     let names: Vec<&str> = offered(facts).map(|def| def.name).collect();
     let known = PROMPTS.iter().find(|def| def.name == name);
-    let why = if known.is_some_and(|def| def.leads_to_writes && facts.env.settings.read_only) {
+    let why = if known.is_some_and(|def| !facts.env.settings.allows(def.leads_to)) {
         format!("prompt {name:?} is not offered: this server is read-only (--read-only)")
+    } else if let Some(def) = known.filter(|def| !facts.caller.allows(def.leads_to)) {
+        format!(
+            "prompt {name:?} is not offered: it leads to work that needs {} access, which \
+             your authorization does not grant",
+            def.leads_to.word()
+        )
     } else if known.is_some() {
         format!("prompt {name:?} is not offered with the providers configured here")
     } else {

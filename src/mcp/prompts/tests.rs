@@ -22,7 +22,7 @@ fn args(value: Value) -> JsonObject {
 
 /// The prompt's text for these arguments.
 async fn text(registry: &Registry, name: &str, arguments: Value) -> String {
-    let result = get(registry.env(), name, Some(&args(arguments)))
+    let result = get(&Facts::new(registry.env()), name, Some(&args(arguments)))
         .await
         .unwrap_or_else(|e| panic!("{name}: {}", e.message));
     assert_eq!(result.messages.len(), 1);
@@ -36,7 +36,7 @@ async fn text(registry: &Registry, name: &str, arguments: Value) -> String {
 
 /// The message of the invalid-params error a `prompts/get` gets.
 async fn error(registry: &Registry, name: &str, arguments: Value) -> String {
-    let error = get(registry.env(), name, Some(&args(arguments)))
+    let error = get(&Facts::new(registry.env()), name, Some(&args(arguments)))
         .await
         .expect_err("bad arguments");
     assert_eq!(error.code, rmcp::model::ErrorCode::INVALID_PARAMS);
@@ -44,7 +44,7 @@ async fn error(registry: &Registry, name: &str, arguments: Value) -> String {
 }
 
 fn listed(registry: &Registry) -> Value {
-    serde_json::to_value(list(registry.env())).unwrap()
+    serde_json::to_value(list(&Facts::new(registry.env()))).unwrap()
 }
 
 fn code_task(name: &str) -> TaskSighting {
@@ -78,6 +78,7 @@ fn run(id: &str, started_at: &str, error: Option<&str>) -> RunRecord {
         report: None,
         detail: None,
         updated_at: started_at.into(),
+        owner: None,
     }
 }
 
@@ -286,7 +287,7 @@ async fn bad_arguments_are_one_error_naming_every_problem() {
     )
     .await;
     assert!(message.contains("must be a JSON object"), "{message}");
-    let unknown = get(registry.env(), "automate_browser", None)
+    let unknown = get(&Facts::new(registry.env()), "automate_browser", None)
         .await
         .expect_err("unknown prompt");
     assert!(

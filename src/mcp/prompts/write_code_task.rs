@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 
 use super::{ArgDef, Arguments, Completes, Facts, PromptDef};
 use crate::mcp::args::Problem;
+use crate::mcp::context::Access;
 use crate::runs::TaskKind;
 
 pub const PROMPT: PromptDef = PromptDef {
@@ -31,7 +32,7 @@ pub const PROMPT: PromptDef = PromptDef {
     ],
     offered: |facts| facts.code_runtime().is_some(),
     // It ends in runs, generations or deployments.
-    leads_to_writes: true,
+    leads_to: Access::Build,
     rules,
     render,
 };

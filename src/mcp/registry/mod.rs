@@ -55,6 +55,16 @@ pub struct ListedTool {
     pub target: Target,
 }
 
+impl ListedTool {
+    /// What a call of it needs: a static tool's own access; a task's tool runs the task.
+    pub fn access(&self) -> Access {
+        match &self.target {
+            Target::Static(tool) => tool.access(),
+            Target::Task(_) => Access::Run,
+        }
+    }
+}
+
 /// The tools listed right now.
 #[derive(Debug, Default)]
 pub struct ToolTable {

@@ -19,7 +19,7 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, ResourceContents, ResourceTemplate};
 use serde_json::{Value, json};
 
-use super::context::{ToolContext, ToolEnv};
+use super::context::ToolContext;
 use crate::cloud::Provider;
 use crate::evidence::{Artifact, Evidence};
 use crate::redact::scrub_value;
@@ -58,12 +58,24 @@ pub async fn read(call: &ToolContext<'_>, uri: &str) -> Result<ReadResourceResul
     if uri.starts_with(viewer::SCHEME) {
         return viewer::read(uri);
     }
-    read_run(call.env, uri).await
+    read_run(call, uri).await
 }
 
 /// Answer `resources/read` for a run URI.
-async fn read_run(env: &ToolEnv, uri: &str) -> Result<ReadResourceResult, McpError> {
+async fn read_run(call: &ToolContext<'_>, uri: &str) -> Result<ReadResourceResult, McpError> {
+    let env = call.env;
     let (provider, execution_id, artifact) = parse(uri)?;
+    // Another user's run is no resource of this caller's (and says nothing more).
+    if let Err(unseen) = call.check_run_seen(&execution_id).await {
+        let result = unseen.into_result("resources/read");
+        let text = result
+            .content
+            .first()
+            .and_then(|c| c.as_text())
+            .map(|t| t.text.clone())
+            .unwrap_or_default();
+        return Err(McpError::resource_not_found(format!("{uri}: {text}"), None));
+    }
     let adapter = env
         .providers
         .get(provider)

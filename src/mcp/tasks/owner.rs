@@ -3,8 +3,7 @@
 //! (in a log, a proxy's `Mcp-Name` header) gives nothing away.
 //!
 //! The owner is the narrowest identity the request carries, in this order:
-//! 1. the OAuth subject of its token, once authentication reaches the MCP layer (see
-//!    [`oauth_subject`], the one place it plugs in);
+//! 1. the OAuth subject of its token (`--auth-issuer`; see [`oauth_subject`]);
 //! 2. over HTTP, the provider keys the session brought (`--per-request-keys`), else the
 //!    server's own keys: a SHA-256 of them, never the keys;
 //! 3. over stdio, the local user (the only one a stdio server has).
@@ -13,6 +12,7 @@ use rmcp::model::Extensions;
 use sha2::{Digest, Sha256};
 
 use crate::cloud::Provider;
+use crate::mcp::context::Caller;
 
 /// The owner of an MCP task, as stored with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,13 +52,13 @@ impl TaskOwner {
     }
 }
 
-/// The OAuth subject of the request's token, when authentication puts one in the request's
-/// extensions. **The hook for OAuth:** with the `auth` branch's `Caller` in the extensions,
-/// this is `extensions.get::<crate::mcp::context::Caller>().and_then(|c| c.subject())`
-/// `.map(str::to_string)` (its operator, with no subject, falls through to the keys).
-/// Until then no request carries a subject.
-pub fn oauth_subject(_extensions: &Extensions) -> Option<String> {
-    None
+/// The OAuth subject of the request's token: the authenticated [`Caller`]'s the HTTP layer
+/// puts in the request's extensions (the server's own user, with no subject, falls through to
+/// the keys).
+pub fn oauth_subject(extensions: &Extensions) -> Option<String> {
+    Caller::in_request(extensions)?
+        .subject()
+        .map(str::to_string)
 }
 
 /// A fingerprint of provider keys: SHA-256 over each provider's id and key, in the order
@@ -107,5 +107,34 @@ mod tests {
         let other = key_fingerprint(&[(Provider::Anchor, "sk-secret-2".to_string())]);
         assert_ne!(owner, TaskOwner::of(&http, Some(&other), "srv"));
         assert_eq!(TaskOwner::Subject("u1".into()).stored(), "subject:u1");
+    }
+
+    #[test]
+    fn an_authenticated_caller_owns_its_tasks_whatever_keys_it_holds() {
+        use crate::mcp::context::Access;
+        let with = |caller: Caller| {
+            let (mut parts, _) = axum::http::Request::new(()).into_parts();
+            parts.extensions.insert(caller);
+            let mut extensions = Extensions::new();
+            extensions.insert(parts);
+            extensions
+        };
+        let alice = with(Caller::user("alice", &[Access::Read], false));
+        assert_eq!(
+            TaskOwner::of(&alice, Some("keys"), "srv"),
+            TaskOwner::Subject("alice".into())
+        );
+        // The legacy transport puts the caller in the message's own extensions.
+        let mut legacy = Extensions::new();
+        legacy.insert(Caller::user("bob", &[Access::Run], false));
+        assert_eq!(
+            TaskOwner::of(&legacy, None, "srv"),
+            TaskOwner::Subject("bob".into())
+        );
+        // The server's own user has no subject: its keys own its tasks.
+        assert_eq!(
+            TaskOwner::of(&with(Caller::operator()), None, "srv"),
+            TaskOwner::Keys("srv".into())
+        );
     }
 }

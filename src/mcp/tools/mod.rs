@@ -101,6 +101,11 @@ macro_rules! static_tool {
                 arguments: JsonObject,
             ) -> BoxFuture<'a, Result<Reply, ToolError>> {
                 Box::pin(async move {
+                    // A run the caller may not see does not exist for it: refused before
+                    // anything (argument rules included) reads it.
+                    if let Some(id) = arguments.get("execution_id").and_then(|v| v.as_str()) {
+                        call.check_run_seen(id).await?;
+                    }
                     // The rules are synchronous: what they consult is read first.
                     call.env.look_up_named(&arguments).await;
                     let args = args::parse(validator, arguments, |raw, problems| {
@@ -135,6 +140,14 @@ pub fn names() -> &'static [&'static str] {
     static NAMES: std::sync::LazyLock<Vec<&'static str>> =
         std::sync::LazyLock::new(|| ALL.iter().map(|tool| tool.name()).collect());
     &NAMES
+}
+
+/// What a call of the tool `name` needs: a static tool's own [`Access`]; any other tool is a
+/// task's, which runs it (an unknown name is refused later, by the server, as unknown).
+pub fn required_access(name: &str) -> Access {
+    ALL.iter()
+        .find(|tool| tool.name() == name)
+        .map_or(Access::Run, |tool| tool.access())
 }
 
 /// The static tool called `name`, if any.

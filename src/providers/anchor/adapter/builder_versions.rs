@@ -86,15 +86,14 @@ pub async fn regenerate<'a>(
             status: Some(status.clone()),
             ..task.clone()
         });
-    call.env
-        .note_version(
-            &moved,
-            &next.to_string(),
-            VersionEvent::Refined,
-            Some(feedback),
-            Some(remembered(&request)),
-        )
-        .await;
+    call.note_version(
+        &moved,
+        &next.to_string(),
+        VersionEvent::Refined,
+        Some(feedback),
+        Some(remembered(&request)),
+    )
+    .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task: moved,
@@ -152,15 +151,14 @@ pub async fn restore(
             task_id: restored_id.clone(),
             ..task.clone()
         });
-    call.env
-        .note_version(
-            &moved,
-            version,
-            VersionEvent::Restored,
-            Some(&format!("replaced task {was}")),
-            None::<Value>,
-        )
-        .await;
+    call.note_version(
+        &moved,
+        version,
+        VersionEvent::Restored,
+        Some(&format!("replaced task {was}")),
+        None::<Value>,
+    )
+    .await;
     let listed = call
         .env
         .listed_tool_names()

@@ -280,8 +280,7 @@ async fn run(
                 ),
                 None => (VersionEvent::Deployed, description.clone()),
             };
-            call.env
-                .note_version(&change.task, &version.version, event, why.as_deref(), None)
+            call.note_version(&change.task, &version.version, event, why.as_deref(), None)
                 .await;
         }
     }

@@ -177,15 +177,14 @@ async fn run<'a>(
         output_schema: None,
     };
     let task = call.env.remember(sighting).await;
-    call.env
-        .note_version(
-            &task,
-            "1",
-            VersionEvent::Generated,
-            None,
-            Some(remembered(&request)),
-        )
-        .await;
+    call.note_version(
+        &task,
+        "1",
+        VersionEvent::Generated,
+        None,
+        Some(remembered(&request)),
+    )
+    .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(TaskBuilder { client: anchor }),
         task,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Account;
 use super::arguments;
-use crate::catalog::CatalogTask;
+use crate::catalog::{CatalogTask, Whose};
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
 use crate::mcp::context::work::Work;
@@ -204,6 +204,10 @@ async fn run(
             output_preview: e.output.as_deref().map(preview),
         })
         .collect();
+    // The cloud lists everyone's runs: a caller who sees only its own gets those, without
+    // the cloud's totals (which count the others').
+    let own_only = matches!(call.caller.whose_runs(), Whose::Owner(_));
+    let executions = call.visible_runs(executions, |e| &e.execution_id).await;
     let pagination = &page.pagination;
     let page_no = pagination
         .page
@@ -215,7 +219,8 @@ async fn run(
         .total_pages
         .filter(|pages| page_no < *pages)
         .map(|_| page_no + 1);
-    let summary = summarize(&task_id, &executions, page_no, pagination.total, next_page);
+    let total = pagination.total.filter(|_| !own_only);
+    let summary = summarize(&task_id, &executions, page_no, total, next_page);
     Ok(Reply::ok(
         summary,
         Output {
@@ -223,8 +228,8 @@ async fn run(
             executions,
             page: page_no,
             limit,
-            total: pagination.total,
-            total_pages: pagination.total_pages,
+            total,
+            total_pages: pagination.total_pages.filter(|_| !own_only),
             next_page,
         },
     ))
@@ -245,9 +250,15 @@ async fn generated_runs(
     let read = |call: &ToolContext<'_>| {
         let status = status.clone();
         let catalog = call.env.catalog.clone();
+        // Only the caller's runs, when it sees only its own.
+        let owner = match call.caller.whose_runs() {
+            Whose::Anyone => None,
+            Whose::Owner(owner) => Some(owner.to_string()),
+        };
         async move {
+            let whose = owner.as_deref().map_or(Whose::Anyone, Whose::Owner);
             catalog
-                .runs_of(task_id, status.as_deref(), page, limit)
+                .runs_of(task_id, status.as_deref(), whose, page, limit)
                 .await
                 .map_err(|e| ToolError::NotFound {
                     message: format!("The catalog could not be read: {e}"),

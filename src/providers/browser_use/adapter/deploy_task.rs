@@ -204,15 +204,14 @@ async fn restore(
         .map_or_else(|| version.to_string(), |v| v.to_string());
     let change = call.env.learn(skill_sighting(&skill)).await;
     if let Some(change) = &change {
-        call.env
-            .note_version(
-                &change.task,
-                &restored,
-                VersionEvent::Restored,
-                Some(&format!("version {now} rolled back")),
-                None,
-            )
-            .await;
+        call.note_version(
+            &change.task,
+            &restored,
+            VersionEvent::Restored,
+            Some(&format!("version {now} rolled back")),
+            None,
+        )
+        .await;
     }
     let next_step = format!(
         "Run it with run_task {{\"task_id\": \"{skill_id}\", \"inputs\": {{…}}}} to check it."
@@ -260,19 +259,18 @@ async fn enable_skill(
     let change = call.env.learn(skill_sighting(&skill)).await;
     if let Some(change) = &change {
         let label = skill.current_version.map(|v| v.to_string());
-        call.env
-            .note_version(
-                &change.task,
-                label.as_deref().unwrap_or("1"),
-                VersionEvent::Deployed,
-                Some(if skill.is_enabled {
-                    "enabled"
-                } else {
-                    "disabled"
-                }),
-                None,
-            )
-            .await;
+        call.note_version(
+            &change.task,
+            label.as_deref().unwrap_or("1"),
+            VersionEvent::Deployed,
+            Some(if skill.is_enabled {
+                "enabled"
+            } else {
+                "disabled"
+            }),
+            None,
+        )
+        .await;
     }
     let listed = match &change {
         Some(c) => call

@@ -184,8 +184,7 @@ async fn run<'a>(
             output_schema: None,
         })
         .await;
-    call.env
-        .note_version(&task, "1", VersionEvent::Generated, None, None)
+    call.note_version(&task, "1", VersionEvent::Generated, None, None)
         .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Account;
+use crate::catalog::Whose;
 use crate::mcp::args::{Problem, TASK_ID_FROM, check_uuid, has, str_arg};
 use crate::mcp::context::adapter::{Subjects, ToolPart, read_args};
 use crate::mcp::context::work::Work;
@@ -124,7 +125,7 @@ impl ToolPart for ListExecutions {
             let bu = self.account.client()?;
             match shared.task_id.clone() {
                 Some(skill_id) => skill_executions(call, bu, &skill_id, &shared).await,
-                None => agent_tasks(bu, &shared, &own).await,
+                None => agent_tasks(call, bu, &shared, &own).await,
             }
         }
         .map(|outcome| outcome.map(Work::from))
@@ -222,6 +223,7 @@ async fn skill_executions(
             output_preview: None,
         })
         .collect();
+    let executions = call.visible_runs(executions, |e| &e.execution_id).await;
     let name = call
         .env
         .known_task(skill_id)
@@ -233,6 +235,7 @@ async fn skill_executions(
         Some(skill_id.to_string()),
         executions,
         &list,
+        only_own(call),
         "get_execution with the execution_id and this task_id returns one, with a link to its \
          output.",
     ))
@@ -240,6 +243,7 @@ async fn skill_executions(
 
 /// The account's agent tasks, newest first, filtered.
 async fn agent_tasks(
+    call: &ToolContext<'_>,
     bu: &BrowserUseClient,
     shared: &SharedArgs,
     own: &OwnArgs,
@@ -274,21 +278,30 @@ async fn agent_tasks(
             output_preview: t.output.as_deref().map(preview),
         })
         .collect();
+    let executions = call.visible_runs(executions, |e| &e.execution_id).await;
     Ok(paged_reply(
         "your Browser Use agent tasks",
         None,
         executions,
         &list,
+        only_own(call),
         "get_execution with an execution_id returns one in full (with its steps and files).",
     ))
 }
 
-/// A page of Browser Use runs as the answer.
+/// Whether the caller sees only its own runs (a listing is then filtered, and the cloud's
+/// totals, which count everyone's, are not shown).
+fn only_own(call: &ToolContext<'_>) -> bool {
+    matches!(call.caller.whose_runs(), Whose::Owner(_))
+}
+
+/// A page of Browser Use runs as the answer (`own_only`: filtered to the caller's runs).
 fn paged_reply<T>(
     what: &str,
     task_id: Option<String>,
     executions: Vec<ExecutionSummary>,
     list: &Page<T>,
+    own_only: bool,
     more: &str,
 ) -> Reply {
     let limit = list.page_size.max(1);
@@ -296,6 +309,12 @@ fn paged_reply<T>(
     let next_page = (list.page_number < total_pages).then_some(list.page_number + 1);
     let mut summary = if executions.is_empty() {
         format!("No runs of {what} match on page {}.", list.page_number)
+    } else if own_only {
+        format!(
+            "{} run(s) of {what} on page {} (only the runs you started):",
+            executions.len(),
+            list.page_number
+        )
     } else {
         format!(
             "{} run(s) of {what} on page {} of {} in all:",
@@ -332,8 +351,8 @@ fn paged_reply<T>(
             executions,
             page: list.page_number,
             limit: list.page_size,
-            total: Some(list.total_items),
-            total_pages: Some(total_pages),
+            total: (!own_only).then_some(list.total_items),
+            total_pages: (!own_only).then_some(total_pages),
             next_page,
         },
     )

@@ -129,15 +129,14 @@ async fn refine<'a>(
             format!("Starting the refinement of skill {skill_id} (never retried)"),
         )
     })?;
-    call.env
-        .note_version(
-            &task,
-            &next.to_string(),
-            VersionEvent::Refined,
-            Some(&args.feedback),
-            None,
-        )
-        .await;
+    call.note_version(
+        &task,
+        &next.to_string(),
+        VersionEvent::Refined,
+        Some(&args.feedback),
+        None,
+    )
+    .await;
     Ok(Work::Generation(Box::new(GenerationWait {
         watch: Box::new(SkillGenerations { client: bu }),
         task,
