@@ -4,10 +4,10 @@
 //! - Every configured provider lists its tasks into the catalog (at startup, then every refresh
 //!   interval); a task missing from a listing that fully succeeded is marked gone. A listing
 //!   that fails changes nothing, so a transient error never empties the tool list.
-//! - Across a fleet sharing a catalog, one process at a time lists a cloud: a listing takes the
-//!   catalog lease `list:<provider>` for most of the refresh interval, and a process that
-//!   cannot take it leaves the listing to the one that did (whose changes reach it through
-//!   the catalog).
+//! - Across a fleet sharing a catalog, one process at a time refreshes a cloud's listing: a
+//!   listing takes the catalog lease `list:<provider>` for most of the refresh interval, and a
+//!   process that cannot take it leaves the refresh to the one that did (whose changes reach
+//!   it through the catalog). The startup listing is every process's own.
 //! - Another process's writes show up in the catalog's `data_version`: SQLite's is checked
 //!   every few seconds; a store that pushes changes (PostgreSQL's `LISTEN/NOTIFY`) wakes the
 //!   upkeep at once. When the list changes this way, this process's clients are told too.
@@ -74,28 +74,35 @@ async fn keep_up(
     let env = registry.env().clone();
     let lease_ttl = listing_lease(upkeep.sync_every);
     let holder = format!("{}:list", env.lease_holder());
-    let sync = || async {
-        for adapter in env.providers.configured() {
-            let provider = adapter.provider();
-            let lease = format!("list:{}", provider.id());
-            match env.catalog.claim_lease(&lease, &holder, lease_ttl).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::debug!(%provider, "another server sharing the catalog lists these tasks");
-                    continue;
+    // `periodic`: a refresh, which only the holder of the listing lease does. The startup
+    // listing always lists (a server just started, or restarted to see new tasks, shows what
+    // the cloud has now), and takes the lease if it can so others' refreshes wait.
+    let sync = |periodic: bool| {
+        let (env, holder) = (&env, &holder);
+        async move {
+            for adapter in env.providers.configured() {
+                let provider = adapter.provider();
+                let lease = format!("list:{}", provider.id());
+                match env.catalog.claim_lease(&lease, holder, lease_ttl).await {
+                    Ok(true) => {}
+                    Ok(false) if periodic => {
+                        tracing::debug!(%provider, "another server sharing the catalog lists these tasks");
+                        continue;
+                    }
+                    Ok(false) => {}
+                    // Without the catalog's word, list: a second listing costs less than none.
+                    Err(error) => tracing::debug!(%error, "could not take the listing lease"),
                 }
-                // Without the catalog's word, list: a second listing costs less than none.
-                Err(error) => tracing::debug!(%error, "could not take the listing lease"),
-            }
-            match adapter.sync(&env).await {
-                Ok(count) => {
-                    tracing::info!(%provider, tasks = count, "listed tasks into the catalog")
+                match adapter.sync(env).await {
+                    Ok(count) => {
+                        tracing::info!(%provider, tasks = count, "listed tasks into the catalog")
+                    }
+                    Err(error) => tracing::warn!(
+                        %provider,
+                        %error,
+                        "could not list tasks; their tools are unchanged"
+                    ),
                 }
-                Err(error) => tracing::warn!(
-                    %provider,
-                    %error,
-                    "could not list tasks; their tools are unchanged"
-                ),
             }
         }
     };
@@ -108,7 +115,7 @@ async fn keep_up(
                 () = registry.first_tools_list(STARTUP_GRACE) => {}
             }
         }
-        sync().await;
+        sync(false).await;
         registry.end_first_listing();
     }
     let mut last_sync = tokio::time::Instant::now();
@@ -142,7 +149,7 @@ async fn keep_up(
             && last_sync.elapsed() >= every
         {
             last_sync = tokio::time::Instant::now();
-            sync().await;
+            sync(true).await;
         }
     }
 }
