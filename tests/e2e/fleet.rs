@@ -249,7 +249,11 @@ async fn a_fleet_behind_haproxy_shares_runs_survives_kill_9_and_does_cloud_work_
 
     // 1. One listing of the cloud per refresh, not one per instance (once each has made the
     // listing every instance makes when it starts).
-    wait_until(|| fake.count(LISTING) >= 3, "each instance's startup listing").await;
+    wait_until(
+        || fake.count(LISTING) >= 3,
+        "each instance's startup listing",
+    )
+    .await;
     let listings = fake.count(LISTING);
     let window = Duration::from_secs(3 * REFRESH_SECONDS);
     tokio::time::sleep(window).await;
