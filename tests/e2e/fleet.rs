@@ -22,10 +22,11 @@ use rmcp::service::{ClientLifecycleMode, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
-use crate::harness::{BIN, KEY, Recorder, structured, summary, wait_until};
+use crate::harness::{
+    BIN, KEY, Recorder, drain_stderr, served_address, structured, summary, wait_until,
+};
 
 const STATUS: &str = "GET /v1/task/{taskId}/executions/{executionId}";
 const LISTING: &str = "GET /v1/task";
@@ -90,39 +91,12 @@ impl Instance {
             .kill_on_drop(true)
             .spawn()
             .expect("start an instance");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = stderr.clone();
-        tokio::spawn(async move {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buffer).await {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
-        let found = || {
-            let text = stderr.lock().unwrap().clone();
-            text.split_whitespace()
-                .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
-                .map(|w| {
-                    w.trim_start_matches("http://")
-                        .trim_end_matches("/mcp")
-                        .to_string()
-                })
-        };
-        wait_until(
-            || found().is_some(),
-            &format!("instance {name}'s startup line"),
-        )
-        .await;
+        let stderr = drain_stderr(child.stderr.take().unwrap());
+        let address = served_address(&stderr, &format!("instance {name}'s startup line")).await;
         Self {
             name,
             child,
-            address: found().unwrap(),
+            address,
             stderr,
         }
     }

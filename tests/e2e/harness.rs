@@ -694,6 +694,41 @@ where
     }
 }
 
+/// Drain a child's stderr, as text, into the returned buffer (for as long as the child writes).
+pub fn drain_stderr(mut pipe: tokio::process::ChildStderr) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = text.clone();
+    tokio::spawn(async move {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buffer).await {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+    text
+}
+
+/// The `host:port` an HTTP server's startup line on `stderr` says it serves `/mcp` at, once it
+/// has said it.
+pub async fn served_address(stderr: &Mutex<String>, what: &str) -> String {
+    let found = || {
+        let text = stderr.lock().unwrap().clone();
+        text.split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
+            .map(|w| {
+                w.trim_start_matches("http://")
+                    .trim_end_matches("/mcp")
+                    .to_string()
+            })
+    };
+    wait_until(|| found().is_some(), what).await;
+    found().unwrap()
+}
+
 /// Poll `done` every 10 ms for up to 10 s.
 pub async fn wait_until(done: impl Fn() -> bool, what: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

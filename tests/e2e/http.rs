@@ -14,10 +14,9 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
-use crate::harness::{BIN, KEY, Recorder, SpecGuard, wait_until};
+use crate::harness::{BIN, KEY, Recorder, SpecGuard, drain_stderr, served_address, wait_until};
 
 const TOKEN: &str = "test-access-token-0123456789";
 
@@ -67,29 +66,10 @@ impl HttpServer {
             }
         }
         let mut child = command.spawn().unwrap();
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = stderr.clone();
-        tokio::spawn(async move {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buffer).await {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
-        let found = || {
-            let text = stderr.lock().unwrap().clone();
-            text.split_whitespace()
-                .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/mcp"))
-                .map(|w| w.trim_end_matches("/mcp").to_string())
-        };
-        wait_until(|| found().is_some(), "the startup line").await;
+        let stderr = drain_stderr(child.stderr.take().unwrap());
+        let address = served_address(&stderr, "the startup line").await;
         Self {
-            base: found().unwrap(),
+            base: format!("http://{address}"),
             _spec: SpecGuard::of(&fake),
             fake,
             child,
