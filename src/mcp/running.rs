@@ -209,7 +209,13 @@ pub async fn follow(
         report.task_id = report.task_id.or(record.task_id);
         report.started_at = report.started_at.or(Some(record.started_at));
     }
-    call.env.note_run_state(&report, &[], None).await;
+    // A shared wait records what it reads from the cloud itself; a report a follower read from
+    // the record is not written back (this process may not know the run's secrets, and would
+    // record it without its output).
+    let records_itself = shared.is_some();
+    if !records_itself {
+        call.env.note_run_state(&report, &[], None).await;
+    }
     if report.finished || budget.is_zero() {
         let end = if report.finished {
             WaitEnd::Finished
@@ -245,7 +251,9 @@ pub async fn follow(
         person,
     )
     .await;
-    call.env.note_run_state(&report, &[], None).await;
+    if !records_itself {
+        call.env.note_run_state(&report, &[], None).await;
+    }
     run_reply(report, end)
 }
 

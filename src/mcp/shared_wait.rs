@@ -193,7 +193,15 @@ impl RunCloud for SharedRun<'_> {
         run: &'b RunRef,
         current: &'b RunReport,
     ) -> BoxFuture<'b, Option<(RunReport, bool)>> {
-        self.inner.stop(run, current)
+        async move {
+            let outcome = self.inner.stop(run, current).await;
+            // What stopping it read is recorded as any check is, for the others.
+            if let Some((report, _)) = &outcome {
+                self.env.note_run_state(report, self.secrets, None).await;
+            }
+            outcome
+        }
+        .boxed()
     }
 
     fn live_url<'b>(&'b self, report: &'b RunReport) -> BoxFuture<'b, Option<String>> {
