@@ -837,6 +837,8 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
 
     let server = HttpServer::start(&[], &[]).await;
     let task_id = server.fake.seed_code_task("modern", "x", 1);
+    // A second task, named to sort before the first: the list orders task tools by name.
+    server.fake.seed_code_task("archive", "x", 1);
     server.fake.set_run_script(
         &task_id,
         RunScript::succeeding_with(json!(7)).lasting(Duration::from_millis(500)),
@@ -860,7 +862,10 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    let static_tools: Vec<&String> = names.iter().filter(|n| n.as_str() != "modern").collect();
+    let static_tools: Vec<&String> = names
+        .iter()
+        .filter(|n| !["modern", "archive"].contains(&n.as_str()))
+        .collect();
     assert_eq!(static_tools.len(), 11, "{names:?}");
     let result = call(&client, "run_task", json!({"task_id": task_id})).await;
     assert_eq!(result.structured_content.unwrap()["output"], 7);
@@ -878,7 +883,18 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
         listed.ttl_ms
     );
     assert_eq!(listed.cache_scope, Some(rmcp::model::CacheScope::Public));
-    let again = client.list_tools(None).await.unwrap();
+    // Asked again by another client (this one would answer from its cache): the same order,
+    // the static tools first, then the task tools by name.
+    let other = Recorder::default()
+        .serve_with_lifecycle(
+            StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base)),
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover");
+    let again = other.list_tools(None).await.unwrap();
     let order = |list: &rmcp::model::ListToolsResult| {
         list.tools
             .iter()
@@ -886,6 +902,14 @@ async fn a_2026_07_28_client_discovers_and_calls_tools() {
             .collect::<Vec<_>>()
     };
     assert_eq!(order(&listed), order(&again));
+    let statics = browser_tasks_mcp::mcp::static_tool_names();
+    let names = order(&again);
+    let (head, tail) = names.split_at(statics.len().min(names.len()));
+    assert!(
+        head.iter().all(|name| statics.contains(&name.as_str())),
+        "{head:?}"
+    );
+    assert_eq!(tail, ["archive", "modern"], "task tools by name");
 
     // A listener hears of a task that becomes a tool.
     let mut subscription = client
