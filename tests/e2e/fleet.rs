@@ -462,8 +462,23 @@ async fn a_fleet_behind_haproxy_shares_runs_survives_kill_9_and_does_cloud_work_
     }
     let holder = holder.expect("an instance holds the session");
     for _ in 0..3 {
-        // Stuck: every request of the session goes to the instance that made it.
         legacy.list_all_tools().await.unwrap();
+    }
+    // Stuck: every request went to the instance that made the session (one reaching another
+    // would have been answered 404, and the client would have opened a session there).
+    for (i, instance) in instances.iter().enumerate().filter(|(i, _)| *i != waiting) {
+        let health: Value = reqwest::get(format!("http://{}/health", instance.address))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let expected = u64::from(i == holder);
+        assert_eq!(
+            health["session_handles"], expected,
+            "instance {}",
+            instance.name
+        );
     }
     instances[holder].child.start_kill().unwrap();
     instances[holder].child.wait().await.unwrap();
